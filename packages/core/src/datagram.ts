@@ -1,0 +1,41 @@
+import type { SkBuff } from './skbuff.js';
+import { consume_skb, skb_dequeue, skb_peek, skb_queue_tail, skb_set_owner_r } from './skbuff.js';
+import type { Sock } from './sock.js';
+import { RCV_SHUTDOWN, SOCK_DEAD, sock_flag } from './sock.js';
+import { sock_error } from './sock_opt.js';
+import { EAGAIN, ENOMEM } from './uapi/errno.js';
+import { MSG_PEEK } from './uapi/socket.js';
+
+/**
+ * Mirrors sock_queue_rcv_skb() / __sock_queue_rcv_skb(): refuse when the receive budget is spent
+ * (counted in sk_drops, ENOMEM), otherwise charge, queue and wake readers.
+ */
+export function sock_queue_rcv_skb(sk: Sock, skb: SkBuff): number {
+  if (sk.sk_rmem_alloc >= sk.sk_rcvbuf) {
+    sk.sk_drops++;
+    return -ENOMEM;
+  }
+  skb_set_owner_r(skb, sk);
+  skb_queue_tail(sk.sk_receive_queue, skb);
+  if (!sock_flag(sk, SOCK_DEAD)) sk.sk_data_ready(sk);
+  return 0;
+}
+
+/**
+ * Mirrors skb_recv_datagram() without sleeping: a pending error first, then the head of the receive
+ * queue (left there with MSG_PEEK), 0 when the receive side is shut down, else -EAGAIN — the awaitable
+ * syscall forms sleep on the socket's wait queue and retry.
+ */
+export function skb_recv_datagram(sk: Sock, flags: number): SkBuff | number {
+  if (sk.sk_err !== 0) return sock_error(sk);
+  const q = sk.sk_receive_queue;
+  const skb = (flags & MSG_PEEK) !== 0 ? skb_peek(q) : skb_dequeue(q);
+  if (skb !== null) return skb;
+  if ((sk.sk_shutdown & RCV_SHUTDOWN) !== 0) return 0;
+  return -EAGAIN;
+}
+
+/** Mirrors skb_free_datagram(): done with a received buffer (a peeked one stays queued). */
+export function skb_free_datagram(_sk: Sock, skb: SkBuff, flags = 0): void {
+  if ((flags & MSG_PEEK) === 0) consume_skb(skb);
+}

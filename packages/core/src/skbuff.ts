@@ -1,0 +1,116 @@
+import type { Sock } from './sock.js';
+
+/** Mirrors SKB_DATA_ALIGN(): cache-line (64-byte) alignment of buffer sizes on x86-64. */
+export function SKB_DATA_ALIGN(n: number): number {
+  return (n + 63) & ~63;
+}
+/** SKB_DATA_ALIGN(sizeof(struct sk_buff)) + SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */
+export const SKB_OVERHEAD = 256 + 320;
+/** Mirrors SKB_TRUESIZE(X): what a buffer of X data bytes charges against a socket's receive budget. */
+export function SKB_TRUESIZE(n: number): number {
+  return n + SKB_OVERHEAD;
+}
+
+/**
+ * struct sk_buff, reduced to what the socket layer observes: the bytes, their owner and what they cost
+ * (truesize), and the per-layer control block `cb` (NETLINK_CB, the sender's address…).
+ */
+export class SkBuff {
+  next: SkBuff | null = null;
+  prev: SkBuff | null = null;
+  sk: Sock | null = null;
+  destructor: ((skb: SkBuff) => void) | null = null;
+  readonly truesize: number;
+  /** Control block for the protocol that owns the buffer (NETLINK_CB(skb), etc.). */
+  cb: unknown = null;
+
+  data: Uint8Array;
+
+  constructor(data: Uint8Array, truesize?: number) {
+    this.data = data;
+    this.truesize = truesize ?? SKB_TRUESIZE(SKB_DATA_ALIGN(data.length));
+  }
+
+  get len(): number {
+    return this.data.length;
+  }
+}
+
+/** Mirrors alloc_skb(): a buffer holding a copy of `data`. */
+export function alloc_skb(data: Uint8Array): SkBuff {
+  return new SkBuff(data.slice());
+}
+
+/** Mirrors kfree_skb(): run the destructor (which returns the memory charged to the owner). */
+export function kfree_skb(skb: SkBuff): void {
+  const d = skb.destructor;
+  if (d !== null) {
+    skb.destructor = null;
+    d(skb);
+  }
+  skb.sk = null;
+}
+export const consume_skb = kfree_skb;
+
+/** struct sk_buff_head: a doubly linked queue with a length, O(1) at both ends. */
+export class SkBuffHead {
+  head: SkBuff | null = null;
+  tail: SkBuff | null = null;
+  qlen = 0;
+
+  get empty(): boolean {
+    return this.qlen === 0;
+  }
+}
+
+export function skb_queue_tail(q: SkBuffHead, skb: SkBuff): void {
+  skb.next = null;
+  skb.prev = q.tail;
+  if (q.tail === null) q.head = skb;
+  else q.tail.next = skb;
+  q.tail = skb;
+  q.qlen++;
+}
+
+export function skb_queue_head(q: SkBuffHead, skb: SkBuff): void {
+  skb.prev = null;
+  skb.next = q.head;
+  if (q.head === null) q.tail = skb;
+  else q.head.prev = skb;
+  q.head = skb;
+  q.qlen++;
+}
+
+export function skb_peek(q: SkBuffHead): SkBuff | null {
+  return q.head;
+}
+
+export function skb_dequeue(q: SkBuffHead): SkBuff | null {
+  const skb = q.head;
+  if (skb === null) return null;
+  q.head = skb.next;
+  if (q.head === null) q.tail = null;
+  else q.head.prev = null;
+  skb.next = skb.prev = null;
+  q.qlen--;
+  return skb;
+}
+
+/** Mirrors skb_queue_purge(): free every buffer (running destructors, so memory accounting returns). */
+export function skb_queue_purge(q: SkBuffHead): void {
+  for (let skb = skb_dequeue(q); skb !== null; skb = skb_dequeue(q)) kfree_skb(skb);
+}
+
+/** Mirrors sock_rfree(): the destructor that skb_set_owner_r() installs. */
+export function sock_rfree(skb: SkBuff): void {
+  const sk = skb.sk;
+  if (sk !== null) sk.sk_rmem_alloc -= skb.truesize;
+}
+
+/** Mirrors skb_set_owner_r(): charge the buffer to the receiving socket. */
+export function skb_set_owner_r(skb: SkBuff, sk: Sock): void {
+  kfree_skb(skb);
+  skb.sk = sk;
+  skb.destructor = sock_rfree;
+  sk.sk_rmem_alloc += skb.truesize;
+}

@@ -1,0 +1,351 @@
+import type { Module } from './module.js';
+import { module_put, try_module_get } from './module.js';
+import type { Net } from './net_namespace.js';
+import { get_net, put_net, sock_inuse_add } from './net_namespace.js';
+import { SkBuffHead, skb_queue_purge } from './skbuff.js';
+import type { Socket } from './socket.js';
+import type { KmemCache } from './slab.js';
+import { traced } from './trace.js';
+import { ENOBUFS } from './uapi/errno.js';
+import { TCP_CLOSE } from './uapi/tcp_states.js';
+import type { WaitQueueHead } from './wait.js';
+import type { Kernel } from './kernel.js';
+import type { MsgHdr } from './msg.js';
+
+/** enum sock_flags (include/net/sock.h): bit numbers in `sk_flags`. */
+export const SOCK_DEAD = 0;
+export const SOCK_DONE = 1;
+export const SOCK_URGINLINE = 2;
+export const SOCK_KEEPOPEN = 3;
+export const SOCK_LINGER = 4;
+export const SOCK_DESTROY = 5;
+export const SOCK_BROADCAST = 6;
+export const SOCK_TIMESTAMP = 7;
+export const SOCK_ZAPPED = 8;
+export const SOCK_USE_WRITE_QUEUE = 9;
+export const SOCK_DBG = 10;
+export const SOCK_RCVTSTAMP = 11;
+export const SOCK_LOCALROUTE = 13;
+export const SOCK_RXQ_OVFL = 17;
+export const SOCK_RCU_FREE = 23;
+
+/** sk_userlocks bits. */
+export const SOCK_SNDBUF_LOCK = 1;
+export const SOCK_RCVBUF_LOCK = 2;
+export const SOCK_BINDADDR_LOCK = 4;
+export const SOCK_BINDPORT_LOCK = 8;
+
+/** sk_shutdown bits. */
+export const RCV_SHUTDOWN = 1;
+export const SEND_SHUTDOWN = 2;
+export const SHUTDOWN_MASK = 3;
+
+/** include/linux/sched.h MAX_SCHEDULE_TIMEOUT: "no timeout" for sk_rcvtimeo / sk_sndtimeo. */
+export const MAX_SCHEDULE_TIMEOUT = Number.MAX_SAFE_INTEGER;
+
+/** include/net/sock.h: the smallest buffers SO_RCVBUF / SO_SNDBUF can set (2 × TCP_SKB_MIN_TRUESIZE). */
+export const TCP_SKB_MIN_TRUESIZE = 2048 + 256;
+export const SOCK_MIN_SNDBUF = 2 * TCP_SKB_MIN_TRUESIZE;
+export const SOCK_MIN_RCVBUF = TCP_SKB_MIN_TRUESIZE;
+
+/**
+ * struct timer_list, as far as socket creation observes it: which function is attached and whether the
+ * timer is pending. ksock does not run protocol timers; they are attached so that state can be shown.
+ */
+export class TimerList {
+  function: ((t: TimerList) => void) | null = null;
+  expires = 0;
+  pending = false;
+}
+
+/** Mirrors timer_setup(). */
+export function timer_setup(timer: TimerList, fn: (t: TimerList) => void): void {
+  timer.function = fn;
+  timer.pending = false;
+}
+
+/**
+ * struct proto: the protocol side of a family (sock allocation and the protocol's own operations).
+ * `sk_class` is ksock's stand-in for `obj_size` bytes: the class of the family's own sock (netlink_sock,
+ * tcp_sock…), which extends Sock as those structs begin with a struct sock.
+ */
+export interface Proto {
+  readonly name: string;
+  owner: Module | null;
+  readonly obj_size: number;
+  readonly sk_class?: new () => Sock;
+  /** Set by proto_register(prot, true): the proto's own kmem_cache. */
+  slab?: KmemCache | null;
+  readonly max_header?: number;
+  init?(sk: Sock): number;
+  close?(sk: Sock, timeout: number): void;
+  connect?(sk: Sock, addr: Uint8Array, addrlen: number): number;
+  disconnect?(sk: Sock, flags: number): number;
+  accept?(sk: Sock, flags: number): Sock | number;
+  ioctl?(sk: Sock, cmd: number, arg: number): number;
+  destroy?(sk: Sock): void;
+  shutdown?(sk: Sock, how: number): void;
+  setsockopt?(sk: Sock, level: number, optname: number, optval: Uint8Array): number;
+  getsockopt?(sk: Sock, level: number, optname: number, optlen: number): Uint8Array | number;
+  sendmsg?(sk: Sock, msg: MsgHdr, len: number): number;
+  recvmsg?(sk: Sock, msg: MsgHdr, len: number, flags: number): number;
+  bind?(sk: Sock, addr: Uint8Array, addrlen: number): number;
+  backlog_rcv?(sk: Sock, skb: unknown): number;
+  hash?(sk: Sock): number;
+  unhash?(sk: Sock): void;
+  get_port?(sk: Sock, snum: number): number;
+  enter_memory_pressure?(sk: Sock): void;
+  /** Protocol memory accounting (pages), when the protocol keeps it: shown in /proc/net/protocols. */
+  memory_allocated?: { value: number };
+  memory_pressure?: { value: boolean };
+}
+
+/**
+ * struct sock: the protocol-side half of a socket (include/net/sock.h). Fields keep their kernel names.
+ * Families extend it with their own sock (NetlinkSock, InetSock → TcpSock…).
+ */
+export class Sock {
+  sk_family = 0;
+  sk_type = 0;
+  sk_protocol = 0;
+  sk_state = 0;
+  sk_prot: Proto = null as unknown as Proto;
+  sk_prot_creator: Proto = null as unknown as Proto;
+  sk_net: Net = null as unknown as Net;
+  /** True for user sockets: the sock holds a reference on its namespace (sk_net_refcnt). */
+  sk_net_refcnt = false;
+  sk_kern_sock = false;
+  sk_socket: Socket | null = null;
+  sk_wq: WaitQueueHead | null = null;
+  sk_refcnt = 0;
+  sk_wmem_alloc = 0;
+  sk_rmem_alloc = 0;
+  sk_rcvbuf = 0;
+  sk_sndbuf = 0;
+  sk_receive_queue = new SkBuffHead();
+  sk_write_queue = new SkBuffHead();
+  sk_error_queue = new SkBuffHead();
+  sk_state_change: (sk: Sock) => void = sock_def_wakeup;
+  sk_data_ready: (sk: Sock) => void = sock_def_readable;
+  sk_write_space: (sk: Sock) => void = sock_def_write_space;
+  sk_error_report: (sk: Sock) => void = sock_def_error_report;
+  sk_destruct: ((sk: Sock) => void) | null = null;
+  sk_timer = new TimerList();
+  sk_uid = 0;
+  sk_flags = 0;
+  sk_userlocks = 0;
+  sk_shutdown = 0;
+  sk_err = 0;
+  sk_err_soft = 0;
+  sk_reuse = 0;
+  sk_reuseport = 0;
+  sk_priority = 0;
+  sk_mark = 0;
+  sk_bound_dev_if = 0;
+  sk_rcvlowat = 0;
+  sk_rcvtimeo = 0;
+  sk_sndtimeo = 0;
+  sk_lingertime = 0;
+  sk_peek_off = 0;
+  sk_drops = 0;
+  sk_ack_backlog = 0;
+  sk_max_ack_backlog = 0;
+  sk_incoming_cpu = 0;
+  sk_pacing_shift = 0;
+  sk_write_pending = 0;
+  sk_cookie = 0;
+
+  traceLabel(): string {
+    return `sock ${this.sk_prot_creator?.name ?? '?'}`;
+  }
+}
+
+export function sock_flag(sk: Sock, flag: number): boolean {
+  return (sk.sk_flags & (1 << flag)) !== 0;
+}
+export function sock_set_flag(sk: Sock, flag: number): void {
+  sk.sk_flags |= 1 << flag;
+}
+export function sock_reset_flag(sk: Sock, flag: number): void {
+  sk.sk_flags &= ~(1 << flag);
+}
+export function sock_valbool_flag(sk: Sock, flag: number, on: boolean): void {
+  if (on) sock_set_flag(sk, flag);
+  else sock_reset_flag(sk, flag);
+}
+
+/** Mirrors sock_net(). */
+export function sock_net(sk: Sock): Net {
+  return sk.sk_net;
+}
+
+/** Mirrors sock_def_wakeup(): state changed, wake every sleeper. */
+export function sock_def_wakeup(sk: Sock): void {
+  sk.sk_wq?.wake_up();
+}
+/** Mirrors sock_def_readable(): data arrived, wake readers. */
+export function sock_def_readable(sk: Sock): void {
+  sk.sk_wq?.wake_up();
+}
+/** Mirrors sock_def_write_space(): buffer space freed, wake writers. */
+export function sock_def_write_space(sk: Sock): void {
+  sk.sk_wq?.wake_up();
+}
+/** Mirrors sock_def_error_report(). */
+export function sock_def_error_report(sk: Sock): void {
+  sk.sk_wq?.wake_up();
+}
+
+/**
+ * Mirrors sk_alloc() (net/core/sock.c): a zeroed sock of the protocol's size, a reference on the
+ * protocol's module, family and proto recorded, a namespace reference for user sockets.
+ * Fault-injectable as 'sk_alloc' (the allocation fails: NULL).
+ */
+export const sk_alloc = traced(
+  'sk_alloc',
+  (net: Net, family: number, prot: Proto, kern: boolean): Sock | null => {
+    const kernel = net.kernel;
+    if (kernel.faults.should_fail('sk_alloc')) return null;
+    const sk = prot.sk_class !== undefined ? new prot.sk_class() : new Sock();
+    if (!try_module_get(prot.owner)) return null;
+    prot.slab?.alloc();
+    kernel.sk_allocated++;
+    sk.sk_family = family;
+    sk.sk_prot = sk.sk_prot_creator = prot;
+    sk.sk_kern_sock = kern;
+    sk.sk_net = net;
+    sk.sk_net_refcnt = !kern;
+    if (!kern) {
+      get_net(net);
+      sock_inuse_add(net, 1);
+    }
+    sk.sk_wmem_alloc = 1;
+    sk.sk_cookie = 0;
+    return sk;
+  },
+  (_net, family, prot, kern) => `family=${family}, prot=${prot.name}, kern=${kern ? 1 : 0}`,
+);
+
+/**
+ * Mirrors sock_init_data() / sock_init_data_uid(): the generic defaults every sock starts with, and the
+ * socket ↔ sock link.
+ */
+export const sock_init_data = traced(
+  'sock_init_data',
+  (sock: Socket | null, sk: Sock): void => {
+    const kernel = sk.sk_net.kernel;
+    sk.sk_rcvbuf = kernel.sysctl_rmem_default;
+    sk.sk_sndbuf = kernel.sysctl_wmem_default;
+    sk.sk_state = TCP_CLOSE;
+    sock_set_flag(sk, SOCK_ZAPPED);
+    sk.sk_socket = sock;
+    if (sock !== null) {
+      sk.sk_type = sock.type;
+      sk.sk_wq = sock.wq;
+      sock.sk = sk;
+      sk.sk_uid = sock.inode.i_uid;
+    } else {
+      sk.sk_wq = null;
+      sk.sk_uid = 0;
+    }
+    sk.sk_state_change = sock_def_wakeup;
+    sk.sk_data_ready = sock_def_readable;
+    sk.sk_write_space = sock_def_write_space;
+    sk.sk_error_report = sock_def_error_report;
+    sk.sk_destruct = null;
+    sk.sk_peek_off = -1;
+    sk.sk_write_pending = 0;
+    sk.sk_rcvlowat = 1;
+    sk.sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+    sk.sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+    sk.sk_pacing_shift = 10;
+    sk.sk_incoming_cpu = -1;
+    sk.sk_refcnt = 1;
+    sk.sk_drops = 0;
+  },
+  (_sock, sk) => sk.sk_prot_creator.name,
+);
+
+/** Mirrors sock_hold(). */
+export function sock_hold(sk: Sock): void {
+  sk.sk_refcnt++;
+}
+
+/** Mirrors sock_put(): the last reference frees the sock. */
+export function sock_put(sk: Sock): void {
+  if (--sk.sk_refcnt === 0) sk_free(sk);
+}
+
+/**
+ * Mirrors sk_free(): drop the sk_wmem_alloc bias; when no transmit buffer is in flight, __sk_free():
+ * namespace counters, the family's destructor, the queues, the proto's module reference.
+ */
+export function sk_free(sk: Sock): void {
+  if (--sk.sk_wmem_alloc === 0) __sk_free(sk);
+}
+
+const __sk_free = traced(
+  '__sk_free',
+  (sk: Sock): void => {
+    const net = sk.sk_net;
+    if (sk.sk_net_refcnt) sock_inuse_add(net, -1);
+    if (sk.sk_destruct !== null) sk.sk_destruct(sk);
+    skb_queue_purge(sk.sk_receive_queue);
+    skb_queue_purge(sk.sk_write_queue);
+    skb_queue_purge(sk.sk_error_queue);
+    if (sk.sk_net_refcnt) put_net(net);
+    // sk_prot_free(): memory back to the proto's cache, then the module reference sk_alloc took.
+    const prot = sk.sk_prot_creator;
+    prot.slab?.free();
+    net.kernel.sk_allocated--;
+    module_put(prot.owner);
+  },
+  (sk) => sk.sk_prot_creator.name,
+);
+
+/** Mirrors sock_orphan(): the socket is going away; the sock lives on, unattached. */
+export function sock_orphan(sk: Sock): void {
+  sock_set_flag(sk, SOCK_DEAD);
+  sk.sk_socket = null;
+  sk.sk_wq = null;
+}
+
+/** Mirrors sk_common_release(): what UDP, raw and ping do on close. */
+export function sk_common_release(sk: Sock): void {
+  sk.sk_prot.destroy?.(sk);
+  sk.sk_prot.unhash?.(sk);
+  sock_orphan(sk);
+  sock_put(sk);
+}
+
+/**
+ * Mirrors proto_register(prot, alloc_slab): optionally a kmem_cache named after the protocol, and an
+ * entry in the list /proc/net/protocols prints (newest first).
+ */
+export function proto_register(kernel: Kernel, prot: Proto, alloc_slab = false): number {
+  if (alloc_slab) {
+    if (kernel.faults.should_fail('proto_register')) return -ENOBUFS; // kmem_cache_create() failed
+    prot.slab = kernel.kmem_cache_create(prot.name, prot.obj_size);
+  }
+  kernel.proto_list.unshift(prot);
+  return 0;
+}
+
+/** Mirrors proto_unregister(). */
+export function proto_unregister(kernel: Kernel, prot: Proto): void {
+  const i = kernel.proto_list.indexOf(prot);
+  if (i >= 0) kernel.proto_list.splice(i, 1);
+  if (prot.slab) {
+    kernel.kmem_cache_destroy(prot.slab);
+    prot.slab = null;
+  }
+}
+
+/** Mirrors sock_prot_inuse_add(): the per-namespace "sockets" column of /proc/net/protocols. */
+export function sock_prot_inuse_add(net: Net, prot: Proto, val: number): void {
+  net.prot_inuse.set(prot, (net.prot_inuse.get(prot) ?? 0) + val);
+}
+
+export function sock_prot_inuse_get(net: Net, prot: Proto): number {
+  return net.prot_inuse.get(prot) ?? 0;
+}

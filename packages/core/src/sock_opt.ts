@@ -1,0 +1,288 @@
+import { capable } from './cred.js';
+import type { Sock } from './sock.js';
+import {
+  MAX_SCHEDULE_TIMEOUT,
+  SOCK_BROADCAST,
+  SOCK_DBG,
+  SOCK_KEEPOPEN,
+  SOCK_LINGER,
+  SOCK_LOCALROUTE,
+  SOCK_MIN_RCVBUF,
+  SOCK_MIN_SNDBUF,
+  SOCK_RCVBUF_LOCK,
+  SOCK_RXQ_OVFL,
+  SOCK_SNDBUF_LOCK,
+  SOCK_URGINLINE,
+  sock_flag,
+  sock_set_flag,
+  sock_reset_flag,
+  sock_valbool_flag,
+} from './sock.js';
+import type { Socket } from './socket.js';
+import { CAP_NET_ADMIN, CAP_NET_RAW } from './uapi/capability.js';
+import { EACCES, EDOM, EINVAL, ENOPROTOOPT, EOPNOTSUPP, EPERM } from './uapi/errno.js';
+import * as S from './uapi/socket.js';
+import { TCP_LISTEN } from './uapi/tcp_states.js';
+
+/** The bytes of a C int as x86-64 stores it. */
+export function int_bytes(v: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, v, true);
+  return b;
+}
+
+/** Read the C int at the start of an option buffer (callers check the length first). */
+export function read_int(b: Uint8Array): number {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(0, true);
+}
+
+/** Mirrors sock_error(): the pending error, cleared by reading it. */
+export function sock_error(sk: Sock): number {
+  const err = sk.sk_err;
+  sk.sk_err = 0;
+  return -err;
+}
+
+/** Mirrors __sock_set_rcvbuf(): double the request (room for overhead), at least SOCK_MIN_RCVBUF. */
+export function __sock_set_rcvbuf(sk: Sock, val: number): void {
+  val = Math.min(val, 0x7fffffff >>> 1);
+  sk.sk_userlocks |= SOCK_RCVBUF_LOCK;
+  sk.sk_rcvbuf = Math.max(val * 2, SOCK_MIN_RCVBUF);
+}
+
+function __sock_set_sndbuf(sk: Sock, val: number): void {
+  val = Math.min(val, 0x7fffffff >>> 1);
+  sk.sk_userlocks |= SOCK_SNDBUF_LOCK;
+  sk.sk_sndbuf = Math.max(val * 2, SOCK_MIN_SNDBUF);
+  sk.sk_write_space(sk);
+}
+
+/** sk_rcvtimeo/sk_sndtimeo are kept in milliseconds in ksock (jiffies in Linux). */
+function sock_set_timeout(optval: Uint8Array): number {
+  // struct __kernel_old_timeval on x86-64: two 64-bit longs.
+  if (optval.length < 16) return -EINVAL;
+  const dv = new DataView(optval.buffer, optval.byteOffset, 16);
+  const sec = Number(dv.getBigInt64(0, true));
+  const usec = Number(dv.getBigInt64(8, true));
+  if (usec < 0 || usec >= 1000000) return -EDOM;
+  if (sec < 0) return 0;
+  if (sec === 0 && usec === 0) return MAX_SCHEDULE_TIMEOUT;
+  const ms = sec * 1000 + Math.ceil(usec / 1000);
+  return Math.min(ms, MAX_SCHEDULE_TIMEOUT);
+}
+
+function timeval_bytes(ms: number): Uint8Array {
+  const b = new Uint8Array(16);
+  if (ms !== MAX_SCHEDULE_TIMEOUT) {
+    const dv = new DataView(b.buffer);
+    dv.setBigInt64(0, BigInt(Math.floor(ms / 1000)), true);
+    dv.setBigInt64(8, BigInt((ms % 1000) * 1000), true);
+  }
+  return b;
+}
+
+/**
+ * Mirrors sk_setsockopt() (net/core/sock.c) for SOL_SOCKET: options shorter than an int are EINVAL,
+ * unknown options ENOPROTOOPT, privileged ones EPERM without the capability.
+ */
+export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Array): number {
+  const sk = sock.sk;
+  if (sk === null) return -EINVAL;
+  const kernel = sk.sk_net.kernel;
+  if (optval.length < 4) return -EINVAL;
+  const val = read_int(optval);
+  const valbool = val !== 0;
+  switch (optname) {
+    case S.SO_DEBUG:
+      if (val && !capable(CAP_NET_ADMIN)) return -EACCES;
+      sock_valbool_flag(sk, SOCK_DBG, valbool);
+      return 0;
+    case S.SO_REUSEADDR:
+      sk.sk_reuse = valbool ? 1 : 0;
+      return 0;
+    case S.SO_REUSEPORT:
+      sk.sk_reuseport = valbool ? 1 : 0;
+      return 0;
+    case S.SO_DONTROUTE:
+      sock_valbool_flag(sk, SOCK_LOCALROUTE, valbool);
+      return 0;
+    case S.SO_BROADCAST:
+      sock_valbool_flag(sk, SOCK_BROADCAST, valbool);
+      return 0;
+    case S.SO_SNDBUF:
+      // min_t(u32, …): a negative request is huge and clamps to wmem_max.
+      __sock_set_sndbuf(sk, Math.min(val >>> 0, kernel.sysctl_wmem_max));
+      return 0;
+    case S.SO_SNDBUFFORCE:
+      if (!capable(CAP_NET_ADMIN)) return -EPERM;
+      __sock_set_sndbuf(sk, Math.max(val, 0));
+      return 0;
+    case S.SO_RCVBUF:
+      __sock_set_rcvbuf(sk, Math.min(val >>> 0, kernel.sysctl_rmem_max));
+      return 0;
+    case S.SO_RCVBUFFORCE:
+      if (!capable(CAP_NET_ADMIN)) return -EPERM;
+      __sock_set_rcvbuf(sk, Math.max(val, 0));
+      return 0;
+    case S.SO_KEEPALIVE:
+      sock_valbool_flag(sk, SOCK_KEEPOPEN, valbool);
+      return 0;
+    case S.SO_OOBINLINE:
+      sock_valbool_flag(sk, SOCK_URGINLINE, valbool);
+      return 0;
+    case S.SO_NO_CHECK:
+      return 0;
+    case S.SO_PRIORITY:
+      if ((val >= 0 && val <= 6) || capable(CAP_NET_RAW) || capable(CAP_NET_ADMIN)) {
+        sk.sk_priority = val;
+        return 0;
+      }
+      return -EPERM;
+    case S.SO_LINGER: {
+      if (optval.length < 8) return -EINVAL;
+      const dv = new DataView(optval.buffer, optval.byteOffset, 8);
+      const onoff = dv.getInt32(0, true);
+      const linger = dv.getInt32(4, true);
+      if (!onoff) {
+        sock_reset_flag(sk, SOCK_LINGER);
+      } else {
+        sk.sk_lingertime = Math.min(linger >>> 0, 0x7fffffff) * 1000;
+        sock_set_flag(sk, SOCK_LINGER);
+      }
+      return 0;
+    }
+    case S.SO_PASSCRED:
+      sock.flags = valbool ? sock.flags | (1 << 3) : sock.flags & ~(1 << 3);
+      return 0;
+    case S.SO_RCVLOWAT:
+      sk.sk_rcvlowat = val < 0 ? 0x7fffffff : val === 0 ? 1 : val;
+      return 0;
+    case S.SO_RCVTIMEO_OLD:
+    case S.SO_SNDTIMEO_OLD: {
+      const t = sock_set_timeout(optval);
+      if (t < 0) return t;
+      if (optname === S.SO_RCVTIMEO_OLD) sk.sk_rcvtimeo = t;
+      else sk.sk_sndtimeo = t;
+      return 0;
+    }
+    case S.SO_MARK:
+      if (!capable(CAP_NET_RAW) && !capable(CAP_NET_ADMIN)) return -EPERM;
+      sk.sk_mark = val >>> 0;
+      return 0;
+    case S.SO_RXQ_OVFL:
+      sock_valbool_flag(sk, SOCK_RXQ_OVFL, valbool);
+      return 0;
+    case S.SO_PEEK_OFF:
+      // Only protocols with a set_peek_off op accept it (unix, udp); others answer EOPNOTSUPP.
+      return -EOPNOTSUPP;
+    case S.SO_INCOMING_CPU:
+      sk.sk_incoming_cpu = val;
+      return 0;
+    default:
+      return -ENOPROTOOPT;
+  }
+}
+
+/**
+ * Mirrors sk_getsockopt() for SOL_SOCKET: a negative length is EINVAL; the value is cut to the length
+ * asked for, and that length is what comes back.
+ */
+export function sock_getsockopt(sock: Socket, optname: number, optlen: number): Uint8Array | number {
+  const sk = sock.sk;
+  if (optlen < 0) return -EINVAL;
+  if (sk === null) return -EINVAL;
+  let v: Uint8Array;
+  switch (optname) {
+    case S.SO_DEBUG:
+      v = int_bytes(sock_flag(sk, SOCK_DBG) ? 1 : 0);
+      break;
+    case S.SO_DONTROUTE:
+      v = int_bytes(sock_flag(sk, SOCK_LOCALROUTE) ? 1 : 0);
+      break;
+    case S.SO_BROADCAST:
+      v = int_bytes(sock_flag(sk, SOCK_BROADCAST) ? 1 : 0);
+      break;
+    case S.SO_SNDBUF:
+      v = int_bytes(sk.sk_sndbuf);
+      break;
+    case S.SO_RCVBUF:
+      v = int_bytes(sk.sk_rcvbuf);
+      break;
+    case S.SO_REUSEADDR:
+      v = int_bytes(sk.sk_reuse);
+      break;
+    case S.SO_REUSEPORT:
+      v = int_bytes(sk.sk_reuseport);
+      break;
+    case S.SO_KEEPALIVE:
+      v = int_bytes(sock_flag(sk, SOCK_KEEPOPEN) ? 1 : 0);
+      break;
+    case S.SO_TYPE:
+      v = int_bytes(sk.sk_type);
+      break;
+    case S.SO_PROTOCOL:
+      v = int_bytes(sk.sk_protocol);
+      break;
+    case S.SO_DOMAIN:
+      v = int_bytes(sk.sk_family);
+      break;
+    case S.SO_ERROR:
+      v = int_bytes(-sock_error(sk));
+      break;
+    case S.SO_OOBINLINE:
+      v = int_bytes(sock_flag(sk, SOCK_URGINLINE) ? 1 : 0);
+      break;
+    case S.SO_NO_CHECK:
+      v = int_bytes(0);
+      break;
+    case S.SO_PRIORITY:
+      v = int_bytes(sk.sk_priority);
+      break;
+    case S.SO_LINGER: {
+      v = new Uint8Array(8);
+      const dv = new DataView(v.buffer);
+      dv.setInt32(0, sock_flag(sk, SOCK_LINGER) ? 1 : 0, true);
+      dv.setInt32(4, Math.floor(sk.sk_lingertime / 1000), true);
+      break;
+    }
+    case S.SO_PASSCRED:
+      v = int_bytes((sock.flags >> 3) & 1);
+      break;
+    case S.SO_RCVLOWAT:
+      v = int_bytes(sk.sk_rcvlowat);
+      break;
+    case S.SO_SNDLOWAT:
+      v = int_bytes(1);
+      break;
+    case S.SO_RCVTIMEO_OLD:
+      v = timeval_bytes(sk.sk_rcvtimeo);
+      break;
+    case S.SO_SNDTIMEO_OLD:
+      v = timeval_bytes(sk.sk_sndtimeo);
+      break;
+    case S.SO_ACCEPTCONN:
+      v = int_bytes(sk.sk_state === TCP_LISTEN ? 1 : 0);
+      break;
+    case S.SO_MARK:
+      v = int_bytes(sk.sk_mark);
+      break;
+    case S.SO_RXQ_OVFL:
+      v = int_bytes(sock_flag(sk, SOCK_RXQ_OVFL) ? 1 : 0);
+      break;
+    case S.SO_PEEK_OFF:
+      v = int_bytes(sk.sk_peek_off);
+      break;
+    case S.SO_INCOMING_CPU:
+      v = int_bytes(sk.sk_incoming_cpu);
+      break;
+    case S.SO_COOKIE: {
+      if (sk.sk_cookie === 0) sk.sk_cookie = ++sk.sk_net.kernel.sock_cookie_gen;
+      v = new Uint8Array(8);
+      new DataView(v.buffer).setBigUint64(0, BigInt(sk.sk_cookie), true);
+      break;
+    }
+    default:
+      return -ENOPROTOOPT;
+  }
+  return optlen >= v.length ? v : v.slice(0, optlen);
+}

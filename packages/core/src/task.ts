@@ -1,0 +1,857 @@
+import { CapSet, type Cred, capable } from './cred.js';
+import { KernelError } from './errors.js';
+import type { FileOperations } from './file.js';
+import type { FilesStruct } from './file.js';
+import { alloc_fd, close_fd, dup_fd, fcheck, fd_install, get_file, ksys_dup3 } from './file.js';
+import type { Kernel } from './kernel.js';
+import { delete_module, modprobe } from './module.js';
+import { MsgHdr } from './msg.js';
+import type { Net } from './net_namespace.js';
+import { get_net, put_net } from './net_namespace.js';
+import { proc_event } from './proc_events.js';
+import { kernel_enter, kernel_leave } from './sched.js';
+import { MAX_SCHEDULE_TIMEOUT } from './sock.js';
+import { __sys_socket, sock_from_file } from './socket.js';
+import {
+  __sys_accept4,
+  __sys_bind,
+  __sys_connect,
+  __sys_getpeername,
+  __sys_getsockname,
+  __sys_getsockopt,
+  __sys_listen,
+  __sys_recvfrom,
+  __sys_recvmsg,
+  __sys_sendmsg,
+  __sys_sendto,
+  __sys_setsockopt,
+  __sys_shutdown,
+  __sys_socketpair,
+  sock_read,
+  sock_write,
+} from './socket_calls.js';
+import { int_bytes } from './sock_opt.js';
+import { arg_buf, arg_fd, arg_flags, arg_int, arg_len } from './uaccess.js';
+import {
+  CAP_NET_ADMIN,
+  CAP_SETGID,
+  CAP_SETUID,
+  CAP_SYS_ADMIN,
+  CAP_SYS_MODULE,
+  CAP_SYS_RESOURCE,
+} from './uapi/capability.js';
+import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINVAL, ENOENT, EPERM, ESRCH } from './uapi/errno.js';
+import {
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_GETFD,
+  F_GETFL,
+  F_SETFD,
+  F_SETFL,
+  FD_CLOEXEC,
+  O_CLOEXEC,
+  O_NONBLOCK,
+  O_RDWR,
+  RLIMIT_NOFILE,
+  SETFL_MASK,
+} from './uapi/fcntl.js';
+import { CLONE_NEWNET, SIGCHLD } from './uapi/sched.js';
+import { MSG_DONTWAIT } from './uapi/socket.js';
+import type { WaitQueueHead } from './wait.js';
+
+/** What recvfrom()/recvmsg() give back. */
+export interface RecvResult {
+  /** The bytes received (at most the length asked for). */
+  data: Uint8Array;
+  /** The sender's address bytes, or null when the protocol gives none. */
+  addr: Uint8Array | null;
+  /** msg_flags as the kernel returned them (MSG_TRUNC, MSG_CTRUNC…). */
+  flags: number;
+  /** The syscall's return value: bytes copied, or the datagram's real length with MSG_TRUNC. */
+  len: number;
+  /** Ancillary data (struct cmsghdr records). */
+  control: Uint8Array;
+}
+
+/** What sendmsg() takes. */
+export interface UserMsg {
+  iov: readonly Uint8Array[];
+  name?: Uint8Array | null;
+  control?: Uint8Array | null;
+}
+
+/** Options for `kernel.spawn()`. */
+export interface SpawnOptions {
+  uid?: number;
+  gid?: number;
+  groups?: number[];
+  /** CAP_* numbers granted to a non-root task (uid 0 always gets every capability). */
+  caps?: readonly number[];
+  /** The task's name (comm); default "task". */
+  comm?: string;
+  /** Open /dev/null on fds 0, 1 and 2, as a shell-started process has them (default true). */
+  stdio?: boolean;
+}
+
+/** /dev/null's file operations: reads see end of file, writes vanish. */
+const null_fops: FileOperations = { name: 'null_fops', release: () => {} };
+
+function basename(path: string): string {
+  const parts = path.split('/');
+  return parts[parts.length - 1] || path;
+}
+
+/** TASK_COMM_LEN 16: comm holds at most 15 characters. */
+function set_comm(name: string): string {
+  return name.slice(0, 15);
+}
+
+/** Syscall results: a negative errno becomes a thrown KernelError, as libc turns it into -1 and errno. */
+function check<T>(r: T | number, syscall: string): T {
+  if (typeof r === 'number' && r < 0) throw new KernelError(-r, syscall);
+  return r as T;
+}
+
+/**
+ * A task (struct task_struct): a process with credentials, a network namespace, an fd table and
+ * RLIMIT_NOFILE. Its methods are the system calls, named and shaped as in Linux; a failing call throws
+ * KernelError with Linux's errno. Awaitable forms of calls that can sleep end in `Async`.
+ */
+export class Task {
+  readonly pid: number;
+  comm: string;
+  parent: Task | null;
+  readonly children: Task[] = [];
+  cred: Cred;
+  /** current->nsproxy->net_ns */
+  nsproxy_net: Net;
+  files: FilesStruct;
+  /** RLIMIT_NOFILE soft and hard limits. */
+  rlimit_nofile: number;
+  rlimit_nofile_max: number;
+  pgid: number;
+  sid: number;
+  /** 'running', 'zombie' after exit() until reaped by waitpid(), 'dead' after. */
+  state: 'running' | 'zombie' | 'dead' = 'running';
+  /** The wait status a parent's waitpid() sees once the task exited (code << 8). */
+  exit_status = 0;
+  /** Set by a kernel path that would sleep: the wait queue the awaitable syscall forms sleep on. */
+  blocked_on: WaitQueueHead | null = null;
+
+  readonly kernel: Kernel;
+
+  constructor(
+    kernel: Kernel,
+    pid: number,
+    parent: Task | null,
+    cred: Cred,
+    net: Net,
+    files: FilesStruct,
+    comm: string,
+  ) {
+    this.kernel = kernel;
+    this.pid = pid;
+    this.parent = parent;
+    this.cred = cred;
+    this.nsproxy_net = get_net(net);
+    this.files = files;
+    this.comm = set_comm(comm);
+    this.rlimit_nofile = parent?.rlimit_nofile ?? kernel.options.rlimit_nofile;
+    this.rlimit_nofile_max = parent?.rlimit_nofile_max ?? Math.max(kernel.options.rlimit_nofile, 4096);
+    this.pgid = parent?.pgid ?? pid;
+    this.sid = parent?.sid ?? pid;
+    parent?.children.push(this);
+  }
+
+  traceLabel(): string {
+    return `task ${this.pid} (${this.comm})`;
+  }
+
+  private live(syscall: string): void {
+    if (this.state !== 'running') throw new KernelError(ESRCH, syscall, `task ${this.pid} has exited`);
+  }
+
+  /** Open /dev/null at the lowest free fd (for stdio). */
+  open_devnull(flags = O_RDWR): number {
+    this.live('open');
+    kernel_enter(this);
+    try {
+      const fd = alloc_fd(this.kernel, this.files, 0, this.rlimit_nofile, flags);
+      if (fd < 0) return check(fd, 'open');
+      this.kernel.nr_files++;
+      this.kernel.filp_cachep.alloc();
+      fd_install(this.files, fd, this.kernel.make_file(null_fops, flags & ~O_CLOEXEC, '/dev/null'));
+      return fd;
+    } finally {
+      kernel_leave();
+    }
+  }
+
+  getpid(): number {
+    return this.pid;
+  }
+  getppid(): number {
+    return this.parent?.pid ?? 0;
+  }
+  getuid(): number {
+    return this.cred.uid;
+  }
+  geteuid(): number {
+    return this.cred.euid;
+  }
+  getgid(): number {
+    return this.cred.gid;
+  }
+
+  // ---- sockets ------------------------------------------------------------------------------------
+
+  /** socket(2). */
+  socket(family: number, type: number, protocol: number): number {
+    family = arg_int(family, 'socket', 'family');
+    type = arg_int(type, 'socket', 'type');
+    protocol = arg_int(protocol, 'socket', 'protocol');
+    this.live('socket');
+    kernel_enter(this);
+    let r: number;
+    try {
+      r = __sys_socket(family, type, protocol);
+    } finally {
+      kernel_leave();
+    }
+    if (r < 0) throw new KernelError(-r, 'socket');
+    return r;
+  }
+
+  /** socketpair(2) → [fd, fd]. */
+  socketpair(family: number, type: number, protocol: number): [number, number] {
+    family = arg_int(family, 'socketpair', 'family');
+    type = arg_int(type, 'socketpair', 'type');
+    protocol = arg_int(protocol, 'socketpair', 'protocol');
+    this.live('socketpair');
+    return this.sys('socketpair', () => __sys_socketpair(family, type, protocol));
+  }
+
+  /** bind(2): `addr` is the bytes of the family's sockaddr. */
+  bind(fd: number, addr: Uint8Array): void {
+    fd = arg_fd(fd, 'bind');
+    addr = arg_buf(addr, 'bind', 'addr');
+    this.sys('bind', () => __sys_bind(fd, addr));
+  }
+
+  /** connect(2). Would-block connects fail with their errno here; connectAsync() waits. */
+  connect(fd: number, addr: Uint8Array): void {
+    fd = arg_fd(fd, 'connect');
+    addr = arg_buf(addr, 'connect', 'addr');
+    this.sys('connect', () => __sys_connect(fd, addr));
+  }
+
+  /** listen(2). */
+  listen(fd: number, backlog: number): void {
+    fd = arg_fd(fd, 'listen');
+    backlog = arg_int(backlog, 'listen', 'backlog');
+    this.sys('listen', () => __sys_listen(fd, backlog));
+  }
+
+  /** accept(2) → the new fd. */
+  accept(fd: number): number {
+    return this.accept4(fd, 0);
+  }
+
+  /** accept4(2) → the new fd. */
+  accept4(fd: number, flags: number): number {
+    fd = arg_fd(fd, 'accept4');
+    flags = arg_flags(flags, 'accept4');
+    return this.sys('accept4', () => __sys_accept4(fd, flags));
+  }
+
+  /** getsockname(2) → the address bytes. */
+  getsockname(fd: number): Uint8Array {
+    fd = arg_fd(fd, 'getsockname');
+    return this.sys('getsockname', () => __sys_getsockname(fd));
+  }
+
+  /** getpeername(2) → the address bytes. */
+  getpeername(fd: number): Uint8Array {
+    fd = arg_fd(fd, 'getpeername');
+    return this.sys('getpeername', () => __sys_getpeername(fd));
+  }
+
+  /** sendto(2) → bytes sent. */
+  sendto(fd: number, data: Uint8Array, flags?: number, addr?: Uint8Array | null): number {
+    const msg = this.sendto_args(fd, data, flags, addr);
+    return this.sys('sendto', () => __sys_sendto(msg.fd, msg.msg, msg.len, msg.flags));
+  }
+
+  /** sendmsg(2) → bytes sent. */
+  sendmsg(fd: number, msg: UserMsg, flags?: number): number {
+    const a = this.sendmsg_args(fd, msg, flags);
+    return this.sys('sendmsg', () => __sys_sendmsg(a.fd, a.msg, a.flags));
+  }
+
+  /** recvfrom(2). */
+  recvfrom(fd: number, len: number, flags?: number): RecvResult {
+    const a = this.recv_args('recvfrom', fd, len, flags, 0);
+    const r = this.sys('recvfrom', () => __sys_recvfrom(a.fd, a.msg, a.len, a.flags));
+    return recv_result(a.msg, r);
+  }
+
+  /** recvmsg(2); `controllen` is the ancillary buffer space offered (default 256 bytes). */
+  recvmsg(fd: number, len: number, flags?: number, controllen = 256): RecvResult {
+    const a = this.recv_args('recvmsg', fd, len, flags, controllen);
+    const r = this.sys('recvmsg', () => __sys_recvmsg(a.fd, a.msg, a.len, a.flags));
+    return recv_result(a.msg, r);
+  }
+
+  /** setsockopt(2): `value` is the option's bytes, or a number for an int option. */
+  setsockopt(fd: number, level: number, optname: number, value: Uint8Array | number): void {
+    fd = arg_fd(fd, 'setsockopt');
+    level = arg_int(level, 'setsockopt', 'level');
+    optname = arg_int(optname, 'setsockopt', 'optname');
+    const optval =
+      typeof value === 'number'
+        ? int_bytes(arg_int(value, 'setsockopt', 'value'))
+        : arg_buf(value, 'setsockopt', 'value');
+    this.sys('setsockopt', () => __sys_setsockopt(fd, level, optname, optval));
+  }
+
+  /** getsockopt(2) → the bytes Linux copies out (their length is the optlen it writes back). */
+  getsockopt(fd: number, level: number, optname: number, optlen = 256): Uint8Array {
+    fd = arg_fd(fd, 'getsockopt');
+    level = arg_int(level, 'getsockopt', 'level');
+    optname = arg_int(optname, 'getsockopt', 'optname');
+    optlen = arg_int(optlen, 'getsockopt', 'optlen');
+    return this.sys('getsockopt', () => __sys_getsockopt(fd, level, optname, optlen));
+  }
+
+  /** getsockopt() of an int option, read as a number. */
+  getsockoptInt(fd: number, level: number, optname: number): number {
+    const b = this.getsockopt(fd, level, optname, 4);
+    if (b.length < 4) return b.length === 0 ? 0 : b[0]!;
+    return new DataView(b.buffer, b.byteOffset, 4).getInt32(0, true);
+  }
+
+  /** shutdown(2). */
+  shutdown(fd: number, how: number): void {
+    fd = arg_fd(fd, 'shutdown');
+    how = arg_int(how, 'shutdown', 'how');
+    this.sys('shutdown', () => __sys_shutdown(fd, how));
+  }
+
+  /** read(2) → the bytes read (an empty array at end of file). */
+  read(fd: number, len: number): Uint8Array {
+    fd = arg_fd(fd, 'read');
+    len = arg_len(len, 'read', 'count');
+    const msg = new MsgHdr();
+    this.sys('read', () => this.do_read(fd, msg, len));
+    return msg.data;
+  }
+
+  /** write(2) → bytes written. */
+  write(fd: number, data: Uint8Array): number {
+    fd = arg_fd(fd, 'write');
+    data = arg_buf(data, 'write', 'buf');
+    return this.sys('write', () => this.do_write(fd, data));
+  }
+
+  // ---- awaitable forms ----------------------------------------------------------------------------
+
+  /** recvfrom() that sleeps until data arrives (or SO_RCVTIMEO passes: EAGAIN). */
+  async recvfromAsync(fd: number, len: number, flags?: number): Promise<RecvResult> {
+    const a = this.recv_args('recvfrom', fd, len, flags, 0);
+    const r = await this.sleeping('recvfrom', a.fd, a.flags, 'rcv', () =>
+      __sys_recvfrom(a.fd, a.msg, a.len, a.flags),
+    );
+    return recv_result(a.msg, r);
+  }
+
+  /** recvmsg() that sleeps until data arrives. */
+  async recvmsgAsync(fd: number, len: number, flags?: number, controllen = 256): Promise<RecvResult> {
+    const a = this.recv_args('recvmsg', fd, len, flags, controllen);
+    const r = await this.sleeping('recvmsg', a.fd, a.flags, 'rcv', () => {
+      a.msg.msg_control = null;
+      return __sys_recvmsg(a.fd, a.msg, a.len, a.flags);
+    });
+    return recv_result(a.msg, r);
+  }
+
+  /** read() that sleeps until data arrives. */
+  async readAsync(fd: number, len: number): Promise<Uint8Array> {
+    fd = arg_fd(fd, 'read');
+    len = arg_len(len, 'read', 'count');
+    const msg = new MsgHdr();
+    await this.sleeping('read', fd, 0, 'rcv', () => this.do_read(fd, msg, len));
+    return msg.data;
+  }
+
+  /** sendto() that sleeps while the receiver has no room. */
+  sendtoAsync(fd: number, data: Uint8Array, flags?: number, addr?: Uint8Array | null): Promise<number> {
+    const a = this.sendto_args(fd, data, flags, addr);
+    return this.sleeping('sendto', a.fd, a.flags, 'snd', () => __sys_sendto(a.fd, a.msg, a.len, a.flags));
+  }
+
+  /** sendmsg() that sleeps while the receiver has no room. */
+  sendmsgAsync(fd: number, msg: UserMsg, flags?: number): Promise<number> {
+    const a = this.sendmsg_args(fd, msg, flags);
+    return this.sleeping('sendmsg', a.fd, a.flags, 'snd', () => __sys_sendmsg(a.fd, a.msg, a.flags));
+  }
+
+  /** write() that sleeps while there is no room. */
+  writeAsync(fd: number, data: Uint8Array): Promise<number> {
+    fd = arg_fd(fd, 'write');
+    data = arg_buf(data, 'write', 'buf');
+    return this.sleeping('write', fd, 0, 'snd', () => this.do_write(fd, data));
+  }
+
+  /** accept4() that sleeps until a connection is ready. */
+  accept4Async(fd: number, flags = 0): Promise<number> {
+    fd = arg_fd(fd, 'accept4');
+    flags = arg_flags(flags, 'accept4');
+    return this.sleeping('accept4', fd, 0, 'rcv', () => __sys_accept4(fd, flags));
+  }
+
+  acceptAsync(fd: number): Promise<number> {
+    return this.accept4Async(fd, 0);
+  }
+
+  /** connect() that sleeps until the connection completes. */
+  async connectAsync(fd: number, addr: Uint8Array): Promise<void> {
+    fd = arg_fd(fd, 'connect');
+    addr = arg_buf(addr, 'connect', 'addr');
+    await this.sleeping('connect', fd, 0, 'snd', () => __sys_connect(fd, addr));
+  }
+
+  // ---- files ----------------------------------------------------------------------------------------
+
+  /** close(2). */
+  close(fd: number): void {
+    fd = arg_fd(fd, 'close');
+    this.sys('close', () => close_fd(this.kernel, this.files, fd));
+  }
+
+  /** dup(2): EBADF first, then the lowest free fd (EMFILE). */
+  dup(oldfd: number): number {
+    oldfd = arg_fd(oldfd, 'dup', 'oldfd');
+    return this.sys('dup', () => {
+      const file = fcheck(this.files, oldfd);
+      if (file === null) return -EBADF;
+      const fd = alloc_fd(this.kernel, this.files, 0, this.rlimit_nofile, 0);
+      if (fd < 0) return fd;
+      fd_install(this.files, fd, get_file(file));
+      return fd;
+    });
+  }
+
+  /** dup2(2): the same fd twice returns it if open (EBADF if not). */
+  dup2(oldfd: number, newfd: number): number {
+    oldfd = arg_fd(oldfd, 'dup2', 'oldfd');
+    newfd = arg_fd(newfd, 'dup2', 'newfd');
+    return this.sys('dup2', () => {
+      if (oldfd === newfd) return fcheck(this.files, oldfd) === null ? -EBADF : newfd;
+      return ksys_dup3(this.kernel, this.files, this.rlimit_nofile, oldfd, newfd >>> 0, 0);
+    });
+  }
+
+  /** dup3(2). */
+  dup3(oldfd: number, newfd: number, flags: number): number {
+    oldfd = arg_fd(oldfd, 'dup3', 'oldfd');
+    newfd = arg_fd(newfd, 'dup3', 'newfd');
+    flags = arg_flags(flags, 'dup3');
+    // newfd is an unsigned int in Linux: a negative one is past any rlimit (EBADF).
+    return this.sys('dup3', () =>
+      ksys_dup3(this.kernel, this.files, this.rlimit_nofile, oldfd, newfd >>> 0, flags),
+    );
+  }
+
+  /** fcntl(2): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL. */
+  fcntl(fd: number, cmd: number, arg = 0): number {
+    fd = arg_fd(fd, 'fcntl');
+    cmd = arg_int(cmd, 'fcntl', 'cmd');
+    arg = arg_flags(arg, 'fcntl', 'arg');
+    return this.sys('fcntl', () => {
+      const file = fcheck(this.files, fd);
+      if (file === null) return -EBADF;
+      switch (cmd) {
+        case F_DUPFD:
+        case F_DUPFD_CLOEXEC: {
+          if (arg >>> 0 >= this.rlimit_nofile) return -EINVAL;
+          const nfd = alloc_fd(
+            this.kernel,
+            this.files,
+            arg,
+            this.rlimit_nofile,
+            cmd === F_DUPFD_CLOEXEC ? O_CLOEXEC : 0,
+          );
+          if (nfd < 0) return nfd;
+          fd_install(this.files, nfd, get_file(file));
+          return nfd;
+        }
+        case F_GETFD:
+          return this.files.is_cloexec(fd) ? FD_CLOEXEC : 0;
+        case F_SETFD:
+          this.files.set_cloexec(fd, (arg & FD_CLOEXEC) !== 0);
+          return 0;
+        case F_GETFL:
+          return file.f_flags;
+        case F_SETFL:
+          file.f_flags = (arg & SETFL_MASK) | (file.f_flags & ~SETFL_MASK);
+          return 0;
+        default:
+          return -EINVAL;
+      }
+    });
+  }
+
+  /** getrlimit(RLIMIT_NOFILE) → [soft, hard]. */
+  getrlimit(resource: number): [number, number] {
+    if (resource !== RLIMIT_NOFILE)
+      throw new KernelError(EINVAL, 'getrlimit', 'only RLIMIT_NOFILE is modelled');
+    return [this.rlimit_nofile, this.rlimit_nofile_max];
+  }
+
+  /**
+   * setrlimit(RLIMIT_NOFILE): soft above hard is EINVAL; raising the hard limit needs CAP_SYS_RESOURCE;
+   * the hard limit cannot exceed fs.nr_open (EPERM), as do_prlimit() checks.
+   */
+  setrlimit(resource: number, soft: number, hard: number = soft): void {
+    if (resource !== RLIMIT_NOFILE)
+      throw new KernelError(EINVAL, 'setrlimit', 'only RLIMIT_NOFILE is modelled');
+    soft = arg_len(soft, 'setrlimit', 'rlim_cur');
+    hard = arg_len(hard, 'setrlimit', 'rlim_max');
+    this.sys('setrlimit', () => {
+      if (soft > hard) return -EINVAL;
+      if (hard > this.kernel.sysctl_nr_open) return -EPERM;
+      if (hard > this.rlimit_nofile_max && !capable(CAP_SYS_RESOURCE)) return -EPERM;
+      this.rlimit_nofile = soft;
+      this.rlimit_nofile_max = hard;
+      return 0;
+    });
+  }
+
+  // ---- processes ----------------------------------------------------------------------------------
+
+  /** fork(2) → the child task: a copy of the fd table sharing the same open files. */
+  fork(): Task {
+    this.live('fork');
+    return this.sys('fork', () => {
+      const k = this.kernel;
+      const child = new Task(
+        k,
+        k.alloc_pid(),
+        this,
+        this.cred.clone(),
+        this.nsproxy_net,
+        dup_fd(this.files),
+        this.comm,
+      );
+      child.rlimit_nofile = this.rlimit_nofile;
+      child.rlimit_nofile_max = this.rlimit_nofile_max;
+      k.tasks.set(child.pid, child);
+      proc_event(k, { what: 'fork', parent: this, child });
+      return child;
+    });
+  }
+
+  /**
+   * execve(2): ksock has no filesystem, so any absolute path is accepted; its basename becomes comm.
+   * Close-on-exec descriptors are closed.
+   */
+  execve(path: string, _argv: readonly string[] = []): void {
+    this.live('execve');
+    if (typeof path !== 'string' || !path.startsWith('/')) {
+      throw new KernelError(ENOENT, 'execve', `path must be absolute, got ${JSON.stringify(path)}`);
+    }
+    this.sys('execve', () => {
+      const f = this.files;
+      for (let fd = 0; fd < f.max_fds; fd++) {
+        if (f.fd[fd] !== null && f.is_cloexec(fd)) close_fd(this.kernel, f, fd);
+      }
+      this.comm = set_comm(basename(path));
+      proc_event(this.kernel, { what: 'exec', task: this });
+      return 0;
+    });
+  }
+
+  /**
+   * exit(2): every descriptor closed, the namespace reference dropped, children handed to init; the
+   * task stays a zombie until its parent reaps it with waitpid().
+   */
+  exit(code: number): void {
+    code = arg_int(code, 'exit', 'status');
+    this.live('exit');
+    if (this === this.kernel.init) throw new KernelError(EPERM, 'exit', 'init (pid 1) cannot exit');
+    this.sys('exit', () => {
+      const f = this.files;
+      for (let fd = 0; fd < f.max_fds; fd++) if (f.fd[fd] !== null) close_fd(this.kernel, f, fd);
+      this.exit_status = (code & 0xff) << 8;
+      proc_event(this.kernel, {
+        what: 'exit',
+        task: this,
+        exit_code: this.exit_status,
+        exit_signal: SIGCHLD,
+      });
+      put_net(this.nsproxy_net);
+      const init = this.kernel.init;
+      for (const c of this.children) {
+        c.parent = init;
+        init.children.push(c);
+        if (c.state === 'zombie') this.kernel.reap(c);
+      }
+      this.children.length = 0;
+      this.state = 'zombie';
+      if (this.parent === init) this.kernel.reap(this);
+      return 0;
+    });
+  }
+
+  /** waitpid(pid | -1) for an exited child → { pid, status } (status as Linux encodes it). */
+  waitpid(pid = -1): { pid: number; status: number } {
+    pid = arg_int(pid, 'wait4', 'pid');
+    const child = this.children.find((c) => (pid === -1 || c.pid === pid) && c.state === 'zombie');
+    if (child === undefined) {
+      const any = this.children.some((c) => pid === -1 || c.pid === pid);
+      throw new KernelError(any ? EAGAIN : ECHILD, 'wait4', any ? 'no child has exited yet' : undefined);
+    }
+    this.children.splice(this.children.indexOf(child), 1);
+    this.kernel.reap(child);
+    return { pid: child.pid, status: child.exit_status };
+  }
+
+  /** setuid(2): with CAP_SETUID every uid changes; otherwise only to the real or saved uid (EPERM). */
+  setuid(uid: number): void {
+    uid = arg_int(uid, 'setuid', 'uid');
+    this.sys('setuid', () => {
+      if (uid < 0) return -EINVAL;
+      const old = this.cred;
+      const c = old.clone();
+      if (capable(CAP_SETUID)) {
+        c.uid = c.euid = c.suid = c.fsuid = uid;
+      } else if (uid === old.uid || uid === old.suid) {
+        c.euid = c.fsuid = uid;
+      } else {
+        return -EPERM;
+      }
+      // cap_emulate_setxuid(): leaving euid 0 drops effective capabilities; leaving every uid 0 drops them all.
+      if (old.euid === 0 && c.euid !== 0) c.cap_effective = new CapSet();
+      if (
+        (old.uid === 0 || old.euid === 0 || old.suid === 0) &&
+        c.uid !== 0 &&
+        c.euid !== 0 &&
+        c.suid !== 0
+      ) {
+        c.cap_permitted = new CapSet();
+        c.cap_effective = new CapSet();
+      }
+      if (old.euid !== 0 && c.euid === 0) c.cap_effective = c.cap_permitted.clone();
+      this.cred = c;
+      proc_event(this.kernel, { what: 'uid', task: this, ruid: c.uid, euid: c.euid });
+      return 0;
+    });
+  }
+
+  /** setgid(2). */
+  setgid(gid: number): void {
+    gid = arg_int(gid, 'setgid', 'gid');
+    this.sys('setgid', () => {
+      if (gid < 0) return -EINVAL;
+      const old = this.cred;
+      const c = old.clone();
+      if (capable(CAP_SETGID)) {
+        c.gid = c.egid = c.sgid = c.fsgid = gid;
+      } else if (gid === old.gid || gid === old.sgid) {
+        c.egid = c.fsgid = gid;
+      } else {
+        return -EPERM;
+      }
+      this.cred = c;
+      proc_event(this.kernel, { what: 'gid', task: this, rgid: c.gid, egid: c.egid });
+      return 0;
+    });
+  }
+
+  /** setsid(2): EPERM for a process-group leader. */
+  setsid(): number {
+    return this.sys('setsid', () => {
+      if (this.pgid === this.pid) return -EPERM;
+      this.sid = this.pgid = this.pid;
+      proc_event(this.kernel, { what: 'sid', task: this });
+      return this.pid;
+    });
+  }
+
+  /** unshare(2): CLONE_NEWNET (needs CAP_SYS_ADMIN) moves the task into a new network namespace. */
+  unshare(flags: number): void {
+    flags = arg_flags(flags, 'unshare');
+    this.sys('unshare', () => {
+      if ((flags & ~CLONE_NEWNET) !== 0) return -EINVAL;
+      if ((flags & CLONE_NEWNET) === 0) return 0;
+      if (!capable(CAP_SYS_ADMIN)) return -EPERM;
+      const net = this.kernel.copy_net_ns();
+      if (typeof net === 'number') return net;
+      const old = this.nsproxy_net;
+      this.nsproxy_net = get_net(net);
+      put_net(old);
+      return 0;
+    });
+  }
+
+  /** modprobe: load a module (by name or alias) and what it depends on. Needs CAP_SYS_MODULE; EEXIST if loaded. */
+  modprobe(name: string): void {
+    if (typeof name !== 'string')
+      throw new KernelError(EINVAL, 'init_module', 'module name must be a string');
+    this.sys('init_module', () => {
+      if (!capable(CAP_SYS_MODULE)) return -EPERM;
+      const desc = this.kernel.modules.resolve(name);
+      if (desc === undefined) return -ENOENT;
+      if (this.kernel.modules.find(desc.name) !== undefined) return -EEXIST; // init_module() of a loaded module
+      return modprobe(this.kernel, name);
+    });
+  }
+
+  /** rmmod: delete_module(2). Needs CAP_SYS_MODULE; EWOULDBLOCK (EAGAIN) while in use. */
+  rmmod(name: string): void {
+    if (typeof name !== 'string')
+      throw new KernelError(EINVAL, 'delete_module', 'module name must be a string');
+    this.sys('delete_module', () => {
+      if (!capable(CAP_SYS_MODULE)) return -EPERM;
+      return delete_module(this.kernel, name);
+    });
+  }
+
+  /** Write a sysctl as `echo text > /proc/sys/...` would (root, or CAP_NET_ADMIN for net.*). */
+  sysctl(name: string, text: string): void {
+    if (typeof name !== 'string' || typeof text !== 'string') {
+      throw new KernelError(EINVAL, 'write', 'sysctl name and value must be strings');
+    }
+    this.sys('write', () => {
+      const reg = this.kernel.sysctl;
+      if (!reg.has(name)) return -ENOENT;
+      const allowed = this.cred.euid === 0 || (reg.isPernet(name) && capable(CAP_NET_ADMIN));
+      if (!allowed) return -EACCES; // /proc/sys files belong to root
+      return reg.write(this.kernel, name, text, this.nsproxy_net);
+    });
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  /** Run `fn` as a syscall of this task: `current` set, result checked. */
+  private sys<T>(syscall: string, fn: () => T | number): T {
+    this.live(syscall);
+    kernel_enter(this);
+    let r: T | number;
+    try {
+      r = fn();
+    } finally {
+      kernel_leave();
+    }
+    return check(r, syscall);
+  }
+
+  /**
+   * The awaitable form of a call that can sleep: run it; on EAGAIN from a blocking descriptor (no
+   * O_NONBLOCK, no MSG_DONTWAIT) sleep on the queue the kernel path named (or the socket's) and retry,
+   * until SO_RCVTIMEO / SO_SNDTIMEO passes (EAGAIN, as Linux reports a timeout).
+   */
+  private async sleeping<T>(
+    syscall: string,
+    fd: number,
+    flags: number,
+    dir: 'rcv' | 'snd',
+    fn: () => T | number,
+  ): Promise<T> {
+    let deadline = -1;
+    for (;;) {
+      this.live(syscall);
+      this.blocked_on = null;
+      kernel_enter(this);
+      let r: T | number;
+      try {
+        r = fn();
+      } finally {
+        kernel_leave();
+      }
+      if (r !== -EAGAIN) return check(r, syscall);
+      const file = fcheck(this.files, fd);
+      const sock = file === null ? null : sock_from_file(file);
+      if (file === null || (file.f_flags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0) {
+        return check(r, syscall);
+      }
+      const sk = sock?.sk ?? null;
+      const timeo = sk === null ? MAX_SCHEDULE_TIMEOUT : dir === 'rcv' ? sk.sk_rcvtimeo : sk.sk_sndtimeo;
+      const now = performance.now();
+      if (deadline < 0) deadline = timeo === MAX_SCHEDULE_TIMEOUT ? Number.POSITIVE_INFINITY : now + timeo;
+      const wq = this.blocked_on ?? sock?.wq ?? null;
+      this.blocked_on = null;
+      if (wq === null || now >= deadline) return check(r, syscall);
+      const woken = await wq.wait(deadline - now);
+      if (!woken) throw new KernelError(EAGAIN, syscall, 'timed out');
+    }
+  }
+
+  private do_read(fd: number, msg: MsgHdr, len: number): number {
+    const file = fcheck(this.files, fd);
+    if (file === null) return -EBADF;
+    const sock = sock_from_file(file);
+    if (sock !== null) return sock_read(sock, msg, len);
+    return 0; // /dev/null: end of file
+  }
+
+  private do_write(fd: number, data: Uint8Array): number {
+    const file = fcheck(this.files, fd);
+    if (file === null) return -EBADF;
+    const sock = sock_from_file(file);
+    if (sock === null) return data.length; // /dev/null swallows everything
+    const msg = new MsgHdr();
+    msg.iov = [data];
+    return sock_write(sock, msg, data.length);
+  }
+
+  private sendto_args(
+    fd: number,
+    data: Uint8Array,
+    flags: number | undefined,
+    addr: Uint8Array | null | undefined,
+  ) {
+    fd = arg_fd(fd, 'sendto');
+    data = arg_buf(data, 'sendto', 'buf');
+    const f = arg_flags(flags, 'sendto');
+    const msg = new MsgHdr();
+    msg.iov = [data];
+    if (addr !== undefined && addr !== null) msg.msg_name = arg_buf(addr, 'sendto', 'dest_addr');
+    return { fd, msg, len: data.length, flags: f };
+  }
+
+  private sendmsg_args(fd: number, umsg: UserMsg, flags: number | undefined) {
+    fd = arg_fd(fd, 'sendmsg');
+    if (typeof umsg !== 'object' || umsg === null || !Array.isArray(umsg.iov)) {
+      throw new KernelError(EFAULT, 'sendmsg', 'msg must be { iov: Uint8Array[], name?, control? }');
+    }
+    const msg = new MsgHdr();
+    msg.iov = umsg.iov.map((b, i) => arg_buf(b, 'sendmsg', `iov[${i}]`));
+    if (umsg.name !== undefined && umsg.name !== null)
+      msg.msg_name = arg_buf(umsg.name, 'sendmsg', 'msg_name');
+    if (umsg.control !== undefined && umsg.control !== null) {
+      msg.msg_control = arg_buf(umsg.control, 'sendmsg', 'msg_control');
+      msg.msg_controllen = msg.msg_control.length;
+    }
+    return { fd, msg, flags: arg_flags(flags, 'sendmsg') };
+  }
+
+  private recv_args(syscall: string, fd: number, len: number, flags: number | undefined, controllen: number) {
+    fd = arg_fd(fd, syscall);
+    len = arg_len(len, syscall, 'len');
+    const f = arg_flags(flags, syscall);
+    const msg = new MsgHdr();
+    msg.msg_controllen = arg_len(controllen, syscall, 'controllen');
+    return { fd, msg, len, flags: f };
+  }
+}
+
+function recv_result(msg: MsgHdr, len: number): RecvResult {
+  return {
+    data: msg.data,
+    addr: msg.msg_name,
+    flags: msg.msg_flags,
+    len,
+    control: msg.msg_control ?? new Uint8Array(0),
+  };
+}

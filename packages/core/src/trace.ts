@@ -1,0 +1,231 @@
+import { errname } from './errors.js';
+import { active_tracer_or_null } from './sched.js';
+import { MAX_ERRNO } from './uapi/errno.js';
+
+/**
+ * One call of a traced kernel function, as the function-graph tracer records it.
+ * `ret` is the return value (numbers as is; objects by their trace label), `errno` the errno name when the
+ * function returned a negative errno, `note` a free-text line (a printk, a module load) instead of a call.
+ */
+export interface TraceEvent {
+  name: string;
+  depth: number;
+  args: string;
+  ret: number | string | boolean | null;
+  errno: string | null;
+  /** Microseconds spent in the call, children included. */
+  duration: number;
+  /** True for a printk-style note rather than a function call. */
+  note: boolean;
+  /** Set once the call returned (false while it runs, or if it threw). */
+  done: boolean;
+}
+
+export type TraceListener = (event: TraceEvent, phase: 'entry' | 'exit') => void;
+
+/** A value that knows how to show itself in a trace (sockets print their inode, modules their name…). */
+export interface TraceLabelled {
+  traceLabel(): string;
+}
+
+function label(ret: unknown): number | string | boolean | null {
+  if (ret === undefined || ret === null) return null;
+  switch (typeof ret) {
+    case 'number':
+    case 'string':
+    case 'boolean':
+      return ret;
+    case 'object': {
+      const l = (ret as Partial<TraceLabelled>).traceLabel;
+      if (typeof l === 'function') return l.call(ret);
+      return (ret as object).constructor?.name ?? 'object';
+    }
+    default:
+      return String(ret);
+  }
+}
+
+/**
+ * The function-graph tracer (kernel/trace/trace_functions_graph.c): records every traced kernel function
+ * with its nesting depth, the arguments that matter, its return value and its duration.
+ * Off by default; `Kernel.trace()` turns it on around a callback.
+ */
+export class Tracer {
+  enabled = false;
+  readonly events: TraceEvent[] = [];
+  private depth = 0;
+  private readonly listeners = new Set<TraceListener>();
+
+  /** Receive every event as it is entered and as it returns. Returns the unsubscribe function. */
+  subscribe(listener: TraceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  clear(): void {
+    this.events.length = 0;
+    this.depth = 0;
+  }
+
+  /** A printk-style line in the trace, at the current depth. */
+  note(text: string): void {
+    const ev: TraceEvent = {
+      name: text,
+      depth: this.depth,
+      args: '',
+      ret: null,
+      errno: null,
+      duration: 0,
+      note: true,
+      done: true,
+    };
+    this.events.push(ev);
+    for (const l of this.listeners) l(ev, 'exit');
+  }
+
+  /** Run `fn` as a traced call. Only reached when tracing is on. */
+  call<R>(
+    name: string,
+    fn: (...args: unknown[]) => R,
+    fmt: ((...args: never[]) => string) | undefined,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+    e: unknown,
+    f: unknown,
+  ): R {
+    let args = '';
+    if (fmt !== undefined) {
+      try {
+        args = (fmt as (...x: unknown[]) => string)(a, b, c, d, e, f);
+      } catch {
+        args = '?';
+      }
+    }
+    const ev: TraceEvent = {
+      name,
+      depth: this.depth,
+      args,
+      ret: null,
+      errno: null,
+      duration: 0,
+      note: false,
+      done: false,
+    };
+    this.events.push(ev);
+    for (const l of this.listeners) l(ev, 'entry');
+    this.depth++;
+    const t0 = performance.now();
+    try {
+      const ret = fn(a, b, c, d, e, f);
+      ev.ret = label(ret);
+      if (typeof ret === 'number' && ret < 0 && ret >= -MAX_ERRNO) ev.errno = errname(-ret);
+      ev.done = true;
+      return ret;
+    } finally {
+      this.depth--;
+      ev.duration = Math.round((performance.now() - t0) * 1000) / 1000;
+      for (const l of this.listeners) l(ev, 'exit');
+    }
+  }
+
+  /** The trace as ftrace's function_graph prints it: one line per call, nested calls indented inside braces. */
+  format(events: readonly TraceEvent[] = this.events): string {
+    return format_trace(events);
+  }
+}
+
+/** The return value as ftrace's funcgraph-retval option shows it: a comment after the call. */
+function fmt_ret(ev: TraceEvent, name = ''): string {
+  if (!ev.done) return ` /* ${name}${name ? ' ' : ''}did not return */`;
+  if (ev.ret === null) return '';
+  const v = ev.errno !== null ? `${ev.ret} ${ev.errno}` : String(ev.ret);
+  return ` /* ${name}${name ? ' ' : ''}= ${v} */`;
+}
+
+function fmt_dur(us: number): string {
+  return `${us.toFixed(3).padStart(9)} us`;
+}
+
+// ftrace function_graph style with the funcgraph-retval option: a call with children opens a brace and
+// its closing line carries the return value in a C comment; a leaf is one line, its value after it.
+export function format_trace(events: readonly TraceEvent[]): string {
+  const out: string[] = [];
+  const open: TraceEvent[] = [];
+  const blank = ' '.repeat(12);
+  const close_to = (depth: number) => {
+    while (open.length > depth) {
+      const ev = open.pop()!;
+      out.push(`${fmt_dur(ev.duration)} | ${'  '.repeat(ev.depth)}}${fmt_ret(ev, ev.name)}`);
+    }
+  };
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    close_to(ev.depth);
+    const pad = '  '.repeat(ev.depth);
+    if (ev.note) {
+      out.push(`${blank} | ${pad}/* ${ev.name} */`);
+      continue;
+    }
+    const next = events[i + 1];
+    const has_children = next !== undefined && next.depth > ev.depth;
+    if (has_children) {
+      out.push(`${blank} | ${pad}${ev.name}(${ev.args}) {`);
+      open.push(ev);
+    } else {
+      out.push(`${fmt_dur(ev.duration)} | ${pad}${ev.name}(${ev.args});${fmt_ret(ev)}`);
+    }
+  }
+  close_to(0);
+  return out.join('\n');
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a wrapper must accept any kernel function's signature.
+type AnyFn = (...args: any[]) => any;
+
+/**
+ * Wrap a kernel function so that the function-graph tracer sees it. When no tracer is active the
+ * wrapper calls straight through (one module-variable load and a compare), so tracing that is off is free.
+ * Kernel functions in ksock take at most six arguments, as Linux's syscall ABI does.
+ */
+export function traced<F extends AnyFn>(name: string, fn: F, fmt?: (...args: Parameters<F>) => string): F {
+  const call = fn as (...args: unknown[]) => ReturnType<F>;
+  const fmtAny = fmt as ((...args: never[]) => string) | undefined;
+  const w = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown): ReturnType<F> => {
+    const t = active_tracer_or_null();
+    if (t === null) return call(a, b, c, d, e, f);
+    return t.call(name, call, fmtAny, a, b, c, d, e, f);
+  };
+  Object.defineProperty(w, 'name', { value: name });
+  (w as unknown as Record<symbol, boolean>)[TRACED] = true;
+  return w as unknown as F;
+}
+
+const TRACED = Symbol('ksock.traced');
+
+/**
+ * Call a function a family supplied (pf->create, ops->release…) so that the trace shows it under its own
+ * name even when the family did not wrap it with traced() — a third-party create appears in the graph
+ * like netlink_create does.
+ */
+export function call_ops<R>(
+  fn: (a: never, b: never, c: never, d: never, e: never) => R,
+  fallback: string,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+  d?: unknown,
+  e?: unknown,
+): R {
+  const call = fn as unknown as (...args: unknown[]) => R;
+  const t = active_tracer_or_null();
+  if (t === null || (fn as unknown as Record<symbol, boolean>)[TRACED] === true) return call(a, b, c, d, e);
+  return t.call(fn.name || fallback, call, undefined, a, b, c, d, e, undefined);
+}
+
+/** A printk in the trace, when one is being taken (no cost otherwise). */
+export function trace_note(text: string | (() => string)): void {
+  const t = active_tracer_or_null();
+  if (t !== null) t.note(typeof text === 'function' ? text() : text);
+}

@@ -1,0 +1,51 @@
+import { KernelError } from './errors.js';
+import { EBADF, EFAULT, EINVAL } from './uapi/errno.js';
+
+/**
+ * The syscall boundary's argument checks. A C program cannot pass NaN or 1.5 as an int; a JavaScript
+ * caller can, so such values are refused here with a clear message instead of being truncated the way
+ * a C compiler would. Values that a C caller could pass (negative, out of range) go on to the kernel's
+ * own checks and get Linux's errno.
+ */
+function show(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'bigint') return `${v}n`;
+  if (v instanceof Uint8Array) return `Uint8Array(${v.length})`;
+  if (typeof v === 'object' && v !== null) return (v as object).constructor?.name ?? 'object';
+  return String(v);
+}
+
+/** A C `int`: an integer in [-2^31, 2^31). EINVAL otherwise. */
+export function arg_int(v: unknown, syscall: string, name: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return v;
+  throw new KernelError(EINVAL, syscall, `${name} must be a 32-bit integer, got ${show(v)}`);
+}
+
+/** A C `unsigned int` flags word: any integer in [-2^31, 2^32), kept as its 32 bits. EINVAL otherwise. */
+export function arg_flags(v: unknown, syscall: string, name = 'flags'): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff) return v | 0;
+  throw new KernelError(EINVAL, syscall, `${name} must be a 32-bit integer, got ${show(v)}`);
+}
+
+/** A file descriptor: an integer; anything else cannot name an open file (EBADF). */
+export function arg_fd(v: unknown, syscall: string, name = 'fd'): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return v;
+  throw new KernelError(EBADF, syscall, `${name} must be an integer file descriptor, got ${show(v)}`);
+}
+
+/** A user buffer: bytes the kernel can read. Anything else is a bad address (EFAULT). */
+export function arg_buf(v: unknown, syscall: string, name: string): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  throw new KernelError(EFAULT, syscall, `${name} must be a Uint8Array, got ${show(v)}`);
+}
+
+/** A size_t length: a non-negative integer; negative lengths are huge in C and fail access_ok (EFAULT). */
+export function arg_len(v: unknown, syscall: string, name: string): number {
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    if (v < 0 || v > 0x7ffff000)
+      throw new KernelError(EFAULT, syscall, `${name} ${v} is not a valid buffer size`);
+    return v;
+  }
+  throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
+}
