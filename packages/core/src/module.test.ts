@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { testFamily } from './__fixtures__/af_test.js';
+import { expectErrno } from './__fixtures__/helpers.js';
+import { Kernel } from './kernel.js';
+import type { ModuleDescriptor } from './module.js';
+import { CAP_SYS_MODULE } from './uapi/capability.js';
+import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
+
+const F = AF_VSOCK;
+
+function lib(name: string, extra: Partial<ModuleDescriptor> = {}): ModuleDescriptor {
+  return { name, version: '1.0.0', init: () => 0, exit: () => {}, ...extra };
+}
+
+describe('modules', () => {
+  it('nothing is loaded at boot; request by alias loads on first use', () => {
+    const fam = testFamily(F);
+    const k = new Kernel({ modules: [[fam.module]] });
+    expect(k.modules.list()).toEqual([]);
+    expect(k.proc.read('/proc/modules')).toBe('');
+    const t = k.spawn({});
+    const fd = t.socket(F, SOCK_DGRAM, 0);
+    expect(k.proc.read('/proc/modules')).toBe('af_test 0 2 - Live 0x0000000000000000\n');
+    t.close(fd);
+    expect(k.proc.read('/proc/modules')).toBe('af_test 0 0 - Live 0x0000000000000000\n');
+  });
+
+  it('rmmod is refused while a socket holds the module, succeeds after close, and the next socket() autoloads it again', () => {
+    const fam = testFamily(F);
+    const k = new Kernel({ modules: fam.module });
+    const t = k.spawn({});
+    const fd = t.socket(F, SOCK_DGRAM, 0);
+    expectErrno(() => t.rmmod('af_test'), 'EAGAIN', 'delete_module'); // EWOULDBLOCK == EAGAIN
+    t.close(fd);
+    t.rmmod('af_test');
+    expect(k.modules.list()).toEqual([]);
+    expect(k.net_families[F]).toBeNull();
+    expect(k.proto_list).toEqual([]);
+    const { events } = k.trace(() => t.close(t.socket(F, SOCK_DGRAM, 0)));
+    expect(events.some((e) => e.name === 'load_module')).toBe(true);
+    expect(k.modules.list()).toMatchObject([{ name: 'af_test', refcnt: 0 }]);
+  });
+
+  it('loading and unloading need CAP_SYS_MODULE; loading a loaded module is EEXIST; unknown is ENOENT', () => {
+    const fam = testFamily(F);
+    const k = new Kernel({ modules: fam.module });
+    const user = k.spawn({ uid: 1000 });
+    expectErrno(() => user.modprobe('af_test'), 'EPERM', 'init_module');
+    const admin = k.spawn({ uid: 1000, caps: [CAP_SYS_MODULE] });
+    admin.modprobe('net-pf-40');
+    expectErrno(() => admin.modprobe('af_test'), 'EEXIST');
+    expectErrno(() => user.rmmod('af_test'), 'EPERM', 'delete_module');
+    expectErrno(() => admin.rmmod('nope'), 'ENOENT');
+    expectErrno(() => admin.modprobe('nope'), 'ENOENT');
+    admin.rmmod('af_test');
+  });
+
+  it('a user socket of an unprivileged task still autoloads its family (request_module runs as the kernel)', () => {
+    const fam = testFamily(F);
+    const k = new Kernel({ modules: fam.module });
+    const user = k.spawn({ uid: 1000 });
+    user.close(user.socket(F, SOCK_DGRAM, 0));
+    expect(k.modules.list()).toHaveLength(1);
+  });
+
+  it('dependencies load first, show as "used by", and pin the module', () => {
+    const k = new Kernel({
+      modules: [lib('base'), lib('mid', { depends: ['base'] }), lib('top', { depends: ['mid', 'base'] })],
+    });
+    k.modules.load('top');
+    expect(k.proc.read('/proc/modules')).toBe(
+      [
+        'top 0 0 - Live 0x0000000000000000',
+        'mid 0 1 top, Live 0x0000000000000000',
+        'base 0 2 top,mid, Live 0x0000000000000000',
+        '',
+      ].join('\n'),
+    );
+    expectErrno(() => k.modules.unload('base'), 'EAGAIN');
+    expectErrno(() => k.modules.unload('mid'), 'EAGAIN');
+    k.modules.unload('top');
+    k.modules.unload('mid');
+    k.modules.unload('base');
+    expect(k.modules.list()).toEqual([]);
+  });
+
+  it('a module without exit is permanent (EBUSY)', () => {
+    const k = new Kernel({ modules: [{ name: 'perm', version: '1', init: () => 0 }] });
+    k.modules.load('perm');
+    expect(k.proc.read('/proc/modules')).toBe('perm 0 0 [permanent], Live 0x0000000000000000\n');
+    expectErrno(() => k.modules.unload('perm'), 'EBUSY');
+  });
+
+  it('an init that fails (or throws) leaves nothing behind and the error reaches modprobe', () => {
+    const k = new Kernel({
+      modules: [
+        lib('base'),
+        lib('bad', { depends: ['base'], init: () => -12 }),
+        lib('throws', {
+          init: () => {
+            throw new Error('boom');
+          },
+        }),
+      ],
+    });
+    expectErrno(() => k.modules.load('bad'), 'ENOMEM');
+    expect(k.modules.list()).toEqual([{ name: 'base', refcnt: 0, state: 'Live', usedBy: [] }]);
+    expectErrno(() => k.modules.load('throws'), 'EINVAL');
+    expect(k.log.some((l) => l.includes('throws: init threw: boom'))).toBe(true);
+  });
+
+  it('refuses a module built for another core ABI with ENOEXEC naming both versions', () => {
+    const k = new Kernel({ modules: [lib('old', { abi: '0.9' })] });
+    expectErrno(() => k.modules.load('old'), 'ENOEXEC');
+    expect(k.log.at(-1)).toMatch(/built for core ABI 0\.9, core is 1\.0/);
+  });
+
+  it('refuses malformed descriptors when the kernel is created', () => {
+    expect(() => new Kernel({ modules: [{ ...lib('x'), extra: 1 } as unknown as ModuleDescriptor] })).toThrow(
+      /unknown key 'extra'/,
+    );
+    expect(() => new Kernel({ modules: [{ name: 'x y', version: '1', init: () => 0 }] })).toThrow(
+      /name must be/,
+    );
+    expect(() => new Kernel({ modules: [lib('a'), { ...lib('a') }] })).toThrow(
+      /two different modules named 'a'/,
+    );
+  });
+
+  it('a dependency cycle is refused (ELOOP) and loads nothing', () => {
+    const k = new Kernel({ modules: [lib('a', { depends: ['b'] }), lib('b', { depends: ['a'] })] });
+    expectErrno(() => k.modules.load('a'), 'ELOOP');
+    expect(k.modules.list()).toEqual([]);
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { testFamily } from './__fixtures__/af_test.js';
+import { expectErrno } from './__fixtures__/helpers.js';
+import {
+  NetDevice,
+  dev_get_by_name,
+  inet_addr_is_local,
+  register_netdevice,
+  register_netdevice_notifier,
+  unregister_netdevice,
+  NETDEV_REGISTER,
+  NETDEV_UNREGISTER,
+} from './dev.js';
+import { Kernel } from './kernel.js';
+import { net_generic, register_pernet_subsys, unregister_pernet_subsys } from './net_namespace.js';
+import { CAP_SYS_ADMIN } from './uapi/capability.js';
+import { ARPHRD_ETHER, IFF_LOOPBACK, IFF_UP } from './uapi/if.js';
+import { CLONE_NEWNET } from './uapi/sched.js';
+import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
+
+describe('network namespaces', () => {
+  it('init_net has lo (ifindex 1, up, 127.0.0.1/8); a new namespace has lo down without an address', () => {
+    const k = new Kernel();
+    const lo = dev_get_by_name(k.init_net, 'lo')!;
+    expect(lo).toMatchObject({ ifindex: 1, mtu: 65536 });
+    expect(lo.flags & (IFF_UP | IFF_LOOPBACK)).toBe(IFF_UP | IFF_LOOPBACK);
+    expect(inet_addr_is_local(k.init_net, 0x7f000001)).toBe(true);
+    expect(inet_addr_is_local(k.init_net, 0x7f123456)).toBe(true);
+    expect(inet_addr_is_local(k.init_net, 0x0a000001)).toBe(false);
+    const t = k.spawn({});
+    t.unshare(CLONE_NEWNET);
+    expect(t.nsproxy_net).not.toBe(k.init_net);
+    const lo2 = dev_get_by_name(t.nsproxy_net, 'lo')!;
+    expect(lo2.ifindex).toBe(1);
+    expect(lo2.flags & IFF_UP).toBe(0);
+    expect(inet_addr_is_local(t.nsproxy_net, 0x7f000001)).toBe(false);
+    expect(k.proc.readlink(`/proc/${t.pid}/ns/net`)).toBe(`net:[${t.nsproxy_net.inum}]`);
+    expect(t.nsproxy_net.inum).not.toBe(k.init_net.inum);
+  });
+
+  it('unshare(CLONE_NEWNET) needs CAP_SYS_ADMIN; unknown flags are EINVAL', () => {
+    const k = new Kernel();
+    expectErrno(() => k.spawn({ uid: 1000 }).unshare(CLONE_NEWNET), 'EPERM', 'unshare');
+    expectErrno(() => k.spawn({ uid: 1000, caps: [CAP_SYS_ADMIN] }).unshare(1), 'EINVAL');
+    k.spawn({ uid: 1000, caps: [CAP_SYS_ADMIN] }).unshare(CLONE_NEWNET);
+  });
+
+  it('a namespace dies (pernet exit runs) when its last task and socket are gone', () => {
+    const fam = testFamily(AF_VSOCK);
+    const k = new Kernel({ modules: fam.module });
+    const log: string[] = [];
+    const id = {};
+    register_pernet_subsys(k, {
+      init: (net) => {
+        log.push(`init ${net.inum}`);
+        net.gen.set(id, { n: 1 });
+        return 0;
+      },
+      exit: (net) => log.push(`exit ${net.inum}`),
+    });
+    const t = k.spawn({});
+    t.unshare(CLONE_NEWNET);
+    const net = t.nsproxy_net;
+    expect(net_generic(net, id)).toEqual({ n: 1 });
+    const fd = t.socket(AF_VSOCK, SOCK_DGRAM, 0);
+    expect(k.proc.read(`/proc/${t.pid}/net/sockstat`)).toBe('sockets: used 1\n');
+    expect(k.proc.read('/proc/net/sockstat')).toBe('sockets: used 0\n');
+    const child = t.fork();
+    t.exit(0);
+    expect(net.dead).toBe(false);
+    child.exit(0); // the fd is closed here: the socket's reference goes too
+    expect(net.dead).toBe(true);
+    expect(log).toEqual([`init ${k.init_net.inum}`, `init ${net.inum}`, `exit ${net.inum}`]);
+    expect(k.net_namespace_list).toEqual([k.init_net]);
+    void fd;
+    unregister_pernet_subsys(k, { exit: () => {} });
+  });
+
+  it('devices: register (next ifindex, EEXIST, EINVAL names), notifiers, unregister', () => {
+    const k = new Kernel();
+    const events: string[] = [];
+    register_netdevice_notifier(k.init_net, (ev, dev) => events.push(`${ev}:${dev.name}`));
+    const d = new NetDevice('dummy0', ARPHRD_ETHER, { kind: 'dummy' });
+    expect(register_netdevice(k.init_net, d)).toBe(0);
+    expect(d.ifindex).toBe(2);
+    expect(register_netdevice(k.init_net, new NetDevice('dummy0', ARPHRD_ETHER))).toBe(-17);
+    expect(register_netdevice(k.init_net, new NetDevice('a/b', ARPHRD_ETHER))).toBe(-22);
+    expect(register_netdevice(k.init_net, new NetDevice('x'.repeat(16), ARPHRD_ETHER))).toBe(-22);
+    expect(unregister_netdevice(d)).toBe(0);
+    expect(events).toEqual([`${NETDEV_REGISTER}:dummy0`, `${NETDEV_UNREGISTER}:dummy0`]);
+  });
+});
+
+describe('sysctls', () => {
+  it('net.core defaults and writes with Linux parsing', () => {
+    const k = new Kernel();
+    expect(k.proc.read('/proc/sys/net/core/rmem_default')).toBe('212992\n');
+    expect(k.proc.read('/proc/sys/net/core/wmem_max')).toBe('212992\n');
+    expect(k.proc.read('/proc/sys/net/core/somaxconn')).toBe('4096\n');
+    expect(k.proc.read('/proc/sys/fs/nr_open')).toBe('1048576\n');
+    const root = k.spawn({});
+    root.sysctl('net.core.rmem_default', '65536\n');
+    expect(k.sysctl_rmem_default).toBe(65536);
+    expectErrno(() => root.sysctl('net.core.rmem_default', 'abc'), 'EINVAL');
+    expectErrno(() => root.sysctl('net.core.rmem_default', '-5'), 'EINVAL');
+    expectErrno(() => root.sysctl('net.core.nope', '1'), 'ENOENT');
+    expectErrno(() => k.spawn({ uid: 1000 }).sysctl('net.core.rmem_default', '1'), 'EACCES');
+  });
+});

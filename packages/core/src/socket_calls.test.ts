@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { addr, testFamily } from './__fixtures__/af_test.js';
+import { expectErrno } from './__fixtures__/helpers.js';
+import { Kernel } from './kernel.js';
+import { CAP_NET_ADMIN } from './uapi/capability.js';
+import { O_NONBLOCK, F_SETFL } from './uapi/fcntl.js';
+import {
+  AF_VSOCK,
+  MSG_DONTWAIT,
+  MSG_PEEK,
+  MSG_TRUNC,
+  SO_DOMAIN,
+  SO_PROTOCOL,
+  SO_RCVBUF,
+  SO_RCVBUFFORCE,
+  SO_RCVTIMEO,
+  SO_SNDBUF,
+  SO_TYPE,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+} from './uapi/socket.js';
+
+const F = AF_VSOCK;
+
+function boot() {
+  const fam = testFamily(F);
+  const kernel = new Kernel({ modules: fam.module });
+  const task = kernel.spawn({ uid: 1000 });
+  const a = task.socket(F, SOCK_DGRAM, 0);
+  const b = task.socket(F, SOCK_DGRAM, 0);
+  task.bind(a, addr(F, 1));
+  task.bind(b, addr(F, 2));
+  return { kernel, task, a, b };
+}
+
+const bytes = (...x: number[]) => new Uint8Array(x);
+
+describe('socket syscalls reach the family through proto_ops', () => {
+  it('EBADF then ENOTSOCK, in that order, for every socket call', () => {
+    const { task } = boot();
+    for (const [name, call] of [
+      ['bind', (fd: number) => task.bind(fd, addr(F, 9))],
+      ['listen', (fd: number) => task.listen(fd, 1)],
+      ['getsockname', (fd: number) => task.getsockname(fd)],
+      ['getpeername', (fd: number) => task.getpeername(fd)],
+      ['sendto', (fd: number) => task.sendto(fd, bytes(1))],
+      ['recvfrom', (fd: number) => task.recvfrom(fd, 1)],
+      ['setsockopt', (fd: number) => task.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, 1)],
+      ['getsockopt', (fd: number) => task.getsockopt(fd, SOL_SOCKET, SO_TYPE)],
+      ['shutdown', (fd: number) => task.shutdown(fd, 0)],
+      ['accept4', (fd: number) => task.accept(fd)],
+    ] as const) {
+      expectErrno(() => call(99), 'EBADF', name);
+      expectErrno(() => call(0), 'ENOTSOCK', name); // fd 0 is /dev/null
+    }
+  });
+
+  it('connect copies the address before the ENOTSOCK check; bind checks the length', () => {
+    const { task, a } = boot();
+    expectErrno(() => task.connect(0, new Uint8Array(129)), 'EINVAL', 'connect');
+    expectErrno(() => task.connect(0, new Uint8Array(4)), 'ENOTSOCK');
+    expectErrno(() => task.bind(a, new Uint8Array(129)), 'EINVAL');
+    expectErrno(() => task.bind(a, 'x' as unknown as Uint8Array), 'EFAULT');
+  });
+
+  it('sock_no_* operations answer EOPNOTSUPP', () => {
+    const { task, a } = boot();
+    expectErrno(() => task.listen(a, 5), 'EOPNOTSUPP');
+    expectErrno(() => task.connect(a, addr(F, 2)), 'EOPNOTSUPP');
+    expectErrno(() => task.shutdown(a, 2), 'EOPNOTSUPP');
+    expectErrno(() => task.socketpair(F, SOCK_DGRAM, 0), 'EOPNOTSUPP');
+    expectErrno(() => task.setsockopt(a, 99, 1, 1), 'EOPNOTSUPP');
+  });
+
+  it('datagrams: sendto / recvfrom with the source address, MSG_PEEK and MSG_TRUNC', () => {
+    const { task, a, b } = boot();
+    expect(task.sendto(a, bytes(1, 2, 3, 4), 0, addr(F, 2))).toBe(4);
+    const peek = task.recvfrom(b, 2, MSG_PEEK);
+    expect(peek).toMatchObject({ len: 2, flags: MSG_TRUNC, data: bytes(1, 2), addr: addr(F, 1) });
+    const r = task.recvfrom(b, 2, MSG_TRUNC);
+    expect(r).toMatchObject({ len: 4, flags: MSG_TRUNC, data: bytes(1, 2) });
+    expectErrno(() => task.recvfrom(b, 10, MSG_DONTWAIT), 'EAGAIN');
+    expect(task.sendmsg(a, { iov: [bytes(9), bytes(8, 7)], name: addr(F, 2) })).toBe(3);
+    expect(task.read(b, 100)).toEqual(bytes(9, 8, 7));
+    expect(task.read(b, 0)).toEqual(bytes());
+    expectErrno(() => task.sendto(a, bytes(1), 0, addr(F, 77)), 'ECONNREFUSED');
+  });
+
+  it('a blocking recv sleeps until data arrives; SO_RCVTIMEO turns the sleep into EAGAIN', async () => {
+    const { task, a, b } = boot();
+    const pending = task.recvfromAsync(b, 10);
+    let done = false;
+    void pending.then(() => {
+      done = true;
+    });
+    await Promise.resolve();
+    expect(done).toBe(false);
+    task.sendto(a, bytes(5), 0, addr(F, 2));
+    expect(await pending).toMatchObject({ data: bytes(5), addr: addr(F, 1) });
+    const tv = new Uint8Array(16);
+    new DataView(tv.buffer).setBigInt64(8, 20000n, true); // 20 ms
+    task.setsockopt(b, SOL_SOCKET, SO_RCVTIMEO, tv);
+    expect(task.getsockopt(b, SOL_SOCKET, SO_RCVTIMEO)).toEqual(tv);
+    const t0 = performance.now();
+    await expect(task.recvfromAsync(b, 10)).rejects.toMatchObject({ code: 'EAGAIN' });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(15);
+    // O_NONBLOCK: no sleeping at all.
+    task.fcntl(b, F_SETFL, O_NONBLOCK);
+    await expect(task.recvfromAsync(b, 10)).rejects.toMatchObject({ code: 'EAGAIN' });
+  });
+
+  it('SOL_SOCKET options: what creation set, and SO_RCVBUF doubling and clamps', () => {
+    const { kernel, task, a } = boot();
+    expect(task.getsockoptInt(a, SOL_SOCKET, SO_TYPE)).toBe(SOCK_DGRAM);
+    expect(task.getsockoptInt(a, SOL_SOCKET, SO_DOMAIN)).toBe(F);
+    expect(task.getsockoptInt(a, SOL_SOCKET, SO_PROTOCOL)).toBe(0);
+    expect(task.getsockoptInt(a, SOL_SOCKET, SO_RCVBUF)).toBe(212992);
+    expect(task.getsockoptInt(a, SOL_SOCKET, SO_SNDBUF)).toBe(212992);
+    task.setsockopt(a, SOL_SOCKET, SO_RCVBUF, 10000);
+    expect(task.getsockoptInt(a, SOL_SOCKET, SO_RCVBUF)).toBe(20000);
+    task.setsockopt(a, SOL_SOCKET, SO_RCVBUF, 0);
+    expect(task.getsockoptInt(a, SOL_SOCKET, SO_RCVBUF)).toBe(2304);
+    task.setsockopt(a, SOL_SOCKET, SO_RCVBUF, -1);
+    expect(task.getsockoptInt(a, SOL_SOCKET, SO_RCVBUF)).toBe(2 * kernel.sysctl_rmem_max);
+    expectErrno(() => task.setsockopt(a, SOL_SOCKET, SO_RCVBUFFORCE, 1 << 24), 'EPERM');
+    expectErrno(() => task.setsockopt(a, SOL_SOCKET, SO_RCVBUF, new Uint8Array(3)), 'EINVAL');
+    expectErrno(() => task.setsockopt(a, SOL_SOCKET, 9999, 1), 'ENOPROTOOPT');
+    expectErrno(() => task.getsockopt(a, SOL_SOCKET, SO_TYPE, -1), 'EINVAL');
+    expect(task.getsockopt(a, SOL_SOCKET, SO_TYPE, 2)).toEqual(bytes(2, 0));
+    const admin = kernel.spawn({ uid: 1000, caps: [CAP_NET_ADMIN] });
+    const s = admin.socket(F, SOCK_DGRAM, 0);
+    admin.setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, 1 << 24);
+    expect(admin.getsockoptInt(s, SOL_SOCKET, SO_RCVBUF)).toBe(1 << 25);
+  });
+
+  it('a full receive buffer drops (sk_drops) and the sender sees the family errno', () => {
+    const { kernel, task, a, b } = boot();
+    task.setsockopt(b, SOL_SOCKET, SO_RCVBUF, 0); // 2304 bytes of budget
+    let sent = 0;
+    expect(() => {
+      for (;;) {
+        task.sendto(a, new Uint8Array(100), 0, addr(F, 2));
+        sent++;
+      }
+    }).toThrow(expect.objectContaining({ code: 'ENOBUFS' }));
+    const sk = task.files.fd[b]!.private_data as { sk: { sk_drops: number; sk_rmem_alloc: number } };
+    expect(sk.sk.sk_drops).toBe(1);
+    expect(sent).toBeGreaterThan(0);
+    while (sent-- > 0) task.recvfrom(b, 200);
+    expect(sk.sk.sk_rmem_alloc).toBe(0);
+    void kernel;
+  });
+
+  it('getsockname gives the bound address bytes', () => {
+    const { task, a } = boot();
+    expect(task.getsockname(a)).toEqual(addr(F, 1));
+    expectErrno(() => task.getpeername(a), 'ENOTCONN');
+  });
+});

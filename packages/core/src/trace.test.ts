@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { testFamily } from './__fixtures__/af_test.js';
+import { Kernel } from './kernel.js';
+import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
+
+describe('tracer', () => {
+  it('is off by default and records nothing', () => {
+    const fam = testFamily(AF_VSOCK);
+    const k = new Kernel({ modules: fam.module });
+    const t = k.spawn({});
+    t.close(t.socket(AF_VSOCK, SOCK_DGRAM, 0));
+    expect(k.tracer.enabled).toBe(false);
+    expect(k.tracer.events).toEqual([]);
+  });
+
+  it('trace() never throws, returns events in call order with depth and errno, and an ftrace-style text', () => {
+    const k = new Kernel();
+    const t = k.spawn({});
+    const r = k.trace(() => t.socket(AF_VSOCK, SOCK_DGRAM, 0));
+    expect(r.result).toBeUndefined();
+    expect(r.error).toMatchObject({ code: 'EAFNOSUPPORT', errno: 97, syscall: 'socket' });
+    expect(r.events[0]).toMatchObject({ name: '__sys_socket', depth: 0, ret: -97, errno: 'EAFNOSUPPORT' });
+    expect(r.events[1]).toMatchObject({ name: 'sock_create', depth: 1 });
+    expect(r.text.split('\n')[0]).toMatch(/^\s+\| __sys_socket\(family=40, type=0x2, protocol=0\) \{$/);
+    expect(r.text.split('\n').at(-1)).toMatch(/\| \} \/\* __sys_socket = -97 EAFNOSUPPORT \*\/$/);
+    expect(k.tracer.enabled).toBe(false);
+  });
+
+  it('subscribers see entries and exits as they happen', () => {
+    const k = new Kernel();
+    const t = k.spawn({});
+    const seen: string[] = [];
+    const off = k.tracer.subscribe((ev, phase) => seen.push(`${phase}:${ev.name}`));
+    k.trace(() => t.socket(AF_VSOCK, SOCK_DGRAM, 0));
+    off();
+    expect(seen.slice(0, 3)).toEqual(['entry:__sys_socket', 'entry:sock_create', 'entry:__sock_create']);
+    expect(seen.at(-1)).toBe('exit:__sys_socket');
+  });
+});
