@@ -1,5 +1,5 @@
 import type { Kernel } from './kernel.js';
-import { traced } from './trace.js';
+import { ftrace, type Fmt } from './trace.js';
 import { EBADF, EBUSY, EINVAL, EMFILE, ENFILE, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC } from './uapi/fcntl.js';
 import { CAP_SYS_ADMIN } from './uapi/capability.js';
@@ -68,35 +68,53 @@ export function fput(kernel: Kernel, file: File): void {
   if (--file.f_count === 0) __fput(kernel, file);
 }
 
-const __fput = traced(
-  '__fput',
-  (kernel: Kernel, file: File): void => {
-    file.f_op.release(file.f_inode, file);
-    kernel.nr_files--;
-    kernel.filp_cachep.free();
-  },
-  (_k, file) => file.path,
-);
+function __fput(kernel: Kernel, file: File): void {
+  const t = ftrace();
+  if (t?.want(__fput)) {
+    t.call('__fput', __fput, fmt___fput, kernel, file);
+    return;
+  }
+  file.f_op.release(file.f_inode, file);
+  kernel.nr_files--;
+  kernel.filp_cachep.free();
+}
+const fmt___fput: Fmt<typeof __fput> = (_k, file) => file.path;
 
 /**
  * Mirrors alloc_empty_file() under alloc_file_pseudo(): ENFILE past fs.file-max unless CAP_SYS_ADMIN,
  * ENOMEM when the allocation fails (fault site 'alloc_file_pseudo').
  */
-export const alloc_file_pseudo = traced(
-  'alloc_file_pseudo',
-  (inode: Inode | null, d_name: string, path: string, flags: number, fops: FileOperations): File | number => {
-    const kernel = current().kernel;
-    if (kernel.nr_files >= kernel.sysctl_file_max && !capable(CAP_SYS_ADMIN)) {
-      kernel.printk(`VFS: file-max limit ${kernel.sysctl_file_max} reached`);
-      return -ENFILE;
-    }
-    if (kernel.faults.should_fail('alloc_file_pseudo')) return -ENOMEM;
-    kernel.nr_files++;
-    kernel.filp_cachep.alloc();
-    return new File(fops, flags, inode, d_name, path, null);
-  },
-  (inode, d_name, _path, flags) => `ino=${inode?.i_ino ?? 0}, "${d_name}", flags=0${flags.toString(8)}`,
-);
+export function alloc_file_pseudo(
+  inode: Inode | null,
+  d_name: string,
+  path: string,
+  flags: number,
+  fops: FileOperations,
+): File | number {
+  const t = ftrace();
+  if (t?.want(alloc_file_pseudo))
+    return t.call(
+      'alloc_file_pseudo',
+      alloc_file_pseudo,
+      fmt_alloc_file_pseudo,
+      inode,
+      d_name,
+      path,
+      flags,
+      fops,
+    );
+  const kernel = current().kernel;
+  if (kernel.nr_files >= kernel.sysctl_file_max && !capable(CAP_SYS_ADMIN)) {
+    kernel.printk(`VFS: file-max limit ${kernel.sysctl_file_max} reached`);
+    return -ENFILE;
+  }
+  if (kernel.faults.should_fail('alloc_file_pseudo')) return -ENOMEM;
+  kernel.nr_files++;
+  kernel.filp_cachep.alloc();
+  return new File(fops, flags, inode, d_name, path, null);
+}
+const fmt_alloc_file_pseudo: Fmt<typeof alloc_file_pseudo> = (inode, d_name, _path, flags) =>
+  `ino=${inode?.i_ino ?? 0}, "${d_name}", flags=0${flags.toString(8)}`;
 
 const BITS = 32;
 
@@ -247,15 +265,15 @@ export function alloc_fd(
  * Mirrors get_unused_fd_flags(): alloc_fd(0, RLIMIT_NOFILE, flags) for the current task.
  * Fault-injectable as 'get_unused_fd_flags' (fails with EMFILE, as if the table were full).
  */
-export const get_unused_fd_flags = traced(
-  'get_unused_fd_flags',
-  (flags: number): number => {
-    const task = current();
-    if (task.kernel.faults.should_fail('get_unused_fd_flags')) return -EMFILE;
-    return alloc_fd(task.kernel, task.files, 0, task.rlimit_nofile, flags);
-  },
-  (flags) => `0${flags.toString(8)}`,
-);
+export function get_unused_fd_flags(flags: number): number {
+  const t = ftrace();
+  if (t?.want(get_unused_fd_flags))
+    return t.call('get_unused_fd_flags', get_unused_fd_flags, fmt_get_unused_fd_flags, flags);
+  const task = current();
+  if (task.kernel.faults.should_fail('get_unused_fd_flags')) return -EMFILE;
+  return alloc_fd(task.kernel, task.files, 0, task.rlimit_nofile, flags);
+}
+const fmt_get_unused_fd_flags: Fmt<typeof get_unused_fd_flags> = (flags) => `0${flags.toString(8)}`;
 
 /** Mirrors put_unused_fd(): give back a reserved, never installed fd. */
 export function put_unused_fd(files: FilesStruct, fd: number): void {
@@ -264,15 +282,17 @@ export function put_unused_fd(files: FilesStruct, fd: number): void {
 }
 
 /** Mirrors fd_install(): put the file in its reserved slot (consumes the caller's reference). */
-export const fd_install = traced(
-  'fd_install',
-  (files: FilesStruct, fd: number, file: File): void => {
-    if (files.fd[fd] !== null || !files.is_open(fd))
-      throw new Error(`ksock: fd_install(${fd}) on a slot not reserved`);
-    files.fd[fd] = file;
-  },
-  (_files, fd, file) => `${fd}, ${file.path}`,
-);
+export function fd_install(files: FilesStruct, fd: number, file: File): void {
+  const t = ftrace();
+  if (t?.want(fd_install)) {
+    t.call('fd_install', fd_install, fmt_fd_install, files, fd, file);
+    return;
+  }
+  if (files.fd[fd] !== null || !files.is_open(fd))
+    throw new Error(`ksock: fd_install(${fd}) on a slot not reserved`);
+  files.fd[fd] = file;
+}
+const fmt_fd_install: Fmt<typeof fd_install> = (_files, fd, file) => `${fd}, ${file.path}`;
 
 /** Mirrors files_lookup_fd_raw(): the file at `fd`, or null. `fd` must already be a valid integer. */
 export function fcheck(files: FilesStruct, fd: number): File | null {

@@ -1,5 +1,5 @@
 import type { Kernel } from './kernel.js';
-import { trace_note, traced } from './trace.js';
+import { ftrace, trace_note, type Fmt } from './trace.js';
 import { EBUSY, EEXIST, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM, EWOULDBLOCK } from './uapi/errno.js';
 
 /**
@@ -74,16 +74,15 @@ export class Module {
 }
 
 /** Mirrors try_module_get(): NULL (built-in) always succeeds; a module being unloaded refuses. */
-export const try_module_get = traced(
-  'try_module_get',
-  (mod: Module | null): boolean => {
-    if (mod === null) return true;
-    if (mod.state === 'Going' || mod.state === 'Unformed') return false;
-    mod.refcnt++;
-    return true;
-  },
-  (mod) => (mod === null ? 'NULL' : mod.name),
-);
+export function try_module_get(mod: Module | null): boolean {
+  const t = ftrace();
+  if (t?.want(try_module_get)) return t.call('try_module_get', try_module_get, fmt_try_module_get, mod);
+  if (mod === null) return true;
+  if (mod.state === 'Going' || mod.state === 'Unformed') return false;
+  mod.refcnt++;
+  return true;
+}
+const fmt_try_module_get: Fmt<typeof try_module_get> = (mod) => (mod === null ? 'NULL' : mod.name);
 
 /** Mirrors __module_get(): take a reference the caller knows cannot fail (it already holds one). */
 export function __module_get(mod: Module | null): void {
@@ -91,15 +90,18 @@ export function __module_get(mod: Module | null): void {
 }
 
 /** Mirrors module_put(). */
-export const module_put = traced(
-  'module_put',
-  (mod: Module | null): void => {
-    if (mod === null) return;
-    if (mod.refcnt <= 0) throw new Error(`ksock: module_put(${mod.name}) with refcnt ${mod.refcnt}`);
-    mod.refcnt--;
-  },
-  (mod) => (mod === null ? 'NULL' : `${mod.name}, refcnt=${mod.refcnt}`),
-);
+export function module_put(mod: Module | null): void {
+  const t = ftrace();
+  if (t?.want(module_put)) {
+    t.call('module_put', module_put, fmt_module_put, mod);
+    return;
+  }
+  if (mod === null) return;
+  if (mod.refcnt <= 0) throw new Error(`ksock: module_put(${mod.name}) with refcnt ${mod.refcnt}`);
+  mod.refcnt--;
+}
+const fmt_module_put: Fmt<typeof module_put> = (mod) =>
+  mod === null ? 'NULL' : `${mod.name}, refcnt=${mod.refcnt}`;
 
 export function module_name(mod: Module | null): string {
   return mod === null ? 'kernel' : mod.name;
@@ -217,51 +219,50 @@ export class ModuleTable {
  * Mirrors load_module() + do_init_module() for one module whose dependencies are loaded:
  * vermagic (ABI) check, EEXIST for a loaded name, ref_module() on each dependency, init, Live.
  */
-export const load_module = traced(
-  'load_module',
-  (kernel: Kernel, desc: ModuleDescriptor): number => {
-    const table = kernel.modules;
-    const abi = desc.abi ?? KSOCK_ABI;
-    if (abi_major(abi) !== abi_major(KSOCK_ABI)) {
-      kernel.printk(
-        `${desc.name}: disagrees about version of symbol module_layout (built for core ABI ${abi}, core is ${KSOCK_ABI})`,
-      );
-      return -ENOEXEC;
-    }
-    if (table.find(desc.name) !== undefined) return -EEXIST;
-    const mod = new Module(kernel, desc);
-    mod.state = 'Coming';
-    for (const depName of desc.depends ?? []) {
-      const dep = table.find(depName);
-      if (dep === undefined || !try_module_get(dep)) {
-        unref_all(mod);
-        kernel.printk(`${desc.name}: Unknown symbol (dependency ${depName} not loaded)`);
-        return -ENOENT;
-      }
-      dep.source_list.unshift(mod);
-      mod.target_list.push(dep);
-    }
-    table.loaded.unshift(mod);
-    let ret: number;
-    try {
-      ret = desc.init(kernel, mod) ?? 0;
-    } catch (e) {
-      kernel.printk(`${desc.name}: init threw: ${e instanceof Error ? e.message : String(e)}`);
-      ret = -EINVAL;
-    }
-    if (typeof ret !== 'number' || ret > 0) ret = -EINVAL;
-    if (ret < 0) {
-      mod.state = 'Going';
-      table.loaded.splice(table.loaded.indexOf(mod), 1);
+export function load_module(kernel: Kernel, desc: ModuleDescriptor): number {
+  const t = ftrace();
+  if (t?.want(load_module)) return t.call('load_module', load_module, fmt_load_module, kernel, desc);
+  const table = kernel.modules;
+  const abi = desc.abi ?? KSOCK_ABI;
+  if (abi_major(abi) !== abi_major(KSOCK_ABI)) {
+    kernel.printk(
+      `${desc.name}: disagrees about version of symbol module_layout (built for core ABI ${abi}, core is ${KSOCK_ABI})`,
+    );
+    return -ENOEXEC;
+  }
+  if (table.find(desc.name) !== undefined) return -EEXIST;
+  const mod = new Module(kernel, desc);
+  mod.state = 'Coming';
+  for (const depName of desc.depends ?? []) {
+    const dep = table.find(depName);
+    if (dep === undefined || !try_module_get(dep)) {
       unref_all(mod);
-      return ret;
+      kernel.printk(`${desc.name}: Unknown symbol (dependency ${depName} not loaded)`);
+      return -ENOENT;
     }
-    mod.state = 'Live';
-    trace_note(`module ${desc.name} loaded`);
-    return 0;
-  },
-  (_k, desc) => desc.name,
-);
+    dep.source_list.unshift(mod);
+    mod.target_list.push(dep);
+  }
+  table.loaded.unshift(mod);
+  let ret: number;
+  try {
+    ret = desc.init(kernel, mod) ?? 0;
+  } catch (e) {
+    kernel.printk(`${desc.name}: init threw: ${e instanceof Error ? e.message : String(e)}`);
+    ret = -EINVAL;
+  }
+  if (typeof ret !== 'number' || ret > 0) ret = -EINVAL;
+  if (ret < 0) {
+    mod.state = 'Going';
+    table.loaded.splice(table.loaded.indexOf(mod), 1);
+    unref_all(mod);
+    return ret;
+  }
+  mod.state = 'Live';
+  trace_note(`module ${desc.name} loaded`);
+  return 0;
+}
+const fmt_load_module: Fmt<typeof load_module> = (_k, desc) => desc.name;
 
 function unref_all(mod: Module): void {
   for (const dep of mod.target_list) {
@@ -275,31 +276,30 @@ function unref_all(mod: Module): void {
  * Mirrors the delete_module() syscall after its capability check: ENOENT, EWOULDBLOCK while other modules
  * use it, EBUSY when not Live or when it has no exit, EWOULDBLOCK while references are held; then exit.
  */
-export const delete_module = traced(
-  'delete_module',
-  (kernel: Kernel, name: string): number => {
-    const table = kernel.modules;
-    const mod = table.find(name);
-    if (mod === undefined) return -ENOENT;
-    if (mod.source_list.length > 0) return -EWOULDBLOCK;
-    if (mod.state !== 'Live') return -EBUSY;
-    if (mod.desc.exit === undefined) return -EBUSY;
-    // try_stop_module(): refuse while anything holds a reference.
-    if (mod.refcnt !== 0) return -EWOULDBLOCK;
-    mod.state = 'Going';
-    try {
-      mod.desc.exit(kernel, mod);
-    } catch (e) {
-      kernel.printk(`${name}: exit threw: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    table.loaded.splice(table.loaded.indexOf(mod), 1);
-    unref_all(mod);
-    mod.state = 'Unformed';
-    trace_note(`module ${name} unloaded`);
-    return 0;
-  },
-  (_k, name) => name,
-);
+export function delete_module(kernel: Kernel, name: string): number {
+  const t = ftrace();
+  if (t?.want(delete_module)) return t.call('delete_module', delete_module, fmt_delete_module, kernel, name);
+  const table = kernel.modules;
+  const mod = table.find(name);
+  if (mod === undefined) return -ENOENT;
+  if (mod.source_list.length > 0) return -EWOULDBLOCK;
+  if (mod.state !== 'Live') return -EBUSY;
+  if (mod.desc.exit === undefined) return -EBUSY;
+  // try_stop_module(): refuse while anything holds a reference.
+  if (mod.refcnt !== 0) return -EWOULDBLOCK;
+  mod.state = 'Going';
+  try {
+    mod.desc.exit(kernel, mod);
+  } catch (e) {
+    kernel.printk(`${name}: exit threw: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  table.loaded.splice(table.loaded.indexOf(mod), 1);
+  unref_all(mod);
+  mod.state = 'Unformed';
+  trace_note(`module ${name} unloaded`);
+  return 0;
+}
+const fmt_delete_module: Fmt<typeof delete_module> = (_k, name) => name;
 
 /**
  * What /sbin/modprobe does for the kernel: resolve a name or alias, load the dependencies depth first,
@@ -324,13 +324,13 @@ export function modprobe(kernel: Kernel, nameOrAlias: string, seen: Set<string> 
  * wait in call_usermodehelper; the caller ignores the result and re-checks its table.
  * Fault-injectable as 'request_module'.
  */
-export const request_module = traced(
-  'request_module',
-  (kernel: Kernel, alias: string): number => {
-    if (kernel.faults.should_fail('request_module')) return -ENOMEM;
-    const r = modprobe(kernel, alias);
-    if (r < 0) trace_note(`modprobe: FATAL: Module ${alias} not found`);
-    return r;
-  },
-  (_k, alias) => `"${alias}"`,
-);
+export function request_module(kernel: Kernel, alias: string): number {
+  const t = ftrace();
+  if (t?.want(request_module))
+    return t.call('request_module', request_module, fmt_request_module, kernel, alias);
+  if (kernel.faults.should_fail('request_module')) return -ENOMEM;
+  const r = modprobe(kernel, alias);
+  if (r < 0) trace_note(`modprobe: FATAL: Module ${alias} not found`);
+  return r;
+}
+const fmt_request_module: Fmt<typeof request_module> = (_k, alias) => `"${alias}"`;

@@ -1,6 +1,6 @@
 import { current } from './sched.js';
 import type { Socket } from './socket.js';
-import { traced } from './trace.js';
+import { ftrace, type Fmt } from './trace.js';
 
 /**
  * A security module's socket hooks (a slice of include/linux/lsm_hook_defs.h). Each returns 0 to allow
@@ -39,20 +39,56 @@ function call_int_hook<K extends HookName>(hook: K, args: Parameters<NonNullable
 }
 
 /** Mirrors security_socket_create(). */
-export const security_socket_create = traced(
-  'security_socket_create',
-  (family: number, type: number, protocol: number, kern: boolean): number =>
-    call_int_hook('socket_create', [family, type, protocol, kern]),
-  (family, type, protocol, kern) => `${family}, ${type}, ${protocol}, ${kern ? 1 : 0}`,
-);
+export function security_socket_create(
+  family: number,
+  type: number,
+  protocol: number,
+  kern: boolean,
+): number {
+  const t = ftrace();
+  if (t?.want(security_socket_create))
+    return t.call(
+      'security_socket_create',
+      security_socket_create,
+      fmt_security_socket_create,
+      family,
+      type,
+      protocol,
+      kern,
+    );
+  return call_int_hook('socket_create', [family, type, protocol, kern]);
+}
+const fmt_security_socket_create: Fmt<typeof security_socket_create> = (family, type, protocol, kern) =>
+  `${family}, ${type}, ${protocol}, ${kern ? 1 : 0}`;
 
 /** Mirrors security_socket_post_create(). */
-export const security_socket_post_create = traced(
-  'security_socket_post_create',
-  (sock: Socket, family: number, type: number, protocol: number, kern: boolean): number =>
-    call_int_hook('socket_post_create', [sock, family, type, protocol, kern]),
-  (_sock, family, type, protocol) => `${family}, ${type}, ${protocol}`,
-);
+export function security_socket_post_create(
+  sock: Socket,
+  family: number,
+  type: number,
+  protocol: number,
+  kern: boolean,
+): number {
+  const t = ftrace();
+  if (t?.want(security_socket_post_create))
+    return t.call(
+      'security_socket_post_create',
+      security_socket_post_create,
+      fmt_security_socket_post_create,
+      sock,
+      family,
+      type,
+      protocol,
+      kern,
+    );
+  return call_int_hook('socket_post_create', [sock, family, type, protocol, kern]);
+}
+const fmt_security_socket_post_create: Fmt<typeof security_socket_post_create> = (
+  _sock,
+  family,
+  type,
+  protocol,
+) => `${family}, ${type}, ${protocol}`;
 
 export const security_socket_bind = (sock: Socket, addr: Uint8Array): number =>
   call_int_hook('socket_bind', [sock, addr]);

@@ -5,7 +5,7 @@ import { get_net, put_net, sock_inuse_add } from './net_namespace.js';
 import { SkBuffHead, skb_queue_purge } from './skbuff.js';
 import type { Socket } from './socket.js';
 import type { KmemCache } from './slab.js';
-import { traced } from './trace.js';
+import { ftrace, type Fmt } from './trace.js';
 import { ENOBUFS } from './uapi/errno.js';
 import { TCP_CLOSE } from './uapi/tcp_states.js';
 import type { WaitQueueHead } from './wait.js';
@@ -201,70 +201,72 @@ export function sock_def_error_report(sk: Sock): void {
  * protocol's module, family and proto recorded, a namespace reference for user sockets.
  * Fault-injectable as 'sk_alloc' (the allocation fails: NULL).
  */
-export const sk_alloc = traced(
-  'sk_alloc',
-  (net: Net, family: number, prot: Proto, kern: boolean): Sock | null => {
-    const kernel = net.kernel;
-    if (kernel.faults.should_fail('sk_alloc')) return null;
-    const sk = prot.sk_class !== undefined ? new prot.sk_class() : new Sock();
-    if (!try_module_get(prot.owner)) return null;
-    prot.slab?.alloc();
-    kernel.sk_allocated++;
-    sk.sk_family = family;
-    sk.sk_prot = sk.sk_prot_creator = prot;
-    sk.sk_kern_sock = kern;
-    sk.sk_net = net;
-    sk.sk_net_refcnt = !kern;
-    if (!kern) {
-      get_net(net);
-      sock_inuse_add(net, 1);
-    }
-    sk.sk_wmem_alloc = 1;
-    sk.sk_cookie = 0;
-    return sk;
-  },
-  (_net, family, prot, kern) => `family=${family}, prot=${prot.name}, kern=${kern ? 1 : 0}`,
-);
+export function sk_alloc(net: Net, family: number, prot: Proto, kern: boolean): Sock | null {
+  const t = ftrace();
+  if (t?.want(sk_alloc)) return t.call('sk_alloc', sk_alloc, fmt_sk_alloc, net, family, prot, kern);
+  const kernel = net.kernel;
+  if (kernel.faults.should_fail('sk_alloc')) return null;
+  const sk = prot.sk_class !== undefined ? new prot.sk_class() : new Sock();
+  if (!try_module_get(prot.owner)) return null;
+  prot.slab?.alloc();
+  kernel.sk_allocated++;
+  sk.sk_family = family;
+  sk.sk_prot = sk.sk_prot_creator = prot;
+  sk.sk_kern_sock = kern;
+  sk.sk_net = net;
+  sk.sk_net_refcnt = !kern;
+  if (!kern) {
+    get_net(net);
+    sock_inuse_add(net, 1);
+  }
+  sk.sk_wmem_alloc = 1;
+  sk.sk_cookie = 0;
+  return sk;
+}
+const fmt_sk_alloc: Fmt<typeof sk_alloc> = (_net, family, prot, kern) =>
+  `family=${family}, prot=${prot.name}, kern=${kern ? 1 : 0}`;
 
 /**
  * Mirrors sock_init_data() / sock_init_data_uid(): the generic defaults every sock starts with, and the
  * socket ↔ sock link.
  */
-export const sock_init_data = traced(
-  'sock_init_data',
-  (sock: Socket | null, sk: Sock): void => {
-    const kernel = sk.sk_net.kernel;
-    sk.sk_rcvbuf = kernel.sysctl_rmem_default;
-    sk.sk_sndbuf = kernel.sysctl_wmem_default;
-    sk.sk_state = TCP_CLOSE;
-    sock_set_flag(sk, SOCK_ZAPPED);
-    sk.sk_socket = sock;
-    if (sock !== null) {
-      sk.sk_type = sock.type;
-      sk.sk_wq = sock.wq;
-      sock.sk = sk;
-      sk.sk_uid = sock.inode.i_uid;
-    } else {
-      sk.sk_wq = null;
-      sk.sk_uid = 0;
-    }
-    sk.sk_state_change = sock_def_wakeup;
-    sk.sk_data_ready = sock_def_readable;
-    sk.sk_write_space = sock_def_write_space;
-    sk.sk_error_report = sock_def_error_report;
-    sk.sk_destruct = null;
-    sk.sk_peek_off = -1;
-    sk.sk_write_pending = 0;
-    sk.sk_rcvlowat = 1;
-    sk.sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
-    sk.sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
-    sk.sk_pacing_shift = 10;
-    sk.sk_incoming_cpu = -1;
-    sk.sk_refcnt = 1;
-    sk.sk_drops = 0;
-  },
-  (_sock, sk) => sk.sk_prot_creator.name,
-);
+export function sock_init_data(sock: Socket | null, sk: Sock): void {
+  const t = ftrace();
+  if (t?.want(sock_init_data)) {
+    t.call('sock_init_data', sock_init_data, fmt_sock_init_data, sock, sk);
+    return;
+  }
+  const kernel = sk.sk_net.kernel;
+  sk.sk_rcvbuf = kernel.sysctl_rmem_default;
+  sk.sk_sndbuf = kernel.sysctl_wmem_default;
+  sk.sk_state = TCP_CLOSE;
+  sock_set_flag(sk, SOCK_ZAPPED);
+  sk.sk_socket = sock;
+  if (sock !== null) {
+    sk.sk_type = sock.type;
+    sk.sk_wq = sock.wq;
+    sock.sk = sk;
+    sk.sk_uid = sock.inode.i_uid;
+  } else {
+    sk.sk_wq = null;
+    sk.sk_uid = 0;
+  }
+  sk.sk_state_change = sock_def_wakeup;
+  sk.sk_data_ready = sock_def_readable;
+  sk.sk_write_space = sock_def_write_space;
+  sk.sk_error_report = sock_def_error_report;
+  sk.sk_destruct = null;
+  sk.sk_peek_off = -1;
+  sk.sk_write_pending = 0;
+  sk.sk_rcvlowat = 1;
+  sk.sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+  sk.sk_sndtimeo = MAX_SCHEDULE_TIMEOUT;
+  sk.sk_pacing_shift = 10;
+  sk.sk_incoming_cpu = -1;
+  sk.sk_refcnt = 1;
+  sk.sk_drops = 0;
+}
+const fmt_sock_init_data: Fmt<typeof sock_init_data> = (_sock, sk) => sk.sk_prot_creator.name;
 
 /** Mirrors sock_hold(). */
 export function sock_hold(sk: Sock): void {
@@ -284,24 +286,26 @@ export function sk_free(sk: Sock): void {
   if (--sk.sk_wmem_alloc === 0) __sk_free(sk);
 }
 
-const __sk_free = traced(
-  '__sk_free',
-  (sk: Sock): void => {
-    const net = sk.sk_net;
-    if (sk.sk_net_refcnt) sock_inuse_add(net, -1);
-    if (sk.sk_destruct !== null) sk.sk_destruct(sk);
-    skb_queue_purge(sk.sk_receive_queue);
-    skb_queue_purge(sk.sk_write_queue);
-    skb_queue_purge(sk.sk_error_queue);
-    if (sk.sk_net_refcnt) put_net(net);
-    // sk_prot_free(): memory back to the proto's cache, then the module reference sk_alloc took.
-    const prot = sk.sk_prot_creator;
-    prot.slab?.free();
-    net.kernel.sk_allocated--;
-    module_put(prot.owner);
-  },
-  (sk) => sk.sk_prot_creator.name,
-);
+function __sk_free(sk: Sock): void {
+  const t = ftrace();
+  if (t?.want(__sk_free)) {
+    t.call('__sk_free', __sk_free, fmt___sk_free, sk);
+    return;
+  }
+  const net = sk.sk_net;
+  if (sk.sk_net_refcnt) sock_inuse_add(net, -1);
+  if (sk.sk_destruct !== null) sk.sk_destruct(sk);
+  skb_queue_purge(sk.sk_receive_queue);
+  skb_queue_purge(sk.sk_write_queue);
+  skb_queue_purge(sk.sk_error_queue);
+  if (sk.sk_net_refcnt) put_net(net);
+  // sk_prot_free(): memory back to the proto's cache, then the module reference sk_alloc took.
+  const prot = sk.sk_prot_creator;
+  prot.slab?.free();
+  net.kernel.sk_allocated--;
+  module_put(prot.owner);
+}
+const fmt___sk_free: Fmt<typeof __sk_free> = (sk) => sk.sk_prot_creator.name;
 
 /** Mirrors sock_orphan(): the socket is going away; the sock lives on, unattached. */
 export function sock_orphan(sk: Sock): void {

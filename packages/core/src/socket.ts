@@ -8,7 +8,7 @@ import type { Net } from './net_namespace.js';
 import { current } from './sched.js';
 import { security_socket_create, security_socket_post_create } from './security.js';
 import type { Sock } from './sock.js';
-import { call_ops, traced } from './trace.js';
+import { call_ops, ftrace, type Fmt } from './trace.js';
 import { EAFNOSUPPORT, EEXIST, EINVAL, ENFILE, ENOBUFS, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC, O_NONBLOCK, O_RDWR, S_IFSOCK } from './uapi/fcntl.js';
 import {
@@ -125,14 +125,18 @@ export interface SockfsOps {
   statfs(kernel: Kernel): { f_type: number; f_bsize: number; f_namelen: number };
 }
 
+/** Mirrors sock_alloc_inode(): a socket_alloc from sock_inode_cache (fault site 'sock_alloc'). */
+function sock_alloc_inode(kernel: Kernel): Socket | null {
+  const t = ftrace();
+  if (t?.want(sock_alloc_inode)) return t.call('sock_alloc_inode', sock_alloc_inode, undefined, kernel);
+  if (kernel.faults.should_fail('sock_alloc')) return null;
+  kernel.sock_inode_cache.alloc();
+  const cred = current().cred;
+  return new Socket(kernel.get_next_ino(), cred.fsuid, cred.fsgid);
+}
+
 export const sockfs_ops: SockfsOps = {
-  /** Mirrors sock_alloc_inode(): a socket_alloc from sock_inode_cache (fault site 'sock_alloc'). */
-  alloc_inode: traced('sock_alloc_inode', (kernel: Kernel): Socket | null => {
-    if (kernel.faults.should_fail('sock_alloc')) return null;
-    kernel.sock_inode_cache.alloc();
-    const cred = current().cred;
-    return new Socket(kernel.get_next_ino(), cred.fsuid, cred.fsgid);
-  }),
+  alloc_inode: sock_alloc_inode,
   /** Mirrors sock_free_inode(): back to sock_inode_cache. */
   destroy_inode: (kernel: Kernel, _inode: SockInode): void => {
     kernel.sock_inode_cache.free();
@@ -145,36 +149,40 @@ export const sockfs_ops: SockfsOps = {
  * Mirrors sock_alloc() (net/socket.c): a new socket and inode from sockfs. Consumes an inode number even
  * if the socket() call later fails.
  */
-export const sock_alloc = traced('sock_alloc', (): Socket | null => {
+export function sock_alloc(): Socket | null {
+  const t = ftrace();
+  if (t?.want(sock_alloc)) return t.call('sock_alloc', sock_alloc, undefined);
   const kernel = current().kernel;
   return sockfs_ops.alloc_inode(kernel);
-});
+}
 
 /**
  * Mirrors __sock_release(): the family's release, the ops module reference dropped, and the inode freed
  * at once if no file was ever attached (otherwise when the file goes). Linux's inode argument only
  * says whether to take the inode lock, which a single-threaded model does not need.
  */
-export const __sock_release = traced(
-  '__sock_release',
-  (sock: Socket): void => {
-    const ops = sock.ops;
-    if (ops !== null) {
-      const owner = ops.owner;
-      call_ops(ops.release, 'ops->release', sock);
-      sock.sk = null;
-      sock.ops = null;
-      module_put(owner);
-    }
-    const kernel = current().kernel;
-    if (sock.file === null) {
-      sockfs_ops.destroy_inode(kernel, sock.inode);
-      return;
-    }
-    sock.file = null;
-  },
-  (sock) => `ino=${sock.inode.i_ino}`,
-);
+export function __sock_release(sock: Socket): void {
+  const t = ftrace();
+  if (t?.want(__sock_release)) {
+    t.call('__sock_release', __sock_release, fmt___sock_release, sock);
+    return;
+  }
+  const ops = sock.ops;
+  if (ops !== null) {
+    const owner = ops.owner;
+    call_ops(ops.release, 'ops->release', sock);
+    sock.sk = null;
+    sock.ops = null;
+    module_put(owner);
+  }
+  const kernel = current().kernel;
+  if (sock.file === null) {
+    sockfs_ops.destroy_inode(kernel, sock.inode);
+    return;
+  }
+  sock.file = null;
+}
+const fmt___sock_release: Fmt<typeof __sock_release> = (sock) => `ino=${sock.inode.i_ino}`;
 
 /** Mirrors sock_release(). */
 export function sock_release(sock: Socket): void {
@@ -185,15 +193,17 @@ export function sock_release(sock: Socket): void {
  * Mirrors sock_close(), socket_file_ops.release: the last close of a socket file. __fput() then drops
  * the dentry and with it the inode (sockfs_ops.destroy_inode).
  */
-const sock_close = traced(
-  'sock_close',
-  (inode: Inode | null, _file: File): void => {
-    const sock = SOCKET_I(inode!);
-    __sock_release(sock);
-    sockfs_ops.destroy_inode(current().kernel, sock.inode);
-  },
-  (inode) => `ino=${inode?.i_ino}`,
-);
+function sock_close(inode: Inode | null, _file: File): void {
+  const t = ftrace();
+  if (t?.want(sock_close)) {
+    t.call('sock_close', sock_close, fmt_sock_close, inode, _file);
+    return;
+  }
+  const sock = SOCKET_I(inode!);
+  __sock_release(sock);
+  sockfs_ops.destroy_inode(current().kernel, sock.inode);
+}
+const fmt_sock_close: Fmt<typeof sock_close> = (inode) => `ino=${inode?.i_ino}`;
 
 /** The file operations of every socket file (socket_file_ops in net/socket.c). */
 export const socket_file_ops: FileOperations = { name: 'socket_file_ops', release: sock_close };
@@ -207,47 +217,48 @@ export function sock_from_file(file: File): Socket | null {
  * Mirrors sock_alloc_file(): a pseudo file named after the protocol; on failure the socket is released
  * here (callers must not release it again).
  */
-export const sock_alloc_file = traced(
-  'sock_alloc_file',
-  (sock: Socket, flags: number, dname: string | null): File | number => {
-    const name = dname ?? (sock.sk !== null ? sock.sk.sk_prot_creator.name : '');
-    const file = alloc_file_pseudo(
-      sock.inode,
-      name,
-      `socket:[${sock.inode.i_ino}]`,
-      O_RDWR | (flags & O_NONBLOCK),
-      socket_file_ops,
-    );
-    if (typeof file === 'number') {
-      sock_release(sock);
-      return file;
-    }
-    sock.file = file;
-    file.private_data = sock;
+export function sock_alloc_file(sock: Socket, flags: number, dname: string | null): File | number {
+  const t = ftrace();
+  if (t?.want(sock_alloc_file))
+    return t.call('sock_alloc_file', sock_alloc_file, fmt_sock_alloc_file, sock, flags, dname);
+  const name = dname ?? (sock.sk !== null ? sock.sk.sk_prot_creator.name : '');
+  const file = alloc_file_pseudo(
+    sock.inode,
+    name,
+    `socket:[${sock.inode.i_ino}]`,
+    O_RDWR | (flags & O_NONBLOCK),
+    socket_file_ops,
+  );
+  if (typeof file === 'number') {
+    sock_release(sock);
     return file;
-  },
-  (sock, flags) => `ino=${sock.inode.i_ino}, flags=0${flags.toString(8)}`,
-);
+  }
+  sock.file = file;
+  file.private_data = sock;
+  return file;
+}
+const fmt_sock_alloc_file: Fmt<typeof sock_alloc_file> = (sock, flags) =>
+  `ino=${sock.inode.i_ino}, flags=0${flags.toString(8)}`;
 
 /** Mirrors sock_map_fd(): reserve the lowest free fd, attach a file, install it. */
-export const sock_map_fd = traced(
-  'sock_map_fd',
-  (sock: Socket, flags: number): number => {
-    const fd = get_unused_fd_flags(flags);
-    if (fd < 0) {
-      sock_release(sock);
-      return fd;
-    }
-    const newfile = sock_alloc_file(sock, flags, null);
-    if (typeof newfile !== 'number') {
-      fd_install(current().files, fd, newfile);
-      return fd;
-    }
-    put_unused_fd(current().files, fd);
-    return newfile;
-  },
-  (sock, flags) => `ino=${sock.inode.i_ino}, flags=0${flags.toString(8)}`,
-);
+export function sock_map_fd(sock: Socket, flags: number): number {
+  const t = ftrace();
+  if (t?.want(sock_map_fd)) return t.call('sock_map_fd', sock_map_fd, fmt_sock_map_fd, sock, flags);
+  const fd = get_unused_fd_flags(flags);
+  if (fd < 0) {
+    sock_release(sock);
+    return fd;
+  }
+  const newfile = sock_alloc_file(sock, flags, null);
+  if (typeof newfile !== 'number') {
+    fd_install(current().files, fd, newfile);
+    return fd;
+  }
+  put_unused_fd(current().files, fd);
+  return newfile;
+}
+const fmt_sock_map_fd: Fmt<typeof sock_map_fd> = (sock, flags) =>
+  `ino=${sock.inode.i_ino}, flags=0${flags.toString(8)}`;
 
 /**
  * Mirrors sock_register(): ENOBUFS for a family >= NPROTO, EEXIST when taken. Like Linux, a negative
@@ -283,75 +294,83 @@ export function sock_is_registered(kernel: Kernel, family: number): boolean {
  * family and type range, the PF_INET/SOCK_PACKET rewrite, the LSM create hook, sock_alloc(), autoloading
  * "net-pf-N", the family's module pinned around create(), the ops module pinned for the socket's life.
  */
-export const __sock_create = traced(
-  '__sock_create',
-  (net: Net, family: number, type: number, protocol: number, kern: boolean): Socket | number => {
-    if (family < 0 || family >= NPROTO) return -EAFNOSUPPORT;
-    if (type < 0 || type >= SOCK_MAX) return -EINVAL;
-    if (family === PF_INET && type === SOCK_PACKET) {
-      const task = current();
-      if (!task.kernel.warned_sock_packet) {
-        task.kernel.warned_sock_packet = true;
-        task.kernel.printk(`${task.comm} uses obsolete (PF_INET,SOCK_PACKET)`);
-      }
-      family = PF_PACKET;
+export function __sock_create(
+  net: Net,
+  family: number,
+  type: number,
+  protocol: number,
+  kern: boolean,
+): Socket | number {
+  const t = ftrace();
+  if (t?.want(__sock_create))
+    return t.call('__sock_create', __sock_create, fmt___sock_create, net, family, type, protocol, kern);
+  if (family < 0 || family >= NPROTO) return -EAFNOSUPPORT;
+  if (type < 0 || type >= SOCK_MAX) return -EINVAL;
+  if (family === PF_INET && type === SOCK_PACKET) {
+    const task = current();
+    if (!task.kernel.warned_sock_packet) {
+      task.kernel.warned_sock_packet = true;
+      task.kernel.printk(`${task.comm} uses obsolete (PF_INET,SOCK_PACKET)`);
     }
-    let err = security_socket_create(family, type, protocol, kern);
-    if (err !== 0) return err;
+    family = PF_PACKET;
+  }
+  let err = security_socket_create(family, type, protocol, kern);
+  if (err !== 0) return err;
 
-    const sock = sock_alloc();
-    if (sock === null) {
-      current().kernel.printk('socket: no more sockets');
-      return -ENFILE;
-    }
-    sock.type = type;
+  const sock = sock_alloc();
+  if (sock === null) {
+    current().kernel.printk('socket: no more sockets');
+    return -ENFILE;
+  }
+  sock.type = type;
 
-    const kernel = net.kernel;
-    if (kernel.net_families[family] === null) request_module(kernel, `net-pf-${family}`);
+  const kernel = net.kernel;
+  if (kernel.net_families[family] === null) request_module(kernel, `net-pf-${family}`);
 
-    const pf = kernel.net_families[family];
-    if (pf === null || !try_module_get(pf.owner)) {
-      // out_release
-      sock_release(sock);
-      return -EAFNOSUPPORT;
-    }
+  const pf = kernel.net_families[family];
+  if (pf === null || !try_module_get(pf.owner)) {
+    // out_release
+    sock_release(sock);
+    return -EAFNOSUPPORT;
+  }
 
-    err = call_ops(pf.create, 'pf->create', net, sock, protocol, kern);
-    if (err < 0) {
-      // out_module_put
-      sock.ops = null;
-      module_put(pf.owner);
-      sock_release(sock);
-      return err;
-    }
-
-    if (!try_module_get(sock.ops!.owner)) {
-      // out_module_busy: like Linux, the sk the family created is not released on this path.
-      sock.ops = null;
-      module_put(pf.owner);
-      sock_release(sock);
-      return -EAFNOSUPPORT;
-    }
+  err = call_ops(pf.create, 'pf->create', net, sock, protocol, kern);
+  if (err < 0) {
+    // out_module_put
+    sock.ops = null;
     module_put(pf.owner);
+    sock_release(sock);
+    return err;
+  }
 
-    err = security_socket_post_create(sock, family, type, protocol, kern);
-    if (err !== 0) {
-      sock_release(sock);
-      return err;
-    }
-    return sock;
-  },
-  (_net, family, type, protocol, kern) =>
-    `family=${family}, type=${type}, protocol=${protocol}, kern=${kern ? 1 : 0}`,
-);
+  if (!try_module_get(sock.ops!.owner)) {
+    // out_module_busy: like Linux, the sk the family created is not released on this path.
+    sock.ops = null;
+    module_put(pf.owner);
+    sock_release(sock);
+    return -EAFNOSUPPORT;
+  }
+  module_put(pf.owner);
+
+  err = security_socket_post_create(sock, family, type, protocol, kern);
+  if (err !== 0) {
+    sock_release(sock);
+    return err;
+  }
+  return sock;
+}
+const fmt___sock_create: Fmt<typeof __sock_create> = (_net, family, type, protocol, kern) =>
+  `family=${family}, type=${type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors sock_create(): __sock_create() in the current task's network namespace. */
-export const sock_create = traced(
-  'sock_create',
-  (family: number, type: number, protocol: number): Socket | number =>
-    __sock_create(current().nsproxy_net, family, type, protocol, false),
-  (family, type, protocol) => `${family}, ${type}, ${protocol}`,
-);
+export function sock_create(family: number, type: number, protocol: number): Socket | number {
+  const t = ftrace();
+  if (t?.want(sock_create))
+    return t.call('sock_create', sock_create, fmt_sock_create, family, type, protocol);
+  return __sock_create(current().nsproxy_net, family, type, protocol, false);
+}
+const fmt_sock_create: Fmt<typeof sock_create> = (family, type, protocol) =>
+  `${family}, ${type}, ${protocol}`;
 
 /** Mirrors sock_create_kern(): a kernel socket in `net` (kern = 1: family permission checks skipped). */
 export function sock_create_kern(net: Net, family: number, type: number, protocol: number): Socket | number {
@@ -380,18 +399,18 @@ export function sock_create_lite(family: number, type: number, protocol: number)
  * Mirrors __sys_socket(): unknown flag bits refused first (EINVAL), then sock_create() and
  * sock_map_fd() with O_CLOEXEC / O_NONBLOCK taken from the type argument.
  */
-export const __sys_socket = traced(
-  '__sys_socket',
-  (family: number, type: number, protocol: number): number => {
-    let flags = type & ~SOCK_TYPE_MASK;
-    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
-    type &= SOCK_TYPE_MASK;
-    // SOCK_NONBLOCK == O_NONBLOCK on x86-64, so no translation is needed (socket.c does it elsewhere).
-    const sock = sock_create(family, type, protocol);
-    if (typeof sock === 'number') return sock;
-    flags &= O_CLOEXEC | O_NONBLOCK;
-    return sock_map_fd(sock, flags);
-  },
-  (family, type, protocol) =>
-    `family=${family}, type=${type >>> 0 === type ? `0x${type.toString(16)}` : type}, protocol=${protocol}`,
-);
+export function __sys_socket(family: number, type: number, protocol: number): number {
+  const t = ftrace();
+  if (t?.want(__sys_socket))
+    return t.call('__sys_socket', __sys_socket, fmt___sys_socket, family, type, protocol);
+  let flags = type & ~SOCK_TYPE_MASK;
+  if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
+  type &= SOCK_TYPE_MASK;
+  // SOCK_NONBLOCK == O_NONBLOCK on x86-64, so no translation is needed (socket.c does it elsewhere).
+  const sock = sock_create(family, type, protocol);
+  if (typeof sock === 'number') return sock;
+  flags &= O_CLOEXEC | O_NONBLOCK;
+  return sock_map_fd(sock, flags);
+}
+const fmt___sys_socket: Fmt<typeof __sys_socket> = (family, type, protocol) =>
+  `family=${family}, type=${type >>> 0 === type ? `0x${type.toString(16)}` : type}, protocol=${protocol}`;

@@ -83,17 +83,32 @@ export class Tracer {
     for (const l of this.listeners) l(ev, 'exit');
   }
 
+  /** The function call() is about to run, so that its own prologue lets it through (see want()). */
+  private pending: unknown = null;
+
+  /**
+   * The prologue of a kernel function written in the inline-trace style asks this first: true means
+   * "record this call" (it then re-enters through call()); false means call() is already recording it.
+   */
+  want(fn: unknown): boolean {
+    if (this.pending === fn) {
+      this.pending = null;
+      return false;
+    }
+    return true;
+  }
+
   /** Run `fn` as a traced call. Only reached when tracing is on. */
   call<R>(
     name: string,
-    fn: (...args: unknown[]) => R,
+    fn: (...args: never[]) => R,
     fmt: ((...args: never[]) => string) | undefined,
-    a: unknown,
-    b: unknown,
-    c: unknown,
-    d: unknown,
-    e: unknown,
-    f: unknown,
+    a?: unknown,
+    b?: unknown,
+    c?: unknown,
+    d?: unknown,
+    e?: unknown,
+    f?: unknown,
   ): R {
     let args = '';
     if (fmt !== undefined) {
@@ -117,13 +132,15 @@ export class Tracer {
     for (const l of this.listeners) l(ev, 'entry');
     this.depth++;
     const t0 = performance.now();
+    this.pending = fn;
     try {
-      const ret = fn(a, b, c, d, e, f);
+      const ret = (fn as (...args: unknown[]) => R)(a, b, c, d, e, f);
       ev.ret = label(ret);
       if (typeof ret === 'number' && ret < 0 && ret >= -MAX_ERRNO) ev.errno = errname(-ret);
       ev.done = true;
       return ret;
     } finally {
+      this.pending = null;
       this.depth--;
       ev.duration = Math.round((performance.now() - t0) * 1000) / 1000;
       for (const l of this.listeners) l(ev, 'exit');
@@ -181,6 +198,14 @@ export function format_trace(events: readonly TraceEvent[]): string {
   return out.join('\n');
 }
 
+/**
+ * Set `globalThis.__KSOCK_TRACE_COMPILED_OUT__ = true` before core is first imported to build a kernel
+ * without the tracer at all (traced() returns the bare function), as a kernel built without
+ * CONFIG_FUNCTION_GRAPH_TRACER. Only benchmarks do this, to measure what the tracer costs when off.
+ */
+const COMPILED_OUT =
+  (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__ === true;
+
 // biome-ignore lint/suspicious/noExplicitAny: a wrapper must accept any kernel function's signature.
 type AnyFn = (...args: any[]) => any;
 
@@ -190,19 +215,43 @@ type AnyFn = (...args: any[]) => any;
  * Kernel functions in ksock take at most six arguments, as Linux's syscall ABI does.
  */
 export function traced<F extends AnyFn>(name: string, fn: F, fmt?: (...args: Parameters<F>) => string): F {
-  const call = fn as (...args: unknown[]) => ReturnType<F>;
-  const fmtAny = fmt as ((...args: never[]) => string) | undefined;
-  const w = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown): ReturnType<F> => {
-    const t = active_tracer_or_null();
-    if (t === null) return call(a, b, c, d, e, f);
-    return t.call(name, call, fmtAny, a, b, c, d, e, f);
-  };
-  Object.defineProperty(w, 'name', { value: name });
-  (w as unknown as Record<symbol, boolean>)[TRACED] = true;
+  if (COMPILED_OUT) return fn;
+  const w = make_wrapper(name, fn as unknown as Callee, fmt as ((...args: never[]) => string) | undefined);
+  TRACED.add(w);
   return w as unknown as F;
 }
 
-const TRACED = Symbol('ksock.traced');
+type Callee = (...args: unknown[]) => unknown;
+type Wrapper = (a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown) => unknown;
+
+/**
+ * Each wrapper needs its own code, not one closure shared by every traced function: V8 keeps call-site
+ * feedback per function literal, and a single shared literal would make the inner call megamorphic (not
+ * inlinable) — a measurable cost on every socket() even with tracing off. Where the platform forbids
+ * generating code (a strict Content-Security-Policy), the shared closure is used instead.
+ */
+function make_wrapper(name: string, call: Callee, fmt: ((...args: never[]) => string) | undefined): Wrapper {
+  const id = /^[A-Za-z_$][\w$]*$/.test(name) ? name : 'traced';
+  try {
+    const factory = new Function(
+      'call',
+      'tracer',
+      'name',
+      'fmt',
+      `return function ${id}(a, b, c, d, e, f) { const t = tracer(); if (t === null) return call(a, b, c, d, e, f); return t.call(name, call, fmt, a, b, c, d, e, f); };`,
+    ) as (c: Callee, t: () => Tracer | null, n: string, f: unknown) => Wrapper;
+    return factory(call, active_tracer_or_null, name, fmt);
+  } catch {
+    const w: Wrapper = (a, b, c, d, e, f) => {
+      const t = active_tracer_or_null();
+      if (t === null) return call(a, b, c, d, e, f);
+      return t.call(name, call, fmt, a, b, c, d, e, f);
+    };
+    return w;
+  }
+}
+
+const TRACED = new WeakSet<object>();
 
 /**
  * Call a function a family supplied (pf->create, ops->release…) so that the trace shows it under its own
@@ -220,9 +269,21 @@ export function call_ops<R>(
 ): R {
   const call = fn as unknown as (...args: unknown[]) => R;
   const t = active_tracer_or_null();
-  if (t === null || (fn as unknown as Record<symbol, boolean>)[TRACED] === true) return call(a, b, c, d, e);
+  if (t === null || TRACED.has(fn)) return call(a, b, c, d, e);
   return t.call(fn.name || fallback, call, undefined, a, b, c, d, e, undefined);
 }
+
+/**
+ * The active tracer, or null when tracing is off. Hot kernel functions begin with
+ * `const t = ftrace(); if (t?.want(fn)) return t.call('fn', fn, fmt, …args);` — one load and
+ * a compare when off, with no wrapper between caller and callee. `traced()` is the convenient form for
+ * everything else.
+ */
+export const ftrace = active_tracer_or_null;
+
+/** The argument formatter of a traced function: the arguments that matter, as the trace shows them. */
+// biome-ignore lint/suspicious/noExplicitAny: matches any kernel function's parameters.
+export type Fmt<F extends (...args: any[]) => any> = (...args: Parameters<F>) => string;
 
 /** A printk in the trace, when one is being taken (no cost otherwise). */
 export function trace_note(text: string | (() => string)): void {
