@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
 import { expectErrno } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
+import { current } from './sched.js';
 import type { ModuleDescriptor } from './module.js';
 import { CAP_SYS_MODULE } from './uapi/capability.js';
 import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
@@ -55,12 +56,22 @@ describe('modules', () => {
     admin.rmmod('af_test');
   });
 
-  it('a user socket of an unprivileged task still autoloads its family (request_module runs as the kernel)', () => {
+  it('a user socket of an unprivileged task still autoloads its family; module init runs as the kernel', () => {
     const fam = testFamily(F);
-    const k = new Kernel({ modules: fam.module });
+    const seen: number[] = [];
+    const probe = lib('probe', {
+      aliases: ['net-pf-12'],
+      init: () => {
+        seen.push(current().pid);
+        return 0;
+      },
+    });
+    const k = new Kernel({ modules: [fam.module, probe] });
     const user = k.spawn({ uid: 1000 });
     user.close(user.socket(F, SOCK_DGRAM, 0));
     expect(k.modules.list()).toHaveLength(1);
+    expectErrno(() => user.socket(12, SOCK_DGRAM, 0), 'EAFNOSUPPORT'); // loaded, but registers no family
+    expect(seen).toEqual([k.init.pid]);
   });
 
   it('dependencies load first, show as "used by", and pin the module', () => {

@@ -1,4 +1,5 @@
 import type { Kernel } from './kernel.js';
+import { kernel_enter, kernel_leave } from './sched.js';
 import { ftrace, trace_note, type Fmt } from './trace.js';
 import { EBUSY, EEXIST, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM, EWOULDBLOCK } from './uapi/errno.js';
 
@@ -245,11 +246,16 @@ export function load_module(kernel: Kernel, desc: ModuleDescriptor): number {
   }
   table.loaded.unshift(mod);
   let ret: number;
+  // A module's init runs in the kernel's context, not the context of whatever task triggered the load
+  // (request_module() runs modprobe as root from a kernel thread).
+  kernel_enter(kernel.init);
   try {
     ret = desc.init(kernel, mod) ?? 0;
   } catch (e) {
     kernel.printk(`${desc.name}: init threw: ${e instanceof Error ? e.message : String(e)}`);
     ret = -EINVAL;
+  } finally {
+    kernel_leave();
   }
   if (typeof ret !== 'number' || ret > 0) ret = -EINVAL;
   if (ret < 0) {
