@@ -1,0 +1,266 @@
+/**
+ * PF_BLUETOOTH: the address family and its protocol table (net/bluetooth/af_bluetooth.c).
+ *
+ * The family is the loadable module `bluetooth` (alias net-pf-31). Its bt_sock_create() dispatches on
+ * the protocol number to bt_proto[], a second-level table that protocol modules fill with
+ * bt_sock_register(), autoloading "bt-proto-N" and pinning the protocol's module around its create the
+ * way __sock_create() does one level up. L2CAP, HCI and SCO are built into bluetooth.ko and register at
+ * init; RFCOMM is its own module.
+ */
+import type { Kernel, Module, ModuleDescriptor, Net, NetProtoFamily, Proto, Socket } from '@ksock/core';
+import {
+  EAFNOSUPPORT,
+  EEXIST,
+  EINPROGRESS,
+  EINVAL,
+  ENOENT,
+  EPROTONOSUPPORT,
+  PF_BLUETOOTH,
+  SOCK_ZAPPED,
+  current,
+  module_put,
+  request_module,
+  sk_alloc,
+  sock_error,
+  sock_init_data,
+  sock_register,
+  sock_reset_flag,
+  sock_unregister,
+  traced,
+  try_module_get,
+} from '@ksock/core';
+import type { BtSock, BtSockList } from './bluetooth.js';
+import { hci_sock_cleanup, hci_sock_init } from './hci_sock.js';
+import { l2cap_exit, l2cap_init } from './l2cap_sock.js';
+import { sco_exit, sco_init } from './sco.js';
+import { BT_MAX_PROTO, BT_OPEN } from './uapi/bluetooth.js';
+
+/** BT_SUBSYS_VERSION.BT_SUBSYS_REVISION as bt_init() prints it. */
+export const BT_CORE_VERSION = '2.22';
+
+interface BtState {
+  mod: Module;
+  /** bt_proto[BT_MAX_PROTO]. */
+  bt_proto: Array<NetProtoFamily | null>;
+  family: NetProtoFamily;
+}
+
+const states = new WeakMap<Kernel, BtState>();
+
+/** The `bluetooth` module instance loaded in `kernel` (THIS_MODULE of bluetooth.ko), or null. */
+export function bt_module(kernel: Kernel): Module | null {
+  return states.get(kernel)?.mod ?? null;
+}
+
+/** The protocol registered in bt_proto[proto], or null (out of range, empty, or bluetooth not loaded). */
+export function bt_proto_get(kernel: Kernel, proto: number): NetProtoFamily | null {
+  const st = states.get(kernel);
+  if (st === undefined || !(proto >= 0 && proto < BT_MAX_PROTO)) return null;
+  return st.bt_proto[proto] ?? null;
+}
+
+/**
+ * Mirrors bt_sock_register(): EINVAL for a protocol outside 0..BT_MAX_PROTO-1, EEXIST when the slot is
+ * taken. In Linux a module calling it cannot load before bluetooth (it uses the exported symbol); here
+ * a caller whose kernel has no bluetooth loaded gets ENOENT, what an unresolved symbol would cost it.
+ */
+export function bt_sock_register(kernel: Kernel, proto: number, ops: NetProtoFamily): number {
+  if (proto < 0 || proto >= BT_MAX_PROTO) return -EINVAL;
+  const st = states.get(kernel);
+  if (st === undefined) return -ENOENT;
+  if (st.bt_proto[proto] !== null) return -EEXIST;
+  st.bt_proto[proto] = ops;
+  return 0;
+}
+
+/** Mirrors bt_sock_unregister(): out of range is silently ignored; the slot is cleared. */
+export function bt_sock_unregister(kernel: Kernel, proto: number): void {
+  if (proto < 0 || proto >= BT_MAX_PROTO) return;
+  const st = states.get(kernel);
+  if (st !== undefined) st.bt_proto[proto] = null;
+}
+
+/**
+ * Mirrors bt_sock_reclassify_lock(): gives the new sock's lock a per-protocol lockdep class. ksock has
+ * no lockdep; the call is kept so the trace shows where Linux makes it (only after a successful create).
+ */
+export const bt_sock_reclassify_lock = traced(
+  'bt_sock_reclassify_lock',
+  (_sk: BtSock | null, _proto: number): void => {},
+  (_sk, proto) => `proto=${proto}`,
+);
+
+/**
+ * Mirrors bt_sock_create(), net_proto_family.create of PF_BLUETOOTH: EAFNOSUPPORT outside the initial
+ * namespace, EINVAL for a protocol out of range (not EPROTONOSUPPORT), request_module("bt-proto-%d")
+ * when the slot is empty, EPROTONOSUPPORT when it still is or its module is going away; the protocol's
+ * module reference is held exactly for the duration of its create().
+ */
+export const bt_sock_create = traced(
+  'bt_sock_create',
+  (net: Net, sock: Socket, proto: number, kern: boolean): number => {
+    const kernel = net.kernel;
+    if (net !== kernel.init_net) return -EAFNOSUPPORT;
+    if (proto < 0 || proto >= BT_MAX_PROTO) return -EINVAL;
+    const st = states.get(kernel);
+    if (st === undefined) return -EPROTONOSUPPORT;
+    if (st.bt_proto[proto] === null) request_module(kernel, `bt-proto-${proto}`);
+    let err = -EPROTONOSUPPORT;
+    const p = st.bt_proto[proto] ?? null;
+    if (p !== null && try_module_get(p.owner)) {
+      err = p.create(net, sock, proto, kern);
+      if (err === 0) bt_sock_reclassify_lock(sock.sk as BtSock | null, proto);
+      module_put(p.owner);
+    }
+    return err;
+  },
+  (_net, _sock, proto, kern) => `proto=${proto}, kern=${kern ? 1 : 0}`,
+);
+
+/**
+ * Mirrors bt_sock_alloc(): sk_alloc() of the protocol's sock, sock_init_data(), an empty accept queue,
+ * SOCK_ZAPPED cleared, sk_protocol = proto, sk_state = BT_OPEN, and for user sockets the creator's pid
+ * and credentials as the peer information. Null when sk_alloc() fails.
+ */
+export const bt_sock_alloc = traced(
+  'bt_sock_alloc',
+  (net: Net, sock: Socket | null, prot: Proto, proto: number, kern: boolean): BtSock | null => {
+    const sk = sk_alloc(net, PF_BLUETOOTH, prot, kern) as BtSock | null;
+    if (sk === null) return null;
+    sock_init_data(sock, sk);
+    sk.accept_q.length = 0;
+    sock_reset_flag(sk, SOCK_ZAPPED);
+    sk.sk_protocol = proto;
+    sk.sk_state = BT_OPEN;
+    if (!kern) {
+      const task = current();
+      sk.sk_peer_pid = task.pid;
+      sk.sk_peer_cred = task.cred;
+    }
+    return sk;
+  },
+  (_net, _sock, prot, proto, kern) => `prot=${prot.name}, proto=${proto}, kern=${kern ? 1 : 0}`,
+);
+
+/** Mirrors bt_sock_link(): add at the head of the protocol's list. */
+export function bt_sock_link(l: BtSockList, sk: BtSock): void {
+  l.head.unshift(sk);
+}
+
+/** Mirrors bt_sock_unlink(). */
+export function bt_sock_unlink(l: BtSockList, sk: BtSock): void {
+  const i = l.head.indexOf(sk);
+  if (i >= 0) l.head.splice(i, 1);
+}
+
+/** Mirrors bt_sock_linked(). */
+export function bt_sock_linked(l: BtSockList, sk: BtSock): boolean {
+  return l.head.includes(sk);
+}
+
+/**
+ * Mirrors bt_sock_wait_state() for the case ksock can reach: with no time to wait (O_NONBLOCK, or a
+ * zero send timeout) a state not yet reached is EINPROGRESS. ksock has no controller, so no connection
+ * ever progresses on its own; a blocking wait reports a pending socket error or EINPROGRESS too.
+ */
+export function bt_sock_wait_state(sk: BtSock, state: number, _timeo: number): number {
+  if (sk.sk_state === state) return 0;
+  const err = sock_error(sk);
+  return err !== 0 ? err : -EINPROGRESS;
+}
+
+const HEADER = 'sk               RefCnt Rmem   Wmem   User   Inode  Parent';
+
+function col(v: number): string {
+  return String(v).padEnd(6);
+}
+
+/** One row of bt_seq_show(): %pK (printed as zeros, as for a reader without kptr access) and counters. */
+function bt_seq_row(sk: BtSock): string {
+  const ino = sk.sk_socket !== null ? sk.sk_socket.inode.i_ino : 0;
+  const parent = sk.parent?.sk_socket?.inode.i_ino ?? 0;
+  return `0000000000000000 ${col(sk.sk_refcnt)} ${col(sk.sk_rmem_alloc)} ${col(sk.sk_wmem_alloc - 1)} ${col(sk.sk_uid)} ${col(ino)} ${col(parent)}`;
+}
+
+/**
+ * Mirrors bt_procfs_init(): /proc/net/<name> listing the protocol's socks as bt_seq_show() prints them.
+ * Linux creates the file in init_net only; ksock's /proc/net files exist in every namespace, so other
+ * namespaces read the header alone. Returns the remove function (bt_procfs_cleanup()).
+ */
+export function bt_procfs_init(
+  kernel: Kernel,
+  name: string,
+  l: BtSockList,
+  seq_show: ((sk: BtSock | null) => string) | null,
+): () => void {
+  l.custom_seq_show = seq_show;
+  return kernel.proc.create_net(name, (net: Net) => {
+    let out = HEADER;
+    if (l.custom_seq_show !== null) out += ` ${l.custom_seq_show(null)}`;
+    out += '\n';
+    if (net !== kernel.init_net) return out;
+    for (const sk of l.head) {
+      out += bt_seq_row(sk);
+      if (l.custom_seq_show !== null) out += ` ${l.custom_seq_show(sk)}`;
+      out += '\n';
+    }
+    return out;
+  });
+}
+
+/**
+ * Mirrors bt_init(): the PF_BLUETOOTH family, then the protocols built into bluetooth.ko (HCI sockets,
+ * L2CAP, SCO), unwinding in reverse on failure. (The management interface, sysfs class, debugfs and LEDs
+ * that bt_init() also sets up are not modelled.)
+ */
+export function bt_init(kernel: Kernel, mod: Module): number {
+  kernel.printk(`Bluetooth: Core ver ${BT_CORE_VERSION}`);
+  const family: NetProtoFamily = { family: PF_BLUETOOTH, owner: mod, create: bt_sock_create };
+  const st: BtState = { mod, bt_proto: new Array<NetProtoFamily | null>(BT_MAX_PROTO).fill(null), family };
+  let err = sock_register(kernel, family);
+  if (err !== 0) return err;
+  states.set(kernel, st);
+  kernel.printk('Bluetooth: HCI device and connection manager initialized');
+  err = hci_sock_init(kernel, mod);
+  if (err !== 0) {
+    sock_unregister(kernel, PF_BLUETOOTH);
+    states.delete(kernel);
+    return err;
+  }
+  err = l2cap_init(kernel, mod);
+  if (err !== 0) {
+    hci_sock_cleanup(kernel);
+    sock_unregister(kernel, PF_BLUETOOTH);
+    states.delete(kernel);
+    return err;
+  }
+  err = sco_init(kernel, mod);
+  if (err !== 0) {
+    l2cap_exit(kernel);
+    hci_sock_cleanup(kernel);
+    sock_unregister(kernel, PF_BLUETOOTH);
+    states.delete(kernel);
+    return err;
+  }
+  return 0;
+}
+
+/** Mirrors bt_exit(). */
+export function bt_exit(kernel: Kernel, _mod: Module): void {
+  sco_exit(kernel);
+  l2cap_exit(kernel);
+  hci_sock_cleanup(kernel);
+  sock_unregister(kernel, PF_BLUETOOTH);
+  states.delete(kernel);
+}
+
+/** bluetooth.ko: MODULE_ALIAS_NETPROTO(PF_BLUETOOTH). */
+export const bluetooth: ModuleDescriptor = {
+  name: 'bluetooth',
+  version: BT_CORE_VERSION,
+  aliases: [`net-pf-${PF_BLUETOOTH}`],
+  description: 'Bluetooth Core ver 2.22',
+  license: 'GPL',
+  init: bt_init,
+  exit: bt_exit,
+};
