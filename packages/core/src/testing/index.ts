@@ -1,0 +1,11 @@
+/**
+ * @ksock/core/testing — the conformance kit every family module (first- or third-party) runs, and the
+ * counters its checks compare.
+ */
+export { checkFamily, kernelCounters } from './conformance.js';
+export type {
+  ConformanceReport,
+  ConformanceResult,
+  ConformanceSocket,
+  ConformanceSpec,
+} from './conformance.js';
