@@ -1,0 +1,12 @@
+/**
+ * @ksock/af-netlink — PF_NETLINK for ksock: the af_netlink family module, rtnetlink (NETLINK_ROUTE) and
+ * the connector with cn_proc (NETLINK_CONNECTOR), each a loadable module.
+ */
+import type { ModuleDescriptor } from '@ksock/core';
+import { af_netlink_module } from './af_netlink.js';
+
+export * from './uapi.js';
+export * from './af_netlink.js';
+
+const modules: readonly ModuleDescriptor[] = [af_netlink_module];
+export default modules;
