@@ -16,9 +16,13 @@ const results: Record<(typeof modes)[number], number[]> = { out: [], off: [], on
 
 for (let r = 0; r < rounds; r++) {
   for (const mode of modes) {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', join(here, 'socket_close.ts'), mode, mode === 'on' ? '20000' : n], {
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'socket_close.ts'), mode, mode === 'on' ? '20000' : n],
+      {
+        encoding: 'utf8',
+      },
+    );
     results[mode].push(JSON.parse(out.trim().split('\n').at(-1)!).ops_per_sec);
   }
 }
@@ -27,7 +31,8 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const out = median(results.out);
 const off = median(results.off);
 const on = median(results.on);
-const row = (name: string, v: number) => `${name.padEnd(36)} ${String(v).padStart(12)} ${(v / out).toFixed(3).padStart(8)}`;
+const row = (name: string, v: number) =>
+  `${name.padEnd(36)} ${String(v).padStart(12)} ${(v / out).toFixed(3).padStart(8)}`;
 console.log(`${'socket()+close(), test family'.padEnd(36)} ${'ops/s'.padStart(12)} ${'vs out'.padStart(8)}`);
 console.log(row('tracer compiled out', out));
 console.log(row('tracer compiled in, off', off));

@@ -4,7 +4,8 @@
  * 'on' (recording), or 'out' (compiled out: run with the global set before core loads).
  */
 const mode = process.argv[2] ?? 'off';
-if (mode === 'out') (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__ = true;
+if (mode === 'out')
+  (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__ = true;
 
 const { Kernel, AF_VSOCK, SOCK_DGRAM } = await import('../src/index.js');
 const { testFamily } = await import('../src/__fixtures__/af_test.js');
