@@ -1,16 +1,14 @@
 /**
- * The first scenario of the design documents, traced: socket(PF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR)
- * on a fresh kernel. With no family package providing "net-pf-16", the trace shows __sock_create asking
- * for the module, finding none, and failing with EAFNOSUPPORT — exactly where Linux would.
+ * `npm run demo`: watch the ksock kernel create sockets. See `npm run demo -- --help`.
  */
-import { AF_NETLINK, Kernel, KernelError, SOCK_DGRAM } from '@ksock/core';
+import { writeFileSync } from 'node:fs';
+import { run } from './cli.js';
 
-const NETLINK_CONNECTOR = 11;
-const kernel = new Kernel({ modules: [] });
-const task = kernel.spawn({ uid: 1000, comm: 'cn_proc_demo' });
-
-console.log('socket(PF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR)\n');
-const { result, error, text } = kernel.trace(() => task.socket(AF_NETLINK, SOCK_DGRAM, NETLINK_CONNECTOR));
-console.log(text);
-if (error instanceof KernelError) console.log(`\n= -1 ${error.code} (${error.errno})`);
-else console.log(`\n= ${result}`);
+const code = await run(process.argv.slice(2), {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  isTTY: process.stdout.isTTY === true,
+  env: process.env,
+  writeFile: (path, data) => writeFileSync(path, data),
+});
+process.exitCode = code;

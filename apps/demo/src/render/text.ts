@@ -1,0 +1,212 @@
+/** The terminal view: an ftrace function_graph-like tree, the objects, the module tables. */
+import type { ModuleInfo, TraceEvent } from '@ksock/core';
+import type { AnnotatedMessage, CallReport, ObjectBox, Report, Section } from '../report.js';
+import type { Palette } from './color.js';
+
+const isAutoload = (ev: TraceEvent) =>
+  ev.name === 'request_module' ||
+  ev.name === 'load_module' ||
+  (ev.note && /^module \S+ (un)?loaded$/.test(ev.name));
+
+function retText(ev: TraceEvent): string {
+  if (!ev.done) return 'did not return';
+  if (ev.ret === null) return '';
+  return ev.errno !== null ? `${ev.ret} ${ev.errno}` : String(ev.ret);
+}
+
+/**
+ * The trace as ftrace's function_graph tracer prints it with funcgraph-retval: a duration column, a
+ * call with children opens a brace, its closing brace carries the return value. Failed checks (a negative
+ * errno) are red; module autoloads (request_module, load_module, "module … loaded") stand out.
+ */
+export function renderTrace(events: readonly TraceEvent[], p: Palette, showTimes = true): string[] {
+  const out: string[] = [];
+  const open: TraceEvent[] = [];
+  const blank = showTimes ? `${' '.repeat(12)} | ` : '';
+  const dur = (us: number) => (showTimes ? p.dim(`${us.toFixed(3).padStart(9)} us | `) : '');
+  const paint = (ev: TraceEvent, s: string) => {
+    if (ev.errno !== null || !ev.done) return p.red(s);
+    if (isAutoload(ev)) return p.magenta(p.bold(s));
+    return s;
+  };
+  const close_to = (depth: number) => {
+    while (open.length > depth) {
+      const ev = open.pop()!;
+      const r = retText(ev);
+      out.push(
+        `${dur(ev.duration)}${'  '.repeat(ev.depth)}${paint(ev, `}${r ? ` /* ${ev.name} = ${r} */` : ''}`)}`,
+      );
+    }
+  };
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    close_to(ev.depth);
+    const pad = '  '.repeat(ev.depth);
+    if (ev.note) {
+      const t = `/* ${ev.name} */`;
+      out.push(
+        `${blank}${pad}${isAutoload(ev) ? p.magenta(p.bold(t)) : /FATAL|refused|fail/i.test(ev.name) ? p.yellow(t) : p.dim(t)}`,
+      );
+      continue;
+    }
+    const next = events[i + 1];
+    if (next !== undefined && next.depth > ev.depth) {
+      out.push(`${blank}${pad}${paint(ev, `${ev.name}(${ev.args}) {`)}`);
+      open.push(ev);
+    } else {
+      const r = retText(ev);
+      out.push(`${dur(ev.duration)}${pad}${paint(ev, `${ev.name}(${ev.args});${r ? ` /* = ${r} */` : ''}`)}`);
+    }
+  }
+  close_to(0);
+  return out;
+}
+
+export function renderModules(
+  rows: readonly ModuleInfo[],
+  p: Palette,
+  before?: readonly ModuleInfo[],
+): string[] {
+  if (rows.length === 0) return [p.dim('  (no module loaded)')];
+  const out = [p.dim(`  ${'Module'.padEnd(16)} ${'Refcnt'.padStart(6)}  ${'State'.padEnd(7)} Used by`)];
+  for (const m of rows) {
+    const old = before?.find((b) => b.name === m.name);
+    let line = `  ${m.name.padEnd(16)} ${String(m.refcnt).padStart(6)}  ${m.state.padEnd(7)} ${m.usedBy.join(',') || '-'}`;
+    if (before !== undefined && old === undefined) line = p.magenta(p.bold(`${line}   ← autoloaded`));
+    else if (old !== undefined && old.refcnt !== m.refcnt)
+      line = `${line}   ${p.cyan(`← refcnt ${old.refcnt} → ${m.refcnt}`)}`;
+    out.push(line);
+  }
+  if (before !== undefined) {
+    for (const b of before)
+      if (!rows.some((r) => r.name === b.name)) out.push(p.yellow(`  ${b.name.padEnd(16)} (unloaded)`));
+  }
+  return out;
+}
+
+const MAX_OTHER_FIELDS = 8;
+
+function renderBox(box: ObjectBox, p: Palette, indent: string): string[] {
+  const out = [`${indent}${p.bold(box.type)} ${p.dim(box.label)}`];
+  const seeded = box.fields.filter((f) => f.seed);
+  const others = box.fields.filter((f) => !f.seed);
+  const family = box.id === 'family_sock';
+  const shown = family ? [...seeded, ...others.slice(0, MAX_OTHER_FIELDS)] : box.fields;
+  const w = Math.min(24, Math.max(...shown.map((f) => f.name.length), 4));
+  for (const f of shown) {
+    const name = f.name.padEnd(w);
+    out.push(`${indent}  ${f.seed ? p.cyan(name) : name}  ${f.value}`);
+  }
+  if (family && others.length > MAX_OTHER_FIELDS)
+    out.push(p.dim(`${indent}  … ${others.length - MAX_OTHER_FIELDS} more fields (see --json or --html)`));
+  return out;
+}
+
+function renderCall(c: CallReport, p: Palette): string[] {
+  const out: string[] = [];
+  const seed = c.seed !== null ? p.dim(`  (seed ${c.seed})`) : '';
+  out.push(p.bold(`━━ ${c.c}`) + seed);
+  out.push(p.dim(`   = socket(${c.family}, ${c.type}, ${c.protocol})`));
+  out.push('');
+  out.push(p.bold('modules before'));
+  out.push(...renderModules(c.modulesBefore, p));
+  out.push('');
+  out.push(p.bold('trace') + p.dim('  (function_graph: red = returned an errno, magenta = module autoload)'));
+  out.push(...renderTrace(c.events, p).map((l) => `  ${l}`));
+  out.push('');
+  if (c.result.ok) out.push(`${p.bold('result')}  ${p.green(`fd = ${c.result.fd}`)}`);
+  else
+    out.push(
+      `${p.bold('result')}  ${p.red(`-1 ${c.result.code}${c.result.errno !== null ? ` (errno ${c.result.errno})` : ''}: ${c.result.message}`)}`,
+    );
+  if (c.autoloaded.length > 0) out.push(`${p.bold('autoloaded')}  ${p.magenta(c.autoloaded.join(', '))}`);
+  if (c.objects !== null) {
+    out.push('');
+    out.push(
+      `${p.bold('objects')} ${p.dim('(read back from the kernel: task.files.fd[fd] → file → socket → sk)')}`,
+    );
+    const arrows = new Map(c.objects.edges.map((e) => [`${e.from}>${e.to}`, e.label]));
+    let prev: string | null = null;
+    for (const box of c.objects.boxes) {
+      if (prev !== null) {
+        const direct = box.id.startsWith('module:') ? undefined : arrows.get(`${prev}>${box.id}`);
+        const label =
+          direct ??
+          `held by ${c.objects.edges
+            .filter((e) => e.to === box.id)
+            .map((e) => `${c.objects!.boxes.find((b) => b.id === e.from)?.type ?? e.from}.${e.label}`)
+            .join(', ')}`;
+        out.push(p.dim(`    │ ${label}`));
+        out.push(p.dim('    ▼'));
+      }
+      out.push(...renderBox(box, p, '  '));
+      prev = box.id;
+    }
+  }
+  out.push('');
+  out.push(p.bold('modules after'));
+  out.push(...renderModules(c.modulesAfter, p, c.modulesBefore));
+  return out;
+}
+
+function renderMessage(m: AnnotatedMessage, p: Palette): string[] {
+  const out = [p.bold(`  ${m.title}`)];
+  const bytes = m.hex.match(/../g) ?? [];
+  for (let i = 0; i < bytes.length; i += 16) {
+    out.push(p.dim(`    ${i.toString(16).padStart(4, '0')}  ${bytes.slice(i, i + 16).join(' ')}`));
+  }
+  for (const f of m.fields) {
+    const range = `[${String(f.offset).padStart(3)}..${String(f.offset + f.length - 1).padStart(3)}]`;
+    out.push(`    ${p.dim(range)} ${'  '.repeat(f.depth)}${p.cyan(f.name)} = ${f.value}`);
+  }
+  return out;
+}
+
+function renderSection(s: Section, p: Palette): string[] {
+  switch (s.kind) {
+    case 'heading':
+      return ['', p.bold(p.blue(`▌ ${s.text}`))];
+    case 'note': {
+      const paint =
+        s.tone === 'error' ? p.red : s.tone === 'warn' ? p.yellow : s.tone === 'ok' ? p.green : p.dim;
+      return [
+        paint(
+          `${s.tone === 'warn' ? '! ' : s.tone === 'error' ? '✗ ' : s.tone === 'ok' ? '✓ ' : ''}${s.text}`,
+        ),
+      ];
+    }
+    case 'call':
+      return ['', ...renderCall(s.call, p)];
+    case 'modules':
+      return ['', p.bold(s.title), ...renderModules(s.rows, p)];
+    case 'step': {
+      const out = [
+        `${s.ok ? p.green('✓') : p.red('✗')} ${s.text}${s.detail ? `  ${s.ok ? p.dim(s.detail) : p.red(s.detail)}` : ''}`,
+      ];
+      if (s.events !== null && s.events.length > 0)
+        out.push(...renderTrace(s.events, p, false).map((l) => `    ${l}`));
+      return out;
+    }
+    case 'events': {
+      const out = ['', p.bold(s.title)];
+      for (const r of s.rows)
+        out.push(`  ${p.cyan(r.what.padEnd(6))} ${r.text} ${p.dim(`(${r.bytes} bytes)`)}`);
+      return out;
+    }
+    case 'messages': {
+      const out = ['', p.bold(s.title)];
+      for (const m of s.messages) out.push(...renderMessage(m, p), '');
+      return out;
+    }
+  }
+}
+
+export function renderText(report: Report, p: Palette): string {
+  const out: string[] = [p.bold(report.title)];
+  const fam = report.families
+    .map((f) => (f.available ? p.green(`${f.pkg} ✓`) : p.yellow(`${f.pkg} ✗ (${f.reason})`)))
+    .join('   ');
+  out.push(p.dim('families: ') + fam);
+  for (const s of report.sections) out.push(...renderSection(s, p));
+  return `${out.join('\n')}\n`;
+}

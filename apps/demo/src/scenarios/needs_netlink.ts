@@ -1,0 +1,25 @@
+/** The subcommands that need @ksock/af-netlink (cn_proc, netlink). */
+import type { Context } from '../context.js';
+import { familiesSummary, familyAvailable } from '../context.js';
+import type { Report } from '../report.js';
+
+export async function runNetlinkCommand(ctx: Context, command: 'cn_proc' | 'netlink'): Promise<Report> {
+  const base = { command, families: familiesSummary(ctx) };
+  if (!familyAvailable(ctx, '@ksock/af-netlink')) {
+    const reason = ctx.families.find((f) => f.pkg === '@ksock/af-netlink')?.reason ?? 'not installed';
+    return {
+      ...base,
+      title: command === 'cn_proc' ? 'cn_proc: process events over NETLINK_CONNECTOR' : 'netlink messages',
+      sections: [
+        { kind: 'note', tone: 'error', text: `This demo needs @ksock/af-netlink, which is ${reason}.` },
+      ],
+      exitCode: 1,
+    };
+  }
+  return {
+    ...base,
+    title: command,
+    sections: [{ kind: 'note', tone: 'error', text: `The ${command} demo is not written yet.` }],
+    exitCode: 1,
+  };
+}
