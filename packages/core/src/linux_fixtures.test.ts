@@ -128,6 +128,12 @@ const NOT_COMPARED: Record<string, string> = {
   'fcntl.setfl_all_bits': 'DIFF: F_SETFL -1 includes O_DIRECT: EINVAL in Linux; ksock accepts',
   'opt.rcvtimeo_new_1_500000': 'DIFF: SO_RCVTIMEO_NEW (66) is ENOPROTOOPT in ksock',
   'opt.sndtimeo_new_usec_1000000': 'DIFF: SO_SNDTIMEO_NEW (67) is ENOPROTOOPT in ksock (Linux: EDOM)',
+  'len.read_badfd_size_max':
+    'DIFF: read(999, buf, SIZE_MAX): Linux EBADF (fd first); ksock EFAULT (length checked at the boundary first)',
+  'len.recvfrom_badfd_size_max': 'DIFF: recvfrom(999, buf, SIZE_MAX): Linux EBADF; ksock EFAULT',
+  'len.recvfrom_notsock_size_max': 'DIFF: recvfrom(/dev/null, buf, SIZE_MAX): Linux ENOTSOCK; ksock EFAULT',
+  'len.recvfrom_sock_size_max':
+    'DIFF: recvfrom(empty O_NONBLOCK socket, buf, SIZE_MAX): Linux clamps to MAX_RW_COUNT, EAGAIN; ksock EFAULT',
   'sweep.get_39': 'family: SO_DOMAIN is the family itself (compared in opt.family)',
   'sweep.get_42':
     'family: SO_PEEK_OFF is answered only when the family has set_peek_off (AF_UNIX does, the test family does not)',
@@ -1057,6 +1063,43 @@ describe('other generic checks', () => {
     same(
       'badfd.recvmsg_cmsg_compat',
       sys(() => t.recvmsg(BADFD, 1, 0x80000000)),
+    );
+  });
+
+  it('a length of SIZE_MAX (-1 here, as uaccess.ts maps negative lengths) in read() on a real fd', () => {
+    const { task: t } = boot();
+    const s = dgram(t, SOCK_NONBLOCK);
+    same(
+      'len.read_devnull_size_max',
+      sys(() => t.read(0, -1)),
+    );
+    same(
+      'len.read_sock_size_max',
+      sys(() => t.read(s, -1)),
+    );
+  });
+
+  it('socketpair(): flag check, family and type range, and the reserved fds given back', () => {
+    const { task: t } = boot();
+    same(
+      'socketpair.unknown_flag',
+      sys(() => t.socketpair(F, SOCK_DGRAM | 0x100000, 0)),
+    );
+    same(
+      'socketpair.family_46',
+      sys(() => t.socketpair(46, SOCK_DGRAM, 0)),
+    );
+    same(
+      'socketpair.family_minus1',
+      sys(() => t.socketpair(-1, SOCK_DGRAM, 0)),
+    );
+    same(
+      'socketpair.type_11',
+      sys(() => t.socketpair(F, 11, 0)),
+    );
+    same(
+      'socketpair.fds_after_failures',
+      sys(() => dgram(t)),
     );
   });
 
