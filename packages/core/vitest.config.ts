@@ -1,6 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { ksockProject } from '../../vitest.shared.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@ksock/source'] },
-  test: { name: 'core', include: ['src/**/*.test.ts'] },
-});
+export default ksockProject('core');
