@@ -6,6 +6,7 @@
  * The default export is the array of module descriptors: pass it to `new Kernel({ modules })`.
  */
 import { bluetooth } from './af_bluetooth.js';
+import { rfcomm } from './rfcomm/core.js';
 
 export * from './uapi/bluetooth.js';
 export * from './bdaddr.js';
@@ -53,5 +54,43 @@ export {
 } from './l2cap_sock.js';
 export { ScoPinfo, sco_sock_create, sco_sock_release, sco_sk_list } from './sco.js';
 
-const modules = [bluetooth];
+export {
+  rfcomm,
+  RFCOMM_VERSION,
+  RfcommDlc,
+  RfcommSession,
+  rfcomm_init,
+  rfcomm_exit,
+  rfcomm_module,
+  rfcomm_sessions,
+  rfcomm_dlc_count,
+  rfcomm_dlc_alloc,
+  rfcomm_dlc_clear_state,
+  rfcomm_dlc_open,
+  rfcomm_dlc_close,
+  rfcomm_dlc_hold,
+  rfcomm_dlc_put,
+} from './rfcomm/core.js';
+export {
+  RfcommPinfo,
+  RFCOMM_PINFO_SIZE,
+  rfcomm_pi,
+  rfcomm_sk_list,
+  rfcomm_sock_alloc,
+  rfcomm_sock_init,
+  rfcomm_sock_create,
+  rfcomm_sock_bind,
+  rfcomm_sock_connect,
+  rfcomm_sock_listen,
+  rfcomm_sock_getname,
+  rfcomm_sock_setsockopt,
+  rfcomm_sock_getsockopt,
+  rfcomm_sock_shutdown,
+  rfcomm_sock_release,
+  rfcomm_init_sockets,
+  rfcomm_cleanup_sockets,
+} from './rfcomm/sock.js';
+
+/** The modules this package ships: `bluetooth` (net-pf-31) and `rfcomm` (bt-proto-3). */
+const modules = [bluetooth, rfcomm];
 export default modules;
