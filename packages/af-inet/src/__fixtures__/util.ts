@@ -1,0 +1,30 @@
+import type { Sock, Socket, Task } from '@ksock/core';
+import { Kernel, fcheck, sock_from_file } from '@ksock/core';
+import af_inet from '../index.js';
+import type { ModuleDescriptor } from '@ksock/core';
+
+/** A kernel with af_inet available (loaded on the first socket(AF_INET, …)). */
+export function boot(extra: ModuleDescriptor[] = []): Kernel {
+  return new Kernel({ modules: [af_inet, ...extra] });
+}
+
+/** The struct socket behind a task's fd. */
+export function socket_of(t: Task, fd: number): Socket {
+  const f = fcheck(t.files, fd);
+  if (f === null) throw new Error(`no fd ${fd}`);
+  return sock_from_file(f)!;
+}
+
+/** The struct sock behind a task's fd. */
+export function sk_of<T extends Sock = Sock>(t: Task, fd: number): T {
+  return socket_of(t, fd).sk as T;
+}
+
+export function errno_of(fn: () => unknown): string {
+  try {
+    fn();
+    return 'OK';
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+}

@@ -1,0 +1,563 @@
+/**
+ * PF_INET socket creation and the generic inet socket calls: mirrors net/ipv4/af_inet.c — the inetsw
+ * table and inet_register_protosw(), inet_create(), inet_release(), inet_bind(), inet_getname(),
+ * inet_listen(), inet_shutdown(), the inet_stream_ops / inet_dgram_ops / inet_sockraw_ops tables and
+ * inet_init().
+ */
+import type {
+  Kernel,
+  Module,
+  MsgHdr,
+  Net,
+  NetProtoFamily,
+  Proto,
+  ProtoAcceptArg,
+  ProtoOps,
+  Sock,
+  Socket,
+} from '@ksock/core';
+import {
+  AF_INET,
+  AF_UNSPEC,
+  CAP_NET_BIND_SERVICE,
+  CAP_NET_RAW,
+  EACCES,
+  EADDRINUSE,
+  EADDRNOTAVAIL,
+  EAFNOSUPPORT,
+  EAGAIN,
+  EINVAL,
+  ENOMEM,
+  ENOTCONN,
+  EPROTONOSUPPORT,
+  EPERM,
+  ESOCKTNOSUPPORT,
+  O_NONBLOCK,
+  PF_INET,
+  RCV_SHUTDOWN,
+  SHUTDOWN_MASK,
+  SOCK_BINDADDR_LOCK,
+  SOCK_BINDPORT_LOCK,
+  SOCK_LINGER,
+  SOCK_MAX,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SS_CONNECTING,
+  SS_DISCONNECTING,
+  SS_UNCONNECTED,
+  TCP_CLOSE,
+  TCP_LISTEN,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
+  ns_capable,
+  proto_register,
+  proto_unregister,
+  request_module,
+  sk_alloc,
+  sk_common_release,
+  sock_flag,
+  sock_init_data,
+  sock_no_accept,
+  sock_no_listen,
+  sock_no_socketpair,
+  sock_register,
+  sock_unregister,
+  traced,
+  trace_note,
+} from '@ksock/core';
+import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
+import { inet_sk, inet_sock_destruct } from './inet_sock.js';
+import { inet_csk_listen_start } from './inet_connection_sock.js';
+import { make_ping_prot } from './ping.js';
+import { make_raw_prot } from './raw.js';
+import { type InetProtosw, type InetState, inet_state, set_inet_state } from './state.js';
+import { make_tcp_prot, type TcpImpl } from './tcp.js';
+import { make_udp_prot } from './udp.js';
+import { ipv4 } from './netns_ipv4.js';
+import * as IN from './uapi/in.js';
+
+export type { InetProtosw } from './state.js';
+
+/** inet_protosw flags (include/net/protocol.h). */
+export const INET_PROTOSW_REUSE = 0x01;
+export const INET_PROTOSW_PERMANENT = 0x02;
+export const INET_PROTOSW_ICSK = 0x04;
+/** sk_reuse value set for INET_PROTOSW_REUSE protocols. */
+export const SK_CAN_REUSE = 1;
+
+// ---- the inetsw table ---------------------------------------------------------------------------
+
+/**
+ * Mirrors inet_register_protosw(): an invalid type is ignored with a log line; a protocol a permanent
+ * entry already serves cannot be overridden; otherwise the entry goes right after the last permanent
+ * one, so it shadows older non-permanent entries of the same type.
+ */
+export function inet_register_protosw(kernel: Kernel, p: InetProtosw): void {
+  const st = inet_state(kernel);
+  if (p.type >= SOCK_MAX || p.type < 0) {
+    kernel.printk(`Ignoring attempt to register invalid socket type ${p.type}.`);
+    return;
+  }
+  const list = st.inetsw[p.type]!;
+  let last_perm = 0;
+  for (const answer of list) {
+    if ((answer.flags & INET_PROTOSW_PERMANENT) === 0) break;
+    if (p.protocol === answer.protocol) {
+      kernel.printk(`Attempt to override permanent protocol ${p.protocol}.`);
+      return;
+    }
+    last_perm++;
+  }
+  list.splice(last_perm, 0, p);
+}
+
+/** Mirrors inet_unregister_protosw(): permanent entries stay (logged). */
+export function inet_unregister_protosw(kernel: Kernel, p: InetProtosw): void {
+  const st = inet_state(kernel);
+  if ((p.flags & INET_PROTOSW_PERMANENT) !== 0) {
+    kernel.printk(`Attempt to unregister permanent protocol ${p.protocol}.`);
+    return;
+  }
+  const list = st.inetsw[p.type];
+  if (list === undefined) return;
+  const i = list.indexOf(p);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** The inetsw list of a socket type (a copy), for inspection. */
+export function inetsw_list(kernel: Kernel, type: number): InetProtosw[] {
+  return [...(inet_state(kernel).inetsw[type] ?? [])];
+}
+
+// ---- creation -----------------------------------------------------------------------------------
+
+/**
+ * Mirrors inet_create(): the inetsw lookup with its IPPROTO_IP wildcard rules and two module-loading
+ * retries, EPERM for SOCK_RAW without CAP_NET_RAW (user sockets), sk_alloc(), the inet_sock defaults,
+ * sock_init_data(), raw hashing, then the protocol's init. Any later failure releases the sock.
+ */
+export const inet_create = traced(
+  'inet_create',
+  (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
+    if (protocol < 0 || protocol >= IN.IPPROTO_MAX) return -EINVAL;
+    sock.state = SS_UNCONNECTED;
+    const kernel = net.kernel;
+    let try_loading_module = 0;
+    let answer: InetProtosw | null = null;
+    let err: number;
+    for (;;) {
+      err = -ESOCKTNOSUPPORT;
+      answer = null;
+      const list = inet_state(kernel).inetsw[sock.type] ?? [];
+      for (const a of list) {
+        err = 0;
+        if (protocol === a.protocol) {
+          if (protocol !== IN.IPPROTO_IP) {
+            answer = a;
+            break;
+          }
+        } else {
+          if (protocol === IN.IPPROTO_IP) {
+            protocol = a.protocol;
+            answer = a;
+            break;
+          }
+          if (a.protocol === IN.IPPROTO_IP) {
+            answer = a;
+            break;
+          }
+        }
+        err = -EPROTONOSUPPORT;
+      }
+      if (err === 0) break;
+      if (try_loading_module < 2) {
+        if (++try_loading_module === 1)
+          request_module(kernel, `net-pf-${PF_INET}-proto-${protocol}-type-${sock.type}`);
+        else request_module(kernel, `net-pf-${PF_INET}-proto-${protocol}`);
+        continue;
+      }
+      return err;
+    }
+    const ans = answer!;
+    if (sock.type === SOCK_RAW && !kern && !ns_capable(net, CAP_NET_RAW)) return -EPERM;
+
+    sock.ops = ans.ops;
+    const sk = sk_alloc(net, PF_INET, ans.prot, kern);
+    if (sk === null) return -ENOMEM;
+    const inet = inet_sk(sk);
+    if ((ans.flags & INET_PROTOSW_REUSE) !== 0) sk.sk_reuse = SK_CAN_REUSE;
+    inet.is_icsk = (ans.flags & INET_PROTOSW_ICSK) !== 0;
+    inet.nodefrag = false;
+    if (sock.type === SOCK_RAW) {
+      inet.inet_num = protocol;
+      if (protocol === IN.IPPROTO_RAW) inet.hdrincl = true;
+    }
+    inet.pmtudisc = ipv4(net).sysctl_ip_no_pmtu_disc ? IN.IP_PMTUDISC_DONT : IN.IP_PMTUDISC_WANT;
+    inet.inet_id = 0;
+    sock_init_data(sock, sk);
+    sk.sk_destruct = inet_sock_destruct;
+    sk.sk_protocol = protocol;
+    inet.uc_ttl = -1;
+    inet.mc_loop = true;
+    inet.mc_ttl = 1;
+    inet.mc_all = true;
+    inet.mc_index = 0;
+    inet.mc_list = null;
+    inet.rcv_tos = 0;
+    if (inet.inet_num !== 0) {
+      inet.inet_sport = inet.inet_num;
+      err = sk.sk_prot.hash!(sk);
+      if (err !== 0) return out_sk_release(sock, sk, err);
+    }
+    if (sk.sk_prot.init !== undefined) {
+      err = sk.sk_prot.init(sk);
+      if (err !== 0) return out_sk_release(sock, sk, err);
+    }
+    return 0;
+  },
+  (_net, sock, protocol, kern) => `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`,
+);
+
+function out_sk_release(sock: Socket, sk: Sock, err: number): number {
+  sk_common_release(sk);
+  sock.sk = null;
+  return err;
+}
+
+// ---- socket calls -------------------------------------------------------------------------------
+
+/** Mirrors inet_release(): the protocol's close (with the linger time if SO_LINGER), sock->sk = NULL. */
+export const inet_release = traced(
+  'inet_release',
+  (sock: Socket): number => {
+    const sk = sock.sk;
+    if (sk !== null) {
+      const timeout = sock_flag(sk, SOCK_LINGER) ? sk.sk_lingertime : 0;
+      sk.sk_prot.close!(sk, timeout);
+      sock.sk = null;
+    }
+    return 0;
+  },
+  (sock) => `ino=${sock.inode.i_ino}`,
+);
+
+/**
+ * Mirrors __inet_bind(): family (AF_UNSPEC only with INADDR_ANY) → EAFNOSUPPORT; an address that is not
+ * local, multicast or broadcast → EADDRNOTAVAIL; a port below ip_unprivileged_port_start without
+ * CAP_NET_BIND_SERVICE → EACCES; already bound or not CLOSE → EINVAL; the protocol's get_port →
+ * EADDRINUSE.
+ */
+export const __inet_bind = traced(
+  '__inet_bind',
+  (sk: Sock, addr: Uint8Array): number => {
+    const inet = inet_sk(sk);
+    const net = sk.sk_net;
+    const a = IN.parse_sockaddr_in(addr);
+    if (a.family !== AF_INET) {
+      if (a.family !== AF_UNSPEC || a.addr !== IN.INADDR_ANY) return -EAFNOSUPPORT;
+    }
+    const chk_addr_ret = inet_addr_type(net, a.addr);
+    if (!inet_addr_valid_or_nonlocal(net, inet, a.addr, chk_addr_ret)) return -EADDRNOTAVAIL;
+    const snum = a.port;
+    if (snum !== 0 && snum < ipv4(net).sysctl_ip_prot_sock && !ns_capable(net, CAP_NET_BIND_SERVICE))
+      return -EACCES;
+    if (sk.sk_state !== TCP_CLOSE || inet.inet_num !== 0) return -EINVAL;
+    inet.inet_rcv_saddr = inet.inet_saddr = a.addr;
+    if (chk_addr_ret === RTN_MULTICAST || chk_addr_ret === RTN_BROADCAST) inet.inet_saddr = 0;
+    if (snum !== 0 || !inet.bind_address_no_port) {
+      if (sk.sk_prot.get_port!(sk, snum) !== 0) {
+        inet.inet_saddr = inet.inet_rcv_saddr = 0;
+        return -EADDRINUSE;
+      }
+    }
+    if (inet.inet_rcv_saddr !== 0) sk.sk_userlocks |= SOCK_BINDADDR_LOCK;
+    if (snum !== 0) sk.sk_userlocks |= SOCK_BINDPORT_LOCK;
+    inet.inet_sport = inet.inet_num;
+    inet.inet_daddr = 0;
+    inet.inet_dport = 0;
+    return 0;
+  },
+  (_sk, addr) => {
+    const a = IN.parse_sockaddr_in(addr);
+    return `${IN.inet_ntoa(a.addr)}:${a.port}`;
+  },
+);
+
+/** Mirrors inet_bind() → inet_bind_sk(): a protocol's own bind (raw, ping) first, then the length check. */
+export const inet_bind = traced(
+  'inet_bind',
+  (sock: Socket, addr: Uint8Array, addr_len: number): number => {
+    const sk = sock.sk!;
+    if (sk.sk_prot.bind !== undefined) return sk.sk_prot.bind(sk, addr, addr_len);
+    if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
+    return __inet_bind(sk, addr);
+  },
+  (sock, _addr, len) => `ino=${sock.inode.i_ino}, addrlen=${len}`,
+);
+
+/** Mirrors inet_autobind(): a port from the ephemeral range, EAGAIN when none is free. */
+export function inet_autobind(sk: Sock): number {
+  const inet = inet_sk(sk);
+  if (inet.inet_num === 0) {
+    if (sk.sk_prot.get_port!(sk, 0) !== 0) return -EAGAIN;
+    inet.inet_sport = inet.inet_num;
+  }
+  return 0;
+}
+
+/** Mirrors inet_getname(): the local (bound, else source) address, or the peer's (ENOTCONN if none). */
+export const inet_getname = traced(
+  'inet_getname',
+  (sock: Socket, peer: boolean): Uint8Array | number => {
+    const sk = sock.sk!;
+    const inet = inet_sk(sk);
+    if (peer) {
+      if (inet.inet_dport === 0 || sk.sk_state === TCP_CLOSE || sk.sk_state === TCP_SYN_SENT)
+        return -ENOTCONN;
+      return IN.sockaddr_in(inet.inet_daddr, inet.inet_dport);
+    }
+    const addr = inet.inet_rcv_saddr !== 0 ? inet.inet_rcv_saddr : inet.inet_saddr;
+    return IN.sockaddr_in(addr, inet.inet_sport);
+  },
+  (sock, peer) => `ino=${sock.inode.i_ino}, peer=${peer ? 1 : 0}`,
+);
+
+/**
+ * Mirrors inet_listen() → __inet_listen_sk(): EINVAL unless an unconnected SOCK_STREAM socket in CLOSE
+ * or LISTEN; the backlog is (re)set; a new listener starts (an unbound one gets an ephemeral port).
+ */
+export const inet_listen = traced(
+  'inet_listen',
+  (sock: Socket, backlog: number): number => {
+    const sk = sock.sk!;
+    if (sock.state !== SS_UNCONNECTED || sock.type !== SOCK_STREAM) return -EINVAL;
+    const old_state = sk.sk_state;
+    if (old_state !== TCP_CLOSE && old_state !== TCP_LISTEN) return -EINVAL;
+    sk.sk_max_ack_backlog = backlog;
+    if (old_state !== TCP_LISTEN) {
+      const err = inet_csk_listen_start(sk);
+      if (err !== 0) return err;
+    }
+    return 0;
+  },
+  (sock, backlog) => `ino=${sock.inode.i_ino}, backlog=${backlog}`,
+);
+
+/** Mirrors inet_shutdown(): how 0..2 → RCV/SEND/both; CLOSE answers ENOTCONN (after marking the bits). */
+export const inet_shutdown = traced(
+  'inet_shutdown',
+  (sock: Socket, how: number): number => {
+    const sk = sock.sk!;
+    how++;
+    if ((how & ~SHUTDOWN_MASK) !== 0 || how === 0) return -EINVAL;
+    if (sock.state === SS_CONNECTING) {
+      if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV || sk.sk_state === TCP_CLOSE)
+        sock.state = SS_DISCONNECTING;
+      else sock.state = 3; // SS_CONNECTED
+    }
+    let err = 0;
+    switch (sk.sk_state) {
+      case TCP_LISTEN:
+        if ((how & RCV_SHUTDOWN) === 0) break;
+        err = sk.sk_prot.disconnect!(sk, O_NONBLOCK);
+        sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+        break;
+      case TCP_SYN_SENT:
+        err = sk.sk_prot.disconnect!(sk, O_NONBLOCK);
+        sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+        break;
+      default:
+        if (sk.sk_state === TCP_CLOSE) err = -ENOTCONN;
+        sk.sk_shutdown |= how;
+        sk.sk_prot.shutdown?.(sk, how);
+        break;
+    }
+    sk.sk_state_change(sk);
+    return err;
+  },
+  (sock, how) => `ino=${sock.inode.i_ino}, how=${how}`,
+);
+
+/** Mirrors inet_sendmsg(): the protocol's sendmsg (UDP autobinds inside udp_sendmsg here). */
+export function inet_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
+  const sk = sock.sk!;
+  return sk.sk_prot.sendmsg!(sk, msg, len);
+}
+
+/** Mirrors inet_recvmsg(). */
+export function inet_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number): number {
+  const sk = sock.sk!;
+  return sk.sk_prot.recvmsg!(sk, msg, size, flags);
+}
+
+/** Mirrors inet_dgram_connect(): AF_UNSPEC disconnects; autobind (EAGAIN); then the protocol's connect. */
+export const inet_dgram_connect = traced(
+  'inet_dgram_connect',
+  (sock: Socket, addr: Uint8Array, addr_len: number, _flags: number): number => {
+    const sk = sock.sk!;
+    if (addr_len < 2) return -EINVAL;
+    const family = addr[0]! | (addr[1]! << 8);
+    if (family === AF_UNSPEC) return sk.sk_prot.disconnect!(sk, 0);
+    if (inet_sk(sk).inet_num === 0 && inet_autobind(sk) !== 0) return -EAGAIN;
+    return sk.sk_prot.connect!(sk, addr, addr_len);
+  },
+  (sock, _a, len) => `ino=${sock.inode.i_ino}, addrlen=${len}`,
+);
+
+/** Mirrors sock_common_setsockopt(): straight to the protocol. */
+export function sock_common_setsockopt(
+  sock: Socket,
+  level: number,
+  optname: number,
+  optval: Uint8Array,
+): number {
+  const sk = sock.sk!;
+  return sk.sk_prot.setsockopt!(sk, level, optname, optval);
+}
+
+/** Mirrors sock_common_getsockopt(). */
+export function sock_common_getsockopt(
+  sock: Socket,
+  level: number,
+  optname: number,
+  optlen: number,
+): Uint8Array | number {
+  const sk = sock.sk!;
+  return sk.sk_prot.getsockopt!(sk, level, optname, optlen);
+}
+
+/** Mirrors inet_ioctl() for what ksock models: nothing (ENOIOCTLCMD → ENOTTY from the generic code). */
+export function inet_ioctl(_sock: Socket, _cmd: number, _arg: number): number {
+  return -25; // ENOTTY
+}
+
+/** The stream-socket connect and accept (tcp_loopback.ts). */
+export interface InetStreamImpl {
+  connect(sock: Socket, addr: Uint8Array, addrlen: number, flags: number): number;
+  accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number;
+}
+
+function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetStreamImpl): ProtoOps {
+  return {
+    family: PF_INET,
+    owner,
+    release: inet_release,
+    bind: inet_bind,
+    connect: kind === 'stream' ? stream.connect : inet_dgram_connect,
+    socketpair: sock_no_socketpair,
+    accept: kind === 'stream' ? stream.accept : sock_no_accept,
+    getname: inet_getname,
+    ioctl: inet_ioctl,
+    listen: kind === 'stream' ? inet_listen : sock_no_listen,
+    shutdown: inet_shutdown,
+    setsockopt: sock_common_setsockopt,
+    getsockopt: sock_common_getsockopt,
+    sendmsg: inet_sendmsg,
+    recvmsg: inet_recvmsg,
+  };
+}
+
+// ---- module init --------------------------------------------------------------------------------
+
+/** What index.ts supplies to inet_init: the TCP data path and the per-namespace/proc/sysctl setup. */
+export interface InetInitHooks {
+  tcp: TcpImpl;
+  stream: InetStreamImpl;
+  /** Registers pernet ops, sysctls and /proc files; returns the undo functions (last first on exit). */
+  setup(kernel: Kernel): Array<() => void> | number;
+}
+
+/**
+ * Mirrors inet_init(): proto_register() of TCP, UDP, RAW and PING (each with its slab), then
+ * sock_register(&inet_family_ops), then the inetsw lists from inetsw_array.
+ */
+export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): number {
+  const protos: Proto[] = [
+    make_tcp_prot(mod, hooks.tcp),
+    make_udp_prot(mod),
+    make_raw_prot(mod),
+    make_ping_prot(mod),
+  ];
+  const registered: Proto[] = [];
+  for (const p of protos) {
+    const rc = proto_register(kernel, p, true);
+    if (rc !== 0) {
+      for (const q of registered.reverse()) proto_unregister(kernel, q);
+      return rc;
+    }
+    registered.push(p);
+  }
+  const [tcp_prot, udp_prot, raw_prot, ping_prot] = protos as [Proto, Proto, Proto, Proto];
+  const st: InetState = {
+    mod,
+    inetsw: Array.from({ length: SOCK_MAX }, () => []),
+    tcp_prot,
+    udp_prot,
+    raw_prot,
+    ping_prot,
+    inet_stream_ops: make_ops(mod, 'stream', hooks.stream),
+    inet_dgram_ops: make_ops(mod, 'dgram', hooks.stream),
+    inet_sockraw_ops: make_ops(mod, 'raw', hooks.stream),
+    tcp_sockets_allocated: 0,
+    undo: [],
+  };
+  set_inet_state(kernel, st);
+  const undo = hooks.setup(kernel);
+  if (typeof undo === 'number') {
+    set_inet_state(kernel, null);
+    for (const q of registered.reverse()) proto_unregister(kernel, q);
+    return undo;
+  }
+  st.undo = undo;
+  const inet_family_ops: NetProtoFamily = { family: PF_INET, create: inet_create, owner: mod };
+  const rc = sock_register(kernel, inet_family_ops);
+  if (rc < 0) {
+    for (const u of st.undo.reverse()) u();
+    set_inet_state(kernel, null);
+    for (const q of registered.reverse()) proto_unregister(kernel, q);
+    return rc;
+  }
+  // inetsw_array (net/ipv4/af_inet.c).
+  const inetsw_array: InetProtosw[] = [
+    {
+      type: SOCK_STREAM,
+      protocol: IN.IPPROTO_TCP,
+      prot: tcp_prot,
+      ops: st.inet_stream_ops,
+      flags: INET_PROTOSW_PERMANENT | INET_PROTOSW_ICSK,
+    },
+    {
+      type: 2,
+      protocol: IN.IPPROTO_UDP,
+      prot: udp_prot,
+      ops: st.inet_dgram_ops,
+      flags: INET_PROTOSW_PERMANENT,
+    },
+    {
+      type: 2,
+      protocol: IN.IPPROTO_ICMP,
+      prot: ping_prot,
+      ops: st.inet_sockraw_ops,
+      flags: INET_PROTOSW_REUSE,
+    },
+    {
+      type: SOCK_RAW,
+      protocol: IN.IPPROTO_IP,
+      prot: raw_prot,
+      ops: st.inet_sockraw_ops,
+      flags: INET_PROTOSW_REUSE,
+    },
+  ];
+  for (const q of inetsw_array) inet_register_protosw(kernel, q);
+  trace_note('IPv4 over ksock: TCP, UDP, RAW, PING registered');
+  return 0;
+}
+
+/** Undo inet_init() (Linux cannot unload inet; ksock can once no socket or dependent module is left). */
+export function inet_exit(kernel: Kernel): void {
+  const st = inet_state(kernel);
+  sock_unregister(kernel, PF_INET);
+  for (const u of st.undo.reverse()) u();
+  for (const p of [st.ping_prot, st.raw_prot, st.udp_prot, st.tcp_prot]) proto_unregister(kernel, p);
+  set_inet_state(kernel, null);
+}

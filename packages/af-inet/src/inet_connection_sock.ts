@@ -1,0 +1,218 @@
+/**
+ * struct inet_connection_sock and the port/listen helpers of net/ipv4/inet_connection_sock.c and
+ * inet_hashtables.c: bind buckets, bind conflicts, ephemeral port choice, listen start/stop, hashing.
+ */
+import type { Sock } from '@ksock/core';
+import {
+  EADDRINUSE,
+  sock_prot_inuse_add,
+  TCP_CLOSE,
+  TCP_LISTEN,
+  TCP_TIME_WAIT,
+  TimerList,
+  SkBuffHead,
+  traced,
+} from '@ksock/core';
+import { InetSock, inet_sk } from './inet_sock.js';
+import { ipv4 } from './netns_ipv4.js';
+
+/** struct inet_connection_sock_af_ops: the address-family half of a connection socket (ipv4_specific). */
+export interface InetConnectionSockAfOps {
+  readonly name: string;
+  readonly net_header_len: number;
+  setsockopt(sk: Sock, level: number, optname: number, optval: Uint8Array): number;
+  getsockopt(sk: Sock, level: number, optname: number, optlen: number): Uint8Array | number;
+}
+
+/** struct tcp_congestion_ops, as far as a socket observes it: the algorithm's name. */
+export interface TcpCongestionOps {
+  readonly name: string;
+  readonly key: number;
+}
+
+/** struct inet_connection_sock. */
+export class InetConnectionSock extends InetSock {
+  icsk_af_ops: InetConnectionSockAfOps | null = null;
+  icsk_ca_ops: TcpCongestionOps | null = null;
+  readonly icsk_retransmit_timer = new TimerList();
+  readonly icsk_delack_timer = new TimerList();
+  /** The accept queue (request_sock_queue): children ready for accept(). */
+  readonly icsk_accept_queue = new SkBuffHead();
+  readonly icsk_accept_list: Sock[] = [];
+  /** Set while the socket owns a port in the bind hash (icsk_bind_hash). */
+  icsk_bind_hash = false;
+  /** In milliseconds (Linux: jiffies). */
+  icsk_rto = 0;
+  icsk_rto_min = 0;
+  icsk_rto_max = 0;
+  icsk_delack_max = 0;
+  icsk_pmtu_cookie = 0;
+  icsk_ca_state = 0;
+  icsk_retransmits = 0;
+  icsk_backoff = 0;
+  icsk_probes_out = 0;
+  icsk_syn_retries = 0;
+  icsk_ack_ato = 0;
+  icsk_ack_rcv_mss = 0;
+  icsk_ack_quick = 0;
+  icsk_ack_pingpong = 0;
+  icsk_ack_lrcvtime = 0;
+}
+
+export function inet_csk(sk: Sock): InetConnectionSock {
+  return sk as InetConnectionSock;
+}
+
+/** Mirrors inet_rcv_saddr_equal(sk, sk2, match_wildcard = true): the same address, or either is ANY. */
+export function inet_rcv_saddr_equal(sk: InetSock, sk2: InetSock, match_wildcard: boolean): boolean {
+  if (sk.inet_rcv_saddr === sk2.inet_rcv_saddr) return true;
+  return match_wildcard && (sk.inet_rcv_saddr === 0 || sk2.inet_rcv_saddr === 0);
+}
+
+/** sock_i_uid(): the owning socket inode's uid. */
+export function sock_i_uid(sk: Sock): number {
+  return sk.sk_socket !== null ? sk.sk_socket.inode.i_uid : sk.sk_uid;
+}
+
+/**
+ * Mirrors inet_bind_conflict() + inet_rcv_saddr_equal() as inet_csk_bind_conflict() uses them for bind()
+ * (relax = true, reuseport_ok = true): SO_REUSEADDR on both sides lets non-listening sockets share a
+ * port; otherwise SO_REUSEPORT on both with the same owner uid does.
+ */
+function inet_bind_conflict(sk: InetSock, sk2: InetSock, uid: number): boolean {
+  if (sk === sk2) return false;
+  const dev2 = sk2.sk_bound_dev_if;
+  if (sk.sk_bound_dev_if !== 0 && dev2 !== 0 && sk.sk_bound_dev_if !== dev2) return false;
+  if (sk.sk_reuse !== 0 && sk2.sk_reuse !== 0 && sk2.sk_state !== TCP_LISTEN) return false;
+  if (
+    sk.sk_reuseport !== 0 &&
+    sk2.sk_reuseport !== 0 &&
+    (sk2.sk_state === TCP_TIME_WAIT || uid === sock_i_uid(sk2))
+  )
+    return false;
+  return true;
+}
+
+export function inet_csk_bind_conflict(sk: InetSock, owners: readonly InetSock[]): boolean {
+  const uid = sock_i_uid(sk);
+  for (const sk2 of owners) {
+    if (inet_bind_conflict(sk, sk2, uid) && inet_rcv_saddr_equal(sk, sk2, true)) return true;
+  }
+  return false;
+}
+
+/** Mirrors inet_sk_get_local_port_range(). */
+export function inet_get_local_port_range(sk: Sock): [number, number] {
+  return ipv4(sk.sk_net).ip_local_ports;
+}
+
+/** get_random_u32_below(). */
+export function get_random_u32_below(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+function inet_bind_hash(sk: InetSock, port: number, bhash: Map<number, InetSock[]>): void {
+  let owners = bhash.get(port);
+  if (owners === undefined) {
+    owners = [];
+    bhash.set(port, owners);
+  }
+  owners.push(sk);
+  sk.inet_num = port;
+  (sk as InetConnectionSock).icsk_bind_hash = true;
+}
+
+/**
+ * Mirrors inet_csk_get_port(): a given port is taken unless it conflicts (non-zero = EADDRINUSE);
+ * port 0 searches ip_local_port_range from a random offset, odd ports first (inet_csk_find_open_port
+ * leaves even ones to connect()), then even ones.
+ */
+export const inet_csk_get_port = traced(
+  'inet_csk_get_port',
+  (sk: Sock, snum: number): number => {
+    const isk = inet_sk(sk);
+    const bhash = ipv4(sk.sk_net).tcp_bhash;
+    if (snum === 0) {
+      const [low, high] = inet_get_local_port_range(sk);
+      const remaining = high - low + 1;
+      const offset = get_random_u32_below(remaining);
+      for (let parity = 1; parity >= 0; parity--) {
+        for (let i = 0; i < remaining; i++) {
+          const port = low + ((offset + i) % remaining);
+          if ((port & 1) !== parity) continue;
+          const owners = bhash.get(port);
+          if (owners === undefined || !inet_csk_bind_conflict(isk, owners)) {
+            inet_bind_hash(isk, port, bhash);
+            return 0;
+          }
+        }
+      }
+      return 1;
+    }
+    const owners = bhash.get(snum);
+    if (owners !== undefined && owners.length > 0 && inet_csk_bind_conflict(isk, owners)) return 1;
+    if (owners?.includes(isk)) return 0; // listen() after bind(): already ours
+    inet_bind_hash(isk, snum, bhash);
+    return 0;
+  },
+  (_sk, snum) => `snum=${snum}`,
+);
+
+/** Mirrors inet_put_port(): leave the bind bucket; an empty bucket is freed. */
+export const inet_put_port = traced('inet_put_port', (sk: Sock): void => {
+  const isk = inet_csk(sk);
+  if (!isk.icsk_bind_hash) return;
+  const bhash = ipv4(sk.sk_net).tcp_bhash;
+  const owners = bhash.get(isk.inet_num);
+  if (owners !== undefined) {
+    const i = owners.indexOf(isk);
+    if (i >= 0) owners.splice(i, 1);
+    if (owners.length === 0) bhash.delete(isk.inet_num);
+  }
+  isk.icsk_bind_hash = false;
+  if ((sk.sk_userlocks & 8) === 0) isk.inet_num = 0; // !SOCK_BINDPORT_LOCK: the port was automatic
+});
+
+/** Mirrors inet_hash(): a listening socket goes into the listening hash and counts as in use. */
+export const inet_hash = traced('inet_hash', (sk: Sock): number => {
+  if (sk.sk_state === TCP_CLOSE) return 0;
+  const t = ipv4(sk.sk_net);
+  const list = sk.sk_state === TCP_LISTEN ? t.tcp_listening : t.tcp_established;
+  list.push(inet_sk(sk));
+  sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
+  return 0;
+});
+
+/** Mirrors inet_unhash(). */
+export const inet_unhash = traced('inet_unhash', (sk: Sock): void => {
+  const t = ipv4(sk.sk_net);
+  const isk = inet_sk(sk);
+  for (const list of [t.tcp_listening, t.tcp_established]) {
+    const i = list.indexOf(isk);
+    if (i >= 0) {
+      list.splice(i, 1);
+      sock_prot_inuse_add(sk.sk_net, sk.sk_prot, -1);
+      return;
+    }
+  }
+});
+
+/**
+ * Mirrors inet_csk_listen_start(): empty accept queue, state LISTEN, the port taken (or re-checked),
+ * hashed. On failure the state goes back to CLOSE and EADDRINUSE is returned.
+ */
+export const inet_csk_listen_start = traced('inet_csk_listen_start', (sk: Sock): number => {
+  const isk = inet_csk(sk);
+  isk.icsk_accept_list.length = 0;
+  sk.sk_ack_backlog = 0;
+  sk.sk_state = TCP_LISTEN;
+  if (sk.sk_prot.get_port!(sk, isk.inet_num) === 0) {
+    isk.inet_sport = isk.inet_num;
+    const err = sk.sk_prot.hash!(sk);
+    if (err === 0) return 0;
+    sk.sk_state = TCP_CLOSE;
+    return err;
+  }
+  sk.sk_state = TCP_CLOSE;
+  return -EADDRINUSE;
+});

@@ -1,0 +1,166 @@
+/**
+ * include/uapi/linux/in.h, tcp.h and icmp.h: IPv4 protocol numbers, struct sockaddr_in and the
+ * SOL_IP / SOL_TCP / SOL_RAW option numbers (x86-64 values).
+ */
+import { AF_INET, EAFNOSUPPORT, EINVAL } from '@ksock/core';
+
+export const IPPROTO_IP = 0;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_IGMP = 2;
+export const IPPROTO_IPIP = 4;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_EGP = 8;
+export const IPPROTO_PUP = 12;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_IDP = 22;
+export const IPPROTO_TP = 29;
+export const IPPROTO_DCCP = 33;
+export const IPPROTO_IPV6 = 41;
+export const IPPROTO_RSVP = 46;
+export const IPPROTO_GRE = 47;
+export const IPPROTO_ESP = 50;
+export const IPPROTO_AH = 51;
+export const IPPROTO_MTP = 92;
+export const IPPROTO_BEETPH = 94;
+export const IPPROTO_ENCAP = 98;
+export const IPPROTO_PIM = 103;
+export const IPPROTO_COMP = 108;
+export const IPPROTO_L2TP = 115;
+export const IPPROTO_SCTP = 132;
+export const IPPROTO_UDPLITE = 136;
+export const IPPROTO_MPLS = 137;
+export const IPPROTO_ETHERNET = 143;
+export const IPPROTO_AGGFRAG = 144;
+export const IPPROTO_RAW = 255;
+export const IPPROTO_SMC = 256;
+export const IPPROTO_MPTCP = 262;
+export const IPPROTO_MAX = 263;
+
+/** Addresses are kept in host order (as core's ifa_local is): 127.0.0.1 is 0x7f000001. */
+export const INADDR_ANY = 0x00000000;
+export const INADDR_BROADCAST = 0xffffffff;
+export const INADDR_LOOPBACK = 0x7f000001;
+export const INADDR_NONE = 0xffffffff;
+
+/** sizeof(struct sockaddr_in). */
+export const SOCKADDR_IN_SIZE = 16;
+
+/** SOL_IP options. */
+export const IP_TOS = 1;
+export const IP_TTL = 2;
+export const IP_HDRINCL = 3;
+export const IP_OPTIONS = 4;
+export const IP_RECVOPTS = 6;
+export const IP_RETOPTS = 7;
+export const IP_PKTINFO = 8;
+export const IP_MTU_DISCOVER = 10;
+export const IP_RECVERR = 11;
+export const IP_RECVTTL = 12;
+export const IP_RECVTOS = 13;
+export const IP_MTU = 14;
+export const IP_FREEBIND = 15;
+export const IP_TRANSPARENT = 19;
+export const IP_NODEFRAG = 22;
+export const IP_BIND_ADDRESS_NO_PORT = 24;
+export const IP_MULTICAST_IF = 32;
+export const IP_MULTICAST_TTL = 33;
+export const IP_MULTICAST_LOOP = 34;
+export const IP_MULTICAST_ALL = 49;
+
+/** IP_MTU_DISCOVER values. */
+export const IP_PMTUDISC_DONT = 0;
+export const IP_PMTUDISC_WANT = 1;
+export const IP_PMTUDISC_DO = 2;
+export const IP_PMTUDISC_PROBE = 3;
+export const IP_PMTUDISC_INTERFACE = 4;
+export const IP_PMTUDISC_OMIT = 5;
+
+/** SOL_TCP options (include/uapi/linux/tcp.h). */
+export const TCP_NODELAY = 1;
+export const TCP_MAXSEG = 2;
+export const TCP_CORK = 3;
+export const TCP_KEEPIDLE = 4;
+export const TCP_KEEPINTVL = 5;
+export const TCP_KEEPCNT = 6;
+export const TCP_SYNCNT = 7;
+export const TCP_LINGER2 = 8;
+export const TCP_DEFER_ACCEPT = 9;
+export const TCP_WINDOW_CLAMP = 10;
+export const TCP_INFO = 11;
+export const TCP_QUICKACK = 12;
+export const TCP_CONGESTION = 13;
+export const TCP_USER_TIMEOUT = 18;
+/** TCP_CA_NAME_MAX: congestion control names are at most 15 characters plus NUL. */
+export const TCP_CA_NAME_MAX = 16;
+/** sizeof(struct tcp_info) on Linux 6.18 (measured on the host: 280 bytes). */
+export const TCP_INFO_SIZE = 280;
+
+/** SOL_UDP options. */
+export const UDP_CORK = 1;
+export const UDP_ENCAP = 100;
+
+/** SOL_RAW options (include/uapi/linux/icmp.h). */
+export const ICMP_FILTER = 1;
+
+/** Encode a struct sockaddr_in: family (host order u16), port and address in network order, 8 zero bytes. */
+export function sockaddr_in(addr: number | string, port: number, family: number = AF_INET): Uint8Array {
+  const b = new Uint8Array(SOCKADDR_IN_SIZE);
+  const dv = new DataView(b.buffer);
+  dv.setUint16(0, family, true);
+  dv.setUint16(2, port, false);
+  dv.setUint32(4, typeof addr === 'string' ? inet_aton(addr) : addr >>> 0, false);
+  return b;
+}
+
+/** A decoded struct sockaddr_in. */
+export interface SockaddrIn {
+  family: number;
+  port: number;
+  /** Host-order IPv4 address. */
+  addr: number;
+}
+
+/** Decode the first 16 bytes of a sockaddr_in (callers check the length first). */
+export function parse_sockaddr_in(b: Uint8Array): SockaddrIn {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return {
+    family: b.length >= 2 ? dv.getUint16(0, true) : 0,
+    port: b.length >= 4 ? dv.getUint16(2, false) : 0,
+    addr: b.length >= 8 ? dv.getUint32(4, false) : 0,
+  };
+}
+
+/** Validate and decode like the start of __inet_bind(): EINVAL if short, EAFNOSUPPORT for another family. */
+export function sockaddr_in_from_user(b: Uint8Array): SockaddrIn | number {
+  if (b.length < SOCKADDR_IN_SIZE) return -EINVAL;
+  const a = parse_sockaddr_in(b);
+  if (a.family !== AF_INET) return -EAFNOSUPPORT;
+  return a;
+}
+
+/** Dotted quad → host-order u32; throws on malformed input (it is a host-side helper, not a syscall). */
+export function inet_aton(s: string): number {
+  const parts = s.split('.');
+  if (parts.length !== 4) throw new TypeError(`ksock: not an IPv4 address: ${s}`);
+  let v = 0;
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) throw new TypeError(`ksock: not an IPv4 address: ${s}`);
+    v = v * 256 + Number(p);
+  }
+  return v >>> 0;
+}
+
+/** Host-order u32 → dotted quad. */
+export function inet_ntoa(a: number): string {
+  return `${(a >>> 24) & 255}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+}
+
+/** ipv4_is_multicast(): 224.0.0.0/4. */
+export function ipv4_is_multicast(a: number): boolean {
+  return (a & 0xf0000000) >>> 0 === 0xe0000000;
+}
+
+/** ipv4_is_loopback(): 127.0.0.0/8. */
+export function ipv4_is_loopback(a: number): boolean {
+  return a >>> 24 === 127;
+}

@@ -1,0 +1,371 @@
+/**
+ * UDP over IPv4: mirrors udp_init_sock() / udp_lib_init_sock(), udp_v4_get_port() → udp_lib_get_port(),
+ * udp_lib_unhash(), udp_lib_close(), udp_sendmsg() / udp_recvmsg() (net/ipv4/udp.c). Datagrams are
+ * delivered between ksock sockets of the same namespace when the destination is a local address; ksock
+ * has no route to anywhere else (ENETUNREACH).
+ */
+import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
+import {
+  AF_INET,
+  AF_UNSPEC,
+  EAFNOSUPPORT,
+  EAGAIN,
+  EDESTADDRREQ,
+  EINVAL,
+  EMSGSIZE,
+  ENETUNREACH,
+  ENOPROTOOPT,
+  MSG_ERRQUEUE,
+  MSG_PEEK,
+  MSG_TRUNC,
+  SOL_SOCKET,
+  SOL_UDP,
+  SkBuffHead,
+  TCP_CLOSE,
+  TCP_ESTABLISHED,
+  alloc_skb,
+  kfree_skb,
+  memcpy_from_msg,
+  sk_common_release,
+  skb_free_datagram,
+  skb_queue_purge,
+  skb_recv_datagram,
+  sock_hold,
+  sock_prot_inuse_add,
+  sock_put,
+  sock_queue_rcv_skb,
+  sock_setsockopt,
+  traced,
+} from '@ksock/core';
+import { get_random_u32_below, inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
+import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
+import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
+import { inet_addr_type, RTN_LOCAL } from './fib.js';
+import { ipv4 } from './netns_ipv4.js';
+import * as IN from './uapi/in.js';
+
+/** sizeof(struct udphdr) + sizeof(struct iphdr): the largest UDP payload is 65535 - 28. */
+const UDP_MAX_PAYLOAD = 65535 - 28;
+const SOCK_CUSTOM_SOCKOPT = 6;
+const SOCK_SUPPORT_ZC = 5;
+
+export class UdpSock extends InetSock {
+  readonly reader_queue = new SkBuffHead();
+  forward_threshold = 0;
+  corkflag = 0;
+  encap_type = 0;
+  /** Hashed in the udp table (sk_hashed). */
+  udp_hashed = false;
+}
+
+/** The source address and port a datagram carries (skb->cb for ksock's loopback delivery). */
+export interface UdpCb {
+  saddr: number;
+  sport: number;
+}
+
+/** Mirrors udp_lib_init_sock() + udp_init_sock(). */
+export const udp_init_sock = traced('udp_init_sock', (sk: Sock): number => {
+  const up = sk as UdpSock;
+  skb_queue_purge(up.reader_queue);
+  up.forward_threshold = sk.sk_rcvbuf >> 2;
+  if (sk.sk_socket !== null) sk.sk_socket.flags |= (1 << SOCK_CUSTOM_SOCKOPT) | (1 << SOCK_SUPPORT_ZC);
+  sk.sk_destruct = udp_destruct_sock;
+  return 0;
+});
+
+/** Mirrors udp_destruct_sock(): the reader queue, then inet_sock_destruct(). */
+export function udp_destruct_sock(sk: Sock): void {
+  skb_queue_purge((sk as UdpSock).reader_queue);
+  inet_sock_destruct(sk);
+}
+
+/** Mirrors udp_lib_lport_inuse(): another socket on the port whose address overlaps, unless both
+ * set SO_REUSEADDR, or both SO_REUSEPORT with the same owner. */
+function udp_lib_lport_inuse(sk: InetSock, owners: readonly InetSock[] | undefined): boolean {
+  if (owners === undefined) return false;
+  const uid = sock_i_uid(sk);
+  for (const sk2 of owners) {
+    if (sk2 === sk) continue;
+    if (sk2.sk_reuse !== 0 && sk.sk_reuse !== 0) continue;
+    if (sk2.sk_bound_dev_if !== 0 && sk.sk_bound_dev_if !== 0 && sk2.sk_bound_dev_if !== sk.sk_bound_dev_if)
+      continue;
+    const overlap =
+      sk.inet_rcv_saddr === sk2.inet_rcv_saddr || sk.inet_rcv_saddr === 0 || sk2.inet_rcv_saddr === 0;
+    if (!overlap) continue;
+    if (sk2.sk_reuseport !== 0 && sk.sk_reuseport !== 0 && uid === sock_i_uid(sk2)) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Mirrors udp_lib_get_port(): 0 = bound and hashed (with a reference, and counted in use), 1 = in use.
+ * Port 0 searches ip_local_port_range from a random start.
+ */
+export const udp_v4_get_port = traced(
+  'udp_v4_get_port',
+  (sk: Sock, snum: number): number => {
+    const isk = inet_sk(sk);
+    const table = ipv4(sk.sk_net).udp_table;
+    if (snum === 0) {
+      const [low, high] = inet_get_local_port_range(sk);
+      const remaining = high - low + 1;
+      const first = get_random_u32_below(remaining);
+      let found = 0;
+      for (let i = 0; i < remaining; i++) {
+        const port = low + ((first + i) % remaining);
+        if (!udp_lib_lport_inuse(isk, table.get(port))) {
+          found = port;
+          break;
+        }
+      }
+      if (found === 0) return 1;
+      snum = found;
+    } else if (udp_lib_lport_inuse(isk, table.get(snum))) {
+      return 1;
+    }
+    isk.inet_num = snum;
+    let owners = table.get(snum);
+    if (owners === undefined) {
+      owners = [];
+      table.set(snum, owners);
+    }
+    owners.push(isk);
+    (sk as UdpSock).udp_hashed = true;
+    sock_hold(sk);
+    sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
+    return 0;
+  },
+  (_sk, snum) => `snum=${snum}`,
+);
+
+/** Mirrors udp_lib_unhash(). */
+export const udp_lib_unhash = traced('udp_lib_unhash', (sk: Sock): void => {
+  const up = sk as UdpSock;
+  if (!up.udp_hashed) return;
+  const table = ipv4(sk.sk_net).udp_table;
+  const owners = table.get(up.inet_num);
+  if (owners !== undefined) {
+    owners.splice(owners.indexOf(up), 1);
+    if (owners.length === 0) table.delete(up.inet_num);
+  }
+  up.udp_hashed = false;
+  up.inet_num = 0;
+  sock_prot_inuse_add(sk.sk_net, sk.sk_prot, -1);
+  sock_put(sk);
+});
+
+/** Mirrors udp_lib_close(): sk_common_release(). */
+export const udp_lib_close = traced('udp_lib_close', (sk: Sock, _timeout: number): void => {
+  sk_common_release(sk);
+});
+
+/** Mirrors udp_destroy_sock(). */
+export function udp_destroy_sock(_sk: Sock): void {}
+
+/** Mirrors __udp4_lib_lookup(): the best-scoring socket bound to the port (exact address beats wildcard). */
+export function udp4_lib_lookup(
+  sk_net: Sock['sk_net'],
+  saddr: number,
+  sport: number,
+  daddr: number,
+  dport: number,
+): UdpSock | null {
+  const owners = ipv4(sk_net).udp_table.get(dport);
+  if (owners === undefined) return null;
+  let best: UdpSock | null = null;
+  let best_score = -1;
+  for (const s of owners) {
+    let score = 0;
+    if (s.inet_rcv_saddr !== 0) {
+      if (s.inet_rcv_saddr !== daddr) continue;
+      score += 4;
+    }
+    if (s.inet_daddr !== 0) {
+      if (s.inet_daddr !== saddr) continue;
+      score += 4;
+    }
+    if (s.inet_dport !== 0) {
+      if (s.inet_dport !== sport) continue;
+      score += 4;
+    }
+    if (score > best_score) {
+      best = s as UdpSock;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+/** The source address a local route gives: the bound address, else the destination itself (or 127.0.0.1). */
+export function local_saddr(inet: InetSock, daddr: number): number {
+  if (inet.inet_saddr !== 0) return inet.inet_saddr;
+  return IN.ipv4_is_loopback(daddr) ? IN.INADDR_LOOPBACK : daddr;
+}
+
+/**
+ * Mirrors udp_sendmsg(): EMSGSIZE over 65507, the address checks (EINVAL / EAFNOSUPPORT / EDESTADDRREQ),
+ * autobind, then local delivery. A datagram nobody is bound to is dropped (Linux answers with ICMP port
+ * unreachable, which only a connected sender would see).
+ */
+export const udp_sendmsg = traced(
+  'udp_sendmsg',
+  (sk: Sock, msg: MsgHdr, len: number): number => {
+    const inet = inet_sk(sk);
+    if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
+    let daddr: number;
+    let dport: number;
+    if (msg.msg_name !== null) {
+      if (msg.msg_name.length < IN.SOCKADDR_IN_SIZE) return -EINVAL;
+      const a = IN.parse_sockaddr_in(msg.msg_name);
+      if (a.family !== AF_INET && a.family !== AF_UNSPEC) return -EAFNOSUPPORT;
+      daddr = a.addr;
+      dport = a.port;
+      if (dport === 0) return -EINVAL;
+    } else {
+      if (sk.sk_state !== TCP_ESTABLISHED) return -EDESTADDRREQ;
+      daddr = inet.inet_daddr;
+      dport = inet.inet_dport;
+    }
+    if (inet.inet_num === 0) {
+      if (sk.sk_prot.get_port!(sk, 0) !== 0) return -EAGAIN;
+      inet.inet_sport = inet.inet_num;
+    }
+    if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
+    if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
+    const data = memcpy_from_msg(msg);
+    const saddr = local_saddr(inet, daddr);
+    const dst = udp4_lib_lookup(sk.sk_net, saddr, inet.inet_num, daddr, dport);
+    if (dst === null) return len;
+    const skb = alloc_skb(data);
+    const cb: UdpCb = { saddr, sport: inet.inet_num };
+    skb.cb = cb;
+    if (sock_queue_rcv_skb(dst, skb) < 0) kfree_skb(skb); // __udp_queue_rcv_skb(): counted in sk_drops
+    return len;
+  },
+  (_sk, _msg, len) => `len=${len}`,
+);
+
+/** Mirrors udp_recvmsg(): one datagram, truncated to the buffer (MSG_TRUNC), with the sender's address. */
+export const udp_recvmsg = traced(
+  'udp_recvmsg',
+  (sk: Sock, msg: MsgHdr, len: number, flags: number): number => {
+    if ((flags & MSG_ERRQUEUE) !== 0) return -EAGAIN;
+    const skb = skb_recv_datagram(sk, flags);
+    if (typeof skb === 'number') return skb;
+    const ulen = skb.len;
+    const copied = Math.min(len, ulen);
+    msg.data = skb.data.slice(0, copied);
+    if (copied < ulen) msg.msg_flags |= MSG_TRUNC;
+    const cb = skb.cb as UdpCb;
+    msg.msg_name = IN.sockaddr_in(cb.saddr, cb.sport);
+    const ret = (flags & MSG_TRUNC) !== 0 ? ulen : copied;
+    skb_free_datagram(sk, skb, flags & MSG_PEEK);
+    return ret;
+  },
+  (_sk, _msg, len, flags) => `len=${len}, flags=0x${flags.toString(16)}`,
+);
+
+/** Mirrors ip4_datagram_connect(): EINVAL if short, EAFNOSUPPORT for another family; then "connected". */
+export const ip4_datagram_connect = traced('ip4_datagram_connect', (sk: Sock, addr: Uint8Array): number => {
+  if (addr.length < IN.SOCKADDR_IN_SIZE) return -EINVAL;
+  const a = IN.parse_sockaddr_in(addr);
+  if (a.family !== AF_INET) return -EAFNOSUPPORT;
+  const inet = inet_sk(sk);
+  let daddr = a.addr;
+  if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK;
+  if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
+  if (inet.inet_saddr === 0) inet.inet_saddr = local_saddr(inet, daddr);
+  if (inet.inet_rcv_saddr === 0) inet.inet_rcv_saddr = inet.inet_saddr;
+  inet.inet_daddr = daddr;
+  inet.inet_dport = a.port;
+  sk.sk_state = TCP_ESTABLISHED;
+  return 0;
+});
+
+/** Mirrors udp_disconnect(): back to unconnected; an automatically bound port is released. */
+export function udp_disconnect(sk: Sock, _flags: number): number {
+  const inet = inet_sk(sk);
+  sk.sk_state = TCP_CLOSE;
+  inet.inet_daddr = 0;
+  inet.inet_dport = 0;
+  if ((sk.sk_userlocks & 4) === 0) inet.inet_saddr = inet.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
+  if ((sk.sk_userlocks & 8) === 0) {
+    sk.sk_prot.unhash!(sk);
+    inet.inet_sport = 0;
+  }
+  return 0;
+}
+
+/** Mirrors udp_setsockopt(): SOL_SOCKET (SOCK_CUSTOM_SOCKOPT) and SOL_UDP here, other levels ip_setsockopt. */
+export function udp_setsockopt(sk: Sock, level: number, optname: number, optval: Uint8Array): number {
+  if (level === SOL_SOCKET) return sock_setsockopt(sk.sk_socket!, optname, optval);
+  if (level !== SOL_UDP) return ip_setsockopt(sk, level, optname, optval);
+  if (optval.length < 4) return -EINVAL;
+  const val = new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
+  const up = sk as UdpSock;
+  switch (optname) {
+    case IN.UDP_CORK:
+      up.corkflag = val ? 1 : 0;
+      return 0;
+    case IN.UDP_ENCAP:
+      up.encap_type = val;
+      return 0;
+    default:
+      return -ENOPROTOOPT;
+  }
+}
+
+/** Mirrors udp_getsockopt(). */
+export function udp_getsockopt(sk: Sock, level: number, optname: number, len: number): Uint8Array | number {
+  if (level !== SOL_UDP) return ip_getsockopt(sk, level, optname, len);
+  if (len < 0) return -EINVAL;
+  const up = sk as UdpSock;
+  let val: number;
+  switch (optname) {
+    case IN.UDP_CORK:
+      val = up.corkflag;
+      break;
+    case IN.UDP_ENCAP:
+      val = up.encap_type;
+      break;
+    default:
+      return -ENOPROTOOPT;
+  }
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, val, true);
+  return b.slice(0, Math.min(4, len));
+}
+
+function udp_ioctl(_sk: Sock, _cmd: number, _arg: number): number {
+  return -515; // ENOIOCTLCMD: the generic code answers
+}
+
+function udp_connect(sk: Sock, addr: Uint8Array, _len: number): number {
+  return ip4_datagram_connect(sk, addr);
+}
+
+/** udp_prot (net/ipv4/udp.c): obj_size = sizeof(struct udp_sock) on x86-64 6.18 (1344 bytes). */
+export function make_udp_prot(owner: Module | null): Proto {
+  return {
+    name: 'UDP',
+    owner,
+    obj_size: 1344,
+    sk_class: UdpSock,
+    close: udp_lib_close,
+    connect: udp_connect,
+    disconnect: udp_disconnect,
+    ioctl: udp_ioctl,
+    init: udp_init_sock,
+    destroy: udp_destroy_sock,
+    setsockopt: udp_setsockopt,
+    getsockopt: udp_getsockopt,
+    sendmsg: udp_sendmsg,
+    recvmsg: udp_recvmsg,
+    hash: () => 0,
+    unhash: udp_lib_unhash,
+    get_port: udp_v4_get_port,
+    memory_allocated: { value: 0 },
+  };
+}
