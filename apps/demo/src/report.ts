@@ -68,7 +68,16 @@ export type Section =
   | { kind: 'note'; text: string; tone: 'info' | 'warn' | 'error' | 'ok' }
   | { kind: 'call'; call: CallReport }
   | { kind: 'modules'; title: string; rows: ModuleInfo[]; changed: string[] }
-  | { kind: 'step'; text: string; ok: boolean; detail: string | null; events: TraceEvent[] | null }
+  | {
+      kind: 'step';
+      text: string;
+      /** The step did what it demonstrates (a refusal counts, when it shows one). */
+      ok: boolean;
+      /** The syscall returned -1. */
+      failed: boolean;
+      detail: string | null;
+      events: TraceEvent[] | null;
+    }
   | { kind: 'events'; title: string; rows: ProcEventRow[] }
   | { kind: 'messages'; title: string; messages: AnnotatedMessage[] };
 

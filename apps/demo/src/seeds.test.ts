@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CallReport } from './report.js';
 import { runSeeds } from './scenarios/seeds.js';
-import { bareContext } from './testing.js';
+import { bareContext, fnames, inOrder } from './testing.js';
 
 const calls = (r: ReturnType<typeof runSeeds>): CallReport[] =>
   r.sections.flatMap((s) => (s.kind === 'call' ? [s.call] : []));
-
-/** The function names of a trace, notes left out. */
-export const fnames = (c: CallReport) => c.events.filter((e) => !e.note).map((e) => e.name);
 
 describe('the seed run on a kernel without family modules', () => {
   const report = runSeeds(bareContext());
@@ -24,7 +21,7 @@ describe('the seed run on a kernel without family modules', () => {
   it('shows each call failing with EAFNOSUPPORT where __sock_create finds no family', () => {
     for (const c of calls(report)) {
       expect(c.result).toMatchObject({ ok: false, fd: null, errno: 97, code: 'EAFNOSUPPORT' });
-      expect(fnames(c)).toEqual([
+      expect(fnames(c.events)).toEqual([
         '__sys_socket',
         'sock_create',
         '__sock_create',
@@ -56,5 +53,15 @@ describe('the seed run on a kernel without family modules', () => {
       expect(notes[i]).toMatch(new RegExp(`^${pkg} is not installed: .* fails with EAFNOSUPPORT`));
       expect(report.families[i]).toEqual({ pkg, available: false, reason: 'not installed', modules: [] });
     }
+  });
+});
+
+describe('inOrder (the seed-order check the family tests use)', () => {
+  it('finds names in order, gaps allowed, and names the first one out of order', () => {
+    const names = ['a', 'b', 'x', 'c', 'b', 'd'];
+    expect(inOrder(names, ['a', 'c', 'd'])).toEqual({ missing: null });
+    expect(inOrder(names, ['b', 'c', 'b'])).toEqual({ missing: null });
+    expect(inOrder(names, ['c', 'a'])).toEqual({ missing: 'a' });
+    expect(inOrder(names, ['d', 'x'])).toEqual({ missing: 'x' });
   });
 });

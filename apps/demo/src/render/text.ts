@@ -183,7 +183,8 @@ function renderSection(s: Section, p: Palette): string[] {
       const out = [
         `${s.ok ? p.green('✓') : p.red('✗')} ${s.text}${s.detail ? `  ${s.ok ? p.dim(s.detail) : p.red(s.detail)}` : ''}`,
       ];
-      if (s.events !== null && s.events.length > 0)
+      // The trace of a call that failed shows where; a working one is in --html / --json.
+      if (s.failed && s.events !== null && s.events.length > 0)
         out.push(...renderTrace(s.events, p, false).map((l) => `    ${l}`));
       return out;
     }

@@ -2,14 +2,14 @@
  * `modules`: lsmod on a fresh kernel; the first socket() autoloads its family; rmmod is refused while the
  * socket holds the module; after close() rmmod succeeds; the next socket() autoloads it again.
  */
-import type { Kernel, Task, TraceEvent } from '@ksock/core';
-import { AF_BLUETOOTH, AF_INET, AF_NETLINK, KernelError, SOCK_DGRAM, SOCK_STREAM } from '@ksock/core';
+import type { Kernel, Task } from '@ksock/core';
+import { AF_BLUETOOTH, AF_INET, AF_NETLINK, SOCK_DGRAM, SOCK_STREAM } from '@ksock/core';
 import type { Context } from '../context.js';
 import { bootKernel, familiesSummary, familyAvailable } from '../context.js';
-import { strerror } from '../errno_text.js';
 import type { Report, Section } from '../report.js';
 import type { SocketCall } from './socket_call.js';
 import { tracedSocket } from './socket_call.js';
+import { step } from './steps.js';
 
 /** Candidate calls, Bluetooth first: it shows two levels of modules (rfcomm on top of bluetooth). */
 function candidates(ctx: Context): SocketCall[] {
@@ -46,28 +46,6 @@ function pickCall(ctx: Context): SocketCall | null {
     }
   }
   return null;
-}
-
-/** A syscall of `task` as one step: traced, its errno (if any) shown. */
-export function step(
-  kernel: Kernel,
-  text: string,
-  fn: () => unknown,
-  expectFail = false,
-): Section & { kind: 'step' } {
-  const t = kernel.trace(fn);
-  let detail: string | null = null;
-  let failed = false;
-  if (t.error instanceof KernelError) {
-    failed = true;
-    detail = `-1 ${t.error.code} (${strerror(t.error.code)})`;
-  } else if (t.error !== undefined) {
-    failed = true;
-    detail = `internal error: ${t.error instanceof Error ? t.error.message : String(t.error)}`;
-  } else if (typeof t.result === 'number') detail = `= ${t.result}`;
-  else detail = '= 0';
-  const events: TraceEvent[] = t.events;
-  return { kind: 'step', text, ok: failed === expectFail, detail, events };
 }
 
 function closeStep(kernel: Kernel, task: Task, fd: number): Section & { kind: 'step' } {
@@ -127,6 +105,8 @@ export function runModules(ctx: Context): Report {
   sections.push({ kind: 'heading', text: 'rmmod while the socket is open: refused' });
   for (const name of [...loaded].reverse()) {
     const s = step(kernel, `rmmod ${name}`, () => task.rmmod(name), true);
+    // What rmmod(8) prints for EWOULDBLOCK from delete_module(2).
+    if (s.failed && s.detail?.includes('EAGAIN')) s.detail += `  → rmmod: ERROR: Module ${name} is in use`;
     ok &&= s.ok;
     sections.push(s);
   }

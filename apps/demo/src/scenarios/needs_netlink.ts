@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import { familiesSummary, familyAvailable } from '../context.js';
 import type { Report } from '../report.js';
+import { runNetlink } from './netlink.js';
 
 export async function runNetlinkCommand(ctx: Context, command: 'cn_proc' | 'netlink'): Promise<Report> {
   const base = { command, families: familiesSummary(ctx) };
@@ -16,6 +17,7 @@ export async function runNetlinkCommand(ctx: Context, command: 'cn_proc' | 'netl
       exitCode: 1,
     };
   }
+  if (command === 'netlink') return runNetlink(ctx);
   return {
     ...base,
     title: command,
