@@ -186,8 +186,11 @@ export interface NetlinkDumpControl {
 export class NlDumpSkb {
   readonly buf: Uint8Array;
   len = 0;
-  constructor(size: number) {
+  /** The socket the buffer is for (skb->sk of the dump's output buffer): the requester. */
+  readonly sk: NetlinkSock;
+  constructor(size: number, sk: NetlinkSock) {
     this.buf = new Uint8Array(size);
+    this.sk = sk;
   }
   tailroom(): number {
     return this.buf.length - this.len;
@@ -1357,7 +1360,10 @@ export const netlink_dump_start = traced(
     cb.data = control.data ?? null;
     cb.module = module;
     cb.min_dump_alloc = control.min_dump_alloc ?? 0;
-    cb.skb = skb;
+    // The request stays referenced for the dump's life (refcount_inc(&skb->users)): keep its owner.
+    const held = skb_clone(skb);
+    held.sk = skb.sk;
+    cb.skb = held;
     cb.answer_flags = 0;
     cb.seq = 0;
     cb.args.fill(0);
@@ -1396,7 +1402,7 @@ export const netlink_dump = traced('netlink_dump', (sk: NetlinkSock): number => 
     sk.sk_rmem_alloc -= truesize;
     return -ENOBUFS;
   }
-  const buf = new NlDumpSkb(alloc_size);
+  const buf = new NlDumpSkb(alloc_size, sk);
   if (sk.dump_done_errno > 0) {
     cb.extack = new NetlinkExtAck();
     sk.dump_done_errno = cb.dump!(buf, cb);

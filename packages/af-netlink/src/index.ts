@@ -4,9 +4,11 @@
  */
 import type { ModuleDescriptor } from '@ksock/core';
 import { af_netlink_module } from './af_netlink.js';
+import { rtnetlink_module } from './rtnetlink.js';
 
 export * from './uapi.js';
 export * from './af_netlink.js';
+export * from './rtnetlink.js';
 
-const modules: readonly ModuleDescriptor[] = [af_netlink_module];
+const modules: readonly ModuleDescriptor[] = [af_netlink_module, rtnetlink_module];
 export default modules;

@@ -1,0 +1,304 @@
+import { AF_INET, IFF_UP, MSG_DONTWAIT, SOL_NETLINK, dev_get_by_name, inet_insert_ifa } from '@ksock/core';
+import * as nlstructs from 'netlink/dist/structs.js';
+import * as rtstructs from 'netlink/dist/rt/structs.js';
+import { describe, expect, it } from 'vitest';
+import fixture from './__fixtures__/linux-6.18-rtnetlink.json' with { type: 'json' };
+import { bindnl, boot, modref, nlsocket } from './test_util.js';
+import {
+  IFLA_IFNAME,
+  IFLA_INFO_KIND,
+  IFLA_LINKINFO,
+  IFLA_MTU,
+  RTM_DELLINK,
+  RTM_GETADDR,
+  RTM_GETLINK,
+  RTM_NEWLINK,
+  RTNLGRP_IPV4_IFADDR,
+  RTNLGRP_IPV4_MROUTE_R,
+  RTNLGRP_LINK,
+  decode_ifinfomsg,
+  ifaddrmsg,
+  ifinfomsg,
+} from './rtnetlink.js';
+import {
+  NETLINK_ADD_MEMBERSHIP,
+  NETLINK_ROUTE,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_DUMP,
+  NLM_F_EXCL,
+  NLM_F_MULTI,
+  NLM_F_REQUEST,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  type NlMsg,
+  decode_nlmsgerr,
+  nla,
+  nla_find,
+  nla_get_string,
+  nla_get_u32,
+  nla_parse,
+  nla_string,
+  nla_u32,
+  nlmsg,
+  nlmsg_parse,
+} from './uapi.js';
+
+const hex = (s: string) => Uint8Array.from(s.match(/../g)!.map((b) => Number.parseInt(b, 16)));
+const err = (code: string) => expect.objectContaining({ code });
+
+function setup(uid = 0, caps: number[] = []) {
+  const k = boot();
+  const t = k.spawn({ uid, caps });
+  const fd = nlsocket(t, NETLINK_ROUTE);
+  bindnl(t, fd, 1000);
+  return { k, t, fd };
+}
+
+function drain(t: ReturnType<typeof setup>['t'], fd: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (;;) {
+    try {
+      out.push(t.recvfrom(fd, 32768, MSG_DONTWAIT).data);
+    } catch {
+      return out;
+    }
+  }
+}
+
+function errno_of(d: Uint8Array): number {
+  const [m] = nlmsg_parse(d);
+  expect(m!.hdr.nlmsg_type).toBe(NLMSG_ERROR);
+  return decode_nlmsgerr(m!.payload, m!.hdr.nlmsg_flags).error;
+}
+
+function linkAttrs(m: NlMsg) {
+  return nla_parse(m.payload.subarray(16));
+}
+
+describe('rtnetlink', () => {
+  it('autoloads as net-pf-16-proto-0 with one kernel socket per namespace', () => {
+    const k = boot();
+    const t = k.spawn();
+    const fd = nlsocket(t, NETLINK_ROUTE);
+    expect(k.modules.list().map((m) => [m.name, m.usedBy])).toEqual([
+      ['rtnetlink', []],
+      ['af_netlink', ['rtnetlink']],
+    ]);
+    expect(modref(k, 'rtnetlink')).toBe(1);
+    expect(k.proc.read('/proc/net/netlink', t)).toMatch(
+      /^[0-9a-f]{16} 0 {3}0 {10}00000000 0 {8}0 {8}0 {5}2 {8}0 {8}\d+/m,
+    );
+    t.unshare(0x40000000);
+    const fd2 = nlsocket(t, NETLINK_ROUTE);
+    expect(k.proc.read('/proc/net/netlink', t).split('\n')).toHaveLength(3);
+    t.close(fd);
+    t.close(fd2);
+    expect(modref(k, 'rtnetlink')).toBe(0);
+  });
+
+  it('dumps links as Linux 6.18 does: the same attributes, DONE in a datagram of its own', () => {
+    const { t, fd } = setup();
+    t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, ifinfomsg()));
+    const [part, done] = drain(t, fd);
+    const real = fixture.getlink_dump_lo.map(hex);
+    const ours = nlmsg_parse(part!);
+    const theirs = nlmsg_parse(real[0]!);
+    expect(ours).toHaveLength(1);
+    expect({ ...ours[0]!.hdr, nlmsg_pid: 0, nlmsg_len: 0 }).toEqual({
+      ...theirs[0]!.hdr,
+      nlmsg_pid: 0,
+      nlmsg_len: 0,
+    });
+    expect(decode_ifinfomsg(ours[0]!.payload)).toEqual(decode_ifinfomsg(theirs[0]!.payload));
+    // Attribute by attribute, except IFLA_AF_SPEC (26), which ksock does not model.
+    const pick = (m: NlMsg) =>
+      linkAttrs(m)
+        .filter((a) => a.type !== 26)
+        .map((a) => [a.type, a.nested, Buffer.from(a.payload).toString('hex')]);
+    expect(pick(ours[0]!)).toEqual(pick(theirs[0]!));
+    // DONE alone, as the real kernel sends it (only the port differs).
+    expect(done!.length).toBe(20);
+    const rd = real[1]!.slice();
+    rd.set(done!.subarray(12, 16), 12);
+    expect(done).toEqual(rd);
+  });
+
+  it('dumps IPv4 addresses like the real kernel (but for timestamps)', () => {
+    const { t, fd } = setup();
+    t.sendto(fd, nlmsg(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, ifaddrmsg(AF_INET)));
+    const [part, done] = drain(t, fd);
+    const real = hex(fixture.getaddr_dump_lo[0]!);
+    expect(part!.length).toBe(real.length);
+    // Header but the port; body but the cacheinfo timestamps (last 8 bytes).
+    expect(part!.subarray(0, 12)).toEqual(real.subarray(0, 12));
+    expect(part!.subarray(16, real.length - 8)).toEqual(real.subarray(16, real.length - 8));
+    expect(nlmsg_parse(done!)[0]!.hdr.nlmsg_type).toBe(NLMSG_DONE);
+  });
+
+  it('answers errors with the real kernel’s errno and bytes', () => {
+    const { t, fd } = setup();
+    const f = fixture.errors;
+    const cases: Array<[keyof typeof f, Uint8Array]> = [
+      ['getlink_99_ack', nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 10, 0, ifinfomsg({ ifi_index: 99 }))],
+      ['getlink_noidx_noname', nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 11, 0, ifinfomsg())],
+      ['dellink_lo', nlmsg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 12, 0, ifinfomsg({ ifi_index: 1 }))],
+      [
+        'newlink_nocreate',
+        nlmsg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 13, 0, [ifinfomsg(), nla_string(IFLA_IFNAME, 'foo0')]),
+      ],
+      ['getlink_tooshort', nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 15, 0)],
+      ['unknown_type_200', nlmsg(200, NLM_F_REQUEST | NLM_F_ACK, 16, 0, new Uint8Array(4))],
+    ];
+    for (const [name, req] of cases) {
+      t.sendto(fd, req);
+      const got = t.recvfrom(fd, 32768, MSG_DONTWAIT).data;
+      expect([name, Buffer.from(got).toString('hex')]).toEqual([name, f[name]]);
+    }
+  });
+
+  it('creates, changes and deletes dummy devices with CAP_NET_ADMIN; EPERM without', () => {
+    const { k, t, fd } = setup();
+    const create = (
+      seq: number,
+      name: string,
+      flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+    ) =>
+      nlmsg(RTM_NEWLINK, flags, seq, 0, [
+        ifinfomsg(),
+        nla_string(IFLA_IFNAME, name),
+        nla(IFLA_LINKINFO | 0x8000, nla_string(IFLA_INFO_KIND, 'dummy')),
+      ]);
+    t.sendto(fd, create(1, 'dummy0'));
+    expect(errno_of(t.recvfrom(fd, 32768).data)).toBe(0);
+    const dev = dev_get_by_name(k.init_net, 'dummy0')!;
+    expect(dev.ifindex).toBe(2);
+    t.sendto(fd, create(2, 'dummy0'));
+    expect(errno_of(t.recvfrom(fd, 32768).data)).toBe(-17);
+    // Change MTU and bring it up through the existing device.
+    t.sendto(
+      fd,
+      nlmsg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 3, 0, [
+        ifinfomsg({ ifi_index: 2, ifi_flags: IFF_UP, ifi_change: IFF_UP }),
+        nla_u32(IFLA_MTU, 9000),
+      ]),
+    );
+    expect(errno_of(t.recvfrom(fd, 32768).data)).toBe(0);
+    expect(dev.mtu).toBe(9000);
+    expect(dev.flags & IFF_UP).toBe(IFF_UP);
+    // Get by name.
+    t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST, 4, 0, [ifinfomsg(), nla_string(IFLA_IFNAME, 'dummy0')]));
+    const [m] = nlmsg_parse(t.recvfrom(fd, 32768).data);
+    expect(m!.hdr).toMatchObject({ nlmsg_type: RTM_NEWLINK, nlmsg_flags: 0, nlmsg_seq: 4, nlmsg_pid: 1000 });
+    const a = linkAttrs(m!);
+    expect(nla_get_u32(nla_find(a, IFLA_MTU)!)).toBe(9000);
+    expect(nla_get_string(nla_find(nla_parse(nla_find(a, IFLA_LINKINFO)!.payload), IFLA_INFO_KIND)!)).toBe(
+      'dummy',
+    );
+    // An unprivileged user may read but not change.
+    const u = k.spawn({ uid: 1000 });
+    const ufd = nlsocket(u, NETLINK_ROUTE);
+    u.sendto(ufd, create(5, 'dummy1'));
+    expect(errno_of(u.recvfrom(ufd, 32768).data)).toBe(-1);
+    u.sendto(ufd, nlmsg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 6, 0, ifinfomsg({ ifi_index: 2 })));
+    expect(errno_of(u.recvfrom(ufd, 32768).data)).toBe(-1);
+    // Delete, then it is gone.
+    t.sendto(fd, nlmsg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 7, 0, ifinfomsg({ ifi_index: 2 })));
+    expect(errno_of(t.recvfrom(fd, 32768).data)).toBe(0);
+    expect(dev_get_by_name(k.init_net, 'dummy0')).toBeNull();
+    // No kind: "Unknown device type".
+    t.sendto(
+      fd,
+      nlmsg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE, 8, 0, [
+        ifinfomsg(),
+        nla_string(IFLA_IFNAME, 'x'),
+      ]),
+    );
+    expect(errno_of(t.recvfrom(fd, 32768).data)).toBe(-95);
+  });
+
+  it('checks the sender too: a socket opened by root and used after setuid(1000) gets EPERM', () => {
+    const k = boot();
+    const t = k.spawn();
+    const fd = nlsocket(t, NETLINK_ROUTE);
+    t.setuid(1000);
+    t.sendto(fd, nlmsg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 1, 0, ifinfomsg({ ifi_index: 1 })));
+    expect(errno_of(t.recvfrom(fd, 32768).data)).toBe(-1);
+    // Reading is still allowed.
+    t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 2, 0, ifinfomsg({ ifi_index: 1 })));
+    expect(nlmsg_parse(t.recvfrom(fd, 32768).data)[0]!.hdr.nlmsg_type).toBe(RTM_NEWLINK);
+  });
+
+  it('notifies RTNLGRP_LINK and RTNLGRP_IPV4_IFADDR listeners, unprivileged ones included', () => {
+    const { k, t, fd } = setup();
+    const u = k.spawn({ uid: 1000 });
+    const l = nlsocket(u, NETLINK_ROUTE);
+    bindnl(u, l, 0, 1 << (RTNLGRP_LINK - 1));
+    u.setsockopt(l, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, RTNLGRP_IPV4_IFADDR);
+    expect(() => u.setsockopt(l, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, RTNLGRP_IPV4_MROUTE_R)).toThrow(
+      err('EPERM'),
+    );
+    t.sendto(
+      fd,
+      nlmsg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE, 1, 0, [
+        ifinfomsg(),
+        nla(IFLA_LINKINFO, nla_string(IFLA_INFO_KIND, 'dummy')),
+      ]),
+    );
+    const dev = dev_get_by_name(k.init_net, 'dummy0')!;
+    inet_insert_ifa(dev, {
+      ifa_local: 0x0a000001,
+      ifa_address: 0x0a000001,
+      ifa_broadcast: 0x0a0000ff,
+      ifa_prefixlen: 24,
+      ifa_scope: 0,
+      ifa_flags: 0,
+      ifa_label: 'dummy0',
+    });
+    const got = drain(u, l).map((d) => {
+      const r = nlmsg_parse(d)[0]!;
+      return [r.hdr.nlmsg_type, r.hdr.nlmsg_pid];
+    });
+    expect(got).toEqual([
+      [RTM_NEWLINK, 0],
+      [20, 0],
+    ]);
+  });
+});
+
+describe('interop with the netlink npm package', () => {
+  it('parses ksock’s dump parts, ACKs and DONE as it parses the real kernel’s', () => {
+    const { t, fd } = setup();
+    t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, ifinfomsg()));
+    const [part, done] = drain(t, fd);
+    const real = fixture.getlink_dump_lo.map(hex);
+    const ours = nlstructs.parseMessages(Buffer.from(part!));
+    const theirs = nlstructs.parseMessages(Buffer.from(real[0]!));
+    expect(ours.map((m) => [m.type, m.flags, m.seq])).toEqual([[RTM_NEWLINK, NLM_F_MULTI, 1]]);
+    const lo = rtstructs.parseLinkMessage(ours[0]!.data);
+    const rlo = rtstructs.parseLinkMessage(theirs[0]!.data);
+    const { afSpec: _a, ...oursAttrs } = lo.attrs;
+    const { afSpec: _b, ...realAttrs } = rlo.attrs;
+    expect(lo.data).toEqual(rlo.data);
+    expect(oursAttrs).toEqual(realAttrs);
+    expect(lo.attrs.ifname).toBe('lo');
+    expect(lo.attrs.mtu).toBe(65536);
+    const d = nlstructs.parseMessages(Buffer.from(done!));
+    expect(d.map((m) => [m.type, m.flags, m.seq])).toEqual(
+      nlstructs.parseMessages(Buffer.from(real[1]!)).map((m) => [m.type, m.flags, m.seq]),
+    );
+    t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 7, 0, ifinfomsg({ ifi_index: 99 })));
+    const [e] = nlstructs.parseMessages(Buffer.from(t.recvfrom(fd, 32768).data));
+    expect(e!.type).toBe(NLMSG_ERROR);
+    const pe = nlstructs.parseError(e!.data, e!.flags);
+    const re = nlstructs.parseError(
+      nlstructs.parseMessages(Buffer.from(hex(fixture.errors.getlink_99_ack)))[0]!.data,
+      0,
+    );
+    expect(pe.errno).toBe(re.errno);
+    expect({ ...pe.header, seq: 0 }).toEqual({ ...re.header, seq: 0 });
+    t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 8, 0));
+    const [ack] = nlstructs.parseMessages(Buffer.from(t.recvfrom(fd, 32768).data));
+    expect(nlstructs.parseError(ack!.data, ack!.flags).errno).toBe(0);
+  });
+});
