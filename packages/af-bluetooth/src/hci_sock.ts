@@ -51,6 +51,7 @@ import { SOCKADDR_HCI_SIZE } from './bdaddr.js';
 import {
   BT_BOUND,
   BTPROTO_HCI,
+  HCI_CHANNEL_CONTROL,
   HCI_CHANNEL_LOGGING,
   HCI_CHANNEL_MONITOR,
   HCI_CHANNEL_RAW,
@@ -66,7 +67,8 @@ export class HciPinfo extends BtSock {
   /** The bound controller; always null in ksock (there are none). */
   hdev: null = null;
   channel = HCI_CHANNEL_RAW;
-  mtu = HCI_MAX_FRAME_SIZE;
+  /** 0 until bind() sets HCI_MAX_FRAME_SIZE; sendmsg() refuses every length before then. */
+  mtu = 0;
 }
 
 interface HciState {
@@ -120,8 +122,8 @@ export const hci_sock_release = traced('hci_sock_release', (sock: Socket): numbe
 /**
  * Mirrors hci_sock_bind() with no controllers registered: the RAW channel binds to HCI_DEV_NONE; any
  * device index is ENODEV; USER needs a device (EINVAL for none) and CAP_NET_ADMIN; MONITOR takes no
- * device and needs CAP_NET_RAW; LOGGING takes no device and needs CAP_NET_ADMIN. The management
- * channels (CONTROL) are not registered in ksock, so they are EINVAL, as an unknown channel is.
+ * device and needs CAP_NET_RAW; LOGGING takes no device and needs CAP_NET_ADMIN; CONTROL (the management
+ * channel bt_init() registers through mgmt_init()) takes no device and anyone; other channels EINVAL.
  */
 export const hci_sock_bind = traced(
   'hci_sock_bind',
@@ -152,10 +154,14 @@ export const hci_sock_bind = traced(
         if (dev !== HCI_DEV_NONE) return -EINVAL;
         if (!capable(CAP_NET_ADMIN)) return -EPERM;
         break;
+      case HCI_CHANNEL_CONTROL:
+        if (dev !== HCI_DEV_NONE) return -EINVAL;
+        break;
       default:
         return -EINVAL;
     }
     sk.channel = channel;
+    if (sk.mtu === 0) sk.mtu = HCI_MAX_FRAME_SIZE;
     sk.sk_state = BT_BOUND;
     return 0;
   },

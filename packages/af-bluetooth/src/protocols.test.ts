@@ -111,7 +111,17 @@ describe('HCI bind without controllers', () => {
     expect(() => t.getpeername(s)).toThrow(err('EOPNOTSUPP'));
   });
 
-  it('USER, MONITOR and LOGGING check the device, then the capability; CONTROL is EINVAL', () => {
+  it('sendmsg: EINVAL for every length before bind (mtu 0), EBADFD without a device after', () => {
+    const { t } = boot();
+    const s = t.socket(AF_BLUETOOTH, SOCK_RAW, BTPROTO_HCI);
+    expect(() => t.sendto(s, new Uint8Array(8))).toThrow(err('EINVAL'));
+    t.bind(s, sockaddr_hci(HCI_DEV_NONE, HCI_CHANNEL_RAW));
+    expect(() => t.sendto(s, new Uint8Array(3))).toThrow(err('EINVAL'));
+    expect(() => t.sendto(s, new Uint8Array(8))).toThrow(err('EBADFD'));
+    expect(() => t.recvfrom(s, 8, 0x40)).toThrow(err('EAGAIN'));
+  });
+
+  it('USER, MONITOR and LOGGING check the device, then the capability; CONTROL needs no device', () => {
     const { k, t } = boot();
     const s = () => t.socket(AF_BLUETOOTH, SOCK_RAW, BTPROTO_HCI);
     expect(() => t.bind(s(), sockaddr_hci(HCI_DEV_NONE, HCI_CHANNEL_USER))).toThrow(err('EINVAL'));
@@ -119,7 +129,9 @@ describe('HCI bind without controllers', () => {
     expect(() => t.bind(s(), sockaddr_hci(0, HCI_CHANNEL_MONITOR))).toThrow(err('EINVAL'));
     expect(() => t.bind(s(), sockaddr_hci(HCI_DEV_NONE, HCI_CHANNEL_MONITOR))).toThrow(err('EPERM'));
     expect(() => t.bind(s(), sockaddr_hci(HCI_DEV_NONE, HCI_CHANNEL_LOGGING))).toThrow(err('EPERM'));
-    expect(() => t.bind(s(), sockaddr_hci(HCI_DEV_NONE, HCI_CHANNEL_CONTROL))).toThrow(err('EINVAL'));
+    expect(() => t.bind(s(), sockaddr_hci(0, HCI_CHANNEL_CONTROL))).toThrow(err('EINVAL'));
+    expect(() => t.bind(s(), sockaddr_hci(HCI_DEV_NONE, 9))).toThrow(err('EINVAL'));
+    t.bind(s(), sockaddr_hci(HCI_DEV_NONE, HCI_CHANNEL_CONTROL));
     const admin = k.spawn({ uid: 1000, caps: [CAP_NET_ADMIN, CAP_NET_RAW] });
     const a = () => admin.socket(AF_BLUETOOTH, SOCK_RAW, BTPROTO_HCI);
     expect(() => admin.bind(a(), sockaddr_hci(0, HCI_CHANNEL_USER))).toThrow(err('ENODEV'));
