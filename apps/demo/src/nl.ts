@@ -239,10 +239,11 @@ const OPER_STATES = [
 const ARPHRD: Record<number, string> = { 1: 'ARPHRD_ETHER', 772: 'ARPHRD_LOOPBACK', 65534: 'ARPHRD_NONE' };
 
 function iffNames(flags: number): string {
-  const names: string[] = [];
+  const bits: Array<[string, number]> = [];
   for (const [k, v] of Object.entries(core)) {
-    if (k.startsWith('IFF_') && typeof v === 'number' && v !== 0 && (flags & v) === v) names.push(k);
+    if (k.startsWith('IFF_') && typeof v === 'number' && v !== 0 && (flags & v) === v) bits.push([k, v]);
   }
+  const names = bits.sort((a, b) => a[1] - b[1]).map(([k]) => k);
   return names.length ? `0x${flags.toString(16)} (${names.join('|')})` : `0x${flags.toString(16)}`;
 }
 

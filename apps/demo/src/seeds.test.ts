@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CallReport } from './report.js';
+import { parseSocketArgs } from './args.js';
 import { runSeeds } from './scenarios/seeds.js';
+import { runTrace } from './scenarios/trace.js';
 import { bareContext, fnames, inOrder } from './testing.js';
 
 const calls = (r: ReturnType<typeof runSeeds>): CallReport[] =>
@@ -63,5 +65,20 @@ describe('inOrder (the seed-order check the family tests use)', () => {
     expect(inOrder(names, ['b', 'c', 'b'])).toEqual({ missing: null });
     expect(inOrder(names, ['c', 'a'])).toEqual({ missing: 'a' });
     expect(inOrder(names, ['d', 'x'])).toEqual({ missing: 'x' });
+  });
+});
+
+describe('trace subcommand on a kernel without the family', () => {
+  it('says where the call failed and which package would have answered', () => {
+    const ctx = bareContext();
+    const r = runTrace(ctx, parseSocketArgs(ctx.names, ['AF_INET', 'SOCK_STREAM', '0']));
+    expect(r.exitCode).toBe(1);
+    expect(r.sections.flatMap((s) => (s.kind === 'note' ? [[s.tone, s.text]] : []))).toEqual([
+      [
+        'error',
+        'The call failed in __sock_create(), which returned -97 (EAFNOSUPPORT: Address family not supported by protocol); every caller above it passed the error up.',
+      ],
+      ['warn', '@ksock/af-inet is not installed, so no module answers "net-pf-2".'],
+    ]);
   });
 });

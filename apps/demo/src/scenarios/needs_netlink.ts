@@ -2,9 +2,10 @@
 import type { Context } from '../context.js';
 import { familiesSummary, familyAvailable } from '../context.js';
 import type { Report } from '../report.js';
+import { runCnProc } from './cn_proc.js';
 import { runNetlink } from './netlink.js';
 
-export async function runNetlinkCommand(ctx: Context, command: 'cn_proc' | 'netlink'): Promise<Report> {
+export function runNetlinkCommand(ctx: Context, command: 'cn_proc' | 'netlink'): Report {
   const base = { command, families: familiesSummary(ctx) };
   if (!familyAvailable(ctx, '@ksock/af-netlink')) {
     const reason = ctx.families.find((f) => f.pkg === '@ksock/af-netlink')?.reason ?? 'not installed';
@@ -17,11 +18,5 @@ export async function runNetlinkCommand(ctx: Context, command: 'cn_proc' | 'netl
       exitCode: 1,
     };
   }
-  if (command === 'netlink') return runNetlink(ctx);
-  return {
-    ...base,
-    title: command,
-    sections: [{ kind: 'note', tone: 'error', text: `The ${command} demo is not written yet.` }],
-    exitCode: 1,
-  };
+  return command === 'netlink' ? runNetlink(ctx) : runCnProc(ctx);
 }

@@ -1,9 +1,30 @@
 /** `trace <family> <type> <protocol>`: any socket() call, traced in a fresh kernel. */
+import type { TraceEvent } from '@ksock/core';
 import type { SocketArgs } from '../args.js';
 import type { Context } from '../context.js';
 import { bootKernel, familiesSummary } from '../context.js';
 import type { Report, Section } from '../report.js';
 import { tracedSocket } from './socket_call.js';
+
+/**
+ * The function that produced the error the syscall returned: from the top of the trace, follow the
+ * child that returned the same value, as far down as it goes. (A request_module() that failed on the
+ * way is not it: its caller ignores the result and checks its table again.)
+ */
+export function whereItFailed(events: readonly TraceEvent[]): TraceEvent | null {
+  let i = events.findIndex((e) => !e.note);
+  if (i < 0 || events[i]!.errno === null) return null;
+  for (;;) {
+    const parent = events[i]!;
+    let next = -1;
+    for (let j = i + 1; j < events.length && events[j]!.depth > parent.depth; j++) {
+      const e = events[j]!;
+      if (e.depth === parent.depth + 1 && !e.note && e.errno !== null && e.ret === parent.ret) next = j;
+    }
+    if (next < 0) return parent;
+    i = next;
+  }
+}
 
 export function runTrace(ctx: Context, args: SocketArgs): Report {
   const kernel = bootKernel(ctx);
@@ -11,14 +32,12 @@ export function runTrace(ctx: Context, args: SocketArgs): Report {
   const call = tracedSocket(kernel, task, { ...args, seed: null }, ctx.names);
   const sections: Section[] = [{ kind: 'call', call }];
   if (!call.result.ok) {
-    const failing = [...call.events].reverse().find((e) => e.errno !== null && !e.note);
-    const deepest =
-      call.events.filter((e) => e.errno !== null).sort((a, b) => b.depth - a.depth)[0] ?? failing;
-    if (deepest !== undefined)
+    const at = whereItFailed(call.events);
+    if (at !== null)
       sections.push({
         kind: 'note',
         tone: 'error',
-        text: `The call failed in ${deepest.name}(), which returned -${deepest.errno} (${call.result.code}: ${call.result.message}); every caller above it passed the error up.`,
+        text: `The call failed in ${at.name}(), which returned ${at.ret} (${call.result.code}: ${call.result.message}); every caller above it passed the error up.`,
       });
     const fam = ctx.families.find((f) => f.family === args.family);
     if (fam !== undefined && !fam.available && call.result.code === 'EAFNOSUPPORT')
