@@ -65,6 +65,8 @@ import {
   SO_RCVBUFFORCE,
   SO_RCVLOWAT,
   SO_RCVTIMEO,
+  SO_RCVTIMEO_NEW,
+  SO_SNDTIMEO_NEW,
   SO_REUSEADDR,
   SO_REUSEPORT,
   SO_RXQ_OVFL,
@@ -124,71 +126,11 @@ const NOT_COMPARED: Record<string, string> = {
   'opt.rcvtimeo_0_1': 'HZ: 1 usec rounds up to one jiffy (4000 usec at HZ=250; ksock 1000)',
   'opt.sndtimeo_3_250000': 'HZ: 250000 usec is 62.5 jiffies at HZ=250, rounded up to 252000',
   'opt.linger_on_minus1':
-    'DIFF: SO_LINGER {1, -1}: Linux sets MAX_SCHEDULE_TIMEOUT and reads back (int)(LONG_MAX/HZ); ksock 2147483647',
-  'fcntl.getfl_devnull': 'DIFF: open() adds O_LARGEFILE on 64-bit (0100002); ksock stdio /dev/null shows 02',
-  'fcntl.setfl_direct':
-    'DIFF: F_SETFL O_DIRECT on a socket is EINVAL in Linux (no FMODE_CAN_ODIRECT); ksock accepts',
-  'fcntl.setfl_all_bits': 'DIFF: F_SETFL -1 includes O_DIRECT: EINVAL in Linux; ksock accepts',
-  'opt.rcvtimeo_new_1_500000': 'DIFF: SO_RCVTIMEO_NEW (66) is ENOPROTOOPT in ksock',
-  'opt.sndtimeo_new_usec_1000000': 'DIFF: SO_SNDTIMEO_NEW (67) is ENOPROTOOPT in ksock (Linux: EDOM)',
-  'len.read_badfd_size_max':
-    'DIFF: read(999, buf, SIZE_MAX): Linux EBADF (fd first); ksock EFAULT (length checked at the boundary first)',
-  'len.recvfrom_badfd_size_max': 'DIFF: recvfrom(999, buf, SIZE_MAX): Linux EBADF; ksock EFAULT',
-  'len.recvfrom_notsock_size_max': 'DIFF: recvfrom(/dev/null, buf, SIZE_MAX): Linux ENOTSOCK; ksock EFAULT',
-  'len.recvfrom_sock_size_max':
-    'DIFF: recvfrom(empty O_NONBLOCK socket, buf, SIZE_MAX): Linux clamps to MAX_RW_COUNT, EAGAIN; ksock EFAULT',
-  'peek_off.without_op_get':
-    'DIFF: getsockopt SO_PEEK_OFF on a family without set_peek_off: Linux EOPNOTSUPP; ksock returns sk_peek_off (-1)',
+    'HZ: SO_LINGER {1, -1} reads back (int)(LONG_MAX / HZ): -1752346657 at HZ=250; ksock keeps milliseconds (HZ=1000 arithmetic)',
   'sweep.get_39': 'family: SO_DOMAIN is the family itself (compared in opt.family)',
   'sweep.get_42':
     'family: SO_PEEK_OFF is answered only when the family has set_peek_off (AF_UNIX does, the test family does not)',
 };
-
-/**
- * SOL_SOCKET options that Linux's generic sk_getsockopt() handles itself (whatever the family) and ksock's
- * sock_getsockopt() does not know (ksock: ENOPROTOOPT). Each one is a DIFF left out of the sweep.
- */
-const GETSOCKOPT_MISSING: Record<number, string> = {
-  14: 'SO_BSDCOMPAT',
-  17: 'SO_PEERCRED',
-  25: 'SO_BINDTODEVICE',
-  26: 'SO_GET_FILTER',
-  28: 'SO_PEERNAME (ops->getname(peer) < 0 → ENOTCONN)',
-  29: 'SO_TIMESTAMP_OLD',
-  34: 'SO_PASSSEC',
-  35: 'SO_TIMESTAMPNS_OLD',
-  37: 'SO_TIMESTAMPING_OLD',
-  41: 'SO_WIFI_STATUS',
-  43: 'SO_NOFCS',
-  44: 'SO_LOCK_FILTER',
-  45: 'SO_SELECT_ERR_QUEUE',
-  46: 'SO_BUSY_POLL',
-  47: 'SO_MAX_PACING_RATE',
-  48: 'SO_BPF_EXTENSIONS',
-  55: 'SO_MEMINFO',
-  56: 'SO_INCOMING_NAPI_ID',
-  59: 'SO_PEERGROUPS (ENODATA without a peer)',
-  60: 'SO_ZEROCOPY',
-  61: 'SO_TXTIME',
-  62: 'SO_BINDTOIFINDEX',
-  63: 'SO_TIMESTAMP_NEW',
-  64: 'SO_TIMESTAMPNS_NEW',
-  65: 'SO_TIMESTAMPING_NEW',
-  66: 'SO_RCVTIMEO_NEW',
-  67: 'SO_SNDTIMEO_NEW',
-  69: 'SO_PREFER_BUSY_POLL',
-  71: 'SO_NETNS_COOKIE (EINVAL unless optlen is 8)',
-  72: 'SO_BUF_LOCK',
-  73: 'SO_RESERVE_MEM',
-  74: 'SO_TXREHASH (EOPNOTSUPP)',
-  75: 'SO_RCVMARK',
-  76: 'SO_PASSPIDFD',
-  77: 'SO_PEERPIDFD (ENODATA without a peer)',
-  82: 'SO_RCVPRIORITY',
-};
-for (const [o, what] of Object.entries(GETSOCKOPT_MISSING)) {
-  NOT_COMPARED[`sweep.get_${o}`] = `DIFF: getsockopt ${what}: ksock ENOPROTOOPT`;
-}
 
 const compared = new Set<string>();
 
@@ -608,13 +550,13 @@ describe('fd table', () => {
       ['fcntl.setfl_wronly', O_WRONLY],
       ['fcntl.setfl_async', FASYNC],
       ['fcntl.setfl_noatime', O_NOATIME],
+      ['fcntl.setfl_direct', O_DIRECT],
+      ['fcntl.setfl_all_bits', -1],
     ];
     for (const [name, arg] of setfl) {
       t.fcntl(s, F_SETFL, 0);
       same(name, { ...sys(() => t.fcntl(s, F_SETFL, arg)), arg, getfl: t.fcntl(s, F_GETFL) });
     }
-    // O_DIRECT is compared nowhere: see NOT_COMPARED (fcntl.setfl_direct, fcntl.setfl_all_bits).
-    expect(linux.cases['fcntl.setfl_direct']!.arg).toBe(O_DIRECT);
     t.fcntl(s, F_SETFL, 0);
 
     let r = sys(() => t.fcntl(s, F_DUPFD, 0));
@@ -1075,18 +1017,74 @@ describe('other generic checks', () => {
     const { task: t } = boot();
     const s = dgram(t);
     same('peek_off.without_op_set', sso_len(t, s, SOL_SOCKET, SO_PEEK_OFF, 0, 4));
+    same('peek_off.without_op_get', gso(t, s, SOL_SOCKET, SO_PEEK_OFF, 4));
   });
 
-  it('a length of SIZE_MAX (-1 here, as uaccess.ts maps negative lengths) in read() on a real fd', () => {
+  it('SO_LINGER {1, -1} lingers forever: (int)(LONG_MAX / HZ) comes back (HZ=1000 arithmetic in ksock)', () => {
+    const { task: t } = boot();
+    const s = dgram(t);
+    const got = sso_linger(t, s, 1, -1);
+    expect(got).toMatchObject({
+      ret: 0,
+      onoff: 1,
+      linger: Number(BigInt.asIntN(32, 0x7fffffffffffffffn / 1000n)),
+    });
+    expect(linux.cases['opt.linger_on_minus1']).toMatchObject({ ret: 0, onoff: 1 });
+  });
+
+  it("SO_RCVTIMEO_NEW / SO_SNDTIMEO_NEW share the old options' value and checks", () => {
+    const { task: t } = boot();
+    const s = dgram(t);
+    const r = sys(() => t.setsockopt(s, SOL_SOCKET, SO_RCVTIMEO_NEW, timeval(1, 500000)));
+    const tv = (opt: number) => {
+      const b = t.getsockopt(s, SOL_SOCKET, opt, 16);
+      const dv = new DataView(b.buffer, b.byteOffset, 16);
+      return [Number(dv.getBigInt64(0, true)), Number(dv.getBigInt64(8, true))];
+    };
+    const [new_sec, new_usec] = tv(SO_RCVTIMEO_NEW);
+    const [old_sec, old_usec] = tv(SO_RCVTIMEO);
+    same('opt.rcvtimeo_new_1_500000', { ...r, new_sec, new_usec, old_sec, old_usec });
+    same(
+      'opt.sndtimeo_new_usec_1000000',
+      sys(() => t.setsockopt(s, SOL_SOCKET, SO_SNDTIMEO_NEW, timeval(0, 1000000))),
+    );
+  });
+
+  it('a length of SIZE_MAX is clamped to MAX_RW_COUNT, so the fd checks still come first', () => {
     const { task: t } = boot();
     const s = dgram(t, SOCK_NONBLOCK);
     same(
-      'len.read_devnull_size_max',
-      sys(() => t.read(0, -1)),
+      'len.read_badfd_size_max',
+      sys(() => t.read(BADFD, -1)),
     );
+    same(
+      'len.recvfrom_badfd_size_max',
+      sys(() => t.recvfrom(BADFD, -1)),
+    );
+    same(
+      'len.recvfrom_notsock_size_max',
+      sys(() => t.recvfrom(0, -1)),
+    );
+    same(
+      'len.recvfrom_sock_size_max',
+      sys(() => t.recvfrom(s, -1, MSG_DONTWAIT)),
+    );
+    same(
+      'fcntl.getfl_devnull',
+      sys(() => t.fcntl(0, F_GETFL)),
+    );
+    // read() checks access_ok(buf, count) itself after the fd: EFAULT for a socket and /dev/null alike.
     same(
       'len.read_sock_size_max',
       sys(() => t.read(s, -1)),
+    );
+  });
+
+  it('a length of SIZE_MAX (-1 here) in read() on /dev/null is EFAULT', () => {
+    const { task: t } = boot();
+    same(
+      'len.read_devnull_size_max',
+      sys(() => t.read(0, -1)),
     );
   });
 

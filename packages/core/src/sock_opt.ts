@@ -20,7 +20,7 @@ import {
 } from './sock.js';
 import type { Socket } from './socket.js';
 import { CAP_NET_ADMIN, CAP_NET_RAW } from './uapi/capability.js';
-import { EACCES, EDOM, EINVAL, ENOPROTOOPT, EOPNOTSUPP, EPERM } from './uapi/errno.js';
+import { EACCES, EDOM, EINVAL, ENODATA, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM } from './uapi/errno.js';
 import * as S from './uapi/socket.js';
 import { TCP_LISTEN } from './uapi/tcp_states.js';
 
@@ -146,7 +146,9 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       if (!onoff) {
         sock_reset_flag(sk, SOCK_LINGER);
       } else {
-        sk.sk_lingertime = Math.min(linger >>> 0, 0x7fffffff) * 1000;
+        // l_linger is read as unsigned long: a negative value is huge and means "forever".
+        const t_sec = linger < 0 ? Number.POSITIVE_INFINITY : linger;
+        sk.sk_lingertime = t_sec >= MAX_SCHEDULE_TIMEOUT / 1000 ? MAX_SCHEDULE_TIMEOUT : t_sec * 1000;
         sock_set_flag(sk, SOCK_LINGER);
       }
       return 0;
@@ -158,10 +160,13 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       sk.sk_rcvlowat = val < 0 ? 0x7fffffff : val === 0 ? 1 : val;
       return 0;
     case S.SO_RCVTIMEO_OLD:
-    case S.SO_SNDTIMEO_OLD: {
+    case S.SO_SNDTIMEO_OLD:
+    case S.SO_RCVTIMEO_NEW:
+    case S.SO_SNDTIMEO_NEW: {
+      // On x86-64 the old timeval and the new __kernel_sock_timeval have the same 16-byte layout.
       const t = sock_set_timeout(optval);
       if (t < 0) return t;
-      if (optname === S.SO_RCVTIMEO_OLD) sk.sk_rcvtimeo = t;
+      if (optname === S.SO_RCVTIMEO_OLD || optname === S.SO_RCVTIMEO_NEW) sk.sk_rcvtimeo = t;
       else sk.sk_sndtimeo = t;
       return 0;
     }
@@ -172,15 +177,23 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
     case S.SO_RXQ_OVFL:
       sock_valbool_flag(sk, SOCK_RXQ_OVFL, valbool);
       return 0;
-    case S.SO_PEEK_OFF:
-      // Only protocols with a set_peek_off op accept it (unix, udp); others answer EOPNOTSUPP.
-      return -EOPNOTSUPP;
+    case S.SO_PEEK_OFF: {
+      // Only protocols with a set_peek_off op accept it (unix, udp, tcp); others answer EOPNOTSUPP.
+      const set = sock.ops?.set_peek_off;
+      return set === undefined ? -EOPNOTSUPP : set(sk, val);
+    }
     case S.SO_INCOMING_CPU:
       sk.sk_incoming_cpu = val;
       return 0;
     default:
       return -ENOPROTOOPT;
   }
+}
+
+/** SO_LINGER reads back sk_lingertime / HZ as an int; "forever" is LONG_MAX / HZ cut to 32 bits. */
+function linger_seconds(ms: number): number {
+  if (ms !== MAX_SCHEDULE_TIMEOUT) return Math.floor(ms / 1000);
+  return Number(BigInt.asIntN(32, 0x7fffffffffffffffn / 1000n));
 }
 
 /**
@@ -242,7 +255,7 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = new Uint8Array(8);
       const dv = new DataView(v.buffer);
       dv.setInt32(0, sock_flag(sk, SOCK_LINGER) ? 1 : 0, true);
-      dv.setInt32(4, Math.floor(sk.sk_lingertime / 1000), true);
+      dv.setInt32(4, linger_seconds(sk.sk_lingertime), true);
       break;
     }
     case S.SO_PASSCRED:
@@ -255,9 +268,11 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = int_bytes(1);
       break;
     case S.SO_RCVTIMEO_OLD:
+    case S.SO_RCVTIMEO_NEW:
       v = timeval_bytes(sk.sk_rcvtimeo);
       break;
     case S.SO_SNDTIMEO_OLD:
+    case S.SO_SNDTIMEO_NEW:
       v = timeval_bytes(sk.sk_sndtimeo);
       break;
     case S.SO_ACCEPTCONN:
@@ -270,8 +285,91 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = int_bytes(sock_flag(sk, SOCK_RXQ_OVFL) ? 1 : 0);
       break;
     case S.SO_PEEK_OFF:
+      if (sock.ops?.set_peek_off === undefined) return -EOPNOTSUPP;
       v = int_bytes(sk.sk_peek_off);
       break;
+    case S.SO_BSDCOMPAT:
+    case S.SO_TIMESTAMP:
+    case S.SO_TIMESTAMPNS_OLD:
+    case S.SO_TIMESTAMP_NEW:
+    case S.SO_TIMESTAMPNS_NEW:
+    case S.SO_PASSSEC:
+    case S.SO_WIFI_STATUS:
+    case S.SO_NOFCS:
+    case S.SO_LOCK_FILTER:
+    case S.SO_SELECT_ERR_QUEUE:
+    case S.SO_BUSY_POLL:
+    case S.SO_INCOMING_NAPI_ID:
+    case S.SO_ZEROCOPY:
+    case S.SO_PREFER_BUSY_POLL:
+    case S.SO_RESERVE_MEM:
+    case S.SO_RCVMARK:
+    case S.SO_PASSPIDFD:
+    case S.SO_RCVPRIORITY:
+      // Features ksock does not model (timestamps, busy polling, zerocopy…): never enabled, so 0.
+      v = int_bytes(0);
+      break;
+    case S.SO_BINDTOIFINDEX:
+      v = int_bytes(sk.sk_bound_dev_if);
+      break;
+    case S.SO_BUF_LOCK:
+      v = int_bytes(sk.sk_userlocks & (SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK));
+      break;
+    case S.SO_TIMESTAMPING_OLD:
+    case S.SO_TIMESTAMPING_NEW:
+    case S.SO_TXTIME:
+      // struct so_timestamping / struct sock_txtime: two zero words.
+      v = new Uint8Array(8);
+      break;
+    case S.SO_BINDTODEVICE:
+    case S.SO_GET_FILTER:
+      // No device bound, no filter attached: a zero-length answer.
+      v = new Uint8Array(0);
+      break;
+    case S.SO_PEERCRED: {
+      // struct ucred of a socket without a peer: pid 0, uid and gid -1.
+      v = new Uint8Array(12);
+      new DataView(v.buffer).setInt32(4, -1, true);
+      new DataView(v.buffer).setInt32(8, -1, true);
+      break;
+    }
+    case S.SO_PEERNAME: {
+      const peer = sock.ops === null ? -ENOTCONN : sock.ops.getname(sock, true);
+      if (typeof peer === 'number') return -ENOTCONN;
+      v = peer;
+      break;
+    }
+    case S.SO_PEERGROUPS:
+    case S.SO_PEERPIDFD:
+      return -ENODATA;
+    case S.SO_MAX_PACING_RATE:
+      // ~0UL: unlimited. Eight bytes when the caller offers room for an unsigned long.
+      v = optlen >= 8 ? new Uint8Array(8).fill(0xff) : new Uint8Array(4).fill(0xff);
+      break;
+    case S.SO_BPF_EXTENSIONS:
+      v = int_bytes(64); // SKF_AD_MAX
+      break;
+    case S.SO_MEMINFO: {
+      // sk_get_meminfo(): rmem_alloc, rcvbuf, wmem_alloc (without its bias), sndbuf, then counters ksock keeps at 0.
+      v = new Uint8Array(36);
+      const dv = new DataView(v.buffer);
+      dv.setUint32(0, sk.sk_rmem_alloc, true);
+      dv.setUint32(4, sk.sk_rcvbuf, true);
+      dv.setUint32(8, Math.max(0, sk.sk_wmem_alloc - 1), true);
+      dv.setUint32(12, sk.sk_sndbuf, true);
+      dv.setUint32(32, sk.sk_drops, true);
+      break;
+    }
+    case S.SO_NETNS_COOKIE: {
+      if (optlen !== 8) return -EINVAL;
+      v = new Uint8Array(8);
+      // ksock uses the namespace inode number as its cookie (Linux: a generated net_cookie).
+      new DataView(v.buffer).setBigUint64(0, BigInt(sk.sk_net.inum), true);
+      break;
+    }
+    case S.SO_TXREHASH:
+      // [uncertain] Linux answers only for TCP sockets; ksock's generic layer answers EOPNOTSUPP for all.
+      return -EOPNOTSUPP;
     case S.SO_INCOMING_CPU:
       v = int_bytes(sk.sk_incoming_cpu);
       break;

@@ -45,6 +45,8 @@ export interface ProtoOps {
   sendmsg(sock: Socket, msg: MsgHdr, len: number): number;
   recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number): number;
   ioctl?(sock: Socket, cmd: number, arg: number): number;
+  /** SO_PEEK_OFF support (AF_UNIX, UDP, TCP have it); without it the option answers EOPNOTSUPP. */
+  set_peek_off?(sk: Sock, val: number): number;
   setsockopt?(sock: Socket, level: number, optname: number, optval: Uint8Array): number;
   /** Returns the option's bytes (their length is the optlen written back) or a negative errno. */
   getsockopt?(sock: Socket, level: number, optname: number, optlen: number): Uint8Array | number;

@@ -31,7 +31,7 @@ import {
   sock_write,
 } from './socket_calls.js';
 import { int_bytes } from './sock_opt.js';
-import { arg_buf, arg_fd, arg_flags, arg_int, arg_len } from './uaccess.js';
+import { arg_buf, arg_count, arg_fd, arg_flags, arg_int, arg_rlim, arg_size } from './uaccess.js';
 import {
   CAP_NET_ADMIN,
   CAP_SETGID,
@@ -50,6 +50,8 @@ import {
   F_SETFL,
   FD_CLOEXEC,
   O_CLOEXEC,
+  O_DIRECT,
+  O_LARGEFILE,
   O_NONBLOCK,
   O_RDWR,
   RLIMIT_NOFILE,
@@ -180,7 +182,12 @@ export class Task {
       if (fd < 0) return check(fd, 'open');
       this.kernel.nr_files++;
       this.kernel.filp_cachep.alloc();
-      fd_install(this.files, fd, this.kernel.make_file(null_fops, flags & ~O_CLOEXEC, '/dev/null'));
+      // open() on 64-bit always adds O_LARGEFILE (force_o_largefile()).
+      fd_install(
+        this.files,
+        fd,
+        this.kernel.make_file(null_fops, (flags & ~O_CLOEXEC) | O_LARGEFILE, '/dev/null'),
+      );
       return fd;
     } finally {
       kernel_leave();
@@ -340,7 +347,7 @@ export class Task {
   /** read(2) → the bytes read (an empty array at end of file). */
   read(fd: number, len: number): Uint8Array {
     fd = arg_fd(fd, 'read');
-    len = arg_len(len, 'read', 'count');
+    len = arg_count(len, 'read', 'count');
     const msg = new MsgHdr();
     this.sys('read', () => this.do_read(fd, msg, len));
     return msg.data;
@@ -377,7 +384,7 @@ export class Task {
   /** read() that sleeps until data arrives. */
   async readAsync(fd: number, len: number): Promise<Uint8Array> {
     fd = arg_fd(fd, 'read');
-    len = arg_len(len, 'read', 'count');
+    len = arg_count(len, 'read', 'count');
     const msg = new MsgHdr();
     await this.sleeping('read', fd, 0, 'rcv', () => this.do_read(fd, msg, len));
     return msg.data;
@@ -493,6 +500,8 @@ export class Task {
         case F_GETFL:
           return file.f_flags;
         case F_SETFL:
+          // setfl(): O_DIRECT needs a file that can do direct I/O, which sockets and /dev/null cannot.
+          if ((arg & O_DIRECT) !== 0) return -EINVAL;
           file.f_flags = (arg & SETFL_MASK) | (file.f_flags & ~SETFL_MASK);
           return 0;
         default:
@@ -515,8 +524,8 @@ export class Task {
   setrlimit(resource: number, soft: number, hard: number = soft): void {
     if (resource !== RLIMIT_NOFILE)
       throw new KernelError(EINVAL, 'setrlimit', 'only RLIMIT_NOFILE is modelled');
-    soft = arg_len(soft, 'setrlimit', 'rlim_cur');
-    hard = arg_len(hard, 'setrlimit', 'rlim_max');
+    soft = arg_rlim(soft, 'setrlimit', 'rlim_cur');
+    hard = arg_rlim(hard, 'setrlimit', 'rlim_max');
     this.sys('setrlimit', () => {
       if (soft > hard) return -EINVAL;
       if (hard > this.kernel.sysctl_nr_open) return -EPERM;
@@ -790,6 +799,7 @@ export class Task {
   private do_read(fd: number, msg: MsgHdr, len: number): number {
     const file = fcheck(this.files, fd);
     if (file === null) return -EBADF;
+    if (len < 0) return -EFAULT; // vfs_read(): access_ok() of a (size_t)-1 count fails
     const sock = sock_from_file(file);
     if (sock !== null) return sock_read(sock, msg, len);
     return 0; // /dev/null: end of file
@@ -838,10 +848,10 @@ export class Task {
 
   private recv_args(syscall: string, fd: number, len: number, flags: number | undefined, controllen: number) {
     fd = arg_fd(fd, syscall);
-    len = arg_len(len, syscall, 'len');
+    len = arg_size(len, syscall, 'len');
     const f = arg_flags(flags, syscall);
     const msg = new MsgHdr();
-    msg.msg_controllen = arg_len(controllen, syscall, 'controllen');
+    msg.msg_controllen = arg_size(controllen, syscall, 'controllen');
     return { fd, msg, len, flags: f };
   }
 }

@@ -40,12 +40,31 @@ export function arg_buf(v: unknown, syscall: string, name: string): Uint8Array {
   throw new KernelError(EFAULT, syscall, `${name} must be a Uint8Array, got ${show(v)}`);
 }
 
-/** A size_t length: a non-negative integer; negative lengths are huge in C and fail access_ok (EFAULT). */
-export function arg_len(v: unknown, syscall: string, name: string): number {
-  if (typeof v === 'number' && Number.isInteger(v)) {
-    if (v < 0 || v > 0x7ffff000)
-      throw new KernelError(EFAULT, syscall, `${name} ${v} is not a valid buffer size`);
-    return v;
-  }
+/** fs/read_write.c MAX_RW_COUNT: the most one read or write transfers (INT_MAX rounded down to a page). */
+export const MAX_RW_COUNT = 0x7ffff000;
+
+/**
+ * A size_t length. A negative number is what C's (size_t)-1 and friends look like from JavaScript: a huge
+ * length, which import_ubuf() clamps to MAX_RW_COUNT like any other too-large length. Non-integers are
+ * refused (EINVAL).
+ */
+export function arg_size(v: unknown, syscall: string, name: string): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v < 0 || v > MAX_RW_COUNT ? MAX_RW_COUNT : v;
+  throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
+}
+
+/** An rlim_t: non-negative integers; -1 is RLIM_INFINITY as C passes it. */
+export function arg_rlim(v: unknown, syscall: string, name: string): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v < 0 ? Number.MAX_SAFE_INTEGER : v;
+  throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
+}
+
+/**
+ * read()/write()'s count: vfs_read() checks access_ok(buf, count) after the fd lookup, so a huge count
+ * (C's (size_t)-1, a negative number here) is EFAULT there — returned as -1 for the caller to report after
+ * its fd checks. Counts above MAX_RW_COUNT are clamped (rw_verify_area()).
+ */
+export function arg_count(v: unknown, syscall: string, name: string): number {
+  if (typeof v === 'number' && Number.isInteger(v)) return v < 0 ? -1 : Math.min(v, MAX_RW_COUNT);
   throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
 }
