@@ -63,11 +63,12 @@ import {
   bt_sock_unregister,
   bt_sock_wait_state,
 } from './af_bluetooth.js';
-import { bacmp, bacpy, parse_sockaddr_l2, SOCKADDR_L2_SIZE } from './bdaddr.js';
+import { BDADDR_ANY, bacmp, bacpy, parse_sockaddr_l2, SOCKADDR_L2_SIZE } from './bdaddr.js';
 import { BtSock, BtSockList } from './bluetooth.js';
 import { hci_get_route } from './hci_sock.js';
 import {
   BDADDR_BREDR,
+  BDADDR_LE_PUBLIC,
   BDADDR_LE_RANDOM,
   BT_BOUND,
   BT_CLOSED,
@@ -95,6 +96,25 @@ export const L2CAP_CHAN_FIXED = 4;
 /** Dynamic PSMs for BR/EDR: odd values from 0x1001 (l2cap_add_psm()). */
 export const L2CAP_PSM_DYN_START = 0x1001;
 export const L2CAP_PSM_AUTO_END = 0x10ff;
+/** LE dynamic PSMs (l2cap_validate_le_psm()). */
+export const L2CAP_PSM_LE_DYN_START = 0x0080;
+export const L2CAP_PSM_LE_DYN_END = 0x00ff;
+/** The ATT fixed channel, the only CID user space may bind or connect on LE. */
+export const L2CAP_CID_ATT = 0x0004;
+
+/** Mirrors l2cap_validate_bredr_psm(): odd with the upper byte's lsb clear; well-known needs CAP_NET_BIND_SERVICE. */
+function l2cap_validate_bredr_psm(psm: number): number {
+  if ((psm & 0x0101) !== 0x0001) return -EINVAL;
+  if (psm < L2CAP_PSM_DYN_START && !capable(CAP_NET_BIND_SERVICE)) return -EACCES;
+  return 0;
+}
+
+/** Mirrors l2cap_validate_le_psm(): at most 0xff; below 0x80 needs CAP_NET_BIND_SERVICE. */
+function l2cap_validate_le_psm(psm: number): number {
+  if (psm > L2CAP_PSM_LE_DYN_END) return -EINVAL;
+  if (psm < L2CAP_PSM_LE_DYN_START && !capable(CAP_NET_BIND_SERVICE)) return -EACCES;
+  return 0;
+}
 
 /** struct l2cap_pinfo with its struct l2cap_chan folded in. */
 export class L2capPinfo extends BtSock {
@@ -198,7 +218,12 @@ function l2cap_add_psm(st: L2capState, sk: L2capPinfo, src: Uint8Array, psm: num
     sk.psm = sk.sport = psm;
     return 0;
   }
-  for (let p = L2CAP_PSM_DYN_START; p <= L2CAP_PSM_AUTO_END; p += 2) {
+  // BR/EDR: odd values 0x1001..0x10ff; LE: 0x80..0xff.
+  const le = bdaddr_type_is_le(sk.src_type);
+  const start = le ? L2CAP_PSM_LE_DYN_START : L2CAP_PSM_DYN_START;
+  const end = le ? L2CAP_PSM_LE_DYN_END : L2CAP_PSM_AUTO_END;
+  const incr = le ? 1 : 2;
+  for (let p = start; p <= end; p += incr) {
     if (!global_chan_by_addr(st, p, src, sk)) {
       sk.psm = sk.sport = p;
       return 0;
@@ -208,9 +233,10 @@ function l2cap_add_psm(st: L2capState, sk: L2capPinfo, src: Uint8Array, psm: num
 }
 
 /**
- * Mirrors l2cap_sock_bind(): EINVAL for a bad address (family, cid together with psm, bdaddr type, LE
- * rules), EBADFD unless BT_OPEN, EINVAL for a malformed PSM, EACCES for a well-known PSM (< 0x1001)
- * without CAP_NET_BIND_SERVICE, then the PSM (or a fixed cid) is taken and the sock is BT_BOUND.
+ * Mirrors l2cap_sock_bind(): EINVAL for a bad address (family, cid together with psm, bdaddr type, an LE
+ * cid other than ATT), EBADFD unless BT_OPEN, the PSM validated for the address type (EINVAL malformed,
+ * EACCES well-known without CAP_NET_BIND_SERVICE), then the PSM (or a fixed cid) is taken (EADDRINUSE)
+ * and the sock is BT_BOUND.
  */
 export const l2cap_sock_bind = traced(
   'l2cap_sock_bind',
@@ -221,15 +247,14 @@ export const l2cap_sock_bind = traced(
     const la = parse_sockaddr_l2(addr.subarray(0, Math.min(alen, SOCKADDR_L2_SIZE)));
     if (la.l2_cid !== 0 && la.l2_psm !== 0) return -EINVAL;
     if (!bdaddr_type_is_valid(la.l2_bdaddr_type)) return -EINVAL;
-    if (bdaddr_type_is_le(la.l2_bdaddr_type)) {
-      if (la.l2_psm !== 0) return -EINVAL;
-      if (la.l2_cid !== 0 && la.l2_cid !== 0x0004) return -EINVAL;
-    }
+    if (bdaddr_type_is_le(la.l2_bdaddr_type) && la.l2_cid !== 0 && la.l2_cid !== L2CAP_CID_ATT)
+      return -EINVAL;
     if (sk.sk_state !== BT_OPEN) return -EBADFD;
     const psm = la.l2_psm;
     if (psm !== 0) {
-      if ((psm & 0x0101) !== 0x0001) return -EINVAL;
-      if (psm < L2CAP_PSM_DYN_START && !capable(CAP_NET_BIND_SERVICE)) return -EACCES;
+      const err =
+        la.l2_bdaddr_type === BDADDR_BREDR ? l2cap_validate_bredr_psm(psm) : l2cap_validate_le_psm(psm);
+      if (err !== 0) return err;
     }
     bacpy(sk.src, la.l2_bdaddr);
     sk.src_type = la.l2_bdaddr_type;
@@ -293,27 +318,42 @@ export const l2cap_chan_connect = traced(
   (_sk, psm, cid) => `psm=0x${psm.toString(16)}, cid=${cid}`,
 );
 
-/** Mirrors l2cap_sock_connect(): address checks (EINVAL), then l2cap_chan_connect(), then the wait. */
+/**
+ * Mirrors l2cap_sock_connect(): EINVAL for a zapped (shut down) sock, a bad address, or a destination
+ * whose address type conflicts with the bound source; then l2cap_chan_connect(), then the wait.
+ */
 export const l2cap_sock_connect = traced(
   'l2cap_sock_connect',
   (sock: Socket, addr: Uint8Array, alen: number, flags: number): number => {
     const sk = sock.sk as L2capPinfo;
+    if (sock_flag(sk, SOCK_ZAPPED)) return -EINVAL;
     if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
     const la = parse_sockaddr_l2(addr.subarray(0, Math.min(alen, SOCKADDR_L2_SIZE)));
     if (la.l2_cid !== 0 && la.l2_psm !== 0) return -EINVAL;
     if (!bdaddr_type_is_valid(la.l2_bdaddr_type)) return -EINVAL;
+    if (
+      sk.src_type === BDADDR_BREDR &&
+      bacmp(sk.src, BDADDR_ANY) !== 0 &&
+      bdaddr_type_is_le(la.l2_bdaddr_type)
+    ) {
+      // Old user space binds ATT sockets as BR/EDR: accepted only for ATT to ATT.
+      if (sk.scid !== L2CAP_CID_ATT || la.l2_cid !== L2CAP_CID_ATT) return -EINVAL;
+      sk.src_type = BDADDR_LE_PUBLIC;
+    }
+    if (sk.src_type !== BDADDR_BREDR && la.l2_bdaddr_type === BDADDR_BREDR) return -EINVAL;
+    if (bdaddr_type_is_le(la.l2_bdaddr_type) && la.l2_cid !== 0 && la.l2_cid !== L2CAP_CID_ATT)
+      return -EINVAL;
     const err = l2cap_chan_connect(sk, la.l2_psm, la.l2_cid, la.l2_bdaddr, la.l2_bdaddr_type);
     if (err !== 0) return err;
     return bt_sock_wait_state(sk, BT_CONNECTED, flags & O_NONBLOCK ? 0 : sk.sk_sndtimeo);
   },
 );
 
-/** Mirrors l2cap_sock_listen(): EBADFD unless bound, EINVAL for a datagram/raw socket or no PSM/cid. */
+/** Mirrors l2cap_sock_listen() (basic mode): EBADFD unless bound, EINVAL for a datagram or raw socket. */
 function l2cap_sock_listen(sock: Socket, backlog: number): number {
   const sk = sock.sk as L2capPinfo;
   if (sk.sk_state !== BT_BOUND) return -EBADFD;
   if (sk.sk_type !== SOCK_SEQPACKET && sk.sk_type !== SOCK_STREAM) return -EINVAL;
-  if (sk.psm === 0 && sk.scid === 0) return -EINVAL;
   sk.sk_max_ack_backlog = backlog;
   sk.sk_ack_backlog = 0;
   sk.chan_state = BT_LISTEN;
@@ -338,13 +378,12 @@ function l2cap_sock_getname(sock: Socket, peer: boolean): Uint8Array | number {
   const la = new Uint8Array(SOCKADDR_L2_SIZE);
   const dv = new DataView(la.buffer);
   dv.setUint16(0, AF_BLUETOOTH, true);
+  dv.setUint16(2, sk.psm, true);
   if (peer) {
-    dv.setUint16(2, sk.psm, true);
     la.set(sk.dst, 4);
     dv.setUint16(10, sk.dcid, true);
     la[12] = sk.dst_type;
   } else {
-    dv.setUint16(2, sk.sport, true);
     la.set(sk.src, 4);
     dv.setUint16(10, sk.scid, true);
     la[12] = sk.src_type;

@@ -53,6 +53,7 @@ describe('L2CAP bind and connect', () => {
     expect(() => t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 1))).toThrow(err('EACCES'));
     expect(() => t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 0x1001, 0x40))).toThrow(err('EINVAL'));
     expect(() => t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 0x1001, 0, 3))).toThrow(err('EINVAL'));
+    expect(() => t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 0, 0x40, 1))).toThrow(err('EINVAL'));
     t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 0x1011));
     expect(() => t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 0x1011))).toThrow(err('EADDRINUSE'));
     const priv = k.spawn({ uid: 1000, caps: [CAP_NET_BIND_SERVICE] });
@@ -65,6 +66,29 @@ describe('L2CAP bind and connect', () => {
     expect(() => t.connect(s, sockaddr_l2('00:11:22:33:44:55', 0))).toThrow(err('EINVAL'));
     expect(() => t.connect(s, sockaddr_l2('00:11:22:33:44:55', 0x1001))).toThrow(err('EHOSTUNREACH'));
     expect(() => t.getpeername(s)).toThrow(err('ENOTCONN'));
+  });
+
+  it('connect on a shut-down (zapped) socket is EINVAL; a BR/EDR-bound socket cannot connect to LE but ATT', () => {
+    const { t } = boot();
+    const s = t.socket(AF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP);
+    t.shutdown(s, 2);
+    expect(() => t.connect(s, sockaddr_l2('00:11:22:33:44:55', 0x1001))).toThrow(err('EINVAL'));
+    const b = t.socket(AF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP);
+    t.bind(b, sockaddr_l2('00:00:00:00:00:01', 0));
+    expect(() => t.connect(b, sockaddr_l2('00:11:22:33:44:55', 0x81, 0, 1))).toThrow(err('EINVAL'));
+    const le = t.socket(AF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP);
+    t.bind(le, sockaddr_l2('00:00:00:00:00:01', 0, 0, 1));
+    expect(parse_sockaddr_l2(t.getsockname(le))).toMatchObject({ l2_psm: 0x80, l2_bdaddr_type: 1 });
+    expect(() => t.connect(le, sockaddr_l2('00:11:22:33:44:55', 0x1001))).toThrow(err('EINVAL'));
+    expect(() => t.connect(le, sockaddr_l2('00:11:22:33:44:55', 0x81, 0, 1))).toThrow(err('EHOSTUNREACH'));
+  });
+
+  it('LE PSMs: above 0xff EINVAL, below 0x80 EACCES without CAP_NET_BIND_SERVICE', () => {
+    const { t } = boot();
+    const s = () => t.socket(AF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP);
+    expect(() => t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 0x100, 0, 1))).toThrow(err('EINVAL'));
+    expect(() => t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 0x25, 0, 1))).toThrow(err('EACCES'));
+    t.bind(s(), sockaddr_l2('00:00:00:00:00:00', 0x82, 0, 1));
   });
 
   it('listen: EBADFD unless bound', () => {
