@@ -61,3 +61,44 @@ describe('netlink subcommand: NETLINK_USERSOCK', async () => {
     });
   });
 });
+
+describe('netlink subcommand: RTM_GETLINK dump over NETLINK_ROUTE', async () => {
+  const report = runNetlink(await familyContext('@ksock/af-netlink'));
+  const dump = report.sections.filter((s) => s.kind === 'messages').pop();
+  if (dump?.kind !== 'messages') throw new Error('no dump');
+  const [request, lo, done] = dump.messages;
+
+  it('autoloads rtnetlink on the NETLINK_ROUTE socket', () => {
+    expect(report.exitCode).toBe(0);
+    const call = report.sections.flatMap((s) => (s.kind === 'call' ? [s.call] : [])).pop()!;
+    expect(call.c).toBe('socket(PF_NETLINK, SOCK_RAW, NETLINK_ROUTE)');
+    expect(call.autoloaded).toEqual(['rtnetlink']);
+    expect(
+      call.events.find((e) => e.name === 'request_module' && e.args === '"net-pf-16-proto-0"')?.ret,
+    ).toBe(0);
+  });
+
+  it('annotates the request as iproute2 sends it', () => {
+    expect(request!.hex).toBe(`20000000120001030100000000000000${'00'.repeat(16)}`);
+    expect(fieldOf(request!, 'nlmsghdr.nlmsg_flags')).toBe('0x301 (NLM_F_REQUEST|NLM_F_DUMP)');
+  });
+
+  it('decodes the loopback link and the end of the dump', () => {
+    expect(dump.messages).toHaveLength(3);
+    expect(fieldOf(lo!, 'nlmsghdr.nlmsg_type')).toBe('16 (RTM_NEWLINK)');
+    expect(fieldOf(lo!, 'nlmsghdr.nlmsg_flags')).toBe('0x2 (NLM_F_MULTI)');
+    expect(fieldOf(lo!, 'ifinfomsg.ifi_index')).toBe('1');
+    expect(fieldOf(lo!, 'ifinfomsg.ifi_type')).toBe('772 (ARPHRD_LOOPBACK)');
+    expect(fieldOf(lo!, 'ifinfomsg.ifi_flags')).toMatch(/^0x[0-9a-f]+ \(IFF_UP\|IFF_LOOPBACK\|IFF_RUNNING/);
+    expect(fieldOf(lo!, 'IFLA_IFNAME value')).toBe('"lo"');
+    expect(fieldOf(lo!, 'IFLA_MTU value')).toBe('65536');
+    expect(fieldOf(lo!, 'IFLA_ADDRESS value')).toBe('00:00:00:00:00:00');
+    // every byte of the message is inside some annotated field's range or attribute padding
+    const len = lo!.hex.length / 2;
+    const last = lo!.fields[lo!.fields.length - 1]!;
+    expect(last.offset + last.length).toBeLessThanOrEqual(len);
+    expect(len - (last.offset + last.length)).toBeLessThan(4);
+    expect(fieldOf(done!, 'nlmsghdr.nlmsg_type')).toBe('3 (NLMSG_DONE)');
+    expect(fieldOf(done!, 'int (dump status)')).toBe('0');
+  });
+});

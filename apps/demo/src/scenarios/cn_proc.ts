@@ -150,7 +150,7 @@ export function runCnProc(ctx: Context): Report {
   );
   const req = annotate('the subscription: nlmsghdr + cn_msg + enum proc_cn_mcast_op', listen, 'other');
   // The payload is cn_msg + op: name its fields instead of "payload".
-  req.fields = req.fields.filter((f) => f.name !== 'payload');
+  req.fields = req.fields.filter((f) => f.name !== 'payload' && f.name !== 'int (dump status)');
   req.fields.push(
     { offset: 16, length: 4, name: 'cn_msg.id.idx', value: `${CN_IDX_PROC} (CN_IDX_PROC)`, depth: 0 },
     { offset: 20, length: 4, name: 'cn_msg.id.val', value: `${CN_VAL_PROC} (CN_VAL_PROC)`, depth: 0 },
@@ -171,7 +171,8 @@ export function runCnProc(ctx: Context): Report {
     text: 'The workload: a shell forks a child that execs, drops to uid 1000 and exits',
   });
   const shell = kernel.spawn({ uid: 0, comm: 'sh' });
-  drain('spawning the shell');
+  sections.push({ kind: 'note', tone: 'info', text: `init (pid 1) starts a shell: sh, pid ${shell.pid}` });
+  drain('init started the shell');
   const child = add(
     shell,
     'fork()',
