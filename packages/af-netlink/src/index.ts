@@ -5,10 +5,12 @@
 import type { ModuleDescriptor } from '@ksock/core';
 import { af_netlink_module } from './af_netlink.js';
 import { rtnetlink_module } from './rtnetlink.js';
+import { cn_module } from './connector.js';
 
 export * from './uapi.js';
 export * from './af_netlink.js';
 export * from './rtnetlink.js';
+export * from './connector.js';
 
-const modules: readonly ModuleDescriptor[] = [af_netlink_module, rtnetlink_module];
+const modules: readonly ModuleDescriptor[] = [af_netlink_module, rtnetlink_module, cn_module];
 export default modules;
