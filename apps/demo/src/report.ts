@@ -79,6 +79,7 @@ export type Section =
       events: TraceEvent[] | null;
     }
   | { kind: 'events'; title: string; rows: ProcEventRow[] }
+  | { kind: 'table'; title: string; header: string[]; rows: string[][] }
   | { kind: 'messages'; title: string; messages: AnnotatedMessage[] };
 
 /** One cn_proc event as the listener decoded it. */

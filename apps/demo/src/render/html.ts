@@ -121,6 +121,8 @@ function sectionHtml(s: Section, n: number): string {
       return `<div class="step ${s.ok ? 'ok' : 'err'}">${s.ok ? '✓' : '✗'} ${esc(s.text)} ${s.detail ? `<span>${esc(s.detail)}</span>` : ''}${s.events !== null && s.events.length > 0 ? `<details><summary>trace</summary>${traceTree(s.events)}</details>` : ''}</div>`;
     case 'events':
       return `<h3>${esc(s.title)}</h3><table class="events"><tr><th>event</th><th>decoded</th><th>bytes</th></tr>${s.rows.map((r) => `<tr><td>${esc(r.what)}</td><td>${esc(r.text)}</td><td>${r.bytes}</td></tr>`).join('')}</table>`;
+    case 'table':
+      return `<h3>${esc(s.title)}</h3><table class="lsmod"><tr>${s.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${s.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('')}</table>`;
     case 'messages':
       return `<h3>${esc(s.title)}</h3>${s.messages.map(messageHtml).join('')}`;
   }

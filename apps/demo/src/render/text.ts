@@ -95,7 +95,7 @@ function renderBox(box: ObjectBox, p: Palette, indent: string): string[] {
   const w = Math.min(24, Math.max(...shown.map((f) => f.name.length), 4));
   for (const f of shown) {
     const name = f.name.padEnd(w);
-    out.push(`${indent}  ${f.seed ? p.cyan(name) : name}  ${f.value}`);
+    out.push(`${indent}${f.seed ? p.cyan(`• ${name}`) : `  ${name}`}  ${f.value}`);
   }
   if (family && others.length > MAX_OTHER_FIELDS)
     out.push(p.dim(`${indent}  … ${others.length - MAX_OTHER_FIELDS} more fields (see --json or --html)`));
@@ -193,6 +193,12 @@ function renderSection(s: Section, p: Palette): string[] {
       for (const r of s.rows)
         out.push(`  ${p.cyan(r.what.padEnd(6))} ${r.text} ${p.dim(`(${r.bytes} bytes)`)}`);
       return out;
+    }
+    case 'table': {
+      const w = s.header.map((h, i) => Math.max(h.length, ...s.rows.map((r) => (r[i] ?? '').length)));
+      const line = (cells: readonly string[]) =>
+        `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(w[i]!))).join('  ')}`.trimEnd();
+      return ['', p.bold(s.title), p.dim(line(s.header)), ...s.rows.map((r) => line(r))];
     }
     case 'messages': {
       const out = ['', p.bold(s.title)];

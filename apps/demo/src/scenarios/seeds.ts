@@ -47,10 +47,27 @@ export function runSeeds(ctx: Context): Report {
         text: `${f.pkg} is ${f.reason}: the kernel has no module for its family, so its socket() fails with EAFNOSUPPORT, as Linux does without the module.`,
       });
   }
+  const rows: string[][] = [];
   for (const call of seedCalls(ctx)) {
     const r = tracedSocket(kernel, task, call, ctx.names);
     sections.push({ kind: 'call', call: r });
+    const boxes = r.objects?.boxes ?? [];
+    const fam = boxes.find((b) => b.id === 'family_sock') ?? boxes.find((b) => b.id === 'sock');
+    rows.push([
+      `seed ${call.seed}`,
+      call.c,
+      r.result.ok ? `= ${r.result.fd}` : `-1 ${r.result.code}`,
+      boxes.find((b) => b.id === 'socket_alloc')?.label ?? '-',
+      fam?.type ?? '-',
+      r.autoloaded.join(', ') || '-',
+    ]);
   }
+  sections.push({
+    kind: 'table',
+    title: 'Summary',
+    header: ['', 'call', 'result', 'inode', 'sock', 'autoloaded'],
+    rows,
+  });
   sections.push({
     kind: 'modules',
     title: 'lsmod at the end (the sockets are still open, so each family module is held)',
