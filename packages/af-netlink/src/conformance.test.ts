@@ -1,0 +1,46 @@
+import { SOCK_DGRAM, SOCK_RAW } from '@ksock/core';
+import { checkFamily } from '@ksock/core/testing';
+import { describe, expect, it } from 'vitest';
+import modules from './index.js';
+import { CN_IDX_PROC } from './connector.js';
+import { NETLINK_CONNECTOR, NETLINK_ROUTE, NETLINK_USERSOCK, nlmsg, sockaddr_nl } from './uapi.js';
+
+describe('@ksock/core conformance kit', () => {
+  it('af_netlink, rtnetlink and cn conform', () => {
+    const report = checkFamily({
+      modules,
+      family: 16,
+      create: 'netlink_create',
+      sockets: [
+        { type: SOCK_DGRAM, protocol: NETLINK_USERSOCK, uid: 1000 },
+        { type: SOCK_RAW, protocol: NETLINK_USERSOCK },
+        { type: SOCK_RAW, protocol: NETLINK_ROUTE, uid: 1000 },
+        { type: SOCK_DGRAM, protocol: NETLINK_CONNECTOR, uid: 1000 },
+      ],
+      refused: [
+        { type: SOCK_DGRAM, protocol: 32, errno: 'EPROTONOSUPPORT' },
+        { type: SOCK_DGRAM, protocol: -1, errno: 'EPROTONOSUPPORT' },
+        { type: SOCK_DGRAM, protocol: 5, errno: 'EPROTONOSUPPORT' },
+      ],
+      badTypeErrno: 'ESOCKTNOSUPPORT',
+      exercise: (_k, t, fd) => {
+        t.bind(fd, sockaddr_nl(0, 0));
+        try {
+          t.sendto(fd, nlmsg(0x12, 0x301, 1, 0, new Uint8Array(16)), 0x40);
+        } catch {
+          // USERSOCK has no kernel socket: ECONNREFUSED is the expected answer.
+        }
+        expect(CN_IDX_PROC).toBe(1);
+      },
+    });
+    // The kit expects no sock and no inode after close; NETLINK_ROUTE and NETLINK_CONNECTOR keep their
+    // kernel socket (netlink_kernel_create) while their module is loaded, as in Linux: exactly one of each.
+    const kernelSocket = /^socket\(16, [23], (0|11)\): no inode, file or sock left after close$/;
+    expect(report.failures.filter((f) => !kernelSocket.test(f.check))).toEqual([]);
+    for (const f of report.failures) {
+      const d = JSON.parse(f.detail) as { sk_allocated: number; sock_inode_cache: number; nr_files: number };
+      expect([d.sk_allocated, d.sock_inode_cache, d.nr_files]).toEqual([1, 1, 3]);
+    }
+    expect(report.results.length).toBeGreaterThan(5);
+  });
+});
