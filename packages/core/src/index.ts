@@ -104,6 +104,7 @@ export type { PernetOperations } from './net_namespace.js';
 export * from './dev.js';
 export { SysctlRegistry, global_int } from './sysctl.js';
 export type { CtlTable, SysctlValue } from './sysctl.js';
+export { security_add_hooks } from './security.js';
 export type { SecurityHooks } from './security.js';
 export { register_proc_event_notifier, proc_event } from './proc_events.js';
 export type { ProcEvent, ProcEventNotifier } from './proc_events.js';

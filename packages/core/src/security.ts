@@ -112,3 +112,15 @@ export const security_socket_getsockopt = (sock: Socket, level: number, optname:
   call_int_hook('socket_getsockopt', [sock, level, optname]);
 export const security_socket_shutdown = (sock: Socket, how: number): number =>
   call_int_hook('socket_shutdown', [sock, how]);
+
+/**
+ * Mirrors security_add_hooks(): a policy module joins the LSM list; its hooks run after those already
+ * there. Returns the function that removes them again (ksock modules can unload; Linux LSMs cannot).
+ */
+export function security_add_hooks(kernel: { lsm: SecurityHooks[] }, hooks: SecurityHooks): () => void {
+  kernel.lsm.push(hooks);
+  return () => {
+    const i = kernel.lsm.indexOf(hooks);
+    if (i >= 0) kernel.lsm.splice(i, 1);
+  };
+}

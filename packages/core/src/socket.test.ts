@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
 import { counters, expectErrno } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
+import { security_add_hooks } from './security.js';
 import { EACCES, EPERM, EPROTONOSUPPORT } from './uapi/errno.js';
 import { O_CLOEXEC, O_NONBLOCK, O_RDWR, F_GETFD, F_GETFL, FD_CLOEXEC } from './uapi/fcntl.js';
 import {
@@ -181,10 +182,13 @@ describe('socket(): __sys_socket and __sock_create', () => {
     const { kernel, task } = boot();
     kernel.modules.load('af_test');
     const before = counters(kernel);
-    kernel.lsm.push({ name: 'deny-create', socket_create: (family) => (family === F ? -EACCES : 0) });
+    const remove = security_add_hooks(kernel, {
+      name: 'deny-create',
+      socket_create: (family) => (family === F ? -EACCES : 0),
+    });
     expectErrno(() => task.socket(F, SOCK_DGRAM, 0), 'EACCES');
-    kernel.lsm.length = 0;
-    kernel.lsm.push({ name: 'deny-post', socket_post_create: () => -EPERM });
+    remove();
+    security_add_hooks(kernel, { name: 'deny-post', socket_post_create: () => -EPERM });
     expectErrno(() => task.socket(F, SOCK_DGRAM, 0), 'EPERM');
     expect(counters(kernel)).toEqual(before);
   });
