@@ -165,6 +165,7 @@ export const hci_sock_bind = traced(
     sk.sk_state = BT_BOUND;
     return 0;
   },
+  (_sock, _addr, addr_len) => `addr_len=${addr_len}`,
 );
 
 /** Mirrors hci_sock_getname(): peer is EOPNOTSUPP; without a device hci_hdev_from_sock() is EBADFD. */

@@ -63,7 +63,7 @@ import {
   bt_sock_unregister,
   bt_sock_wait_state,
 } from './af_bluetooth.js';
-import { BDADDR_ANY, bacmp, bacpy, parse_sockaddr_l2, SOCKADDR_L2_SIZE } from './bdaddr.js';
+import { BDADDR_ANY, ba2str, bacmp, bacpy, parse_sockaddr_l2, SOCKADDR_L2_SIZE } from './bdaddr.js';
 import { BtSock, BtSockList } from './bluetooth.js';
 import { hci_get_route } from './hci_sock.js';
 import {
@@ -274,6 +274,8 @@ export const l2cap_sock_bind = traced(
     sk.sk_state = BT_BOUND;
     return 0;
   },
+  (_sock, addr, alen) =>
+    `${ba2str(parse_sockaddr_l2(addr).l2_bdaddr)}, psm=0x${parse_sockaddr_l2(addr).l2_psm.toString(16)}, alen=${alen}`,
 );
 
 /** Mirrors is_valid_psm(). */
@@ -347,6 +349,8 @@ export const l2cap_sock_connect = traced(
     if (err !== 0) return err;
     return bt_sock_wait_state(sk, BT_CONNECTED, flags & O_NONBLOCK ? 0 : sk.sk_sndtimeo);
   },
+  (_sock, addr, alen, flags) =>
+    `${ba2str(parse_sockaddr_l2(addr).l2_bdaddr)}, psm=0x${parse_sockaddr_l2(addr).l2_psm.toString(16)}, alen=${alen}, flags=0${flags.toString(8)}`,
 );
 
 /** Mirrors l2cap_sock_listen() (basic mode): EBADFD unless bound, EINVAL for a datagram or raw socket. */

@@ -26,7 +26,7 @@ import {
   traced,
   try_module_get,
 } from '@ksock/core';
-import { bacmp, sockaddr_l2, SOCKADDR_L2_SIZE, BDADDR_ANY } from '../bdaddr.js';
+import { BDADDR_ANY, ba2str, bacmp, sockaddr_l2, SOCKADDR_L2_SIZE } from '../bdaddr.js';
 import type { L2capPinfo } from '../l2cap_sock.js';
 import {
   BDADDR_BREDR,
@@ -197,15 +197,19 @@ const rfcomm_l2sock_create = traced('rfcomm_l2sock_create', (kernel: Kernel): So
  * Mirrors rfcomm_session_add(): a session on `sock`; every session but the listening one pins the
  * rfcomm module (so it cannot be unloaded while a connection is up). Null when the module is going.
  */
-const rfcomm_session_add = traced('rfcomm_session_add', (kernel: Kernel, sock: Socket, state: number) => {
-  const core = cores.get(kernel)!;
-  const s = new RfcommSession(sock, state);
-  s.mtu = RFCOMM_DEFAULT_MTU;
-  s.cfc = RFCOMM_CFC_UNKNOWN;
-  if (state !== BT_LISTEN && !try_module_get(core.mod)) return null;
-  core.session_list.unshift(s);
-  return s;
-});
+const rfcomm_session_add = traced(
+  'rfcomm_session_add',
+  (kernel: Kernel, sock: Socket, state: number): RfcommSession | null => {
+    const core = cores.get(kernel)!;
+    const s = new RfcommSession(sock, state);
+    s.mtu = RFCOMM_DEFAULT_MTU;
+    s.cfc = RFCOMM_CFC_UNKNOWN;
+    if (state !== BT_LISTEN && !try_module_get(core.mod)) return null;
+    core.session_list.unshift(s);
+    return s;
+  },
+  (_k, _sock, state) => `state=${state}`,
+);
 
 /** Mirrors rfcomm_session_del(): unlink, release the L2CAP socket, drop the module reference. */
 const rfcomm_session_del = traced('rfcomm_session_del', (kernel: Kernel, s: RfcommSession): null => {
@@ -269,6 +273,7 @@ const rfcomm_session_create = traced(
     if (err === 0 || err === -EINPROGRESS) return s;
     return rfcomm_session_del(kernel, s);
   },
+  (_k, src, dst, sec_level) => `${ba2str(src)} -> ${ba2str(dst)}, sec_level=${sec_level}`,
 );
 
 /**

@@ -172,6 +172,9 @@ describe('rfcomm_sock_connect without a controller', () => {
       expect(names).toContain(n);
     }
     expect(tr.events.find((e) => e.name === 'l2cap_chan_connect')).toMatchObject({ errno: 'EHOSTUNREACH' });
+    expect(tr.text).toContain('rfcomm_session_create(00:00:00:00:00:00 -> 00:11:22:33:44:55, sec_level=1)');
+    expect(tr.text).toContain('l2cap_sock_bind(00:00:00:00:00:00, psm=0x0, alen=14)');
+    expect(tr.text).toContain('l2cap_sock_connect(00:11:22:33:44:55, psm=0x3, alen=14, flags=04000)');
     // The session's kernel L2CAP socket and the rfcomm reference it took are gone again.
     expect({ rf: rf(), bt: bt(), ino: k.sock_inode_cache.active_objs, sk: k.sk_allocated }).toEqual(before);
     expect(rfcomm_sessions(k)).toHaveLength(1); // krfcommd's listener only
