@@ -21,6 +21,8 @@ export interface Io {
   isTTY: boolean;
   env: Record<string, string | undefined>;
   writeFile(path: string, data: string): void;
+  /** Where a path given on the command line points (relative to where the user ran the command). */
+  resolvePath?(path: string): string;
 }
 
 /** Exit statuses: 0 done, 1 the demonstrated call failed, 2 usage error, 3 could not write the page, 70 internal. */
@@ -63,15 +65,14 @@ export async function run(
       io.out(renderText(report, color ? ANSI : PLAIN));
     }
     if (parsed.options.html !== null) {
+      const path = io.resolvePath?.(parsed.options.html) ?? parsed.options.html;
       try {
-        io.writeFile(parsed.options.html, renderHtml(report));
+        io.writeFile(path, renderHtml(report));
       } catch (e) {
-        io.err(
-          `ksock demo: cannot write ${parsed.options.html}: ${e instanceof Error ? e.message : String(e)}\n`,
-        );
+        io.err(`ksock demo: cannot write ${path}: ${e instanceof Error ? e.message : String(e)}\n`);
         return 3;
       }
-      io.err(`wrote ${parsed.options.html}\n`);
+      io.err(`wrote ${path}\n`);
     }
     return report.exitCode;
   } catch (e) {

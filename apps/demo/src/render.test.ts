@@ -73,6 +73,14 @@ describe('output formats', () => {
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
   });
 
+  it('writes the page where the user ran the command (npm runs the script in apps/demo)', async () => {
+    const io = captureIo();
+    io.resolvePath = (p) => `/home/user/ksock/${p}`;
+    expect(await run(['modules', '--html=page.html'], io, bare)).toBe(0);
+    expect([...io.files.keys()]).toEqual(['/home/user/ksock/page.html']);
+    expect(io.stderr).toBe('wrote /home/user/ksock/page.html\n');
+  });
+
   it('reports a page it cannot write, without a stack trace', async () => {
     const io = captureIo();
     io.writeFile = () => {
