@@ -100,6 +100,11 @@ describe('socket(PF_BLUETOOTH, SOCK_STREAM, BTPROTO_RFCOMM) on a fresh kernel', 
     expect(rm[0]!.depth).toBe(depth('__sock_create') + 1);
     expect(rm[1]!.depth).toBe(depth('bt_sock_create') + 1);
     expect(tr.text).toContain('rfcomm_sock_create(');
+    // bt_sock_create pins bt_proto[3]'s module (rfcomm) around rfcomm_sock_create only.
+    const i = calls.findIndex((e) => e.name === 'rfcomm_sock_create');
+    expect(calls[i - 1]).toMatchObject({ name: 'try_module_get', args: 'rfcomm', ret: true });
+    const put = calls.slice(i).find((e) => e.name === 'module_put' && e.depth === calls[i]!.depth);
+    expect(put?.args).toMatch(/^rfcomm, refcnt=2$/);
   });
 
   it('/proc/modules shows bluetooth used by rfcomm, and rmmod bluetooth is refused', () => {

@@ -231,6 +231,17 @@ describe('send, receive, shutdown and release', () => {
     expect(t.recvfrom(s, 10).len).toBe(0);
   });
 
+  it('shutdown with SO_LINGER waits for BT_CLOSED, which an unconnected socket never reaches: EINPROGRESS', () => {
+    const { t, fd } = boot();
+    const s = fd();
+    const linger = new Uint8Array(8);
+    new DataView(linger.buffer).setInt32(0, 1, true);
+    new DataView(linger.buffer).setInt32(4, 1, true);
+    t.setsockopt(s, SOL_SOCKET, SO_LINGER, linger);
+    expect(() => t.shutdown(s, 2)).toThrow(err('EINPROGRESS'));
+    t.shutdown(s, 2); // only the first shutdown acts
+  });
+
   it('shutdown closes a listener (BT_CLOSED) and frees its channel', () => {
     const { k, t, fd } = boot();
     const l = fd();
