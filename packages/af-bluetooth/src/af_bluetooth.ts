@@ -259,8 +259,6 @@ export const bluetooth: ModuleDescriptor = {
   name: 'bluetooth',
   version: BT_CORE_VERSION,
   aliases: [`net-pf-${PF_BLUETOOTH}`],
-  description: 'Bluetooth Core ver 2.22',
-  license: 'GPL',
   init: bt_init,
   exit: bt_exit,
 };

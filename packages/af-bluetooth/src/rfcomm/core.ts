@@ -418,8 +418,6 @@ export const rfcomm: ModuleDescriptor = {
   version: RFCOMM_VERSION,
   aliases: ['bt-proto-3'],
   depends: ['bluetooth'],
-  description: 'Bluetooth RFCOMM ver 1.11',
-  license: 'GPL',
   init: rfcomm_init,
   exit: rfcomm_exit,
 };
