@@ -5,6 +5,12 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { run } from './cli.js';
 
+// `npm run demo | head`: a reader that stops early is not an error worth a stack trace.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 const code = await run(process.argv.slice(2), {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),

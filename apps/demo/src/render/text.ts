@@ -106,7 +106,7 @@ function renderCall(c: CallReport, p: Palette): string[] {
   const out: string[] = [];
   const seed = c.seed !== null ? p.dim(`  (seed ${c.seed})`) : '';
   out.push(p.bold(`━━ ${c.c}`) + seed);
-  out.push(p.dim(`   = socket(${c.family}, ${c.type}, ${c.protocol})`));
+  out.push(p.dim(`   in numbers: socket(${c.family}, ${c.type}, ${c.protocol})`));
   out.push('');
   out.push(p.bold('modules before'));
   out.push(...renderModules(c.modulesBefore, p));
