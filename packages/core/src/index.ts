@@ -112,7 +112,8 @@ export { ProcFs } from './proc.js';
 export type { ProcShow, ProcNetShow } from './proc.js';
 
 // Tracing, faults, waiting, slab accounting
-export { Tracer, traced, trace_note, format_trace } from './trace.js';
+export { Tracer, traced, trace_note, format_trace, ftrace, call_ops } from './trace.js';
+export type { Fmt } from './trace.js';
 export type { TraceEvent, TraceListener, TraceLabelled } from './trace.js';
 export { FaultInjector } from './fault.js';
 export type { FaultSpec } from './fault.js';

@@ -107,3 +107,15 @@ describe('sysctls', () => {
     expectErrno(() => k.spawn({ uid: 1000 }).sysctl('net.core.rmem_default', '1'), 'EACCES');
   });
 });
+
+describe('/proc/net files registered by families', () => {
+  it('are shown for the reader namespace, and can be absent (ENOENT) in some namespaces', () => {
+    const k = new Kernel();
+    k.proc.create_net('only_init', (net) => (net === k.init_net ? 'hello\n' : -2));
+    const t = k.spawn({});
+    expect(k.proc.read('/proc/net/only_init', t)).toBe('hello\n');
+    t.unshare(CLONE_NEWNET);
+    expectErrno(() => k.proc.read('/proc/net/only_init', t), 'ENOENT', 'open');
+    expectErrno(() => k.proc.read('/proc/net/nothing', t), 'ENOENT');
+  });
+});

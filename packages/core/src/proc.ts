@@ -10,8 +10,11 @@ import { O_CLOEXEC } from './uapi/fcntl.js';
 
 /** Shows one /proc file. `task` is the reader (what /proc/self and /proc/net resolve against). */
 export type ProcShow = (task: Task) => string;
-/** Shows one /proc/net file for the reader's network namespace. */
-export type ProcNetShow = (net: Net, task: Task) => string;
+/**
+ * Shows one /proc/net file for the reader's network namespace. A negative errno means the file does not
+ * exist in that namespace (e.g. files Linux creates in init_net only).
+ */
+export type ProcNetShow = (net: Net, task: Task) => string | number;
 
 function yn(fn: unknown): string {
   return fn === undefined ? 'n' : 'y';
