@@ -915,7 +915,7 @@ export const netlink_broadcast_filtered = traced(
     let delivery_failure = false;
     let delivered = false;
     portid >>>= 0;
-    for (const sk of [...tbl.mc_list]) {
+    for (const sk of tbl.mc_list) {
       if (sk === ssk) continue;
       if (sk.portid === portid || group - 1 >= sk.ngroups || !test_bit(group - 1, sk.groups)) continue;
       if (!net_eq(sk.sk_net, net)) continue;
