@@ -66,7 +66,8 @@ export interface CallReport {
 export type Section =
   | { kind: 'heading'; text: string }
   | { kind: 'note'; text: string; tone: 'info' | 'warn' | 'error' | 'ok' }
-  | { kind: 'call'; call: CallReport }
+  /** compact: the text view lists the objects on one line instead of field by field. */
+  | { kind: 'call'; call: CallReport; compact?: boolean }
   | { kind: 'modules'; title: string; rows: ModuleInfo[]; changed: string[] }
   | {
       kind: 'step';

@@ -102,7 +102,7 @@ function renderBox(box: ObjectBox, p: Palette, indent: string): string[] {
   return out;
 }
 
-function renderCall(c: CallReport, p: Palette): string[] {
+function renderCall(c: CallReport, p: Palette, compact = false): string[] {
   const out: string[] = [];
   const seed = c.seed !== null ? p.dim(`  (seed ${c.seed})`) : '';
   out.push(p.bold(`━━ ${c.c}`) + seed);
@@ -120,10 +120,12 @@ function renderCall(c: CallReport, p: Palette): string[] {
       `${p.bold('result')}  ${p.red(`-1 ${c.result.code}${c.result.errno !== null ? ` (errno ${c.result.errno})` : ''}: ${c.result.message}`)}`,
     );
   if (c.autoloaded.length > 0) out.push(`${p.bold('autoloaded')}  ${p.magenta(c.autoloaded.join(', '))}`);
-  if (c.objects !== null) {
+  if (c.objects !== null && compact)
+    out.push(p.dim(`objects: ${c.objects.boxes.map((b) => `${b.type} ${b.label}`).join(' → ')}`));
+  else if (c.objects !== null) {
     out.push('');
     out.push(
-      `${p.bold('objects')} ${p.dim('(read back from the kernel: task.files.fd[fd] → file → socket → sk)')}`,
+      `${p.bold('objects')} ${p.dim('(read back from the kernel: task.files.fd[fd] → file → socket → sk; • named by the design document)')}`,
     );
     const arrows = new Map(c.objects.edges.map((e) => [`${e.from}>${e.to}`, e.label]));
     let prev: string | null = null;
@@ -176,7 +178,7 @@ function renderSection(s: Section, p: Palette): string[] {
       ];
     }
     case 'call':
-      return ['', ...renderCall(s.call, p)];
+      return ['', ...renderCall(s.call, p, s.compact === true)];
     case 'modules':
       return ['', p.bold(s.title), ...renderModules(s.rows, p)];
     case 'step': {

@@ -98,7 +98,7 @@ export function runModules(ctx: Context): Report {
   let ok = true;
   sections.push({ kind: 'heading', text: `First use: ${call.c} autoloads its family` });
   const first = tracedSocket(kernel, task, call, ctx.names);
-  sections.push({ kind: 'call', call: first });
+  sections.push({ kind: 'call', call: first, compact: true });
   if (!first.result.ok) return { ...base, sections, exitCode: 1 };
   const loaded = first.autoloaded.length > 0 ? first.autoloaded : kernel.modules.list().map((m) => m.name);
 
@@ -136,7 +136,7 @@ export function runModules(ctx: Context): Report {
 
   sections.push({ kind: 'heading', text: 'Next use: autoloaded again' });
   const again = tracedSocket(kernel, task, call, ctx.names);
-  sections.push({ kind: 'call', call: again });
+  sections.push({ kind: 'call', call: again, compact: true });
   ok &&= again.result.ok && again.autoloaded.length === first.autoloaded.length;
   if (again.result.fd !== null) sections.push(closeStep(kernel, task, again.result.fd));
   sections.push({

@@ -64,7 +64,7 @@ export function runNetlink(ctx: Context): Report {
   const a = open(alice);
   sections.push(
     { kind: 'note', tone: 'info', text: `${alice.comm} (pid ${alice.pid}):` },
-    { kind: 'call', call: a },
+    { kind: 'call', call: a, compact: true },
   );
   if (!a.result.ok) return { ...base, sections, exitCode: 1 };
   const b = open(bob);
@@ -149,7 +149,7 @@ export function runNetlink(ctx: Context): Report {
     },
     ctx.names,
   );
-  sections.push({ kind: 'call', call: r });
+  sections.push({ kind: 'call', call: r, compact: true });
   if (!r.result.ok) return { ...base, sections, exitCode: 1 };
   const rfd = r.result.fd!;
   const req = nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, ifinfomsg());
