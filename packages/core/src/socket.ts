@@ -44,7 +44,11 @@ export interface ProtoOps {
   shutdown(sock: Socket, how: number): number;
   sendmsg(sock: Socket, msg: MsgHdr, len: number): number;
   recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number): number;
-  ioctl?(sock: Socket, cmd: number, arg: number): number;
+  /**
+   * ioctl(2) on the socket. `arg` is the user's integer argument, or the bytes of the structure it points
+   * to (the family writes results into them). Return -ENOIOCTLCMD for a command the family does not know.
+   */
+  ioctl?(sock: Socket, cmd: number, arg: Uint8Array | number): number;
   /** SO_PEEK_OFF support (AF_UNIX, UDP, TCP have it); without it the option answers EOPNOTSUPP. */
   set_peek_off?(sk: Sock, val: number): number;
   setsockopt?(sock: Socket, level: number, optname: number, optval: Uint8Array): number;

@@ -157,3 +157,12 @@ describe('socket syscalls reach the family through proto_ops', () => {
     expectErrno(() => task.getpeername(a), 'ENOTCONN');
   });
 });
+
+describe('ioctl', () => {
+  it('EBADF, ENOTTY on a non-socket and for commands the family does not know', () => {
+    const { task, a } = boot();
+    expectErrno(() => task.ioctl(99, 0x541b), 'EBADF', 'ioctl');
+    expectErrno(() => task.ioctl(0, 0x541b), 'ENOTTY');
+    expectErrno(() => task.ioctl(a, 0x541b), 'ENOTTY');
+  });
+});

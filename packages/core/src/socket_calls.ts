@@ -27,7 +27,9 @@ import {
   EMSGSIZE,
   ENFILE,
   ENOBUFS,
+  ENOIOCTLCMD,
   ENOTSOCK,
+  ENOTTY,
   EOPNOTSUPP,
 } from './uapi/errno.js';
 import { O_CLOEXEC, O_NONBLOCK } from './uapi/fcntl.js';
@@ -412,3 +414,20 @@ export function sock_write(sock: Socket, msg: MsgHdr, len: number): number {
   msg.msg_flags = flags;
   return sock_sendmsg(sock, msg, len);
 }
+
+/**
+ * Mirrors sock_ioctl() → sock_do_ioctl(): the family's ioctl; a command it does not know (ENOIOCTLCMD)
+ * becomes ENOTTY, as no generic socket ioctl is modelled.
+ */
+export function __sys_ioctl(fd: number, cmd: number, arg: Uint8Array | number): number {
+  const t = ftrace();
+  if (t?.want(__sys_ioctl)) return t.call('__sys_ioctl', __sys_ioctl, fmt___sys_ioctl, fd, cmd, arg);
+  const file = fcheck(current().files, fd);
+  if (file === null) return -EBADF;
+  const sock = sock_from_file(file);
+  if (sock === null) return -ENOTTY; // /dev/null has no ioctls
+  const ioctl = sock.ops!.ioctl;
+  const err = ioctl === undefined ? -ENOIOCTLCMD : call_ops(ioctl, 'ops->ioctl', sock, cmd, arg);
+  return err === -ENOIOCTLCMD ? -ENOTTY : err;
+}
+const fmt___sys_ioctl: Fmt<typeof __sys_ioctl> = (fd, cmd) => `fd=${fd}, cmd=0x${(cmd >>> 0).toString(16)}`;

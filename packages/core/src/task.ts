@@ -19,6 +19,7 @@ import {
   __sys_getpeername,
   __sys_getsockname,
   __sys_getsockopt,
+  __sys_ioctl,
   __sys_listen,
   __sys_recvfrom,
   __sys_recvmsg,
@@ -335,6 +336,17 @@ export class Task {
     const b = this.getsockopt(fd, level, optname, 4);
     if (b.length < 4) return b.length === 0 ? 0 : b[0]!;
     return new DataView(b.buffer, b.byteOffset, 4).getInt32(0, true);
+  }
+
+  /**
+   * ioctl(2) on a socket: `arg` is an integer, or the bytes of the structure it points to (filled in by
+   * the family for commands that return data). Returns the syscall's return value.
+   */
+  ioctl(fd: number, cmd: number, arg: Uint8Array | number = 0): number {
+    fd = arg_fd(fd, 'ioctl');
+    cmd = arg_flags(cmd, 'ioctl', 'cmd');
+    const a = typeof arg === 'number' ? arg_flags(arg, 'ioctl', 'arg') : arg_buf(arg, 'ioctl', 'arg');
+    return this.sys('ioctl', () => __sys_ioctl(fd, cmd, a));
   }
 
   /** shutdown(2). */
