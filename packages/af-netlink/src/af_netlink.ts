@@ -248,11 +248,16 @@ export class NetlinkSock extends Sock {
   groups: Uint32Array | null = null;
   state = 0;
   max_recvmsg_len = 0;
-  readonly wait = new WaitQueueHead();
+  /** nlk->wait, where senders blocked on a full receiver sleep (made on first use). */
+  wait_q: WaitQueueHead | null = null;
   bound = false;
   cb_running = false;
   dump_done_errno = 0;
-  readonly cb = new NetlinkCallback();
+  /** nlk->cb: the running dump's state (made on the first dump). */
+  cb: NetlinkCallback | null = null;
+  /** The protocol's nl_table entry and af_netlink's per-kernel state (cached at create). */
+  tbl: NetlinkTable | null = null;
+  nl_st: unknown = null;
   netlink_rcv: ((skb: SkBuff) => void) | null = null;
   netlink_bind: ((net: Net, group: number) => number) | null = null;
   netlink_unbind: ((net: Net, group: number) => void) | null = null;
@@ -264,6 +269,8 @@ export class NetlinkSock extends Sock {
   f_cred: Cred | null = null;
   /** Position in the mc_list (bound with subscriptions). */
   in_mc_list = false;
+  /** Counted in the protocol's in-use counter (user sockets, by netlink_create). */
+  inuse_counted = false;
 
   override traceLabel(): string {
     return `netlink_sock portid=${this.portid >>> 0}`;
@@ -324,7 +331,12 @@ export function netlink_table(kernel: Kernel): readonly NetlinkTable[] | undefin
 }
 
 function table_of(sk: Sock): NetlinkTable {
-  return state_of(sk.sk_net.kernel).nl_table[sk.sk_protocol]!;
+  return nlk_sk(sk).tbl ?? state_of(sk.sk_net.kernel).nl_table[sk.sk_protocol]!;
+}
+
+function nlk_wait(sk: NetlinkSock): WaitQueueHead {
+  if (sk.wait_q === null) sk.wait_q = new WaitQueueHead();
+  return sk.wait_q;
 }
 
 function net_eq(a: Net, b: Net): boolean {
@@ -523,8 +535,8 @@ function netlink_allowed(sock: Socket, flag: number): boolean {
 function netlink_sock_destruct(sk: Sock): void {
   const nlk = nlk_sk(sk);
   if (nlk.cb_running) {
-    nlk.cb.done?.(nlk.cb);
-    module_put(nlk.cb.module);
+    nlk.cb!.done?.(nlk.cb!);
+    module_put(nlk.cb!.module);
     nlk.cb_running = false;
   }
   skb_queue_purge(sk.sk_receive_queue);
@@ -541,6 +553,8 @@ export const __netlink_create = traced(
     sock_init_data(sock, sk);
     sk.sk_destruct = netlink_sock_destruct;
     sk.sk_protocol = protocol;
+    sk.tbl = st.nl_table[protocol]!;
+    sk.nl_st = st;
     return 0;
   },
   (_net, _sock, protocol, kern) => `protocol=${protocol}, kern=${kern ? 1 : 0}`,
@@ -576,7 +590,8 @@ export const netlink_create = traced(
       return err;
     }
     const nlk = nlk_sk(sock.sk!);
-    sock_prot_inuse_add(net, state_of(kernel).proto, 1);
+    sock_prot_inuse_add(net, (nlk.nl_st as State).proto, 1);
+    nlk.inuse_counted = true;
     nlk.module = module;
     nlk.netlink_bind = bind;
     nlk.netlink_unbind = unbind;
@@ -594,8 +609,7 @@ export const netlink_release = traced(
     const s = sock.sk;
     if (s === null) return 0;
     const sk = nlk_sk(s);
-    const kernel = sk.sk_net.kernel;
-    const st = state_of(kernel);
+    const st = sk.nl_st as State;
     netlink_remove(sk);
     sock_orphan(sk);
     if (sk.netlink_release !== null) sk.netlink_release(sk, sk.groups);
@@ -603,16 +617,17 @@ export const netlink_release = traced(
       for (let i = 0; i < sk.ngroups; i++) if (test_bit(i, sk.groups)) sk.netlink_unbind(sk.sk_net, i + 1);
     }
     sock.sk = null;
-    sk.wait.wake_up();
+    sk.wait_q?.wake_up();
     skb_queue_purge(sk.sk_write_queue);
     if (sk.portid !== 0 && sk.bound) {
       const n = { net: sk.sk_net, protocol: sk.sk_protocol, portid: sk.portid };
       for (const fn of [...st.notifiers]) fn(1, n);
     }
     if (sk.cb_running) {
-      sk.cb.done?.(sk.cb);
-      module_put(sk.cb.module);
-      sk.cb.skb = null;
+      const cb = sk.cb!;
+      cb.done?.(cb);
+      module_put(cb.module);
+      cb.skb = null;
       sk.cb_running = false;
     }
     module_put(sk.module);
@@ -629,10 +644,9 @@ export const netlink_release = traced(
         tbl.groups = 0;
         tbl.compare = null;
       }
-    } else {
-      // ksock: kernel sockets were never counted in create, so only user sockets are uncounted here.
-      sock_prot_inuse_add(sk.sk_net, st.proto, -1);
     }
+    // ksock: kernel sockets are not counted at create, so only what netlink_create counted is uncounted.
+    if (sk.inuse_counted) sock_prot_inuse_add(sk.sk_net, st.proto, -1);
     // The deferred put of call_rcu(deferred_put_nlk_sk), done at once: nothing else can be reading.
     sk.groups = null;
     sock_put(sk);
@@ -751,7 +765,7 @@ export function netlink_overrun(sk: NetlinkSock): void {
 /** Mirrors netlink_rcv_wake(): an emptied queue ends congestion and wakes blocked senders. */
 function netlink_rcv_wake(sk: NetlinkSock): void {
   if (sk.sk_receive_queue.qlen === 0) sk.state &= ~NETLINK_S_CONGESTED;
-  if ((sk.state & NETLINK_S_CONGESTED) === 0) sk.wait.wake_up();
+  if ((sk.state & NETLINK_S_CONGESTED) === 0) sk.wait_q?.wake_up();
 }
 
 /** Mirrors netlink_skb_set_owner_r() (the rmem charge is made by the caller, as in 6.15+). */
@@ -800,7 +814,7 @@ export function netlink_attachskb(
     kfree_skb(skb);
     return -EAGAIN;
   }
-  current().blocked_on = sk.wait;
+  current().blocked_on = nlk_wait(sk);
   sock_put(sk);
   kfree_skb(skb);
   return -EAGAIN;
@@ -1138,7 +1152,7 @@ export const netlink_setsockopt = traced(
     else sk.flags &= ~bit;
     if (optname === NETLINK_NO_ENOBUFS && val) {
       sk.state &= ~NETLINK_S_CONGESTED;
-      sk.wait.wake_up();
+      sk.wait_q?.wake_up();
     }
     return 0;
   },
@@ -1352,6 +1366,7 @@ export const netlink_dump_start = traced(
       sock_put(sk);
       return -EPROTONOSUPPORT;
     }
+    if (sk.cb === null) sk.cb = new NetlinkCallback();
     const cb = sk.cb;
     cb.dump = control.dump;
     cb.done = control.done ?? null;
@@ -1392,7 +1407,7 @@ export const netlink_dump_start = traced(
  */
 export const netlink_dump = traced('netlink_dump', (sk: NetlinkSock): number => {
   const cb = sk.cb;
-  if (!sk.cb_running) return -EINVAL;
+  if (!sk.cb_running || cb === null) return -EINVAL;
   const alloc_min_size = Math.max(cb.min_dump_alloc, NLMSG_GOODSIZE);
   const alloc_size = Math.max(alloc_min_size, sk.max_recvmsg_len);
   const truesize = SKB_TRUESIZE(SKB_DATA_ALIGN(alloc_size));
