@@ -115,3 +115,14 @@ describe('trace subcommand with af-inet', async () => {
     expect(notes[0]).toMatch(/^The call failed in inet_create\(\), which returned -93 \(EPROTONOSUPPORT/);
   });
 });
+
+describe('trace subcommand given numbers', async () => {
+  const ctx = await familyContext('@ksock/af-inet');
+  it('writes the call back with names', () => {
+    const r = runTrace(ctx, parseSocketArgs(ctx.names, ['2', '0x80001', '6']));
+    const call = r.sections.find((s) => s.kind === 'call');
+    if (call?.kind !== 'call') throw new Error('no call');
+    expect(call.call.c).toBe('socket(2, 524289, 6)');
+    expect(call.call.named).toBe('socket(PF_INET, SOCK_STREAM|SOCK_CLOEXEC, IPPROTO_TCP)');
+  });
+});

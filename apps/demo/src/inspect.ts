@@ -3,7 +3,7 @@
  * private_data (Socket, with its inode: the socket_alloc) → sk (the Sock, an instance of the family's
  * own sock class) → the modules they reference. Nothing here is invented: every value is read back.
  */
-import type { Kernel, Module, Task } from '@ksock/core';
+import type { Module, Task } from '@ksock/core';
 import {
   af_family_names,
   File,
@@ -265,7 +265,6 @@ function moduleBox(m: Module): ObjectBox {
 export type ProtoNamer = (family: number, protocol: number) => string;
 
 export function inspectFd(
-  _kernel: Kernel,
   task: Task,
   fd: number,
   protoName: ProtoNamer = (_f, p) => String(p),

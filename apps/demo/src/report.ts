@@ -51,6 +51,8 @@ export interface CallReport {
   seed: string | null;
   /** The call as C source. */
   c: string;
+  /** The same call with every argument written as a name where one is known. */
+  named: string;
   family: number;
   type: number;
   protocol: number;

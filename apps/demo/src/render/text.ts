@@ -106,7 +106,9 @@ function renderCall(c: CallReport, p: Palette, compact = false): string[] {
   const out: string[] = [];
   const seed = c.seed !== null ? p.dim(`  (seed ${c.seed})`) : '';
   out.push(p.bold(`━━ ${c.c}`) + seed);
-  out.push(p.dim(`   in numbers: socket(${c.family}, ${c.type}, ${c.protocol})`));
+  const numbers = `socket(${c.family}, ${c.type}, ${c.protocol})`;
+  if (numbers !== c.c) out.push(p.dim(`   in numbers: ${numbers}`));
+  if (c.named !== c.c) out.push(p.dim(`   as names:   ${c.named}`));
   out.push('');
   out.push(p.bold('modules before'));
   out.push(...renderModules(c.modulesBefore, p));

@@ -42,6 +42,10 @@ export function tracedSocket(kernel: Kernel, task: Task, call: SocketCall, names
   return {
     seed: call.seed ?? null,
     c: call.c,
+    named:
+      names === undefined
+        ? call.c
+        : `socket(${names.familyName(call.family)}, ${names.typeName(call.type)}, ${names.protocolName(call.family, call.protocol)})`,
     family: call.family,
     type: call.type,
     protocol: call.protocol,
@@ -49,9 +53,7 @@ export function tracedSocket(kernel: Kernel, task: Task, call: SocketCall, names
     events: t.events,
     autoloaded: autoloadedIn(t.events),
     objects:
-      result.fd !== null
-        ? inspectFd(kernel, task, result.fd, names && ((f, p) => names.protocolName(f, p)))
-        : null,
+      result.fd !== null ? inspectFd(task, result.fd, names && ((f, p) => names.protocolName(f, p))) : null,
     modulesBefore,
     modulesAfter,
   };
