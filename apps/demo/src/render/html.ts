@@ -152,6 +152,7 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #c
 table.lsmod,table.msg,table.events{border-collapse:collapse}table.lsmod td,table.lsmod th,table.msg td,table.msg th,table.events td,table.events th{border:1px solid #ddd;padding:1px 8px;text-align:left}
 table.lsmod tr.new{background:#f6e8f6;font-weight:bold}
 .step{margin:.3em 0}.step span{color:#777}
+.legend{max-width:60em;color:#444}.modmark{background:#f6e8f6;color:#939;font-weight:bold}
 `;
 
 // Draws the pointer arrows once the boxes are laid out (and again on resize / when details fold).
@@ -182,6 +183,11 @@ export function renderHtml(report: Report): string {
 <style>${CSS}</style></head>
 <body><h1>${esc(report.title)}</h1>
 <p class="dim">ksock demo, subcommand <code>${esc(report.command)}</code>. Families:</p><ul>${fam}</ul>
+<p class="legend">Each box is a kernel object read back after the call; an arrow is a pointer, labelled with the field
+that holds it (purple boxes are modules, and the arrows into them the references that keep them loaded).
+Field names in <b style="color:#05a">blue</b> are the ones the design document names. In the trace, click a
+line to fold it; <span class="err">red</span> marks a function that returned an errno,
+<span class="modmark">purple</span> a module being loaded.</p>
 ${body}
 <script>${SCRIPT}</script>
 </body></html>
