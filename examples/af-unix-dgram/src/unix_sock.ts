@@ -1,0 +1,162 @@
+/**
+ * struct unix_sock and the per-namespace and per-kernel tables it lives in (include/net/af_unix.h,
+ * net/unix/af_unix.c), plus the transmit-side buffer accounting af_unix relies on.
+ */
+import {
+  type Module,
+  type NetProtoFamily,
+  type Proto,
+  type ProtoOps,
+  type SkBuff,
+  Sock,
+  sk_free,
+} from '@ksock/core';
+import { WaitQueueHead } from '@ksock/core';
+
+/**
+ * ksock has no filesystem, so a pathname socket's inode is this node in a table of paths kept per kernel
+ * (one "filesystem" shared by every network namespace, as pathname sockets are reachable across
+ * namespaces in Linux). Like the socket file Linux creates, a node outlives the socket bound to it: a path
+ * stays taken (EADDRINUSE) and answers ECONNREFUSED until unix_unlink() removes it.
+ */
+export class UnixInode {
+  /** The socket bound to this inode, null once it is closed (unix_find_socket_byinode() finds nothing). */
+  sk: UnixSock | null = null;
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+}
+
+/** The af_unix part of struct net (net->unx): the sockets of one network namespace. */
+export class UnixNet {
+  /**
+   * Every socket of the namespace, bound or not (net->unx.table), in creation order; membership holds a
+   * reference on the sock, as sk_add_node() does.
+   */
+  readonly sockets = new Set<UnixSock>();
+  /** The abstract namespace: name bytes (as a latin1 key) → the socket bound to it. Per namespace. */
+  readonly abstract = new Map<string, UnixSock>();
+  /** net.unix.max_dgram_qlen (per namespace; unix_net_init() sets 10). */
+  sysctl_max_dgram_qlen = 10;
+}
+
+/** What one kernel's af_unix holds: its ops tables (owned by this kernel's Module) and its tables. */
+export interface UnixState {
+  mod: Module;
+  proto: Proto;
+  ops: ProtoOps;
+  family: NetProtoFamily;
+  /** Path → inode: the stand-in for the filesystem pathname sockets are created in. */
+  fs: Map<string, UnixInode>;
+  /** unix_nr_socks: sockets allocated and not yet destroyed, checked against 2 × fs.file-max. */
+  nr_socks: number;
+  unregister_sysctl: (() => void) | null;
+  remove_proc: (() => void) | null;
+}
+
+/**
+ * struct unix_sock. Every field is set in the class body so every UnixSock has the same shape (the
+ * conventions' performance rule); sk_alloc() creates it through proto.sk_class.
+ */
+export class UnixSock extends Sock {
+  /**
+   * u->addr: the bound address exactly as getsockname() returns it (family included), or null while
+   * unbound. Kept until the sock is destroyed, so a datagram still names its sender after the sender closed.
+   */
+  addr: Uint8Array | null = null;
+  /** The abstract-table key of `addr` (null when unbound or bound to a path). */
+  addr_key: string | null = null;
+  /** u->path: the inode of a pathname binding. */
+  path: UnixInode | null = null;
+  /** unix_peer(sk): the default destination; holds a reference on it. */
+  peer: UnixSock | null = null;
+  /** u->peer_wait: senders blocked because this socket's receive queue is full sleep here. */
+  readonly peer_wait = new WaitQueueHead();
+  /** The namespace tables this socket is in. */
+  unet: UnixNet = null as unknown as UnixNet;
+  /** This kernel's af_unix state. */
+  st: UnixState = null as unknown as UnixState;
+
+  override traceLabel(): string {
+    return `unix_sock ino=${this.sk_socket?.inode.i_ino ?? 0}`;
+  }
+}
+
+/** unix_sk(). */
+export function unix_sk(sk: Sock): UnixSock {
+  return sk as UnixSock;
+}
+
+/** unix_peer(sk). */
+export function unix_peer(sk: UnixSock): UnixSock | null {
+  return sk.peer;
+}
+
+// ---- transmit buffer accounting (net/core/sock.c, as af_unix uses it) ---------------------------------
+
+/** kmalloc size classes up to KMALLOC_MAX_CACHE_SIZE (8 KiB with SLUB on x86-64). */
+const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+const PAGE_SIZE = 4096;
+/** SKB_DATA_ALIGN(sizeof(struct sk_buff)) and SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */
+const SKB_HEAD = 256;
+const SKB_SHINFO = 320;
+/** SKB_MAX_ALLOC: the largest linear part unix_dgram_sendmsg() asks for; the rest goes to page frags. */
+const SKB_MAX_ALLOC = (PAGE_SIZE << 2) - SKB_SHINFO;
+
+function kmalloc_size_roundup(n: number): number {
+  for (const s of KMALLOC_SIZES) if (n <= s) return s;
+  let p = PAGE_SIZE;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+/**
+ * skb->truesize of a datagram of `len` bytes as unix_dgram_sendmsg() allocates it: the sk_buff, the
+ * kmalloc'ed (size-class rounded) head holding up to SKB_MAX_ALLOC bytes plus skb_shared_info, and whole
+ * pages for the rest. A 1-byte datagram costs 768 bytes, so a socketpair end takes 278 of them before its
+ * 212992-byte sk_sndbuf is spent — what Linux 6.18 answers.
+ */
+export function unix_skb_truesize(len: number): number {
+  let data_len = 0;
+  if (len > SKB_MAX_ALLOC) {
+    data_len = Math.min(len - SKB_MAX_ALLOC, 17 * PAGE_SIZE);
+    data_len = Math.ceil(data_len / PAGE_SIZE) * PAGE_SIZE;
+  }
+  const head = len - data_len;
+  return SKB_HEAD + kmalloc_size_roundup(((head + 63) & ~63) + SKB_SHINFO) + data_len;
+}
+
+/**
+ * Mirrors sock_wfree(): the sender gets the buffer's memory back (waking writers through sk_write_space),
+ * and the sock is freed if this was the last thing keeping it (sk_free() drops the final unit, so the
+ * sock goes through __sk_free() exactly when its wmem count reaches zero, as in Linux).
+ */
+export function sock_wfree(skb: SkBuff): void {
+  const sk = skb.sk!;
+  sk.sk_wmem_alloc -= skb.truesize - 1;
+  sk.sk_write_space(sk);
+  sk_free(sk);
+}
+
+/**
+ * Mirrors skb_set_owner_w(): charge the buffer to the sending socket until it is freed. af_unix leaves
+ * queued datagrams owned by their sender — the receiver's sk_rmem_alloc is never charged — which is why a
+ * sender's sk_sndbuf, not the receiver's sk_rcvbuf, bounds what it can have in flight.
+ */
+export function skb_set_owner_w(skb: SkBuff, sk: Sock): void {
+  skb.sk = sk;
+  skb.destructor = sock_wfree;
+  sk.sk_wmem_alloc += skb.truesize;
+}
+
+/** Mirrors unix_writable(): a quarter of sk_sndbuf or less in flight. */
+export function unix_writable(sk: Sock): boolean {
+  return sk.sk_wmem_alloc << 2 <= sk.sk_sndbuf;
+}
+
+/** Mirrors unix_write_space(): wake blocked writers once the socket is writable again. */
+export function unix_write_space(sk: Sock): void {
+  if (unix_writable(sk)) sk.sk_wq?.wake_up();
+}
