@@ -15,6 +15,8 @@ import {
   netlink_kernel_create,
   netlink_kernel_release,
   netlink_rcv_skb,
+  netlink_register_notifier,
+  netlink_table,
   nlmsg_answer,
 } from './af_netlink.js';
 import modules from './index.js';
@@ -22,6 +24,7 @@ import { bindnl, modref, nlsocket } from './test_util.js';
 import {
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
+  NETLINK_URELEASE,
   NL_CFG_F_NONROOT_RECV,
   NLM_F_ACK,
   NLM_F_ACK_TLVS,
@@ -254,5 +257,56 @@ describe('dumps', () => {
     const [m] = nlmsg_parse(t.recvfrom(fd, 32768).data);
     expect(m!.hdr.nlmsg_type).toBe(NLMSG_ERROR);
     expect(calls).toEqual([T_DUMP]);
+  });
+});
+
+describe('kernel sockets and notifiers', () => {
+  it('netlink_kernel_create refuses a bad unit and a second socket of a unit in the same namespace', () => {
+    const { k, t, fd } = setup();
+    const tables = netlink_table(k)!;
+    expect(tables[UNIT]!.registered).toBe(1);
+    expect(tables[UNIT]!.groups).toBe(32);
+    const other = k.spawn();
+    other.unshare(0x40000000);
+    const before = k.sk_allocated;
+    const got: unknown[] = [];
+    let sk2: NetlinkSock | null = null;
+    // Kernel code runs inside a kernel entry: a module's init is one.
+    k.modules.add_available({
+      name: 'nl_probe',
+      version: '1.0.0',
+      init(kernel) {
+        got.push(
+          netlink_kernel_create(kernel.init_net, 32, null),
+          netlink_kernel_create(kernel.init_net, -1, null),
+        );
+        got.push(netlink_kernel_create(kernel.init_net, UNIT, null), kernel.sk_allocated - before);
+        got.push(tables[UNIT]!.registered);
+        // Another namespace may have its own; `registered` counts both and the first cfg stays.
+        sk2 = netlink_kernel_create(other.nsproxy_net, UNIT, { groups: 64 });
+        got.push(sk2!.portid, tables[UNIT]!.registered, tables[UNIT]!.groups);
+        return 0;
+      },
+      exit() {
+        netlink_kernel_release(sk2);
+      },
+    });
+    k.modules.load('nl_probe');
+    expect(got).toEqual([null, null, null, 0, 1, 0, 2, 32]);
+    k.modules.unload('nl_probe');
+    expect(tables[UNIT]!.registered).toBe(1);
+    expect(k.sk_allocated).toBe(before);
+    t.close(fd);
+  });
+
+  it('tells NETLINK_URELEASE listeners when a bound user socket goes away', () => {
+    const { k, t, fd } = setup();
+    const seen: Array<[number, number, number]> = [];
+    const off = netlink_register_notifier(k, (ev, n) => seen.push([ev, n.protocol, n.portid]));
+    const unbound = nlsocket(t, UNIT);
+    t.close(unbound);
+    t.close(fd);
+    off();
+    expect(seen).toEqual([[NETLINK_URELEASE, UNIT, 500]]);
   });
 });
