@@ -1,6 +1,18 @@
 /** Replays nl_probe.py against ksock and compares with what Linux 6.18 answered. */
-import { AF_NETLINK, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_RCVBUF, type Task } from '@ksock/core';
+import {
+  AF_NETLINK,
+  MSG_DONTWAIT,
+  MSG_PEEK,
+  MSG_TRUNC,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  SO_RCVBUF,
+  type Task,
+  cmsgs,
+} from '@ksock/core';
 import { describe, expect, it } from 'vitest';
+import delivery from './__fixtures__/linux-6.18-af_netlink-delivery.json' with { type: 'json' };
 import oracle from './__fixtures__/linux-6.18-af_netlink.json' with { type: 'json' };
 import { boot } from './test_util.js';
 import { decode_sockaddr_nl, sockaddr_nl } from './uapi.js';
@@ -81,4 +93,69 @@ describe(`af_netlink answers as Linux ${oracle.kernel}`, () => {
       expect(ours).toEqual(theirs);
     });
   }
+});
+
+describe(`delivery semantics as Linux ${delivery.kernel}`, () => {
+  it('overrun, NO_ENOBUFS, full unicast receiver, connected peers, PEEK/TRUNC, PKTINFO', () => {
+    const k = boot();
+    const t = k.spawn();
+    const out: Record<string, unknown> = {};
+    const mk = (pid: number, groups = 0) => {
+      const fd = t.socket(AF_NETLINK, SOCK_DGRAM, 2);
+      t.bind(fd, sockaddr_nl(pid, groups));
+      return fd;
+    };
+    const hexs = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const len = (fd: number) => () => t.recvfrom(fd, 4000, MSG_DONTWAIT).data.length;
+    const r = mk(10, 1);
+    const q = mk(11, 1);
+    const s = mk(20);
+    t.setsockopt(q, 270, 5, 1);
+    t.setsockopt(r, SOL_SOCKET, SO_RCVBUF, 1);
+    t.setsockopt(q, SOL_SOCKET, SO_RCVBUF, 1);
+    out.rcvbuf_min = t.getsockoptInt(r, SOL_SOCKET, SO_RCVBUF);
+    out.bcast_sends = [0, 1, 2].map(() => en(() => t.sendto(s, new Uint8Array(3000), 0, sockaddr_nl(0, 1))));
+    out.r_recvs = [0, 1, 2].map(() => en(len(r)));
+    out.q_recvs = [0, 1].map(() => en(len(q)));
+    out.after_drain_send = en(() => t.sendto(s, Uint8Array.of(0x61, 0x62, 0x63), 0, sockaddr_nl(10, 1)));
+    out.after_drain_recv = en(() => hexs(t.recvfrom(r, 100, MSG_DONTWAIT).data));
+    const u = mk(30);
+    t.setsockopt(u, SOL_SOCKET, SO_RCVBUF, 1);
+    out.uni_first = en(() => t.sendto(s, new Uint8Array(3000), MSG_DONTWAIT, sockaddr_nl(30)));
+    out.uni_second = en(() => t.sendto(s, new Uint8Array(3000), MSG_DONTWAIT, sockaddr_nl(30)));
+    out.uni_recv = [0, 1].map(() => en(len(u)));
+    const a = mk(40);
+    const b = mk(41);
+    const c = mk(42);
+    t.connect(a, sockaddr_nl(41));
+    out.conn_from_peer = en(() => t.sendto(b, Uint8Array.of(0x70), 0, sockaddr_nl(40)));
+    out.conn_from_other = en(() => t.sendto(c, Uint8Array.of(0x6f), 0, sockaddr_nl(40)));
+    const pn = () => {
+      const x = decode_sockaddr_nl(t.getpeername(a));
+      return [x.nl_pid, x.nl_groups];
+    };
+    out.peername = pn();
+    t.connect(a, sockaddr_nl(41, 6));
+    out.peername_groups = pn();
+    const hello = new TextEncoder().encode('hello world');
+    t.sendto(b, hello, 0, sockaddr_nl(42));
+    out.peek = en(() => hexs(t.recvfrom(c, 100, MSG_PEEK).data));
+    const tr = t.recvmsg(c, 5, 0);
+    const ta = decode_sockaddr_nl(tr.addr!);
+    out.trunc_recvmsg = [hexs(tr.data), [ta.nl_pid, ta.nl_groups]];
+    t.sendto(b, hello, 0, sockaddr_nl(42));
+    out.trunc_flag_ret = en(() => t.recvfrom(c, 5, MSG_TRUNC).len);
+    const g = mk(50);
+    t.setsockopt(g, 270, 1, 5);
+    t.setsockopt(g, 270, 3, 1);
+    t.sendto(s, Uint8Array.of(0x70), 0, sockaddr_nl(50, 1 << 4));
+    const m = t.recvmsg(g, 10, 0, 256);
+    const ga = decode_sockaddr_nl(m.addr!);
+    out.pktinfo = [
+      ...[...cmsgs(m.control)].map((x) => [x.level, x.type, hexs(x.data)]),
+      [ga.nl_pid, ga.nl_groups],
+    ];
+    const { _comment: _c, kernel: _k, ...theirs } = delivery;
+    expect(out).toEqual(theirs);
+  });
 });
