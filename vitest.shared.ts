@@ -12,6 +12,8 @@ export function ksockProject(name: string) {
   return defineConfig({
     resolve: { conditions },
     ssr: { resolve: { conditions } },
-    test: { name, include: ['src/**/*.test.ts'] },
+    // CI runs every workspace's suite in parallel on two cores; the first test of a file may wait for
+    // Vite to transform a whole family package, so the 5 s default is too tight there.
+    test: { name, include: ['src/**/*.test.ts'], testTimeout: 30_000, hookTimeout: 30_000 },
   });
 }

@@ -23,7 +23,7 @@ export class WaitQueueHead {
    */
   wait(timeout_ms: number): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
-      let timer: unknown = null;
+      let timer: ReturnType<typeof setTimeout> | null = null;
       const wake = () => {
         if (timer !== null) clearTimeout(timer);
         resolve(true);
