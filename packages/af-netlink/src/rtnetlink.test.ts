@@ -22,6 +22,8 @@ import {
 } from './rtnetlink.js';
 import {
   NETLINK_ADD_MEMBERSHIP,
+  NETLINK_CAP_ACK,
+  NETLINK_EXT_ACK,
   NETLINK_ROUTE,
   NLM_F_ACK,
   NLM_F_CREATE,
@@ -155,6 +157,29 @@ describe('rtnetlink', () => {
       const got = t.recvfrom(fd, 32768, MSG_DONTWAIT).data;
       expect([name, Buffer.from(got).toString('hex')]).toEqual([name, f[name]]);
     }
+  });
+
+  it('adds NETLINK_EXT_ACK messages and honours NETLINK_CAP_ACK as the real kernel does', () => {
+    const { t, fd } = setup();
+    const f = fixture.extack;
+    const unknownKind = (seq: number) =>
+      nlmsg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, seq, 0, [
+        ifinfomsg(),
+        nla_string(IFLA_IFNAME, 'foo0'),
+        nla(IFLA_LINKINFO | 0x8000, nla_string(IFLA_INFO_KIND, 'nosuch')),
+      ]);
+    const ask = (req: Uint8Array) => {
+      t.sendto(fd, req);
+      return Buffer.from(t.recvfrom(fd, 32768, MSG_DONTWAIT).data).toString('hex');
+    };
+    t.setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+    expect(ask(unknownKind(1))).toBe(f.extack_newlink_unknown_kind);
+    expect(ask(nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 2, 0, ifinfomsg({ ifi_index: 99 })))).toBe(
+      f.extack_getlink_enodev,
+    );
+    expect(ask(nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 3, 0))).toBe(f.extack_ack_ok);
+    t.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+    expect(ask(unknownKind(4))).toBe(f.capack_extack_newlink_unknown_kind);
   });
 
   it('creates, changes and deletes dummy devices with CAP_NET_ADMIN; EPERM without', () => {
