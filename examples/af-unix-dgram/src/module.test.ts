@@ -1,0 +1,118 @@
+/** The module as a whole: loading, discovery metadata, ABI, /proc files, the sysctl, tracing, faults. */
+import { AF_UNIX, CLONE_NEWNET, Kernel, KSOCK_ABI, SOCK_DGRAM, check_descriptor } from '@ksock/core';
+import pkg from 'ksock-example-af-unix-dgram/package.json' with { type: 'json' };
+import { describe, expect, it } from 'vitest';
+import unix from './index.js';
+import { boot, bytes, dgram, outcome } from './test_util.js';
+import { sockaddr_un_abstract } from './uapi.js';
+
+describe('the unix module', () => {
+  it('is a valid descriptor that package.json declares for discoverModules()', () => {
+    expect(check_descriptor(unix)).toBeNull();
+    expect(pkg.ksock.modules).toEqual([{ name: unix.name, aliases: unix.aliases }]);
+    expect(unix.abi!.split('.')[0]).toBe(KSOCK_ABI.split('.')[0]);
+  });
+
+  it('autoloads on net-pf-1, registers PF_UNIX and the UNIX proto, and unloads cleanly', () => {
+    const { k, t } = boot();
+    expect(k.modules.list()).toEqual([]);
+    const fd = dgram(t);
+    expect(k.modules.list()).toEqual([{ name: 'unix', refcnt: 2, state: 'Live', usedBy: [] }]);
+    expect(k.log).toContain('NET: Registered AF_UNIX protocol family');
+    const row = k.proc
+      .read('/proc/net/protocols')
+      .split('\n')
+      .find((l) => l.startsWith('UNIX '));
+    // Linux 6.18: "UNIX      1152      0      -1   NI       0   yes  kernel      y  n  n …" (built in there).
+    expect(row).toMatch(/^UNIX\s+1152\s+1\s+-1\s+NI\s+0\s+yes\s+unix\s+y(\s+n){17}$/);
+    expect(outcome(() => t.rmmod('unix'))).toBe('EAGAIN');
+    t.close(fd);
+    t.rmmod('unix');
+    expect(k.proto_list.map((p) => p.name)).not.toContain('UNIX');
+    expect(k.sysctl.has('net/unix/max_dgram_qlen')).toBe(false);
+    expect(outcome(() => k.proc.read('/proc/net/unix'))).toBe('ENOENT');
+    expect(outcome(() => t.close(dgram(t)))).toBe('OK');
+  });
+
+  it('is refused by a core whose ABI major differs (ENOEXEC, both versions named)', () => {
+    const k = new Kernel({ modules: { ...unix, abi: '2.0' } });
+    const t = k.spawn();
+    expect(outcome(() => t.socket(AF_UNIX, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
+    expect(k.log.join('\n')).toMatch(/built for core ABI 2\.0, core is 1\./);
+  });
+
+  it('keeps separate state in separate kernels', () => {
+    const a = boot();
+    const b = boot();
+    a.t.bind(dgram(a.t), sockaddr_un_abstract('same'));
+    expect(outcome(() => b.t.bind(dgram(b.t), sockaddr_un_abstract('same')))).toBe('OK');
+  });
+
+  it('net.unix.max_dgram_qlen is per namespace and applies to sockets created after it changes', () => {
+    const { k, t } = boot();
+    dgram(t);
+    expect(k.proc.read('/proc/sys/net/unix/max_dgram_qlen')).toBe('10\n');
+    const old = dgram(t);
+    t.bind(old, sockaddr_un_abstract('old'));
+    t.sysctl('net.unix.max_dgram_qlen', '2');
+    const r = dgram(t);
+    t.bind(r, sockaddr_un_abstract('r'));
+    const s = dgram(t);
+    for (let i = 0; i < 3; i++) t.sendto(s, bytes('x'), 0, sockaddr_un_abstract('r'));
+    expect(outcome(() => t.sendto(s, bytes('x'), 0, sockaddr_un_abstract('r')))).toBe('EAGAIN');
+    for (let i = 0; i < 4; i++) t.sendto(s, bytes('x'), 0, sockaddr_un_abstract('old'));
+    const child = k.spawn();
+    child.unshare(CLONE_NEWNET);
+    expect(k.proc.read('/proc/sys/net/unix/max_dgram_qlen', child)).toBe('10\n');
+    expect(outcome(() => t.sysctl('net.unix.max_dgram_qlen', 'many'))).toBe('EINVAL');
+  });
+
+  it('shows its functions in the trace under their kernel names', () => {
+    const { k, t } = boot();
+    const tr = k.trace(() => {
+      const [a, b] = t.socketpair(AF_UNIX, SOCK_DGRAM, 0);
+      t.sendto(a, bytes('hi'));
+      t.recvfrom(b, 10);
+      t.close(a);
+      t.close(b);
+    });
+    expect(tr.error).toBeUndefined();
+    const names = new Set(tr.events.map((e) => e.name));
+    for (const fn of [
+      'unix_create',
+      'unix_create1',
+      'sk_alloc',
+      'unix_socketpair',
+      'unix_dgram_sendmsg',
+      'unix_dgram_recvmsg',
+      'unix_release',
+      'unix_release_sock',
+    ])
+      expect(names).toContain(fn);
+    expect(tr.text).toMatch(/unix_create\(type=2, protocol=0, kern=0\) \{/);
+  });
+
+  it('unwinds an allocation failure in bind and in sendmsg', () => {
+    const { k, t } = boot();
+    const fd = dgram(t);
+    k.faults.inject('unix_create_addr');
+    expect(outcome(() => t.bind(fd, sockaddr_un_abstract('x')))).toBe('ENOMEM');
+    t.bind(fd, sockaddr_un_abstract('x'));
+    k.faults.inject('sock_alloc_send_pskb');
+    expect(outcome(() => t.sendto(fd, bytes('x'), 0, sockaddr_un_abstract('x')))).toBe('ENOBUFS');
+    expect(t.sendto(fd, bytes('x'), 0, sockaddr_un_abstract('x'))).toBe(1);
+  });
+
+  it('refuses sockets beyond 2 × fs.file-max with ENFILE', () => {
+    const k = new Kernel({ modules: unix, file_max: 4 });
+    const t = k.spawn();
+    const [a, b] = t.socketpair(AF_UNIX, SOCK_DGRAM, 0);
+    t.close(a);
+    // b's sock still holds a's (its peer) alive: both count, as unix_nr_socks counts socks, not files.
+    t.sysctl('fs.file-max', '1');
+    expect(outcome(() => t.socket(AF_UNIX, SOCK_DGRAM, 0))).toBe('ENFILE');
+    t.close(b);
+    // Root may exceed fs.file-max for files; the limit that refused was af_unix's own count of socks.
+    expect(outcome(() => t.close(dgram(t)))).toBe('OK');
+  });
+});
