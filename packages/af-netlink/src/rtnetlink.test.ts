@@ -13,6 +13,7 @@ import {
   RTM_GETADDR,
   RTM_GETLINK,
   RTM_NEWLINK,
+  RTM_SETLINK,
   RTNLGRP_IPV4_IFADDR,
   RTNLGRP_IPV4_MROUTE_R,
   RTNLGRP_LINK,
@@ -180,6 +181,29 @@ describe('rtnetlink', () => {
     expect(ask(nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 3, 0))).toBe(f.extack_ack_ok);
     t.setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
     expect(ask(unknownKind(4))).toBe(f.capack_extack_newlink_unknown_kind);
+  });
+
+  it('RTM_SETLINK changes an existing link (MTU range, IFF_UP) and notifies listeners', () => {
+    const { k, t, fd } = setup();
+    const l = nlsocket(t, NETLINK_ROUTE);
+    bindnl(t, l, 0, 1 << (RTNLGRP_LINK - 1));
+    const lo = dev_get_by_name(k.init_net, 'lo')!;
+    const set = (seq: number, m: Parameters<typeof ifinfomsg>[0], ...attrs: Uint8Array[]) => {
+      t.sendto(fd, nlmsg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, seq, 0, [ifinfomsg(m), ...attrs]));
+      return errno_of(t.recvfrom(fd, 32768).data);
+    };
+    expect(set(1, { ifi_index: 1 }, nla_u32(IFLA_MTU, 1280))).toBe(0);
+    expect(lo.mtu).toBe(1280);
+    expect(set(2, { ifi_index: 1, ifi_flags: 0, ifi_change: IFF_UP })).toBe(0);
+    expect(lo.flags & IFF_UP).toBe(0);
+    expect(set(3, { ifi_index: 1 }, nla_u32(IFLA_MTU, 10))).toBe(-22);
+    expect(set(4, { ifi_index: 42 })).toBe(-19);
+    expect(set(5, {})).toBe(-22);
+    const notes = drain(t, l).map((d) => decode_ifinfomsg(nlmsg_parse(d)[0]!.payload));
+    expect(notes.map((n) => [n.ifi_index, n.ifi_change, n.ifi_flags & IFF_UP])).toEqual([
+      [1, 0, IFF_UP],
+      [1, IFF_UP, 0],
+    ]);
   });
 
   it('creates, changes and deletes dummy devices with CAP_NET_ADMIN; EPERM without', () => {

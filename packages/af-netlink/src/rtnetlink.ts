@@ -443,19 +443,7 @@ function rtnl_newlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: Netli
   const mtu = nla_find(r.attrs, IFLA_MTU);
   if (dev !== null) {
     if (nlh.nlmsg_flags & NLM_F_EXCL) return -EEXIST;
-    if (mtu !== undefined) {
-      const v = nla_get_u32(mtu);
-      if (v < dev.min_mtu || v > dev.max_mtu) return -EINVAL;
-      dev.mtu = v;
-      notify_link(net, dev, RTM_NEWLINK, 0);
-    }
-    if (r.ifm.ifi_change !== 0 || r.ifm.ifi_flags !== 0) {
-      const change = r.ifm.ifi_change === 0 ? 0xffffffff : r.ifm.ifi_change;
-      const nf = ((dev.flags & ~change) | (r.ifm.ifi_flags & change)) >>> 0;
-      if ((nf & IFF_UP) !== (dev.flags & IFF_UP))
-        dev_change_flags(dev, (dev.flags & ~IFF_UP) | (nf & IFF_UP));
-    }
-    return 0;
+    return do_setlink(net, dev, r);
   }
   if ((nlh.nlmsg_flags & NLM_F_CREATE) === 0) return -ENODEV;
   const li = nla_find(r.attrs, IFLA_LINKINFO);
@@ -473,6 +461,36 @@ function rtnl_newlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: Netli
   if (err) return err;
   if (r.ifm.ifi_flags & IFF_UP) dev_change_flags(dev2, dev2.flags | IFF_UP);
   return 0;
+}
+
+/** Mirrors do_setlink() for what ksock devices have: IFLA_MTU (EINVAL out of range) and IFF_UP. */
+function do_setlink(net: Net, dev: NetDevice, r: Req): number {
+  const mtu = nla_find(r.attrs, IFLA_MTU);
+  if (mtu !== undefined) {
+    const v = nla_get_u32(mtu);
+    if (v < dev.min_mtu || v > dev.max_mtu) return -EINVAL;
+    if (v !== dev.mtu) {
+      dev.mtu = v;
+      notify_link(net, dev, RTM_NEWLINK, 0);
+    }
+  }
+  if (r.ifm.ifi_change !== 0 || r.ifm.ifi_flags !== 0) {
+    const change = r.ifm.ifi_change === 0 ? 0xffffffff : r.ifm.ifi_change;
+    const nf = ((dev.flags & ~change) | (r.ifm.ifi_flags & change)) >>> 0;
+    if ((nf & IFF_UP) !== (dev.flags & IFF_UP)) dev_change_flags(dev, (dev.flags & ~IFF_UP) | (nf & IFF_UP));
+  }
+  return 0;
+}
+
+/** Mirrors rtnl_setlink(): an existing device by index or name (EINVAL without either, ENODEV). */
+function rtnl_setlink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
+  const net = (skb.sk as NetlinkSock).sk_net;
+  const r = parse_ifinfo(msg);
+  if (typeof r === 'number') return r;
+  const dev = find_dev(net, r);
+  if (typeof dev === 'number') return dev;
+  if (dev === null) return -ENODEV;
+  return do_setlink(net, dev, r);
 }
 
 /** Mirrors rtnl_dellink(): ENODEV if absent, EOPNOTSUPP for a device without rtnl_link_ops (lo). */
@@ -537,6 +555,7 @@ const links: Record<number, Link> = {
   [RTM_NEWLINK]: { doit: rtnl_newlink },
   [RTM_DELLINK]: { doit: rtnl_dellink },
   [RTM_GETLINK]: { doit: rtnl_getlink, dumpit: rtnl_dump_ifinfo },
+  [RTM_SETLINK]: { doit: rtnl_setlink },
   [RTM_GETADDR]: { dumpit: inet_dump_ifaddr },
 };
 
