@@ -8,7 +8,7 @@
  *   --only <text>  only the rows whose id or label contains <text> (for working on one operation)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,7 +63,11 @@ function waitForOtherBenches(): void {
       if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
       try {
         const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        if (/core\/bench\/(run|socket_close)\.ts/.test(cmd)) found.push(pid);
+        // turbo starts `tsx bench/run.ts` in packages/core, which spawns `…/core/bench/socket_close.ts`.
+        const core =
+          /core\/bench\/socket_close\.ts/.test(cmd) ||
+          (/\bbench\/run\.ts\b/.test(cmd) && readlinkSync(`/proc/${pid}/cwd`).endsWith('/packages/core'));
+        if (core) found.push(pid);
       } catch {
         // gone already
       }
