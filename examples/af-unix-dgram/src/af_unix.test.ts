@@ -17,7 +17,9 @@ import {
   SOCK_RDM,
   SOCK_SEQPACKET,
   SOCK_STREAM,
+  SO_PEEK_OFF,
   SO_SNDBUF,
+  errnoNames,
   SO_TYPE,
   SOL_SOCKET,
   CLONE_NEWNET,
@@ -320,5 +322,27 @@ describe('network namespaces', () => {
     expect(inChild).toHaveLength(2);
     expect(inChild[1]).toMatch(/@ksock-ns$/);
     expect(k.proc.read('/proc/net/unix', t).trim().split('\n')).toHaveLength(3);
+  });
+});
+
+describe('SO_PEEK_OFF (unix_set_peek_off)', () => {
+  it('peeks from the offset, skips datagrams it covers, and moves it back on a real read', async () => {
+    const { default: P } = await import('./__fixtures__/linux-6.18-peek-off.json', {
+      with: { type: 'json' },
+    });
+    const { t } = boot();
+    const [a, b] = t.socketpair(AF_UNIX, SOCK_DGRAM, 0);
+    expect(outcome(() => t.setsockopt(b, SOL_SOCKET, SO_PEEK_OFF, 2))).toBe(P.setsockopt === 0 ? 'OK' : 'E');
+    t.sendto(a, bytes('hello'));
+    t.sendto(a, bytes('world'));
+    expect(text(t.recvfrom(b, 10, MSG_PEEK).data)).toBe(P.peek1);
+    expect(t.getsockoptInt(b, SOL_SOCKET, SO_PEEK_OFF)).toBe(P.off1);
+    expect(text(t.recvfrom(b, 10, MSG_PEEK).data)).toBe(P.peek2);
+    expect(t.getsockoptInt(b, SOL_SOCKET, SO_PEEK_OFF)).toBe(P.off2);
+    expect(text(t.recvfrom(b, 10).data)).toBe(P.recv);
+    expect(t.getsockoptInt(b, SOL_SOCKET, SO_PEEK_OFF)).toBe(P.off3);
+    expect(outcome(() => t.recvfrom(b, 10, MSG_PEEK | MSG_DONTWAIT))).toBe(errnoNames[-P.peek3]);
+    expect(text(t.recvfrom(b, 10).data)).toBe(P.recv2);
+    expect(t.getsockoptInt(b, SOL_SOCKET, SO_PEEK_OFF)).toBe(P.off4);
   });
 });

@@ -1,3 +1,9 @@
+/*
+ * Asks the running Linux kernel how AF_UNIX datagram sockets answer the calls the example models, and
+ * prints the answers as JSON (negative numbers are -errno). linux-6.18.json is its output on 6.18.
+ * Build and run as root (the last check unshares a network namespace):
+ *   mkdir -p /tmp/uprobe && gcc -o /tmp/uprobe/probe probe.c && /tmp/uprobe/probe
+ */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
