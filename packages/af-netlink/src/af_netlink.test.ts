@@ -15,7 +15,7 @@ import {
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { netlink_table } from './af_netlink.js';
-import { bindnl, boot, modref, nlsocket } from './test_util.js';
+import { bindnl, boot, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_BROADCAST_ERROR,

@@ -22,7 +22,7 @@ import {
   encode_cn_msg,
   proc_event_num_listeners,
 } from './connector.js';
-import { bindnl, boot, modref, nlsocket } from './test_util.js';
+import { bindnl, boot, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
   NETLINK_CONNECTOR,
   NLMSG_DONE,

@@ -14,7 +14,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import delivery from './__fixtures__/linux-6.18-af_netlink-delivery.json' with { type: 'json' };
 import oracle from './__fixtures__/linux-6.18-af_netlink.json' with { type: 'json' };
-import { boot } from './test_util.js';
+import { boot } from './__fixtures__/test_util.js';
 import { decode_sockaddr_nl, sockaddr_nl } from './uapi.js';
 
 type Answer = [string, unknown];

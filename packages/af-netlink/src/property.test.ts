@@ -10,7 +10,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NETLINK_S_CONGESTED, type NetlinkSock, netlink_table } from './af_netlink.js';
-import { boot, modref, nlsocket } from './test_util.js';
+import { boot, modref, nlsocket } from './__fixtures__/test_util.js';
 import { NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP, NETLINK_USERSOCK, sockaddr_nl } from './uapi.js';
 
 const SLOTS = 4;

@@ -20,7 +20,7 @@ import {
   nlmsg_answer,
 } from './af_netlink.js';
 import modules from './index.js';
-import { bindnl, modref, nlsocket } from './test_util.js';
+import { bindnl, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,

@@ -3,7 +3,7 @@ import * as nlstructs from 'netlink/dist/structs.js';
 import * as rtstructs from 'netlink/dist/rt/structs.js';
 import { describe, expect, it } from 'vitest';
 import fixture from './__fixtures__/linux-6.18-rtnetlink.json' with { type: 'json' };
-import { bindnl, boot, modref, nlsocket } from './test_util.js';
+import { bindnl, boot, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
   IFLA_IFNAME,
   IFLA_INFO_KIND,

@@ -1,7 +1,7 @@
 /** Helpers shared by the tests (not exported from the package). */
 import { AF_NETLINK, Kernel, SOCK_DGRAM, type Task } from '@ksock/core';
-import modules from './index.js';
-import { type NlMsg, nlmsg, nlmsg_parse, sockaddr_nl } from './uapi.js';
+import modules from '../index.js';
+import { type NlMsg, nlmsg, nlmsg_parse, sockaddr_nl } from '../uapi.js';
 
 export function boot(): Kernel {
   return new Kernel({ modules });
