@@ -159,3 +159,23 @@ describe(`delivery semantics as Linux ${delivery.kernel}`, () => {
     expect(out).toEqual(theirs);
   });
 });
+
+describe('group counts as Linux', () => {
+  it('NETLINK_ROUTE has RTNLGRP_MAX groups, NETLINK_CONNECTOR 32', () => {
+    const k = boot();
+    const t = k.spawn();
+    const highest = (proto: number) => {
+      const fd = t.socket(AF_NETLINK, SOCK_DGRAM, proto);
+      let g = 1;
+      while (en(() => t.setsockopt(fd, 270, 1, g))[0] === 'ok') g++;
+      return [g - 1, fd] as const;
+    };
+    const [route, rfd] = highest(0);
+    const [connector] = highest(11);
+    expect({ route, connector, route_list_memberships_len: t.getsockopt(rfd, 270, 9, 64).length }).toEqual({
+      route: oracle.ngroups.route,
+      connector: oracle.ngroups.connector,
+      route_list_memberships_len: oracle.ngroups.route_list_memberships_len,
+    });
+  });
+});
