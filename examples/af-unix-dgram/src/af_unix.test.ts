@@ -25,7 +25,7 @@ import {
   CLONE_NEWNET,
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
-import { unix_unlink } from './af_unix.js';
+import { SIOCATMARK, SIOCINQ, SIOCOUTQ, unix_unlink } from './af_unix.js';
 import { LINUX, boot, bytes, dgram, linuxErrno, outcome, procRow, rowShape, text } from './test_util.js';
 import { parse_sockaddr_un, sockaddr_un, sockaddr_un_abstract, sockaddr_un_unnamed } from './uapi.js';
 
@@ -344,5 +344,29 @@ describe('SO_PEEK_OFF (unix_set_peek_off)', () => {
     expect(outcome(() => t.recvfrom(b, 10, MSG_PEEK | MSG_DONTWAIT))).toBe(errnoNames[-P.peek3]);
     expect(text(t.recvfrom(b, 10).data)).toBe(P.recv2);
     expect(t.getsockoptInt(b, SOL_SOCKET, SO_PEEK_OFF)).toBe(P.off4);
+  });
+});
+
+describe('unix_ioctl', () => {
+  it('answers SIOCINQ, SIOCOUTQ, SIOCATMARK and unknown commands as Linux', async () => {
+    const { default: L } = await import('./__fixtures__/linux-6.18-ioctl.json', { with: { type: 'json' } });
+    const { t } = boot();
+    const [a, b] = t.socketpair(AF_UNIX, SOCK_DGRAM, 0);
+    const int = () => new Uint8Array(4);
+    const read = (buf: Uint8Array) => new DataView(buf.buffer).getInt32(0, true);
+    let v = int();
+    t.ioctl(b, SIOCINQ, v);
+    expect(read(v)).toBe(L.inq_empty);
+    t.sendto(a, bytes('hello'));
+    t.sendto(a, bytes('abc'));
+    t.ioctl(b, SIOCINQ, (v = int()));
+    expect(read(v)).toBe(L.inq_two);
+    t.ioctl(a, SIOCOUTQ, (v = int()));
+    expect(read(v)).toBe(L.outq_two);
+    t.ioctl(b, SIOCOUTQ, (v = int()));
+    expect(read(v)).toBe(L.outq_receiver);
+    expect(outcome(() => t.ioctl(b, SIOCATMARK, int()))).toBe(errnoNames[-L.atmark]);
+    expect(outcome(() => t.ioctl(b, 0x1234, int()))).toBe(errnoNames[-L.unknown]);
+    expect(outcome(() => t.ioctl(b, SIOCINQ, 0))).toBe('EFAULT');
   });
 });

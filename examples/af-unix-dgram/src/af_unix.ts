@@ -10,7 +10,10 @@ import {
   EADDRINUSE,
   EINVAL,
   ENFILE,
+  EFAULT,
   ENOENT,
+  ENOIOCTLCMD,
+  EOPNOTSUPP,
   ENOMEM,
   ENOSPC,
   ENOTCONN,
@@ -460,6 +463,42 @@ export const unix_shutdown = traced(
     return 0;
   },
   (sock, how) => `ino=${sock.inode.i_ino}, how=${how}`,
+);
+
+/** SIOCINQ (FIONREAD), SIOCOUTQ (TIOCOUTQ), SIOCATMARK (include/uapi/linux/sockios.h, asm-generic/ioctls.h). */
+export const SIOCINQ = 0x541b;
+export const SIOCOUTQ = 0x5411;
+export const SIOCATMARK = 0x8905;
+
+/**
+ * Mirrors unix_ioctl(): SIOCOUTQ is the sender's bytes in flight (sk_wmem_alloc_get(): the truesize of
+ * its queued datagrams), SIOCINQ the length of the next datagram (unix_inq_len()), written as an int into
+ * the caller's buffer (EFAULT without one). SIOCATMARK is for out-of-band stream data: a datagram socket
+ * answers EOPNOTSUPP, as Linux 6.18 does. Other commands: ENOIOCTLCMD (the syscall reports ENOTTY).
+ */
+export const unix_ioctl = traced(
+  'unix_ioctl',
+  (sock: Socket, cmd: number, arg: Uint8Array | number): number => {
+    const sk = sock.sk!;
+    let amount: number;
+    switch (cmd) {
+      case SIOCOUTQ:
+        amount = sk.sk_wmem_alloc - 1;
+        break;
+      case SIOCINQ:
+        amount = sk.sk_receive_queue.head?.len ?? 0;
+        break;
+      case SIOCATMARK:
+        return -EOPNOTSUPP;
+      default:
+        return -ENOIOCTLCMD;
+    }
+    // put_user(amount, (int __user *)arg)
+    if (typeof arg === 'number' || arg.length < 4) return -EFAULT;
+    new DataView(arg.buffer, arg.byteOffset, 4).setInt32(0, amount, true);
+    return 0;
+  },
+  (sock, cmd) => `ino=${sock.inode.i_ino}, cmd=0x${cmd.toString(16)}`,
 );
 
 /** Mirrors unix_set_peek_off(): SO_PEEK_OFF. */

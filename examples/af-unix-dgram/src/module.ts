@@ -27,6 +27,7 @@ import {
   unix_create,
   unix_dgram_connect,
   unix_getname,
+  unix_ioctl,
   unix_release,
   unix_set_peek_off,
   unix_shutdown,
@@ -78,6 +79,7 @@ function af_unix_init(kernel: Kernel, mod: Module): number {
     shutdown: unix_shutdown,
     sendmsg: unix_dgram_sendmsg,
     recvmsg: unix_dgram_recvmsg,
+    ioctl: unix_ioctl,
     set_peek_off: unix_set_peek_off,
   };
   const family: NetProtoFamily = { family: PF_UNIX, create: unix_create, owner: mod };
