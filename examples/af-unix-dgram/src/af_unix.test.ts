@@ -353,18 +353,17 @@ describe('unix_ioctl', () => {
     const { t } = boot();
     const [a, b] = t.socketpair(AF_UNIX, SOCK_DGRAM, 0);
     const int = () => new Uint8Array(4);
-    const read = (buf: Uint8Array) => new DataView(buf.buffer).getInt32(0, true);
-    let v = int();
-    t.ioctl(b, SIOCINQ, v);
-    expect(read(v)).toBe(L.inq_empty);
+    const ask = (fd: number, cmd: number) => {
+      const v = int();
+      t.ioctl(fd, cmd, v);
+      return new DataView(v.buffer).getInt32(0, true);
+    };
+    expect(ask(b, SIOCINQ)).toBe(L.inq_empty);
     t.sendto(a, bytes('hello'));
     t.sendto(a, bytes('abc'));
-    t.ioctl(b, SIOCINQ, (v = int()));
-    expect(read(v)).toBe(L.inq_two);
-    t.ioctl(a, SIOCOUTQ, (v = int()));
-    expect(read(v)).toBe(L.outq_two);
-    t.ioctl(b, SIOCOUTQ, (v = int()));
-    expect(read(v)).toBe(L.outq_receiver);
+    expect(ask(b, SIOCINQ)).toBe(L.inq_two);
+    expect(ask(a, SIOCOUTQ)).toBe(L.outq_two);
+    expect(ask(b, SIOCOUTQ)).toBe(L.outq_receiver);
     expect(outcome(() => t.ioctl(b, SIOCATMARK, int()))).toBe(errnoNames[-L.atmark]);
     expect(outcome(() => t.ioctl(b, 0x1234, int()))).toBe(errnoNames[-L.unknown]);
     expect(outcome(() => t.ioctl(b, SIOCINQ, 0))).toBe('EFAULT');
