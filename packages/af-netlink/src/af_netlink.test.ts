@@ -312,6 +312,25 @@ describe('send and receive', () => {
     expect(t.recvfrom(r, 100).data).toEqual(enc('second'));
   });
 
+  it('a blocked send to a group and a full receiver broadcasts once, then delivers the unicast', async () => {
+    const k = boot();
+    const t = k.spawn();
+    const m = nlsocket(t, NETLINK_USERSOCK);
+    bindnl(t, m, 11, 1);
+    const r = nlsocket(t, NETLINK_USERSOCK);
+    bindnl(t, r, 10);
+    t.setsockopt(r, SOL_SOCKET, SO_RCVBUF, 1);
+    const s = nlsocket(t, NETLINK_USERSOCK);
+    t.sendto(s, new Uint8Array(3000), 0, sockaddr_nl(10));
+    const p = t.sendtoAsync(s, enc('both'), 0, sockaddr_nl(10, 1));
+    await Promise.resolve();
+    expect(t.recvfrom(r, 4000).len).toBe(3000);
+    await expect(p).resolves.toBe(4);
+    expect(t.recvfrom(r, 100).data).toEqual(enc('both'));
+    expect(t.recvfrom(m, 100).data).toEqual(enc('both'));
+    expect(() => t.recvfrom(m, 100, MSG_DONTWAIT)).toThrow(err('EAGAIN'));
+  });
+
   it('a blocked reader wakes when data arrives', async () => {
     const k = boot();
     const t = k.spawn();

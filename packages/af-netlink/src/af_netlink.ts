@@ -1061,13 +1061,23 @@ export const netlink_sendmsg = traced(
     cb.creds_pid = t.pid;
     cb.creds_uid = t.cred.uid;
     cb.creds_gid = t.cred.gid;
-    if (dst_group) netlink_broadcast(sk, skb_clone(skb), dst_portid, dst_group);
-    return netlink_unicast(sk, skb, dst_portid, (msg.msg_flags & MSG_DONTWAIT) !== 0);
+    // Linux sleeps inside netlink_unicast() after the broadcast; ksock's awaitable syscalls retry the whole
+    // sendmsg with the same msghdr, so a retry must not broadcast a second time.
+    if (dst_group && !broadcast_done.has(msg)) netlink_broadcast(sk, skb_clone(skb), dst_portid, dst_group);
+    const nonblock = (msg.msg_flags & MSG_DONTWAIT) !== 0;
+    const ret = netlink_unicast(sk, skb, dst_portid, nonblock);
+    if (dst_group) {
+      if (ret === -EAGAIN && !nonblock) broadcast_done.add(msg);
+      else broadcast_done.delete(msg);
+    }
+    return ret;
   },
   (_sock, _msg, len) => `len=${len}`,
 );
 
 const warned_zero = new WeakSet<Kernel>();
+/** Messages whose broadcast part is done while their unicast part waits for room (see netlink_sendmsg). */
+const broadcast_done = new WeakSet<MsgHdr>();
 
 /** Mirrors netlink_recvmsg(). */
 export const netlink_recvmsg = traced(
