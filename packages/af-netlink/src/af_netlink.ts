@@ -1090,7 +1090,8 @@ export const netlink_recvmsg = traced(
       netlink_rcv_wake(sk);
       return skb;
     }
-    sk.max_recvmsg_len = Math.min(Math.max(sk.max_recvmsg_len, len), 32768);
+    // Capped at SKB_WITH_OVERHEAD(32768): 32 KiB less the skb_shared_info (320 bytes on x86-64).
+    sk.max_recvmsg_len = Math.min(Math.max(sk.max_recvmsg_len, len), 32768 - 320);
     let copied = skb.len;
     if (len < copied) {
       msg.msg_flags |= MSG_TRUNC;

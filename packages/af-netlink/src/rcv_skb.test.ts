@@ -230,6 +230,15 @@ describe('dumps', () => {
     expect(() => t.recvfrom(fd, 4096, MSG_DONTWAIT)).toThrow(expect.objectContaining({ code: 'EAGAIN' }));
   });
 
+  it('sizes dump buffers by the reader: up to SKB_WITH_OVERHEAD(32 KiB)', () => {
+    const { t, fd } = setup(5000);
+    t.sendto(fd, nlmsg(T_DUMP, NLM_F_REQUEST | NLM_F_DUMP, 1, 0));
+    const sizes: number[] = [];
+    for (let i = 0; i < 3; i++) sizes.push(t.recvfrom(fd, 65536, MSG_DONTWAIT).data.length);
+    // 3776 first; then 32448-byte buffers, filled with whole 20-byte records.
+    expect(sizes).toEqual([3760, 32440, 32440]);
+  });
+
   it('refuses a second dump while one runs (EBUSY) and cleans up a dump on close', () => {
     const { k, t, fd } = setup(1000);
     t.sendto(fd, nlmsg(T_DUMP, NLM_F_REQUEST | NLM_F_DUMP, 1, 0));
