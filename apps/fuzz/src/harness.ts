@@ -3,9 +3,9 @@
  * back after everything is closed (module refcounts, sock_inode_cache, nr_files, sk_allocated, sockstat and
  * the family tables in /proc/net), the errno check every failure must pass, and the fuzz budget.
  */
-import { errnoNames, Kernel, KernelError, type Task } from '@ksock/core';
+import { AF_BLUETOOTH, errnoNames, Kernel, KernelError, SOCK_SEQPACKET, type Task } from '@ksock/core';
 import { kernelCounters } from '@ksock/core/testing';
-import bluetooth from '@ksock/af-bluetooth';
+import bluetooth, { BDADDR_ANY, BTPROTO_L2CAP, RFCOMM_PSM, sockaddr_l2 } from '@ksock/af-bluetooth';
 import af_inet from '@ksock/af-inet';
 import netlink from '@ksock/af-netlink';
 import fc from 'fast-check';
@@ -128,9 +128,22 @@ export function snapshot(k: Kernel): Record<string, unknown> {
  */
 export function referenceFor(k: Kernel): Record<string, unknown> {
   const ref = boot();
+  // RFCOMM's init binds a kernel L2CAP listener to PSM 3 and, like rfcomm_add_listener() in Linux, goes on
+  // without it when that fails (a user socket held PSM 3 at the time). Reproduce the same condition.
+  const rfcommWithoutListener =
+    k.modules.find('rfcomm') !== undefined && procNet(k, 'l2cap').trim().split('\n').length <= 1;
+  let blocker: { t: Task; fd: number } | null = null;
   for (const m of [...k.modules.loaded].reverse()) {
-    if (ref.modules.find(m.name) === undefined) ref.modules.load(m.name);
+    if (ref.modules.find(m.name) !== undefined) continue;
+    if (m.name === 'rfcomm' && rfcommWithoutListener) {
+      const t = ref.spawn({ uid: 0, stdio: false });
+      const fd = t.socket(AF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP);
+      t.bind(fd, sockaddr_l2(BDADDR_ANY, RFCOMM_PSM));
+      blocker = { t, fd };
+    }
+    ref.modules.load(m.name);
   }
+  if (blocker !== null) blocker.t.exit(0);
   return snapshot(ref);
 }
 
