@@ -252,6 +252,20 @@ export class Kernel {
     return task;
   }
 
+  /**
+   * Run kernel code from the host program on behalf of `task` (default: init), as if it were inside a
+   * syscall of that task: `current` is set for the duration, so kernel functions that need it
+   * (netlink_kernel_create, sock_create_lite…) work from tests and setup code.
+   */
+  run<T>(fn: () => T, task: Task = this.init): T {
+    kernel_enter(task);
+    try {
+      return fn();
+    } finally {
+      kernel_leave();
+    }
+  }
+
   /** Run `fn` with the function-graph tracer on. Never throws: what `fn` threw is in `error`. */
   trace<T>(fn: () => T): TraceResult<T> {
     const t = this.tracer;

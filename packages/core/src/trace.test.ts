@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
 import { Kernel } from './kernel.js';
+import { current } from './sched.js';
 import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
 
 describe('tracer', () => {
@@ -35,5 +36,15 @@ describe('tracer', () => {
     off();
     expect(seen.slice(0, 3)).toEqual(['entry:__sys_socket', 'entry:sock_create', 'entry:__sock_create']);
     expect(seen.at(-1)).toBe('exit:__sys_socket');
+  });
+});
+
+describe('kernel.run', () => {
+  it('runs kernel code from the host as init (or a given task), restoring the previous context', () => {
+    const k = new Kernel();
+    const t = k.spawn({ uid: 1000 });
+    expect(k.run(() => current().pid)).toBe(1);
+    expect(k.run(() => current().cred.uid, t)).toBe(1000);
+    expect(() => current()).toThrow(/outside a kernel entry/);
   });
 });

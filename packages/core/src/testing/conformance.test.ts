@@ -44,7 +44,7 @@ describe('@ksock/core/testing: checkFamily', () => {
     });
     expect(report.failures.map((f) => f.check)).toEqual(
       expect.arrayContaining([
-        `socket(${AF_VSOCK}, ${SOCK_DGRAM}, 0): module refcounts drop to 0 after close`,
+        `socket(${AF_VSOCK}, ${SOCK_DGRAM}, 0): every counter is back after close`,
         `socket(${AF_VSOCK}, ${SOCK_DGRAM}, 0): rmmod succeeds after close`,
       ]),
     );
