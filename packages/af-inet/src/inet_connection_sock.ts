@@ -132,23 +132,7 @@ export const inet_csk_get_port = traced(
   (sk: Sock, snum: number): number => {
     const isk = inet_sk(sk);
     const bhash = ipv4(sk.sk_net).tcp_bhash;
-    if (snum === 0) {
-      const [low, high] = inet_get_local_port_range(sk);
-      const remaining = high - low + 1;
-      const offset = get_random_u32_below(remaining);
-      for (let parity = 1; parity >= 0; parity--) {
-        for (let i = 0; i < remaining; i++) {
-          const port = low + ((offset + i) % remaining);
-          if ((port & 1) !== parity) continue;
-          const owners = bhash.get(port);
-          if (owners === undefined || !inet_csk_bind_conflict(isk, owners)) {
-            inet_bind_hash(isk, port, bhash);
-            return 0;
-          }
-        }
-      }
-      return 1;
-    }
+    if (snum === 0) return inet_csk_find_open_port(sk, 1) === 0 ? 1 : 0;
     const owners = bhash.get(snum);
     if (owners !== undefined && owners.length > 0 && inet_csk_bind_conflict(isk, owners)) return 1;
     if (owners?.includes(isk)) return 0; // listen() after bind(): already ours
@@ -157,6 +141,37 @@ export const inet_csk_get_port = traced(
   },
   (_sk, snum) => `snum=${snum}`,
 );
+
+/**
+ * Mirrors inet_csk_find_open_port() (parity 1: bind() takes odd ports first) and the search of
+ * __inet_hash_connect() (parity 0: connect() takes even ones first): from a random offset in
+ * ip_local_port_range, the first port without a conflict is taken. Returns the port, or 0.
+ */
+export function inet_csk_find_open_port(sk: Sock, parity_first: number): number {
+  const isk = inet_sk(sk);
+  const bhash = ipv4(sk.sk_net).tcp_bhash;
+  const [low, high] = inet_get_local_port_range(sk);
+  const remaining = high - low + 1;
+  const offset = get_random_u32_below(remaining);
+  for (let pass = 0; pass < 2; pass++) {
+    const parity = pass === 0 ? parity_first : 1 - parity_first;
+    for (let i = 0; i < remaining; i++) {
+      const port = low + ((offset + i) % remaining);
+      if ((port & 1) !== parity) continue;
+      const owners = bhash.get(port);
+      if (owners === undefined || !inet_csk_bind_conflict(isk, owners)) {
+        inet_bind_hash(isk, port, bhash);
+        return port;
+      }
+    }
+  }
+  return 0;
+}
+
+/** Mirrors __inet_inherit_port(): an accepted child shares its listener's bind bucket. */
+export function inet_inherit_port(listener: Sock, child: Sock): void {
+  inet_bind_hash(inet_sk(child), inet_sk(listener).inet_num, ipv4(child.sk_net).tcp_bhash);
+}
 
 /** Mirrors inet_put_port(): leave the bind bucket; an empty bucket is freed. */
 export const inet_put_port = traced('inet_put_port', (sk: Sock): void => {
@@ -170,7 +185,7 @@ export const inet_put_port = traced('inet_put_port', (sk: Sock): void => {
     if (owners.length === 0) bhash.delete(isk.inet_num);
   }
   isk.icsk_bind_hash = false;
-  if ((sk.sk_userlocks & 8) === 0) isk.inet_num = 0; // !SOCK_BINDPORT_LOCK: the port was automatic
+  isk.inet_num = 0;
 });
 
 /** Mirrors inet_hash(): a listening socket goes into the listening hash and counts as in use. */

@@ -9,12 +9,17 @@ import {
   ENOENT,
   ENOPROTOOPT,
   EOPNOTSUPP,
+  RCV_SHUTDOWN,
+  SEND_SHUTDOWN,
   SHUTDOWN_MASK,
+  ECONNRESET,
+  TCP_CLOSE_WAIT,
+  TCP_ESTABLISHED,
+  TCP_FIN_WAIT2,
   SOCK_STREAM,
   SOCK_USE_WRITE_QUEUE,
   SOL_TCP,
   SkBuffHead,
-  sk_free,
   skb_queue_purge,
   sock_def_write_space,
   sock_hold,
@@ -132,7 +137,10 @@ function tcp_assign_congestion_control(sk: Sock): void {
 }
 
 /** Mirrors tcp_init_sock(): every default a new TCP socket starts with. */
-export const tcp_init_sock = traced('tcp_init_sock', (sk: Sock): void => {
+export const tcp_init_sock = traced('tcp_init_sock', (sk: Sock): void => __tcp_init_sock(sk));
+
+/** The body of tcp_init_sock(), also used for an accepted child (Linux clones the listener). */
+export function __tcp_init_sock(sk: Sock): void {
   const icsk = inet_csk(sk);
   const tp = tcp_sk(sk);
   const net4 = ipv4(sk.sk_net);
@@ -164,7 +172,7 @@ export const tcp_init_sock = traced('tcp_init_sock', (sk: Sock): void => {
   sk.sk_rcvbuf = net4.sysctl_tcp_rmem[1];
   if (sk.sk_socket !== null) sk.sk_socket.flags |= 1 << SOCK_SUPPORT_ZC;
   inet_state(sk.sk_net.kernel).tcp_sockets_allocated++;
-});
+}
 
 /** ipv4_specific: TCP's IPv4 address-family operations (net/ipv4/tcp_ipv4.c). */
 export const ipv4_specific: InetConnectionSockAfOps = {
@@ -218,9 +226,32 @@ function inet_csk_destroy_sock(sk: Sock): void {
 }
 
 /**
- * Mirrors tcp_close() / __tcp_close() for the states ksock reaches: a listener stops listening; a
- * connected socket tells its loopback peer (as a FIN would) and closes at once (no TIME_WAIT); the sock
- * is orphaned, destroyed and its last reference dropped.
+ * What the peer of a loopback connection sees when this side sends a FIN (tcp_fin() on the other end):
+ * end of file, and CLOSE_WAIT if it was established. With unread data Linux sends a RST instead
+ * (tcp_reset(): ECONNRESET, CLOSE).
+ */
+function tcp_notify_peer(tp: TcpSock, rst: boolean): void {
+  const peer = tp.peer;
+  if (peer === null) return;
+  if (rst) {
+    peer.peer = null;
+    tp.peer = null;
+    peer.sk_err = ECONNRESET;
+    peer.sk_shutdown = SHUTDOWN_MASK;
+    tcp_set_state(peer, TCP_CLOSE);
+  } else {
+    peer.sk_shutdown |= RCV_SHUTDOWN;
+    if (peer.sk_state === TCP_ESTABLISHED) peer.sk_state = TCP_CLOSE_WAIT;
+  }
+  peer.sk_state_change(peer);
+  peer.sk_data_ready(peer);
+}
+
+/**
+ * Mirrors tcp_close() / __tcp_close() for the states ksock reaches: a listener stops listening (its
+ * unaccepted children are closed); a connected socket sends its FIN (or a RST if data was left unread)
+ * and goes straight to CLOSE — ksock has no FIN_WAIT/TIME_WAIT; then the sock is orphaned, destroyed
+ * and its last reference dropped.
  */
 export const tcp_close = traced('tcp_close', (sk: Sock, _timeout: number): void => {
   sk.sk_shutdown = SHUTDOWN_MASK;
@@ -228,17 +259,13 @@ export const tcp_close = traced('tcp_close', (sk: Sock, _timeout: number): void 
     tcp_set_state(sk, TCP_CLOSE);
     inet_csk_listen_stop(sk);
   }
+  const data_was_unread = sk.sk_receive_queue.qlen > 0;
   skb_queue_purge(sk.sk_receive_queue);
   const tp = tcp_sk(sk);
   if (sk.sk_state !== TCP_CLOSE) {
-    const peer = tp.peer;
-    if (peer !== null) {
-      peer.peer = null;
-      peer.sk_shutdown |= 1; // RCV_SHUTDOWN: the peer reads end of file
-      peer.sk_state_change(peer);
-      peer.sk_data_ready(peer);
-      tp.peer = null;
-    }
+    tcp_notify_peer(tp, data_was_unread);
+    if (tp.peer !== null) tp.peer.peer = null;
+    tp.peer = null;
     tcp_set_state(sk, TCP_CLOSE);
   }
   sock_hold(sk);
@@ -247,9 +274,23 @@ export const tcp_close = traced('tcp_close', (sk: Sock, _timeout: number): void 
   sock_put(sk);
 });
 
-/** Mirrors tcp_disconnect() for a socket that never connected. */
+/**
+ * Mirrors tcp_disconnect(): a listener stops listening; a connection is reset (the peer sees
+ * ECONNRESET); back to CLOSE with no peer, an automatically chosen address forgotten.
+ */
 export function tcp_disconnect(sk: Sock, _flags: number): number {
-  if (sk.sk_state !== TCP_CLOSE) tcp_set_state(sk, TCP_CLOSE);
+  const old_state = sk.sk_state;
+  const tp = tcp_sk(sk);
+  if (old_state !== TCP_CLOSE) tcp_set_state(sk, TCP_CLOSE);
+  if (old_state === TCP_LISTEN) inet_csk_listen_stop(sk);
+  else tcp_notify_peer(tp, true);
+  tp.peer = null;
+  skb_queue_purge(sk.sk_receive_queue);
+  tp.inet_dport = 0;
+  tp.inet_daddr = 0;
+  if ((sk.sk_userlocks & 4) === 0) tp.inet_saddr = tp.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
+  sk.sk_shutdown = 0;
+  tp.rcv_nxt = tp.copied_seq = tp.write_seq = tp.snd_una = 0;
   return 0;
 }
 
@@ -410,8 +451,15 @@ function tcp_ioctl(_sk: Sock, _cmd: number, _arg: number): number {
   return -EOPNOTSUPP;
 }
 
-/** Mirrors tcp_shutdown(): nothing to send on an unconnected socket. */
-function tcp_shutdown(_sk: Sock, _how: number): void {}
+/** Mirrors tcp_shutdown(): SHUT_WR on a connected socket sends a FIN (the peer reads end of file). */
+function tcp_shutdown(sk: Sock, how: number): void {
+  if ((how & SEND_SHUTDOWN) === 0) return;
+  if (sk.sk_state === TCP_ESTABLISHED || sk.sk_state === TCP_CLOSE_WAIT) {
+    tcp_notify_peer(tcp_sk(sk), false);
+    // The FIN is acknowledged at once on loopback: FIN_WAIT2, or LAST_ACK → CLOSE for a CLOSE_WAIT socket.
+    sk.sk_state = sk.sk_state === TCP_ESTABLISHED ? TCP_FIN_WAIT2 : TCP_CLOSE_WAIT;
+  }
+}
 
 /** tcp_prot (net/ipv4/tcp_ipv4.c): obj_size = sizeof(struct tcp_sock) on x86-64 6.18 (2304 bytes). */
 export function make_tcp_prot(owner: Module | null, impl: TcpImpl): Proto {
@@ -450,5 +498,3 @@ export interface TcpImpl {
   sendmsg(sk: Sock, msg: MsgHdr, len: number): number;
   recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number;
 }
-
-export { sk_free };

@@ -1,22 +1,378 @@
 /**
- * TCP's data path between ksock sockets of one namespace (ksock has no wire): connect(), accept(),
- * sendmsg() and recvmsg() for SOCK_STREAM. Filled in by a later step; until then these answer as a
- * kernel without a route would.
+ * TCP's data path between ksock sockets of one namespace. ksock has no wire: the three-way handshake,
+ * segments and the FIN happen synchronously between the two socks, which keep each other as `peer`.
+ * Mirrors, in that model, __inet_stream_connect() and inet_accept() (net/ipv4/af_inet.c),
+ * tcp_v4_connect() (net/ipv4/tcp_ipv4.c), inet_csk_accept() (net/ipv4/inet_connection_sock.c) and
+ * tcp_sendmsg() / tcp_recvmsg() (net/ipv4/tcp.c).
  */
 import type { MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core';
-import { EINVAL, ENETUNREACH, ENOTCONN, EPIPE } from '@ksock/core';
+import {
+  AF_INET,
+  AF_UNSPEC,
+  EAFNOSUPPORT,
+  EAGAIN,
+  EALREADY,
+  ECONNABORTED,
+  ECONNREFUSED,
+  EINPROGRESS,
+  EINVAL,
+  EISCONN,
+  ENETUNREACH,
+  ENOTCONN,
+  EPIPE,
+  MSG_DONTWAIT,
+  MSG_PEEK,
+  O_NONBLOCK,
+  PF_INET,
+  RCV_SHUTDOWN,
+  SEND_SHUTDOWN,
+  SOCK_STREAM,
+  SS_CONNECTED,
+  SS_CONNECTING,
+  SS_DISCONNECTING,
+  SS_UNCONNECTED,
+  TCP_CLOSE,
+  TCP_CLOSE_WAIT,
+  TCP_ESTABLISHED,
+  TCP_LISTEN,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
+  alloc_skb,
+  current,
+  memcpy_from_msg,
+  sk_alloc,
+  skb_dequeue,
+  skb_queue_tail,
+  skb_set_owner_r,
+  kfree_skb,
+  sock_error,
+  sock_init_data,
+  traced,
+} from '@ksock/core';
 import type { InetStreamImpl } from './af_inet.js';
-import type { TcpImpl } from './tcp.js';
+import { inet_addr_type, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST } from './fib.js';
+import { inet_csk, inet_csk_find_open_port, inet_inherit_port } from './inet_connection_sock.js';
+import { inet_sk, inet_sock_destruct } from './inet_sock.js';
+import { ipv4 } from './netns_ipv4.js';
+import { type TcpImpl, type TcpSock, __tcp_init_sock, tcp_set_state, tcp_sk } from './tcp.js';
+import { local_saddr } from './udp.js';
+import * as IN from './uapi/in.js';
+
+/** The MSS a loopback connection advertises: MTU 65536 − IP and TCP headers − the timestamp option. */
+export const LOOPBACK_ADVMSS = 65536 - 20 - 20 - 12;
+/**
+ * mss_cache (TCP_MAXSEG) of the two ends of a fresh loopback connection as Linux 6.18 reports them:
+ * tcp_bound_to_half_wnd() caps it at half the largest window the peer advertised, which differs for the
+ * connecting and the accepted side. Measured on the host (see tools/host_probe.c).
+ */
+export const LOOPBACK_MSS_CLIENT = 32741;
+export const LOOPBACK_MSS_SERVER = 32768;
+
+/** Mirrors __inet_lookup_listener(): a listener on the port whose address is the one asked or ANY. */
+function inet_lookup_listener(sk: Sock, daddr: number, dport: number): TcpSock | null {
+  let wildcard: TcpSock | null = null;
+  for (const l of ipv4(sk.sk_net).tcp_listening) {
+    if (l.inet_num !== dport || l.sk_state !== TCP_LISTEN) continue;
+    if (l.inet_rcv_saddr === daddr) return l as TcpSock;
+    if (l.inet_rcv_saddr === 0 && wildcard === null) wildcard = l as TcpSock;
+  }
+  return wildcard;
+}
+
+/** Mirrors inet_csk_reqsk_queue_is_full(): more than the backlog waiting to be accepted. */
+function accept_queue_full(l: TcpSock): boolean {
+  return l.sk_ack_backlog > l.sk_max_ack_backlog;
+}
+
+/**
+ * Mirrors tcp_create_openreq_child() + sk_clone_lock(): the accepted sock, a copy of the listener's
+ * settings, connected to the client, sharing the listener's port, hashed as established.
+ */
+function tcp_create_child(l: TcpSock, client: TcpSock): TcpSock | null {
+  const child = sk_alloc(l.sk_net, PF_INET, l.sk_prot, false) as TcpSock | null;
+  if (child === null) return null;
+  sock_init_data(null, child);
+  child.sk_type = SOCK_STREAM;
+  child.sk_protocol = l.sk_protocol;
+  child.sk_destruct = inet_sock_destruct;
+  child.sk_uid = l.sk_uid;
+  child.sk_userlocks = l.sk_userlocks;
+  child.sk_reuse = l.sk_reuse;
+  child.is_icsk = true;
+  child.uc_ttl = l.uc_ttl;
+  child.mc_ttl = l.mc_ttl;
+  child.mc_loop = l.mc_loop;
+  child.mc_all = l.mc_all;
+  child.pmtudisc = l.pmtudisc;
+  child.tos = l.tos;
+  __tcp_init_sock(child);
+  child.icsk_af_ops = l.icsk_af_ops;
+  child.icsk_ca_ops = l.icsk_ca_ops;
+  child.sk_rcvbuf = l.sk_rcvbuf;
+  child.sk_sndbuf = l.sk_sndbuf;
+  child.inet_num = child.inet_sport = l.inet_num;
+  child.inet_rcv_saddr = child.inet_saddr = client.inet_daddr;
+  child.inet_daddr = client.inet_saddr;
+  child.inet_dport = client.inet_num;
+  inet_inherit_port(l, child);
+  child.sk_state = TCP_ESTABLISHED;
+  child.sk_prot.hash!(child);
+  return child;
+}
+
+/**
+ * The SYN's journey: no listener → RST (the client sees ECONNREFUSED); a full accept queue → the SYN is
+ * dropped (the client stays SYN_SENT and retries when connect() is called again or the listener accepts);
+ * otherwise both ends are ESTABLISHED and the child waits in the listener's accept queue.
+ */
+function tcp_loopback_syn(sk: TcpSock): void {
+  const l = inet_lookup_listener(sk, sk.inet_daddr, sk.inet_dport);
+  if (l === null) {
+    // tcp_reset() → tcp_done().
+    sk.sk_err = ECONNREFUSED;
+    tcp_set_state(sk, TCP_CLOSE);
+    sk.sk_error_report(sk);
+    return;
+  }
+  if (accept_queue_full(l)) return;
+  const child = tcp_create_child(l, sk);
+  if (child === null) return;
+  for (const s of [sk, child]) {
+    s.advmss = LOOPBACK_ADVMSS;
+    s.icsk_pmtu_cookie = 65536;
+  }
+  sk.mss_cache = LOOPBACK_MSS_CLIENT;
+  child.mss_cache = LOOPBACK_MSS_SERVER;
+  sk.peer = child;
+  child.peer = sk;
+  sk.sk_state = TCP_ESTABLISHED;
+  l.icsk_accept_list.push(child);
+  l.sk_ack_backlog++;
+  l.sk_data_ready(l);
+  sk.sk_state_change(sk);
+}
+
+/**
+ * Mirrors tcp_v4_connect(): EINVAL if short, EAFNOSUPPORT for another family, ENETUNREACH for
+ * multicast/broadcast or (ksock has no routes) any non-local address; the source address and an
+ * ephemeral port (even ports first, as __inet_hash_connect() prefers) are chosen, SYN_SENT, hashed, SYN.
+ */
+export const tcp_v4_connect = traced(
+  'tcp_v4_connect',
+  (sk: Sock, addr: Uint8Array, addr_len: number): number => {
+    if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
+    const a = IN.parse_sockaddr_in(addr);
+    if (a.family !== AF_INET) return -EAFNOSUPPORT;
+    const inet = inet_sk(sk);
+    const daddr = a.addr === IN.INADDR_ANY ? IN.INADDR_LOOPBACK : a.addr;
+    const type = inet_addr_type(sk.sk_net, daddr);
+    if (type === RTN_MULTICAST || type === RTN_BROADCAST || type !== RTN_LOCAL) return -ENETUNREACH;
+    if (inet.inet_saddr === 0) inet.inet_saddr = local_saddr(inet, daddr);
+    if (inet.inet_rcv_saddr === 0) inet.inet_rcv_saddr = inet.inet_saddr;
+    inet.inet_dport = a.port;
+    inet.inet_daddr = daddr;
+    sk.sk_state = TCP_SYN_SENT;
+    if (inet.inet_num === 0) {
+      if (inet_csk_find_open_port(sk, 0) === 0) {
+        sk.sk_state = TCP_CLOSE;
+        inet.inet_dport = 0;
+        return -EAGAIN; // __inet_hash_connect(): -EADDRNOTAVAIL in newer kernels [uncertain]
+      }
+      inet.inet_sport = inet.inet_num;
+    }
+    sk.sk_prot.hash!(sk);
+    tcp_loopback_syn(tcp_sk(sk));
+    return 0;
+  },
+  (_sk, addr) => {
+    const a = IN.parse_sockaddr_in(addr);
+    return `${IN.inet_ntoa(a.addr)}:${a.port}`;
+  },
+);
+
+/**
+ * Mirrors __inet_stream_connect(): AF_UNSPEC disconnects; EISCONN / EALREADY / EINPROGRESS by socket
+ * state; a non-blocking connect answers EINPROGRESS even though the loopback handshake already
+ * completed — the next connect() then returns 0 (as Linux does), the one after EISCONN. A blocking
+ * connect whose SYN was dropped sleeps on the listener (EAGAIN to the synchronous API).
+ */
+export const inet_stream_connect = traced(
+  'inet_stream_connect',
+  (sock: Socket, addr: Uint8Array, addr_len: number, flags: number): number => {
+    const sk = sock.sk!;
+    if (addr_len < 2) return -EINVAL;
+    if ((addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) {
+      const err = sk.sk_prot.disconnect!(sk, flags);
+      sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+      return err;
+    }
+    let err: number;
+    switch (sock.state) {
+      case SS_CONNECTED:
+        return -EISCONN;
+      case SS_CONNECTING:
+        if (sk.sk_state === TCP_SYN_SENT) tcp_loopback_syn(tcp_sk(sk)); // the SYN is retransmitted
+        err = -EALREADY;
+        break;
+      case SS_UNCONNECTED:
+        if (sk.sk_state !== TCP_CLOSE) return -EISCONN;
+        err = sk.sk_prot.connect!(sk, addr, addr_len);
+        if (err < 0) return err;
+        sock.state = SS_CONNECTING;
+        err = -EINPROGRESS;
+        break;
+      default:
+        return -EINVAL;
+    }
+    const nonblock = (flags & O_NONBLOCK) !== 0;
+    if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV) {
+      if (nonblock) return err;
+      const l = inet_lookup_listener(sk, inet_sk(sk).inet_daddr, inet_sk(sk).inet_dport);
+      current().blocked_on = l?.sk_wq ?? sock.wq;
+      return -EAGAIN;
+    }
+    if (nonblock && err === -EINPROGRESS) return err;
+    if (sk.sk_state === TCP_CLOSE) {
+      // sock_error: the RST's ECONNREFUSED (or ECONNABORTED), then disconnect.
+      const e = sock_error(sk);
+      sock.state = SS_UNCONNECTED;
+      if (sk.sk_prot.disconnect!(sk, flags) !== 0) sock.state = SS_DISCONNECTING;
+      return e !== 0 ? e : -ECONNABORTED;
+    }
+    sock.state = SS_CONNECTED;
+    return 0;
+  },
+  (sock, addr) => {
+    const a = IN.parse_sockaddr_in(addr);
+    return `ino=${sock.inode.i_ino}, ${IN.inet_ntoa(a.addr)}:${a.port}`;
+  },
+);
+
+/** Mirrors inet_csk_accept(): EINVAL unless listening; EAGAIN while the queue is empty; the oldest child. */
+export const inet_csk_accept = traced(
+  'inet_csk_accept',
+  (sk: Sock, _flags: number): Sock | number => {
+    if (sk.sk_state !== TCP_LISTEN) return -EINVAL;
+    const q = inet_csk(sk).icsk_accept_list;
+    const child = q.shift();
+    if (child === undefined) return -EAGAIN;
+    sk.sk_ack_backlog--;
+    // Connectors whose SYN was dropped while the queue was full may retry now.
+    sk.sk_wq?.wake_up();
+    return child;
+  },
+  (_sk, flags) => `flags=0x${flags.toString(16)}`,
+);
+
+/** Mirrors inet_accept() + __inet_accept(): the child grafted onto the new socket, SS_CONNECTED. */
+export const inet_accept = traced(
+  'inet_accept',
+  (sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number => {
+    const sk1 = sock.sk!;
+    const sk2 = sk1.sk_prot.accept!(sk1, arg.flags);
+    if (typeof sk2 === 'number') {
+      arg.err = sk2;
+      return sk2;
+    }
+    if ((sock.flags & (1 << 5)) !== 0) newsock.flags |= 1 << 5; // SOCK_SUPPORT_ZC
+    // sock_graft()
+    sk2.sk_wq = newsock.wq;
+    sk2.sk_socket = newsock;
+    sk2.sk_uid = newsock.inode.i_uid;
+    newsock.sk = sk2;
+    newsock.state = SS_CONNECTED;
+    return 0;
+  },
+  (sock) => `ino=${sock.inode.i_ino}`,
+);
+
+/**
+ * Mirrors tcp_sendmsg() on a loopback connection: a pending error first, EPIPE when sending is shut
+ * down, the socket is not connected, or the peer is gone; bytes go straight into the peer's receive
+ * queue while it has room (EAGAIN — sleeping for the awaitable forms — when it has none).
+ */
+export const tcp_sendmsg = traced(
+  'tcp_sendmsg',
+  (sk: Sock, msg: MsgHdr, len: number): number => {
+    const tp = tcp_sk(sk);
+    if (sk.sk_err !== 0) return sock_error(sk);
+    if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
+    if (sk.sk_state !== TCP_ESTABLISHED && sk.sk_state !== TCP_CLOSE_WAIT) return -EPIPE;
+    const peer = tp.peer;
+    if (peer === null || (peer.sk_shutdown & RCV_SHUTDOWN) !== 0) return -EPIPE;
+    if (len === 0) return 0;
+    const room = peer.sk_rcvbuf - peer.sk_rmem_alloc;
+    if (room <= 0) {
+      if ((msg.msg_flags & MSG_DONTWAIT) === 0) current().blocked_on = sk.sk_wq;
+      return -EAGAIN;
+    }
+    const data = memcpy_from_msg(msg);
+    const n = Math.min(data.length, room);
+    const skb = alloc_skb(data.subarray(0, n));
+    skb_set_owner_r(skb, peer);
+    skb_queue_tail(peer.sk_receive_queue, skb);
+    peer.rcv_nxt += n;
+    tp.write_seq += n;
+    tp.snd_una += n; // acknowledged at once on loopback
+    peer.sk_data_ready(peer);
+    return n;
+  },
+  (_sk, _msg, len) => `len=${len}`,
+);
+
+/**
+ * Mirrors tcp_recvmsg(): ENOTCONN for a listener or a never-connected socket, the bytes queued (MSG_PEEK
+ * leaves them), 0 at end of stream, EAGAIN while the connection is open and nothing has arrived.
+ */
+export const tcp_recvmsg = traced(
+  'tcp_recvmsg',
+  (sk: Sock, msg: MsgHdr, len: number, flags: number): number => {
+    const tp = tcp_sk(sk);
+    if (sk.sk_state === TCP_LISTEN) return -ENOTCONN;
+    const q = sk.sk_receive_queue;
+    if (q.qlen === 0) {
+      if (sk.sk_err !== 0) return sock_error(sk);
+      if ((sk.sk_shutdown & RCV_SHUTDOWN) !== 0) return 0;
+      if (sk.sk_state === TCP_CLOSE) return -ENOTCONN;
+      return -EAGAIN;
+    }
+    const out = new Uint8Array(Math.min(len, tp.rcv_nxt - tp.copied_seq));
+    let copied = 0;
+    let skb = q.head;
+    while (skb !== null && copied < out.length) {
+      const take = Math.min(skb.len, out.length - copied);
+      out.set(skb.data.subarray(0, take), copied);
+      copied += take;
+      if ((flags & MSG_PEEK) !== 0) {
+        skb = skb.next;
+        continue;
+      }
+      if (take === skb.len) {
+        skb_dequeue(q);
+        kfree_skb(skb);
+        skb = q.head;
+      } else {
+        skb.data = skb.data.subarray(take);
+      }
+    }
+    msg.data = out.subarray(0, copied);
+    if ((flags & MSG_PEEK) === 0) {
+      tp.copied_seq += copied;
+      tp.peer?.sk_write_space(tp.peer);
+    }
+    return copied;
+  },
+  (_sk, _msg, len, flags) => `len=${len}, flags=0x${flags.toString(16)}`,
+);
 
 export const tcp_impl: TcpImpl = {
-  connect: (_sk: Sock, _addr: Uint8Array, _len: number) => -ENETUNREACH,
-  accept: (_sk: Sock, _flags: number) => -EINVAL,
-  sendmsg: (_sk: Sock, _msg: MsgHdr, _len: number) => -EPIPE,
-  recvmsg: (_sk: Sock, _msg: MsgHdr, _len: number, _flags: number) => -ENOTCONN,
+  connect: tcp_v4_connect,
+  accept: inet_csk_accept,
+  sendmsg: tcp_sendmsg,
+  recvmsg: tcp_recvmsg,
 };
 
 export const stream_impl: InetStreamImpl = {
-  connect: (sock: Socket, addr: Uint8Array, len: number, _flags: number) =>
-    sock.sk!.sk_prot.connect!(sock.sk!, addr, len),
-  accept: (_sock: Socket, _newsock: Socket, _arg: ProtoAcceptArg) => -EINVAL,
+  connect: inet_stream_connect,
+  accept: inet_accept,
 };

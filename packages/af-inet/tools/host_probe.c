@@ -32,6 +32,10 @@ static const char *en(int e) {
   case EOPNOTSUPP: return "EOPNOTSUPP";
   case ENOPROTOOPT: return "ENOPROTOOPT";
   case EFAULT: return "EFAULT";
+  case EINPROGRESS: return "EINPROGRESS";
+  case EISCONN: return "EISCONN";
+  case EALREADY: return "EALREADY";
+  case ECONNREFUSED: return "ECONNREFUSED";
   default: { static char b[32]; snprintf(b, sizeof b, "E%d", e); return b; }
   }
 }
@@ -227,6 +231,48 @@ static void proc_rows(void) {
   close(r);
 }
 
+static void loopback_tcp(void) {
+  int one = 1;
+  int l = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in a = sin4("127.0.0.1", 40999);
+  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  bind(l, (struct sockaddr *)&a, sizeof a);
+  listen(l, 1);
+  printf("  \"nonblocking_connect_backlog_1\": [");
+  for (int i = 0; i < 4; i++) {
+    int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    printf("%s\"", i ? ", " : "");
+    for (int j = 0; j < 3; j++) {
+      int r = connect(c, (struct sockaddr *)&a, sizeof a);
+      printf("%s%s", j ? " " : "", en(r < 0 ? errno : 0));
+    }
+    printf("\"");
+  }
+  printf("],\n");
+  close(l);
+  l = socket(AF_INET, SOCK_STREAM, 0);
+  a = sin4("127.0.0.1", 40997);
+  setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  bind(l, (struct sockaddr *)&a, sizeof a);
+  listen(l, 1);
+  int c = socket(AF_INET, SOCK_STREAM, 0);
+  connect(c, (struct sockaddr *)&a, sizeof a);
+  int s = accept(l, 0, 0);
+  printf("  \"loopback_mss\": {\"client\": %d, \"server\": %d},\n", geti(c, IPPROTO_TCP, TCP_MAXSEG),
+         geti(s, IPPROTO_TCP, TCP_MAXSEG));
+  close(c);
+  close(s);
+  close(l);
+  c = socket(AF_INET, SOCK_STREAM, 0);
+  a = sin4("127.0.0.1", 40998);
+  int r1 = connect(c, (struct sockaddr *)&a, sizeof a);
+  int e1 = errno;
+  int r2 = connect(c, (struct sockaddr *)&a, sizeof a);
+  printf("  \"connect_refused_twice\": \"%s", en(r1 < 0 ? e1 : 0));
+  printf(" %s\",\n", en(r2 < 0 ? errno : 0));
+  close(c);
+}
+
 int main(void) {
   struct utsname u;
   uname(&u);
@@ -250,6 +296,7 @@ int main(void) {
   fresh("fresh_raw_icmp", SOCK_RAW, IPPROTO_ICMP);
   fresh("fresh_raw_255", SOCK_RAW, IPPROTO_RAW);
   proc_rows();
+  loopback_tcp();
   fflush(stdout);
   pid_t pid = fork();
   if (pid == 0) {

@@ -24,6 +24,9 @@ export interface HostAnswers {
   proc_net_udp: string;
   proc_net_raw: string;
   proc_net_sockstat: string;
+  nonblocking_connect_backlog_1: string[];
+  loopback_mss: { client: number; server: number };
+  connect_refused_twice: string;
   [sysctl: `sysctl_${string}`]: string;
 }
 
