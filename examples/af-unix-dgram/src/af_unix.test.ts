@@ -298,6 +298,32 @@ describe('unix_dgram_sendmsg / unix_dgram_recvmsg', () => {
   });
 });
 
+describe('sendmsg, write and read', () => {
+  it("gathers iovecs into one datagram and returns the sender's address through recvmsg", () => {
+    const { t } = boot();
+    const r = dgram(t);
+    const s = dgram(t);
+    t.bind(r, sockaddr_un('/r'));
+    t.bind(s, sockaddr_un_abstract('s\0x'));
+    expect(t.sendmsg(s, { iov: [bytes('ab'), bytes(''), bytes('cde')], name: sockaddr_un('/r') })).toBe(5);
+    const m = t.recvmsg(r, 100);
+    expect(text(m.data)).toBe('abcde');
+    expect(Array.from(m.addr!)).toEqual([1, 0, 0, 0x73, 0, 0x78]);
+    expect(m.control.length).toBe(0);
+  });
+
+  it('write() needs a peer; read() takes one datagram at a time', () => {
+    const { t } = boot();
+    expect(outcome(() => t.write(dgram(t), bytes('x')))).toBe('ENOTCONN');
+    const [a, b] = t.socketpair(AF_UNIX, SOCK_DGRAM, 0);
+    t.write(a, bytes('one'));
+    t.write(a, bytes('two'));
+    expect(text(t.read(b, 100))).toBe('one');
+    expect(text(t.read(b, 2))).toBe('tw');
+    expect(outcome(() => t.recvfrom(b, 100, MSG_DONTWAIT))).toBe('EAGAIN');
+  });
+});
+
 describe('network namespaces', () => {
   it('keeps abstract names per namespace while paths reach across them, as Linux', () => {
     const { k, t } = boot();
