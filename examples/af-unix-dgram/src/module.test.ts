@@ -34,6 +34,17 @@ describe('the unix module', () => {
     expect(outcome(() => t.close(dgram(t)))).toBe('OK');
   });
 
+  it('fails to load, leaving nothing registered, when /proc/net/unix is already taken', () => {
+    const { k, t } = boot();
+    k.proc.create_net('unix', () => 'someone else\n');
+    expect(outcome(() => t.modprobe('unix'))).toBe('ENOMEM');
+    expect(k.modules.list()).toEqual([]);
+    expect(k.net_families[AF_UNIX]).toBeNull();
+    expect(k.proto_list.map((p) => p.name)).not.toContain('UNIX');
+    expect(k.sysctl.has('net/unix/max_dgram_qlen')).toBe(false);
+    expect(k.init_net.gen.size).toBe(0);
+  });
+
   it('is refused by a core whose ABI major differs (ENOEXEC, both versions named)', () => {
     const k = new Kernel({ modules: { ...unix, abi: '2.0' } });
     const t = k.spawn();

@@ -2,6 +2,7 @@
  * The `unix` module: what af_unix_init() and af_unix_exit() do, per kernel.
  */
 import {
+  ENOMEM,
   type Kernel,
   type Module,
   type ModuleDescriptor,
@@ -104,15 +105,23 @@ function af_unix_init(kernel: Kernel, mod: Module): number {
     return err;
   }
   err = register_pernet_subsys(kernel, unix_net_ops);
-  if (err < 0) {
-    sock_unregister(kernel, PF_UNIX);
-    states.delete(kernel);
-    proto_unregister(kernel, proto);
-    return err;
+  if (err === 0) {
+    // Both throw when the name is taken (another module registered it): Linux's unix_net_init() fails
+    // with ENOMEM when register_net_sysctl() or proc_create_net() does.
+    try {
+      st.unregister_sysctl = kernel.sysctl.register('net/unix', unix_table, true);
+      st.remove_proc = kernel.proc.create_net('unix', (net) => proc_net_unix(net));
+      return 0;
+    } catch {
+      st.unregister_sysctl?.();
+      unregister_pernet_subsys(kernel, unix_net_ops);
+      err = -ENOMEM;
+    }
   }
-  st.unregister_sysctl = kernel.sysctl.register('net/unix', unix_table, true);
-  st.remove_proc = kernel.proc.create_net('unix', (net) => proc_net_unix(net));
-  return 0;
+  sock_unregister(kernel, PF_UNIX);
+  states.delete(kernel);
+  proto_unregister(kernel, proto);
+  return err;
 }
 
 /**
