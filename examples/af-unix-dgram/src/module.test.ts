@@ -101,6 +101,9 @@ describe('the unix module', () => {
     ])
       expect(names).toContain(fn);
     expect(tr.text).toMatch(/unix_create\(type=2, protocol=0, kern=0\) \{/);
+    // The inline prologue and call_ops together record each call once.
+    expect(tr.events.filter((e) => e.name === 'unix_dgram_sendmsg')).toHaveLength(1);
+    expect(tr.events.filter((e) => e.name === 'unix_dgram_recvmsg')).toHaveLength(1);
   });
 
   it('unwinds an allocation failure in bind and in sendmsg', () => {
