@@ -6,6 +6,7 @@ import { AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, MSG_DONTWAIT } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { boot, bytes, dgram, text } from './test_util.js';
 import { sockaddr_un_abstract } from './uapi.js';
+import W from './__fixtures__/linux-6.18-write-space.json' with { type: 'json' };
 
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 
@@ -51,13 +52,14 @@ describe('blocking', () => {
   it('a socketpair writer out of buffer space sleeps until the reader drains three quarters of it', async () => {
     const { t } = boot();
     const [a, b] = t.socketpair(AF_UNIX, SOCK_DGRAM, 0);
-    for (let i = 0; i < 278; i++) t.sendto(a, bytes('y'));
+    for (let i = 0; i < W.filled; i++) t.sendto(a, bytes('y'));
     let done = false;
     const p = t.sendtoAsync(a, bytes('z')).then(() => {
       done = true;
     });
-    // unix_write_space() wakes writers only once wmem × 4 ≤ sk_sndbuf: 278 → 69 datagrams in flight.
-    for (let i = 0; i < 208; i++) t.recvfrom(b, 1);
+    // unix_write_space() wakes writers only once wmem × 4 ≤ sk_sndbuf: with 69 datagrams in flight, after
+    // 209 reads — when Linux 6.18's poll() reports the socket writable again.
+    for (let i = 0; i < W.writable_after_reading - 1; i++) t.recvfrom(b, 1);
     await tick();
     expect(done).toBe(false);
     t.recvfrom(b, 1);
