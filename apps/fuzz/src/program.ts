@@ -327,6 +327,9 @@ export type Op =
   | { op: 'dup2'; t: number; fd: FdSel; to: number }
   | { op: 'fcntl'; t: number; fd: FdSel; cmd: number; arg: number }
   | { op: 'nl'; t: number; proto: number; msg: Uint8Array; pid: number; groups: number; keep: boolean }
+  | { op: 'tcp'; t: number; port: number; peer: number; accept: boolean; data: number; close: number }
+  | { op: 'udp'; t: number; port: number; peer: number; data: number; connect: boolean }
+  | { op: 'rfcomm'; t: number; channel: number; listen: boolean; connect: boolean; close: boolean }
   | { op: 'fork' | 'exit' | 'waitpid'; t: number }
   | { op: 'execve'; t: number; path: string }
   | { op: 'setuid'; t: number; uid: number }
@@ -481,6 +484,40 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       ),
       groups: fc.constantFrom(0, 0, 1, 2, 0x80000000),
       keep: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant('tcp' as const),
+      t: task,
+      port: fc.constantFrom(0, 5000, 5001),
+      peer: task,
+      accept: fc.boolean(),
+      data: fc.constantFrom(0, 1, 1000, 70000),
+      close: fc.nat(7),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('udp' as const),
+      t: task,
+      port: fc.constantFrom(0, 5000, 5001),
+      peer: task,
+      data: fc.constantFrom(0, 1, 1000, 65507, 65508),
+      connect: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('rfcomm' as const),
+      t: task,
+      channel: fc.constantFrom(0, 1, 2, 30, 31),
+      listen: fc.boolean(),
+      connect: fc.boolean(),
+      close: fc.boolean(),
     }),
   },
   {
@@ -671,6 +708,61 @@ export class Runner {
           for (let i = 0; i < 64; i++) t.recvfrom(fd, 65536, MSG_DONTWAIT);
         } finally {
           if (!o.keep) t.close(fd);
+        }
+        return;
+      }
+      case 'tcp': {
+        // a loopback connection: listener, client, maybe accepted, maybe data, closed in some order
+        const peer = this.task(o.peer);
+        const l = t.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        const got: Array<[Task, number]> = [[t, l]];
+        try {
+          t.bind(l, sockaddr_in(0x7f000001, o.port));
+          t.listen(l, 2);
+          const port = new DataView(t.getsockname(l).buffer).getUint16(2, false);
+          const c = peer.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+          got.push([peer, c]);
+          try {
+            peer.connect(c, sockaddr_in(0x7f000001, port));
+          } catch (e) {
+            if ((e as { code?: string }).code !== 'EINPROGRESS') throw e;
+          }
+          if (o.data > 0) peer.sendto(c, new Uint8Array(o.data), MSG_DONTWAIT);
+          if (o.accept) {
+            const a = t.accept4(l, SOCK_NONBLOCK);
+            got.push([t, a]);
+            if (o.data > 0) t.recvfrom(a, 65536, MSG_DONTWAIT);
+          }
+        } finally {
+          // close a subset (bit i of `close` closes the i-th socket); the rest stay for later ops
+          for (let i = 0; i < got.length; i++) if ((o.close >> i) & 1) got[i]![0].close(got[i]![1]);
+        }
+        return;
+      }
+      case 'udp': {
+        const peer = this.task(o.peer);
+        const rx = t.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        t.bind(rx, sockaddr_in(0x7f000001, o.port));
+        const port = new DataView(t.getsockname(rx).buffer).getUint16(2, false);
+        const tx = peer.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        if (o.connect) peer.connect(tx, sockaddr_in(0x7f000001, port));
+        peer.sendto(
+          tx,
+          new Uint8Array(o.data),
+          MSG_DONTWAIT,
+          o.connect ? null : sockaddr_in(0x7f000001, port),
+        );
+        t.recvfrom(rx, 65536, MSG_DONTWAIT);
+        return;
+      }
+      case 'rfcomm': {
+        const fd = t.socket(AF_BLUETOOTH, SOCK_STREAM | SOCK_NONBLOCK, 3);
+        try {
+          t.bind(fd, sockaddr_rc(BDADDR_ANY, o.channel));
+          if (o.listen) t.listen(fd, 1);
+          if (o.connect) t.connect(fd, sockaddr_rc(Uint8Array.of(1, 2, 3, 4, 5, 6), o.channel));
+        } finally {
+          if (o.close) t.close(fd);
         }
         return;
       }
