@@ -100,6 +100,7 @@ function inet_setup(kernel: Kernel): Array<() => void> | number {
 export const af_inet: ModuleDescriptor = {
   name: 'af_inet',
   version: '0.1.0',
+  abi: '1.0',
   aliases: ['net-pf-2'],
   description: 'PF_INET: TCP, UDP, ping and raw IPv4 sockets',
   license: 'MIT',
