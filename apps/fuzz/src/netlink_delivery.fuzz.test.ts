@@ -11,6 +11,7 @@
  */
 import {
   AF_NETLINK,
+  IFF_UP,
   type Kernel,
   MSG_DONTWAIT,
   SO_RCVBUF,
@@ -21,7 +22,26 @@ import {
   SOL_SOCKET,
   type Task,
 } from '@ksock/core';
-import { decode_sockaddr_nl, NETLINK_NO_ENOBUFS, NETLINK_USERSOCK, sockaddr_nl } from '@ksock/af-netlink';
+import {
+  decode_sockaddr_nl,
+  IFLA_IFNAME,
+  IFLA_INFO_KIND,
+  IFLA_LINKINFO,
+  ifinfomsg,
+  NETLINK_NO_ENOBUFS,
+  NETLINK_ROUTE,
+  NETLINK_USERSOCK,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_REQUEST,
+  nla_nest,
+  nla_string,
+  nlmsg,
+  RTM_DELLINK,
+  RTM_NEWLINK,
+  RTM_SETLINK,
+  sockaddr_nl,
+} from '@ksock/af-netlink';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boot, budgets, LONG, runProperty, sys } from './harness.js';
@@ -255,4 +275,170 @@ describe('netlink delivery', () => {
     expect(totals.lost - lost).toBe(2);
     expect(totals.enobufs - enobufs).toBe(1);
   });
+});
+
+// ---- kernel senders: rtnetlink notifications ----------------------------------------------------------------
+
+type LinkStep = { k: 'new' | 'del' | 'up' | 'down'; name: number } | { k: 'recv'; who: number; n: number };
+
+const linkStepArb = (n: number): fc.Arbitrary<LinkStep> =>
+  fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        k: fc.constantFrom('new' as const, 'del' as const, 'up' as const, 'down' as const),
+        name: fc.nat(5),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        k: fc.constant('recv' as const),
+        who: fc.nat(n - 1),
+        n: fc.integer({ min: 1, max: 4 }),
+      }),
+    },
+  );
+
+const linkScenarioArb = fc
+  .array(memberArb, { minLength: 1, maxLength: 4 })
+  .chain((members) =>
+    fc.tuple(
+      fc.constant(members),
+      fc.array(linkStepArb(members.length), { maxLength: LONG ? 200 : 60, size: 'max' }),
+    ),
+  );
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * RTNLGRP_LINK members of NETLINK_ROUTE with small and default buffers while links are created, deleted,
+ * brought up and down. The kernel is the sender here, so a copy that does not fit is an overrun
+ * (netlink_overrun()): counted, and reported with ENOBUFS in the episode. An extra member with a huge
+ * buffer, drained after every step, records what was multicast.
+ */
+function runLinkScenario(members: Member[], steps: LinkStep[]): string | null {
+  const k = boot();
+  const t = k.spawn({ uid: 0 });
+  const ctl = t.socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE);
+  const oracle = t.socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK, NETLINK_ROUTE);
+  t.bind(oracle, sockaddr_nl(0, 1));
+  t.setsockopt(oracle, SOL_SOCKET, SO_RCVBUFFORCE, 1 << 26);
+  const fds: number[] = [];
+  const inos: number[] = [];
+  for (const m of members) {
+    const fd = t.socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK, NETLINK_ROUTE);
+    t.bind(fd, sockaddr_nl(0, m.groups & 1)); // RTNLGRP_LINK or nothing
+    if (m.rcvbuf !== null)
+      t.setsockopt(fd, SOL_SOCKET, m.rcvbuf < 2048 ? SO_RCVBUFFORCE : SO_RCVBUF, m.rcvbuf);
+    if (m.noEnobufs) t.setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, 1);
+    fds.push(fd);
+    inos.push(Number(/socket:\[(\d+)\]/.exec(k.proc.readlink(`/proc/self/fd/${fd}`, t))![1]));
+  }
+  const expected: Array<Array<{ key: string; epoch: number }>> = members.map(() => []);
+  const received: string[][] = members.map(() => []);
+  const epoch = members.map(() => 0);
+  const enobufsIn: Array<Set<number>> = members.map(() => new Set());
+  const recvOne = (who: number): boolean => {
+    const r = sys(() => t.recvfrom(fds[who]!, 65536, MSG_DONTWAIT));
+    let more = true;
+    if (r.ok) received[who]!.push(hex(r.value.data));
+    else if (r.code === 'ENOBUFS') enobufsIn[who]!.add(epoch[who]!);
+    else if (r.code === 'EAGAIN') more = false;
+    else throw new Error(`recvfrom on member ${who}: ${r.code}`);
+    if (procRow(k, t, inos[who]!).rmem === 0) epoch[who]!++;
+    return more;
+  };
+  let seq = 0;
+  for (const s of steps) {
+    if (s.k === 'recv') {
+      for (let i = 0; i < s.n && recvOne(s.who); i++);
+      continue;
+    }
+    const name = nla_string(IFLA_IFNAME, `fz${s.name}`);
+    const req =
+      s.k === 'new'
+        ? nlmsg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK, ++seq, 0, [
+            ifinfomsg(),
+            name,
+            nla_nest(IFLA_LINKINFO, [nla_string(IFLA_INFO_KIND, 'dummy')]),
+          ])
+        : s.k === 'del'
+          ? nlmsg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, ++seq, 0, [ifinfomsg(), name])
+          : nlmsg(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK, ++seq, 0, [
+              ifinfomsg({ ifi_flags: s.k === 'up' ? IFF_UP : 0, ifi_change: IFF_UP }),
+              name,
+            ]);
+    t.sendto(ctl, req, 0, sockaddr_nl(0, 0));
+    t.recvfrom(ctl, 65536); // the ack (0 or an errno such as EEXIST/ENODEV: either way, whatever was notified counts)
+    for (;;) {
+      const r = sys(() => t.recvfrom(oracle, 65536, MSG_DONTWAIT));
+      if (!r.ok) {
+        if (r.code !== 'EAGAIN') return `oracle: ${r.code}`;
+        break;
+      }
+      const key = hex(r.value.data);
+      for (let j = 0; j < members.length; j++) {
+        if ((members[j]!.groups & 1) !== 0) expected[j]!.push({ key, epoch: epoch[j]! });
+      }
+      totals.sent++;
+    }
+  }
+  for (let who = 0; who < members.length; who++) for (let i = 0; i < 100_000 && recvOne(who); i++);
+  for (let who = 0; who < members.length; who++) {
+    const exp = expected[who]!;
+    const got = received[who]!;
+    let pos = 0;
+    const matched = new Set<number>();
+    for (const key of got) {
+      while (pos < exp.length && exp[pos]!.key !== key) pos++;
+      if (pos === exp.length)
+        return `member ${who} received a message the oracle never saw (or out of order)`;
+      matched.add(pos++);
+    }
+    let lost = 0;
+    for (let i = 0; i < exp.length; i++) {
+      if (matched.has(i)) continue;
+      lost++;
+      const e = exp[i]!;
+      if (!members[who]!.noEnobufs && !enobufsIn[who]!.has(e.epoch)) {
+        return `member ${who}: notification ${i} lost in congestion episode ${e.epoch} without ENOBUFS in it`;
+      }
+    }
+    if (members[who]!.noEnobufs && enobufsIn[who]!.size > 0)
+      return `member ${who} set NETLINK_NO_ENOBUFS but got ENOBUFS`;
+    totals.lost += lost;
+    totals.enobufs += enobufsIn[who]!.size;
+    const drops = procRow(k, t, inos[who]!).drops;
+    if (drops !== lost) return `member ${who}: /proc/net/netlink Drops ${drops}, lost ${lost}`;
+  }
+  t.exit(0);
+  return null;
+}
+
+describe('netlink delivery from the kernel (rtnetlink notifications)', () => {
+  for (const b of budgets({
+    numRuns: 150,
+    timeLimit: 4_000,
+    random: 1,
+    longRuns: 50_000,
+    longLimit: 120_000,
+  })) {
+    it(`seed ${b.seed}: every RTNLGRP_LINK notification is received or reported (ENOBUFS)`, {
+      timeout: LONG ? 900_000 : 60_000,
+    }, () => {
+      const before = { ...totals };
+      const prop = fc.property(linkScenarioArb, ([members, steps]) => {
+        const bad = runLinkScenario(members, steps);
+        if (bad !== null) throw new Error(bad);
+      });
+      expect(runProperty('rtnl-delivery', prop, b)).toBeGreaterThan(0);
+      const d = (key: keyof typeof totals) => totals[key] - before[key];
+      console.log(
+        `rtnl-delivery: notifications ${d('sent')}, copies lost ${d('lost')}, ENOBUFS reported ${d('enobufs')}`,
+      );
+      expect(d('lost')).toBeGreaterThan(0);
+      expect(d('enobufs')).toBeGreaterThan(0);
+    });
+  }
 });
