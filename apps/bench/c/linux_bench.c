@@ -48,13 +48,26 @@ static void die(const char *op, const char *what) {
 /* One chunk of operations; returns how many operations it did. */
 typedef long (*chunk_fn)(void *ctx);
 
+/* On-CPU time of this thread (user and kernel, syscalls included). */
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The rate per on-CPU second of the last sample (what the JSON calls cpu_samples). */
+static double last_cpu_rate;
+
 static double sample(chunk_fn fn, void *ctx, double min_s) {
   long ops = 0;
+  double c0 = cpu_now();
   double t0 = now(), t;
   do {
     ops += fn(ctx);
     t = now();
   } while (t - t0 < min_s);
+  double c = cpu_now() - c0;
+  last_cpu_rate = c > 0 ? (double)ops / c : 0;
   return (double)ops / (t - t0);
 }
 
@@ -63,19 +76,34 @@ static int cmp_double(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+static double median(const double *xs, int n) {
+  double sorted[MAX_SAMPLES];
+  memcpy(sorted, xs, sizeof(double) * (size_t)n);
+  qsort(sorted, (size_t)n, sizeof(double), cmp_double);
+  return sorted[n / 2];
+}
+
+/* The per-on-CPU-second samples of the last measure(). */
+static double cpu_samples[MAX_SAMPLES];
+static int n_cpu_samples;
+
 /* Warm up, take `repeats` samples into out[], return the median. */
 static double measure(chunk_fn fn, void *ctx, double min_s, int repeats, double *out) {
   sample(fn, ctx, min_s / 4);
-  for (int i = 0; i < repeats; i++) out[i] = sample(fn, ctx, min_s);
-  double sorted[MAX_SAMPLES];
-  memcpy(sorted, out, sizeof(double) * (size_t)repeats);
-  qsort(sorted, (size_t)repeats, sizeof(double), cmp_double);
-  return sorted[repeats / 2];
+  for (int i = 0; i < repeats; i++) {
+    out[i] = sample(fn, ctx, min_s);
+    cpu_samples[i] = last_cpu_rate;
+  }
+  n_cpu_samples = repeats;
+  return median(out, repeats);
 }
 
+/* "samples":[…],"cpu_ops_per_sec":…,"cpu_samples":[…] (the on-CPU figures of the last measure()). */
 static void print_samples(const double *s, int n) {
   printf("\"samples\":[");
   for (int i = 0; i < n; i++) printf("%s%.1f", i ? "," : "", s[i]);
+  printf("],\"cpu_ops_per_sec\":%.1f,\"cpu_samples\":[", median(cpu_samples, n_cpu_samples));
+  for (int i = 0; i < n_cpu_samples; i++) printf("%s%.1f", i ? "," : "", cpu_samples[i]);
   printf("]");
 }
 
@@ -226,8 +254,8 @@ static void op_unicast(size_t payload, int batch, double min_s, int repeats) {
     printf("\"method\":\"sendto+recvfrom\",\"ops_per_sec\":%.1f,", m);
     print_samples(s, repeats);
   } else {
-    double m = measure(chunk_unicast_mmsg, &c, min_s, repeats, s);
     double ml = measure(chunk_unicast_loop, &c, min_s, repeats, sl);
+    double m = measure(chunk_unicast_mmsg, &c, min_s, repeats, s); /* last: its on-CPU samples are printed */
     printf("\"method\":\"sendmmsg+recvmmsg\",\"ops_per_sec\":%.1f,\"loop_ops_per_sec\":%.1f,", m, ml);
     print_samples(s, repeats);
   }

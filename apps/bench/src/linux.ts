@@ -60,9 +60,18 @@ export class LinuxBench {
     return new LinuxBench(dir, binary, compiler);
   }
 
+  /** Run one operation; a crash or a timeout comes back as `{ error }` rather than ending the bench. */
   run(args: readonly (string | number)[]): LinuxResult {
-    const out = execFileSync(this.binary, args.map(String), { encoding: 'utf8', timeout: 120_000 });
-    return parseLinuxOutput(out);
+    try {
+      const out = execFileSync(this.binary, args.map(String), {
+        encoding: 'utf8',
+        timeout: 120_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      return parseLinuxOutput(out);
+    } catch (e) {
+      return { op: String(args[0]), error: (e instanceof Error ? e.message : String(e)).split('\n')[0] };
+    }
   }
 
   /** Many open UDP sockets, with /proc/slabinfo before and after (null when it cannot be read). */

@@ -15,6 +15,8 @@ export interface ResultRow {
   ratio: number | null;
   target: Target | null;
   met: boolean | null;
+  /** ksock / Linux per on-CPU second of the measuring thread (steadier on a busy machine), when both have it. */
+  cpu_ratio?: number | null;
   /** Why a figure is missing, or what to know about it ("n/a (module not available)"…). */
   ksock_note?: string;
   linux_note?: string;
