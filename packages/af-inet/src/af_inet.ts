@@ -72,7 +72,7 @@ import { make_ping_prot } from './ping.js';
 import { make_raw_prot } from './raw.js';
 import { type InetProtosw, type InetState, inet_state, set_inet_state } from './state.js';
 import { make_tcp_prot, type TcpImpl } from './tcp.js';
-import { make_udp_prot } from './udp.js';
+import { make_udp_prot, make_udplite_prot } from './udp.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
@@ -477,6 +477,8 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
     make_udp_prot(mod),
     make_raw_prot(mod),
     make_ping_prot(mod),
+    // udplite4_register(), later in inet_init().
+    make_udplite_prot(mod),
   ];
   const registered: Proto[] = [];
   for (const p of protos) {
@@ -487,7 +489,13 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
     }
     registered.push(p);
   }
-  const [tcp_prot, udp_prot, raw_prot, ping_prot] = protos as [Proto, Proto, Proto, Proto];
+  const [tcp_prot, udp_prot, raw_prot, ping_prot, udplite_prot] = protos as [
+    Proto,
+    Proto,
+    Proto,
+    Proto,
+    Proto,
+  ];
   const st: InetState = {
     mod,
     inetsw: Array.from({ length: SOCK_MAX }, () => []),
@@ -495,6 +503,7 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
     udp_prot,
     raw_prot,
     ping_prot,
+    udplite_prot,
     inet_stream_ops: make_ops(mod, 'stream', hooks.stream),
     inet_dgram_ops: make_ops(mod, 'dgram', hooks.stream),
     inet_sockraw_ops: make_ops(mod, 'raw', hooks.stream),
@@ -549,7 +558,15 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
     },
   ];
   for (const q of inetsw_array) inet_register_protosw(kernel, q);
-  trace_note('IPv4 over ksock: TCP, UDP, RAW, PING registered');
+  // udplite4_protosw: permanent, so it lands after UDP and before PING.
+  inet_register_protosw(kernel, {
+    type: 2,
+    protocol: IN.IPPROTO_UDPLITE,
+    prot: udplite_prot,
+    ops: st.inet_dgram_ops,
+    flags: INET_PROTOSW_PERMANENT,
+  });
+  trace_note('IPv4 over ksock: TCP, UDP, RAW, PING, UDP-Lite registered');
   return 0;
 }
 
@@ -558,6 +575,7 @@ export function inet_exit(kernel: Kernel): void {
   const st = inet_state(kernel);
   sock_unregister(kernel, PF_INET);
   for (const u of st.undo.reverse()) u();
-  for (const p of [st.ping_prot, st.raw_prot, st.udp_prot, st.tcp_prot]) proto_unregister(kernel, p);
+  for (const p of [st.udplite_prot, st.ping_prot, st.raw_prot, st.udp_prot, st.tcp_prot])
+    proto_unregister(kernel, p);
   set_inet_state(kernel, null);
 }

@@ -7,7 +7,7 @@ import type { Kernel, Module, ModuleDescriptor, Net } from '@ksock/core';
 import { register_pernet_subsys, unregister_pernet_subsys, net_assign_generic } from '@ksock/core';
 import { inet_exit, inet_init } from './af_inet.js';
 import { ipv4_net_id, NetnsIpv4 } from './netns_ipv4.js';
-import { raw_seq_show, sockstat_inet_show, tcp4_seq_show, udp4_seq_show } from './proc.js';
+import { raw_seq_show, sockstat_inet_show, tcp4_seq_show, udp4_seq_show, udplite4_seq_show } from './proc.js';
 import { ipv4_net_table } from './sysctl_net_ipv4.js';
 import { stream_impl, tcp_impl } from './tcp_loopback.js';
 
@@ -64,13 +64,13 @@ export {
   tcp_sk,
   tcp_v4_init_sock,
 } from './tcp.js';
-export { UdpSock, udp_init_sock, udp_lib_close, udp_v4_get_port } from './udp.js';
+export { UdpSock, udp_init_sock, udp_lib_close, udp_v4_get_port, udplite_sk_init } from './udp.js';
 export { RawSock, raw_sk_init } from './raw.js';
 export { PingSock, ping_init_sock } from './ping.js';
 export { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 export { NetnsIpv4, ipv4 } from './netns_ipv4.js';
 export { RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST, RTN_UNICAST, inet_addr_type } from './fib.js';
-export { raw_seq_show, sockstat_inet_show, tcp4_seq_show, udp4_seq_show } from './proc.js';
+export { raw_seq_show, sockstat_inet_show, tcp4_seq_show, udp4_seq_show, udplite4_seq_show } from './proc.js';
 export { inet_state } from './state.js';
 
 /** Per-namespace setup: ipv4_sysctl_init_net() and friends — a NetnsIpv4 with Linux's defaults. */
@@ -91,6 +91,7 @@ function inet_setup(kernel: Kernel): Array<() => void> | number {
   undo.push(kernel.sysctl.register('net/ipv4', ipv4_net_table(), true));
   undo.push(kernel.proc.create_net('tcp', tcp4_seq_show));
   undo.push(kernel.proc.create_net('udp', udp4_seq_show));
+  undo.push(kernel.proc.create_net('udplite', udplite4_seq_show));
   undo.push(kernel.proc.create_net('raw', raw_seq_show));
   undo.push(kernel.proc.sockstat_register('inet', sockstat_inet_show));
   return undo;

@@ -40,6 +40,8 @@ export class NetnsIpv4 {
   readonly tcp_established: InetSock[] = [];
   /** udp_table: port → sockets bound to it. */
   readonly udp_table = new Map<number, InetSock[]>();
+  /** udplite_table: UDP-Lite's own port space. */
+  readonly udplite_table = new Map<number, InetSock[]>();
   /** raw_v4_hashinfo. */
   readonly raw_list: InetSock[] = [];
   /** ping_table: identifier → sockets. */

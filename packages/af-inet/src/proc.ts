@@ -73,14 +73,23 @@ function udp4_row(sk: InetSock, bucket: number): string {
   return line.padEnd(127);
 }
 
-/** /proc/net/udp: the udp table walked slot by slot. */
-export function udp4_seq_show(net: Net): string {
+function udp_table_show(table: Map<number, InetSock[]>): string {
   let out = `${'   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops'.padEnd(127)}\n`;
-  const ports = [...ipv4(net).udp_table.keys()].sort((a, b) => a - b);
+  const ports = [...table.keys()].sort((a, b) => a - b);
   for (const port of ports) {
-    for (const sk of ipv4(net).udp_table.get(port)!) out += `${udp4_row(sk, port & 0xffff)}\n`;
+    for (const sk of table.get(port)!) out += `${udp4_row(sk, port & 0xffff)}\n`;
   }
   return out;
+}
+
+/** /proc/net/udp: the udp table walked slot by slot. */
+export function udp4_seq_show(net: Net): string {
+  return udp_table_show(ipv4(net).udp_table);
+}
+
+/** /proc/net/udplite: the same format over UDP-Lite's table. */
+export function udplite4_seq_show(net: Net): string {
+  return udp_table_show(ipv4(net).udplite_table);
 }
 
 /** /proc/net/raw (raw_sock_seq_show). */
@@ -106,7 +115,7 @@ export function sockstat_inet_show(net: Net): string {
   return (
     `TCP: inuse ${tcp_inuse} orphan 0 tw 0 alloc ${st.tcp_sockets_allocated} mem ${st.tcp_prot.memory_allocated?.value ?? 0}\n` +
     `UDP: inuse ${udp_inuse} mem ${st.udp_prot.memory_allocated?.value ?? 0}\n` +
-    'UDPLITE: inuse 0\n' +
+    `UDPLITE: inuse ${sock_prot_inuse_get(net, st.udplite_prot)}\n` +
     `RAW: inuse ${raw_inuse}\n` +
     'FRAG: inuse 0 memory 0\n'
   );

@@ -120,7 +120,7 @@ describe("inet_register_protosw / inet_unregister_protosw follow Linux's rules",
     proto_register(k, prot, true);
     const mine: InetProtosw = { ...entry(k, SOCK_DGRAM, IPPROTO_ICMP), prot };
     inet_register_protosw(k, mine);
-    expect(inetsw_list(k, SOCK_DGRAM).map((p) => p.prot.name)).toEqual(['UDP', 'MYICMP', 'PING']);
+    expect(inetsw_list(k, SOCK_DGRAM).map((p) => p.prot.name)).toEqual(['UDP', 'UDP-Lite', 'MYICMP', 'PING']);
     const fd = t.socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
     expect(sk_of(t, fd).sk_prot.name).toBe('MYICMP');
     t.close(fd);

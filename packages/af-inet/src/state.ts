@@ -22,6 +22,7 @@ export interface InetState {
   udp_prot: Proto;
   raw_prot: Proto;
   ping_prot: Proto;
+  udplite_prot: Proto;
   inet_stream_ops: ProtoOps;
   inet_dgram_ops: ProtoOps;
   inet_sockraw_ops: ProtoOps;

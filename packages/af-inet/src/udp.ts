@@ -54,6 +54,8 @@ export class UdpSock extends InetSock {
   forward_threshold = 0;
   corkflag = 0;
   encap_type = 0;
+  /** UDPLITE_BIT for UDP-Lite sockets. */
+  pcflag = 0;
   /** Hashed in the udp table (sk_hashed). */
   udp_hashed = false;
 }
@@ -62,6 +64,12 @@ export class UdpSock extends InetSock {
 export interface UdpCb {
   saddr: number;
   sport: number;
+}
+
+/** The port table of the socket's protocol (sk->sk_prot->h.udp_table): UDP's or UDP-Lite's. */
+export function udp_table_of(sk: Sock): Map<number, InetSock[]> {
+  const t = ipv4(sk.sk_net);
+  return sk.sk_protocol === IN.IPPROTO_UDPLITE ? t.udplite_table : t.udp_table;
 }
 
 /** Mirrors udp_lib_init_sock() + udp_init_sock(). */
@@ -107,7 +115,7 @@ export const udp_v4_get_port = traced(
   'udp_v4_get_port',
   (sk: Sock, snum: number): number => {
     const isk = inet_sk(sk);
-    const table = ipv4(sk.sk_net).udp_table;
+    const table = udp_table_of(sk);
     if (snum === 0) {
       const [low, high] = inet_get_local_port_range(sk);
       const remaining = high - low + 1;
@@ -144,7 +152,7 @@ export const udp_v4_get_port = traced(
 export const udp_lib_unhash = traced('udp_lib_unhash', (sk: Sock): void => {
   const up = sk as UdpSock;
   if (!up.udp_hashed) return;
-  const table = ipv4(sk.sk_net).udp_table;
+  const table = udp_table_of(sk);
   const owners = table.get(up.inet_num);
   if (owners !== undefined) {
     owners.splice(owners.indexOf(up), 1);
@@ -166,13 +174,13 @@ export function udp_destroy_sock(_sk: Sock): void {}
 
 /** Mirrors __udp4_lib_lookup(): the best-scoring socket bound to the port (exact address beats wildcard). */
 export function udp4_lib_lookup(
-  sk_net: Sock['sk_net'],
+  table: Map<number, InetSock[]>,
   saddr: number,
   sport: number,
   daddr: number,
   dport: number,
 ): UdpSock | null {
-  const owners = ipv4(sk_net).udp_table.get(dport);
+  const owners = table.get(dport);
   if (owners === undefined) return null;
   let best: UdpSock | null = null;
   let best_score = -1;
@@ -236,7 +244,7 @@ export const udp_sendmsg = traced(
     if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
     const data = memcpy_from_msg(msg);
     const saddr = local_saddr(inet, daddr);
-    const dst = udp4_lib_lookup(sk.sk_net, saddr, inet.inet_num, daddr, dport);
+    const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport);
     if (dst === null) return len;
     const skb = alloc_skb(data);
     const cb: UdpCb = { saddr, sport: inet.inet_num };
@@ -368,4 +376,26 @@ export function make_udp_prot(owner: Module | null): Proto {
     get_port: udp_v4_get_port,
     memory_allocated: { value: 0 },
   };
+}
+
+/** Mirrors udplite_sk_init(): a UDP socket with the UDP-Lite flag, and the deprecation notice once. */
+export const udplite_sk_init = traced('udplite_sk_init', (sk: Sock): number => {
+  udp_init_sock(sk);
+  (sk as UdpSock).pcflag = 1; // UDPLITE_BIT
+  const kernel = sk.sk_net.kernel;
+  if (!udplite_warned.has(kernel)) {
+    udplite_warned.add(kernel);
+    kernel.printk(
+      'UDPLite: UDP-Lite is deprecated and scheduled to be removed in 2025, please contact the netdev mailing list',
+    );
+  }
+  return 0;
+});
+
+/** pr_warn_once() state, per kernel. */
+const udplite_warned = new WeakSet<object>();
+
+/** udplite_prot (net/ipv4/udplite.c): UDP's operations over its own table; sizeof(struct udp_sock). */
+export function make_udplite_prot(owner: Module | null): Proto {
+  return { ...make_udp_prot(owner), name: 'UDP-Lite', init: udplite_sk_init };
 }

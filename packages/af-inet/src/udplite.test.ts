@@ -1,0 +1,45 @@
+import { AF_INET, SOCK_DGRAM, SOL_SOCKET, SO_PROTOCOL, SO_RCVBUF } from '@ksock/core';
+import { describe, expect, it } from 'vitest';
+import { boot, sk_of } from './__fixtures__/util.js';
+import type { UdpSock } from './udp.js';
+import { IPPROTO_UDPLITE, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
+
+const NOTICE =
+  'UDPLite: UDP-Lite is deprecated and scheduled to be removed in 2025, please contact the netdev mailing list';
+
+describe('UDP-Lite (udplite4_register)', () => {
+  it('creates UDP-Lite sockets, logging the deprecation notice once (as the host kernel did)', () => {
+    const k = boot();
+    const t = k.spawn();
+    const a = t.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+    const b = t.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+    expect(k.log.filter((l) => l === NOTICE).length).toBe(1);
+    expect(t.getsockoptInt(a, SOL_SOCKET, SO_PROTOCOL)).toBe(IPPROTO_UDPLITE);
+    expect(t.getsockoptInt(a, SOL_SOCKET, SO_RCVBUF)).toBe(212992);
+    expect(sk_of<UdpSock>(t, a).pcflag).toBe(1);
+    expect(sk_of(t, a).sk_prot.name).toBe('UDP-Lite');
+    t.close(a);
+    t.close(b);
+    expect(k.sk_allocated).toBe(0);
+  });
+
+  it('has its own port space, /proc/net/udplite and the UDPLITE sockstat row', () => {
+    const k = boot();
+    const t = k.spawn();
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    const l = t.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+    t.bind(u, sockaddr_in('127.0.0.1', 9000));
+    t.bind(l, sockaddr_in('127.0.0.1', 9000));
+    expect(k.proc.read('/proc/net/udplite')).toContain('0100007F:2328');
+    expect(k.proc.read('/proc/net/sockstat')).toContain('UDP: inuse 1 mem 0\nUDPLITE: inuse 1\n');
+    // Datagrams stay within their protocol.
+    const l2 = t.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+    t.sendto(l2, Uint8Array.of(7), 0, sockaddr_in('127.0.0.1', 9000));
+    const r = t.recvfrom(l, 4);
+    expect([...r.data]).toEqual([7]);
+    expect(parse_sockaddr_in(r.addr!).port).toBe(parse_sockaddr_in(t.getsockname(l2)).port);
+    expect(sk_of(t, u).sk_receive_queue.qlen).toBe(0);
+    for (const fd of [u, l, l2]) t.close(fd);
+    expect(k.proc.read('/proc/net/sockstat')).toContain('UDPLITE: inuse 0\n');
+  });
+});
