@@ -2,7 +2,6 @@
  * struct bt_sock and struct bt_sock_list (include/net/bluetooth/bluetooth.h): what every Bluetooth
  * protocol's sock starts with, and the per-protocol list of socks /proc/net/<proto> walks.
  */
-import type { Cred } from '@ksock/core';
 import { Sock } from '@ksock/core';
 
 /** struct bt_sock: a struct sock plus the accept queue, the listening parent and the bt flags. */
@@ -13,9 +12,6 @@ export class BtSock extends Sock {
   parent: BtSock | null = null;
   /** enum bt_sock_flags bits (BT_SK_DEFER_SETUP, BT_SK_SUSPEND, BT_SK_PKT_STATUS). */
   flags = 0;
-  /** sk_peer_pid / sk_peer_cred: recorded by bt_sock_alloc() for user sockets. */
-  sk_peer_pid = 0;
-  sk_peer_cred: Cred | null = null;
 }
 
 /** Mirrors bt_sk(). */

@@ -4,7 +4,7 @@ import type { Sock } from './sock.js';
 import { RCV_SHUTDOWN, SOCK_DEAD, sock_flag } from './sock.js';
 import { sock_error } from './sock_opt.js';
 import { EAGAIN, ENOMEM } from './uapi/errno.js';
-import { MSG_PEEK } from './uapi/socket.js';
+import { MSG_DONTWAIT, MSG_PEEK } from './uapi/socket.js';
 
 /**
  * Mirrors sock_queue_rcv_skb() / __sock_queue_rcv_skb(): refuse when the receive budget is spent
@@ -23,7 +23,9 @@ export function sock_queue_rcv_skb(sk: Sock, skb: SkBuff): number {
 
 /**
  * Mirrors skb_recv_datagram() without sleeping: a pending error first, then the head of the receive
- * queue (left there with MSG_PEEK), 0 when the receive side is shut down, else -EAGAIN — the awaitable
+ * queue (left there with MSG_PEEK). An empty queue is EAGAIN for a non-blocking call; a blocking call
+ * gets 0 (end of file) once the receive side is shut down — Linux only looks at the shutdown state when it
+ * is about to sleep (__skb_wait_for_more_packets) — and otherwise -EAGAIN, on which the awaitable
  * syscall forms sleep on the socket's wait queue and retry.
  */
 export function skb_recv_datagram(sk: Sock, flags: number): SkBuff | number {
@@ -31,7 +33,7 @@ export function skb_recv_datagram(sk: Sock, flags: number): SkBuff | number {
   const q = sk.sk_receive_queue;
   const skb = (flags & MSG_PEEK) !== 0 ? skb_peek(q) : skb_dequeue(q);
   if (skb !== null) return skb;
-  if ((sk.sk_shutdown & RCV_SHUTDOWN) !== 0) return 0;
+  if ((flags & MSG_DONTWAIT) === 0 && (sk.sk_shutdown & RCV_SHUTDOWN) !== 0) return 0;
   return -EAGAIN;
 }
 

@@ -11,6 +11,27 @@ export function SKB_TRUESIZE(n: number): number {
   return n + SKB_OVERHEAD;
 }
 
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */
+const SHINFO = 320;
+const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+
+/** Mirrors kmalloc_size_roundup(): the slab bucket, or whole pages (a power of two) above 8 KiB. */
+export function kmalloc_size_roundup(n: number): number {
+  for (const b of KMALLOC_SIZES) if (n <= b) return b;
+  let p = 16384;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * The truesize alloc_skb(size) gives a buffer: the data area and skb_shared_info come from one kmalloc,
+ * rounded up to its bucket, plus the sk_buff itself (__alloc_skb → SKB_TRUESIZE(ksize(data) - shinfo)).
+ * One byte of payload costs 768, 1 KiB costs 2304 on x86-64.
+ */
+export function alloc_skb_truesize(size: number): number {
+  return kmalloc_size_roundup(SKB_DATA_ALIGN(size) + SHINFO) - SHINFO + SKB_OVERHEAD;
+}
+
 /**
  * struct sk_buff, reduced to what the socket layer observes: the bytes, their owner and what they cost
  * (truesize), and the per-layer control block `cb` (NETLINK_CB, the sender's address…).
@@ -28,7 +49,7 @@ export class SkBuff {
 
   constructor(data: Uint8Array, truesize?: number) {
     this.data = data;
-    this.truesize = truesize ?? SKB_TRUESIZE(SKB_DATA_ALIGN(data.length));
+    this.truesize = truesize ?? alloc_skb_truesize(data.length);
   }
 
   get len(): number {
@@ -41,14 +62,19 @@ export function alloc_skb(data: Uint8Array): SkBuff {
   return new SkBuff(data.slice());
 }
 
-/** Mirrors kfree_skb(): run the destructor (which returns the memory charged to the owner). */
-export function kfree_skb(skb: SkBuff): void {
+/** Mirrors skb_orphan(): run the destructor (returning what the buffer charged to its owner) and detach. */
+export function skb_orphan(skb: SkBuff): void {
   const d = skb.destructor;
   if (d !== null) {
     skb.destructor = null;
     d(skb);
   }
   skb.sk = null;
+}
+
+/** Mirrors kfree_skb(): the buffer is dropped; its owner gets its memory back. */
+export function kfree_skb(skb: SkBuff): void {
+  skb_orphan(skb);
 }
 export const consume_skb = kfree_skb;
 
@@ -109,7 +135,7 @@ export function sock_rfree(skb: SkBuff): void {
 
 /** Mirrors skb_set_owner_r(): charge the buffer to the receiving socket. */
 export function skb_set_owner_r(skb: SkBuff, sk: Sock): void {
-  kfree_skb(skb);
+  skb_orphan(skb);
   skb.sk = sk;
   skb.destructor = sock_rfree;
   sk.sk_rmem_alloc += skb.truesize;

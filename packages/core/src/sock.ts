@@ -2,13 +2,15 @@ import type { Module } from './module.js';
 import { module_put, try_module_get } from './module.js';
 import type { Net } from './net_namespace.js';
 import { get_net, put_net, sock_inuse_add } from './net_namespace.js';
-import { SkBuffHead, skb_queue_purge } from './skbuff.js';
+import type { SkBuff } from './skbuff.js';
+import { SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
 import type { Socket } from './socket.js';
 import type { KmemCache } from './slab.js';
 import { ftrace, type Fmt } from './trace.js';
 import { ENOBUFS } from './uapi/errno.js';
 import { TCP_CLOSE } from './uapi/tcp_states.js';
 import type { WaitQueueHead } from './wait.js';
+import type { Cred } from './cred.js';
 import type { Kernel } from './kernel.js';
 import type { MsgHdr } from './msg.js';
 
@@ -154,6 +156,9 @@ export class Sock {
   sk_pacing_shift = 0;
   sk_write_pending = 0;
   sk_cookie = 0;
+  /** The peer's pid and credentials (SO_PEERCRED), set by families that connect two local sockets. */
+  sk_peer_pid = 0;
+  sk_peer_cred: Cred | null = null;
 
   traceLabel(): string {
     return `sock ${this.sk_prot_creator?.name ?? '?'}`;
@@ -284,6 +289,31 @@ export function sock_put(sk: Sock): void {
  */
 export function sk_free(sk: Sock): void {
   if (--sk.sk_wmem_alloc === 0) __sk_free(sk);
+}
+
+/**
+ * Mirrors sock_wfree(): the destructor skb_set_owner_w() installs. The space comes back (waking writers
+ * through sk_write_space); if the owner already called sk_free(), the last buffer finishes the free.
+ */
+export function sock_wfree(skb: SkBuff): void {
+  const sk = skb.sk;
+  if (sk === null) return;
+  sk.sk_wmem_alloc -= skb.truesize - 1;
+  sk.sk_write_space(sk);
+  if (--sk.sk_wmem_alloc === 0) __sk_free(sk);
+}
+
+/** Mirrors skb_set_owner_w(): charge a buffer being sent to the sender's write budget (sk_wmem_alloc). */
+export function skb_set_owner_w(skb: SkBuff, sk: Sock): void {
+  skb_orphan(skb);
+  skb.sk = sk;
+  skb.destructor = sock_wfree;
+  sk.sk_wmem_alloc += skb.truesize;
+}
+
+/** Mirrors sk_wmem_alloc_get(): bytes of transmit buffers in flight (without the bias). */
+export function sk_wmem_alloc_get(sk: Sock): number {
+  return sk.sk_wmem_alloc - 1;
 }
 
 function __sk_free(sk: Sock): void {

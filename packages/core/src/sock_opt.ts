@@ -154,7 +154,7 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       return 0;
     }
     case S.SO_PASSCRED:
-      sock.flags = valbool ? sock.flags | (1 << 3) : sock.flags & ~(1 << 3);
+      sock.flags = valbool ? sock.flags | (1 << S.SOCK_PASSCRED) : sock.flags & ~(1 << S.SOCK_PASSCRED);
       return 0;
     case S.SO_RCVLOWAT:
       sk.sk_rcvlowat = val < 0 ? 0x7fffffff : val === 0 ? 1 : val;
@@ -259,7 +259,7 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       break;
     }
     case S.SO_PASSCRED:
-      v = int_bytes((sock.flags >> 3) & 1);
+      v = int_bytes((sock.flags >> S.SOCK_PASSCRED) & 1);
       break;
     case S.SO_RCVLOWAT:
       v = int_bytes(sk.sk_rcvlowat);
@@ -327,10 +327,13 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = new Uint8Array(0);
       break;
     case S.SO_PEERCRED: {
-      // struct ucred of a socket without a peer: pid 0, uid and gid -1.
+      // cred_to_ucred(): the peer's pid, uid and gid; without a peer, pid 0 and uid/gid -1.
       v = new Uint8Array(12);
-      new DataView(v.buffer).setInt32(4, -1, true);
-      new DataView(v.buffer).setInt32(8, -1, true);
+      const dv = new DataView(v.buffer);
+      const cred = sk.sk_peer_cred;
+      dv.setInt32(0, sk.sk_peer_pid, true);
+      dv.setInt32(4, cred === null ? -1 : cred.euid, true);
+      dv.setInt32(8, cred === null ? -1 : cred.egid, true);
       break;
     }
     case S.SO_PEERNAME: {

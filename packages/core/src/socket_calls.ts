@@ -40,6 +40,7 @@ import {
   MSG_EOR,
   MSG_INTERNAL_SENDMSG_FLAGS,
   SOCK_CLOEXEC,
+  SOCK_CUSTOM_SOCKOPT,
   SOCK_NONBLOCK,
   SOCK_SEQPACKET,
   SOCK_TYPE_MASK,
@@ -295,16 +296,13 @@ export function __sys_setsockopt(fd: number, level: number, optname: number, opt
   if (typeof sock === 'number') return sock;
   const err = security_socket_setsockopt(sock, level, optname);
   if (err !== 0) return err;
-  if (level === SOL_SOCKET && (sock.flags & SOCK_CUSTOM_SOCKOPT_BIT) === 0)
+  if (level === SOL_SOCKET && (sock.flags & (1 << SOCK_CUSTOM_SOCKOPT)) === 0)
     return sock_setsockopt(sock, optname, optval);
   if (sock.ops!.setsockopt === undefined) return -EOPNOTSUPP;
   return call_ops(sock.ops!.setsockopt, 'ops->setsockopt', sock, level, optname, optval);
 }
 const fmt___sys_setsockopt: Fmt<typeof __sys_setsockopt> = (fd, level, optname, optval) =>
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optval.length}`;
-
-/** socket->flags bit SOCK_CUSTOM_SOCKOPT: the family handles SOL_SOCKET itself. */
-const SOCK_CUSTOM_SOCKOPT_BIT = 1 << 6;
 
 /** Mirrors do_sock_getsockopt(). */
 export function __sys_getsockopt(

@@ -269,3 +269,23 @@ export const _K_SS_MAXSIZE = 128;
 export const SOMAXCONN = 4096;
 /** include/linux/socket.h UIO_MAXIOV: the most iovecs sendmsg()/recvmsg() accept. */
 export const UIO_MAXIOV = 1024;
+
+/** socket->flags bit numbers (include/linux/net.h). */
+export const SOCKWQ_ASYNC_NOSPACE = 0;
+export const SOCKWQ_ASYNC_WAITDATA = 1;
+export const SOCK_NOSPACE = 2;
+export const SOCK_PASSCRED = 3;
+export const SOCK_PASSSEC = 4;
+export const SOCK_SUPPORT_ZC = 5;
+export const SOCK_CUSTOM_SOCKOPT = 6;
+export const SOCK_PASSPIDFD = 7;
+
+/** Socket ioctls (include/uapi/linux/sockios.h, asm-generic/ioctls.h). */
+export const FIONREAD = 0x541b;
+export const SIOCINQ = FIONREAD;
+export const TIOCOUTQ = 0x5411;
+export const SIOCOUTQ = TIOCOUTQ;
+export const SIOCATMARK = 0x8905;
+export const SIOCGSTAMP_OLD = 0x8906;
+export const SIOCGIFNAME = 0x8910;
+export const SIOCGIFINDEX = 0x8933;
