@@ -292,6 +292,19 @@ const LEVELS = [
 const optValue = fc.oneof(weird, bytes(24));
 
 const task = fc.nat(7);
+
+/** The fault-injection sites the families' paths reach (see faults.test.ts). */
+export const FAULT_SITES = [
+  'sock_alloc',
+  'sk_alloc',
+  'get_unused_fd_flags',
+  'alloc_file_pseudo',
+  'expand_files',
+  'request_module',
+  'proto_register',
+  'copy_net_ns',
+  'rfcomm_dlc_alloc',
+];
 const MODULE_NAMES = [
   'af_netlink',
   'rtnetlink',
@@ -327,8 +340,18 @@ export type Op =
   | { op: 'shutdown'; t: number; fd: FdSel; how: number }
   | { op: 'dup2'; t: number; fd: FdSel; to: number }
   | { op: 'fcntl'; t: number; fd: FdSel; cmd: number; arg: number }
-  | { op: 'nl'; t: number; proto: number; msg: Uint8Array; pid: number; groups: number; keep: boolean; reads: number }
+  | {
+      op: 'nl';
+      t: number;
+      proto: number;
+      msg: Uint8Array;
+      pid: number;
+      groups: number;
+      keep: boolean;
+      reads: number;
+    }
   | { op: 'proc'; t: number; path: string }
+  | { op: 'fault'; site: string; after: number; times: number }
   | { op: 'sysctl'; t: number; name: string; value: string }
   | { op: 'rlimit'; t: number; soft: number; hard: number }
   | { op: 'tcp'; t: number; port: number; peer: number; accept: boolean; data: number; close: number }
@@ -497,9 +520,20 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       op: fc.constant('proc' as const),
       t: task,
       path: fc.constantFrom(
-        ...['netlink', 'tcp', 'udp', 'raw', 'rfcomm', 'l2cap', 'sco', 'hci', 'sockstat', 'protocols', 'connector', 'dev'].map(
-          (n) => `/proc/net/${n}`,
-        ),
+        ...[
+          'netlink',
+          'tcp',
+          'udp',
+          'raw',
+          'rfcomm',
+          'l2cap',
+          'sco',
+          'hci',
+          'sockstat',
+          'protocols',
+          'connector',
+          'dev',
+        ].map((n) => `/proc/net/${n}`),
         '/proc/modules',
         '/proc/slabinfo',
         '/proc/self/fd',
@@ -527,7 +561,30 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
         'fs.nr_open',
         'net.nosuch',
       ),
-      value: fc.constantFrom('0', '1', '-1', '64', '5000 5001', '1 0', '0 4294967294', '4096 131072 6291456', 'reno', 'x', '', '99999999999999'),
+      value: fc.constantFrom(
+        '0',
+        '1',
+        '-1',
+        '64',
+        '5000 5001',
+        '1 0',
+        '0 4294967294',
+        '4096 131072 6291456',
+        'reno',
+        'x',
+        '',
+        '99999999999999',
+      ),
+    }),
+  },
+  {
+    // arm an injectable site: whatever path reaches it next fails there
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('fault' as const),
+      site: fc.constantFrom(...FAULT_SITES),
+      after: fc.nat(3),
+      times: fc.constantFrom(1, 1, 2, 1000),
     }),
   },
   {
@@ -678,6 +735,10 @@ export class Runner {
   }
 
   private exec(o: Op): void {
+    if (o.op === 'fault') {
+      this.kernel.faults.inject(o.site, { after: o.after, times: o.times });
+      return;
+    }
     if (o.op === 'spawn') {
       if (this.tasks.length < 12) this.tasks.push(this.kernel.spawn({ uid: o.uid, caps: o.caps }));
       return;
@@ -857,6 +918,7 @@ export class Runner {
 
   /** Every task but init exits; init closes every descriptor it holds. Returns bad failures, if any. */
   finish(): string | null {
+    this.kernel.faults.clear();
     for (const t of this.tasks) {
       if (t === this.kernel.init || t.state !== 'running') continue;
       const r = this.run({ op: 'exit', t: this.tasks.indexOf(t) });
