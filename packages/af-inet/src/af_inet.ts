@@ -27,6 +27,8 @@ import {
   EAFNOSUPPORT,
   EAGAIN,
   EINVAL,
+  EFAULT,
+  ENOIOCTLCMD,
   ENOMEM,
   ENOTCONN,
   EPROTONOSUPPORT,
@@ -426,9 +428,18 @@ export function sock_common_getsockopt(
   return sk.sk_prot.getsockopt!(sk, level, optname, optlen);
 }
 
-/** Mirrors inet_ioctl() for what ksock models: nothing (ENOIOCTLCMD → ENOTTY from the generic code). */
-export function inet_ioctl(_sock: Socket, _cmd: number, _arg: number): number {
-  return -25; // ENOTTY
+/**
+ * Mirrors inet_ioctl() → sk_ioctl(): the protocol's ioctl computes an int (SIOCINQ, SIOCOUTQ…) that is
+ * written to the user's int; a command nobody knows is ENOIOCTLCMD (the syscall answers ENOTTY).
+ */
+export function inet_ioctl(sock: Socket, cmd: number, arg: Uint8Array | number): number {
+  const sk = sock.sk!;
+  if (sk.sk_prot.ioctl === undefined) return -ENOIOCTLCMD;
+  const answ = sk.sk_prot.ioctl(sk, cmd, 0);
+  if (answ < 0) return answ;
+  if (typeof arg === 'number' || arg.length < 4) return -EFAULT; // put_user() to a bad pointer
+  new DataView(arg.buffer, arg.byteOffset, 4).setInt32(0, answ, true);
+  return 0;
 }
 
 /** The stream-socket connect and accept (tcp_loopback.ts). */

@@ -18,7 +18,15 @@ import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
 import { boot, errno_of, sk_of } from './__fixtures__/util.js';
 import type { TcpSock } from './tcp.js';
-import { INADDR_LOOPBACK, IPPROTO_TCP, TCP_MAXSEG, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
+import {
+  INADDR_LOOPBACK,
+  IPPROTO_TCP,
+  SIOCINQ,
+  SIOCOUTQ,
+  TCP_MAXSEG,
+  parse_sockaddr_in,
+  sockaddr_in,
+} from './uapi/in.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -299,5 +307,40 @@ describe('TCP over loopback', () => {
     }
     expect(k.sk_allocated).toBe(0);
     expect(k.proc.read('/proc/net/sockstat')).toContain('TCP: inuse 0 orphan 0 tw 0 alloc 0');
+  });
+});
+
+describe('ioctl SIOCINQ / SIOCOUTQ', () => {
+  const ioctl_int = (t: ReturnType<ReturnType<typeof boot>['spawn']>, fd: number, cmd: number) => {
+    const b = new Uint8Array(4);
+    t.ioctl(fd, cmd, b);
+    return new DataView(b.buffer).getInt32(0, true);
+  };
+
+  it('UDP: SIOCINQ is the next datagram length; TCP: bytes readable, EINVAL on a listener; others ENOTTY', () => {
+    const k = boot();
+    const t = k.spawn();
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.bind(u, sockaddr_in('127.0.0.1', 6100));
+    expect(ioctl_int(t, u, SIOCINQ)).toBe(0);
+    const s = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.sendto(s, new Uint8Array(10), 0, sockaddr_in('127.0.0.1', 6100));
+    t.sendto(s, new Uint8Array(30), 0, sockaddr_in('127.0.0.1', 6100));
+    expect(ioctl_int(t, u, SIOCINQ)).toBe(10);
+    expect(ioctl_int(t, u, SIOCOUTQ)).toBe(0);
+    expect(errno_of(() => t.ioctl(u, 0x1234, new Uint8Array(4)))).toBe('ENOTTY');
+    expect(errno_of(() => t.ioctl(u, SIOCINQ, 0))).toBe('EFAULT');
+
+    const l = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.listen(l, 1);
+    expect(errno_of(() => t.ioctl(l, SIOCINQ, new Uint8Array(4)))).toBe('EINVAL');
+    const c = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.connect(c, t.getsockname(l));
+    const a = t.accept(l);
+    t.write(c, new Uint8Array(1234));
+    expect(ioctl_int(t, a, SIOCINQ)).toBe(1234);
+    t.read(a, 1000);
+    expect(ioctl_int(t, a, SIOCINQ)).toBe(234);
+    expect(ioctl_int(t, c, SIOCOUTQ)).toBe(0);
   });
 });

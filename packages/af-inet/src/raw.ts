@@ -6,6 +6,7 @@ import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
   EADDRNOTAVAIL,
   EINVAL,
+  ENOIOCTLCMD,
   ENOPROTOOPT,
   EOPNOTSUPP,
   SOL_RAW,
@@ -95,6 +96,13 @@ export function raw_getsockopt(sk: Sock, level: number, optname: number, len: nu
   return b.slice(0, Math.min(4, len));
 }
 
+/** Mirrors raw_ioctl(): SIOCOUTQ bytes in flight, SIOCINQ the next packet's length. */
+export function raw_ioctl(sk: Sock, cmd: number, _arg: number): number {
+  if (cmd === IN.SIOCOUTQ) return sk.sk_wmem_alloc - 1;
+  if (cmd === IN.SIOCINQ) return sk.sk_receive_queue.head?.len ?? 0;
+  return -ENOIOCTLCMD;
+}
+
 function raw_sendmsg(_sk: Sock, _msg: MsgHdr, _len: number): number {
   return -EOPNOTSUPP; // ksock does not build IP packets
 }
@@ -112,7 +120,7 @@ export function make_raw_prot(owner: Module | null): Proto {
     close: raw_close,
     connect: () => -EOPNOTSUPP,
     disconnect: () => 0,
-    ioctl: () => -515,
+    ioctl: raw_ioctl,
     init: raw_sk_init,
     destroy: () => {},
     setsockopt: raw_setsockopt,

@@ -7,8 +7,8 @@ import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
   EINVAL,
   ENOENT,
+  ENOIOCTLCMD,
   ENOPROTOOPT,
-  EOPNOTSUPP,
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
   SHUTDOWN_MASK,
@@ -28,6 +28,8 @@ import {
   sock_set_flag,
   TCP_CLOSE,
   TCP_LISTEN,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
   timer_setup,
   traced,
 } from '@ksock/core';
@@ -446,9 +448,21 @@ export function tcp_setsockopt(sk: Sock, level: number, optname: number, optval:
   }
 }
 
-/** Mirrors tcp_ioctl() for what ksock models: nothing (ENOIOCTLCMD → the generic code answers ENOTTY). */
-function tcp_ioctl(_sk: Sock, _cmd: number, _arg: number): number {
-  return -EOPNOTSUPP;
+/** Mirrors tcp_ioctl(): SIOCINQ bytes readable, SIOCOUTQ / SIOCOUTQNSD bytes not yet acknowledged. */
+export function tcp_ioctl(sk: Sock, cmd: number, _arg: number): number {
+  const tp = tcp_sk(sk);
+  switch (cmd) {
+    case IN.SIOCINQ:
+      if (sk.sk_state === TCP_LISTEN) return -EINVAL;
+      return Math.max(tp.rcv_nxt - tp.copied_seq, 0);
+    case IN.SIOCOUTQ:
+    case IN.SIOCOUTQNSD:
+      if (sk.sk_state === TCP_LISTEN) return -EINVAL;
+      if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV) return 0;
+      return tp.write_seq - tp.snd_una;
+    default:
+      return -ENOIOCTLCMD;
+  }
 }
 
 /** Mirrors tcp_shutdown(): SHUT_WR on a connected socket sends a FIN (the peer reads end of file). */

@@ -14,6 +14,7 @@ import {
   EINVAL,
   EMSGSIZE,
   ENETUNREACH,
+  ENOIOCTLCMD,
   ENOPROTOOPT,
   MSG_ERRQUEUE,
   MSG_PEEK,
@@ -346,8 +347,16 @@ export function udp_getsockopt(sk: Sock, level: number, optname: number, len: nu
   return b.slice(0, Math.min(4, len));
 }
 
-function udp_ioctl(_sk: Sock, _cmd: number, _arg: number): number {
-  return -515; // ENOIOCTLCMD: the generic code answers
+/** Mirrors udp_ioctl(): SIOCOUTQ bytes in flight (none on loopback), SIOCINQ the next datagram's length. */
+export function udp_ioctl(sk: Sock, cmd: number, _arg: number): number {
+  switch (cmd) {
+    case IN.SIOCOUTQ:
+      return sk.sk_wmem_alloc - 1;
+    case IN.SIOCINQ:
+      return sk.sk_receive_queue.head?.len ?? 0;
+    default:
+      return -ENOIOCTLCMD;
+  }
 }
 
 function udp_connect(sk: Sock, addr: Uint8Array, _len: number): number {
