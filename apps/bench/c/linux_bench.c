@@ -319,6 +319,7 @@ struct dump_ctx {
   uint32_t seq;
   unsigned char *rbuf;
   int links, parts;
+  long bytes;
 };
 
 static int one_dump(struct dump_ctx *c) {
@@ -334,14 +335,17 @@ static int one_dump(struct dump_ctx *c) {
   struct sockaddr_nl k = {.nl_family = AF_NETLINK};
   if (sendto(c->fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&k, sizeof k) < 0) die("dump", "sendto");
   int links = 0, parts = 0;
+  long bytes = 0;
   for (;;) {
     ssize_t n = recv(c->fd, c->rbuf, RECV_LEN, 0);
     if (n < 0) die("dump", "recv");
     parts++;
+    bytes += n;
     for (struct nlmsghdr *h = (struct nlmsghdr *)c->rbuf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
       if (h->nlmsg_type == NLMSG_DONE) {
         c->links = links;
         c->parts = parts;
+        c->bytes = bytes;
         return 1;
       }
       if (h->nlmsg_type == NLMSG_ERROR) {
@@ -366,8 +370,8 @@ static void op_dump(double min_s, int repeats) {
   c.rbuf = malloc(RECV_LEN);
   double s[MAX_SAMPLES];
   double m = measure(chunk_dump, &c, min_s, repeats, s);
-  printf("{\"op\":\"dump\",\"links\":%d,\"recvs\":%d,\"netns\":\"%s\",\"ops_per_sec\":%.1f,", c.links, c.parts,
-         own_netns ? "new" : "host", m);
+  printf("{\"op\":\"dump\",\"links\":%d,\"recvs\":%d,\"bytes\":%ld,\"netns\":\"%s\",\"ops_per_sec\":%.1f,", c.links,
+         c.parts, c.bytes, own_netns ? "new" : "host", m);
   print_samples(s, repeats);
   printf("}\n");
 }

@@ -181,14 +181,17 @@ function run(): Record<string, unknown> {
       let seq = 0;
       let links = 0;
       let recvs = 0;
+      let bytes = 0;
       const oneDump = () => {
         reqView.setUint32(8, ++seq, true);
         task.sendto(fd, req, 0, kernelAddr);
         let n = 0;
         let parts = 0;
+        let got = 0;
         for (;;) {
           const r = task.recvfrom(fd, RECV_LEN, 0);
           parts++;
+          got += r.len;
           // Read the headers byte by byte: a DataView on a small received array would make V8 move its
           // bytes off the heap first, a cost of the bench rather than of the dump.
           const d = r.data;
@@ -199,6 +202,7 @@ function run(): Record<string, unknown> {
             if (type === NLMSG_DONE) {
               links = n;
               recvs = parts;
+              bytes = got;
               return;
             }
             if (type === NLMSG_ERROR) fail('NLMSG_ERROR', d[off + 16]! | (d[off + 17]! << 8));
@@ -211,7 +215,7 @@ function run(): Record<string, unknown> {
         for (let i = 0; i < 16; i++) oneDump();
         return 16;
       };
-      return { ...measure(chunk, minSeconds, repeats), links, recvs };
+      return { ...measure(chunk, minSeconds, repeats), links, recvs, bytes };
     }
     case 'many':
       return many(spec.count, spec.block);
