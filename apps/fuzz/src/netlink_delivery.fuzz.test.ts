@@ -229,8 +229,8 @@ function runScenario(members: Member[], steps: Step[]): string | null {
 
 describe('netlink delivery', () => {
   for (const b of budgets({
-    numRuns: 300,
-    timeLimit: 6_000,
+    numRuns: 800,
+    timeLimit: 4_000,
     random: 2,
     longRuns: 100_000,
     longLimit: 120_000,
@@ -418,8 +418,8 @@ function runLinkScenario(members: Member[], steps: LinkStep[]): string | null {
 
 describe('netlink delivery from the kernel (rtnetlink notifications)', () => {
   for (const b of budgets({
-    numRuns: 150,
-    timeLimit: 4_000,
+    numRuns: 400,
+    timeLimit: 3_000,
     random: 1,
     longRuns: 50_000,
     longLimit: 120_000,

@@ -47,8 +47,8 @@ function check(program: Op[], stats?: Map<string, number>): string | null {
 
 describe('random syscall programs', () => {
   for (const b of budgets({
-    numRuns: 400,
-    timeLimit: 10_000,
+    numRuns: 1500,
+    timeLimit: 8_000,
     random: 2,
     longRuns: 200_000,
     longLimit: 180_000,
