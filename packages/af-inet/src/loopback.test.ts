@@ -344,3 +344,25 @@ describe('ioctl SIOCINQ / SIOCOUTQ', () => {
     expect(ioctl_int(t, c, SIOCOUTQ)).toBe(0);
   });
 });
+
+describe('tracing the data path', () => {
+  it('records udp_sendmsg and tcp_recvmsg once each, under their kernel names', () => {
+    const k = boot();
+    const t = k.spawn();
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    const r = k.trace(() => t.sendto(u, enc('x'), 0, sockaddr_in('127.0.0.1', 9)));
+    expect(r.events.filter((e) => e.name === 'udp_sendmsg').map((e) => [e.args, e.ret])).toEqual([
+      ['len=1', 1],
+    ]);
+    const l = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.listen(l, 1);
+    const c = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.connect(c, t.getsockname(l));
+    const a = t.accept(l);
+    t.write(c, enc('abc'));
+    const r2 = k.trace(() => t.read(a, 10));
+    expect(r2.events.filter((e) => e.name === 'tcp_recvmsg').map((e) => [e.args, e.ret])).toEqual([
+      ['len=10, flags=0x0', 3],
+    ]);
+  });
+});

@@ -5,7 +5,7 @@
  * tcp_v4_connect() (net/ipv4/tcp_ipv4.c), inet_csk_accept() (net/ipv4/inet_connection_sock.c) and
  * tcp_sendmsg() / tcp_recvmsg() (net/ipv4/tcp.c).
  */
-import type { MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core';
+import type { Fmt, MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core';
 import {
   AF_INET,
   AF_UNSPEC,
@@ -47,6 +47,7 @@ import {
   kfree_skb,
   sock_error,
   sock_init_data,
+  ftrace,
   traced,
 } from '@ksock/core';
 import type { InetStreamImpl } from './af_inet.js';
@@ -291,79 +292,78 @@ export const inet_accept = traced(
  * down, the socket is not connected, or the peer is gone; bytes go straight into the peer's receive
  * queue while it has room (EAGAIN — sleeping for the awaitable forms — when it has none).
  */
-export const tcp_sendmsg = traced(
-  'tcp_sendmsg',
-  (sk: Sock, msg: MsgHdr, len: number): number => {
-    const tp = tcp_sk(sk);
-    if (sk.sk_err !== 0) return sock_error(sk);
-    if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
-    if (sk.sk_state !== TCP_ESTABLISHED && sk.sk_state !== TCP_CLOSE_WAIT) return -EPIPE;
-    const peer = tp.peer;
-    if (peer === null || (peer.sk_shutdown & RCV_SHUTDOWN) !== 0) return -EPIPE;
-    if (len === 0) return 0;
-    const room = peer.sk_rcvbuf - peer.sk_rmem_alloc;
-    if (room <= 0) {
-      if ((msg.msg_flags & MSG_DONTWAIT) === 0) current().blocked_on = sk.sk_wq;
-      return -EAGAIN;
-    }
-    const data = memcpy_from_msg(msg);
-    const n = Math.min(data.length, room);
-    const skb = alloc_skb(data.subarray(0, n));
-    skb_set_owner_r(skb, peer);
-    skb_queue_tail(peer.sk_receive_queue, skb);
-    peer.rcv_nxt += n;
-    tp.write_seq += n;
-    tp.snd_una += n; // acknowledged at once on loopback
-    peer.sk_data_ready(peer);
-    return n;
-  },
-  (_sk, _msg, len) => `len=${len}`,
-);
+export function tcp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
+  const t = ftrace();
+  if (t?.want(tcp_sendmsg)) return t.call('tcp_sendmsg', tcp_sendmsg, fmt_tcp_sendmsg, sk, msg, len);
+  const tp = tcp_sk(sk);
+  if (sk.sk_err !== 0) return sock_error(sk);
+  if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
+  if (sk.sk_state !== TCP_ESTABLISHED && sk.sk_state !== TCP_CLOSE_WAIT) return -EPIPE;
+  const peer = tp.peer;
+  if (peer === null || (peer.sk_shutdown & RCV_SHUTDOWN) !== 0) return -EPIPE;
+  if (len === 0) return 0;
+  const room = peer.sk_rcvbuf - peer.sk_rmem_alloc;
+  if (room <= 0) {
+    if ((msg.msg_flags & MSG_DONTWAIT) === 0) current().blocked_on = sk.sk_wq;
+    return -EAGAIN;
+  }
+  const data = memcpy_from_msg(msg);
+  const n = Math.min(data.length, room);
+  const skb = alloc_skb(data.subarray(0, n));
+  skb_set_owner_r(skb, peer);
+  skb_queue_tail(peer.sk_receive_queue, skb);
+  peer.rcv_nxt += n;
+  tp.write_seq += n;
+  tp.snd_una += n; // acknowledged at once on loopback
+  peer.sk_data_ready(peer);
+  return n;
+}
+const fmt_tcp_sendmsg: Fmt<typeof tcp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
 
 /**
  * Mirrors tcp_recvmsg(): ENOTCONN for a listener or a never-connected socket, the bytes queued (MSG_PEEK
  * leaves them), 0 at end of stream, EAGAIN while the connection is open and nothing has arrived.
  */
-export const tcp_recvmsg = traced(
-  'tcp_recvmsg',
-  (sk: Sock, msg: MsgHdr, len: number, flags: number): number => {
-    const tp = tcp_sk(sk);
-    if (sk.sk_state === TCP_LISTEN) return -ENOTCONN;
-    const q = sk.sk_receive_queue;
-    if (q.qlen === 0) {
-      if (sk.sk_err !== 0) return sock_error(sk);
-      if ((sk.sk_shutdown & RCV_SHUTDOWN) !== 0) return 0;
-      if (sk.sk_state === TCP_CLOSE) return -ENOTCONN;
-      return -EAGAIN;
+export function tcp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number {
+  const t = ftrace();
+  if (t?.want(tcp_recvmsg)) return t.call('tcp_recvmsg', tcp_recvmsg, fmt_tcp_recvmsg, sk, msg, len, flags);
+  const tp = tcp_sk(sk);
+  if (sk.sk_state === TCP_LISTEN) return -ENOTCONN;
+  const q = sk.sk_receive_queue;
+  if (q.qlen === 0) {
+    if (sk.sk_err !== 0) return sock_error(sk);
+    if ((sk.sk_shutdown & RCV_SHUTDOWN) !== 0) return 0;
+    if (sk.sk_state === TCP_CLOSE) return -ENOTCONN;
+    return -EAGAIN;
+  }
+  const out = new Uint8Array(Math.min(len, tp.rcv_nxt - tp.copied_seq));
+  let copied = 0;
+  let skb = q.head;
+  while (skb !== null && copied < out.length) {
+    const take = Math.min(skb.len, out.length - copied);
+    out.set(skb.data.subarray(0, take), copied);
+    copied += take;
+    if ((flags & MSG_PEEK) !== 0) {
+      skb = skb.next;
+      continue;
     }
-    const out = new Uint8Array(Math.min(len, tp.rcv_nxt - tp.copied_seq));
-    let copied = 0;
-    let skb = q.head;
-    while (skb !== null && copied < out.length) {
-      const take = Math.min(skb.len, out.length - copied);
-      out.set(skb.data.subarray(0, take), copied);
-      copied += take;
-      if ((flags & MSG_PEEK) !== 0) {
-        skb = skb.next;
-        continue;
-      }
-      if (take === skb.len) {
-        skb_dequeue(q);
-        kfree_skb(skb);
-        skb = q.head;
-      } else {
-        skb.data = skb.data.subarray(take);
-      }
+    if (take === skb.len) {
+      skb_dequeue(q);
+      kfree_skb(skb);
+      skb = q.head;
+    } else {
+      skb.data = skb.data.subarray(take);
     }
-    msg.data = out.subarray(0, copied);
-    if ((flags & MSG_PEEK) === 0) {
-      tp.copied_seq += copied;
-      tp.peer?.sk_write_space(tp.peer);
-    }
-    return copied;
-  },
-  (_sk, _msg, len, flags) => `len=${len}, flags=0x${flags.toString(16)}`,
-);
+  }
+  msg.data = out.subarray(0, copied);
+  if ((flags & MSG_PEEK) === 0) {
+    tp.copied_seq += copied;
+    tp.peer?.sk_write_space(tp.peer);
+  }
+  return copied;
+}
+const fmt_tcp_recvmsg: Fmt<typeof tcp_recvmsg> = (_sk, _msg, len, flags) =>
+  `len=${len}, flags=0x${flags.toString(16)}`;
 
 export const tcp_impl: TcpImpl = {
   connect: tcp_v4_connect,

@@ -4,7 +4,7 @@
  * delivered between ksock sockets of the same namespace when the destination is a local address; ksock
  * has no route to anywhere else (ENETUNREACH).
  */
-import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
+import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
   AF_INET,
   AF_UNSPEC,
@@ -36,6 +36,7 @@ import {
   sock_put,
   sock_queue_rcv_skb,
   sock_setsockopt,
+  ftrace,
   traced,
 } from '@ksock/core';
 import { get_random_u32_below, inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
@@ -218,63 +219,62 @@ export function local_saddr(inet: InetSock, daddr: number): number {
  * autobind, then local delivery. A datagram nobody is bound to is dropped (Linux answers with ICMP port
  * unreachable, which only a connected sender would see).
  */
-export const udp_sendmsg = traced(
-  'udp_sendmsg',
-  (sk: Sock, msg: MsgHdr, len: number): number => {
-    const inet = inet_sk(sk);
-    if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
-    let daddr: number;
-    let dport: number;
-    if (msg.msg_name !== null) {
-      if (msg.msg_name.length < IN.SOCKADDR_IN_SIZE) return -EINVAL;
-      const a = IN.parse_sockaddr_in(msg.msg_name);
-      if (a.family !== AF_INET && a.family !== AF_UNSPEC) return -EAFNOSUPPORT;
-      daddr = a.addr;
-      dport = a.port;
-      if (dport === 0) return -EINVAL;
-    } else {
-      if (sk.sk_state !== TCP_ESTABLISHED) return -EDESTADDRREQ;
-      daddr = inet.inet_daddr;
-      dport = inet.inet_dport;
-    }
-    if (inet.inet_num === 0) {
-      if (sk.sk_prot.get_port!(sk, 0) !== 0) return -EAGAIN;
-      inet.inet_sport = inet.inet_num;
-    }
-    if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
-    if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
-    const data = memcpy_from_msg(msg);
-    const saddr = local_saddr(inet, daddr);
-    const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport);
-    if (dst === null) return len;
-    const skb = alloc_skb(data);
-    const cb: UdpCb = { saddr, sport: inet.inet_num };
-    skb.cb = cb;
-    if (sock_queue_rcv_skb(dst, skb) < 0) kfree_skb(skb); // __udp_queue_rcv_skb(): counted in sk_drops
-    return len;
-  },
-  (_sk, _msg, len) => `len=${len}`,
-);
+export function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
+  const t = ftrace();
+  if (t?.want(udp_sendmsg)) return t.call('udp_sendmsg', udp_sendmsg, fmt_udp_sendmsg, sk, msg, len);
+  const inet = inet_sk(sk);
+  if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
+  let daddr: number;
+  let dport: number;
+  if (msg.msg_name !== null) {
+    if (msg.msg_name.length < IN.SOCKADDR_IN_SIZE) return -EINVAL;
+    const a = IN.parse_sockaddr_in(msg.msg_name);
+    if (a.family !== AF_INET && a.family !== AF_UNSPEC) return -EAFNOSUPPORT;
+    daddr = a.addr;
+    dport = a.port;
+    if (dport === 0) return -EINVAL;
+  } else {
+    if (sk.sk_state !== TCP_ESTABLISHED) return -EDESTADDRREQ;
+    daddr = inet.inet_daddr;
+    dport = inet.inet_dport;
+  }
+  if (inet.inet_num === 0) {
+    if (sk.sk_prot.get_port!(sk, 0) !== 0) return -EAGAIN;
+    inet.inet_sport = inet.inet_num;
+  }
+  if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
+  if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
+  const data = memcpy_from_msg(msg);
+  const saddr = local_saddr(inet, daddr);
+  const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport);
+  if (dst === null) return len;
+  const skb = alloc_skb(data);
+  const cb: UdpCb = { saddr, sport: inet.inet_num };
+  skb.cb = cb;
+  if (sock_queue_rcv_skb(dst, skb) < 0) kfree_skb(skb); // __udp_queue_rcv_skb(): counted in sk_drops
+  return len;
+}
+const fmt_udp_sendmsg: Fmt<typeof udp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
 
 /** Mirrors udp_recvmsg(): one datagram, truncated to the buffer (MSG_TRUNC), with the sender's address. */
-export const udp_recvmsg = traced(
-  'udp_recvmsg',
-  (sk: Sock, msg: MsgHdr, len: number, flags: number): number => {
-    if ((flags & MSG_ERRQUEUE) !== 0) return -EAGAIN;
-    const skb = skb_recv_datagram(sk, flags);
-    if (typeof skb === 'number') return skb;
-    const ulen = skb.len;
-    const copied = Math.min(len, ulen);
-    msg.data = skb.data.slice(0, copied);
-    if (copied < ulen) msg.msg_flags |= MSG_TRUNC;
-    const cb = skb.cb as UdpCb;
-    msg.msg_name = IN.sockaddr_in(cb.saddr, cb.sport);
-    const ret = (flags & MSG_TRUNC) !== 0 ? ulen : copied;
-    skb_free_datagram(sk, skb, flags & MSG_PEEK);
-    return ret;
-  },
-  (_sk, _msg, len, flags) => `len=${len}, flags=0x${flags.toString(16)}`,
-);
+export function udp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number {
+  const t = ftrace();
+  if (t?.want(udp_recvmsg)) return t.call('udp_recvmsg', udp_recvmsg, fmt_udp_recvmsg, sk, msg, len, flags);
+  if ((flags & MSG_ERRQUEUE) !== 0) return -EAGAIN;
+  const skb = skb_recv_datagram(sk, flags);
+  if (typeof skb === 'number') return skb;
+  const ulen = skb.len;
+  const copied = Math.min(len, ulen);
+  msg.data = skb.data.slice(0, copied);
+  if (copied < ulen) msg.msg_flags |= MSG_TRUNC;
+  const cb = skb.cb as UdpCb;
+  msg.msg_name = IN.sockaddr_in(cb.saddr, cb.sport);
+  const ret = (flags & MSG_TRUNC) !== 0 ? ulen : copied;
+  skb_free_datagram(sk, skb, flags & MSG_PEEK);
+  return ret;
+}
+const fmt_udp_recvmsg: Fmt<typeof udp_recvmsg> = (_sk, _msg, len, flags) =>
+  `len=${len}, flags=0x${flags.toString(16)}`;
 
 /** Mirrors ip4_datagram_connect(): EINVAL if short, EAFNOSUPPORT for another family; then "connected". */
 export const ip4_datagram_connect = traced('ip4_datagram_connect', (sk: Sock, addr: Uint8Array): number => {
