@@ -48,21 +48,27 @@ describe('@ksock/core/testing conformance kit', () => {
         }
         task.bind(fd, sockaddr_in('127.0.0.1', 0));
         const port = parse_sockaddr_in(task.getsockname(fd)).port;
-        if (type === SOCK_DGRAM) {
-          const peer = task.socket(AF_INET, SOCK_DGRAM, 0);
-          task.sendto(peer, Uint8Array.of(1, 2, 3), 0, sockaddr_in('127.0.0.1', port));
-          task.recvfrom(fd, 8, MSG_DONTWAIT);
-          task.close(peer);
-          return;
+        // Whatever fails (the kit injects faults), what the exercise opened is closed again.
+        const opened: number[] = [];
+        try {
+          if (type === SOCK_DGRAM) {
+            const peer = task.socket(AF_INET, SOCK_DGRAM, 0);
+            opened.push(peer);
+            task.sendto(peer, Uint8Array.of(1, 2, 3), 0, sockaddr_in('127.0.0.1', port));
+            task.recvfrom(fd, 8, MSG_DONTWAIT);
+            return;
+          }
+          task.listen(fd, 4);
+          const c = task.socket(AF_INET, SOCK_STREAM, 0);
+          opened.push(c);
+          task.connect(c, sockaddr_in('127.0.0.1', port));
+          const a = task.accept(fd);
+          opened.push(a);
+          task.write(c, Uint8Array.of(9));
+          task.read(a, 4);
+        } finally {
+          for (const o of opened) task.close(o);
         }
-        task.listen(fd, 4);
-        const c = task.socket(AF_INET, SOCK_STREAM, 0);
-        task.connect(c, sockaddr_in('127.0.0.1', port));
-        const a = task.accept(fd);
-        task.write(c, Uint8Array.of(9));
-        task.read(a, 4);
-        task.close(c);
-        task.close(a);
       },
     });
     expect(report.failures).toEqual([]);

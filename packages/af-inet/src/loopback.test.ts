@@ -366,3 +366,23 @@ describe('tracing the data path', () => {
     ]);
   });
 });
+
+describe('fault sites on the data path', () => {
+  it('sock_alloc_send_skb makes udp_sendmsg fail with ENOBUFS; tcp_stream_alloc_skb makes tcp_sendmsg EAGAIN', () => {
+    const k = boot();
+    const t = k.spawn();
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    k.faults.inject('sock_alloc_send_skb');
+    expect(errno_of(() => t.sendto(u, enc('x'), 0, sockaddr_in('127.0.0.1', 9)))).toBe('ENOBUFS');
+    expect(t.sendto(u, enc('x'), 0, sockaddr_in('127.0.0.1', 9))).toBe(1);
+    const l = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.listen(l, 1);
+    const c = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.connect(c, t.getsockname(l));
+    const a = t.accept(l);
+    k.faults.inject('tcp_stream_alloc_skb');
+    expect(errno_of(() => t.sendto(c, enc('x'), MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(t.write(c, enc('y'))).toBe(1);
+    expect(dec(t.read(a, 4))).toBe('y');
+  });
+});

@@ -307,6 +307,8 @@ export function tcp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
     if ((msg.msg_flags & MSG_DONTWAIT) === 0) current().blocked_on = sk.sk_wq;
     return -EAGAIN;
   }
+  // tcp_stream_alloc_skb() failing makes tcp_sendmsg wait for memory (EAGAIN when it may not wait).
+  if (sk.sk_net.kernel.faults.should_fail('tcp_stream_alloc_skb')) return -EAGAIN;
   const data = memcpy_from_msg(msg);
   const n = Math.min(data.length, room);
   const skb = alloc_skb(data.subarray(0, n));

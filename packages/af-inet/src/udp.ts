@@ -14,6 +14,7 @@ import {
   EINVAL,
   EMSGSIZE,
   ENETUNREACH,
+  ENOBUFS,
   ENOIOCTLCMD,
   ENOPROTOOPT,
   MSG_ERRQUEUE,
@@ -244,6 +245,8 @@ export function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   }
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
   if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
+  // __ip_append_data() → sock_alloc_send_skb(): the buffer allocation can fail (ENOBUFS).
+  if (sk.sk_net.kernel.faults.should_fail('sock_alloc_send_skb')) return -ENOBUFS;
   const data = memcpy_from_msg(msg);
   const saddr = local_saddr(inet, daddr);
   const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport);
