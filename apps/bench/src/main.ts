@@ -147,6 +147,8 @@ try {
 waitForOtherBenches();
 const started = Date.now();
 const rows: ResultRow[] = [];
+/** Lines printed under the table. */
+const notes: string[] = [];
 
 // ---- rates: Linux, then ksock, operation by operation ------------------------------------------------
 function rateRow(op: RateOp): ResultRow {
@@ -273,6 +275,10 @@ if (wanted('many', 'open UDP sockets')) {
   Object.assign(mem, judge(mem.target, mem.ksock, null));
   mem.ratio = mem.ksock !== null && mem.linux !== null ? mem.ksock / mem.linux : null;
   rows.push(open, blocks, mem);
+  if (slab !== null && slab.caches.length > 0)
+    notes.push(
+      `Linux slab per open UDP socket: ${slab.caches.map((c) => `${c.name} ${c.bytes_per_socket.toFixed(0)}`).join(' + ')} = ${slab.bytes_per_socket.toFixed(0)} B (${slab.sockets} sockets).`,
+    );
   log(
     `[many] ksock ${kr ? `${count} sockets, blocks ${kBlocks.map((s) => s.toFixed(3)).join(' ')} s, ${String(kr.heap_bytes_per_socket)} B heap/socket` : kNote}; Linux ${lr ? `${lCount} sockets, ${slab?.bytes_per_socket ?? '?'} B slab/socket` : linuxProblem}`,
   );
@@ -372,7 +378,11 @@ if (wanted('tracer', 'tracer')) {
 // ---- output -----------------------------------------------------------------------------------------
 linux?.cleanup();
 const seconds = (Date.now() - started) / 1000;
+console.log(
+  `ksock (Node ${process.version}) against Linux ${release()} on ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? '?'}), commit ${gitCommit() ?? '?'}${quick ? ', --quick' : ''}\n`,
+);
 console.log(formatTable(rows));
+if (notes.length > 0) console.log(`\n${notes.join('\n')}`);
 const load = loadavg()[0]!;
 if (load > cpus().length * 0.75)
   console.log(
