@@ -412,8 +412,20 @@ describe('sysctls', () => {
     ]) {
       expect(`${n}=${read(n)}`).toBe(`${n}=${host[`sysctl_${n}`]}`);
     }
-    expect(read('ip_unprivileged_port_start')).toBe(host.sysctl_ip_unprivileged_port_start);
-    expect(read('tcp_reordering')).toBe(host.sysctl_tcp_reordering);
+    for (const n of [
+      'ip_unprivileged_port_start',
+      'ip_nonlocal_bind',
+      'tcp_reordering',
+      'tcp_rto_max_ms',
+      'tcp_rto_min_us',
+      'tcp_syn_retries',
+      'tcp_fin_timeout',
+      'tcp_keepalive_time',
+      'tcp_keepalive_intvl',
+      'tcp_keepalive_probes',
+    ]) {
+      expect(`${n}=${read(n)}`).toBe(`${n}=${host[`sysctl_${n}`]}`);
+    }
     // The host raised tcp_rmem's maximum and chose bbr; Linux's defaults are these.
     expect(read('tcp_rmem')).toBe('4096\t131072\t6291456\n');
     expect(read('tcp_congestion_control')).toBe('cubic\n');

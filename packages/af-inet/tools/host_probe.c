@@ -279,7 +279,9 @@ int main(void) {
   printf("{\n  \"kernel\": \"%s %s %s\",\n", u.sysname, u.release, u.machine);
   print_file("protocols", "/proc/net/protocols", 1);
   const char *sys[] = {"tcp_rmem", "tcp_wmem", "tcp_congestion_control", "ping_group_range", "ip_default_ttl",
-                       "ip_no_pmtu_disc", "ip_local_port_range", "ip_unprivileged_port_start", "tcp_reordering"};
+                       "ip_no_pmtu_disc", "ip_local_port_range", "ip_unprivileged_port_start", "tcp_reordering",
+                       "tcp_rto_max_ms", "tcp_rto_min_us", "tcp_syn_retries", "tcp_fin_timeout",
+                       "tcp_keepalive_time", "tcp_keepalive_intvl", "tcp_keepalive_probes", "ip_nonlocal_bind"};
   char path[128];
   for (unsigned i = 0; i < sizeof sys / sizeof *sys; i++) {
     char key[64];
