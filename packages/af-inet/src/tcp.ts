@@ -200,12 +200,16 @@ export function tcp_set_state(sk: Sock, state: number): void {
   sk.sk_state = state;
 }
 
-/** Mirrors inet_csk_listen_stop(): children never accepted are closed. */
+/**
+ * Mirrors inet_csk_listen_stop() → inet_child_forget(): children never accepted are disconnected (their
+ * peers get a RST) and destroyed.
+ */
 function inet_csk_listen_stop(sk: Sock): void {
   const list = inet_csk(sk).icsk_accept_list;
   while (list.length > 0) {
     const child = list.shift()!;
     sk.sk_ack_backlog--;
+    child.sk_prot.disconnect!(child, 0);
     child.sk_prot.close!(child, 0);
   }
 }

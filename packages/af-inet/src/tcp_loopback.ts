@@ -10,6 +10,7 @@ import {
   AF_INET,
   AF_UNSPEC,
   EAFNOSUPPORT,
+  EADDRNOTAVAIL,
   EAGAIN,
   EALREADY,
   ECONNABORTED,
@@ -177,7 +178,7 @@ export const tcp_v4_connect = traced(
       if (inet_csk_find_open_port(sk, 0) === 0) {
         sk.sk_state = TCP_CLOSE;
         inet.inet_dport = 0;
-        return -EAGAIN; // __inet_hash_connect(): -EADDRNOTAVAIL in newer kernels [uncertain]
+        return -EADDRNOTAVAIL; // __inet_hash_connect(): no free ephemeral port
       }
       inet.inet_sport = inet.inet_num;
     }
