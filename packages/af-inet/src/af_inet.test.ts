@@ -263,6 +263,38 @@ describe('fresh sockets: defaults seen through getsockopt match Linux 6.18', () 
     expect(t.getsockoptInt(fd, IN.IPPROTO_TCP, IN.TCP_NODELAY)).toBe(host.fresh_tcp.TCP_NODELAY);
     const cc = t.getsockopt(fd, IN.IPPROTO_TCP, IN.TCP_CONGESTION, 32);
     expect(cc.length).toBe(host.fresh_tcp.TCP_CONGESTION_len);
+    const tcpopt = (o: number) => t.getsockoptInt(fd, IN.IPPROTO_TCP, o);
+    expect({
+      TCP_CORK: tcpopt(IN.TCP_CORK),
+      TCP_KEEPIDLE: tcpopt(IN.TCP_KEEPIDLE),
+      TCP_KEEPINTVL: tcpopt(IN.TCP_KEEPINTVL),
+      TCP_KEEPCNT: tcpopt(IN.TCP_KEEPCNT),
+      TCP_SYNCNT: tcpopt(IN.TCP_SYNCNT),
+      TCP_LINGER2: tcpopt(IN.TCP_LINGER2),
+      TCP_DEFER_ACCEPT: tcpopt(IN.TCP_DEFER_ACCEPT),
+      TCP_WINDOW_CLAMP: tcpopt(IN.TCP_WINDOW_CLAMP),
+      TCP_QUICKACK: tcpopt(IN.TCP_QUICKACK),
+      TCP_USER_TIMEOUT: tcpopt(IN.TCP_USER_TIMEOUT),
+    }).toEqual(
+      pick(host.fresh_tcp, [
+        'TCP_CORK',
+        'TCP_KEEPIDLE',
+        'TCP_KEEPINTVL',
+        'TCP_KEEPCNT',
+        'TCP_SYNCNT',
+        'TCP_LINGER2',
+        'TCP_DEFER_ACCEPT',
+        'TCP_WINDOW_CLAMP',
+        'TCP_QUICKACK',
+        'TCP_USER_TIMEOUT',
+      ]),
+    );
+    // An unknown TCP option is ENOPROTOOPT; another protocol's level on a TCP socket reaches
+    // ip_getsockopt(), which answers EOPNOTSUPP.
+    expect(host.fresh_tcp.TCP_bogus_99).toBe(-92);
+    expect(errno_of(() => t.getsockopt(fd, IN.IPPROTO_TCP, 99))).toBe('ENOPROTOOPT');
+    expect(host.fresh_tcp.SOL_UDP_on_tcp).toBe(-95);
+    expect(errno_of(() => t.getsockopt(fd, IN.IPPROTO_UDP, 1))).toBe('EOPNOTSUPP');
     // The host runs bbr by configuration; Linux's built-in default (and ksock's) is cubic.
     expect(new TextDecoder().decode(cc.subarray(0, cc.indexOf(0)))).toBe('cubic');
   });

@@ -192,6 +192,14 @@ static void fresh(const char *key, int type, int proto) {
     getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &l);
     printf(", \"TCP_MAXSEG\": %d, \"TCP_NODELAY\": %d, \"TCP_CONGESTION\": \"%s\", \"TCP_CONGESTION_len\": %d",
            geti(fd, IPPROTO_TCP, TCP_MAXSEG), geti(fd, IPPROTO_TCP, TCP_NODELAY), cc, (int)l);
+    printf(", \"TCP_CORK\": %d, \"TCP_KEEPIDLE\": %d, \"TCP_KEEPINTVL\": %d, \"TCP_KEEPCNT\": %d, \"TCP_SYNCNT\": %d"
+           ", \"TCP_LINGER2\": %d, \"TCP_DEFER_ACCEPT\": %d, \"TCP_WINDOW_CLAMP\": %d, \"TCP_QUICKACK\": %d"
+           ", \"TCP_USER_TIMEOUT\": %d, \"TCP_bogus_99\": %d, \"SOL_UDP_on_tcp\": %d",
+           geti(fd, IPPROTO_TCP, TCP_CORK), geti(fd, IPPROTO_TCP, TCP_KEEPIDLE), geti(fd, IPPROTO_TCP, TCP_KEEPINTVL),
+           geti(fd, IPPROTO_TCP, TCP_KEEPCNT), geti(fd, IPPROTO_TCP, TCP_SYNCNT), geti(fd, IPPROTO_TCP, TCP_LINGER2),
+           geti(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT), geti(fd, IPPROTO_TCP, TCP_WINDOW_CLAMP),
+           geti(fd, IPPROTO_TCP, TCP_QUICKACK), geti(fd, IPPROTO_TCP, TCP_USER_TIMEOUT), geti(fd, IPPROTO_TCP, 99),
+           geti(fd, IPPROTO_UDP, 1));
     unsigned char info[512];
     l = sizeof info;
     memset(info, 0, sizeof info);
