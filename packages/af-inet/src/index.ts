@@ -64,7 +64,23 @@ export {
   tcp_sk,
   tcp_v4_init_sock,
 } from './tcp.js';
-export { UdpSock, udp_init_sock, udp_lib_close, udp_v4_get_port, udplite_sk_init } from './udp.js';
+export {
+  UdpSock,
+  udp_init_sock,
+  udp_lib_close,
+  udp_recvmsg,
+  udp_sendmsg,
+  udp_v4_get_port,
+  udplite_sk_init,
+} from './udp.js';
+export {
+  inet_accept,
+  inet_csk_accept,
+  inet_stream_connect,
+  tcp_recvmsg,
+  tcp_sendmsg,
+  tcp_v4_connect,
+} from './tcp_loopback.js';
 export { RawSock, raw_sk_init } from './raw.js';
 export { PingSock, ping_init_sock } from './ping.js';
 export { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
