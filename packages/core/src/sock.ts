@@ -79,6 +79,8 @@ export interface Proto {
   /** Set by proto_register(prot, true): the proto's own kmem_cache. */
   slab?: KmemCache | null;
   readonly max_header?: number;
+  /** The protocol does not bind a port on its own when sending unbound (TCP); see inet_send_prepare(). */
+  readonly no_autobind?: boolean;
   init?(sk: Sock): number;
   close?(sk: Sock, timeout: number): void;
   connect?(sk: Sock, addr: Uint8Array, addrlen: number): number;

@@ -3,7 +3,7 @@ import type { Kernel, ModuleList } from '../kernel.js';
 import { Kernel as KernelClass } from '../kernel.js';
 import { CAP_SYS_MODULE } from '../uapi/capability.js';
 import { errnoNames } from '../uapi/errno.js';
-import { SOCK_MAX } from '../uapi/socket.js';
+import { PF_INET, SOCK_MAX, SOCK_PACKET } from '../uapi/socket.js';
 
 /** One socket() a family must accept. */
 export interface ConformanceSocket {
