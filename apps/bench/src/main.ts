@@ -40,7 +40,7 @@ const settings = quick
   ? {
       minSeconds: 0.2,
       repeats: 3,
-      tracerRounds: 3,
+      tracerRounds: 4,
       tracerSeconds: 0.2,
       manyCount: 1_000_000,
       manyBlock: 100_000,
@@ -48,7 +48,7 @@ const settings = quick
   : {
       minSeconds: 0.5,
       repeats: 5,
-      tracerRounds: 7,
+      tracerRounds: 10,
       tracerSeconds: 0.3,
       manyCount: 1_000_000,
       manyBlock: 100_000,
@@ -290,15 +290,18 @@ if (wanted('many', 'open UDP sockets')) {
 // per-round ratios off/out (each pair measured seconds apart), next to the ratio of the medians.
 const ts = tracerSocket(families.names);
 if (wanted('tracer', 'tracer')) {
-  const modes: TracerMode[] = ['out', 'off', 'on'];
   const got: Record<TracerMode, number[]> = { out: [], off: [], on: [] };
   const cpu: Record<TracerMode, Array<number | null>> = { out: [], off: [], on: [] };
   const timing = { minSeconds: settings.tracerSeconds, repeats: 3 };
   let events: unknown = null;
   let problem: string | undefined;
   if (ts === null) problem = 'n/a (module not available: af_inet or af_netlink)';
+  // Rounds alternate the order (out, off, then off, out…) so a drift in machine load cannot favour one
+  // mode; "on" (an order of magnitude slower, no target) is measured in the first three rounds only.
   for (let r = 0; ts !== null && problem === undefined && r < settings.tracerRounds; r++) {
-    for (const mode of modes) {
+    const order: TracerMode[] = r % 2 === 0 ? ['out', 'off'] : ['off', 'out'];
+    if (r < 3) order.push('on');
+    for (const mode of order) {
       const k = ksock(
         { kind: 'tracer', mode, family: ts.family, type: ts.type, protocol: ts.protocol },
         [],
@@ -312,10 +315,12 @@ if (wanted('tracer', 'tracer')) {
       cpu[mode].push(num(k.cpu_ops_per_sec));
       if (mode === 'on') events = k.events_per_op;
     }
-    if (problem === undefined)
+    if (problem === undefined) {
+      const c = (m: TracerMode) => cpu[m].at(-1) ?? got[m].at(-1)!;
       log(
-        `[tracer ${r + 1}/${settings.tracerRounds}] out ${formatValue(got.out.at(-1)!, 'ops/s')}, off ${formatValue(got.off.at(-1)!, 'ops/s')}, on ${formatValue(got.on.at(-1)!, 'ops/s')}`,
+        `[tracer ${r + 1}/${settings.tracerRounds}] per on-CPU second: out ${formatValue(c('out'), 'ops/s')}, off ${formatValue(c('off'), 'ops/s')} (${((1 - c('off') / c('out')) * 100).toFixed(1)} %)${order.includes('on') ? `, on ${formatValue(c('on'), 'ops/s')}` : ''}`,
       );
+    }
   }
   const med = (m: TracerMode) => (got[m].length > 0 && problem === undefined ? median(got[m]) : null);
   const out = med('out');
