@@ -1,0 +1,48 @@
+/**
+ * Records what the host kernel answers to the differential programs, as linux-6.18.json next to this
+ * file. Needs root (unshare --net), python3 and ip; run from apps/fuzz:
+ *   npx tsx --conditions=@ksock/source src/differential/record.ts
+ * The programs run in a fresh network namespace with only lo up, like a fresh ksock kernel.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type DiffOp, differentialPrograms } from './programs.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export const SETS = [
+  { name: 'netlink', seed: 7, n: 300, netlinkOnly: true },
+  { name: 'netlink+inet', seed: 42, n: 600, netlinkOnly: false },
+] as const;
+
+function runLinux(programs: DiffOp[][]): { kernel: string; results: string[][] } {
+  const out = execFileSync(
+    'unshare',
+    ['--net', 'sh', '-c', `ip link set lo up && python3 ${join(here, 'linux_driver.py')}`],
+    { input: JSON.stringify(programs), maxBuffer: 1 << 28 },
+  );
+  return JSON.parse(out.toString());
+}
+
+const sets = SETS.map((s) => {
+  const programs = differentialPrograms(s.seed, s.n, s.netlinkOnly);
+  const linux = runLinux(programs);
+  const digest = createHash('sha256').update(JSON.stringify(programs)).digest('hex').slice(0, 16);
+  return { ...s, kernel: linux.kernel, digest, linux: linux.results };
+});
+const fixture = {
+  kernel: sets[0]!.kernel,
+  sets: sets.map(({ name, seed, n, netlinkOnly, digest, linux }) => ({
+    name,
+    seed,
+    n,
+    netlinkOnly,
+    digest,
+    linux,
+  })),
+};
+writeFileSync(join(here, 'linux-6.18.json'), `${JSON.stringify(fixture)}\n`);
+console.log(`recorded ${sets.reduce((a, s) => a + s.n, 0)} programs on Linux ${fixture.kernel}`);
