@@ -1,0 +1,106 @@
+/**
+ * Install only what you need: pack @ksock/core and @ksock/af-netlink as npm would publish them, install
+ * just those tarballs into a fresh project (no workspace links, no registry), and run a program there.
+ * Then add @ksock/af-inet and run the same program again: discovery picks it up with no code change.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const repo = resolve(import.meta.dirname, '../../../..');
+const work = mkdtempSync(join(tmpdir(), 'ksock-pack-'));
+const tarballs = join(work, 'tarballs');
+const project = join(work, 'project');
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    },
+  });
+
+function pack(pkg: string): string {
+  const dir = join(repo, 'packages', pkg);
+  npm(['run', 'build'], dir);
+  const out = npm(['pack', '--pack-destination', tarballs, '--json'], dir);
+  return join(tarballs, (JSON.parse(out) as Array<{ filename: string }>)[0]!.filename);
+}
+
+const program = `
+import { Kernel, AF_INET, AF_NETLINK, SOCK_DGRAM, KernelError } from '@ksock/core';
+import { discoverModules } from '@ksock/core/node';
+
+const kernel = new Kernel({ modules: await discoverModules() });
+const task = kernel.spawn({ uid: 1000 });
+const out = { modules: kernel.modules.availableModules().map((m) => m.name) };
+const fd = task.socket(AF_NETLINK, SOCK_DGRAM, 2);
+out.netlink = { fd, link: kernel.proc.readlink('/proc/' + task.pid + '/fd/' + fd, task) };
+task.close(fd);
+try {
+  const s = task.socket(AF_INET, SOCK_DGRAM, 0);
+  task.close(s);
+  out.inet = 'ok';
+} catch (e) {
+  out.inet = e instanceof KernelError ? e.code : String(e);
+}
+out.loaded = kernel.modules.list().map((m) => m.name).sort();
+console.log(JSON.stringify(out));
+`;
+
+const run = () =>
+  JSON.parse(execFileSync(process.execPath, ['main.mjs'], { cwd: project, encoding: 'utf8' }));
+
+let core = '';
+let netlink = '';
+let inet = '';
+
+beforeAll(() => {
+  mkdirSync(tarballs, { recursive: true });
+  mkdirSync(project, { recursive: true });
+  core = pack('core');
+  netlink = pack('af-netlink');
+  inet = pack('af-inet');
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'ksock-user', private: true, type: 'module' }),
+  );
+  writeFileSync(join(project, 'main.mjs'), program);
+  npm(['install', '--offline', '--no-package-lock', core, netlink], project);
+}, 300_000);
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('published packages, installed alone', () => {
+  it('ship only their built files', () => {
+    const coreFiles = execFileSync('tar', ['-tzf', core], { encoding: 'utf8' }).split('\n');
+    expect(coreFiles).toContain('package/dist/index.js');
+    expect(coreFiles).toContain('package/dist/testing/index.js');
+    expect(coreFiles).toContain('package/dist/node/index.js');
+    expect(coreFiles.filter((f) => /\.test\.|__fixtures__|\/src\//.test(f))).toEqual([]);
+  });
+
+  it('core + af-netlink: netlink works, AF_INET is EAFNOSUPPORT (nothing provides net-pf-2)', () => {
+    expect(readdirSync(join(project, 'node_modules', '@ksock')).sort()).toEqual(['af-netlink', 'core']);
+    const out = run();
+    expect(out.netlink.fd).toBe(3);
+    expect(out.netlink.link).toMatch(/^socket:\[\d+\]$/);
+    expect(out.inet).toBe('EAFNOSUPPORT');
+    expect(out.modules).toEqual(expect.arrayContaining(['af_netlink', 'rtnetlink', 'cn']));
+    expect(out.loaded).toEqual(['af_netlink']);
+    expect(existsSync(join(project, 'node_modules', '@ksock', 'af-inet'))).toBe(false);
+  });
+
+  it('installing af-inet makes AF_INET work with no code change', () => {
+    npm(['install', '--offline', '--no-package-lock', core, netlink, inet], project);
+    const out = run();
+    expect(out.inet).toBe('ok');
+    expect(out.loaded).toEqual(['af_inet', 'af_netlink']);
+  });
+});
