@@ -444,7 +444,15 @@ export class Task {
   /** close(2). */
   close(fd: number): void {
     fd = arg_fd(fd, 'close');
-    this.sys('close', () => close_fd(this.kernel, this.files, fd));
+    this.live('close');
+    kernel_enter(this);
+    let r: number;
+    try {
+      r = close_fd(this.kernel, this.files, fd);
+    } finally {
+      kernel_leave();
+    }
+    if (r < 0) throw new KernelError(-r, 'close');
   }
 
   /** dup(2): EBADF first, then the lowest free fd (EMFILE). */

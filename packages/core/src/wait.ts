@@ -3,17 +3,18 @@
  * wake_up() resolves them and they retry the operation, as a woken task re-checks its condition.
  */
 export class WaitQueueHead {
-  private waiters: Array<() => void> = [];
+  /** Sleepers, or null while there are none (most sockets never have one: no array per socket). */
+  private waiters: Array<() => void> | null = null;
 
   get active(): boolean {
-    return this.waiters.length > 0;
+    return this.waiters !== null && this.waiters.length > 0;
   }
 
   /** Mirrors wake_up_interruptible_all(): every sleeper re-checks its condition. */
   wake_up(): void {
-    if (this.waiters.length === 0) return;
     const w = this.waiters;
-    this.waiters = [];
+    if (w === null) return;
+    this.waiters = null;
     for (const fn of w) fn();
   }
 
@@ -28,12 +29,13 @@ export class WaitQueueHead {
         if (timer !== null) clearTimeout(timer);
         resolve(true);
       };
+      if (this.waiters === null) this.waiters = [];
       this.waiters.push(wake);
       if (Number.isFinite(timeout_ms)) {
         timer = setTimeout(
           () => {
-            const i = this.waiters.indexOf(wake);
-            if (i >= 0) this.waiters.splice(i, 1);
+            const i = this.waiters?.indexOf(wake) ?? -1;
+            if (i >= 0) this.waiters!.splice(i, 1);
             resolve(false);
           },
           Math.max(0, timeout_ms),
