@@ -15,7 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 export const SETS = [
   { name: 'netlink', seed: 7, n: 300, netlinkOnly: true },
-  { name: 'netlink+inet', seed: 42, n: 600, netlinkOnly: false },
+  { name: 'netlink+inet', seed: 42, n: 1500, netlinkOnly: false },
 ] as const;
 
 function runLinux(programs: DiffOp[][]): { kernel: string; results: string[][] } {
