@@ -304,6 +304,8 @@ export const FAULT_SITES = [
   'proto_register',
   'copy_net_ns',
   'rfcomm_dlc_alloc',
+  'sock_alloc_send_skb',
+  'tcp_stream_alloc_skb',
 ];
 const MODULE_NAMES = [
   'af_netlink',
