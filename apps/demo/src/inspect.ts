@@ -7,6 +7,7 @@ import type { Module, Task } from '@ksock/core';
 import {
   af_family_names,
   File,
+  MAX_SCHEDULE_TIMEOUT,
   Module as ModuleClass,
   O_CLOEXEC,
   O_NONBLOCK,
@@ -149,7 +150,7 @@ export function showValue(v: unknown, depth = 0): string {
   if (v === null || v === undefined) return 'NULL';
   switch (typeof v) {
     case 'number':
-      if (v === Number.MAX_SAFE_INTEGER) return 'MAX_SCHEDULE_TIMEOUT';
+      if (v === MAX_SCHEDULE_TIMEOUT) return 'MAX_SCHEDULE_TIMEOUT';
       return String(v);
     case 'boolean':
       return v ? 'true' : 'false';

@@ -19,6 +19,11 @@ export interface FileOperations {
   readonly name: string;
   /** Called when the last reference to the file goes (the ->release hook, via __fput()). */
   release(inode: Inode | null, file: File): void;
+  /**
+   * The name readlink shows, computed when asked, as a pseudo filesystem's d_dname does (sockfs_dname():
+   * `socket:[ino]`). Files opened by path keep the path instead.
+   */
+  d_dname?(file: File): string;
 }
 
 /**
@@ -32,8 +37,8 @@ export class File {
   readonly f_inode: Inode | null;
   /** The dentry name (for sockets: the protocol name, e.g. "NETLINK"). */
   readonly d_name: string;
-  /** What d_dname / readlink shows: `socket:[ino]`, `/dev/null`… */
-  readonly path: string;
+  /** The path a file was opened by, or null for pseudo files whose name d_dname computes. */
+  private readonly f_path: string | null;
   private_data: unknown;
 
   constructor(
@@ -41,15 +46,20 @@ export class File {
     f_flags: number,
     f_inode: Inode | null,
     d_name: string,
-    path: string,
+    path: string | null,
     private_data: unknown,
   ) {
-    this.path = path;
+    this.f_path = path;
     this.f_op = f_op;
     this.f_flags = f_flags;
     this.f_inode = f_inode;
     this.d_name = d_name;
     this.private_data = private_data;
+  }
+
+  /** What readlink(/proc/<pid>/fd/N) prints: `socket:[ino]`, `/dev/null`… */
+  get path(): string {
+    return this.f_path ?? this.f_op.d_dname?.(this) ?? '';
   }
 
   traceLabel(): string {
@@ -87,7 +97,7 @@ const fmt___fput: Fmt<typeof __fput> = (_k, file) => file.path;
 export function alloc_file_pseudo(
   inode: Inode | null,
   d_name: string,
-  path: string,
+  path: string | null,
   flags: number,
   fops: FileOperations,
 ): File | number {

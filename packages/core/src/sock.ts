@@ -42,7 +42,11 @@ export const RCV_SHUTDOWN = 1;
 export const SEND_SHUTDOWN = 2;
 export const SHUTDOWN_MASK = 3;
 
-/** include/linux/sched.h MAX_SCHEDULE_TIMEOUT: "no timeout" for sk_rcvtimeo / sk_sndtimeo. */
+/**
+ * include/linux/sched.h MAX_SCHEDULE_TIMEOUT: "no timeout" for sk_rcvtimeo / sk_sndtimeo (kept in
+ * milliseconds in ksock). It must stay far above any timeout a user can set: SO_RCVTIMEO of three years
+ * reads back as three years in Linux.
+ */
 export const MAX_SCHEDULE_TIMEOUT = Number.MAX_SAFE_INTEGER;
 
 /** include/net/sock.h: the smallest buffers SO_RCVBUF / SO_SNDBUF can set (2 × TCP_SKB_MIN_TRUESIZE). */

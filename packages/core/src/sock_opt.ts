@@ -148,7 +148,7 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       } else {
         // l_linger is read as unsigned long: a negative value is huge and means "forever".
         const t_sec = linger < 0 ? Number.POSITIVE_INFINITY : linger;
-        sk.sk_lingertime = t_sec >= MAX_SCHEDULE_TIMEOUT / 1000 ? MAX_SCHEDULE_TIMEOUT : t_sec * 1000;
+        sk.sk_lingertime = t_sec >= LINGER_FOREVER / 1000 ? LINGER_FOREVER : t_sec * 1000;
         sock_set_flag(sk, SOCK_LINGER);
       }
       return 0;
@@ -190,9 +190,15 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
   }
 }
 
+/**
+ * sk_lingertime of a socket that lingers forever (MAX_SCHEDULE_TIMEOUT in Linux). Separate from the
+ * timeout sentinel because any l_linger below LONG_MAX / HZ is kept as given and read back as given.
+ */
+const LINGER_FOREVER = Number.MAX_SAFE_INTEGER;
+
 /** SO_LINGER reads back sk_lingertime / HZ as an int; "forever" is LONG_MAX / HZ cut to 32 bits. */
 function linger_seconds(ms: number): number {
-  if (ms !== MAX_SCHEDULE_TIMEOUT) return Math.floor(ms / 1000);
+  if (ms !== LINGER_FOREVER) return Math.floor(ms / 1000);
   return Number(BigInt.asIntN(32, 0x7fffffffffffffffn / 1000n));
 }
 

@@ -212,7 +212,12 @@ function sock_close(inode: Inode | null, _file: File): void {
 const fmt_sock_close: Fmt<typeof sock_close> = (inode) => `ino=${inode?.i_ino}`;
 
 /** The file operations of every socket file (socket_file_ops in net/socket.c). */
-export const socket_file_ops: FileOperations = { name: 'socket_file_ops', release: sock_close };
+export const socket_file_ops: FileOperations = {
+  name: 'socket_file_ops',
+  release: sock_close,
+  /** Mirrors sockfs_dname(): the name is made when someone asks (readlink), not for every socket. */
+  d_dname: (file: File) => `socket:[${file.f_inode!.i_ino}]`,
+};
 
 /** Mirrors sock_from_file(): the socket behind a file, or null when it is not a socket. */
 export function sock_from_file(file: File): Socket | null {
@@ -228,13 +233,7 @@ export function sock_alloc_file(sock: Socket, flags: number, dname: string | nul
   if (t?.want(sock_alloc_file))
     return t.call('sock_alloc_file', sock_alloc_file, fmt_sock_alloc_file, sock, flags, dname);
   const name = dname ?? (sock.sk !== null ? sock.sk.sk_prot_creator.name : '');
-  const file = alloc_file_pseudo(
-    sock.inode,
-    name,
-    `socket:[${sock.inode.i_ino}]`,
-    O_RDWR | (flags & O_NONBLOCK),
-    socket_file_ops,
-  );
+  const file = alloc_file_pseudo(sock.inode, name, null, O_RDWR | (flags & O_NONBLOCK), socket_file_ops);
   if (typeof file === 'number') {
     sock_release(sock);
     return file;

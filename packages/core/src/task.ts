@@ -876,12 +876,15 @@ export class Task {
   }
 }
 
+/** The control bytes of a message without ancillary data (shared: a zero-length array cannot change). */
+const NO_CONTROL = new Uint8Array(0);
+
 function recv_result(msg: MsgHdr, len: number): RecvResult {
   return {
     data: msg.data,
     addr: msg.msg_name,
     flags: msg.msg_flags,
     len,
-    control: msg.msg_control ?? new Uint8Array(0),
+    control: msg.msg_control ?? NO_CONTROL,
   };
 }
