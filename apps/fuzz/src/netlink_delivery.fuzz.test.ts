@@ -94,6 +94,60 @@ const scenarioArb = fc
     ),
   );
 
+/** A message a member must get (`mustArrive`: a unicast that sendto accepted) or may lose, tagged with the episode it was sent in. */
+interface Sent {
+  key: string;
+  mustArrive: boolean;
+  epoch: number;
+}
+
+/**
+ * The accounting of one receiver. Congestion episodes end when a read leaves the queue empty, so whatever
+ * was delivered in an episode is read in that same episode: the messages read in episode r must be, in
+ * order, a subsequence of those sent in episode r (which also settles which of two identical notifications
+ * arrived). Every message not read is a loss: never allowed for an accepted unicast, and reported with
+ * ENOBUFS in its episode unless the receiver set NETLINK_NO_ENOBUFS; no ENOBUFS without a loss; Drops in
+ * /proc/net/netlink counts the losses. Returns the number lost, or what went wrong.
+ */
+function account(
+  who: number,
+  sent: readonly Sent[],
+  got: ReadonlyArray<{ key: string; epoch: number }>,
+  enobufsIn: ReadonlySet<number>,
+  noEnobufs: boolean,
+  drops: number,
+): number | string {
+  const lostIn = new Map<number, number>();
+  const epochs = new Set([...sent.map((m) => m.epoch), ...got.map((m) => m.epoch)]);
+  let lost = 0;
+  for (const ep of epochs) {
+    const exp = sent.filter((m) => m.epoch === ep);
+    const read = got.filter((m) => m.epoch === ep);
+    const matched = new Set<number>();
+    let pos = 0;
+    for (const r of read) {
+      while (pos < exp.length && exp[pos]!.key !== r.key) pos++;
+      if (pos === exp.length)
+        return `member ${who}: read ${r.key.slice(0, 16)}… in episode ${ep}, which was not sent to it in that episode (or out of order)`;
+      matched.add(pos++);
+    }
+    for (let i = 0; i < exp.length; i++) {
+      if (matched.has(i)) continue;
+      if (exp[i]!.mustArrive)
+        return `member ${who}: ${exp[i]!.key.slice(0, 16)}… was accepted by sendto but never received`;
+      lost++;
+      lostIn.set(ep, (lostIn.get(ep) ?? 0) + 1);
+      if (!noEnobufs && !enobufsIn.has(ep))
+        return `member ${who}: a message was lost in congestion episode ${ep} and ENOBUFS was never reported in it (ENOBUFS seen in episodes ${[...enobufsIn].join(',') || 'none'})`;
+    }
+  }
+  if (noEnobufs && enobufsIn.size > 0) return `member ${who} set NETLINK_NO_ENOBUFS but got ENOBUFS`;
+  for (const ep of enobufsIn)
+    if (!lostIn.has(ep)) return `member ${who}: ENOBUFS in episode ${ep} without a lost message`;
+  if (drops !== lost) return `member ${who}: /proc/net/netlink Drops ${drops}, lost ${lost}`;
+  return lost;
+}
+
 /** Rmem and Drops of the socket with inode `ino`, from /proc/net/netlink. */
 function procRow(k: Kernel, t: Task, ino: number): { rmem: number; drops: number } {
   for (const line of k.proc.read('/proc/net/netlink', t).split('\n').slice(1)) {
@@ -125,7 +179,7 @@ function runScenario(members: Member[], steps: Step[]): string | null {
   const n = members.length;
   // per receiver: messages it must get (unicasts that succeeded), multicast copies it may lose
   const expected: Array<Array<{ id: number; multicast: boolean; epoch: number }>> = members.map(() => []);
-  const received: number[][] = members.map(() => []);
+  const received: Array<Array<{ key: string; epoch: number }>> = members.map(() => []);
   const epoch: number[] = members.map(() => 0);
   const enobufsIn: Array<Set<number>> = members.map(() => new Set());
   let nextId = 1;
@@ -135,7 +189,10 @@ function runScenario(members: Member[], steps: Step[]): string | null {
     let more = true;
     if (r.ok) {
       const d = r.value.data;
-      received[who]!.push(new DataView(d.buffer, d.byteOffset, 4).getUint32(0, true));
+      received[who]!.push({
+        key: String(new DataView(d.buffer, d.byteOffset, 4).getUint32(0, true)),
+        epoch: epoch[who]!,
+      });
     } else if (r.code === 'ENOBUFS') {
       enobufsIn[who]!.add(epoch[who]!);
     } else if (r.code === 'EAGAIN') {
@@ -190,37 +247,12 @@ function runScenario(members: Member[], steps: Step[]): string | null {
   }
 
   for (let who = 0; who < n; who++) {
-    const got = received[who]!;
-    const exp = expected[who]!;
-    const gotSet = new Set(got);
-    // received: a subsequence of what was sent to it, in order, no duplicates
-    let pos = 0;
-    for (const id of got) {
-      while (pos < exp.length && exp[pos]!.id !== id) pos++;
-      if (pos === exp.length)
-        return `member ${who} received ${id}, which was not sent to it (or out of order)`;
-      pos++;
-    }
-    let lost = 0;
-    for (const e of exp) {
-      if (gotSet.has(e.id)) continue;
-      if (!e.multicast) return `member ${who}: unicast ${e.id} was accepted by sendto but never received`;
-      lost++;
-      if (!members[who]!.noEnobufs && !enobufsIn[who]!.has(e.epoch)) {
-        return `member ${who}: multicast ${e.id} was lost in congestion episode ${e.epoch} and ENOBUFS was never reported in it (ENOBUFS seen in episodes ${[...enobufsIn[who]!].join(',') || 'none'})`;
-      }
-    }
-    if (members[who]!.noEnobufs && enobufsIn[who]!.size > 0)
-      return `member ${who} set NETLINK_NO_ENOBUFS but got ENOBUFS`;
-    for (const ep of enobufsIn[who]!) {
-      if (!exp.some((e) => e.epoch === ep && e.multicast && !gotSet.has(e.id))) {
-        return `member ${who}: ENOBUFS in episode ${ep} without a lost message`;
-      }
-    }
-    totals.lost += lost;
-    totals.enobufs += enobufsIn[who]!.size;
+    const sent = expected[who]!.map((e) => ({ key: String(e.id), mustArrive: !e.multicast, epoch: e.epoch }));
     const drops = procRow(k, t, inos[who]!).drops;
-    if (drops !== lost) return `member ${who}: /proc/net/netlink Drops ${drops}, lost ${lost}`;
+    const r = account(who, sent, received[who]!, enobufsIn[who]!, members[who]!.noEnobufs, drops);
+    if (typeof r === 'string') return r;
+    totals.lost += r;
+    totals.enobufs += enobufsIn[who]!.size;
   }
   for (const fd of fds) t.close(fd);
   t.exit(0);
@@ -336,13 +368,13 @@ function runLinkScenario(members: Member[], steps: LinkStep[]): string | null {
     inos.push(Number(/socket:\[(\d+)\]/.exec(k.proc.readlink(`/proc/self/fd/${fd}`, t))![1]));
   }
   const expected: Array<Array<{ key: string; epoch: number }>> = members.map(() => []);
-  const received: string[][] = members.map(() => []);
+  const received: Array<Array<{ key: string; epoch: number }>> = members.map(() => []);
   const epoch = members.map(() => 0);
   const enobufsIn: Array<Set<number>> = members.map(() => new Set());
   const recvOne = (who: number): boolean => {
     const r = sys(() => t.recvfrom(fds[who]!, 65536, MSG_DONTWAIT));
     let more = true;
-    if (r.ok) received[who]!.push(hex(r.value.data));
+    if (r.ok) received[who]!.push({ key: hex(r.value.data), epoch: epoch[who]! });
     else if (r.code === 'ENOBUFS') enobufsIn[who]!.add(epoch[who]!);
     else if (r.code === 'EAGAIN') more = false;
     else throw new Error(`recvfrom on member ${who}: ${r.code}`);
@@ -386,31 +418,12 @@ function runLinkScenario(members: Member[], steps: LinkStep[]): string | null {
   }
   for (let who = 0; who < members.length; who++) for (let i = 0; i < 100_000 && recvOne(who); i++);
   for (let who = 0; who < members.length; who++) {
-    const exp = expected[who]!;
-    const got = received[who]!;
-    let pos = 0;
-    const matched = new Set<number>();
-    for (const key of got) {
-      while (pos < exp.length && exp[pos]!.key !== key) pos++;
-      if (pos === exp.length)
-        return `member ${who} received a message the oracle never saw (or out of order)`;
-      matched.add(pos++);
-    }
-    let lost = 0;
-    for (let i = 0; i < exp.length; i++) {
-      if (matched.has(i)) continue;
-      lost++;
-      const e = exp[i]!;
-      if (!members[who]!.noEnobufs && !enobufsIn[who]!.has(e.epoch)) {
-        return `member ${who}: notification ${i} lost in congestion episode ${e.epoch} without ENOBUFS in it`;
-      }
-    }
-    if (members[who]!.noEnobufs && enobufsIn[who]!.size > 0)
-      return `member ${who} set NETLINK_NO_ENOBUFS but got ENOBUFS`;
-    totals.lost += lost;
-    totals.enobufs += enobufsIn[who]!.size;
+    const sent = expected[who]!.map((e) => ({ ...e, mustArrive: false }));
     const drops = procRow(k, t, inos[who]!).drops;
-    if (drops !== lost) return `member ${who}: /proc/net/netlink Drops ${drops}, lost ${lost}`;
+    const r = account(who, sent, received[who]!, enobufsIn[who]!, members[who]!.noEnobufs, drops);
+    if (typeof r === 'string') return r;
+    totals.lost += r;
+    totals.enobufs += enobufsIn[who]!.size;
   }
   t.exit(0);
   return null;
