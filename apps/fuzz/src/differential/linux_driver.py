@@ -56,6 +56,9 @@ def run(prog):
             buf = ctypes.create_string_buffer(512)
             ln = ctypes.c_uint(o['len'])
             r = libc.getsockopt(fd(o['fd']), o['level'], o['name'], buf, ctypes.byref(ln))
+            if r >= 0 and os.environ.get('VALUES'):
+                out.append('ok:' + buf.raw[:ln.value].hex())
+                continue
         elif op in ('getsockname', 'getpeername'):
             buf = ctypes.create_string_buffer(128)
             ln = ctypes.c_uint(128)

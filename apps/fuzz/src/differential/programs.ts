@@ -179,8 +179,11 @@ export function differentialPrograms(seed: number, n: number, netlinkOnly: boole
     );
 }
 
-/** What each op returned on ksock ('ok' or the errno name), and the kind of socket it used (family/type/protocol). */
-export function runOnKsock(prog: readonly DiffOp[]): { results: string[]; kinds: string[] } {
+/**
+ * What each op returned on ksock ('ok' or the errno name; with `values`, getsockopt answers 'ok:<hex bytes>'),
+ * and the kind of socket it used (family/type/protocol).
+ */
+export function runOnKsock(prog: readonly DiffOp[], values = false): { results: string[]; kinds: string[] } {
   const k = boot();
   const t: Task = k.spawn({ uid: 0 });
   const fds: number[] = [];
@@ -221,9 +224,14 @@ export function runOnKsock(prog: readonly DiffOp[]): { results: string[]; kinds:
         case 'setsockopt':
           t.setsockopt(fd(n(o, 'fd')), n(o, 'level'), n(o, 'name'), unhex(s(o, 'value')));
           break;
-        case 'getsockopt':
-          t.getsockopt(fd(n(o, 'fd')), n(o, 'level'), n(o, 'name'), n(o, 'len'));
+        case 'getsockopt': {
+          const v = t.getsockopt(fd(n(o, 'fd')), n(o, 'level'), n(o, 'name'), n(o, 'len'));
+          if (values) {
+            results.push(`ok:${hex(v)}`);
+            continue;
+          }
           break;
+        }
         case 'getsockname':
           t.getsockname(fd(n(o, 'fd')));
           break;

@@ -14,32 +14,38 @@ import { type DiffOp, differentialPrograms } from './programs.js';
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const SETS = [
-  { name: 'netlink', seed: 7, n: 300, netlinkOnly: true },
-  { name: 'netlink+inet', seed: 42, n: 1500, netlinkOnly: false },
+  // the netlink set also records the bytes getsockopt() returns
+  { name: 'netlink', seed: 7, n: 600, netlinkOnly: true, values: true },
+  { name: 'netlink+inet', seed: 42, n: 1500, netlinkOnly: false, values: false },
 ] as const;
 
-function runLinux(programs: DiffOp[][]): { kernel: string; results: string[][] } {
+function runLinux(programs: DiffOp[][], values: boolean): { kernel: string; results: string[][] } {
   const out = execFileSync(
     'unshare',
     ['--net', 'sh', '-c', `ip link set lo up && python3 ${join(here, 'linux_driver.py')}`],
-    { input: JSON.stringify(programs), maxBuffer: 1 << 28 },
+    {
+      input: JSON.stringify(programs),
+      maxBuffer: 1 << 28,
+      env: { ...process.env, VALUES: values ? '1' : '' },
+    },
   );
   return JSON.parse(out.toString());
 }
 
 const sets = SETS.map((s) => {
   const programs = differentialPrograms(s.seed, s.n, s.netlinkOnly);
-  const linux = runLinux(programs);
+  const linux = runLinux(programs, s.values);
   const digest = createHash('sha256').update(JSON.stringify(programs)).digest('hex').slice(0, 16);
   return { ...s, kernel: linux.kernel, digest, linux: linux.results };
 });
 const fixture = {
   kernel: sets[0]!.kernel,
-  sets: sets.map(({ name, seed, n, netlinkOnly, digest, linux }) => ({
+  sets: sets.map(({ name, seed, n, netlinkOnly, values, digest, linux }) => ({
     name,
     seed,
     n,
     netlinkOnly,
+    values,
     digest,
     linux,
   })),
