@@ -9,16 +9,17 @@
  */
 import type { Kernel, Module, ModuleDescriptor, Net, NetProtoFamily, Proto, Socket } from '@ksock/core';
 import {
+  current,
   EAFNOSUPPORT,
   EEXIST,
   EINPROGRESS,
   EINVAL,
   ENOENT,
   EPROTONOSUPPORT,
-  PF_BLUETOOTH,
-  SOCK_ZAPPED,
-  current,
+  type Fmt,
+  ftrace,
   module_put,
+  PF_BLUETOOTH,
   request_module,
   sk_alloc,
   sock_error,
@@ -26,7 +27,7 @@ import {
   sock_register,
   sock_reset_flag,
   sock_unregister,
-  traced,
+  SOCK_ZAPPED,
   try_module_get,
 } from '@ksock/core';
 import type { BtSock, BtSockList } from './bluetooth.js';
@@ -84,11 +85,14 @@ export function bt_sock_unregister(kernel: Kernel, proto: number): void {
  * Mirrors bt_sock_reclassify_lock(): gives the new sock's lock a per-protocol lockdep class. ksock has
  * no lockdep; the call is kept so the trace shows where Linux makes it (only after a successful create).
  */
-export const bt_sock_reclassify_lock = traced(
-  'bt_sock_reclassify_lock',
-  (_sk: BtSock | null, _proto: number): void => {},
-  (_sk, proto) => `proto=${proto}`,
-);
+export function bt_sock_reclassify_lock(_sk: BtSock | null, _proto: number): void {
+  const ft = ftrace();
+  if (ft?.want(bt_sock_reclassify_lock)) {
+    ft.call('bt_sock_reclassify_lock', bt_sock_reclassify_lock, fmt_bt_sock_reclassify_lock, _sk, _proto);
+    return;
+  }
+}
+const fmt_bt_sock_reclassify_lock: Fmt<typeof bt_sock_reclassify_lock> = (_sk, proto) => `proto=${proto}`;
 
 /**
  * Mirrors bt_sock_create(), net_proto_family.create of PF_BLUETOOTH: EAFNOSUPPORT outside the initial
@@ -96,51 +100,59 @@ export const bt_sock_reclassify_lock = traced(
  * when the slot is empty, EPROTONOSUPPORT when it still is or its module is going away; the protocol's
  * module reference is held exactly for the duration of its create().
  */
-export const bt_sock_create = traced(
-  'bt_sock_create',
-  (net: Net, sock: Socket, proto: number, kern: boolean): number => {
-    const kernel = net.kernel;
-    if (net !== kernel.init_net) return -EAFNOSUPPORT;
-    if (proto < 0 || proto >= BT_MAX_PROTO) return -EINVAL;
-    const st = states.get(kernel);
-    if (st === undefined) return -EPROTONOSUPPORT;
-    if (st.bt_proto[proto] === null) request_module(kernel, `bt-proto-${proto}`);
-    let err = -EPROTONOSUPPORT;
-    const p = st.bt_proto[proto] ?? null;
-    if (p !== null && try_module_get(p.owner)) {
-      err = p.create(net, sock, proto, kern);
-      if (err === 0) bt_sock_reclassify_lock(sock.sk as BtSock | null, proto);
-      module_put(p.owner);
-    }
-    return err;
-  },
-  (_net, _sock, proto, kern) => `proto=${proto}, kern=${kern ? 1 : 0}`,
-);
+export function bt_sock_create(net: Net, sock: Socket, proto: number, kern: boolean): number {
+  const ft = ftrace();
+  if (ft?.want(bt_sock_create))
+    return ft.call('bt_sock_create', bt_sock_create, fmt_bt_sock_create, net, sock, proto, kern);
+  const kernel = net.kernel;
+  if (net !== kernel.init_net) return -EAFNOSUPPORT;
+  if (proto < 0 || proto >= BT_MAX_PROTO) return -EINVAL;
+  const st = states.get(kernel);
+  if (st === undefined) return -EPROTONOSUPPORT;
+  if (st.bt_proto[proto] === null) request_module(kernel, `bt-proto-${proto}`);
+  let err = -EPROTONOSUPPORT;
+  const p = st.bt_proto[proto] ?? null;
+  if (p !== null && try_module_get(p.owner)) {
+    err = p.create(net, sock, proto, kern);
+    if (err === 0) bt_sock_reclassify_lock(sock.sk as BtSock | null, proto);
+    module_put(p.owner);
+  }
+  return err;
+}
+const fmt_bt_sock_create: Fmt<typeof bt_sock_create> = (_net, _sock, proto, kern) =>
+  `proto=${proto}, kern=${kern ? 1 : 0}`;
 
 /**
  * Mirrors bt_sock_alloc(): sk_alloc() of the protocol's sock, sock_init_data(), an empty accept queue,
  * SOCK_ZAPPED cleared, sk_protocol = proto, sk_state = BT_OPEN, and for user sockets the creator's pid
  * and credentials as the peer information. Null when sk_alloc() fails.
  */
-export const bt_sock_alloc = traced(
-  'bt_sock_alloc',
-  (net: Net, sock: Socket | null, prot: Proto, proto: number, kern: boolean): BtSock | null => {
-    const sk = sk_alloc(net, PF_BLUETOOTH, prot, kern) as BtSock | null;
-    if (sk === null) return null;
-    sock_init_data(sock, sk);
-    sk.accept_q.length = 0;
-    sock_reset_flag(sk, SOCK_ZAPPED);
-    sk.sk_protocol = proto;
-    sk.sk_state = BT_OPEN;
-    if (!kern) {
-      const task = current();
-      sk.sk_peer_pid = task.pid;
-      sk.sk_peer_cred = task.cred;
-    }
-    return sk;
-  },
-  (_net, _sock, prot, proto, kern) => `prot=${prot.name}, proto=${proto}, kern=${kern ? 1 : 0}`,
-);
+export function bt_sock_alloc(
+  net: Net,
+  sock: Socket | null,
+  prot: Proto,
+  proto: number,
+  kern: boolean,
+): BtSock | null {
+  const ft = ftrace();
+  if (ft?.want(bt_sock_alloc))
+    return ft.call('bt_sock_alloc', bt_sock_alloc, fmt_bt_sock_alloc, net, sock, prot, proto, kern);
+  const sk = sk_alloc(net, PF_BLUETOOTH, prot, kern) as BtSock | null;
+  if (sk === null) return null;
+  sock_init_data(sock, sk);
+  sk.accept_q.length = 0;
+  sock_reset_flag(sk, SOCK_ZAPPED);
+  sk.sk_protocol = proto;
+  sk.sk_state = BT_OPEN;
+  if (!kern) {
+    const task = current();
+    sk.sk_peer_pid = task.pid;
+    sk.sk_peer_cred = task.cred;
+  }
+  return sk;
+}
+const fmt_bt_sock_alloc: Fmt<typeof bt_sock_alloc> = (_net, _sock, prot, proto, kern) =>
+  `prot=${prot.name}, proto=${proto}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors bt_sock_link(): add at the head of the protocol's list. */
 export function bt_sock_link(l: BtSockList, sk: BtSock): void {

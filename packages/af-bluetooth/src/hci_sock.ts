@@ -8,6 +8,7 @@ import {
   AF_BLUETOOTH,
   CAP_NET_ADMIN,
   CAP_NET_RAW,
+  capable,
   EALREADY,
   EBADFD,
   EINVAL,
@@ -16,19 +17,18 @@ import {
   EOPNOTSUPP,
   EPERM,
   ESOCKTNOSUPPORT,
+  type Fmt,
+  ftrace,
   MSG_CMSG_COMPAT,
   MSG_DONTWAIT,
   MSG_ERRQUEUE,
   MSG_NOSIGNAL,
   MSG_OOB,
-  SOCK_RAW,
-  SS_UNCONNECTED,
-  capable,
   proto_register,
   proto_unregister,
+  skb_free_datagram,
   skb_queue_purge,
   skb_recv_datagram,
-  skb_free_datagram,
   sock_no_accept,
   sock_no_connect,
   sock_no_listen,
@@ -36,7 +36,8 @@ import {
   sock_no_socketpair,
   sock_orphan,
   sock_put,
-  traced,
+  SOCK_RAW,
+  SS_UNCONNECTED,
 } from '@ksock/core';
 import {
   bt_procfs_init,
@@ -92,24 +93,27 @@ function hci_sock_destruct(sk: BtSock): void {
 }
 
 /** Mirrors hci_sock_create(): SOCK_RAW only (ESOCKTNOSUPPORT otherwise); no capability is checked here. */
-export const hci_sock_create = traced(
-  'hci_sock_create',
-  (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
-    const st = states.get(net.kernel)!;
-    if (sock.type !== SOCK_RAW) return -ESOCKTNOSUPPORT;
-    sock.ops = st.ops;
-    const sk = bt_sock_alloc(net, sock, st.proto, protocol, kern);
-    if (sk === null) return -ENOMEM;
-    sock.state = SS_UNCONNECTED;
-    sk.sk_destruct = hci_sock_destruct as (sk: unknown) => void;
-    bt_sock_link(st.sk_list, sk);
-    return 0;
-  },
-  (_net, sock, protocol, kern) => `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`,
-);
+export function hci_sock_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
+  const ft = ftrace();
+  if (ft?.want(hci_sock_create))
+    return ft.call('hci_sock_create', hci_sock_create, fmt_hci_sock_create, net, sock, protocol, kern);
+  const st = states.get(net.kernel)!;
+  if (sock.type !== SOCK_RAW) return -ESOCKTNOSUPPORT;
+  sock.ops = st.ops;
+  const sk = bt_sock_alloc(net, sock, st.proto, protocol, kern);
+  if (sk === null) return -ENOMEM;
+  sock.state = SS_UNCONNECTED;
+  sk.sk_destruct = hci_sock_destruct as (sk: unknown) => void;
+  bt_sock_link(st.sk_list, sk);
+  return 0;
+}
+const fmt_hci_sock_create: Fmt<typeof hci_sock_create> = (_net, sock, protocol, kern) =>
+  `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors hci_sock_release() for a socket bound to no device. */
-export const hci_sock_release = traced('hci_sock_release', (sock: Socket): number => {
+export function hci_sock_release(sock: Socket): number {
+  const ft = ftrace();
+  if (ft?.want(hci_sock_release)) return ft.call('hci_sock_release', hci_sock_release, undefined, sock);
   const sk = sock.sk as HciPinfo | null;
   if (sk === null) return 0;
   const st = states.get(sk.sk_net.kernel);
@@ -117,7 +121,7 @@ export const hci_sock_release = traced('hci_sock_release', (sock: Socket): numbe
   sock_orphan(sk);
   sock_put(sk);
   return 0;
-});
+}
 
 /**
  * Mirrors hci_sock_bind() with no controllers registered: the RAW channel binds to HCI_DEV_NONE; any
@@ -125,48 +129,48 @@ export const hci_sock_release = traced('hci_sock_release', (sock: Socket): numbe
  * device and needs CAP_NET_RAW; LOGGING takes no device and needs CAP_NET_ADMIN; CONTROL (the management
  * channel bt_init() registers through mgmt_init()) takes no device and anyone; other channels EINVAL.
  */
-export const hci_sock_bind = traced(
-  'hci_sock_bind',
-  (sock: Socket, addr: Uint8Array, addr_len: number): number => {
-    const sk = sock.sk as HciPinfo;
-    const ha = new Uint8Array(SOCKADDR_HCI_SIZE);
-    ha.set(addr.subarray(0, Math.min(SOCKADDR_HCI_SIZE, addr_len)));
-    const dv = new DataView(ha.buffer);
-    if (dv.getUint16(0, true) !== AF_BLUETOOTH) return -EINVAL;
-    const dev = dv.getUint16(2, true);
-    const channel = dv.getUint16(4, true);
-    if (sk.sk_state === BT_BOUND) return -EALREADY;
-    switch (channel) {
-      case HCI_CHANNEL_RAW:
-        if (sk.hdev !== null) return -EALREADY;
-        if (dev !== HCI_DEV_NONE) return -ENODEV;
-        break;
-      case HCI_CHANNEL_USER:
-        if (sk.hdev !== null) return -EALREADY;
-        if (dev === HCI_DEV_NONE) return -EINVAL;
-        if (!capable(CAP_NET_ADMIN)) return -EPERM;
-        return -ENODEV;
-      case HCI_CHANNEL_MONITOR:
-        if (dev !== HCI_DEV_NONE) return -EINVAL;
-        if (!capable(CAP_NET_RAW)) return -EPERM;
-        break;
-      case HCI_CHANNEL_LOGGING:
-        if (dev !== HCI_DEV_NONE) return -EINVAL;
-        if (!capable(CAP_NET_ADMIN)) return -EPERM;
-        break;
-      case HCI_CHANNEL_CONTROL:
-        if (dev !== HCI_DEV_NONE) return -EINVAL;
-        break;
-      default:
-        return -EINVAL;
-    }
-    sk.channel = channel;
-    if (sk.mtu === 0) sk.mtu = HCI_MAX_FRAME_SIZE;
-    sk.sk_state = BT_BOUND;
-    return 0;
-  },
-  (_sock, _addr, addr_len) => `addr_len=${addr_len}`,
-);
+export function hci_sock_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
+  const ft = ftrace();
+  if (ft?.want(hci_sock_bind))
+    return ft.call('hci_sock_bind', hci_sock_bind, fmt_hci_sock_bind, sock, addr, addr_len);
+  const sk = sock.sk as HciPinfo;
+  const ha = new Uint8Array(SOCKADDR_HCI_SIZE);
+  ha.set(addr.subarray(0, Math.min(SOCKADDR_HCI_SIZE, addr_len)));
+  const dv = new DataView(ha.buffer);
+  if (dv.getUint16(0, true) !== AF_BLUETOOTH) return -EINVAL;
+  const dev = dv.getUint16(2, true);
+  const channel = dv.getUint16(4, true);
+  if (sk.sk_state === BT_BOUND) return -EALREADY;
+  switch (channel) {
+    case HCI_CHANNEL_RAW:
+      if (sk.hdev !== null) return -EALREADY;
+      if (dev !== HCI_DEV_NONE) return -ENODEV;
+      break;
+    case HCI_CHANNEL_USER:
+      if (sk.hdev !== null) return -EALREADY;
+      if (dev === HCI_DEV_NONE) return -EINVAL;
+      if (!capable(CAP_NET_ADMIN)) return -EPERM;
+      return -ENODEV;
+    case HCI_CHANNEL_MONITOR:
+      if (dev !== HCI_DEV_NONE) return -EINVAL;
+      if (!capable(CAP_NET_RAW)) return -EPERM;
+      break;
+    case HCI_CHANNEL_LOGGING:
+      if (dev !== HCI_DEV_NONE) return -EINVAL;
+      if (!capable(CAP_NET_ADMIN)) return -EPERM;
+      break;
+    case HCI_CHANNEL_CONTROL:
+      if (dev !== HCI_DEV_NONE) return -EINVAL;
+      break;
+    default:
+      return -EINVAL;
+  }
+  sk.channel = channel;
+  if (sk.mtu === 0) sk.mtu = HCI_MAX_FRAME_SIZE;
+  sk.sk_state = BT_BOUND;
+  return 0;
+}
+const fmt_hci_sock_bind: Fmt<typeof hci_sock_bind> = (_sock, _addr, addr_len) => `addr_len=${addr_len}`;
 
 /** Mirrors hci_sock_getname(): peer is EOPNOTSUPP; without a device hci_hdev_from_sock() is EBADFD. */
 function hci_sock_getname(_sock: Socket, peer: boolean): Uint8Array | number {
@@ -178,10 +182,16 @@ function hci_sock_getname(_sock: Socket, peer: boolean): Uint8Array | number {
  * Mirrors hci_get_route() (net/bluetooth/hci_core.c): the controller to reach `dst` from `src`. ksock
  * has no controllers, so there is never a route; callers turn that into EHOSTUNREACH as Linux does.
  */
-export const hci_get_route = traced(
-  'hci_get_route',
-  (_dst: Readonly<Uint8Array>, _src: Readonly<Uint8Array>, _src_type: number): null => null,
-);
+export function hci_get_route(
+  _dst: Readonly<Uint8Array>,
+  _src: Readonly<Uint8Array>,
+  _src_type: number,
+): null {
+  const ft = ftrace();
+  if (ft?.want(hci_get_route))
+    return ft.call('hci_get_route', hci_get_route, undefined, _dst, _src, _src_type);
+  return null;
+}
 
 /** Mirrors hci_sock_sendmsg()'s checks; every channel but MONITOR/LOGGING then needs a device: EBADFD. */
 function hci_sock_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {

@@ -20,11 +20,12 @@ import {
   AF_BLUETOOTH,
   CAP_NET_BIND_SERVICE,
   CAP_NET_RAW,
+  capable,
   EACCES,
-  EHOSTUNREACH,
   EADDRINUSE,
   EAGAIN,
   EBADFD,
+  EHOSTUNREACH,
   EINVAL,
   EISCONN,
   ENOMEM,
@@ -32,27 +33,27 @@ import {
   EOPNOTSUPP,
   EPERM,
   ESOCKTNOSUPPORT,
+  type Fmt,
+  ftrace,
   MSG_OOB,
   O_NONBLOCK,
-  SHUTDOWN_MASK,
-  SOCK_DEAD,
-  SOCK_DGRAM,
-  SOCK_RAW,
-  SOCK_SEQPACKET,
-  SOCK_STREAM,
-  SOCK_ZAPPED,
-  SS_UNCONNECTED,
-  capable,
   proto_register,
   proto_unregister,
+  SHUTDOWN_MASK,
   skb_queue_purge,
+  SOCK_DEAD,
+  SOCK_DGRAM,
   sock_error,
   sock_flag,
   sock_no_socketpair,
   sock_orphan,
   sock_put,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
   sock_set_flag,
-  traced,
+  SOCK_STREAM,
+  SOCK_ZAPPED,
+  SS_UNCONNECTED,
 } from '@ksock/core';
 import {
   bt_procfs_init,
@@ -174,26 +175,27 @@ function l2cap_sock_destruct(sk: BtSock): void {
  * Mirrors l2cap_sock_create(): SEQPACKET, STREAM, DGRAM or RAW (ESOCKTNOSUPPORT otherwise); a user
  * SOCK_RAW needs CAP_NET_RAW (EPERM).
  */
-export const l2cap_sock_create = traced(
-  'l2cap_sock_create',
-  (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
-    const st = states.get(net.kernel)!;
-    sock.state = SS_UNCONNECTED;
-    const t = sock.type;
-    if (t !== SOCK_SEQPACKET && t !== SOCK_STREAM && t !== SOCK_DGRAM && t !== SOCK_RAW)
-      return -ESOCKTNOSUPPORT;
-    if (t === SOCK_RAW && !kern && !capable(CAP_NET_RAW)) return -EPERM;
-    sock.ops = st.ops;
-    const sk = bt_sock_alloc(net, sock, st.proto, protocol, kern) as L2capPinfo | null;
-    if (sk === null) return -ENOMEM;
-    sk.sk_destruct = l2cap_sock_destruct as (sk: unknown) => void;
-    sk.sk_sndtimeo = L2CAP_CONN_TIMEOUT;
-    l2cap_sock_init(sk);
-    bt_sock_link(st.sk_list, sk);
-    return 0;
-  },
-  (_net, sock, protocol, kern) => `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`,
-);
+export function l2cap_sock_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
+  const ft = ftrace();
+  if (ft?.want(l2cap_sock_create))
+    return ft.call('l2cap_sock_create', l2cap_sock_create, fmt_l2cap_sock_create, net, sock, protocol, kern);
+  const st = states.get(net.kernel)!;
+  sock.state = SS_UNCONNECTED;
+  const t = sock.type;
+  if (t !== SOCK_SEQPACKET && t !== SOCK_STREAM && t !== SOCK_DGRAM && t !== SOCK_RAW)
+    return -ESOCKTNOSUPPORT;
+  if (t === SOCK_RAW && !kern && !capable(CAP_NET_RAW)) return -EPERM;
+  sock.ops = st.ops;
+  const sk = bt_sock_alloc(net, sock, st.proto, protocol, kern) as L2capPinfo | null;
+  if (sk === null) return -ENOMEM;
+  sk.sk_destruct = l2cap_sock_destruct as (sk: unknown) => void;
+  sk.sk_sndtimeo = L2CAP_CONN_TIMEOUT;
+  l2cap_sock_init(sk);
+  bt_sock_link(st.sk_list, sk);
+  return 0;
+}
+const fmt_l2cap_sock_create: Fmt<typeof l2cap_sock_create> = (_net, sock, protocol, kern) =>
+  `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 function bdaddr_type_is_valid(type: number): boolean {
   return type >= BDADDR_BREDR && type <= BDADDR_LE_RANDOM;
@@ -238,45 +240,44 @@ function l2cap_add_psm(st: L2capState, sk: L2capPinfo, src: Uint8Array, psm: num
  * EACCES well-known without CAP_NET_BIND_SERVICE), then the PSM (or a fixed cid) is taken (EADDRINUSE)
  * and the sock is BT_BOUND.
  */
-export const l2cap_sock_bind = traced(
-  'l2cap_sock_bind',
-  (sock: Socket, addr: Uint8Array, alen: number): number => {
-    const sk = sock.sk as L2capPinfo;
-    const st = states.get(sk.sk_net.kernel)!;
-    if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
-    const la = parse_sockaddr_l2(addr.subarray(0, Math.min(alen, SOCKADDR_L2_SIZE)));
-    if (la.l2_cid !== 0 && la.l2_psm !== 0) return -EINVAL;
-    if (!bdaddr_type_is_valid(la.l2_bdaddr_type)) return -EINVAL;
-    if (bdaddr_type_is_le(la.l2_bdaddr_type) && la.l2_cid !== 0 && la.l2_cid !== L2CAP_CID_ATT)
-      return -EINVAL;
-    if (sk.sk_state !== BT_OPEN) return -EBADFD;
-    const psm = la.l2_psm;
-    if (psm !== 0) {
-      const err =
-        la.l2_bdaddr_type === BDADDR_BREDR ? l2cap_validate_bredr_psm(psm) : l2cap_validate_le_psm(psm);
-      if (err !== 0) return err;
-    }
-    bacpy(sk.src, la.l2_bdaddr);
-    sk.src_type = la.l2_bdaddr_type;
-    if (la.l2_cid !== 0) sk.scid = la.l2_cid;
-    else {
-      const err = l2cap_add_psm(st, sk, la.l2_bdaddr, psm);
-      if (err < 0) return err;
-    }
-    if (sk.chan_type === L2CAP_CHAN_CONN_LESS) {
-      if (psm === L2CAP_PSM_SDP) sk.sec_level = BT_SECURITY_SDP;
-    } else if (sk.chan_type === L2CAP_CHAN_CONN_ORIENTED) {
-      if (psm === L2CAP_PSM_SDP || psm === L2CAP_PSM_RFCOMM) sk.sec_level = BT_SECURITY_SDP;
-    } else if (sk.chan_type === L2CAP_CHAN_RAW) {
-      sk.sec_level = BT_SECURITY_SDP;
-    }
-    sk.chan_state = BT_BOUND;
-    sk.sk_state = BT_BOUND;
-    return 0;
-  },
-  (_sock, addr, alen) =>
-    `${ba2str(parse_sockaddr_l2(addr).l2_bdaddr)}, psm=0x${parse_sockaddr_l2(addr).l2_psm.toString(16)}, alen=${alen}`,
-);
+export function l2cap_sock_bind(sock: Socket, addr: Uint8Array, alen: number): number {
+  const ft = ftrace();
+  if (ft?.want(l2cap_sock_bind))
+    return ft.call('l2cap_sock_bind', l2cap_sock_bind, fmt_l2cap_sock_bind, sock, addr, alen);
+  const sk = sock.sk as L2capPinfo;
+  const st = states.get(sk.sk_net.kernel)!;
+  if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
+  const la = parse_sockaddr_l2(addr.subarray(0, Math.min(alen, SOCKADDR_L2_SIZE)));
+  if (la.l2_cid !== 0 && la.l2_psm !== 0) return -EINVAL;
+  if (!bdaddr_type_is_valid(la.l2_bdaddr_type)) return -EINVAL;
+  if (bdaddr_type_is_le(la.l2_bdaddr_type) && la.l2_cid !== 0 && la.l2_cid !== L2CAP_CID_ATT) return -EINVAL;
+  if (sk.sk_state !== BT_OPEN) return -EBADFD;
+  const psm = la.l2_psm;
+  if (psm !== 0) {
+    const err =
+      la.l2_bdaddr_type === BDADDR_BREDR ? l2cap_validate_bredr_psm(psm) : l2cap_validate_le_psm(psm);
+    if (err !== 0) return err;
+  }
+  bacpy(sk.src, la.l2_bdaddr);
+  sk.src_type = la.l2_bdaddr_type;
+  if (la.l2_cid !== 0) sk.scid = la.l2_cid;
+  else {
+    const err = l2cap_add_psm(st, sk, la.l2_bdaddr, psm);
+    if (err < 0) return err;
+  }
+  if (sk.chan_type === L2CAP_CHAN_CONN_LESS) {
+    if (psm === L2CAP_PSM_SDP) sk.sec_level = BT_SECURITY_SDP;
+  } else if (sk.chan_type === L2CAP_CHAN_CONN_ORIENTED) {
+    if (psm === L2CAP_PSM_SDP || psm === L2CAP_PSM_RFCOMM) sk.sec_level = BT_SECURITY_SDP;
+  } else if (sk.chan_type === L2CAP_CHAN_RAW) {
+    sk.sec_level = BT_SECURITY_SDP;
+  }
+  sk.chan_state = BT_BOUND;
+  sk.sk_state = BT_BOUND;
+  return 0;
+}
+const fmt_l2cap_sock_bind: Fmt<typeof l2cap_sock_bind> = (_sock, addr, alen) =>
+  `${ba2str(parse_sockaddr_l2(addr).l2_bdaddr)}, psm=0x${parse_sockaddr_l2(addr).l2_psm.toString(16)}, alen=${alen}`;
 
 /** Mirrors is_valid_psm(). */
 function is_valid_psm(psm: number, dst_type: number): boolean {
@@ -290,68 +291,83 @@ function is_valid_psm(psm: number, dst_type: number): boolean {
  * (0 while already connecting, EISCONN, EBADFD), the destination recorded, then hci_get_route() — which
  * finds no controller in ksock: EHOSTUNREACH.
  */
-export const l2cap_chan_connect = traced(
-  'l2cap_chan_connect',
-  (sk: L2capPinfo, psm: number, cid: number, dst: Uint8Array, dst_type: number): number => {
-    if (!is_valid_psm(psm, dst_type) && cid === 0 && sk.chan_type !== L2CAP_CHAN_RAW) return -EINVAL;
-    if (sk.chan_type === L2CAP_CHAN_CONN_ORIENTED && psm === 0) return -EINVAL;
-    if (sk.chan_type === L2CAP_CHAN_FIXED && cid === 0) return -EINVAL;
-    switch (sk.chan_state) {
-      case BT_CONNECT:
-      case BT_CONNECT2:
-      case BT_CONFIG:
-        return 0;
-      case BT_CONNECTED:
-        return -EISCONN;
-      case BT_OPEN:
-      case BT_BOUND:
-        break;
-      default:
-        return -EBADFD;
-    }
-    bacpy(sk.dst, dst);
-    sk.dst_type = dst_type;
-    sk.psm = psm;
-    sk.dcid = cid;
-    const hdev = hci_get_route(dst, sk.src, sk.src_type);
-    if (hdev === null) return -EHOSTUNREACH;
-    return 0;
-  },
-  (_sk, psm, cid) => `psm=0x${psm.toString(16)}, cid=${cid}`,
-);
+export function l2cap_chan_connect(
+  sk: L2capPinfo,
+  psm: number,
+  cid: number,
+  dst: Uint8Array,
+  dst_type: number,
+): number {
+  const ft = ftrace();
+  if (ft?.want(l2cap_chan_connect))
+    return ft.call(
+      'l2cap_chan_connect',
+      l2cap_chan_connect,
+      fmt_l2cap_chan_connect,
+      sk,
+      psm,
+      cid,
+      dst,
+      dst_type,
+    );
+  if (!is_valid_psm(psm, dst_type) && cid === 0 && sk.chan_type !== L2CAP_CHAN_RAW) return -EINVAL;
+  if (sk.chan_type === L2CAP_CHAN_CONN_ORIENTED && psm === 0) return -EINVAL;
+  if (sk.chan_type === L2CAP_CHAN_FIXED && cid === 0) return -EINVAL;
+  switch (sk.chan_state) {
+    case BT_CONNECT:
+    case BT_CONNECT2:
+    case BT_CONFIG:
+      return 0;
+    case BT_CONNECTED:
+      return -EISCONN;
+    case BT_OPEN:
+    case BT_BOUND:
+      break;
+    default:
+      return -EBADFD;
+  }
+  bacpy(sk.dst, dst);
+  sk.dst_type = dst_type;
+  sk.psm = psm;
+  sk.dcid = cid;
+  const hdev = hci_get_route(dst, sk.src, sk.src_type);
+  if (hdev === null) return -EHOSTUNREACH;
+  return 0;
+}
+const fmt_l2cap_chan_connect: Fmt<typeof l2cap_chan_connect> = (_sk, psm, cid) =>
+  `psm=0x${psm.toString(16)}, cid=${cid}`;
 
 /**
  * Mirrors l2cap_sock_connect(): EINVAL for a zapped (shut down) sock, a bad address, or a destination
  * whose address type conflicts with the bound source; then l2cap_chan_connect(), then the wait.
  */
-export const l2cap_sock_connect = traced(
-  'l2cap_sock_connect',
-  (sock: Socket, addr: Uint8Array, alen: number, flags: number): number => {
-    const sk = sock.sk as L2capPinfo;
-    if (sock_flag(sk, SOCK_ZAPPED)) return -EINVAL;
-    if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
-    const la = parse_sockaddr_l2(addr.subarray(0, Math.min(alen, SOCKADDR_L2_SIZE)));
-    if (la.l2_cid !== 0 && la.l2_psm !== 0) return -EINVAL;
-    if (!bdaddr_type_is_valid(la.l2_bdaddr_type)) return -EINVAL;
-    if (
-      sk.src_type === BDADDR_BREDR &&
-      bacmp(sk.src, BDADDR_ANY) !== 0 &&
-      bdaddr_type_is_le(la.l2_bdaddr_type)
-    ) {
-      // Old user space binds ATT sockets as BR/EDR: accepted only for ATT to ATT.
-      if (sk.scid !== L2CAP_CID_ATT || la.l2_cid !== L2CAP_CID_ATT) return -EINVAL;
-      sk.src_type = BDADDR_LE_PUBLIC;
-    }
-    if (sk.src_type !== BDADDR_BREDR && la.l2_bdaddr_type === BDADDR_BREDR) return -EINVAL;
-    if (bdaddr_type_is_le(la.l2_bdaddr_type) && la.l2_cid !== 0 && la.l2_cid !== L2CAP_CID_ATT)
-      return -EINVAL;
-    const err = l2cap_chan_connect(sk, la.l2_psm, la.l2_cid, la.l2_bdaddr, la.l2_bdaddr_type);
-    if (err !== 0) return err;
-    return bt_sock_wait_state(sk, BT_CONNECTED, flags & O_NONBLOCK ? 0 : sk.sk_sndtimeo);
-  },
-  (_sock, addr, alen, flags) =>
-    `${ba2str(parse_sockaddr_l2(addr).l2_bdaddr)}, psm=0x${parse_sockaddr_l2(addr).l2_psm.toString(16)}, alen=${alen}, flags=0${flags.toString(8)}`,
-);
+export function l2cap_sock_connect(sock: Socket, addr: Uint8Array, alen: number, flags: number): number {
+  const ft = ftrace();
+  if (ft?.want(l2cap_sock_connect))
+    return ft.call('l2cap_sock_connect', l2cap_sock_connect, fmt_l2cap_sock_connect, sock, addr, alen, flags);
+  const sk = sock.sk as L2capPinfo;
+  if (sock_flag(sk, SOCK_ZAPPED)) return -EINVAL;
+  if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
+  const la = parse_sockaddr_l2(addr.subarray(0, Math.min(alen, SOCKADDR_L2_SIZE)));
+  if (la.l2_cid !== 0 && la.l2_psm !== 0) return -EINVAL;
+  if (!bdaddr_type_is_valid(la.l2_bdaddr_type)) return -EINVAL;
+  if (
+    sk.src_type === BDADDR_BREDR &&
+    bacmp(sk.src, BDADDR_ANY) !== 0 &&
+    bdaddr_type_is_le(la.l2_bdaddr_type)
+  ) {
+    // Old user space binds ATT sockets as BR/EDR: accepted only for ATT to ATT.
+    if (sk.scid !== L2CAP_CID_ATT || la.l2_cid !== L2CAP_CID_ATT) return -EINVAL;
+    sk.src_type = BDADDR_LE_PUBLIC;
+  }
+  if (sk.src_type !== BDADDR_BREDR && la.l2_bdaddr_type === BDADDR_BREDR) return -EINVAL;
+  if (bdaddr_type_is_le(la.l2_bdaddr_type) && la.l2_cid !== 0 && la.l2_cid !== L2CAP_CID_ATT) return -EINVAL;
+  const err = l2cap_chan_connect(sk, la.l2_psm, la.l2_cid, la.l2_bdaddr, la.l2_bdaddr_type);
+  if (err !== 0) return err;
+  return bt_sock_wait_state(sk, BT_CONNECTED, flags & O_NONBLOCK ? 0 : sk.sk_sndtimeo);
+}
+const fmt_l2cap_sock_connect: Fmt<typeof l2cap_sock_connect> = (_sock, addr, alen, flags) =>
+  `${ba2str(parse_sockaddr_l2(addr).l2_bdaddr)}, psm=0x${parse_sockaddr_l2(addr).l2_psm.toString(16)}, alen=${alen}, flags=0${flags.toString(8)}`;
 
 /** Mirrors l2cap_sock_listen() (basic mode): EBADFD unless bound, EINVAL for a datagram or raw socket. */
 function l2cap_sock_listen(sock: Socket, backlog: number): number {
@@ -433,7 +449,9 @@ function l2cap_sock_kill(sk: L2capPinfo): void {
 }
 
 /** Mirrors l2cap_sock_release(): shutdown, unlink, orphan, kill. */
-export const l2cap_sock_release = traced('l2cap_sock_release', (sock: Socket): number => {
+export function l2cap_sock_release(sock: Socket): number {
+  const ft = ftrace();
+  if (ft?.want(l2cap_sock_release)) return ft.call('l2cap_sock_release', l2cap_sock_release, undefined, sock);
   const sk = sock.sk as L2capPinfo | null;
   if (sk === null) return 0;
   const err = l2cap_sock_shutdown(sock, 2);
@@ -442,7 +460,7 @@ export const l2cap_sock_release = traced('l2cap_sock_release', (sock: Socket): n
   sock_orphan(sk);
   l2cap_sock_kill(sk);
   return err;
-});
+}
 
 /** Mirrors l2cap_init_sockets() (called from l2cap_init()). */
 export function l2cap_init(kernel: Kernel, mod: Module): number {

@@ -25,22 +25,23 @@ import {
   ENOTCONN,
   EOPNOTSUPP,
   ESOCKTNOSUPPORT,
+  type Fmt,
+  ftrace,
   MSG_OOB,
-  SHUTDOWN_MASK,
-  SOCK_DEAD,
-  SOCK_SEQPACKET,
-  SOCK_ZAPPED,
-  SS_UNCONNECTED,
   proto_register,
   proto_unregister,
+  SHUTDOWN_MASK,
   skb_queue_purge,
+  SOCK_DEAD,
   sock_error,
   sock_flag,
   sock_no_socketpair,
   sock_orphan,
   sock_put,
+  SOCK_SEQPACKET,
   sock_set_flag,
-  traced,
+  SOCK_ZAPPED,
+  SS_UNCONNECTED,
 } from '@ksock/core';
 import {
   bt_procfs_init,
@@ -93,23 +94,24 @@ function sco_sock_destruct(sk: BtSock): void {
 }
 
 /** Mirrors sco_sock_create() → sco_sock_alloc(): SOCK_SEQPACKET only (ESOCKTNOSUPPORT otherwise). */
-export const sco_sock_create = traced(
-  'sco_sock_create',
-  (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
-    const st = states.get(net.kernel)!;
-    sock.state = SS_UNCONNECTED;
-    if (sock.type !== SOCK_SEQPACKET) return -ESOCKTNOSUPPORT;
-    sock.ops = st.ops;
-    const sk = bt_sock_alloc(net, sock, st.proto, protocol, kern) as ScoPinfo | null;
-    if (sk === null) return -ENOMEM;
-    sk.sk_destruct = sco_sock_destruct as (sk: unknown) => void;
-    sk.sk_sndtimeo = SCO_CONN_TIMEOUT;
-    sk.setting = BT_VOICE_CVSD_16BIT;
-    bt_sock_link(st.sk_list, sk);
-    return 0;
-  },
-  (_net, sock, protocol, kern) => `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`,
-);
+export function sco_sock_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
+  const ft = ftrace();
+  if (ft?.want(sco_sock_create))
+    return ft.call('sco_sock_create', sco_sock_create, fmt_sco_sock_create, net, sock, protocol, kern);
+  const st = states.get(net.kernel)!;
+  sock.state = SS_UNCONNECTED;
+  if (sock.type !== SOCK_SEQPACKET) return -ESOCKTNOSUPPORT;
+  sock.ops = st.ops;
+  const sk = bt_sock_alloc(net, sock, st.proto, protocol, kern) as ScoPinfo | null;
+  if (sk === null) return -ENOMEM;
+  sk.sk_destruct = sco_sock_destruct as (sk: unknown) => void;
+  sk.sk_sndtimeo = SCO_CONN_TIMEOUT;
+  sk.setting = BT_VOICE_CVSD_16BIT;
+  bt_sock_link(st.sk_list, sk);
+  return 0;
+}
+const fmt_sco_sock_create: Fmt<typeof sco_sock_create> = (_net, sock, protocol, kern) =>
+  `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 function family_of(addr: Uint8Array): number {
   return (addr[0] ?? 0) | ((addr[1] ?? 0) << 8);
@@ -199,7 +201,9 @@ function sco_sock_shutdown(sock: Socket, _how: number): number {
 }
 
 /** Mirrors sco_sock_release(): close, orphan, then sco_sock_kill() of the zapped orphan. */
-export const sco_sock_release = traced('sco_sock_release', (sock: Socket): number => {
+export function sco_sock_release(sock: Socket): number {
+  const ft = ftrace();
+  if (ft?.want(sco_sock_release)) return ft.call('sco_sock_release', sco_sock_release, undefined, sock);
   const sk = sock.sk as ScoPinfo | null;
   if (sk === null) return 0;
   sco_sock_shutdown(sock, 2);
@@ -211,7 +215,7 @@ export const sco_sock_release = traced('sco_sock_release', (sock: Socket): numbe
     sock_put(sk);
   }
   return 0;
-});
+}
 
 /** Mirrors sco_init(): proto_register(sco_proto), bt_sock_register(BTPROTO_SCO), /proc/net/sco. */
 export function sco_init(kernel: Kernel, mod: Module): number {

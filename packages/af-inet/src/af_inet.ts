@@ -26,24 +26,39 @@ import {
   EADDRNOTAVAIL,
   EAFNOSUPPORT,
   EAGAIN,
-  EINVAL,
   EFAULT,
+  EINVAL,
   ENOIOCTLCMD,
   ENOMEM,
   ENOTCONN,
-  EPROTONOSUPPORT,
   EPERM,
+  EPROTONOSUPPORT,
   ESOCKTNOSUPPORT,
+  type Fmt,
+  ftrace,
+  ns_capable,
   O_NONBLOCK,
   PF_INET,
+  proto_register,
+  proto_unregister,
   RCV_SHUTDOWN,
+  request_module,
   SHUTDOWN_MASK,
+  sk_alloc,
+  sk_common_release,
   SOCK_BINDADDR_LOCK,
   SOCK_BINDPORT_LOCK,
+  sock_flag,
+  sock_init_data,
   SOCK_LINGER,
   SOCK_MAX,
+  sock_no_accept,
+  sock_no_listen,
+  sock_no_socketpair,
   SOCK_RAW,
+  sock_register,
   SOCK_STREAM,
+  sock_unregister,
   SS_CONNECTING,
   SS_DISCONNECTING,
   SS_UNCONNECTED,
@@ -51,20 +66,6 @@ import {
   TCP_LISTEN,
   TCP_SYN_RECV,
   TCP_SYN_SENT,
-  ns_capable,
-  proto_register,
-  proto_unregister,
-  request_module,
-  sk_alloc,
-  sk_common_release,
-  sock_flag,
-  sock_init_data,
-  sock_no_accept,
-  sock_no_listen,
-  sock_no_socketpair,
-  sock_register,
-  sock_unregister,
-  traced,
   trace_note,
 } from '@ksock/core';
 import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
@@ -138,87 +139,88 @@ export function inetsw_list(kernel: Kernel, type: number): InetProtosw[] {
  * retries, EPERM for SOCK_RAW without CAP_NET_RAW (user sockets), sk_alloc(), the inet_sock defaults,
  * sock_init_data(), raw hashing, then the protocol's init. Any later failure releases the sock.
  */
-export const inet_create = traced(
-  'inet_create',
-  (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
-    if (protocol < 0 || protocol >= IN.IPPROTO_MAX) return -EINVAL;
-    sock.state = SS_UNCONNECTED;
-    const kernel = net.kernel;
-    let try_loading_module = 0;
-    let answer: InetProtosw | null = null;
-    let err: number;
-    for (;;) {
-      err = -ESOCKTNOSUPPORT;
-      answer = null;
-      const list = inet_state(kernel).inetsw[sock.type] ?? [];
-      for (const a of list) {
-        err = 0;
-        if (protocol === a.protocol) {
-          if (protocol !== IN.IPPROTO_IP) {
-            answer = a;
-            break;
-          }
-        } else {
-          if (protocol === IN.IPPROTO_IP) {
-            protocol = a.protocol;
-            answer = a;
-            break;
-          }
-          if (a.protocol === IN.IPPROTO_IP) {
-            answer = a;
-            break;
-          }
+export function inet_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
+  const ft = ftrace();
+  if (ft?.want(inet_create))
+    return ft.call('inet_create', inet_create, fmt_inet_create, net, sock, protocol, kern);
+  if (protocol < 0 || protocol >= IN.IPPROTO_MAX) return -EINVAL;
+  sock.state = SS_UNCONNECTED;
+  const kernel = net.kernel;
+  let try_loading_module = 0;
+  let answer: InetProtosw | null = null;
+  let err: number;
+  for (;;) {
+    err = -ESOCKTNOSUPPORT;
+    answer = null;
+    const list = inet_state(kernel).inetsw[sock.type] ?? [];
+    for (const a of list) {
+      err = 0;
+      if (protocol === a.protocol) {
+        if (protocol !== IN.IPPROTO_IP) {
+          answer = a;
+          break;
         }
-        err = -EPROTONOSUPPORT;
+      } else {
+        if (protocol === IN.IPPROTO_IP) {
+          protocol = a.protocol;
+          answer = a;
+          break;
+        }
+        if (a.protocol === IN.IPPROTO_IP) {
+          answer = a;
+          break;
+        }
       }
-      if (err === 0) break;
-      if (try_loading_module < 2) {
-        if (++try_loading_module === 1)
-          request_module(kernel, `net-pf-${PF_INET}-proto-${protocol}-type-${sock.type}`);
-        else request_module(kernel, `net-pf-${PF_INET}-proto-${protocol}`);
-        continue;
-      }
-      return err;
+      err = -EPROTONOSUPPORT;
     }
-    const ans = answer!;
-    if (sock.type === SOCK_RAW && !kern && !ns_capable(net, CAP_NET_RAW)) return -EPERM;
+    if (err === 0) break;
+    if (try_loading_module < 2) {
+      if (++try_loading_module === 1)
+        request_module(kernel, `net-pf-${PF_INET}-proto-${protocol}-type-${sock.type}`);
+      else request_module(kernel, `net-pf-${PF_INET}-proto-${protocol}`);
+      continue;
+    }
+    return err;
+  }
+  const ans = answer!;
+  if (sock.type === SOCK_RAW && !kern && !ns_capable(net, CAP_NET_RAW)) return -EPERM;
 
-    sock.ops = ans.ops;
-    const sk = sk_alloc(net, PF_INET, ans.prot, kern);
-    if (sk === null) return -ENOMEM;
-    const inet = inet_sk(sk);
-    if ((ans.flags & INET_PROTOSW_REUSE) !== 0) sk.sk_reuse = SK_CAN_REUSE;
-    inet.is_icsk = (ans.flags & INET_PROTOSW_ICSK) !== 0;
-    inet.nodefrag = false;
-    if (sock.type === SOCK_RAW) {
-      inet.inet_num = protocol;
-      if (protocol === IN.IPPROTO_RAW) inet.hdrincl = true;
-    }
-    inet.pmtudisc = ipv4(net).sysctl_ip_no_pmtu_disc ? IN.IP_PMTUDISC_DONT : IN.IP_PMTUDISC_WANT;
-    inet.inet_id = 0;
-    sock_init_data(sock, sk);
-    sk.sk_destruct = inet_sock_destruct;
-    sk.sk_protocol = protocol;
-    inet.uc_ttl = -1;
-    inet.mc_loop = true;
-    inet.mc_ttl = 1;
-    inet.mc_all = true;
-    inet.mc_index = 0;
-    inet.mc_list = null;
-    inet.rcv_tos = 0;
-    if (inet.inet_num !== 0) {
-      inet.inet_sport = inet.inet_num;
-      err = sk.sk_prot.hash!(sk);
-      if (err !== 0) return out_sk_release(sock, sk, err);
-    }
-    if (sk.sk_prot.init !== undefined) {
-      err = sk.sk_prot.init(sk);
-      if (err !== 0) return out_sk_release(sock, sk, err);
-    }
-    return 0;
-  },
-  (_net, sock, protocol, kern) => `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`,
-);
+  sock.ops = ans.ops;
+  const sk = sk_alloc(net, PF_INET, ans.prot, kern);
+  if (sk === null) return -ENOMEM;
+  const inet = inet_sk(sk);
+  if ((ans.flags & INET_PROTOSW_REUSE) !== 0) sk.sk_reuse = SK_CAN_REUSE;
+  inet.is_icsk = (ans.flags & INET_PROTOSW_ICSK) !== 0;
+  inet.nodefrag = false;
+  if (sock.type === SOCK_RAW) {
+    inet.inet_num = protocol;
+    if (protocol === IN.IPPROTO_RAW) inet.hdrincl = true;
+  }
+  inet.pmtudisc = ipv4(net).sysctl_ip_no_pmtu_disc ? IN.IP_PMTUDISC_DONT : IN.IP_PMTUDISC_WANT;
+  inet.inet_id = 0;
+  sock_init_data(sock, sk);
+  sk.sk_destruct = inet_sock_destruct;
+  sk.sk_protocol = protocol;
+  inet.uc_ttl = -1;
+  inet.mc_loop = true;
+  inet.mc_ttl = 1;
+  inet.mc_all = true;
+  inet.mc_index = 0;
+  inet.mc_list = null;
+  inet.rcv_tos = 0;
+  if (inet.inet_num !== 0) {
+    inet.inet_sport = inet.inet_num;
+    err = sk.sk_prot.hash!(sk);
+    if (err !== 0) return out_sk_release(sock, sk, err);
+  }
+  if (sk.sk_prot.init !== undefined) {
+    err = sk.sk_prot.init(sk);
+    if (err !== 0) return out_sk_release(sock, sk, err);
+  }
+  return 0;
+}
+const fmt_inet_create: Fmt<typeof inet_create> = (_net, sock, protocol, kern) =>
+  `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 function out_sk_release(sock: Socket, sk: Sock, err: number): number {
   sk_common_release(sk);
@@ -229,19 +231,18 @@ function out_sk_release(sock: Socket, sk: Sock, err: number): number {
 // ---- socket calls -------------------------------------------------------------------------------
 
 /** Mirrors inet_release(): the protocol's close (with the linger time if SO_LINGER), sock->sk = NULL. */
-export const inet_release = traced(
-  'inet_release',
-  (sock: Socket): number => {
-    const sk = sock.sk;
-    if (sk !== null) {
-      const timeout = sock_flag(sk, SOCK_LINGER) ? sk.sk_lingertime : 0;
-      sk.sk_prot.close!(sk, timeout);
-      sock.sk = null;
-    }
-    return 0;
-  },
-  (sock) => `ino=${sock.inode.i_ino}`,
-);
+export function inet_release(sock: Socket): number {
+  const ft = ftrace();
+  if (ft?.want(inet_release)) return ft.call('inet_release', inet_release, fmt_inet_release, sock);
+  const sk = sock.sk;
+  if (sk !== null) {
+    const timeout = sock_flag(sk, SOCK_LINGER) ? sk.sk_lingertime : 0;
+    sk.sk_prot.close!(sk, timeout);
+    sock.sk = null;
+  }
+  return 0;
+}
+const fmt_inet_release: Fmt<typeof inet_release> = (sock) => `ino=${sock.inode.i_ino}`;
 
 /**
  * Mirrors __inet_bind(): family (AF_UNSPEC only with INADDR_ANY) → EAFNOSUPPORT; an address that is not
@@ -249,53 +250,51 @@ export const inet_release = traced(
  * CAP_NET_BIND_SERVICE → EACCES; already bound or not CLOSE → EINVAL; the protocol's get_port →
  * EADDRINUSE.
  */
-export const __inet_bind = traced(
-  '__inet_bind',
-  (sk: Sock, addr: Uint8Array): number => {
-    const inet = inet_sk(sk);
-    const net = sk.sk_net;
-    const a = IN.parse_sockaddr_in(addr);
-    if (a.family !== AF_INET) {
-      if (a.family !== AF_UNSPEC || a.addr !== IN.INADDR_ANY) return -EAFNOSUPPORT;
+export function __inet_bind(sk: Sock, addr: Uint8Array): number {
+  const ft = ftrace();
+  if (ft?.want(__inet_bind)) return ft.call('__inet_bind', __inet_bind, fmt___inet_bind, sk, addr);
+  const inet = inet_sk(sk);
+  const net = sk.sk_net;
+  const a = IN.parse_sockaddr_in(addr);
+  if (a.family !== AF_INET) {
+    if (a.family !== AF_UNSPEC || a.addr !== IN.INADDR_ANY) return -EAFNOSUPPORT;
+  }
+  const chk_addr_ret = inet_addr_type(net, a.addr);
+  if (!inet_addr_valid_or_nonlocal(net, inet, a.addr, chk_addr_ret)) return -EADDRNOTAVAIL;
+  const snum = a.port;
+  if (snum !== 0 && snum < ipv4(net).sysctl_ip_prot_sock && !ns_capable(net, CAP_NET_BIND_SERVICE))
+    return -EACCES;
+  if (sk.sk_state !== TCP_CLOSE || inet.inet_num !== 0) return -EINVAL;
+  inet.inet_rcv_saddr = inet.inet_saddr = a.addr;
+  if (chk_addr_ret === RTN_MULTICAST || chk_addr_ret === RTN_BROADCAST) inet.inet_saddr = 0;
+  if (snum !== 0 || !inet.bind_address_no_port) {
+    if (sk.sk_prot.get_port!(sk, snum) !== 0) {
+      inet.inet_saddr = inet.inet_rcv_saddr = 0;
+      return -EADDRINUSE;
     }
-    const chk_addr_ret = inet_addr_type(net, a.addr);
-    if (!inet_addr_valid_or_nonlocal(net, inet, a.addr, chk_addr_ret)) return -EADDRNOTAVAIL;
-    const snum = a.port;
-    if (snum !== 0 && snum < ipv4(net).sysctl_ip_prot_sock && !ns_capable(net, CAP_NET_BIND_SERVICE))
-      return -EACCES;
-    if (sk.sk_state !== TCP_CLOSE || inet.inet_num !== 0) return -EINVAL;
-    inet.inet_rcv_saddr = inet.inet_saddr = a.addr;
-    if (chk_addr_ret === RTN_MULTICAST || chk_addr_ret === RTN_BROADCAST) inet.inet_saddr = 0;
-    if (snum !== 0 || !inet.bind_address_no_port) {
-      if (sk.sk_prot.get_port!(sk, snum) !== 0) {
-        inet.inet_saddr = inet.inet_rcv_saddr = 0;
-        return -EADDRINUSE;
-      }
-    }
-    if (inet.inet_rcv_saddr !== 0) sk.sk_userlocks |= SOCK_BINDADDR_LOCK;
-    if (snum !== 0) sk.sk_userlocks |= SOCK_BINDPORT_LOCK;
-    inet.inet_sport = inet.inet_num;
-    inet.inet_daddr = 0;
-    inet.inet_dport = 0;
-    return 0;
-  },
-  (_sk, addr) => {
-    const a = IN.parse_sockaddr_in(addr);
-    return `${IN.inet_ntoa(a.addr)}:${a.port}`;
-  },
-);
+  }
+  if (inet.inet_rcv_saddr !== 0) sk.sk_userlocks |= SOCK_BINDADDR_LOCK;
+  if (snum !== 0) sk.sk_userlocks |= SOCK_BINDPORT_LOCK;
+  inet.inet_sport = inet.inet_num;
+  inet.inet_daddr = 0;
+  inet.inet_dport = 0;
+  return 0;
+}
+const fmt___inet_bind: Fmt<typeof __inet_bind> = (_sk, addr) => {
+  const a = IN.parse_sockaddr_in(addr);
+  return `${IN.inet_ntoa(a.addr)}:${a.port}`;
+};
 
 /** Mirrors inet_bind() → inet_bind_sk(): a protocol's own bind (raw, ping) first, then the length check. */
-export const inet_bind = traced(
-  'inet_bind',
-  (sock: Socket, addr: Uint8Array, addr_len: number): number => {
-    const sk = sock.sk!;
-    if (sk.sk_prot.bind !== undefined) return sk.sk_prot.bind(sk, addr, addr_len);
-    if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
-    return __inet_bind(sk, addr);
-  },
-  (sock, _addr, len) => `ino=${sock.inode.i_ino}, addrlen=${len}`,
-);
+export function inet_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
+  const ft = ftrace();
+  if (ft?.want(inet_bind)) return ft.call('inet_bind', inet_bind, fmt_inet_bind, sock, addr, addr_len);
+  const sk = sock.sk!;
+  if (sk.sk_prot.bind !== undefined) return sk.sk_prot.bind(sk, addr, addr_len);
+  if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
+  return __inet_bind(sk, addr);
+}
+const fmt_inet_bind: Fmt<typeof inet_bind> = (sock, _addr, len) => `ino=${sock.inode.i_ino}, addrlen=${len}`;
 
 /** Mirrors inet_autobind(): a port from the ephemeral range, EAGAIN when none is free. */
 export function inet_autobind(sk: Sock): number {
@@ -308,77 +307,75 @@ export function inet_autobind(sk: Sock): number {
 }
 
 /** Mirrors inet_getname(): the local (bound, else source) address, or the peer's (ENOTCONN if none). */
-export const inet_getname = traced(
-  'inet_getname',
-  (sock: Socket, peer: boolean): Uint8Array | number => {
-    const sk = sock.sk!;
-    const inet = inet_sk(sk);
-    if (peer) {
-      if (inet.inet_dport === 0 || sk.sk_state === TCP_CLOSE || sk.sk_state === TCP_SYN_SENT)
-        return -ENOTCONN;
-      return IN.sockaddr_in(inet.inet_daddr, inet.inet_dport);
-    }
-    const addr = inet.inet_rcv_saddr !== 0 ? inet.inet_rcv_saddr : inet.inet_saddr;
-    return IN.sockaddr_in(addr, inet.inet_sport);
-  },
-  (sock, peer) => `ino=${sock.inode.i_ino}, peer=${peer ? 1 : 0}`,
-);
+export function inet_getname(sock: Socket, peer: boolean): Uint8Array | number {
+  const ft = ftrace();
+  if (ft?.want(inet_getname)) return ft.call('inet_getname', inet_getname, fmt_inet_getname, sock, peer);
+  const sk = sock.sk!;
+  const inet = inet_sk(sk);
+  if (peer) {
+    if (inet.inet_dport === 0 || sk.sk_state === TCP_CLOSE || sk.sk_state === TCP_SYN_SENT) return -ENOTCONN;
+    return IN.sockaddr_in(inet.inet_daddr, inet.inet_dport);
+  }
+  const addr = inet.inet_rcv_saddr !== 0 ? inet.inet_rcv_saddr : inet.inet_saddr;
+  return IN.sockaddr_in(addr, inet.inet_sport);
+}
+const fmt_inet_getname: Fmt<typeof inet_getname> = (sock, peer) =>
+  `ino=${sock.inode.i_ino}, peer=${peer ? 1 : 0}`;
 
 /**
  * Mirrors inet_listen() → __inet_listen_sk(): EINVAL unless an unconnected SOCK_STREAM socket in CLOSE
  * or LISTEN; the backlog is (re)set; a new listener starts (an unbound one gets an ephemeral port).
  */
-export const inet_listen = traced(
-  'inet_listen',
-  (sock: Socket, backlog: number): number => {
-    const sk = sock.sk!;
-    if (sock.state !== SS_UNCONNECTED || sock.type !== SOCK_STREAM) return -EINVAL;
-    const old_state = sk.sk_state;
-    if (old_state !== TCP_CLOSE && old_state !== TCP_LISTEN) return -EINVAL;
-    sk.sk_max_ack_backlog = backlog;
-    if (old_state !== TCP_LISTEN) {
-      const err = inet_csk_listen_start(sk);
-      if (err !== 0) return err;
-    }
-    return 0;
-  },
-  (sock, backlog) => `ino=${sock.inode.i_ino}, backlog=${backlog}`,
-);
+export function inet_listen(sock: Socket, backlog: number): number {
+  const ft = ftrace();
+  if (ft?.want(inet_listen)) return ft.call('inet_listen', inet_listen, fmt_inet_listen, sock, backlog);
+  const sk = sock.sk!;
+  if (sock.state !== SS_UNCONNECTED || sock.type !== SOCK_STREAM) return -EINVAL;
+  const old_state = sk.sk_state;
+  if (old_state !== TCP_CLOSE && old_state !== TCP_LISTEN) return -EINVAL;
+  sk.sk_max_ack_backlog = backlog;
+  if (old_state !== TCP_LISTEN) {
+    const err = inet_csk_listen_start(sk);
+    if (err !== 0) return err;
+  }
+  return 0;
+}
+const fmt_inet_listen: Fmt<typeof inet_listen> = (sock, backlog) =>
+  `ino=${sock.inode.i_ino}, backlog=${backlog}`;
 
 /** Mirrors inet_shutdown(): how 0..2 → RCV/SEND/both; CLOSE answers ENOTCONN (after marking the bits). */
-export const inet_shutdown = traced(
-  'inet_shutdown',
-  (sock: Socket, how: number): number => {
-    const sk = sock.sk!;
-    how++;
-    if ((how & ~SHUTDOWN_MASK) !== 0 || how === 0) return -EINVAL;
-    if (sock.state === SS_CONNECTING) {
-      if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV || sk.sk_state === TCP_CLOSE)
-        sock.state = SS_DISCONNECTING;
-      else sock.state = 3; // SS_CONNECTED
-    }
-    let err = 0;
-    switch (sk.sk_state) {
-      case TCP_LISTEN:
-        if ((how & RCV_SHUTDOWN) === 0) break;
-        err = sk.sk_prot.disconnect!(sk, O_NONBLOCK);
-        sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
-        break;
-      case TCP_SYN_SENT:
-        err = sk.sk_prot.disconnect!(sk, O_NONBLOCK);
-        sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
-        break;
-      default:
-        if (sk.sk_state === TCP_CLOSE) err = -ENOTCONN;
-        sk.sk_shutdown |= how;
-        sk.sk_prot.shutdown?.(sk, how);
-        break;
-    }
-    sk.sk_state_change(sk);
-    return err;
-  },
-  (sock, how) => `ino=${sock.inode.i_ino}, how=${how}`,
-);
+export function inet_shutdown(sock: Socket, how: number): number {
+  const ft = ftrace();
+  if (ft?.want(inet_shutdown)) return ft.call('inet_shutdown', inet_shutdown, fmt_inet_shutdown, sock, how);
+  const sk = sock.sk!;
+  how++;
+  if ((how & ~SHUTDOWN_MASK) !== 0 || how === 0) return -EINVAL;
+  if (sock.state === SS_CONNECTING) {
+    if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV || sk.sk_state === TCP_CLOSE)
+      sock.state = SS_DISCONNECTING;
+    else sock.state = 3; // SS_CONNECTED
+  }
+  let err = 0;
+  switch (sk.sk_state) {
+    case TCP_LISTEN:
+      if ((how & RCV_SHUTDOWN) === 0) break;
+      err = sk.sk_prot.disconnect!(sk, O_NONBLOCK);
+      sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+      break;
+    case TCP_SYN_SENT:
+      err = sk.sk_prot.disconnect!(sk, O_NONBLOCK);
+      sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+      break;
+    default:
+      if (sk.sk_state === TCP_CLOSE) err = -ENOTCONN;
+      sk.sk_shutdown |= how;
+      sk.sk_prot.shutdown?.(sk, how);
+      break;
+  }
+  sk.sk_state_change(sk);
+  return err;
+}
+const fmt_inet_shutdown: Fmt<typeof inet_shutdown> = (sock, how) => `ino=${sock.inode.i_ino}, how=${how}`;
 
 /** Mirrors inet_sendmsg(): the protocol's sendmsg (UDP autobinds inside udp_sendmsg here). */
 export function inet_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
@@ -393,18 +390,27 @@ export function inet_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: num
 }
 
 /** Mirrors inet_dgram_connect(): AF_UNSPEC disconnects; autobind (EAGAIN); then the protocol's connect. */
-export const inet_dgram_connect = traced(
-  'inet_dgram_connect',
-  (sock: Socket, addr: Uint8Array, addr_len: number, _flags: number): number => {
-    const sk = sock.sk!;
-    if (addr_len < 2) return -EINVAL;
-    const family = addr[0]! | (addr[1]! << 8);
-    if (family === AF_UNSPEC) return sk.sk_prot.disconnect!(sk, 0);
-    if (inet_sk(sk).inet_num === 0 && inet_autobind(sk) !== 0) return -EAGAIN;
-    return sk.sk_prot.connect!(sk, addr, addr_len);
-  },
-  (sock, _a, len) => `ino=${sock.inode.i_ino}, addrlen=${len}`,
-);
+export function inet_dgram_connect(sock: Socket, addr: Uint8Array, addr_len: number, _flags: number): number {
+  const ft = ftrace();
+  if (ft?.want(inet_dgram_connect))
+    return ft.call(
+      'inet_dgram_connect',
+      inet_dgram_connect,
+      fmt_inet_dgram_connect,
+      sock,
+      addr,
+      addr_len,
+      _flags,
+    );
+  const sk = sock.sk!;
+  if (addr_len < 2) return -EINVAL;
+  const family = addr[0]! | (addr[1]! << 8);
+  if (family === AF_UNSPEC) return sk.sk_prot.disconnect!(sk, 0);
+  if (inet_sk(sk).inet_num === 0 && inet_autobind(sk) !== 0) return -EAGAIN;
+  return sk.sk_prot.connect!(sk, addr, addr_len);
+}
+const fmt_inet_dgram_connect: Fmt<typeof inet_dgram_connect> = (sock, _a, len) =>
+  `ino=${sock.inode.i_ino}, addrlen=${len}`;
 
 /** Mirrors sock_common_setsockopt(): straight to the protocol. */
 export function sock_common_setsockopt(

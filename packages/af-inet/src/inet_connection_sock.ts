@@ -5,13 +5,14 @@
 import type { Sock } from '@ksock/core';
 import {
   EADDRINUSE,
+  type Fmt,
+  ftrace,
+  SkBuffHead,
   sock_prot_inuse_add,
   TCP_CLOSE,
   TCP_LISTEN,
   TCP_TIME_WAIT,
   TimerList,
-  SkBuffHead,
-  traced,
 } from '@ksock/core';
 import { InetSock, inet_sk } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
@@ -127,20 +128,20 @@ function inet_bind_hash(sk: InetSock, port: number, bhash: Map<number, InetSock[
  * port 0 searches ip_local_port_range from a random offset, odd ports first (inet_csk_find_open_port
  * leaves even ones to connect()), then even ones.
  */
-export const inet_csk_get_port = traced(
-  'inet_csk_get_port',
-  (sk: Sock, snum: number): number => {
-    const isk = inet_sk(sk);
-    const bhash = ipv4(sk.sk_net).tcp_bhash;
-    if (snum === 0) return inet_csk_find_open_port(sk, 1) === 0 ? 1 : 0;
-    const owners = bhash.get(snum);
-    if (owners !== undefined && owners.length > 0 && inet_csk_bind_conflict(isk, owners)) return 1;
-    if (owners?.includes(isk)) return 0; // listen() after bind(): already ours
-    inet_bind_hash(isk, snum, bhash);
-    return 0;
-  },
-  (_sk, snum) => `snum=${snum}`,
-);
+export function inet_csk_get_port(sk: Sock, snum: number): number {
+  const ft = ftrace();
+  if (ft?.want(inet_csk_get_port))
+    return ft.call('inet_csk_get_port', inet_csk_get_port, fmt_inet_csk_get_port, sk, snum);
+  const isk = inet_sk(sk);
+  const bhash = ipv4(sk.sk_net).tcp_bhash;
+  if (snum === 0) return inet_csk_find_open_port(sk, 1) === 0 ? 1 : 0;
+  const owners = bhash.get(snum);
+  if (owners !== undefined && owners.length > 0 && inet_csk_bind_conflict(isk, owners)) return 1;
+  if (owners?.includes(isk)) return 0; // listen() after bind(): already ours
+  inet_bind_hash(isk, snum, bhash);
+  return 0;
+}
+const fmt_inet_csk_get_port: Fmt<typeof inet_csk_get_port> = (_sk, snum) => `snum=${snum}`;
 
 /**
  * Mirrors inet_csk_find_open_port() (parity 1: bind() takes odd ports first) and the search of
@@ -174,7 +175,12 @@ export function inet_inherit_port(listener: Sock, child: Sock): void {
 }
 
 /** Mirrors inet_put_port(): leave the bind bucket; an empty bucket is freed. */
-export const inet_put_port = traced('inet_put_port', (sk: Sock): void => {
+export function inet_put_port(sk: Sock): void {
+  const ft = ftrace();
+  if (ft?.want(inet_put_port)) {
+    ft.call('inet_put_port', inet_put_port, undefined, sk);
+    return;
+  }
   const isk = inet_csk(sk);
   if (!isk.icsk_bind_hash) return;
   const bhash = ipv4(sk.sk_net).tcp_bhash;
@@ -186,20 +192,27 @@ export const inet_put_port = traced('inet_put_port', (sk: Sock): void => {
   }
   isk.icsk_bind_hash = false;
   isk.inet_num = 0;
-});
+}
 
 /** Mirrors inet_hash(): a listening socket goes into the listening hash and counts as in use. */
-export const inet_hash = traced('inet_hash', (sk: Sock): number => {
+export function inet_hash(sk: Sock): number {
+  const ft = ftrace();
+  if (ft?.want(inet_hash)) return ft.call('inet_hash', inet_hash, undefined, sk);
   if (sk.sk_state === TCP_CLOSE) return 0;
   const t = ipv4(sk.sk_net);
   const list = sk.sk_state === TCP_LISTEN ? t.tcp_listening : t.tcp_established;
   list.push(inet_sk(sk));
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
   return 0;
-});
+}
 
 /** Mirrors inet_unhash(). */
-export const inet_unhash = traced('inet_unhash', (sk: Sock): void => {
+export function inet_unhash(sk: Sock): void {
+  const ft = ftrace();
+  if (ft?.want(inet_unhash)) {
+    ft.call('inet_unhash', inet_unhash, undefined, sk);
+    return;
+  }
   const t = ipv4(sk.sk_net);
   const isk = inet_sk(sk);
   for (const list of [t.tcp_listening, t.tcp_established]) {
@@ -210,13 +223,16 @@ export const inet_unhash = traced('inet_unhash', (sk: Sock): void => {
       return;
     }
   }
-});
+}
 
 /**
  * Mirrors inet_csk_listen_start(): empty accept queue, state LISTEN, the port taken (or re-checked),
  * hashed. On failure the state goes back to CLOSE and EADDRINUSE is returned.
  */
-export const inet_csk_listen_start = traced('inet_csk_listen_start', (sk: Sock): number => {
+export function inet_csk_listen_start(sk: Sock): number {
+  const ft = ftrace();
+  if (ft?.want(inet_csk_listen_start))
+    return ft.call('inet_csk_listen_start', inet_csk_listen_start, undefined, sk);
   const isk = inet_csk(sk);
   isk.icsk_accept_list.length = 0;
   sk.sk_ack_backlog = 0;
@@ -230,4 +246,4 @@ export const inet_csk_listen_start = traced('inet_csk_listen_start', (sk: Sock):
   }
   sk.sk_state = TCP_CLOSE;
   return -EADDRINUSE;
-});
+}

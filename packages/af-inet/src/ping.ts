@@ -6,19 +6,19 @@ import type { Module, Proto, Sock } from '@ksock/core';
 import {
   AF_INET,
   AF_UNSPEC,
+  current,
   EACCES,
   EADDRINUSE,
   EADDRNOTAVAIL,
   EAFNOSUPPORT,
   EINVAL,
   EOPNOTSUPP,
-  SOCK_BINDPORT_LOCK,
-  current,
+  ftrace,
   sk_common_release,
+  SOCK_BINDPORT_LOCK,
   sock_hold,
   sock_prot_inuse_add,
   sock_put,
-  traced,
 } from '@ksock/core';
 import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
 import { InetSock, inet_sk } from './inet_sock.js';
@@ -34,16 +34,20 @@ export class PingSock extends InetSock {
 const rovers = new WeakMap<object, number>();
 
 /** Mirrors ping_init_sock(): EACCES unless the egid or a supplementary group is in ping_group_range. */
-export const ping_init_sock = traced('ping_init_sock', (sk: Sock): number => {
+export function ping_init_sock(sk: Sock): number {
+  const ft = ftrace();
+  if (ft?.want(ping_init_sock)) return ft.call('ping_init_sock', ping_init_sock, undefined, sk);
   const [low, high] = ipv4(sk.sk_net).ping_group_range;
   const cred = current().cred;
   if (low <= cred.egid && cred.egid <= high) return 0;
   for (const gid of cred.groups) if (low <= gid && gid <= high) return 0;
   return -EACCES;
-});
+}
 
 /** Mirrors ping_get_port(): identifier 0 picks the next free one after the rover; hashing happens here. */
-export const ping_get_port = traced('ping_get_port', (sk: Sock, ident: number): number => {
+export function ping_get_port(sk: Sock, ident: number): number {
+  const ft = ftrace();
+  if (ft?.want(ping_get_port)) return ft.call('ping_get_port', ping_get_port, undefined, sk, ident);
   const isk = inet_sk(sk);
   const table = ipv4(sk.sk_net).ping_table;
   const inuse = (id: number): boolean => {
@@ -83,10 +87,15 @@ export const ping_get_port = traced('ping_get_port', (sk: Sock, ident: number): 
     sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
   }
   return 0;
-});
+}
 
 /** Mirrors ping_unhash(). */
-export const ping_unhash = traced('ping_unhash', (sk: Sock): void => {
+export function ping_unhash(sk: Sock): void {
+  const ft = ftrace();
+  if (ft?.want(ping_unhash)) {
+    ft.call('ping_unhash', ping_unhash, undefined, sk);
+    return;
+  }
   const ps = sk as PingSock;
   if (!ps.ping_hashed) return;
   const table = ipv4(sk.sk_net).ping_table;
@@ -98,10 +107,12 @@ export const ping_unhash = traced('ping_unhash', (sk: Sock): void => {
   ps.inet_sport = 0;
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, -1);
   sock_put(sk);
-});
+}
 
 /** Mirrors ping_bind() with ping_check_bind_addr() for AF_INET. */
-export const ping_bind = traced('ping_bind', (sk: Sock, addr: Uint8Array, addr_len: number): number => {
+export function ping_bind(sk: Sock, addr: Uint8Array, addr_len: number): number {
+  const ft = ftrace();
+  if (ft?.want(ping_bind)) return ft.call('ping_bind', ping_bind, undefined, sk, addr, addr_len);
   const isk = inet_sk(sk);
   if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
@@ -117,12 +128,17 @@ export const ping_bind = traced('ping_bind', (sk: Sock, addr: Uint8Array, addr_l
   isk.inet_daddr = 0;
   isk.inet_dport = 0;
   return 0;
-});
+}
 
 /** Mirrors ping_close(): sk_common_release(). */
-export const ping_close = traced('ping_close', (sk: Sock, _timeout: number): void => {
+export function ping_close(sk: Sock, _timeout: number): void {
+  const ft = ftrace();
+  if (ft?.want(ping_close)) {
+    ft.call('ping_close', ping_close, undefined, sk, _timeout);
+    return;
+  }
   sk_common_release(sk);
-});
+}
 
 /** ping_prot (net/ipv4/ping.c): obj_size = sizeof(struct ping_sock)... inet_sock on x86-64 6.18 (1016 bytes). */
 export function make_ping_prot(owner: Module | null): Proto {

@@ -9,13 +9,13 @@ import {
   ENOIOCTLCMD,
   ENOPROTOOPT,
   EOPNOTSUPP,
-  SOL_RAW,
-  TCP_CLOSE,
+  ftrace,
   sk_common_release,
   sock_hold,
   sock_prot_inuse_add,
   sock_put,
-  traced,
+  SOL_RAW,
+  TCP_CLOSE,
 } from '@ksock/core';
 import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
 import { InetSock, inet_sk } from './inet_sock.js';
@@ -30,16 +30,23 @@ export class RawSock extends InetSock {
 }
 
 /** Mirrors raw_hash_sk(): into raw_v4_hashinfo, holding a reference, counted in use. */
-export const raw_hash_sk = traced('raw_hash_sk', (sk: Sock): number => {
+export function raw_hash_sk(sk: Sock): number {
+  const ft = ftrace();
+  if (ft?.want(raw_hash_sk)) return ft.call('raw_hash_sk', raw_hash_sk, undefined, sk);
   ipv4(sk.sk_net).raw_list.push(inet_sk(sk));
   (sk as RawSock).raw_hashed = true;
   sock_hold(sk);
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
   return 0;
-});
+}
 
 /** Mirrors raw_unhash_sk(). */
-export const raw_unhash_sk = traced('raw_unhash_sk', (sk: Sock): void => {
+export function raw_unhash_sk(sk: Sock): void {
+  const ft = ftrace();
+  if (ft?.want(raw_unhash_sk)) {
+    ft.call('raw_unhash_sk', raw_unhash_sk, undefined, sk);
+    return;
+  }
   const rs = sk as RawSock;
   if (!rs.raw_hashed) return;
   const list = ipv4(sk.sk_net).raw_list;
@@ -47,17 +54,21 @@ export const raw_unhash_sk = traced('raw_unhash_sk', (sk: Sock): void => {
   rs.raw_hashed = false;
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, -1);
   sock_put(sk);
-});
+}
 
 /** Mirrors raw_sk_init(): an ICMP raw socket starts with an empty filter. */
-export const raw_sk_init = traced('raw_sk_init', (sk: Sock): number => {
+export function raw_sk_init(sk: Sock): number {
+  const ft = ftrace();
+  if (ft?.want(raw_sk_init)) return ft.call('raw_sk_init', raw_sk_init, undefined, sk);
   const rs = sk as RawSock;
   if (rs.inet_num === IN.IPPROTO_ICMP) rs.icmp_filter = 0;
   return 0;
-});
+}
 
 /** Mirrors raw_bind(): EINVAL if not CLOSE or short, EADDRNOTAVAIL for a non-local address; no port. */
-export const raw_bind = traced('raw_bind', (sk: Sock, addr: Uint8Array, addr_len: number): number => {
+export function raw_bind(sk: Sock, addr: Uint8Array, addr_len: number): number {
+  const ft = ftrace();
+  if (ft?.want(raw_bind)) return ft.call('raw_bind', raw_bind, undefined, sk, addr, addr_len);
   const inet = inet_sk(sk);
   if (sk.sk_state !== TCP_CLOSE || addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
@@ -66,12 +77,17 @@ export const raw_bind = traced('raw_bind', (sk: Sock, addr: Uint8Array, addr_len
   inet.inet_rcv_saddr = inet.inet_saddr = a.addr;
   if (chk === RTN_MULTICAST || chk === RTN_BROADCAST) inet.inet_saddr = 0;
   return 0;
-});
+}
 
 /** Mirrors raw_close(): sk_common_release(). */
-export const raw_close = traced('raw_close', (sk: Sock, _timeout: number): void => {
+export function raw_close(sk: Sock, _timeout: number): void {
+  const ft = ftrace();
+  if (ft?.want(raw_close)) {
+    ft.call('raw_close', raw_close, undefined, sk, _timeout);
+    return;
+  }
   sk_common_release(sk);
-});
+}
 
 /** Mirrors raw_setsockopt(): SOL_RAW ICMP_FILTER (only on IPPROTO_ICMP sockets), other levels IP. */
 export function raw_setsockopt(sk: Sock, level: number, optname: number, optval: Uint8Array): number {

@@ -5,33 +5,33 @@
  */
 import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
+  ECONNRESET,
   EINVAL,
   ENOENT,
   ENOIOCTLCMD,
   ENOPROTOOPT,
+  ftrace,
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
   SHUTDOWN_MASK,
-  ECONNRESET,
-  TCP_CLOSE_WAIT,
-  TCP_ESTABLISHED,
-  TCP_FIN_WAIT2,
-  SOCK_STREAM,
-  SOCK_USE_WRITE_QUEUE,
-  SOL_TCP,
-  SkBuffHead,
   skb_queue_purge,
+  SkBuffHead,
   sock_def_write_space,
   sock_hold,
   sock_orphan,
   sock_put,
   sock_set_flag,
+  SOCK_STREAM,
+  SOCK_USE_WRITE_QUEUE,
+  SOL_TCP,
   TCP_CLOSE,
+  TCP_CLOSE_WAIT,
+  TCP_ESTABLISHED,
+  TCP_FIN_WAIT2,
   TCP_LISTEN,
   TCP_SYN_RECV,
   TCP_SYN_SENT,
   timer_setup,
-  traced,
 } from '@ksock/core';
 import {
   InetConnectionSock,
@@ -139,7 +139,14 @@ function tcp_assign_congestion_control(sk: Sock): void {
 }
 
 /** Mirrors tcp_init_sock(): every default a new TCP socket starts with. */
-export const tcp_init_sock = traced('tcp_init_sock', (sk: Sock): void => __tcp_init_sock(sk));
+export function tcp_init_sock(sk: Sock): void {
+  const ft = ftrace();
+  if (ft?.want(tcp_init_sock)) {
+    ft.call('tcp_init_sock', tcp_init_sock, undefined, sk);
+    return;
+  }
+  __tcp_init_sock(sk);
+}
 
 /** The body of tcp_init_sock(), also used for an accepted child (Linux clones the listener). */
 export function __tcp_init_sock(sk: Sock): void {
@@ -185,11 +192,13 @@ export const ipv4_specific: InetConnectionSockAfOps = {
 };
 
 /** Mirrors tcp_v4_init_sock(): tcp_init_sock(), then the IPv4 af_ops. */
-export const tcp_v4_init_sock = traced('tcp_v4_init_sock', (sk: Sock): number => {
+export function tcp_v4_init_sock(sk: Sock): number {
+  const ft = ftrace();
+  if (ft?.want(tcp_v4_init_sock)) return ft.call('tcp_v4_init_sock', tcp_v4_init_sock, undefined, sk);
   tcp_init_sock(sk);
   inet_csk(sk).icsk_af_ops = ipv4_specific;
   return 0;
-});
+}
 
 /** Mirrors tcp_set_state(): entering CLOSE unhashes and frees an automatically chosen port. */
 export function tcp_set_state(sk: Sock, state: number): void {
@@ -215,14 +224,19 @@ function inet_csk_listen_stop(sk: Sock): void {
 }
 
 /** Mirrors tcp_v4_destroy_sock(): the port goes back, the allocation counter drops. */
-export const tcp_v4_destroy_sock = traced('tcp_v4_destroy_sock', (sk: Sock): void => {
+export function tcp_v4_destroy_sock(sk: Sock): void {
+  const ft = ftrace();
+  if (ft?.want(tcp_v4_destroy_sock)) {
+    ft.call('tcp_v4_destroy_sock', tcp_v4_destroy_sock, undefined, sk);
+    return;
+  }
   const tp = tcp_sk(sk);
   skb_queue_purge(sk.sk_write_queue);
   skb_queue_purge(tp.out_of_order_queue);
   skb_queue_purge(tp.tcp_rtx_queue);
   if (inet_csk(sk).icsk_bind_hash) inet_put_port(sk);
   inet_state(sk.sk_net.kernel).tcp_sockets_allocated--;
-});
+}
 
 /** Mirrors inet_csk_destroy_sock(). */
 function inet_csk_destroy_sock(sk: Sock): void {
@@ -259,7 +273,12 @@ function tcp_notify_peer(tp: TcpSock, rst: boolean): void {
  * and goes straight to CLOSE — ksock has no FIN_WAIT/TIME_WAIT; then the sock is orphaned, destroyed
  * and its last reference dropped.
  */
-export const tcp_close = traced('tcp_close', (sk: Sock, _timeout: number): void => {
+export function tcp_close(sk: Sock, _timeout: number): void {
+  const ft = ftrace();
+  if (ft?.want(tcp_close)) {
+    ft.call('tcp_close', tcp_close, undefined, sk, _timeout);
+    return;
+  }
   sk.sk_shutdown = SHUTDOWN_MASK;
   if (sk.sk_state === TCP_LISTEN) {
     tcp_set_state(sk, TCP_CLOSE);
@@ -278,7 +297,7 @@ export const tcp_close = traced('tcp_close', (sk: Sock, _timeout: number): void 
   sock_orphan(sk);
   if (sk.sk_state === TCP_CLOSE) inet_csk_destroy_sock(sk);
   sock_put(sk);
-});
+}
 
 /**
  * Mirrors tcp_disconnect(): a listener stops listening; a connection is reset (the peer sees

@@ -9,8 +9,10 @@ import type { Fmt, MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core';
 import {
   AF_INET,
   AF_UNSPEC,
-  EAFNOSUPPORT,
+  alloc_skb,
+  current,
   EADDRNOTAVAIL,
+  EAFNOSUPPORT,
   EAGAIN,
   EALREADY,
   ECONNABORTED,
@@ -21,12 +23,21 @@ import {
   ENETUNREACH,
   ENOTCONN,
   EPIPE,
+  ftrace,
+  kfree_skb,
+  memcpy_from_msg,
   MSG_DONTWAIT,
   MSG_PEEK,
   O_NONBLOCK,
   PF_INET,
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
+  sk_alloc,
+  skb_dequeue,
+  skb_queue_tail,
+  skb_set_owner_r,
+  sock_error,
+  sock_init_data,
   SOCK_STREAM,
   SS_CONNECTED,
   SS_CONNECTING,
@@ -38,18 +49,6 @@ import {
   TCP_LISTEN,
   TCP_SYN_RECV,
   TCP_SYN_SENT,
-  alloc_skb,
-  current,
-  memcpy_from_msg,
-  sk_alloc,
-  skb_dequeue,
-  skb_queue_tail,
-  skb_set_owner_r,
-  kfree_skb,
-  sock_error,
-  sock_init_data,
-  ftrace,
-  traced,
 } from '@ksock/core';
 import type { InetStreamImpl } from './af_inet.js';
 import { inet_addr_type, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST } from './fib.js';
@@ -159,38 +158,38 @@ function tcp_loopback_syn(sk: TcpSock): void {
  * multicast/broadcast or (ksock has no routes) any non-local address; the source address and an
  * ephemeral port (even ports first, as __inet_hash_connect() prefers) are chosen, SYN_SENT, hashed, SYN.
  */
-export const tcp_v4_connect = traced(
-  'tcp_v4_connect',
-  (sk: Sock, addr: Uint8Array, addr_len: number): number => {
-    if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
-    const a = IN.parse_sockaddr_in(addr);
-    if (a.family !== AF_INET) return -EAFNOSUPPORT;
-    const inet = inet_sk(sk);
-    const daddr = a.addr === IN.INADDR_ANY ? IN.INADDR_LOOPBACK : a.addr;
-    const type = inet_addr_type(sk.sk_net, daddr);
-    if (type === RTN_MULTICAST || type === RTN_BROADCAST || type !== RTN_LOCAL) return -ENETUNREACH;
-    if (inet.inet_saddr === 0) inet.inet_saddr = local_saddr(inet, daddr);
-    if (inet.inet_rcv_saddr === 0) inet.inet_rcv_saddr = inet.inet_saddr;
-    inet.inet_dport = a.port;
-    inet.inet_daddr = daddr;
-    sk.sk_state = TCP_SYN_SENT;
-    if (inet.inet_num === 0) {
-      if (inet_csk_find_open_port(sk, 0) === 0) {
-        sk.sk_state = TCP_CLOSE;
-        inet.inet_dport = 0;
-        return -EADDRNOTAVAIL; // __inet_hash_connect(): no free ephemeral port
-      }
-      inet.inet_sport = inet.inet_num;
+export function tcp_v4_connect(sk: Sock, addr: Uint8Array, addr_len: number): number {
+  const ft = ftrace();
+  if (ft?.want(tcp_v4_connect))
+    return ft.call('tcp_v4_connect', tcp_v4_connect, fmt_tcp_v4_connect, sk, addr, addr_len);
+  if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
+  const a = IN.parse_sockaddr_in(addr);
+  if (a.family !== AF_INET) return -EAFNOSUPPORT;
+  const inet = inet_sk(sk);
+  const daddr = a.addr === IN.INADDR_ANY ? IN.INADDR_LOOPBACK : a.addr;
+  const type = inet_addr_type(sk.sk_net, daddr);
+  if (type === RTN_MULTICAST || type === RTN_BROADCAST || type !== RTN_LOCAL) return -ENETUNREACH;
+  if (inet.inet_saddr === 0) inet.inet_saddr = local_saddr(inet, daddr);
+  if (inet.inet_rcv_saddr === 0) inet.inet_rcv_saddr = inet.inet_saddr;
+  inet.inet_dport = a.port;
+  inet.inet_daddr = daddr;
+  sk.sk_state = TCP_SYN_SENT;
+  if (inet.inet_num === 0) {
+    if (inet_csk_find_open_port(sk, 0) === 0) {
+      sk.sk_state = TCP_CLOSE;
+      inet.inet_dport = 0;
+      return -EADDRNOTAVAIL; // __inet_hash_connect(): no free ephemeral port
     }
-    sk.sk_prot.hash!(sk);
-    tcp_loopback_syn(tcp_sk(sk));
-    return 0;
-  },
-  (_sk, addr) => {
-    const a = IN.parse_sockaddr_in(addr);
-    return `${IN.inet_ntoa(a.addr)}:${a.port}`;
-  },
-);
+    inet.inet_sport = inet.inet_num;
+  }
+  sk.sk_prot.hash!(sk);
+  tcp_loopback_syn(tcp_sk(sk));
+  return 0;
+}
+const fmt_tcp_v4_connect: Fmt<typeof tcp_v4_connect> = (_sk, addr) => {
+  const a = IN.parse_sockaddr_in(addr);
+  return `${IN.inet_ntoa(a.addr)}:${a.port}`;
+};
 
 /**
  * Mirrors __inet_stream_connect(): AF_UNSPEC disconnects; EISCONN / EALREADY / EINPROGRESS by socket
@@ -198,95 +197,102 @@ export const tcp_v4_connect = traced(
  * completed — the next connect() then returns 0 (as Linux does), the one after EISCONN. A blocking
  * connect whose SYN was dropped sleeps on the listener (EAGAIN to the synchronous API).
  */
-export const inet_stream_connect = traced(
-  'inet_stream_connect',
-  (sock: Socket, addr: Uint8Array, addr_len: number, flags: number): number => {
-    const sk = sock.sk!;
-    if (addr_len < 2) return -EINVAL;
-    if ((addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) {
-      const err = sk.sk_prot.disconnect!(sk, flags);
-      sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
-      return err;
-    }
-    let err: number;
-    switch (sock.state) {
-      case SS_CONNECTED:
-        return -EISCONN;
-      case SS_CONNECTING:
-        if (sk.sk_state === TCP_SYN_SENT) tcp_loopback_syn(tcp_sk(sk)); // the SYN is retransmitted
-        err = -EALREADY;
-        break;
-      case SS_UNCONNECTED:
-        if (sk.sk_state !== TCP_CLOSE) return -EISCONN;
-        err = sk.sk_prot.connect!(sk, addr, addr_len);
-        if (err < 0) return err;
-        sock.state = SS_CONNECTING;
-        err = -EINPROGRESS;
-        break;
-      default:
-        return -EINVAL;
-    }
-    const nonblock = (flags & O_NONBLOCK) !== 0;
-    if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV) {
-      if (nonblock) return err;
-      const l = inet_lookup_listener(sk, inet_sk(sk).inet_daddr, inet_sk(sk).inet_dport);
-      current().blocked_on = l?.sk_wq ?? sock.wq;
-      return -EAGAIN;
-    }
-    if (nonblock && err === -EINPROGRESS) return err;
-    if (sk.sk_state === TCP_CLOSE) {
-      // sock_error: the RST's ECONNREFUSED (or ECONNABORTED), then disconnect.
-      const e = sock_error(sk);
-      sock.state = SS_UNCONNECTED;
-      if (sk.sk_prot.disconnect!(sk, flags) !== 0) sock.state = SS_DISCONNECTING;
-      return e !== 0 ? e : -ECONNABORTED;
-    }
-    sock.state = SS_CONNECTED;
-    return 0;
-  },
-  (sock, addr) => {
-    const a = IN.parse_sockaddr_in(addr);
-    return `ino=${sock.inode.i_ino}, ${IN.inet_ntoa(a.addr)}:${a.port}`;
-  },
-);
+export function inet_stream_connect(sock: Socket, addr: Uint8Array, addr_len: number, flags: number): number {
+  const ft = ftrace();
+  if (ft?.want(inet_stream_connect))
+    return ft.call(
+      'inet_stream_connect',
+      inet_stream_connect,
+      fmt_inet_stream_connect,
+      sock,
+      addr,
+      addr_len,
+      flags,
+    );
+  const sk = sock.sk!;
+  if (addr_len < 2) return -EINVAL;
+  if ((addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) {
+    const err = sk.sk_prot.disconnect!(sk, flags);
+    sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+    return err;
+  }
+  let err: number;
+  switch (sock.state) {
+    case SS_CONNECTED:
+      return -EISCONN;
+    case SS_CONNECTING:
+      if (sk.sk_state === TCP_SYN_SENT) tcp_loopback_syn(tcp_sk(sk)); // the SYN is retransmitted
+      err = -EALREADY;
+      break;
+    case SS_UNCONNECTED:
+      if (sk.sk_state !== TCP_CLOSE) return -EISCONN;
+      err = sk.sk_prot.connect!(sk, addr, addr_len);
+      if (err < 0) return err;
+      sock.state = SS_CONNECTING;
+      err = -EINPROGRESS;
+      break;
+    default:
+      return -EINVAL;
+  }
+  const nonblock = (flags & O_NONBLOCK) !== 0;
+  if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV) {
+    if (nonblock) return err;
+    const l = inet_lookup_listener(sk, inet_sk(sk).inet_daddr, inet_sk(sk).inet_dport);
+    current().blocked_on = l?.sk_wq ?? sock.wq;
+    return -EAGAIN;
+  }
+  if (nonblock && err === -EINPROGRESS) return err;
+  if (sk.sk_state === TCP_CLOSE) {
+    // sock_error: the RST's ECONNREFUSED (or ECONNABORTED), then disconnect.
+    const e = sock_error(sk);
+    sock.state = SS_UNCONNECTED;
+    if (sk.sk_prot.disconnect!(sk, flags) !== 0) sock.state = SS_DISCONNECTING;
+    return e !== 0 ? e : -ECONNABORTED;
+  }
+  sock.state = SS_CONNECTED;
+  return 0;
+}
+const fmt_inet_stream_connect: Fmt<typeof inet_stream_connect> = (sock, addr) => {
+  const a = IN.parse_sockaddr_in(addr);
+  return `ino=${sock.inode.i_ino}, ${IN.inet_ntoa(a.addr)}:${a.port}`;
+};
 
 /** Mirrors inet_csk_accept(): EINVAL unless listening; EAGAIN while the queue is empty; the oldest child. */
-export const inet_csk_accept = traced(
-  'inet_csk_accept',
-  (sk: Sock, _flags: number): Sock | number => {
-    if (sk.sk_state !== TCP_LISTEN) return -EINVAL;
-    const q = inet_csk(sk).icsk_accept_list;
-    const child = q.shift();
-    if (child === undefined) return -EAGAIN;
-    sk.sk_ack_backlog--;
-    // Connectors whose SYN was dropped while the queue was full may retry now.
-    sk.sk_wq?.wake_up();
-    return child;
-  },
-  (_sk, flags) => `flags=0x${flags.toString(16)}`,
-);
+export function inet_csk_accept(sk: Sock, _flags: number): Sock | number {
+  const ft = ftrace();
+  if (ft?.want(inet_csk_accept))
+    return ft.call('inet_csk_accept', inet_csk_accept, fmt_inet_csk_accept, sk, _flags);
+  if (sk.sk_state !== TCP_LISTEN) return -EINVAL;
+  const q = inet_csk(sk).icsk_accept_list;
+  const child = q.shift();
+  if (child === undefined) return -EAGAIN;
+  sk.sk_ack_backlog--;
+  // Connectors whose SYN was dropped while the queue was full may retry now.
+  sk.sk_wq?.wake_up();
+  return child;
+}
+const fmt_inet_csk_accept: Fmt<typeof inet_csk_accept> = (_sk, flags) => `flags=0x${flags.toString(16)}`;
 
 /** Mirrors inet_accept() + __inet_accept(): the child grafted onto the new socket, SS_CONNECTED. */
-export const inet_accept = traced(
-  'inet_accept',
-  (sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number => {
-    const sk1 = sock.sk!;
-    const sk2 = sk1.sk_prot.accept!(sk1, arg.flags);
-    if (typeof sk2 === 'number') {
-      arg.err = sk2;
-      return sk2;
-    }
-    if ((sock.flags & (1 << 5)) !== 0) newsock.flags |= 1 << 5; // SOCK_SUPPORT_ZC
-    // sock_graft()
-    sk2.sk_wq = newsock.wq;
-    sk2.sk_socket = newsock;
-    sk2.sk_uid = newsock.inode.i_uid;
-    newsock.sk = sk2;
-    newsock.state = SS_CONNECTED;
-    return 0;
-  },
-  (sock) => `ino=${sock.inode.i_ino}`,
-);
+export function inet_accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number {
+  const ft = ftrace();
+  if (ft?.want(inet_accept)) return ft.call('inet_accept', inet_accept, fmt_inet_accept, sock, newsock, arg);
+  const sk1 = sock.sk!;
+  const sk2 = sk1.sk_prot.accept!(sk1, arg.flags);
+  if (typeof sk2 === 'number') {
+    arg.err = sk2;
+    return sk2;
+  }
+  if ((sock.flags & (1 << 5)) !== 0) newsock.flags |= 1 << 5; // SOCK_SUPPORT_ZC
+  // sock_graft()
+  sk2.sk_wq = newsock.wq;
+  sk2.sk_socket = newsock;
+  sk2.sk_uid = newsock.inode.i_uid;
+  newsock.sk = sk2;
+  newsock.state = SS_CONNECTED;
+  return 0;
+}
+const fmt_inet_accept: Fmt<typeof inet_accept> = (sock) => `ino=${sock.inode.i_ino}`;
 
 /**
  * Mirrors tcp_sendmsg() on a loopback connection: a pending error first, EPIPE when sending is shut

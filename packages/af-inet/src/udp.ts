@@ -8,6 +8,7 @@ import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
   AF_INET,
   AF_UNSPEC,
+  alloc_skb,
   EAFNOSUPPORT,
   EAGAIN,
   EDESTADDRREQ,
@@ -17,28 +18,26 @@ import {
   ENOBUFS,
   ENOIOCTLCMD,
   ENOPROTOOPT,
+  ftrace,
+  kfree_skb,
+  memcpy_from_msg,
   MSG_ERRQUEUE,
   MSG_PEEK,
   MSG_TRUNC,
-  SOL_SOCKET,
-  SOL_UDP,
-  SkBuffHead,
-  TCP_CLOSE,
-  TCP_ESTABLISHED,
-  alloc_skb,
-  kfree_skb,
-  memcpy_from_msg,
   sk_common_release,
   skb_free_datagram,
   skb_queue_purge,
   skb_recv_datagram,
+  SkBuffHead,
   sock_hold,
   sock_prot_inuse_add,
   sock_put,
   sock_queue_rcv_skb,
   sock_setsockopt,
-  ftrace,
-  traced,
+  SOL_SOCKET,
+  SOL_UDP,
+  TCP_CLOSE,
+  TCP_ESTABLISHED,
 } from '@ksock/core';
 import { get_random_u32_below, inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
 import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
@@ -76,14 +75,16 @@ export function udp_table_of(sk: Sock): Map<number, InetSock[]> {
 }
 
 /** Mirrors udp_lib_init_sock() + udp_init_sock(). */
-export const udp_init_sock = traced('udp_init_sock', (sk: Sock): number => {
+export function udp_init_sock(sk: Sock): number {
+  const ft = ftrace();
+  if (ft?.want(udp_init_sock)) return ft.call('udp_init_sock', udp_init_sock, undefined, sk);
   const up = sk as UdpSock;
   skb_queue_purge(up.reader_queue);
   up.forward_threshold = sk.sk_rcvbuf >> 2;
   if (sk.sk_socket !== null) sk.sk_socket.flags |= (1 << SOCK_CUSTOM_SOCKOPT) | (1 << SOCK_SUPPORT_ZC);
   sk.sk_destruct = udp_destruct_sock;
   return 0;
-});
+}
 
 /** Mirrors udp_destruct_sock(): the reader queue, then inet_sock_destruct(). */
 export function udp_destruct_sock(sk: Sock): void {
@@ -114,45 +115,50 @@ function udp_lib_lport_inuse(sk: InetSock, owners: readonly InetSock[] | undefin
  * Mirrors udp_lib_get_port(): 0 = bound and hashed (with a reference, and counted in use), 1 = in use.
  * Port 0 searches ip_local_port_range from a random start.
  */
-export const udp_v4_get_port = traced(
-  'udp_v4_get_port',
-  (sk: Sock, snum: number): number => {
-    const isk = inet_sk(sk);
-    const table = udp_table_of(sk);
-    if (snum === 0) {
-      const [low, high] = inet_get_local_port_range(sk);
-      const remaining = high - low + 1;
-      const first = get_random_u32_below(remaining);
-      let found = 0;
-      for (let i = 0; i < remaining; i++) {
-        const port = low + ((first + i) % remaining);
-        if (!udp_lib_lport_inuse(isk, table.get(port))) {
-          found = port;
-          break;
-        }
+export function udp_v4_get_port(sk: Sock, snum: number): number {
+  const ft = ftrace();
+  if (ft?.want(udp_v4_get_port))
+    return ft.call('udp_v4_get_port', udp_v4_get_port, fmt_udp_v4_get_port, sk, snum);
+  const isk = inet_sk(sk);
+  const table = udp_table_of(sk);
+  if (snum === 0) {
+    const [low, high] = inet_get_local_port_range(sk);
+    const remaining = high - low + 1;
+    const first = get_random_u32_below(remaining);
+    let found = 0;
+    for (let i = 0; i < remaining; i++) {
+      const port = low + ((first + i) % remaining);
+      if (!udp_lib_lport_inuse(isk, table.get(port))) {
+        found = port;
+        break;
       }
-      if (found === 0) return 1;
-      snum = found;
-    } else if (udp_lib_lport_inuse(isk, table.get(snum))) {
-      return 1;
     }
-    isk.inet_num = snum;
-    let owners = table.get(snum);
-    if (owners === undefined) {
-      owners = [];
-      table.set(snum, owners);
-    }
-    owners.push(isk);
-    (sk as UdpSock).udp_hashed = true;
-    sock_hold(sk);
-    sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
-    return 0;
-  },
-  (_sk, snum) => `snum=${snum}`,
-);
+    if (found === 0) return 1;
+    snum = found;
+  } else if (udp_lib_lport_inuse(isk, table.get(snum))) {
+    return 1;
+  }
+  isk.inet_num = snum;
+  let owners = table.get(snum);
+  if (owners === undefined) {
+    owners = [];
+    table.set(snum, owners);
+  }
+  owners.push(isk);
+  (sk as UdpSock).udp_hashed = true;
+  sock_hold(sk);
+  sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
+  return 0;
+}
+const fmt_udp_v4_get_port: Fmt<typeof udp_v4_get_port> = (_sk, snum) => `snum=${snum}`;
 
 /** Mirrors udp_lib_unhash(). */
-export const udp_lib_unhash = traced('udp_lib_unhash', (sk: Sock): void => {
+export function udp_lib_unhash(sk: Sock): void {
+  const ft = ftrace();
+  if (ft?.want(udp_lib_unhash)) {
+    ft.call('udp_lib_unhash', udp_lib_unhash, undefined, sk);
+    return;
+  }
   const up = sk as UdpSock;
   if (!up.udp_hashed) return;
   const table = udp_table_of(sk);
@@ -165,12 +171,17 @@ export const udp_lib_unhash = traced('udp_lib_unhash', (sk: Sock): void => {
   up.inet_num = 0;
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, -1);
   sock_put(sk);
-});
+}
 
 /** Mirrors udp_lib_close(): sk_common_release(). */
-export const udp_lib_close = traced('udp_lib_close', (sk: Sock, _timeout: number): void => {
+export function udp_lib_close(sk: Sock, _timeout: number): void {
+  const ft = ftrace();
+  if (ft?.want(udp_lib_close)) {
+    ft.call('udp_lib_close', udp_lib_close, undefined, sk, _timeout);
+    return;
+  }
   sk_common_release(sk);
-});
+}
 
 /** Mirrors udp_destroy_sock(). */
 export function udp_destroy_sock(_sk: Sock): void {}
@@ -280,7 +291,10 @@ const fmt_udp_recvmsg: Fmt<typeof udp_recvmsg> = (_sk, _msg, len, flags) =>
   `len=${len}, flags=0x${flags.toString(16)}`;
 
 /** Mirrors ip4_datagram_connect(): EINVAL if short, EAFNOSUPPORT for another family; then "connected". */
-export const ip4_datagram_connect = traced('ip4_datagram_connect', (sk: Sock, addr: Uint8Array): number => {
+export function ip4_datagram_connect(sk: Sock, addr: Uint8Array): number {
+  const ft = ftrace();
+  if (ft?.want(ip4_datagram_connect))
+    return ft.call('ip4_datagram_connect', ip4_datagram_connect, undefined, sk, addr);
   if (addr.length < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
   if (a.family !== AF_INET) return -EAFNOSUPPORT;
@@ -294,7 +308,7 @@ export const ip4_datagram_connect = traced('ip4_datagram_connect', (sk: Sock, ad
   inet.inet_dport = a.port;
   sk.sk_state = TCP_ESTABLISHED;
   return 0;
-});
+}
 
 /** Mirrors udp_disconnect(): back to unconnected; an automatically bound port is released. */
 export function udp_disconnect(sk: Sock, _flags: number): number {
@@ -391,7 +405,9 @@ export function make_udp_prot(owner: Module | null): Proto {
 }
 
 /** Mirrors udplite_sk_init(): a UDP socket with the UDP-Lite flag, and the deprecation notice once. */
-export const udplite_sk_init = traced('udplite_sk_init', (sk: Sock): number => {
+export function udplite_sk_init(sk: Sock): number {
+  const ft = ftrace();
+  if (ft?.want(udplite_sk_init)) return ft.call('udplite_sk_init', udplite_sk_init, undefined, sk);
   udp_init_sock(sk);
   (sk as UdpSock).pcflag = 1; // UDPLITE_BIT
   const kernel = sk.sk_net.kernel;
@@ -402,7 +418,7 @@ export const udplite_sk_init = traced('udplite_sk_init', (sk: Sock): number => {
     );
   }
   return 0;
-});
+}
 
 /** pr_warn_once() state, per kernel. */
 const udplite_warned = new WeakSet<object>();

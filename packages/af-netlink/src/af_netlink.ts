@@ -3,23 +3,19 @@
  * multicast, the generic request path (netlink_rcv_skb, netlink_ack) and dumps.
  */
 import {
-  type Cred,
-  type Kernel,
-  type Module,
-  type MsgHdr,
-  type Net,
-  type NetProtoFamily,
-  type Proto,
-  type ProtoOps,
-  type Socket,
+  __module_get,
   AF_NETLINK,
   AF_UNSPEC,
   CAP_NET_ADMIN,
   CAP_NET_BROADCAST,
+  cmsgs,
+  consume_skb,
+  type Cred,
+  current,
+  EADDRINUSE,
   EAGAIN,
   EBUSY,
   ECONNREFUSED,
-  EADDRINUSE,
   EINTR,
   EINVAL,
   EMSGSIZE,
@@ -33,40 +29,40 @@ import {
   EPROTONOSUPPORT,
   ESOCKTNOSUPPORT,
   ESRCH,
+  type Fmt,
+  ftrace,
+  type Kernel,
+  kfree_skb,
+  memcpy_from_msg,
+  type Module,
+  module_put,
   MSG_DONTWAIT,
   MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
-  PF_NETLINK,
-  SOCK_DGRAM,
-  SOCK_RAW,
-  SOL_NETLINK,
-  SOL_SOCKET,
-  SS_UNCONNECTED,
-  SKB_DATA_ALIGN,
-  SKB_TRUESIZE,
-  SkBuff,
-  Sock,
-  WaitQueueHead,
-  __module_get,
-  cmsgs,
-  current,
-  kfree_skb,
-  consume_skb,
-  memcpy_from_msg,
-  module_put,
+  type MsgHdr,
+  type Net,
+  type NetProtoFamily,
   ns_capable,
+  PF_NETLINK,
+  type Proto,
   proto_register,
   proto_unregister,
+  type ProtoOps,
   put_cmsg,
   read_int,
   request_module,
   sk_alloc,
+  SKB_DATA_ALIGN,
   skb_free_datagram,
   skb_queue_purge,
   skb_queue_tail,
   skb_recv_datagram,
+  SKB_TRUESIZE,
+  SkBuff,
+  Sock,
   sock_create_lite,
+  SOCK_DGRAM,
   sock_hold,
   sock_init_data,
   sock_no_accept,
@@ -76,12 +72,17 @@ import {
   sock_orphan,
   sock_prot_inuse_add,
   sock_put,
+  SOCK_RAW,
   sock_register,
   sock_release,
   sock_rfree,
   sock_unregister,
-  traced,
+  type Socket,
+  SOL_NETLINK,
+  SOL_SOCKET,
+  SS_UNCONNECTED,
   try_module_get,
+  WaitQueueHead,
 } from '@ksock/core';
 import {
   MAX_LINKS,
@@ -393,47 +394,48 @@ function __netlink_lookup(table: NetlinkTable, portid: number, net: Net): Netlin
 }
 
 /** Mirrors netlink_lookup(): with a reference taken. */
-export const netlink_lookup = traced(
-  'netlink_lookup',
-  (net: Net, protocol: number, portid: number): NetlinkSock | null => {
-    const table = state_of(net.kernel).nl_table[protocol]!;
-    const sk = __netlink_lookup(table, portid, net);
-    if (sk !== null) sock_hold(sk);
-    return sk;
-  },
-  (_net, protocol, portid) => `protocol=${protocol}, portid=${portid >>> 0}`,
-);
+export function netlink_lookup(net: Net, protocol: number, portid: number): NetlinkSock | null {
+  const ft = ftrace();
+  if (ft?.want(netlink_lookup))
+    return ft.call('netlink_lookup', netlink_lookup, fmt_netlink_lookup, net, protocol, portid);
+  const table = state_of(net.kernel).nl_table[protocol]!;
+  const sk = __netlink_lookup(table, portid, net);
+  if (sk !== null) sock_hold(sk);
+  return sk;
+}
+const fmt_netlink_lookup: Fmt<typeof netlink_lookup> = (_net, protocol, portid) =>
+  `protocol=${protocol}, portid=${portid >>> 0}`;
 
 /**
  * Mirrors netlink_insert(): EBUSY if already bound elsewhere (re-inserting the same portid is a no-op),
  * portid written first (kept on failure, as Linux keeps it), EADDRINUSE when taken.
  */
-export const netlink_insert = traced(
-  'netlink_insert',
-  (sk: NetlinkSock, portid: number): number => {
-    portid >>>= 0;
-    const table = table_of(sk);
-    const err = sk.portid === portid ? 0 : -EBUSY;
-    if (sk.bound) return err;
-    sk.portid = portid;
-    sock_hold(sk);
-    const net = sk.sk_net;
-    let m = table.hash.get(net);
-    if (m === undefined) {
-      m = new Map();
-      table.hash.set(net, m);
-    }
-    if (m.has(portid)) {
-      sock_put(sk);
-      return -EADDRINUSE;
-    }
-    m.set(portid, sk);
-    // WRITE_ONCE(nlk->bound, portid): a kernel socket (portid 0) counts as not bound.
-    sk.bound = portid !== 0;
-    return 0;
-  },
-  (_sk, portid) => `portid=${portid >>> 0}`,
-);
+export function netlink_insert(sk: NetlinkSock, portid: number): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_insert))
+    return ft.call('netlink_insert', netlink_insert, fmt_netlink_insert, sk, portid);
+  portid >>>= 0;
+  const table = table_of(sk);
+  const err = sk.portid === portid ? 0 : -EBUSY;
+  if (sk.bound) return err;
+  sk.portid = portid;
+  sock_hold(sk);
+  const net = sk.sk_net;
+  let m = table.hash.get(net);
+  if (m === undefined) {
+    m = new Map();
+    table.hash.set(net, m);
+  }
+  if (m.has(portid)) {
+    sock_put(sk);
+    return -EADDRINUSE;
+  }
+  m.set(portid, sk);
+  // WRITE_ONCE(nlk->bound, portid): a kernel socket (portid 0) counts as not bound.
+  sk.bound = portid !== 0;
+  return 0;
+}
+const fmt_netlink_insert: Fmt<typeof netlink_insert> = (_sk, portid) => `portid=${portid >>> 0}`;
 
 /** Mirrors netlink_remove(): out of the hash (dropping its reference) and out of the mc_list. */
 function netlink_remove(sk: NetlinkSock): void {
@@ -460,7 +462,9 @@ function __sk_del_bind_node(table: NetlinkTable, sk: NetlinkSock): void {
  * Mirrors netlink_autobind(): the caller's tgid, else negative portids — a random start in
  * [S32_MIN, −4097] at the first collision, then downwards.
  */
-export const netlink_autobind = traced('netlink_autobind', (sock: Socket): number => {
+export function netlink_autobind(sock: Socket): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_autobind)) return ft.call('netlink_autobind', netlink_autobind, undefined, sock);
   const sk = nlk_sk(sock.sk!);
   const net = sk.sk_net;
   const table = table_of(sk);
@@ -480,7 +484,7 @@ export const netlink_autobind = traced('netlink_autobind', (sock: Socket): numbe
     if (err === -EBUSY) return 0;
     return err;
   }
-});
+}
 
 // ---- subscriptions ------------------------------------------------------------------------------------
 /** Mirrors netlink_update_listeners(): recompute the table's listeners bitmap from the mc_list. */
@@ -550,117 +554,119 @@ function netlink_sock_destruct(sk: Sock): void {
 }
 
 /** Mirrors __netlink_create(): ops, sk_alloc(netlink_proto), sock_init_data, sk_protocol. */
-export const __netlink_create = traced(
-  '__netlink_create',
-  (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
-    const st = state_of(net.kernel);
-    sock.ops = st.ops;
-    const sk = sk_alloc(net, PF_NETLINK, st.proto, kern) as NetlinkSock | null;
-    if (sk === null) return -ENOMEM;
-    sock_init_data(sock, sk);
-    sk.sk_destruct = netlink_sock_destruct;
-    sk.sk_protocol = protocol;
-    sk.tbl = st.nl_table[protocol]!;
-    sk.nl_st = st;
-    return 0;
-  },
-  (_net, _sock, protocol, kern) => `protocol=${protocol}, kern=${kern ? 1 : 0}`,
-);
+export function __netlink_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
+  const ft = ftrace();
+  if (ft?.want(__netlink_create))
+    return ft.call('__netlink_create', __netlink_create, fmt___netlink_create, net, sock, protocol, kern);
+  const st = state_of(net.kernel);
+  sock.ops = st.ops;
+  const sk = sk_alloc(net, PF_NETLINK, st.proto, kern) as NetlinkSock | null;
+  if (sk === null) return -ENOMEM;
+  sock_init_data(sock, sk);
+  sk.sk_destruct = netlink_sock_destruct;
+  sk.sk_protocol = protocol;
+  sk.tbl = st.nl_table[protocol]!;
+  sk.nl_st = st;
+  return 0;
+}
+const fmt___netlink_create: Fmt<typeof __netlink_create> = (_net, _sock, protocol, kern) =>
+  `protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /**
  * Mirrors netlink_create(): SOCK_RAW/SOCK_DGRAM (ESOCKTNOSUPPORT, checked before the protocol), protocol
  * range (EPROTONOSUPPORT), autoload "net-pf-16-proto-N" for an unregistered protocol, a reference on the
  * protocol's module, __netlink_create(), the table's callbacks copied.
  */
-export const netlink_create = traced(
-  'netlink_create',
-  (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
-    const kernel = net.kernel;
-    sock.state = SS_UNCONNECTED;
-    if (sock.type !== SOCK_RAW && sock.type !== SOCK_DGRAM) return -ESOCKTNOSUPPORT;
-    if (protocol < 0 || protocol >= MAX_LINKS) return -EPROTONOSUPPORT;
-    let tbl = state_of(kernel).nl_table[protocol]!;
-    if (!tbl.registered) {
-      request_module(kernel, `net-pf-${PF_NETLINK}-proto-${protocol}`);
-      // The module may have been loaded (and af_netlink's state is the same object).
-      tbl = state_of(kernel).nl_table[protocol]!;
-    }
-    let module: Module | null = null;
-    if (tbl.registered && try_module_get(tbl.module)) module = tbl.module;
-    else return -EPROTONOSUPPORT;
-    const bind = tbl.bind;
-    const unbind = tbl.unbind;
-    const release = tbl.release;
-    const err = __netlink_create(net, sock, protocol, kern);
-    if (err < 0) {
-      module_put(module);
-      return err;
-    }
-    const nlk = nlk_sk(sock.sk!);
-    sock_prot_inuse_add(net, (nlk.nl_st as State).proto, 1);
-    nlk.inuse_counted = true;
-    nlk.module = module;
-    nlk.netlink_bind = bind;
-    nlk.netlink_unbind = unbind;
-    nlk.netlink_release = release;
-    nlk.f_cred = current().cred;
-    return 0;
-  },
-  (_net, _sock, protocol, kern) => `protocol=${protocol}, kern=${kern ? 1 : 0}`,
-);
+export function netlink_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_create))
+    return ft.call('netlink_create', netlink_create, fmt_netlink_create, net, sock, protocol, kern);
+  const kernel = net.kernel;
+  sock.state = SS_UNCONNECTED;
+  if (sock.type !== SOCK_RAW && sock.type !== SOCK_DGRAM) return -ESOCKTNOSUPPORT;
+  if (protocol < 0 || protocol >= MAX_LINKS) return -EPROTONOSUPPORT;
+  let tbl = state_of(kernel).nl_table[protocol]!;
+  if (!tbl.registered) {
+    request_module(kernel, `net-pf-${PF_NETLINK}-proto-${protocol}`);
+    // The module may have been loaded (and af_netlink's state is the same object).
+    tbl = state_of(kernel).nl_table[protocol]!;
+  }
+  let module: Module | null = null;
+  if (tbl.registered && try_module_get(tbl.module)) module = tbl.module;
+  else return -EPROTONOSUPPORT;
+  const bind = tbl.bind;
+  const unbind = tbl.unbind;
+  const release = tbl.release;
+  const err = __netlink_create(net, sock, protocol, kern);
+  if (err < 0) {
+    module_put(module);
+    return err;
+  }
+  const nlk = nlk_sk(sock.sk!);
+  sock_prot_inuse_add(net, (nlk.nl_st as State).proto, 1);
+  nlk.inuse_counted = true;
+  nlk.module = module;
+  nlk.netlink_bind = bind;
+  nlk.netlink_unbind = unbind;
+  nlk.netlink_release = release;
+  nlk.f_cred = current().cred;
+  return 0;
+}
+const fmt_netlink_create: Fmt<typeof netlink_create> = (_net, _sock, protocol, kern) =>
+  `protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors netlink_release(). */
-export const netlink_release = traced(
-  'netlink_release',
-  (sock: Socket): number => {
-    const s = sock.sk;
-    if (s === null) return 0;
-    const sk = nlk_sk(s);
-    const st = sk.nl_st as State;
-    netlink_remove(sk);
-    sock_orphan(sk);
-    if (sk.netlink_release !== null) sk.netlink_release(sk, sk.groups);
-    if (sk.netlink_unbind !== null && sk.groups !== null) {
-      for (let i = 0; i < sk.ngroups; i++) if (test_bit(i, sk.groups)) sk.netlink_unbind(sk.sk_net, i + 1);
+export function netlink_release(sock: Socket): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_release))
+    return ft.call('netlink_release', netlink_release, fmt_netlink_release, sock);
+  const s = sock.sk;
+  if (s === null) return 0;
+  const sk = nlk_sk(s);
+  const st = sk.nl_st as State;
+  netlink_remove(sk);
+  sock_orphan(sk);
+  if (sk.netlink_release !== null) sk.netlink_release(sk, sk.groups);
+  if (sk.netlink_unbind !== null && sk.groups !== null) {
+    for (let i = 0; i < sk.ngroups; i++) if (test_bit(i, sk.groups)) sk.netlink_unbind(sk.sk_net, i + 1);
+  }
+  sock.sk = null;
+  sk.wait_q?.wake_up();
+  skb_queue_purge(sk.sk_write_queue);
+  if (sk.portid !== 0 && sk.bound) {
+    const n = { net: sk.sk_net, protocol: sk.sk_protocol, portid: sk.portid };
+    for (const fn of [...st.notifiers]) fn(1, n);
+  }
+  if (sk.cb_running) {
+    const cb = sk.cb!;
+    cb.done?.(cb);
+    module_put(cb.module);
+    cb.skb = null;
+    sk.cb_running = false;
+  }
+  module_put(sk.module);
+  sk.module = null;
+  if (netlink_is_kernel(sk)) {
+    const tbl = st.nl_table[sk.sk_protocol]!;
+    if (--tbl.registered === 0) {
+      tbl.listeners = null;
+      tbl.module = null;
+      tbl.bind = null;
+      tbl.unbind = null;
+      tbl.release = null;
+      tbl.flags = 0;
+      tbl.groups = 0;
+      tbl.compare = null;
     }
-    sock.sk = null;
-    sk.wait_q?.wake_up();
-    skb_queue_purge(sk.sk_write_queue);
-    if (sk.portid !== 0 && sk.bound) {
-      const n = { net: sk.sk_net, protocol: sk.sk_protocol, portid: sk.portid };
-      for (const fn of [...st.notifiers]) fn(1, n);
-    }
-    if (sk.cb_running) {
-      const cb = sk.cb!;
-      cb.done?.(cb);
-      module_put(cb.module);
-      cb.skb = null;
-      sk.cb_running = false;
-    }
-    module_put(sk.module);
-    sk.module = null;
-    if (netlink_is_kernel(sk)) {
-      const tbl = st.nl_table[sk.sk_protocol]!;
-      if (--tbl.registered === 0) {
-        tbl.listeners = null;
-        tbl.module = null;
-        tbl.bind = null;
-        tbl.unbind = null;
-        tbl.release = null;
-        tbl.flags = 0;
-        tbl.groups = 0;
-        tbl.compare = null;
-      }
-    }
-    // ksock: kernel sockets are not counted at create, so only what netlink_create counted is uncounted.
-    if (sk.inuse_counted) sock_prot_inuse_add(sk.sk_net, st.proto, -1);
-    // The deferred put of call_rcu(deferred_put_nlk_sk), done at once: nothing else can be reading.
-    sk.groups = null;
-    sock_put(sk);
-    return 0;
-  },
-  (sock) => `ino=${sock.inode.i_ino}`,
-);
+  }
+  // ksock: kernel sockets are not counted at create, so only what netlink_create counted is uncounted.
+  if (sk.inuse_counted) sock_prot_inuse_add(sk.sk_net, st.proto, -1);
+  // The deferred put of call_rcu(deferred_put_nlk_sk), done at once: nothing else can be reading.
+  sk.groups = null;
+  sock_put(sk);
+  return 0;
+}
+const fmt_netlink_release: Fmt<typeof netlink_release> = (sock) => `ino=${sock.inode.i_ino}`;
 
 // ---- bind / connect / getname -------------------------------------------------------------------------
 function netlink_undo_bind(group: number, groups: number, sk: NetlinkSock): void {
@@ -673,88 +679,90 @@ function addr_view(a: Uint8Array): DataView {
 }
 
 /** Mirrors netlink_bind(). */
-export const netlink_bind = traced(
-  'netlink_bind',
-  (sock: Socket, addr: Uint8Array, addr_len: number): number => {
-    const sk = nlk_sk(sock.sk!);
-    const net = sk.sk_net;
-    if (addr_len < SOCKADDR_NL_SIZE) return -EINVAL;
-    const dv = addr_view(addr);
-    if (dv.getUint16(0, true) !== AF_NETLINK) return -EINVAL;
-    const nl_pid = dv.getUint32(4, true);
-    let groups = dv.getUint32(8, true);
-    if (groups !== 0) {
-      if (!netlink_allowed(sock, NL_CFG_F_NONROOT_RECV)) return -EPERM;
-      const err = netlink_realloc_groups(sk);
-      if (err) return err;
+export function netlink_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_bind))
+    return ft.call('netlink_bind', netlink_bind, fmt_netlink_bind, sock, addr, addr_len);
+  const sk = nlk_sk(sock.sk!);
+  const net = sk.sk_net;
+  if (addr_len < SOCKADDR_NL_SIZE) return -EINVAL;
+  const dv = addr_view(addr);
+  if (dv.getUint16(0, true) !== AF_NETLINK) return -EINVAL;
+  const nl_pid = dv.getUint32(4, true);
+  let groups = dv.getUint32(8, true);
+  if (groups !== 0) {
+    if (!netlink_allowed(sock, NL_CFG_F_NONROOT_RECV)) return -EPERM;
+    const err = netlink_realloc_groups(sk);
+    if (err) return err;
+  }
+  if (sk.ngroups < 32) groups = (groups & ((1 << sk.ngroups) - 1)) >>> 0;
+  const bound = sk.bound;
+  if (bound && nl_pid !== sk.portid) return -EINVAL;
+  if (sk.netlink_bind !== null && groups !== 0) {
+    for (let group = 0; group < 32; group++) {
+      if (((groups >>> group) & 1) === 0) continue;
+      const err = sk.netlink_bind(net, group + 1);
+      if (!err) continue;
+      netlink_undo_bind(group, groups, sk);
+      return err;
     }
-    if (sk.ngroups < 32) groups = (groups & ((1 << sk.ngroups) - 1)) >>> 0;
-    const bound = sk.bound;
-    if (bound && nl_pid !== sk.portid) return -EINVAL;
-    if (sk.netlink_bind !== null && groups !== 0) {
-      for (let group = 0; group < 32; group++) {
-        if (((groups >>> group) & 1) === 0) continue;
-        const err = sk.netlink_bind(net, group + 1);
-        if (!err) continue;
-        netlink_undo_bind(group, groups, sk);
-        return err;
-      }
+  }
+  if (!bound) {
+    const err = nl_pid !== 0 ? netlink_insert(sk, nl_pid) : netlink_autobind(sock);
+    if (err) {
+      netlink_undo_bind(32, groups, sk);
+      return err;
     }
-    if (!bound) {
-      const err = nl_pid !== 0 ? netlink_insert(sk, nl_pid) : netlink_autobind(sock);
-      if (err) {
-        netlink_undo_bind(32, groups, sk);
-        return err;
-      }
-    }
-    if (groups === 0 && (sk.groups === null || sk.groups[0] === 0)) return 0;
-    netlink_update_subscriptions(sk, sk.subscriptions + hweight32(groups) - hweight32(sk.groups![0]!));
-    sk.groups![0] = groups >>> 0;
-    netlink_update_listeners(sk);
-    return 0;
-  },
-  (_sock, addr, len) =>
-    len >= 12
-      ? `nl_pid=${addr_view(addr).getUint32(4, true)}, nl_groups=0x${addr_view(addr).getUint32(8, true).toString(16)}`
-      : `addrlen=${len}`,
-);
+  }
+  if (groups === 0 && (sk.groups === null || sk.groups[0] === 0)) return 0;
+  netlink_update_subscriptions(sk, sk.subscriptions + hweight32(groups) - hweight32(sk.groups![0]!));
+  sk.groups![0] = groups >>> 0;
+  netlink_update_listeners(sk);
+  return 0;
+}
+const fmt_netlink_bind: Fmt<typeof netlink_bind> = (_sock, addr, len) =>
+  len >= 12
+    ? `nl_pid=${addr_view(addr).getUint32(4, true)}, nl_groups=0x${addr_view(addr).getUint32(8, true).toString(16)}`
+    : `addrlen=${len}`;
 
 /** Mirrors netlink_connect(). */
-export const netlink_connect = traced(
-  'netlink_connect',
-  (sock: Socket, addr: Uint8Array, alen: number, _flags: number): number => {
-    const sk = nlk_sk(sock.sk!);
-    if (alen < 2) return -EINVAL;
-    const dv = addr_view(addr);
-    const family = dv.getUint16(0, true);
-    if (family === AF_UNSPEC) {
-      sk.sk_state = NETLINK_UNCONNECTED;
-      sk.dst_portid = 0;
-      sk.dst_group = 0;
-      return 0;
-    }
-    if (family !== AF_NETLINK) return -EINVAL;
-    if (alen < SOCKADDR_NL_SIZE) return -EINVAL;
-    const nl_pid = dv.getUint32(4, true);
-    const nl_groups = dv.getUint32(8, true);
-    if ((nl_groups !== 0 || nl_pid !== 0) && !netlink_allowed(sock, NL_CFG_F_NONROOT_SEND)) return -EPERM;
-    let err = 0;
-    if (!sk.bound) err = netlink_autobind(sock);
-    if (err === 0) {
-      sk.sk_state = NETLINK_CONNECTED;
-      sk.dst_portid = nl_pid;
-      sk.dst_group = ffs(nl_groups);
-    }
-    return err;
-  },
-);
+export function netlink_connect(sock: Socket, addr: Uint8Array, alen: number, _flags: number): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_connect))
+    return ft.call('netlink_connect', netlink_connect, undefined, sock, addr, alen, _flags);
+  const sk = nlk_sk(sock.sk!);
+  if (alen < 2) return -EINVAL;
+  const dv = addr_view(addr);
+  const family = dv.getUint16(0, true);
+  if (family === AF_UNSPEC) {
+    sk.sk_state = NETLINK_UNCONNECTED;
+    sk.dst_portid = 0;
+    sk.dst_group = 0;
+    return 0;
+  }
+  if (family !== AF_NETLINK) return -EINVAL;
+  if (alen < SOCKADDR_NL_SIZE) return -EINVAL;
+  const nl_pid = dv.getUint32(4, true);
+  const nl_groups = dv.getUint32(8, true);
+  if ((nl_groups !== 0 || nl_pid !== 0) && !netlink_allowed(sock, NL_CFG_F_NONROOT_SEND)) return -EPERM;
+  let err = 0;
+  if (!sk.bound) err = netlink_autobind(sock);
+  if (err === 0) {
+    sk.sk_state = NETLINK_CONNECTED;
+    sk.dst_portid = nl_pid;
+    sk.dst_group = ffs(nl_groups);
+  }
+  return err;
+}
 
 /** Mirrors netlink_getname(): always 12 bytes. */
-export const netlink_getname = traced('netlink_getname', (sock: Socket, peer: boolean): Uint8Array => {
+export function netlink_getname(sock: Socket, peer: boolean): Uint8Array {
+  const ft = ftrace();
+  if (ft?.want(netlink_getname)) return ft.call('netlink_getname', netlink_getname, undefined, sock, peer);
   const sk = nlk_sk(sock.sk!);
   if (peer) return sockaddr_nl(sk.dst_portid, netlink_group_mask(sk.dst_group));
   return sockaddr_nl(sk.portid, sk.groups !== null ? sk.groups[0]! : 0);
-});
+}
 
 // ---- delivery -----------------------------------------------------------------------------------------
 /** Mirrors netlink_overrun(): ENOBUFS once per congestion episode (unless NETLINK_NO_ENOBUFS). */
@@ -839,46 +847,52 @@ function netlink_getsockbyportid(ssk: NetlinkSock, portid: number): NetlinkSock 
 }
 
 /** Mirrors netlink_unicast_kernel(): the kernel socket's input runs synchronously. */
-const netlink_unicast_kernel = traced(
-  'netlink_unicast_kernel',
-  (sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock): number => {
-    let ret = -ECONNREFUSED;
-    const rcv = sk.netlink_rcv;
-    if (rcv !== null) {
-      ret = skb.len;
-      sk.sk_rmem_alloc += skb.truesize;
-      netlink_skb_set_owner_r(skb, sk);
-      NETLINK_CB(skb).sk = ssk;
-      rcv(skb);
-      consume_skb(skb);
-    } else {
-      kfree_skb(skb);
-    }
-    sock_put(sk);
-    return ret;
-  },
-);
+function netlink_unicast_kernel(sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_unicast_kernel))
+    return ft.call('netlink_unicast_kernel', netlink_unicast_kernel, undefined, sk, skb, ssk);
+  let ret = -ECONNREFUSED;
+  const rcv = sk.netlink_rcv;
+  if (rcv !== null) {
+    ret = skb.len;
+    sk.sk_rmem_alloc += skb.truesize;
+    netlink_skb_set_owner_r(skb, sk);
+    NETLINK_CB(skb).sk = ssk;
+    rcv(skb);
+    consume_skb(skb);
+  } else {
+    kfree_skb(skb);
+  }
+  sock_put(sk);
+  return ret;
+}
 
 /**
  * Mirrors netlink_unicast(): to a kernel socket its input, to a user socket its receive queue
  * (ECONNREFUSED for an unknown portid).
  */
-export const netlink_unicast = traced(
-  'netlink_unicast',
-  (ssk: NetlinkSock, skb: SkBuff, portid: number, nonblock: boolean | number): number => {
-    const timeo = nonblock ? 0 : ssk.sk_sndtimeo;
-    const sk = netlink_getsockbyportid(ssk, portid);
-    if (typeof sk === 'number') {
-      kfree_skb(skb);
-      return sk;
-    }
-    if (netlink_is_kernel(sk)) return netlink_unicast_kernel(sk, skb, ssk);
-    const err = netlink_attachskb(sk, skb, timeo, ssk);
-    if (err) return err;
-    return netlink_sendskb(sk, skb);
-  },
-  (_ssk, skb, portid, nonblock) => `portid=${portid >>> 0}, len=${skb.len}, nonblock=${nonblock ? 1 : 0}`,
-);
+export function netlink_unicast(
+  ssk: NetlinkSock,
+  skb: SkBuff,
+  portid: number,
+  nonblock: boolean | number,
+): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_unicast))
+    return ft.call('netlink_unicast', netlink_unicast, fmt_netlink_unicast, ssk, skb, portid, nonblock);
+  const timeo = nonblock ? 0 : ssk.sk_sndtimeo;
+  const sk = netlink_getsockbyportid(ssk, portid);
+  if (typeof sk === 'number') {
+    kfree_skb(skb);
+    return sk;
+  }
+  if (netlink_is_kernel(sk)) return netlink_unicast_kernel(sk, skb, ssk);
+  const err = netlink_attachskb(sk, skb, timeo, ssk);
+  if (err) return err;
+  return netlink_sendskb(sk, skb);
+}
+const fmt_netlink_unicast: Fmt<typeof netlink_unicast> = (_ssk, skb, portid, nonblock) =>
+  `portid=${portid >>> 0}, len=${skb.len}, nonblock=${nonblock ? 1 : 0}`;
 
 /** Mirrors netlink_has_listeners(). */
 export function netlink_has_listeners(sk: NetlinkSock, group: number): boolean {
@@ -921,47 +935,58 @@ function skb_clone(skb: SkBuff): SkBuff {
  * namespace but the sender and `portid`; ENOBUFS if a BROADCAST_ERROR member missed it, 0 if anyone got
  * it, ESRCH if nobody. ksock has no peer namespace ids, so NETLINK_LISTEN_ALL_NSID never crosses namespaces.
  */
-export const netlink_broadcast_filtered = traced(
-  'netlink_broadcast',
-  (
-    ssk: NetlinkSock,
-    skb: SkBuff,
-    portid: number,
-    group: number,
-    filter: NetlinkFilter | null,
-    filter_data: unknown,
-  ): number => {
-    const tbl = table_of(ssk);
-    const net = ssk.sk_net;
-    let delivery_failure = false;
-    let delivered = false;
-    portid >>>= 0;
-    for (const sk of tbl.mc_list) {
-      if (sk === ssk) continue;
-      if (sk.portid === portid || group - 1 >= sk.ngroups || !test_bit(group - 1, sk.groups)) continue;
-      if (!net_eq(sk.sk_net, net)) continue;
-      sock_hold(sk);
-      const skb2 = skb_clone(skb);
-      if (filter?.(sk, skb2, filter_data)) {
-        sock_put(sk);
-        continue;
-      }
-      const val = netlink_broadcast_deliver(sk, skb2);
-      if (val < 0) {
-        netlink_overrun(sk);
-        if ((sk.flags & NETLINK_F_BROADCAST_SEND_ERROR) !== 0) delivery_failure = true;
-      } else {
-        delivered = true;
-      }
+export function netlink_broadcast_filtered(
+  ssk: NetlinkSock,
+  skb: SkBuff,
+  portid: number,
+  group: number,
+  filter: NetlinkFilter | null,
+  filter_data: unknown,
+): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_broadcast_filtered))
+    return ft.call(
+      'netlink_broadcast',
+      netlink_broadcast_filtered,
+      fmt_netlink_broadcast_filtered,
+      ssk,
+      skb,
+      portid,
+      group,
+      filter,
+      filter_data,
+    );
+  const tbl = table_of(ssk);
+  const net = ssk.sk_net;
+  let delivery_failure = false;
+  let delivered = false;
+  portid >>>= 0;
+  for (const sk of tbl.mc_list) {
+    if (sk === ssk) continue;
+    if (sk.portid === portid || group - 1 >= sk.ngroups || !test_bit(group - 1, sk.groups)) continue;
+    if (!net_eq(sk.sk_net, net)) continue;
+    sock_hold(sk);
+    const skb2 = skb_clone(skb);
+    if (filter?.(sk, skb2, filter_data)) {
       sock_put(sk);
+      continue;
     }
-    consume_skb(skb);
-    if (delivery_failure) return -ENOBUFS;
-    if (delivered) return 0;
-    return -ESRCH;
-  },
-  (_ssk, skb, portid, group) => `portid=${portid >>> 0}, group=${group}, len=${skb.len}`,
-);
+    const val = netlink_broadcast_deliver(sk, skb2);
+    if (val < 0) {
+      netlink_overrun(sk);
+      if ((sk.flags & NETLINK_F_BROADCAST_SEND_ERROR) !== 0) delivery_failure = true;
+    } else {
+      delivered = true;
+    }
+    sock_put(sk);
+  }
+  consume_skb(skb);
+  if (delivery_failure) return -ENOBUFS;
+  if (delivered) return 0;
+  return -ESRCH;
+}
+const fmt_netlink_broadcast_filtered: Fmt<typeof netlink_broadcast_filtered> = (_ssk, skb, portid, group) =>
+  `portid=${portid >>> 0}, group=${group}, len=${skb.len}`;
 
 /** Mirrors netlink_broadcast(). */
 export function netlink_broadcast(ssk: NetlinkSock, skb: SkBuff, portid: number, group: number): number {
@@ -1015,108 +1040,109 @@ function scm_send(msg: MsgHdr): number {
 }
 
 /** Mirrors netlink_sendmsg(). */
-export const netlink_sendmsg = traced(
-  'netlink_sendmsg',
-  (sock: Socket, msg: MsgHdr, len: number): number => {
-    const sk = nlk_sk(sock.sk!);
-    if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
-    if (len === 0) {
-      const k = sk.sk_net.kernel;
-      if (!warned_zero.has(k)) {
-        warned_zero.add(k);
-        k.printk('netlink: Zero length message leads to an empty skb');
-      }
-      return -ENODATA;
+export function netlink_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_sendmsg))
+    return ft.call('netlink_sendmsg', netlink_sendmsg, fmt_netlink_sendmsg, sock, msg, len);
+  const sk = nlk_sk(sock.sk!);
+  if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
+  if (len === 0) {
+    const k = sk.sk_net.kernel;
+    if (!warned_zero.has(k)) {
+      warned_zero.add(k);
+      k.printk('netlink: Zero length message leads to an empty skb');
     }
-    let err = scm_send(msg);
-    if (err < 0) return err;
-    let dst_portid: number;
-    let dst_group: number;
-    let netlink_skb_flags = 0;
-    if (msg.msg_namelen) {
-      const a = msg.msg_name!;
-      if (msg.msg_namelen < SOCKADDR_NL_SIZE) return -EINVAL;
-      const dv = addr_view(a);
-      if (dv.getUint16(0, true) !== AF_NETLINK) return -EINVAL;
-      dst_portid = dv.getUint32(4, true);
-      dst_group = ffs(dv.getUint32(8, true));
-      if ((dst_group || dst_portid) && !netlink_allowed(sock, NL_CFG_F_NONROOT_SEND)) return -EPERM;
-      netlink_skb_flags |= NETLINK_SKB_DST;
-    } else {
-      dst_portid = sk.dst_portid;
-      dst_group = sk.dst_group;
-    }
-    if (!sk.bound) {
-      err = netlink_autobind(sock);
-      if (err) return err;
-    }
-    if (len > sk.sk_sndbuf - 32) return -EMSGSIZE;
-    const data = memcpy_from_msg(msg);
-    const skb = new SkBuff(data);
-    const cb = NETLINK_CB(skb);
-    cb.portid = sk.portid;
-    cb.dst_group = dst_group;
-    cb.flags = netlink_skb_flags;
-    const t = current();
-    cb.creds_pid = t.pid;
-    cb.creds_uid = t.cred.uid;
-    cb.creds_gid = t.cred.gid;
-    // Linux sleeps inside netlink_unicast() after the broadcast; ksock's awaitable syscalls retry the whole
-    // sendmsg with the same msghdr, so a retry must not broadcast a second time.
-    if (dst_group && !broadcast_done.has(msg)) netlink_broadcast(sk, skb_clone(skb), dst_portid, dst_group);
-    const nonblock = (msg.msg_flags & MSG_DONTWAIT) !== 0;
-    const ret = netlink_unicast(sk, skb, dst_portid, nonblock);
-    if (dst_group) {
-      if (ret === -EAGAIN && !nonblock) broadcast_done.add(msg);
-      else broadcast_done.delete(msg);
-    }
-    return ret;
-  },
-  (_sock, _msg, len) => `len=${len}`,
-);
+    return -ENODATA;
+  }
+  let err = scm_send(msg);
+  if (err < 0) return err;
+  let dst_portid: number;
+  let dst_group: number;
+  let netlink_skb_flags = 0;
+  if (msg.msg_namelen) {
+    const a = msg.msg_name!;
+    if (msg.msg_namelen < SOCKADDR_NL_SIZE) return -EINVAL;
+    const dv = addr_view(a);
+    if (dv.getUint16(0, true) !== AF_NETLINK) return -EINVAL;
+    dst_portid = dv.getUint32(4, true);
+    dst_group = ffs(dv.getUint32(8, true));
+    if ((dst_group || dst_portid) && !netlink_allowed(sock, NL_CFG_F_NONROOT_SEND)) return -EPERM;
+    netlink_skb_flags |= NETLINK_SKB_DST;
+  } else {
+    dst_portid = sk.dst_portid;
+    dst_group = sk.dst_group;
+  }
+  if (!sk.bound) {
+    err = netlink_autobind(sock);
+    if (err) return err;
+  }
+  if (len > sk.sk_sndbuf - 32) return -EMSGSIZE;
+  const data = memcpy_from_msg(msg);
+  const skb = new SkBuff(data);
+  const cb = NETLINK_CB(skb);
+  cb.portid = sk.portid;
+  cb.dst_group = dst_group;
+  cb.flags = netlink_skb_flags;
+  const t = current();
+  cb.creds_pid = t.pid;
+  cb.creds_uid = t.cred.uid;
+  cb.creds_gid = t.cred.gid;
+  // Linux sleeps inside netlink_unicast() after the broadcast; ksock's awaitable syscalls retry the whole
+  // sendmsg with the same msghdr, so a retry must not broadcast a second time.
+  if (dst_group && !broadcast_done.has(msg)) netlink_broadcast(sk, skb_clone(skb), dst_portid, dst_group);
+  const nonblock = (msg.msg_flags & MSG_DONTWAIT) !== 0;
+  const ret = netlink_unicast(sk, skb, dst_portid, nonblock);
+  if (dst_group) {
+    if (ret === -EAGAIN && !nonblock) broadcast_done.add(msg);
+    else broadcast_done.delete(msg);
+  }
+  return ret;
+}
+const fmt_netlink_sendmsg: Fmt<typeof netlink_sendmsg> = (_sock, _msg, len) => `len=${len}`;
 
 const warned_zero = new WeakSet<Kernel>();
 /** Messages whose broadcast part is done while their unicast part waits for room (see netlink_sendmsg). */
 const broadcast_done = new WeakSet<MsgHdr>();
 
 /** Mirrors netlink_recvmsg(). */
-export const netlink_recvmsg = traced(
-  'netlink_recvmsg',
-  (sock: Socket, msg: MsgHdr, len: number, flags: number): number => {
-    const sk = nlk_sk(sock.sk!);
-    if ((flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
-    const skb = skb_recv_datagram(sk, flags);
-    if (typeof skb === 'number') {
-      netlink_rcv_wake(sk);
-      return skb;
-    }
-    // Capped at SKB_WITH_OVERHEAD(32768): 32 KiB less the skb_shared_info (320 bytes on x86-64).
-    sk.max_recvmsg_len = Math.min(Math.max(sk.max_recvmsg_len, len), 32768 - 320);
-    let copied = skb.len;
-    if (len < copied) {
-      msg.msg_flags |= MSG_TRUNC;
-      copied = len;
-    }
-    msg.data = skb.data.slice(0, copied);
-    const cb = NETLINK_CB(skb);
-    msg.msg_name = sockaddr_nl(cb.portid, netlink_group_mask(cb.dst_group));
-    msg.msg_namelen = SOCKADDR_NL_SIZE;
-    if ((sk.flags & NETLINK_F_RECV_PKTINFO) !== 0)
-      put_cmsg(msg, SOL_NETLINK, NETLINK_PKTINFO, u32_bytes(cb.dst_group));
-    if ((flags & MSG_TRUNC) !== 0) copied = skb.len;
-    skb_free_datagram(sk, skb, flags & MSG_PEEK);
-    if (sk.cb_running && sk.sk_rmem_alloc <= sk.sk_rcvbuf / 2) {
-      const ret = netlink_dump(sk);
-      if (ret) {
-        sk.sk_err = -ret;
-        sk.sk_error_report(sk);
-      }
-    }
+export function netlink_recvmsg(sock: Socket, msg: MsgHdr, len: number, flags: number): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_recvmsg))
+    return ft.call('netlink_recvmsg', netlink_recvmsg, fmt_netlink_recvmsg, sock, msg, len, flags);
+  const sk = nlk_sk(sock.sk!);
+  if ((flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
+  const skb = skb_recv_datagram(sk, flags);
+  if (typeof skb === 'number') {
     netlink_rcv_wake(sk);
-    return copied;
-  },
-  (_sock, _msg, len, flags) => `len=${len}, flags=0x${flags.toString(16)}`,
-);
+    return skb;
+  }
+  // Capped at SKB_WITH_OVERHEAD(32768): 32 KiB less the skb_shared_info (320 bytes on x86-64).
+  sk.max_recvmsg_len = Math.min(Math.max(sk.max_recvmsg_len, len), 32768 - 320);
+  let copied = skb.len;
+  if (len < copied) {
+    msg.msg_flags |= MSG_TRUNC;
+    copied = len;
+  }
+  msg.data = skb.data.slice(0, copied);
+  const cb = NETLINK_CB(skb);
+  msg.msg_name = sockaddr_nl(cb.portid, netlink_group_mask(cb.dst_group));
+  msg.msg_namelen = SOCKADDR_NL_SIZE;
+  if ((sk.flags & NETLINK_F_RECV_PKTINFO) !== 0)
+    put_cmsg(msg, SOL_NETLINK, NETLINK_PKTINFO, u32_bytes(cb.dst_group));
+  if ((flags & MSG_TRUNC) !== 0) copied = skb.len;
+  skb_free_datagram(sk, skb, flags & MSG_PEEK);
+  if (sk.cb_running && sk.sk_rmem_alloc <= sk.sk_rcvbuf / 2) {
+    const ret = netlink_dump(sk);
+    if (ret) {
+      sk.sk_err = -ret;
+      sk.sk_error_report(sk);
+    }
+  }
+  netlink_rcv_wake(sk);
+  return copied;
+}
+const fmt_netlink_recvmsg: Fmt<typeof netlink_recvmsg> = (_sock, _msg, len, flags) =>
+  `len=${len}, flags=0x${flags.toString(16)}`;
 
 // ---- socket options -----------------------------------------------------------------------------------
 const FLAG_OPTS: Record<number, number> = {
@@ -1130,78 +1156,83 @@ const FLAG_OPTS: Record<number, number> = {
 };
 
 /** Mirrors netlink_setsockopt(). */
-export const netlink_setsockopt = traced(
-  'netlink_setsockopt',
-  (sock: Socket, level: number, optname: number, optval: Uint8Array): number => {
-    const sk = nlk_sk(sock.sk!);
-    if (level !== SOL_NETLINK) return -ENOPROTOOPT;
-    const val = optval.length >= 4 ? read_int(optval) : 0;
-    switch (optname) {
-      case NETLINK_ADD_MEMBERSHIP:
-      case NETLINK_DROP_MEMBERSHIP: {
-        if (!netlink_allowed(sock, NL_CFG_F_NONROOT_RECV)) return -EPERM;
-        const err = netlink_realloc_groups(sk);
-        if (err) return err;
-        if (!val || (val >>> 0) - 1 >= sk.ngroups) return -EINVAL;
-        if (optname === NETLINK_ADD_MEMBERSHIP && sk.netlink_bind !== null) {
-          const e = sk.netlink_bind(sk.sk_net, val);
-          if (e) return e;
-        }
-        netlink_update_socket_mc(sk, val, optname === NETLINK_ADD_MEMBERSHIP);
-        if (optname === NETLINK_DROP_MEMBERSHIP && sk.netlink_unbind !== null)
-          sk.netlink_unbind(sk.sk_net, val);
-        return 0;
+export function netlink_setsockopt(sock: Socket, level: number, optname: number, optval: Uint8Array): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_setsockopt))
+    return ft.call('netlink_setsockopt', netlink_setsockopt, undefined, sock, level, optname, optval);
+  const sk = nlk_sk(sock.sk!);
+  if (level !== SOL_NETLINK) return -ENOPROTOOPT;
+  const val = optval.length >= 4 ? read_int(optval) : 0;
+  switch (optname) {
+    case NETLINK_ADD_MEMBERSHIP:
+    case NETLINK_DROP_MEMBERSHIP: {
+      if (!netlink_allowed(sock, NL_CFG_F_NONROOT_RECV)) return -EPERM;
+      const err = netlink_realloc_groups(sk);
+      if (err) return err;
+      if (!val || (val >>> 0) - 1 >= sk.ngroups) return -EINVAL;
+      if (optname === NETLINK_ADD_MEMBERSHIP && sk.netlink_bind !== null) {
+        const e = sk.netlink_bind(sk.sk_net, val);
+        if (e) return e;
       }
-      case NETLINK_LISTEN_ALL_NSID:
-        if (!ns_capable(null, CAP_NET_BROADCAST)) return -EPERM;
-        break;
-      case NETLINK_PKTINFO:
-      case NETLINK_BROADCAST_ERROR:
-      case NETLINK_NO_ENOBUFS:
-      case NETLINK_CAP_ACK:
-      case NETLINK_EXT_ACK:
-      case NETLINK_GET_STRICT_CHK:
-        break;
-      default:
-        return -ENOPROTOOPT;
+      netlink_update_socket_mc(sk, val, optname === NETLINK_ADD_MEMBERSHIP);
+      if (optname === NETLINK_DROP_MEMBERSHIP && sk.netlink_unbind !== null)
+        sk.netlink_unbind(sk.sk_net, val);
+      return 0;
     }
-    const bit = FLAG_OPTS[optname]!;
-    if (val) sk.flags |= bit;
-    else sk.flags &= ~bit;
-    if (optname === NETLINK_NO_ENOBUFS && val) {
-      sk.state &= ~NETLINK_S_CONGESTED;
-      sk.wait_q?.wake_up();
-    }
-    return 0;
-  },
-);
+    case NETLINK_LISTEN_ALL_NSID:
+      if (!ns_capable(null, CAP_NET_BROADCAST)) return -EPERM;
+      break;
+    case NETLINK_PKTINFO:
+    case NETLINK_BROADCAST_ERROR:
+    case NETLINK_NO_ENOBUFS:
+    case NETLINK_CAP_ACK:
+    case NETLINK_EXT_ACK:
+    case NETLINK_GET_STRICT_CHK:
+      break;
+    default:
+      return -ENOPROTOOPT;
+  }
+  const bit = FLAG_OPTS[optname]!;
+  if (val) sk.flags |= bit;
+  else sk.flags &= ~bit;
+  if (optname === NETLINK_NO_ENOBUFS && val) {
+    sk.state &= ~NETLINK_S_CONGESTED;
+    sk.wait_q?.wake_up();
+  }
+  return 0;
+}
 
 /**
  * Mirrors netlink_getsockopt(). NETLINK_LIST_MEMBERSHIPS: Linux copies the u32 words that fit and writes
  * back the full size; ksock returns a buffer of the full size whose words beyond the caller's length are 0.
  */
-export const netlink_getsockopt = traced(
-  'netlink_getsockopt',
-  (sock: Socket, level: number, optname: number, len: number): Uint8Array | number => {
-    const sk = nlk_sk(sock.sk!);
-    if (level !== SOL_NETLINK) return -ENOPROTOOPT;
-    if (len < 0) return -EINVAL;
-    if (optname === NETLINK_LIST_MEMBERSHIPS) {
-      const full = ((Math.ceil(sk.ngroups / 8) + 3) & ~3) >>> 0;
-      const out = new Uint8Array(full);
-      const dv = new DataView(out.buffer);
-      for (let pos = 0; pos * 8 < sk.ngroups; pos += 4) {
-        if (len - pos < 4) break;
-        dv.setUint32(pos, sk.groups![pos / 4]!, true);
-      }
-      return out;
+export function netlink_getsockopt(
+  sock: Socket,
+  level: number,
+  optname: number,
+  len: number,
+): Uint8Array | number {
+  const ft = ftrace();
+  if (ft?.want(netlink_getsockopt))
+    return ft.call('netlink_getsockopt', netlink_getsockopt, undefined, sock, level, optname, len);
+  const sk = nlk_sk(sock.sk!);
+  if (level !== SOL_NETLINK) return -ENOPROTOOPT;
+  if (len < 0) return -EINVAL;
+  if (optname === NETLINK_LIST_MEMBERSHIPS) {
+    const full = ((Math.ceil(sk.ngroups / 8) + 3) & ~3) >>> 0;
+    const out = new Uint8Array(full);
+    const dv = new DataView(out.buffer);
+    for (let pos = 0; pos * 8 < sk.ngroups; pos += 4) {
+      if (len - pos < 4) break;
+      dv.setUint32(pos, sk.groups![pos / 4]!, true);
     }
-    const bit = FLAG_OPTS[optname];
-    if (bit === undefined) return -ENOPROTOOPT;
-    if (len < 4) return -EINVAL;
-    return s32_bytes((sk.flags & bit) !== 0 ? 1 : 0);
-  },
-);
+    return out;
+  }
+  const bit = FLAG_OPTS[optname];
+  if (bit === undefined) return -ENOPROTOOPT;
+  if (len < 4) return -EINVAL;
+  return s32_bytes((sk.flags & bit) !== 0 ? 1 : 0);
+}
 
 function netlink_ioctl(_sock: Socket, _cmd: number, _arg: number): number {
   return -515; // ENOIOCTLCMD: the generic layer turns it into ENOTTY
@@ -1213,49 +1244,62 @@ function netlink_ioctl(_sock: Socket, _cmd: number, _arg: number): number {
  * entry filled (or its registered count raised). Returns null on failure. ksock's af_netlink is a module,
  * so the kernel socket pins it (its ops owner) like any socket; Linux's is built in.
  */
-export const __netlink_kernel_create = traced(
-  '__netlink_kernel_create',
-  (net: Net, unit: number, module: Module | null, cfg: NetlinkKernelCfg | null): NetlinkSock | null => {
-    if (unit < 0 || unit >= MAX_LINKS) return null;
-    const st = state_of(net.kernel);
-    const sock = sock_create_lite(PF_NETLINK, SOCK_DGRAM, unit);
-    if (typeof sock === 'number') return null;
-    if (__netlink_create(net, sock, unit, true) < 0) {
-      sock.ops = null;
-      sock_release(sock);
-      return null;
+export function __netlink_kernel_create(
+  net: Net,
+  unit: number,
+  module: Module | null,
+  cfg: NetlinkKernelCfg | null,
+): NetlinkSock | null {
+  const ft = ftrace();
+  if (ft?.want(__netlink_kernel_create))
+    return ft.call(
+      '__netlink_kernel_create',
+      __netlink_kernel_create,
+      fmt___netlink_kernel_create,
+      net,
+      unit,
+      module,
+      cfg,
+    );
+  if (unit < 0 || unit >= MAX_LINKS) return null;
+  const st = state_of(net.kernel);
+  const sock = sock_create_lite(PF_NETLINK, SOCK_DGRAM, unit);
+  if (typeof sock === 'number') return null;
+  if (__netlink_create(net, sock, unit, true) < 0) {
+    sock.ops = null;
+    sock_release(sock);
+    return null;
+  }
+  __module_get(st.ops.owner);
+  const sk = nlk_sk(sock.sk!);
+  const groups = cfg === null || (cfg.groups ?? 0) < 32 ? 32 : cfg.groups!;
+  const listeners = new Uint32Array(nlgrp_words(groups));
+  sk.sk_data_ready = netlink_data_ready;
+  if (cfg?.input) sk.netlink_rcv = cfg.input;
+  if (netlink_insert(sk, 0)) {
+    sock_release(sock);
+    return null;
+  }
+  sk.flags |= NETLINK_F_KERNEL_SOCKET;
+  const tbl = st.nl_table[unit]!;
+  if (!tbl.registered) {
+    tbl.groups = groups;
+    tbl.listeners = listeners;
+    tbl.module = module;
+    if (cfg !== null) {
+      tbl.bind = cfg.bind ?? null;
+      tbl.unbind = cfg.unbind ?? null;
+      tbl.release = cfg.release ?? null;
+      tbl.compare = cfg.compare ?? null;
+      tbl.flags = cfg.flags ?? 0;
     }
-    __module_get(st.ops.owner);
-    const sk = nlk_sk(sock.sk!);
-    const groups = cfg === null || (cfg.groups ?? 0) < 32 ? 32 : cfg.groups!;
-    const listeners = new Uint32Array(nlgrp_words(groups));
-    sk.sk_data_ready = netlink_data_ready;
-    if (cfg?.input) sk.netlink_rcv = cfg.input;
-    if (netlink_insert(sk, 0)) {
-      sock_release(sock);
-      return null;
-    }
-    sk.flags |= NETLINK_F_KERNEL_SOCKET;
-    const tbl = st.nl_table[unit]!;
-    if (!tbl.registered) {
-      tbl.groups = groups;
-      tbl.listeners = listeners;
-      tbl.module = module;
-      if (cfg !== null) {
-        tbl.bind = cfg.bind ?? null;
-        tbl.unbind = cfg.unbind ?? null;
-        tbl.release = cfg.release ?? null;
-        tbl.compare = cfg.compare ?? null;
-        tbl.flags = cfg.flags ?? 0;
-      }
-      tbl.registered = 1;
-    } else {
-      tbl.registered++;
-    }
-    return sk;
-  },
-  (_net, unit) => `unit=${unit}`,
-);
+    tbl.registered = 1;
+  } else {
+    tbl.registered++;
+  }
+  return sk;
+}
+const fmt___netlink_kernel_create: Fmt<typeof __netlink_kernel_create> = (_net, unit) => `unit=${unit}`;
 
 function netlink_data_ready(_sk: Sock): void {
   throw new Error('ksock: BUG: data queued on a netlink kernel socket');
@@ -1271,10 +1315,15 @@ export function netlink_kernel_create(
 }
 
 /** Mirrors netlink_kernel_release(). */
-export const netlink_kernel_release = traced('netlink_kernel_release', (sk: NetlinkSock | null): void => {
+export function netlink_kernel_release(sk: NetlinkSock | null): void {
+  const ft = ftrace();
+  if (ft?.want(netlink_kernel_release)) {
+    ft.call('netlink_kernel_release', netlink_kernel_release, undefined, sk);
+    return;
+  }
   if (sk === null || sk.sk_socket === null) return;
   sock_release(sk.sk_socket);
-});
+}
 
 /** Mirrors netlink_register_notifier(): NETLINK_URELEASE when a bound user socket goes away. */
 export function netlink_register_notifier(kernel: Kernel, fn: NetlinkNotifier): () => void {
@@ -1299,42 +1348,49 @@ export function netlink_net_capable(skb: SkBuff, cap: number): boolean {
  * NETLINK_CAP_ACK (then NLM_F_CAPPED, as every success carries); NETLINK_EXT_ACK adds TLVs.
  * `in_skb` is the request (its owner, the kernel socket, sends the reply).
  */
-export const netlink_ack = traced(
-  'netlink_ack',
-  (in_skb: SkBuff, req: Uint8Array, err: number, extack: NetlinkExtAck | null): void => {
-    const ncb = NETLINK_CB(in_skb);
-    const nlk = ncb.sk!;
-    const nlh = nlmsg_hdr(req);
-    let flags = 0;
-    let echoed: Uint8Array | null = null;
-    if (err && (nlk.flags & NETLINK_F_CAP_ACK) === 0) echoed = req.subarray(NLMSG_HDRLEN, nlh.nlmsg_len);
-    else flags |= NLM_F_CAPPED;
-    const tlvs: Uint8Array[] = [];
-    if (extack !== null && (nlk.flags & NETLINK_F_EXT_ACK) !== 0) {
-      if (extack._msg !== null) tlvs.push(nla_string(NLMSGERR_ATTR_MSG, extack._msg));
-      if (err && extack.bad_attr_offs >= 0) tlvs.push(nla_u32(NLMSGERR_ATTR_OFFS, extack.bad_attr_offs));
-    }
-    if (tlvs.length) flags |= NLM_F_ACK_TLVS;
-    const elen = echoed === null ? 0 : NLMSG_ALIGN(echoed.length);
-    const body = new Uint8Array(NLMSGERR_SIZE + elen);
-    new DataView(body.buffer).setInt32(0, err, true);
-    put_nlmsghdr(body, 4, nlh);
-    if (echoed !== null) body.set(echoed, NLMSGERR_SIZE);
-    const payload = tlvs.length ? concat([body, ...tlvs]) : body;
-    const out = new Uint8Array(NLMSG_HDRLEN + payload.length);
-    put_nlmsghdr(out, 0, {
-      nlmsg_len: out.length,
-      nlmsg_type: NLMSG_ERROR,
-      nlmsg_flags: flags,
-      nlmsg_seq: nlh.nlmsg_seq,
-      nlmsg_pid: ncb.portid,
-    });
-    out.set(payload, NLMSG_HDRLEN);
-    const ssk = in_skb.sk as NetlinkSock;
-    netlink_unicast(ssk, nlmsg_new_skb(out), ncb.portid, true);
-  },
-  (_skb, _req, err) => `err=${err}`,
-);
+export function netlink_ack(
+  in_skb: SkBuff,
+  req: Uint8Array,
+  err: number,
+  extack: NetlinkExtAck | null,
+): void {
+  const ft = ftrace();
+  if (ft?.want(netlink_ack)) {
+    ft.call('netlink_ack', netlink_ack, fmt_netlink_ack, in_skb, req, err, extack);
+    return;
+  }
+  const ncb = NETLINK_CB(in_skb);
+  const nlk = ncb.sk!;
+  const nlh = nlmsg_hdr(req);
+  let flags = 0;
+  let echoed: Uint8Array | null = null;
+  if (err && (nlk.flags & NETLINK_F_CAP_ACK) === 0) echoed = req.subarray(NLMSG_HDRLEN, nlh.nlmsg_len);
+  else flags |= NLM_F_CAPPED;
+  const tlvs: Uint8Array[] = [];
+  if (extack !== null && (nlk.flags & NETLINK_F_EXT_ACK) !== 0) {
+    if (extack._msg !== null) tlvs.push(nla_string(NLMSGERR_ATTR_MSG, extack._msg));
+    if (err && extack.bad_attr_offs >= 0) tlvs.push(nla_u32(NLMSGERR_ATTR_OFFS, extack.bad_attr_offs));
+  }
+  if (tlvs.length) flags |= NLM_F_ACK_TLVS;
+  const elen = echoed === null ? 0 : NLMSG_ALIGN(echoed.length);
+  const body = new Uint8Array(NLMSGERR_SIZE + elen);
+  new DataView(body.buffer).setInt32(0, err, true);
+  put_nlmsghdr(body, 4, nlh);
+  if (echoed !== null) body.set(echoed, NLMSGERR_SIZE);
+  const payload = tlvs.length ? concat([body, ...tlvs]) : body;
+  const out = new Uint8Array(NLMSG_HDRLEN + payload.length);
+  put_nlmsghdr(out, 0, {
+    nlmsg_len: out.length,
+    nlmsg_type: NLMSG_ERROR,
+    nlmsg_flags: flags,
+    nlmsg_seq: nlh.nlmsg_seq,
+    nlmsg_pid: ncb.portid,
+  });
+  out.set(payload, NLMSG_HDRLEN);
+  const ssk = in_skb.sk as NetlinkSock;
+  netlink_unicast(ssk, nlmsg_new_skb(out), ncb.portid, true);
+}
+const fmt_netlink_ack: Fmt<typeof netlink_ack> = (_skb, _req, err) => `err=${err}`;
 
 /** The per-message handler netlink_rcv_skb() calls: `msg` is the whole message, header included. */
 export type NetlinkRcvMsg = (skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: NetlinkExtAck) => number;
@@ -1344,7 +1400,9 @@ export type NetlinkRcvMsg = (skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack
  * silently; non-requests and control types are only ACKed (if asked); -EINTR (a dump started) is never
  * ACKed; any other error, or NLM_F_ACK, is.
  */
-export const netlink_rcv_skb = traced('netlink_rcv_skb', (skb: SkBuff, cb: NetlinkRcvMsg): number => {
+export function netlink_rcv_skb(skb: SkBuff, cb: NetlinkRcvMsg): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_rcv_skb)) return ft.call('netlink_rcv_skb', netlink_rcv_skb, undefined, skb, cb);
   const data = skb.data;
   let off = 0;
   while (data.length - off >= NLMSG_HDRLEN) {
@@ -1364,66 +1422,73 @@ export const netlink_rcv_skb = traced('netlink_rcv_skb', (skb: SkBuff, cb: Netli
     off += msglen;
   }
   return 0;
-});
+}
 
 /**
  * Mirrors __netlink_dump_start(): find the requester (ECONNREFUSED), one dump at a time (EBUSY), pin the
  * dump's module (EPROTONOSUPPORT), start, run the first step; -EINTR means "started, do not ACK".
  */
-export const netlink_dump_start = traced(
-  'netlink_dump_start',
-  (ssk: NetlinkSock, skb: SkBuff, msg: Uint8Array, control: NetlinkDumpControl): number => {
-    const sk = netlink_lookup(ssk.sk_net, ssk.sk_protocol, NETLINK_CB(skb).portid);
-    if (sk === null) return -ECONNREFUSED;
-    if (sk.cb_running) {
-      sock_put(sk);
-      return -EBUSY;
-    }
-    const module = control.module ?? null;
-    if (!try_module_get(module)) {
-      sock_put(sk);
-      return -EPROTONOSUPPORT;
-    }
-    if (sk.cb === null) sk.cb = new NetlinkCallback();
-    const cb = sk.cb;
-    cb.dump = control.dump;
-    cb.done = control.done ?? null;
-    cb.nlh = nlmsg_hdr(msg);
-    cb.req = msg.slice();
-    cb.data = control.data ?? null;
-    cb.module = module;
-    cb.min_dump_alloc = control.min_dump_alloc ?? 0;
-    // The request stays referenced for the dump's life (refcount_inc(&skb->users)): keep its owner.
-    const held = skb_clone(skb);
-    held.sk = skb.sk;
-    cb.skb = held;
-    cb.answer_flags = 0;
-    cb.seq = 0;
-    cb.args.fill(0);
-    cb.strict_check = (NETLINK_CB(skb).sk!.flags & NETLINK_F_STRICT_CHK) !== 0;
-    if (control.start) {
-      const ret = control.start(cb);
-      if (ret) {
-        module_put(module);
-        sock_put(sk);
-        return ret;
-      }
-    }
-    sk.cb_running = true;
-    sk.dump_done_errno = 0x7fffffff;
-    const ret = netlink_dump(sk);
+export function netlink_dump_start(
+  ssk: NetlinkSock,
+  skb: SkBuff,
+  msg: Uint8Array,
+  control: NetlinkDumpControl,
+): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_dump_start))
+    return ft.call('netlink_dump_start', netlink_dump_start, undefined, ssk, skb, msg, control);
+  const sk = netlink_lookup(ssk.sk_net, ssk.sk_protocol, NETLINK_CB(skb).portid);
+  if (sk === null) return -ECONNREFUSED;
+  if (sk.cb_running) {
     sock_put(sk);
-    if (ret) return ret;
-    return -EINTR;
-  },
-);
+    return -EBUSY;
+  }
+  const module = control.module ?? null;
+  if (!try_module_get(module)) {
+    sock_put(sk);
+    return -EPROTONOSUPPORT;
+  }
+  if (sk.cb === null) sk.cb = new NetlinkCallback();
+  const cb = sk.cb;
+  cb.dump = control.dump;
+  cb.done = control.done ?? null;
+  cb.nlh = nlmsg_hdr(msg);
+  cb.req = msg.slice();
+  cb.data = control.data ?? null;
+  cb.module = module;
+  cb.min_dump_alloc = control.min_dump_alloc ?? 0;
+  // The request stays referenced for the dump's life (refcount_inc(&skb->users)): keep its owner.
+  const held = skb_clone(skb);
+  held.sk = skb.sk;
+  cb.skb = held;
+  cb.answer_flags = 0;
+  cb.seq = 0;
+  cb.args.fill(0);
+  cb.strict_check = (NETLINK_CB(skb).sk!.flags & NETLINK_F_STRICT_CHK) !== 0;
+  if (control.start) {
+    const ret = control.start(cb);
+    if (ret) {
+      module_put(module);
+      sock_put(sk);
+      return ret;
+    }
+  }
+  sk.cb_running = true;
+  sk.dump_done_errno = 0x7fffffff;
+  const ret = netlink_dump(sk);
+  sock_put(sk);
+  if (ret) return ret;
+  return -EINTR;
+}
 
 /**
  * Mirrors netlink_dump(): one buffer per step (max(min_dump_alloc, NLMSG_GOODSIZE), or the reader's
  * largest recvmsg length if bigger); ENOBUFS when the reader's buffer is full; NLMSG_DONE with the final
  * status once the callback has nothing more (in the same buffer when it fits).
  */
-export const netlink_dump = traced('netlink_dump', (sk: NetlinkSock): number => {
+export function netlink_dump(sk: NetlinkSock): number {
+  const ft = ftrace();
+  if (ft?.want(netlink_dump)) return ft.call('netlink_dump', netlink_dump, undefined, sk);
   const cb = sk.cb;
   if (!sk.cb_running || cb === null) return -EINVAL;
   const alloc_min_size = Math.max(cb.min_dump_alloc, NLMSG_GOODSIZE);
@@ -1461,7 +1526,7 @@ export const netlink_dump = traced('netlink_dump', (sk: NetlinkSock): number => 
   cb.module = null;
   module_put(module);
   return 0;
-});
+}
 
 /** Mirrors nlmsg_put_answer(): a message to the dump's requester, with its seq. */
 export function nlmsg_answer(

@@ -269,8 +269,24 @@ export function call_ops<R>(
 ): R {
   const call = fn as unknown as (...args: unknown[]) => R;
   const t = active_tracer_or_null();
-  if (t === null || TRACED.has(fn)) return call(a, b, c, d, e);
+  if (t === null || TRACED.has(fn) || self_traced(fn)) return call(a, b, c, d, e);
   return t.call(fn.name || fallback, call, undefined, a, b, c, d, e, undefined);
+}
+
+const SELF_TRACED = new WeakMap<object, boolean>();
+
+/**
+ * Does `fn` begin with the inline-trace prologue (`ftrace()?.want(fn)`)? Then it records itself, with its
+ * own argument formatter, and call_ops must not record it a second time. Looked up once per function,
+ * and only while tracing.
+ */
+function self_traced(fn: object): boolean {
+  let v = SELF_TRACED.get(fn);
+  if (v === undefined) {
+    v = Function.prototype.toString.call(fn).includes('.want(');
+    SELF_TRACED.set(fn, v);
+  }
+  return v;
 }
 
 /**

@@ -13,17 +13,18 @@ import {
   EINPROGRESS,
   EINVAL,
   ENOMEM,
+  type Fmt,
+  ftrace,
+  module_put,
   O_NONBLOCK,
   PF_BLUETOOTH,
-  SOCK_SEQPACKET,
-  SkBuffHead,
-  TimerList,
-  module_put,
   skb_queue_purge,
+  SkBuffHead,
   sock_create_kern,
   sock_release,
+  SOCK_SEQPACKET,
   timer_setup,
-  traced,
+  TimerList,
   try_module_get,
 } from '@ksock/core';
 import { BDADDR_ANY, ba2str, bacmp, sockaddr_l2, SOCKADDR_L2_SIZE } from '../bdaddr.js';
@@ -151,7 +152,9 @@ export function rfcomm_dlc_clear_state(d: RfcommDlc): void {
  * state (BT_OPEN, MTU 127, 7 rx credits, credit flow control off, V.24 RTC|RTR|DV). Fault-injectable as
  * 'rfcomm_dlc_alloc' (kzalloc fails: null). Needs the rfcomm module's per-kernel state.
  */
-export const rfcomm_dlc_alloc = traced('rfcomm_dlc_alloc', (kernel: Kernel): RfcommDlc | null => {
+export function rfcomm_dlc_alloc(kernel: Kernel): RfcommDlc | null {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_dlc_alloc)) return ft.call('rfcomm_dlc_alloc', rfcomm_dlc_alloc, undefined, kernel);
   if (kernel.faults.should_fail('rfcomm_dlc_alloc')) return null;
   const d = new RfcommDlc();
   timer_setup(d.timer, rfcomm_dlc_timeout);
@@ -160,7 +163,7 @@ export const rfcomm_dlc_alloc = traced('rfcomm_dlc_alloc', (kernel: Kernel): Rfc
   const core = cores.get(kernel);
   if (core !== undefined) core.dlcs_allocated++;
   return d;
-});
+}
 
 /** Mirrors rfcomm_dlc_free(). */
 export function rfcomm_dlc_free(kernel: Kernel, d: RfcommDlc): void {
@@ -185,34 +188,40 @@ function rfcomm_check_channel(channel: number): boolean {
 }
 
 /** Mirrors rfcomm_l2sock_create(): a kernel L2CAP SOCK_SEQPACKET socket in init_net. */
-const rfcomm_l2sock_create = traced('rfcomm_l2sock_create', (kernel: Kernel): Socket | number => {
+function rfcomm_l2sock_create(kernel: Kernel): Socket | number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_l2sock_create))
+    return ft.call('rfcomm_l2sock_create', rfcomm_l2sock_create, undefined, kernel);
   const sock = sock_create_kern(kernel.init_net, PF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP);
   if (typeof sock === 'number') return sock;
   // Linux points the L2CAP sock's data_ready/state_change at callbacks that wake krfcommd; nothing
   // ever arrives without a controller, so the defaults stay.
   return sock;
-});
+}
 
 /**
  * Mirrors rfcomm_session_add(): a session on `sock`; every session but the listening one pins the
  * rfcomm module (so it cannot be unloaded while a connection is up). Null when the module is going.
  */
-const rfcomm_session_add = traced(
-  'rfcomm_session_add',
-  (kernel: Kernel, sock: Socket, state: number): RfcommSession | null => {
-    const core = cores.get(kernel)!;
-    const s = new RfcommSession(sock, state);
-    s.mtu = RFCOMM_DEFAULT_MTU;
-    s.cfc = RFCOMM_CFC_UNKNOWN;
-    if (state !== BT_LISTEN && !try_module_get(core.mod)) return null;
-    core.session_list.unshift(s);
-    return s;
-  },
-  (_k, _sock, state) => `state=${state}`,
-);
+function rfcomm_session_add(kernel: Kernel, sock: Socket, state: number): RfcommSession | null {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_session_add))
+    return ft.call('rfcomm_session_add', rfcomm_session_add, fmt_rfcomm_session_add, kernel, sock, state);
+  const core = cores.get(kernel)!;
+  const s = new RfcommSession(sock, state);
+  s.mtu = RFCOMM_DEFAULT_MTU;
+  s.cfc = RFCOMM_CFC_UNKNOWN;
+  if (state !== BT_LISTEN && !try_module_get(core.mod)) return null;
+  core.session_list.unshift(s);
+  return s;
+}
+const fmt_rfcomm_session_add: Fmt<typeof rfcomm_session_add> = (_k, _sock, state) => `state=${state}`;
 
 /** Mirrors rfcomm_session_del(): unlink, release the L2CAP socket, drop the module reference. */
-const rfcomm_session_del = traced('rfcomm_session_del', (kernel: Kernel, s: RfcommSession): null => {
+function rfcomm_session_del(kernel: Kernel, s: RfcommSession): null {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_session_del))
+    return ft.call('rfcomm_session_del', rfcomm_session_del, undefined, kernel, s);
   const core = cores.get(kernel)!;
   const state = s.state;
   const i = core.session_list.indexOf(s);
@@ -221,7 +230,7 @@ const rfcomm_session_del = traced('rfcomm_session_del', (kernel: Kernel, s: Rfco
   sock_release(s.sock);
   if (state !== BT_LISTEN) module_put(core.mod);
   return null;
-});
+}
 
 /** Mirrors rfcomm_session_get(): a session to `dst` from `src` (BDADDR_ANY matches any source). */
 function rfcomm_session_get(kernel: Kernel, src: Uint8Array, dst: Uint8Array): RfcommSession | null {
@@ -239,105 +248,128 @@ function rfcomm_session_get(kernel: Kernel, src: Uint8Array, dst: Uint8Array): R
  * (BT_BOUND, initiator), then a non-blocking connect to PSM 3 on `dst`. A connect error other than
  * EINPROGRESS deletes the session again and is returned through `out.err`.
  */
-const rfcomm_session_create = traced(
-  'rfcomm_session_create',
-  (kernel: Kernel, src: Uint8Array, dst: Uint8Array, sec_level: number, out: { err: number }) => {
-    const sock = rfcomm_l2sock_create(kernel);
-    if (typeof sock === 'number') {
-      out.err = sock;
-      return null;
-    }
-    let err = sock.ops!.bind(sock, sockaddr_l2(src, 0, 0, BDADDR_BREDR), SOCKADDR_L2_SIZE);
-    if (err < 0) {
-      out.err = err;
-      sock_release(sock);
-      return null;
-    }
-    const chan = sock.sk as L2capPinfo;
-    chan.imtu = 0; // L2CAP picks the MTU
-    chan.sec_level = sec_level;
-    const s = rfcomm_session_add(kernel, sock, BT_BOUND);
-    if (s === null) {
-      out.err = -ENOMEM;
-      sock_release(sock);
-      return null;
-    }
-    s.initiator = 1;
-    err = sock.ops!.connect(
-      sock,
-      sockaddr_l2(dst, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
-      SOCKADDR_L2_SIZE,
-      O_NONBLOCK,
+function rfcomm_session_create(
+  kernel: Kernel,
+  src: Uint8Array,
+  dst: Uint8Array,
+  sec_level: number,
+  out: { err: number },
+): RfcommSession | null {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_session_create))
+    return ft.call(
+      'rfcomm_session_create',
+      rfcomm_session_create,
+      fmt_rfcomm_session_create,
+      kernel,
+      src,
+      dst,
+      sec_level,
+      out,
     );
+  const sock = rfcomm_l2sock_create(kernel);
+  if (typeof sock === 'number') {
+    out.err = sock;
+    return null;
+  }
+  let err = sock.ops!.bind(sock, sockaddr_l2(src, 0, 0, BDADDR_BREDR), SOCKADDR_L2_SIZE);
+  if (err < 0) {
     out.err = err;
-    if (err === 0 || err === -EINPROGRESS) return s;
-    return rfcomm_session_del(kernel, s);
-  },
-  (_k, src, dst, sec_level) => `${ba2str(src)} -> ${ba2str(dst)}, sec_level=${sec_level}`,
-);
+    sock_release(sock);
+    return null;
+  }
+  const chan = sock.sk as L2capPinfo;
+  chan.imtu = 0; // L2CAP picks the MTU
+  chan.sec_level = sec_level;
+  const s = rfcomm_session_add(kernel, sock, BT_BOUND);
+  if (s === null) {
+    out.err = -ENOMEM;
+    sock_release(sock);
+    return null;
+  }
+  s.initiator = 1;
+  err = sock.ops!.connect(
+    sock,
+    sockaddr_l2(dst, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
+    SOCKADDR_L2_SIZE,
+    O_NONBLOCK,
+  );
+  out.err = err;
+  if (err === 0 || err === -EINPROGRESS) return s;
+  return rfcomm_session_del(kernel, s);
+}
+const fmt_rfcomm_session_create: Fmt<typeof rfcomm_session_create> = (_k, src, dst, sec_level) =>
+  `${ba2str(src)} -> ${ba2str(dst)}, sec_level=${sec_level}`;
 
 /**
  * Mirrors __rfcomm_dlc_open() under rfcomm_dlc_open(): EINVAL for a channel outside 1..30, nothing to do
  * unless the DLC is OPEN or CLOSED, the session to `dst` found or created (its error returned), EBUSY for
  * a DLCI in use, then the DLC is linked in BT_CONFIG with the connect timer armed.
  */
-export const rfcomm_dlc_open = traced(
-  'rfcomm_dlc_open',
-  (kernel: Kernel, d: RfcommDlc, src: Uint8Array, dst: Uint8Array, channel: number): number => {
-    if (rfcomm_check_channel(channel)) return -EINVAL;
-    if (d.state !== BT_OPEN && d.state !== BT_CLOSED) return 0;
-    let s = rfcomm_session_get(kernel, src, dst);
-    if (s === null) {
-      const out = { err: 0 };
-      s = rfcomm_session_create(kernel, src, dst, d.sec_level, out);
-      if (s === null) return out.err;
-    }
-    const dlci = ((channel & 0x1f) << 1) | (s.initiator ? 0 : 1);
-    if (s.dlcs.some((x) => x.dlci === dlci)) return -EBUSY;
-    rfcomm_dlc_clear_state(d);
-    d.dlci = dlci;
-    d.addr = ((dlci & 0x3f) << 2) | (s.initiator << 1) | 1;
-    d.priority = 7;
-    d.state = BT_CONFIG;
+export function rfcomm_dlc_open(
+  kernel: Kernel,
+  d: RfcommDlc,
+  src: Uint8Array,
+  dst: Uint8Array,
+  channel: number,
+): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_dlc_open))
+    return ft.call('rfcomm_dlc_open', rfcomm_dlc_open, fmt_rfcomm_dlc_open, kernel, d, src, dst, channel);
+  if (rfcomm_check_channel(channel)) return -EINVAL;
+  if (d.state !== BT_OPEN && d.state !== BT_CLOSED) return 0;
+  let s = rfcomm_session_get(kernel, src, dst);
+  if (s === null) {
+    const out = { err: 0 };
+    s = rfcomm_session_create(kernel, src, dst, d.sec_level, out);
+    if (s === null) return out.err;
+  }
+  const dlci = ((channel & 0x1f) << 1) | (s.initiator ? 0 : 1);
+  if (s.dlcs.some((x) => x.dlci === dlci)) return -EBUSY;
+  rfcomm_dlc_clear_state(d);
+  d.dlci = dlci;
+  d.addr = ((dlci & 0x3f) << 2) | (s.initiator << 1) | 1;
+  d.priority = 7;
+  d.state = BT_CONFIG;
+  rfcomm_dlc_hold(d);
+  s.dlcs.unshift(d);
+  d.session = s;
+  d.out = 1;
+  d.mtu = s.mtu;
+  d.cfc = s.cfc === RFCOMM_CFC_UNKNOWN ? 0 : s.cfc;
+  d.timer.expires = RFCOMM_CONN_TIMEOUT;
+  if (!d.timer.pending) {
+    d.timer.pending = true;
     rfcomm_dlc_hold(d);
-    s.dlcs.unshift(d);
-    d.session = s;
-    d.out = 1;
-    d.mtu = s.mtu;
-    d.cfc = s.cfc === RFCOMM_CFC_UNKNOWN ? 0 : s.cfc;
-    d.timer.expires = RFCOMM_CONN_TIMEOUT;
-    if (!d.timer.pending) {
-      d.timer.pending = true;
-      rfcomm_dlc_hold(d);
-    }
-    return 0;
-  },
-  (_k, _d, _src, _dst, channel) => `channel=${channel}`,
-);
+  }
+  return 0;
+}
+const fmt_rfcomm_dlc_open: Fmt<typeof rfcomm_dlc_open> = (_k, _d, _src, _dst, channel) =>
+  `channel=${channel}`;
 
 /**
  * Mirrors rfcomm_dlc_close() → __rfcomm_dlc_close(): a DLC that never joined a session has nothing to
  * close; one that did is unlinked (ksock never gets as far as sending DISC: no session connects).
  */
-export const rfcomm_dlc_close = traced(
-  'rfcomm_dlc_close',
-  (kernel: Kernel, d: RfcommDlc, err: number): number => {
-    const s = d.session;
-    if (s === null) return 0;
-    if (d.timer.pending) {
-      d.timer.pending = false;
-      rfcomm_dlc_put(kernel, d);
-    }
-    d.state = BT_CLOSED;
-    d.state_change?.(d, err);
-    skb_queue_purge(d.tx_queue);
-    const i = s.dlcs.indexOf(d);
-    if (i >= 0) s.dlcs.splice(i, 1);
-    d.session = null;
+export function rfcomm_dlc_close(kernel: Kernel, d: RfcommDlc, err: number): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_dlc_close))
+    return ft.call('rfcomm_dlc_close', rfcomm_dlc_close, undefined, kernel, d, err);
+  const s = d.session;
+  if (s === null) return 0;
+  if (d.timer.pending) {
+    d.timer.pending = false;
     rfcomm_dlc_put(kernel, d);
-    return 0;
-  },
-);
+  }
+  d.state = BT_CLOSED;
+  d.state_change?.(d, err);
+  skb_queue_purge(d.tx_queue);
+  const i = s.dlcs.indexOf(d);
+  if (i >= 0) s.dlcs.splice(i, 1);
+  d.session = null;
+  rfcomm_dlc_put(kernel, d);
+  return 0;
+}
 
 /** Mirrors rfcomm_dlc_send()'s first check: only a connected DLC sends (ENOTCONN otherwise). */
 export function rfcomm_dlc_send_ready(d: RfcommDlc): boolean {
@@ -353,7 +385,10 @@ export function rfcomm_dlc_is_active(state: number): boolean {
  * Mirrors rfcomm_add_listener(BDADDR_ANY), which krfcommd runs as it starts: a kernel L2CAP socket bound
  * to PSM 3 and listening (backlog 10), kept as the listening session (which does not pin the module).
  */
-const rfcomm_add_listener = traced('rfcomm_add_listener', (kernel: Kernel, ba: Uint8Array): number => {
+function rfcomm_add_listener(kernel: Kernel, ba: Uint8Array): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_add_listener))
+    return ft.call('rfcomm_add_listener', rfcomm_add_listener, undefined, kernel, ba);
   const sock = rfcomm_l2sock_create(kernel);
   if (typeof sock === 'number') {
     kernel.printk(`Bluetooth: rfcomm_add_listener() Create socket failed ${sock}`);
@@ -377,7 +412,7 @@ const rfcomm_add_listener = traced('rfcomm_add_listener', (kernel: Kernel, ba: U
     return -ENOMEM;
   }
   return 0;
-});
+}
 
 /** Mirrors rfcomm_kill_listener() as krfcommd exits: every session is deleted. */
 function rfcomm_kill_listener(kernel: Kernel): void {

@@ -18,8 +18,9 @@ import type {
 } from '@ksock/core';
 import {
   AF_BLUETOOTH,
-  EAGAIN,
+  current,
   EADDRINUSE,
+  EAGAIN,
   EBADFD,
   EFAULT,
   EINVAL,
@@ -29,34 +30,34 @@ import {
   EOPNOTSUPP,
   EPIPE,
   ESOCKTNOSUPPORT,
+  type Fmt,
+  ftrace,
+  int_bytes,
   MSG_DONTWAIT,
   MSG_OOB,
   O_NONBLOCK,
+  proto_register,
+  proto_unregister,
   RCV_SHUTDOWN,
+  read_int,
   SEND_SHUTDOWN,
   SHUTDOWN_MASK,
+  sk_free,
+  skb_queue_purge,
   SOCK_DEAD,
+  sock_error,
+  sock_flag,
+  sock_hold,
   SOCK_LINGER,
+  sock_no_socketpair,
+  sock_orphan,
+  sock_put,
   SOCK_RAW,
+  sock_set_flag,
   SOCK_STREAM,
   SOCK_ZAPPED,
   SS_CONNECTED,
   SS_UNCONNECTED,
-  current,
-  int_bytes,
-  proto_register,
-  proto_unregister,
-  read_int,
-  sk_free,
-  skb_queue_purge,
-  sock_error,
-  sock_flag,
-  sock_hold,
-  sock_no_socketpair,
-  sock_orphan,
-  sock_put,
-  sock_set_flag,
-  traced,
 } from '@ksock/core';
 import {
   bt_procfs_init,
@@ -248,53 +249,68 @@ export function rfcomm_sock_init(sk: RfcommPinfo, parent: RfcommPinfo | null): v
  * freed again), the DLC callbacks and owner, the destructor, sk_sndtimeo 30 s, sk_sndbuf = sk_rcvbuf =
  * 40 credits × 127 bytes × 10 = 50800, and the sock at the head of rfcomm_sk_list.
  */
-export const rfcomm_sock_alloc = traced(
-  'rfcomm_sock_alloc',
-  (net: Net, sock: Socket | null, proto: number, kern: boolean): RfcommPinfo | null => {
-    const st = states.get(net.kernel)!;
-    const sk = bt_sock_alloc(net, sock, st.proto, proto, kern) as RfcommPinfo | null;
-    if (sk === null) return null;
-    const d = rfcomm_dlc_alloc(net.kernel);
-    if (d === null) {
-      // Linux frees the sock but leaves sock->sk pointing at it; ksock clears the link so that
-      // __sock_create()'s error path cannot reach a freed sock.
-      if (sock !== null) sock.sk = null;
-      sk_free(sk);
-      return null;
-    }
-    d.data_ready = rfcomm_sk_data_ready;
-    d.state_change = rfcomm_sk_state_change;
-    sk.dlc = d;
-    d.owner = sk;
-    sk.sk_destruct = rfcomm_sock_destruct as (sk: unknown) => void;
-    sk.sk_sndtimeo = RFCOMM_CONN_TIMEOUT;
-    sk.sk_sndbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
-    sk.sk_rcvbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
-    bt_sock_link(st.sk_list, sk);
-    return sk;
-  },
-  (_net, _sock, proto, kern) => `proto=${proto}, kern=${kern ? 1 : 0}`,
-);
+export function rfcomm_sock_alloc(
+  net: Net,
+  sock: Socket | null,
+  proto: number,
+  kern: boolean,
+): RfcommPinfo | null {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_alloc))
+    return ft.call('rfcomm_sock_alloc', rfcomm_sock_alloc, fmt_rfcomm_sock_alloc, net, sock, proto, kern);
+  const st = states.get(net.kernel)!;
+  const sk = bt_sock_alloc(net, sock, st.proto, proto, kern) as RfcommPinfo | null;
+  if (sk === null) return null;
+  const d = rfcomm_dlc_alloc(net.kernel);
+  if (d === null) {
+    // Linux frees the sock but leaves sock->sk pointing at it; ksock clears the link so that
+    // __sock_create()'s error path cannot reach a freed sock.
+    if (sock !== null) sock.sk = null;
+    sk_free(sk);
+    return null;
+  }
+  d.data_ready = rfcomm_sk_data_ready;
+  d.state_change = rfcomm_sk_state_change;
+  sk.dlc = d;
+  d.owner = sk;
+  sk.sk_destruct = rfcomm_sock_destruct as (sk: unknown) => void;
+  sk.sk_sndtimeo = RFCOMM_CONN_TIMEOUT;
+  sk.sk_sndbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
+  sk.sk_rcvbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
+  bt_sock_link(st.sk_list, sk);
+  return sk;
+}
+const fmt_rfcomm_sock_alloc: Fmt<typeof rfcomm_sock_alloc> = (_net, _sock, proto, kern) =>
+  `proto=${proto}, kern=${kern ? 1 : 0}`;
 
 /**
  * Mirrors rfcomm_sock_create(): SS_UNCONNECTED; SOCK_STREAM or SOCK_RAW (ESOCKTNOSUPPORT otherwise — and
  * no capability check for SOCK_RAW: Linux makes none); the RFCOMM ops; rfcomm_sock_alloc() (ENOMEM);
  * rfcomm_sock_init() without a parent.
  */
-export const rfcomm_sock_create = traced(
-  'rfcomm_sock_create',
-  (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
-    const st = states.get(net.kernel)!;
-    sock.state = SS_UNCONNECTED;
-    if (sock.type !== SOCK_STREAM && sock.type !== SOCK_RAW) return -ESOCKTNOSUPPORT;
-    sock.ops = st.ops;
-    const sk = rfcomm_sock_alloc(net, sock, protocol, kern);
-    if (sk === null) return -ENOMEM;
-    rfcomm_sock_init(sk, null);
-    return 0;
-  },
-  (_net, sock, protocol, kern) => `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`,
-);
+export function rfcomm_sock_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_create))
+    return ft.call(
+      'rfcomm_sock_create',
+      rfcomm_sock_create,
+      fmt_rfcomm_sock_create,
+      net,
+      sock,
+      protocol,
+      kern,
+    );
+  const st = states.get(net.kernel)!;
+  sock.state = SS_UNCONNECTED;
+  if (sock.type !== SOCK_STREAM && sock.type !== SOCK_RAW) return -ESOCKTNOSUPPORT;
+  sock.ops = st.ops;
+  const sk = rfcomm_sock_alloc(net, sock, protocol, kern);
+  if (sk === null) return -ENOMEM;
+  rfcomm_sock_init(sk, null);
+  return 0;
+}
+const fmt_rfcomm_sock_create: Fmt<typeof rfcomm_sock_create> = (_net, sock, protocol, kern) =>
+  `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /**
  * Mirrors rfcomm_sock_bind(): EINVAL for a length under 2 or a family other than AF_BLUETOOTH; the
@@ -302,24 +318,24 @@ export const rfcomm_sock_create = traced(
  * EADDRINUSE when a BOUND/LISTEN sock has the same non-zero channel on exactly the same address. The
  * channel is not range-checked (any u8; 0 means "pick one at listen()").
  */
-export const rfcomm_sock_bind = traced(
-  'rfcomm_sock_bind',
-  (sock: Socket, addr: Uint8Array, addr_len: number): number => {
-    const sk = sock.sk as RfcommPinfo;
-    if (addr_len < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
-    const sa = parse_sockaddr_rc(addr.subarray(0, Math.min(addr_len, SOCKADDR_RC_SIZE)));
-    if (sk.sk_state !== BT_OPEN) return -EBADFD;
-    if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
-    const st = states.get(sk.sk_net.kernel)!;
-    if (sa.rc_channel !== 0 && __rfcomm_get_listen_sock_by_addr(st, sa.rc_channel, sa.rc_bdaddr) !== null)
-      return -EADDRINUSE;
-    bacpy(sk.src, sa.rc_bdaddr);
-    sk.channel = sa.rc_channel;
-    sk.sk_state = BT_BOUND;
-    return 0;
-  },
-  (_sock, _addr, addr_len) => `addr_len=${addr_len}`,
-);
+export function rfcomm_sock_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_bind))
+    return ft.call('rfcomm_sock_bind', rfcomm_sock_bind, fmt_rfcomm_sock_bind, sock, addr, addr_len);
+  const sk = sock.sk as RfcommPinfo;
+  if (addr_len < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
+  const sa = parse_sockaddr_rc(addr.subarray(0, Math.min(addr_len, SOCKADDR_RC_SIZE)));
+  if (sk.sk_state !== BT_OPEN) return -EBADFD;
+  if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
+  const st = states.get(sk.sk_net.kernel)!;
+  if (sa.rc_channel !== 0 && __rfcomm_get_listen_sock_by_addr(st, sa.rc_channel, sa.rc_bdaddr) !== null)
+    return -EADDRINUSE;
+  bacpy(sk.src, sa.rc_bdaddr);
+  sk.channel = sa.rc_channel;
+  sk.sk_state = BT_BOUND;
+  return 0;
+}
+const fmt_rfcomm_sock_bind: Fmt<typeof rfcomm_sock_bind> = (_sock, _addr, addr_len) => `addr_len=${addr_len}`;
 
 /**
  * Mirrors rfcomm_sock_connect(): EINVAL for a short address or wrong family, EBADFD unless OPEN/BOUND,
@@ -328,63 +344,72 @@ export const rfcomm_sock_bind = traced(
  * connect fails: EHOSTUNREACH). Like Linux, a failed connect leaves the sock in BT_CONNECT, so trying
  * again is EBADFD.
  */
-export const rfcomm_sock_connect = traced(
-  'rfcomm_sock_connect',
-  (sock: Socket, addr: Uint8Array, alen: number, flags: number): number => {
-    const sk = sock.sk as RfcommPinfo;
-    const d = sk.dlc!;
-    if (alen < SOCKADDR_RC_SIZE || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
-    const sa = parse_sockaddr_rc(addr);
-    sock_hold(sk);
-    let err = 0;
-    if (sk.sk_state !== BT_OPEN && sk.sk_state !== BT_BOUND) err = -EBADFD;
-    else if (sk.sk_type !== SOCK_STREAM) err = -EINVAL;
-    else {
-      sk.sk_state = BT_CONNECT;
-      bacpy(sk.dst, sa.rc_bdaddr);
-      sk.channel = sa.rc_channel;
-      d.sec_level = sk.sec_level;
-      d.role_switch = sk.role_switch;
-      err = rfcomm_dlc_open(sk.sk_net.kernel, d, sk.src, sa.rc_bdaddr, sa.rc_channel);
-      if (err === 0 && !sock_flag(sk, SOCK_ZAPPED))
-        err = bt_sock_wait_state(sk, BT_CONNECTED, flags & O_NONBLOCK ? 0 : sk.sk_sndtimeo);
-    }
-    sock_put(sk);
-    return err;
-  },
-  (_sock, _addr, alen, flags) => `alen=${alen}, flags=0${flags.toString(8)}`,
-);
+export function rfcomm_sock_connect(sock: Socket, addr: Uint8Array, alen: number, flags: number): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_connect))
+    return ft.call(
+      'rfcomm_sock_connect',
+      rfcomm_sock_connect,
+      fmt_rfcomm_sock_connect,
+      sock,
+      addr,
+      alen,
+      flags,
+    );
+  const sk = sock.sk as RfcommPinfo;
+  const d = sk.dlc!;
+  if (alen < SOCKADDR_RC_SIZE || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
+  const sa = parse_sockaddr_rc(addr);
+  sock_hold(sk);
+  let err = 0;
+  if (sk.sk_state !== BT_OPEN && sk.sk_state !== BT_BOUND) err = -EBADFD;
+  else if (sk.sk_type !== SOCK_STREAM) err = -EINVAL;
+  else {
+    sk.sk_state = BT_CONNECT;
+    bacpy(sk.dst, sa.rc_bdaddr);
+    sk.channel = sa.rc_channel;
+    d.sec_level = sk.sec_level;
+    d.role_switch = sk.role_switch;
+    err = rfcomm_dlc_open(sk.sk_net.kernel, d, sk.src, sa.rc_bdaddr, sa.rc_channel);
+    if (err === 0 && !sock_flag(sk, SOCK_ZAPPED))
+      err = bt_sock_wait_state(sk, BT_CONNECTED, flags & O_NONBLOCK ? 0 : sk.sk_sndtimeo);
+  }
+  sock_put(sk);
+  return err;
+}
+const fmt_rfcomm_sock_connect: Fmt<typeof rfcomm_sock_connect> = (_sock, _addr, alen, flags) =>
+  `alen=${alen}, flags=0${flags.toString(8)}`;
 
 /**
  * Mirrors rfcomm_sock_listen(): EBADFD unless BT_BOUND, EINVAL unless SOCK_STREAM; a sock bound to
  * channel 0 gets the lowest channel 1..30 not BOUND/LISTEN on the same address (EINVAL when all are);
  * then BT_LISTEN with the (somaxconn-capped) backlog.
  */
-export const rfcomm_sock_listen = traced(
-  'rfcomm_sock_listen',
-  (sock: Socket, backlog: number): number => {
-    const sk = sock.sk as RfcommPinfo;
-    if (sk.sk_state !== BT_BOUND) return -EBADFD;
-    if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
-    if (sk.channel === 0) {
-      const st = states.get(sk.sk_net.kernel)!;
-      let err = -EINVAL;
-      for (let channel = 1; channel < 31; channel++) {
-        if (__rfcomm_get_listen_sock_by_addr(st, channel, sk.src) === null) {
-          sk.channel = channel;
-          err = 0;
-          break;
-        }
+export function rfcomm_sock_listen(sock: Socket, backlog: number): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_listen))
+    return ft.call('rfcomm_sock_listen', rfcomm_sock_listen, fmt_rfcomm_sock_listen, sock, backlog);
+  const sk = sock.sk as RfcommPinfo;
+  if (sk.sk_state !== BT_BOUND) return -EBADFD;
+  if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
+  if (sk.channel === 0) {
+    const st = states.get(sk.sk_net.kernel)!;
+    let err = -EINVAL;
+    for (let channel = 1; channel < 31; channel++) {
+      if (__rfcomm_get_listen_sock_by_addr(st, channel, sk.src) === null) {
+        sk.channel = channel;
+        err = 0;
+        break;
       }
-      if (err < 0) return err;
     }
-    sk.sk_max_ack_backlog = backlog;
-    sk.sk_ack_backlog = 0;
-    sk.sk_state = BT_LISTEN;
-    return 0;
-  },
-  (_sock, backlog) => `backlog=${backlog}`,
-);
+    if (err < 0) return err;
+  }
+  sk.sk_max_ack_backlog = backlog;
+  sk.sk_ack_backlog = 0;
+  sk.sk_state = BT_LISTEN;
+  return 0;
+}
+const fmt_rfcomm_sock_listen: Fmt<typeof rfcomm_sock_listen> = (_sock, backlog) => `backlog=${backlog}`;
 
 /**
  * Mirrors rfcomm_sock_accept(): EINVAL unless SOCK_STREAM; EBADFD unless listening; no connection ever
@@ -409,19 +434,19 @@ function rfcomm_sock_accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg):
  * Mirrors rfcomm_sock_getname(): the peer of a sock not CONNECTED/CONNECT/CONNECT2 is ENOTCONN; otherwise
  * the 10-byte sockaddr_rc with the local (or peer) address and the channel.
  */
-export const rfcomm_sock_getname = traced(
-  'rfcomm_sock_getname',
-  (sock: Socket, peer: boolean): Uint8Array | number => {
-    const sk = sock.sk as RfcommPinfo;
-    const s = sk.sk_state;
-    if (peer && s !== BT_CONNECTED && s !== BT_CONNECT && s !== BT_CONNECT2) return -ENOTCONN;
-    const sa = new Uint8Array(SOCKADDR_RC_SIZE);
-    sa[0] = AF_BLUETOOTH;
-    sa.set(peer ? sk.dst : sk.src, 2);
-    sa[8] = sk.channel;
-    return sa;
-  },
-);
+export function rfcomm_sock_getname(sock: Socket, peer: boolean): Uint8Array | number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_getname))
+    return ft.call('rfcomm_sock_getname', rfcomm_sock_getname, undefined, sock, peer);
+  const sk = sock.sk as RfcommPinfo;
+  const s = sk.sk_state;
+  if (peer && s !== BT_CONNECTED && s !== BT_CONNECT && s !== BT_CONNECT2) return -ENOTCONN;
+  const sa = new Uint8Array(SOCKADDR_RC_SIZE);
+  sa[0] = AF_BLUETOOTH;
+  sa.set(peer ? sk.dst : sk.src, 2);
+  sa[8] = sk.channel;
+  return sa;
+}
 
 /**
  * Mirrors rfcomm_sock_sendmsg(): ENOTCONN while a deferred setup is pending, EOPNOTSUPP for MSG_OOB,
@@ -491,36 +516,50 @@ function rfcomm_sock_setsockopt_old(sk: RfcommPinfo, optname: number, optval: Ui
  * SOL_BLUETOOTH are ENOPROTOOPT. BT_SECURITY: EINVAL unless SOCK_STREAM, EINVAL for fewer than 2 bytes
  * or a level above HIGH. BT_DEFER_SETUP: EINVAL unless BOUND or LISTEN, EINVAL for fewer than 4 bytes.
  */
-export const rfcomm_sock_setsockopt = traced(
-  'rfcomm_sock_setsockopt',
-  (sock: Socket, level: number, optname: number, optval: Uint8Array): number => {
-    const sk = sock.sk as RfcommPinfo;
-    if (level === SOL_RFCOMM) return rfcomm_sock_setsockopt_old(sk, optname, optval);
-    if (level !== SOL_BLUETOOTH) return -ENOPROTOOPT;
-    switch (optname) {
-      case BT_SECURITY: {
-        if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
-        const b = bt_copy_from_sockptr(BT_SECURITY_SIZE, optval);
-        if (b === null) return -EINVAL;
-        const sec_level = b[0]!;
-        if (sec_level > BT_SECURITY_HIGH) return -EINVAL;
-        sk.sec_level = sec_level;
-        return 0;
-      }
-      case BT_DEFER_SETUP: {
-        if (sk.sk_state !== BT_BOUND && sk.sk_state !== BT_LISTEN) return -EINVAL;
-        const b = bt_copy_from_sockptr(4, optval);
-        if (b === null) return -EINVAL;
-        if (read_int(b) !== 0) sk.flags |= 1 << BT_SK_DEFER_SETUP;
-        else sk.flags &= ~(1 << BT_SK_DEFER_SETUP);
-        return 0;
-      }
-      default:
-        return -ENOPROTOOPT;
+export function rfcomm_sock_setsockopt(
+  sock: Socket,
+  level: number,
+  optname: number,
+  optval: Uint8Array,
+): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_setsockopt))
+    return ft.call(
+      'rfcomm_sock_setsockopt',
+      rfcomm_sock_setsockopt,
+      fmt_rfcomm_sock_setsockopt,
+      sock,
+      level,
+      optname,
+      optval,
+    );
+  const sk = sock.sk as RfcommPinfo;
+  if (level === SOL_RFCOMM) return rfcomm_sock_setsockopt_old(sk, optname, optval);
+  if (level !== SOL_BLUETOOTH) return -ENOPROTOOPT;
+  switch (optname) {
+    case BT_SECURITY: {
+      if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
+      const b = bt_copy_from_sockptr(BT_SECURITY_SIZE, optval);
+      if (b === null) return -EINVAL;
+      const sec_level = b[0]!;
+      if (sec_level > BT_SECURITY_HIGH) return -EINVAL;
+      sk.sec_level = sec_level;
+      return 0;
     }
-  },
-  (_sock, level, optname, optval) => `level=${level}, optname=${optname}, optlen=${optval.length}`,
-);
+    case BT_DEFER_SETUP: {
+      if (sk.sk_state !== BT_BOUND && sk.sk_state !== BT_LISTEN) return -EINVAL;
+      const b = bt_copy_from_sockptr(4, optval);
+      if (b === null) return -EINVAL;
+      if (read_int(b) !== 0) sk.flags |= 1 << BT_SK_DEFER_SETUP;
+      else sk.flags &= ~(1 << BT_SK_DEFER_SETUP);
+      return 0;
+    }
+    default:
+      return -ENOPROTOOPT;
+  }
+}
+const fmt_rfcomm_sock_setsockopt: Fmt<typeof rfcomm_sock_setsockopt> = (_sock, level, optname, optval) =>
+  `level=${level}, optname=${optname}, optlen=${optval.length}`;
 
 /**
  * Mirrors rfcomm_sock_getsockopt_old() (SOL_RFCOMM): RFCOMM_LM as the AUTH/ENCRYPT/SECURE/FIPS bits of the
@@ -563,33 +602,50 @@ function rfcomm_sock_getsockopt_old(sk: RfcommPinfo, optname: number): Uint8Arra
  * ENOPROTOOPT. BT_SECURITY (SOCK_STREAM only) is struct bt_security {level, key_size 0} cut to the length
  * asked for; BT_DEFER_SETUP (BOUND/LISTEN only) the flag as a 32-bit value.
  */
-export const rfcomm_sock_getsockopt = traced(
-  'rfcomm_sock_getsockopt',
-  (sock: Socket, level: number, optname: number, optlen: number): Uint8Array | number => {
-    const sk = sock.sk as RfcommPinfo;
-    if (level === SOL_RFCOMM) return rfcomm_sock_getsockopt_old(sk, optname);
-    if (level !== SOL_BLUETOOTH) return -ENOPROTOOPT;
-    switch (optname) {
-      case BT_SECURITY: {
-        if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
-        const len = Math.min(optlen >>> 0, BT_SECURITY_SIZE);
-        return Uint8Array.of(sk.sec_level, 0).subarray(0, len);
-      }
-      case BT_DEFER_SETUP:
-        if (sk.sk_state !== BT_BOUND && sk.sk_state !== BT_LISTEN) return -EINVAL;
-        return int_bytes(test_bit(BT_SK_DEFER_SETUP, sk.flags) ? 1 : 0);
-      default:
-        return -ENOPROTOOPT;
+export function rfcomm_sock_getsockopt(
+  sock: Socket,
+  level: number,
+  optname: number,
+  optlen: number,
+): Uint8Array | number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_getsockopt))
+    return ft.call(
+      'rfcomm_sock_getsockopt',
+      rfcomm_sock_getsockopt,
+      fmt_rfcomm_sock_getsockopt,
+      sock,
+      level,
+      optname,
+      optlen,
+    );
+  const sk = sock.sk as RfcommPinfo;
+  if (level === SOL_RFCOMM) return rfcomm_sock_getsockopt_old(sk, optname);
+  if (level !== SOL_BLUETOOTH) return -ENOPROTOOPT;
+  switch (optname) {
+    case BT_SECURITY: {
+      if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
+      const len = Math.min(optlen >>> 0, BT_SECURITY_SIZE);
+      return Uint8Array.of(sk.sec_level, 0).subarray(0, len);
     }
-  },
-  (_sock, level, optname, optlen) => `level=${level}, optname=${optname}, optlen=${optlen}`,
-);
+    case BT_DEFER_SETUP:
+      if (sk.sk_state !== BT_BOUND && sk.sk_state !== BT_LISTEN) return -EINVAL;
+      return int_bytes(test_bit(BT_SK_DEFER_SETUP, sk.flags) ? 1 : 0);
+    default:
+      return -ENOPROTOOPT;
+  }
+}
+const fmt_rfcomm_sock_getsockopt: Fmt<typeof rfcomm_sock_getsockopt> = (_sock, level, optname, optlen) =>
+  `level=${level}, optname=${optname}, optlen=${optlen}`;
 
 /**
  * Mirrors rfcomm_sock_shutdown(): the first call marks both directions shut and closes the sock
  * (__rfcomm_sock_close); with SO_LINGER it then waits for BT_CLOSED. Later calls do nothing.
  */
-export const rfcomm_sock_shutdown = traced('rfcomm_sock_shutdown', (sock: Socket, _how: number): number => {
+export function rfcomm_sock_shutdown(sock: Socket, _how: number): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_shutdown))
+    return ft.call('rfcomm_sock_shutdown', rfcomm_sock_shutdown, undefined, sock, _how);
   const sk = sock.sk as RfcommPinfo | null;
   if (sk === null) return 0;
   let err = 0;
@@ -600,17 +656,20 @@ export const rfcomm_sock_shutdown = traced('rfcomm_sock_shutdown', (sock: Socket
       err = bt_sock_wait_state(sk, BT_CLOSED, sk.sk_lingertime);
   }
   return err;
-});
+}
 
 /** Mirrors rfcomm_sock_release(): shutdown, orphan, kill. */
-export const rfcomm_sock_release = traced('rfcomm_sock_release', (sock: Socket): number => {
+export function rfcomm_sock_release(sock: Socket): number {
+  const ft = ftrace();
+  if (ft?.want(rfcomm_sock_release))
+    return ft.call('rfcomm_sock_release', rfcomm_sock_release, undefined, sock);
   const sk = sock.sk as RfcommPinfo | null;
   if (sk === null) return 0;
   const err = rfcomm_sock_shutdown(sock, 2);
   sock_orphan(sk);
   rfcomm_sock_kill(sk);
   return err;
-});
+}
 
 /**
  * Mirrors rfcomm_init_sockets(): proto_register(rfcomm_proto) (no slab), bt_sock_register(BTPROTO_RFCOMM)
