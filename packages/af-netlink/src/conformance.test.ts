@@ -33,14 +33,9 @@ describe('@ksock/core conformance kit', () => {
         expect(CN_IDX_PROC).toBe(1);
       },
     });
-    // The kit expects no sock and no inode after close; NETLINK_ROUTE and NETLINK_CONNECTOR keep their
-    // kernel socket (netlink_kernel_create) while their module is loaded, as in Linux: exactly one of each.
-    const kernelSocket = /^socket\(16, [23], (0|11)\): no inode, file or sock left after close$/;
-    expect(report.failures.filter((f) => !kernelSocket.test(f.check))).toEqual([]);
-    for (const f of report.failures) {
-      const d = JSON.parse(f.detail) as { sk_allocated: number; sock_inode_cache: number; nr_files: number };
-      expect([d.sk_allocated, d.sock_inode_cache, d.nr_files]).toEqual([1, 1, 3]);
-    }
+    // NETLINK_ROUTE and NETLINK_CONNECTOR keep one kernel socket each while their module is loaded, as in
+    // Linux; the kit compares counters with the modules loaded, and with boot after rmmod.
+    expect(report.failures).toEqual([]);
     expect(report.results.length).toBeGreaterThan(5);
   });
 });
