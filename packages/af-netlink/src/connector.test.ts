@@ -343,3 +343,16 @@ describe('connector', () => {
     expect(() => t.sendto(fd, mcast_req(t, PROC_CN_MCAST_LISTEN))).toThrow(err('ECONNREFUSED'));
   });
 });
+
+describe('/proc/net/connector', () => {
+  it('exists in init_net only, as cn_init() creates it there', async () => {
+    const { Kernel, CLONE_NEWNET, AF_NETLINK, SOCK_DGRAM } = await import('@ksock/core');
+    const mods = (await import('./index.js')).default;
+    const k = new Kernel({ modules: mods });
+    const t = k.spawn({});
+    t.close(t.socket(AF_NETLINK, SOCK_DGRAM, 11));
+    expect(k.proc.read('/proc/net/connector', t)).toMatch(/^Name\s+ID\n/);
+    t.unshare(CLONE_NEWNET);
+    expect(() => k.proc.read('/proc/net/connector', t)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+});

@@ -13,6 +13,7 @@ import {
   EINVAL,
   EIO,
   ENODEV,
+  ENOENT,
   EPERM,
   ENOMEM,
   ESRCH,
@@ -506,7 +507,10 @@ export const cn_module = {
       boot_ms: 0,
     };
     states.set(kernel, st);
-    st.remove_proc = kernel.proc.create_net('connector', () => cn_proc_show(kernel));
+    // cn_init() creates the file in init_net's /proc/net only.
+    st.remove_proc = kernel.proc.create_net('connector', (net) =>
+      net === kernel.init_net ? cn_proc_show(kernel) : -ENOENT,
+    );
     // Mirrors cn_proc_init().
     cn_add_callback(kernel, CN_IDX_PROC, CN_VAL_PROC, 'cn_proc', (msg, nsp) =>
       cn_proc_mcast_ctl(kernel, msg, nsp),
