@@ -3,7 +3,7 @@ import type { NetdevNotifier } from './dev.js';
 import { loopback_net_init } from './dev.js';
 import { FaultInjector } from './fault.js';
 import type { FileOperations } from './file.js';
-import { File, FilesStruct } from './file.js';
+import { close_fd, File, FilesStruct } from './file.js';
 import type { ModuleDescriptor } from './module.js';
 import { ModuleTable } from './module.js';
 import type { PernetOperations } from './net_namespace.js';
@@ -242,13 +242,25 @@ export class Kernel {
       opts.comm ?? 'task',
     );
     this.tasks.set(task.pid, task);
+    if (opts.stdio ?? true) {
+      try {
+        for (let i = 0; i < 3; i++) task.open_devnull(O_RDWR);
+      } catch (e) {
+        // Like a failed fork, a spawn that cannot complete leaves nothing behind.
+        this.run(() => {
+          for (const [fd] of [...task.files.entries()]) close_fd(this, task.files, fd);
+        }, task);
+        put_net(task.nsproxy_net);
+        this.reap(task);
+        throw e;
+      }
+    }
     kernel_enter(parent);
     try {
       proc_event(this, { what: 'fork', parent, child: task });
     } finally {
       kernel_leave();
     }
-    if (opts.stdio ?? true) for (let i = 0; i < 3; i++) task.open_devnull(O_RDWR);
     return task;
   }
 

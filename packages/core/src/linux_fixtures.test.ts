@@ -8,7 +8,7 @@
  * require the same answers. Neither gcc nor the host kernel is needed here: only the JSON.
  *
  * Mapping between the probe and ksock:
- * - the probe's AF_UNIX SOCK_DGRAM sockets are the core test family's datagram sockets (AF_VSOCK here):
+ * - the probe's AF_UNIX SOCK_DGRAM sockets are the core test family's datagram sockets, registered as AF_UNIX:
  *   both leave SOL_SOCKET to the generic sk_setsockopt()/sk_getsockopt();
  * - the probe's "not a socket" fd 0 is /dev/null, as a ksock task's fds 0-2 are;
  * - the probe ran with RLIMIT_NOFILE = host.rlimit_nofile; the ksock task gets the same limit;
@@ -41,7 +41,7 @@ import {
   RLIMIT_NOFILE,
 } from './uapi/fcntl.js';
 import {
-  AF_VSOCK,
+  AF_UNIX,
   MSG_DONTWAIT,
   SHUT_RDWR,
   SO_ACCEPTCONN,
@@ -163,7 +163,7 @@ function hex(b: Uint8Array): string {
 
 // ---- a ksock machine set up like the probed host ---------------------------------------------------
 
-const F = AF_VSOCK;
+const F = AF_UNIX;
 const BADFD = host.badfd;
 const RLIM = host.rlimit_nofile[0];
 

@@ -119,3 +119,24 @@ describe('/proc/net files registered by families', () => {
     expectErrno(() => k.proc.read('/proc/net/nothing', t), 'ENOENT');
   });
 });
+
+describe('spawn and exited tasks', () => {
+  it('a spawn that cannot open stdio leaves no task behind', () => {
+    const k = new Kernel({ rlimit_nofile: 2 });
+    const before = [...k.tasks.keys()];
+    expectErrno(() => k.spawn({}), 'EMFILE');
+    expect([...k.tasks.keys()]).toEqual(before);
+    expect(k.nr_files).toBe(0);
+    expect(k.init.children).toEqual([]);
+  });
+
+  it('/proc/<pid>/net of an exited task is ENOENT; its status stays readable until reaped', () => {
+    const k = new Kernel();
+    const t = k.spawn({});
+    const c = t.fork();
+    c.unshare(CLONE_NEWNET);
+    c.exit(0);
+    expectErrno(() => k.proc.read(`/proc/${c.pid}/net/sockstat`), 'ENOENT');
+    expect(k.proc.read(`/proc/${c.pid}/status`)).toMatch(/State:\tZ \(zombie\)/);
+  });
+});

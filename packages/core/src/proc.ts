@@ -167,6 +167,8 @@ export class ProcFs {
     const t = k.tasks.get(Number(m[1]));
     if (t === undefined) return -ENOENT;
     const rest = m[2] ?? '';
+    // An exited task has no namespace any more: only its status remains readable.
+    if (t.state !== 'running' && rest !== 'status') return -ENOENT;
     const net = t.nsproxy_net;
     if (rest.startsWith('net/')) {
       const name = rest.slice(4);
@@ -179,7 +181,6 @@ export class ProcFs {
       const show = this.net_files.get(name);
       return show === undefined ? -ENOENT : show(net, t);
     }
-    if (t.state !== 'running' && rest !== 'status') return -ENOENT;
     if (rest === 'fd' || rest === 'fd/') {
       let s = '';
       for (const [fd, f] of t.files.entries()) s += `${fd} -> ${f.path}\n`;

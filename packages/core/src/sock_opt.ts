@@ -24,6 +24,14 @@ import { EACCES, EDOM, EINVAL, ENODATA, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM
 import * as S from './uapi/socket.js';
 import { TCP_LISTEN } from './uapi/tcp_states.js';
 
+/** SO_CNX_ADVICE (include/uapi/asm-generic/socket.h). */
+const SO_CNX_ADVICE = 53;
+
+/** Mirrors sk_may_scm_recv(): families that pass credentials in control messages. */
+function sk_may_scm_recv(sk: Sock): boolean {
+  return sk.sk_family === S.AF_UNIX || sk.sk_family === S.AF_NETLINK || sk.sk_family === S.AF_BLUETOOTH;
+}
+
 /** The bytes of a C int as x86-64 stores it. */
 export function int_bytes(v: number): Uint8Array {
   const b = new Uint8Array(4);
@@ -131,6 +139,9 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       sock_valbool_flag(sk, SOCK_URGINLINE, valbool);
       return 0;
     case S.SO_NO_CHECK:
+    case S.SO_BSDCOMPAT:
+    case SO_CNX_ADVICE:
+      // Accepted and ignored, as Linux does (SO_CNX_ADVICE would only drop a cached route).
       return 0;
     case S.SO_PRIORITY:
       if ((val >= 0 && val <= 6) || capable(CAP_NET_RAW) || capable(CAP_NET_ADMIN)) {
@@ -154,6 +165,10 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       return 0;
     }
     case S.SO_PASSCRED:
+    case S.SO_PASSSEC:
+      // sk_may_scm_recv(): only families that deliver SCM credentials take these (Linux 6.16+).
+      if (!sk_may_scm_recv(sk)) return -EOPNOTSUPP;
+      if (optname === S.SO_PASSSEC) return 0;
       sock.flags = valbool ? sock.flags | (1 << S.SOCK_PASSCRED) : sock.flags & ~(1 << S.SOCK_PASSCRED);
       return 0;
     case S.SO_RCVLOWAT:
@@ -265,7 +280,12 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       break;
     }
     case S.SO_PASSCRED:
+      if (!sk_may_scm_recv(sk)) return -EOPNOTSUPP;
       v = int_bytes((sock.flags >> S.SOCK_PASSCRED) & 1);
+      break;
+    case S.SO_PASSSEC:
+      if (!sk_may_scm_recv(sk)) return -EOPNOTSUPP;
+      v = int_bytes(0);
       break;
     case S.SO_RCVLOWAT:
       v = int_bytes(sk.sk_rcvlowat);
@@ -299,7 +319,6 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
     case S.SO_TIMESTAMPNS_OLD:
     case S.SO_TIMESTAMP_NEW:
     case S.SO_TIMESTAMPNS_NEW:
-    case S.SO_PASSSEC:
     case S.SO_WIFI_STATUS:
     case S.SO_NOFCS:
     case S.SO_LOCK_FILTER:
@@ -383,6 +402,7 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = int_bytes(sk.sk_incoming_cpu);
       break;
     case S.SO_COOKIE: {
+      if (optlen < 8) return -EINVAL;
       if (sk.sk_cookie === 0) sk.sk_cookie = ++sk.sk_net.kernel.sock_cookie_gen;
       v = new Uint8Array(8);
       new DataView(v.buffer).setBigUint64(0, BigInt(sk.sk_cookie), true);

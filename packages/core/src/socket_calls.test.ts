@@ -166,3 +166,25 @@ describe('ioctl', () => {
     expectErrno(() => task.ioctl(a, 0x541b), 'ENOTTY');
   });
 });
+
+describe('generic options that depend on the family or the length', () => {
+  it('SO_PASSCRED / SO_PASSSEC only for AF_UNIX, AF_NETLINK and AF_BLUETOOTH (EOPNOTSUPP otherwise)', () => {
+    const { task, a } = boot(); // AF_VSOCK
+    expectErrno(() => task.setsockopt(a, SOL_SOCKET, 16 /* SO_PASSCRED */, 1), 'EOPNOTSUPP');
+    expectErrno(() => task.getsockopt(a, SOL_SOCKET, 34 /* SO_PASSSEC */), 'EOPNOTSUPP');
+    const fam = testFamily(1);
+    const k = new Kernel({ modules: fam.module });
+    const t = k.spawn({});
+    const u = t.socket(1, SOCK_DGRAM, 0);
+    t.setsockopt(u, SOL_SOCKET, 16, 1);
+    expect(t.getsockoptInt(u, SOL_SOCKET, 16)).toBe(1);
+  });
+
+  it('SO_COOKIE needs room for 8 bytes; SO_BSDCOMPAT and SO_CNX_ADVICE are accepted and ignored', () => {
+    const { task, a } = boot();
+    expectErrno(() => task.getsockopt(a, SOL_SOCKET, 57, 4), 'EINVAL');
+    expect(task.getsockopt(a, SOL_SOCKET, 57, 8)).toHaveLength(8);
+    task.setsockopt(a, SOL_SOCKET, 14, 1);
+    task.setsockopt(a, SOL_SOCKET, 53, 1);
+  });
+});
