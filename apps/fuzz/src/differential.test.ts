@@ -44,96 +44,9 @@ const ipOf = (hexAddr: unknown) =>
 
 /** Known divergences: a name, where the fault is, and a predicate. Bugs first, then unmodelled features. */
 const KNOWN: Array<{ name: string; at: string; match: (d: Divergence) => boolean }> = [
-  {
-    name: 'BUG udp_sendmsg() does not refuse MSG_OOB (Linux: EOPNOTSUPP before any address check)',
-    at: 'packages/af-inet/src/udp.ts udp_sendmsg',
-    match: (d) =>
-      d.op.op === 'sendto' &&
-      d.kind === '2/2/17' &&
-      ((d.op.flags as number) & 1) !== 0 &&
-      d.linux === 'EOPNOTSUPP',
-  },
-  {
-    name: 'BUG inet_sendmsg() does not autobind before the protocol sendmsg (inet_send_prepare), so a failed sendto leaves the socket unbound and a later bind() succeeds (Linux: EINVAL)',
-    at: 'packages/af-inet/src/af_inet.ts inet_sendmsg',
-    match: (d) =>
-      d.op.op === 'bind' &&
-      d.kind === '2/2/17' &&
-      d.ksock === 'ok' &&
-      d.linux === 'EINVAL' &&
-      d.before.some((o) => o.op === 'sendto'),
-  },
-  {
-    name: 'BUG tcp recvmsg with MSG_OOB on a socket that is not listening answers ENOTCONN (Linux: tcp_recv_urg → EINVAL)',
-    at: 'packages/af-inet/src/tcp.ts / tcp_loopback.ts recvmsg',
-    match: (d) =>
-      d.op.op === 'recvfrom' &&
-      d.kind === '2/1/6' &&
-      ((d.op.flags as number) & 1) !== 0 &&
-      d.ksock === 'ENOTCONN' &&
-      d.linux === 'EINVAL',
-  },
-  {
-    name: 'BUG raw_recvmsg() does not refuse MSG_OOB (Linux: EOPNOTSUPP)',
-    at: 'packages/af-inet/src/raw.ts raw recvmsg',
-    match: (d) =>
-      d.op.op === 'recvfrom' &&
-      d.kind.startsWith('2/3/') &&
-      ((d.op.flags as number) & 1) !== 0 &&
-      d.linux === 'EOPNOTSUPP',
-  },
-  {
-    name: 'BUG ip_setsockopt() refuses optlen 0 for int options (Linux reads nothing and uses 0)',
-    at: 'packages/af-inet/src/ip_sockglue.ts ip_setsockopt',
-    match: (d) =>
-      d.op.op === 'setsockopt' &&
-      d.op.level === 0 &&
-      d.op.value === '' &&
-      d.ksock === 'EINVAL' &&
-      d.linux === 'ok',
-  },
-  {
-    name: 'BUG UDP has no set_peek_off, so SO_PEEK_OFF answers EOPNOTSUPP (Linux 6.18: inet_dgram_ops.set_peek_off = udp_set_peek_off)',
-    at: 'packages/af-inet/src/af_inet.ts inet_dgram_ops',
-    match: (d) =>
-      (d.op.op === 'setsockopt' || d.op.op === 'getsockopt') &&
-      d.op.level === 1 &&
-      d.op.name === 42 &&
-      d.kind === '2/2/17',
-  },
-  {
-    name: 'BUG SO_PASSCRED / SO_PASSSEC on inet sockets succeed (Linux 6.16+: EOPNOTSUPP unless AF_UNIX, netlink or Bluetooth — sk_may_scm_recv())',
-    at: 'packages/core/src/sock_opt.ts sock_setsockopt / sock_getsockopt',
-    match: (d) =>
-      d.op.level === 1 &&
-      (d.op.name === 16 || d.op.name === 34) &&
-      d.kind.startsWith('2/') &&
-      d.linux === 'EOPNOTSUPP',
-  },
-  {
-    name: 'BUG udp_sendmsg() ignores SEND_SHUTDOWN: a send after shutdown(SHUT_WR) succeeds (Linux: EPIPE from sock_alloc_send_pskb())',
-    at: 'packages/af-inet/src/udp.ts udp_sendmsg',
-    match: (d) => d.op.op === 'sendto' && d.kind === '2/2/17' && d.ksock === 'ok' && d.linux === 'EPIPE',
-  },
-  {
-    name: 'BUG getsockopt(SO_COOKIE) with optlen < 8 returns a truncated cookie (Linux: EINVAL)',
-    at: 'packages/core/src/sock_opt.ts sock_getsockopt',
-    match: (d) =>
-      d.op.op === 'getsockopt' &&
-      d.op.level === 1 &&
-      d.op.name === 57 &&
-      d.ksock === 'ok' &&
-      d.linux === 'EINVAL',
-  },
-  {
-    name: 'BUG SO_BSDCOMPAT and SO_CNX_ADVICE are ENOPROTOOPT (Linux accepts both: a no-op, and dst_negative_advice for 1)',
-    at: 'packages/core/src/sock_opt.ts sock_setsockopt',
-    match: (d) =>
-      d.op.op === 'setsockopt' &&
-      d.op.level === 1 &&
-      (d.op.name === 14 || d.op.name === 53) &&
-      d.ksock === 'ENOPROTOOPT',
-  },
+  // The ten bugs this comparison first found (UDP MSG_OOB and SHUT_WR, inet autobind before send, TCP and
+  // raw MSG_OOB, IP int options with optlen 0, SO_PEEK_OFF for UDP, SO_PASSCRED/SO_PASSSEC, SO_COOKIE's
+  // length, SO_BSDCOMPAT/SO_CNX_ADVICE) are fixed; what remains are features ksock does not model.
   // ---- not modelled (documented limits rather than bugs) ----
   {
     name: 'SOL_SOCKET options ksock does not model (SO_BINDTODEVICE, SO_TIMESTAMPING, BPF filters, SO_ZEROCOPY, SO_NOFCS …)',

@@ -746,9 +746,7 @@ export class Runner {
       return;
     }
     // init stays root in init_net: it is the task that cleans up at the end (and Linux's init never exits)
-    // KNOWN_ISSUES (core): setrlimit on init is not generated, because kernel.spawn() after init's
-    // RLIMIT_NOFILE drops below 3 throws EMFILE yet leaves the half-spawned task in kernel.tasks.
-    const notInit = o.op === 'setuid' || o.op === 'unshare' || o.op === 'rlimit';
+    const notInit = o.op === 'setuid' || o.op === 'unshare';
     const t = notInit ? this.tasks[1 + (o.t % (this.tasks.length - 1))]! : this.task(o.t);
     switch (o.op) {
       case 'socket':
@@ -883,9 +881,7 @@ export class Runner {
         return;
       }
       case 'proc':
-        // KNOWN_ISSUES (core proc.ts): /proc/<pid>/net of an exited task shows its torn-down namespace
-        // (af-inet's show functions then throw a TypeError) instead of ENOENT, so exited readers are skipped.
-        if (t.state === 'running') this.kernel.proc.read(o.path, t);
+        this.kernel.proc.read(o.path, t);
         return;
       case 'sysctl':
         t.sysctl(o.name, o.value);

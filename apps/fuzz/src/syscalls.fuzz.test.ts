@@ -1,12 +1,4 @@
 /**
- * KNOWN_ISSUES (generators constrained until fixed; undo the constraint then):
- *  - core kernel.spawn(): when the parent's (init's) RLIMIT_NOFILE is below 3, opening stdio fails with
- *    EMFILE after the task was registered, and the task stays in kernel.tasks (a child of init nobody can
- *    exit). program.ts therefore never applies the `rlimit` op to init.
- *  - core ProcFs.lookup(): /proc/<pid>/net/* of an exited (zombie) task is served from its namespace even
- *    after that namespace was torn down — af-inet's raw/tcp/udp/sockstat show functions then throw a
- *    TypeError (Linux: ENOENT, the task has no nsproxy). The `proc` op therefore reads only as running tasks.
- *
  * Model-free syscall fuzzing across every family and several tasks. Each program is a random list of
  * calls (socket, bind, connect, send/recv, options, listen/accept, shutdown, close, dup, fcntl, malformed
  * netlink requests, fork, execve, exit, setuid, unshare(CLONE_NEWNET), modprobe, rmmod) from root, an

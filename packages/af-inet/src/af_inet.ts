@@ -380,6 +380,15 @@ const fmt_inet_shutdown: Fmt<typeof inet_shutdown> = (sock, how) => `ino=${sock.
 /** Mirrors inet_sendmsg(): the protocol's sendmsg (UDP autobinds inside udp_sendmsg here). */
 export function inet_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
   const sk = sock.sk!;
+  // inet_send_prepare(): an unbound socket gets its ephemeral port before the protocol sees the message,
+  // whatever the protocol then answers.
+  if (
+    inet_sk(sk).inet_num === 0 &&
+    sk.sk_prot.no_autobind !== true &&
+    sk.sk_prot.get_port !== undefined &&
+    inet_autobind(sk) !== 0
+  )
+    return -EAGAIN;
   return sk.sk_prot.sendmsg!(sk, msg, len);
 }
 
@@ -454,8 +463,14 @@ export interface InetStreamImpl {
   accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number;
 }
 
+/** Mirrors sk_set_peek_off() / udp_set_peek_off(): SO_PEEK_OFF for TCP and UDP (raw has none). */
+function inet_set_peek_off(sk: Sock, val: number): number {
+  sk.sk_peek_off = val;
+  return 0;
+}
+
 function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetStreamImpl): ProtoOps {
-  return {
+  const ops: ProtoOps = {
     family: PF_INET,
     owner,
     release: inet_release,
@@ -472,6 +487,8 @@ function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetS
     sendmsg: inet_sendmsg,
     recvmsg: inet_recvmsg,
   };
+  if (kind !== 'raw') ops.set_peek_off = inet_set_peek_off;
+  return ops;
 }
 
 // ---- module init --------------------------------------------------------------------------------

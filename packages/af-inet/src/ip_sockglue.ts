@@ -53,7 +53,7 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
       inet.pmtudisc = val;
       return 0;
     case IN.IP_RECVERR:
-      if (optlen < 1) return -EINVAL;
+      // An int option: with optlen 0 nothing is copied and the value stays 0 (do_ip_setsockopt()).
       inet.recverr = val !== 0;
       return 0;
     case IN.IP_MULTICAST_TTL:

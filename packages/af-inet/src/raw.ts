@@ -5,11 +5,13 @@
 import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
   EADDRNOTAVAIL,
+  EAGAIN,
   EINVAL,
   ENOIOCTLCMD,
   ENOPROTOOPT,
   EOPNOTSUPP,
   ftrace,
+  MSG_OOB,
   sk_common_release,
   sock_hold,
   sock_prot_inuse_add,
@@ -122,8 +124,10 @@ export function raw_ioctl(sk: Sock, cmd: number, _arg: number): number {
 function raw_sendmsg(_sk: Sock, _msg: MsgHdr, _len: number): number {
   return -EOPNOTSUPP; // ksock does not build IP packets
 }
-function raw_recvmsg(_sk: Sock, _msg: MsgHdr, _len: number, _flags: number): number {
-  return -11; // EAGAIN: nothing ever arrives
+/** Mirrors raw_recvmsg(): no out-of-band data (EOPNOTSUPP); otherwise nothing ever arrives (EAGAIN). */
+function raw_recvmsg(_sk: Sock, _msg: MsgHdr, _len: number, flags: number): number {
+  if ((flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
+  return -EAGAIN;
 }
 
 /** raw_prot (net/ipv4/raw.c): obj_size = sizeof(struct raw_sock) on x86-64 6.18 (1152 bytes). */

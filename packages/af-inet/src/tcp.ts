@@ -506,6 +506,7 @@ export function make_tcp_prot(owner: Module | null, impl: TcpImpl): Proto {
     obj_size: 2304,
     sk_class: TcpSock,
     max_header: 192,
+    no_autobind: true,
     close: tcp_close,
     connect: impl.connect,
     disconnect: tcp_disconnect,

@@ -27,6 +27,7 @@ import {
   kfree_skb,
   memcpy_from_msg,
   MSG_DONTWAIT,
+  MSG_OOB,
   MSG_PEEK,
   O_NONBLOCK,
   PF_INET,
@@ -338,6 +339,8 @@ export function tcp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): 
   if (t?.want(tcp_recvmsg)) return t.call('tcp_recvmsg', tcp_recvmsg, fmt_tcp_recvmsg, sk, msg, len, flags);
   const tp = tcp_sk(sk);
   if (sk.sk_state === TCP_LISTEN) return -ENOTCONN;
+  // tcp_recv_urg(): ksock carries no urgent data, so MSG_OOB finds none to read.
+  if ((flags & MSG_OOB) !== 0) return -EINVAL;
   const q = sk.sk_receive_queue;
   if (q.qlen === 0) {
     if (sk.sk_err !== 0) return sock_error(sk);

@@ -18,12 +18,16 @@ import {
   ENOBUFS,
   ENOIOCTLCMD,
   ENOPROTOOPT,
+  EOPNOTSUPP,
+  EPIPE,
   ftrace,
   kfree_skb,
   memcpy_from_msg,
   MSG_ERRQUEUE,
+  MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
+  SEND_SHUTDOWN,
   sk_common_release,
   skb_free_datagram,
   skb_queue_purge,
@@ -236,6 +240,8 @@ export function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   if (t?.want(udp_sendmsg)) return t.call('udp_sendmsg', udp_sendmsg, fmt_udp_sendmsg, sk, msg, len);
   const inet = inet_sk(sk);
   if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
+  // BSD compatibility: UDP has no out-of-band data.
+  if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   let daddr: number;
   let dport: number;
   if (msg.msg_name !== null) {
@@ -256,7 +262,9 @@ export function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   }
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
   if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
-  // __ip_append_data() → sock_alloc_send_skb(): the buffer allocation can fail (ENOBUFS).
+  // __ip_append_data() → sock_alloc_send_skb(): EPIPE once sending is shut down, and the allocation can
+  // fail (ENOBUFS).
+  if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
   if (sk.sk_net.kernel.faults.should_fail('sock_alloc_send_skb')) return -ENOBUFS;
   const data = memcpy_from_msg(msg);
   const saddr = local_saddr(inet, daddr);

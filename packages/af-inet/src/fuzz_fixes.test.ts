@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+
+describe('fixes found by the reliability suite (each checked on Linux 6.18)', () => {
+  it('UDP: MSG_OOB is EOPNOTSUPP; a failed send still autobinds; EPIPE after SHUT_WR; SO_PEEK_OFF works', async () => {
+    const core = await import('@ksock/core');
+    const { default: mods, sockaddr_in } = await import('./index.js');
+    const k = new core.Kernel({ modules: mods });
+    const t = k.spawn({});
+    const code = (f: () => unknown) => {
+      try {
+        f();
+        return 'ok';
+      } catch (e) {
+        return (e as { code: string }).code;
+      }
+    };
+    const to = sockaddr_in('127.0.0.1', 47001);
+    const a = t.socket(core.AF_INET, core.SOCK_DGRAM, 0);
+    expect(code(() => t.sendto(a, new Uint8Array(4), core.MSG_OOB | core.MSG_DONTWAIT, to))).toBe(
+      'EOPNOTSUPP',
+    );
+    expect(code(() => t.sendto(a, new Uint8Array(4), core.MSG_DONTWAIT, new Uint8Array(8)))).toBe('EINVAL');
+    expect(code(() => t.bind(a, sockaddr_in('127.0.0.1', 47002)))).toBe('EINVAL'); // already bound by the send
+    const b = t.socket(core.AF_INET, core.SOCK_DGRAM, 0);
+    expect(code(() => t.shutdown(b, core.SHUT_WR))).toBe('ENOTCONN');
+    expect(code(() => t.sendto(b, Uint8Array.of(1), core.MSG_DONTWAIT, to))).toBe('EPIPE');
+    t.setsockopt(b, core.SOL_SOCKET, core.SO_PEEK_OFF, 0);
+    expect(t.getsockoptInt(b, core.SOL_SOCKET, core.SO_PEEK_OFF)).toBe(0);
+    const s = t.socket(core.AF_INET, core.SOCK_STREAM, 0);
+    expect(code(() => t.recvfrom(s, 16, core.MSG_OOB | core.MSG_DONTWAIT))).toBe('EINVAL');
+    const r = t.socket(core.AF_INET, core.SOCK_RAW, 1);
+    expect(code(() => t.recvfrom(r, 16, core.MSG_OOB | core.MSG_DONTWAIT))).toBe('EOPNOTSUPP');
+    expect(code(() => t.setsockopt(a, 0 /* SOL_IP */, 11 /* IP_RECVERR */, new Uint8Array(0)))).toBe('ok');
+  });
+});
