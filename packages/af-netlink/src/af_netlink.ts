@@ -1062,10 +1062,10 @@ export function netlink_sendmsg(sock: Socket, msg: MsgHdr, len: number): number 
   if (msg.msg_namelen) {
     const a = msg.msg_name!;
     if (msg.msg_namelen < SOCKADDR_NL_SIZE) return -EINVAL;
-    const dv = addr_view(a);
-    if (dv.getUint16(0, true) !== AF_NETLINK) return -EINVAL;
-    dst_portid = dv.getUint32(4, true);
-    dst_group = ffs(dv.getUint32(8, true));
+    // Byte loads: cheaper than a DataView on the per-message path.
+    if ((a[0]! | (a[1]! << 8)) !== AF_NETLINK) return -EINVAL;
+    dst_portid = (a[4]! | (a[5]! << 8) | (a[6]! << 16) | (a[7]! << 24)) >>> 0;
+    dst_group = ffs((a[8]! | (a[9]! << 8) | (a[10]! << 16) | (a[11]! << 24)) >>> 0);
     if ((dst_group || dst_portid) && !netlink_allowed(sock, NL_CFG_F_NONROOT_SEND)) return -EPERM;
     netlink_skb_flags |= NETLINK_SKB_DST;
   } else {
