@@ -133,7 +133,7 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fafa
 code,.trace,.box,table.msg,.hex{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ccc}h2 small{color:#888;font-weight:normal}
 .note.warn{color:#8a5a00}.note.error,.err{color:#c00}.ok{color:#080}.dim{color:#888}
-.cols{display:flex;gap:2em;flex-wrap:wrap}.cols>div{flex:1;min-width:380px}.left{overflow-x:auto;padding-bottom:1em}
+.cols{display:flex;gap:2em;flex-wrap:wrap}.cols>div{flex:1;min-width:380px}.cols>div.left{flex:0 1 auto;max-width:100%}.left{overflow-x:auto;padding-bottom:1em}
 .graph{position:relative;display:flex;gap:6em;align-items:flex-start;padding-left:60px}
 .graph svg.wires{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none;overflow:visible}
 .chain{display:flex;flex-direction:column;gap:2.2em}.mods{display:flex;flex-direction:column;gap:1.5em;margin-top:6em}
