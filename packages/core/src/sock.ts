@@ -131,14 +131,15 @@ export class Sock {
   sk_rcvbuf = 0;
   sk_sndbuf = 0;
   sk_receive_queue = new SkBuffHead();
-  sk_write_queue = new SkBuffHead();
-  sk_error_queue = new SkBuffHead();
+  /** Created on first use: most socks never queue a transmit or error buffer (see the getters below). */
+  private q_write: SkBuffHead | null = null;
+  private q_error: SkBuffHead | null = null;
+  private timer: TimerList | null = null;
   sk_state_change: (sk: Sock) => void = sock_def_wakeup;
   sk_data_ready: (sk: Sock) => void = sock_def_readable;
   sk_write_space: (sk: Sock) => void = sock_def_write_space;
   sk_error_report: (sk: Sock) => void = sock_def_error_report;
   sk_destruct: ((sk: Sock) => void) | null = null;
-  sk_timer = new TimerList();
   sk_uid = 0;
   sk_flags = 0;
   sk_userlocks = 0;
@@ -165,6 +166,30 @@ export class Sock {
   /** The peer's pid and credentials (SO_PEERCRED), set by families that connect two local sockets. */
   sk_peer_pid = 0;
   sk_peer_cred: Cred | null = null;
+
+  /** sk_write_queue: transmit buffers. Allocated when first used, to keep idle socks small. */
+  get sk_write_queue(): SkBuffHead {
+    if (this.q_write === null) this.q_write = new SkBuffHead();
+    return this.q_write;
+  }
+
+  /** sk_error_queue: MSG_ERRQUEUE buffers. Allocated when first used. */
+  get sk_error_queue(): SkBuffHead {
+    if (this.q_error === null) this.q_error = new SkBuffHead();
+    return this.q_error;
+  }
+
+  /** sk_timer (a protocol's keepalive or similar). Allocated when first used. */
+  get sk_timer(): TimerList {
+    if (this.timer === null) this.timer = new TimerList();
+    return this.timer;
+  }
+
+  /** ksock: free what the lazily created queues hold without creating them (used by __sk_free). */
+  purge_lazy_queues(): void {
+    if (this.q_write !== null) skb_queue_purge(this.q_write);
+    if (this.q_error !== null) skb_queue_purge(this.q_error);
+  }
 
   traceLabel(): string {
     return `sock ${this.sk_prot_creator?.name ?? '?'}`;
@@ -332,8 +357,7 @@ function __sk_free(sk: Sock): void {
   if (sk.sk_net_refcnt) sock_inuse_add(net, -1);
   if (sk.sk_destruct !== null) sk.sk_destruct(sk);
   skb_queue_purge(sk.sk_receive_queue);
-  skb_queue_purge(sk.sk_write_queue);
-  skb_queue_purge(sk.sk_error_queue);
+  sk.purge_lazy_queues();
   if (sk.sk_net_refcnt) put_net(net);
   // sk_prot_free(): memory back to the proto's cache, then the module reference sk_alloc took.
   const prot = sk.sk_prot_creator;
