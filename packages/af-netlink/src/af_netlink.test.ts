@@ -431,3 +431,31 @@ describe('namespaces and /proc', () => {
     expect(netlink_table(k)![NETLINK_USERSOCK]!.mc_list).toHaveLength(0);
   });
 });
+
+describe('received bytes belong to the receiver', () => {
+  it('each member of a group gets its own copy; changing one changes nothing else', () => {
+    const k = boot();
+    const t = k.spawn();
+    const a = nlsocket(t, NETLINK_USERSOCK);
+    const b = nlsocket(t, NETLINK_USERSOCK);
+    const sender = nlsocket(t, NETLINK_USERSOCK);
+    t.bind(a, sockaddr_nl(201, 1));
+    t.bind(b, sockaddr_nl(202, 1));
+    const payload = new Uint8Array([1, 2, 3, 4]);
+    try {
+      t.sendto(sender, payload, 0, sockaddr_nl(0, 1));
+    } catch {
+      // the group send reached both members; ECONNREFUSED only reports that nobody holds portid 0
+    }
+    payload[0] = 9; // the sender's buffer was copied at send time
+    const ra = t.recvfrom(a, 64).data;
+    ra[1] = 7;
+    expect(ra).toEqual(new Uint8Array([1, 7, 3, 4]));
+    expect(t.recvfrom(b, 64).data).toEqual(new Uint8Array([1, 2, 3, 4]));
+    // A unicast message is handed over whole (no copy needed); a peek still copies.
+    t.sendto(sender, new Uint8Array([5, 6]), 0, sockaddr_nl(201));
+    const peek = t.recvfrom(a, 64, MSG_PEEK).data;
+    peek[0] = 0;
+    expect(t.recvfrom(a, 64).data).toEqual(new Uint8Array([5, 6]));
+  });
+});

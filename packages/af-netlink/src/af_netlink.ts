@@ -53,6 +53,7 @@ import {
   read_int,
   request_module,
   sk_alloc,
+  skb_copy_datagram,
   SKB_DATA_ALIGN,
   skb_free_datagram,
   skb_queue_purge,
@@ -918,6 +919,7 @@ export type NetlinkFilter = (dsk: NetlinkSock, skb: SkBuff, data: unknown) => bo
 /** Clone an skb for one more receiver: the same bytes, a copy of NETLINK_CB. */
 function skb_clone(skb: SkBuff): SkBuff {
   const c = new SkBuff(skb.data, skb.truesize);
+  skb.cloned = c.cloned = true;
   const p = NETLINK_CB(skb);
   const q = NETLINK_CB(c);
   q.portid = p.portid;
@@ -1123,7 +1125,7 @@ export function netlink_recvmsg(sock: Socket, msg: MsgHdr, len: number, flags: n
     msg.msg_flags |= MSG_TRUNC;
     copied = len;
   }
-  msg.data = skb.data.slice(0, copied);
+  msg.data = skb_copy_datagram(skb, copied, (flags & MSG_PEEK) !== 0);
   const cb = NETLINK_CB(skb);
   msg.msg_name = sockaddr_nl(cb.portid, netlink_group_mask(cb.dst_group));
   msg.msg_namelen = SOCKADDR_NL_SIZE;

@@ -44,6 +44,8 @@ export class SkBuff {
   readonly truesize: number;
   /** Control block for the protocol that owns the buffer (NETLINK_CB(skb), etc.). */
   cb: unknown = null;
+  /** skb->cloned: another buffer shares these bytes (a broadcast clone), so they are not ours to give away. */
+  cloned = false;
 
   data: Uint8Array;
 
@@ -55,6 +57,15 @@ export class SkBuff {
   get len(): number {
     return this.data.length;
   }
+}
+
+/**
+ * The bytes a receive hands to the user: the buffer's own array when the buffer is consumed whole and
+ * nobody shares it (it is freed right after, so no copy is needed), else a copy of the first `len` bytes.
+ */
+export function skb_copy_datagram(skb: SkBuff, len: number, peek: boolean): Uint8Array {
+  if (!peek && !skb.cloned && len === skb.data.length) return skb.data;
+  return skb.data.slice(0, len);
 }
 
 /** Mirrors alloc_skb(): a buffer holding a copy of `data`. */
