@@ -7,7 +7,16 @@
  * way __sock_create() does one level up. L2CAP, HCI and SCO are built into bluetooth.ko and register at
  * init; RFCOMM is its own module.
  */
-import type { Kernel, Module, ModuleDescriptor, Net, NetProtoFamily, Proto, Socket } from '@ksock/core';
+import type {
+  Kernel,
+  Module,
+  ModuleDescriptor,
+  Net,
+  NetProtoFamily,
+  Proto,
+  ProtoOps,
+  Socket,
+} from '@ksock/core';
 import {
   current,
   EAFNOSUPPORT,
@@ -16,10 +25,11 @@ import {
   EINVAL,
   ENOENT,
   EPROTONOSUPPORT,
-  type Fmt,
   ftrace,
   module_put,
   PF_BLUETOOTH,
+  proto_register,
+  proto_unregister,
   request_module,
   sk_alloc,
   sock_error,
@@ -29,8 +39,10 @@ import {
   sock_unregister,
   SOCK_ZAPPED,
   try_module_get,
+  type Fmt,
 } from '@ksock/core';
-import type { BtSock, BtSockList } from './bluetooth.js';
+import type { BtSock } from './bluetooth.js';
+import { BtSockList } from './bluetooth.js';
 import { hci_sock_cleanup, hci_sock_init } from './hci_sock.js';
 import { l2cap_exit, l2cap_init } from './l2cap_sock.js';
 import { sco_exit, sco_init } from './sco.js';
@@ -274,3 +286,57 @@ export const bluetooth: ModuleDescriptor = {
   init: bt_init,
   exit: bt_exit,
 };
+
+/** The per-kernel registration of one Bluetooth protocol's socket layer (L2CAP, SCO, HCI, RFCOMM). */
+export interface BtProtoState {
+  proto: Proto;
+  ops: ProtoOps;
+  family: NetProtoFamily;
+  sk_list: BtSockList;
+  proc_remove: () => void;
+}
+
+/**
+ * What l2cap_init_sockets(), sco_init(), hci_sock_init() and rfcomm_init_sockets() have in common:
+ * proto_register(), bt_sock_register() (logging the protocol's own failure line and unwinding), the
+ * /proc/net/<proc> listing, then "<what> socket layer initialized".
+ */
+export function bt_proto_sock_init(
+  kernel: Kernel,
+  states: WeakMap<Kernel, BtProtoState>,
+  btproto: number,
+  text: { proc: string; failed: string; initialized: string },
+  proto: Proto,
+  ops: ProtoOps,
+  family: NetProtoFamily,
+): number {
+  let err = proto_register(kernel, proto, false);
+  if (err < 0) return err;
+  const sk_list = new BtSockList();
+  const st: BtProtoState = { proto, ops, family, sk_list, proc_remove: () => {} };
+  states.set(kernel, st);
+  err = bt_sock_register(kernel, btproto, family);
+  if (err < 0) {
+    kernel.printk(text.failed);
+    states.delete(kernel);
+    proto_unregister(kernel, proto);
+    return err;
+  }
+  st.proc_remove = bt_procfs_init(kernel, text.proc, sk_list, null);
+  kernel.printk(text.initialized);
+  return 0;
+}
+
+/** The matching cleanup: /proc entry, bt_sock_unregister(), proto_unregister(). */
+export function bt_proto_sock_cleanup(
+  kernel: Kernel,
+  states: WeakMap<Kernel, BtProtoState>,
+  btproto: number,
+): void {
+  const st = states.get(kernel);
+  if (st === undefined) return;
+  st.proc_remove();
+  bt_sock_unregister(kernel, btproto);
+  proto_unregister(kernel, st.proto);
+  states.delete(kernel);
+}

@@ -24,8 +24,6 @@ import {
   MSG_ERRQUEUE,
   MSG_NOSIGNAL,
   MSG_OOB,
-  proto_register,
-  proto_unregister,
   skb_free_datagram,
   skb_queue_purge,
   skb_recv_datagram,
@@ -40,14 +38,14 @@ import {
   SS_UNCONNECTED,
 } from '@ksock/core';
 import {
-  bt_procfs_init,
+  bt_proto_sock_cleanup,
+  bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
-  bt_sock_register,
   bt_sock_unlink,
-  bt_sock_unregister,
+  type BtProtoState,
 } from './af_bluetooth.js';
-import { BtSock, BtSockList } from './bluetooth.js';
+import { BtSock, type BtSockList } from './bluetooth.js';
 import { SOCKADDR_HCI_SIZE } from './bdaddr.js';
 import {
   BT_BOUND,
@@ -72,15 +70,7 @@ export class HciPinfo extends BtSock {
   mtu = 0;
 }
 
-interface HciState {
-  proto: Proto;
-  ops: ProtoOps;
-  family: NetProtoFamily;
-  sk_list: BtSockList;
-  proc_remove: () => void;
-}
-
-const states = new WeakMap<Kernel, HciState>();
+const states = new WeakMap<Kernel, BtProtoState>();
 
 /** The list /proc/net/hci prints (hci_sk_list). */
 export function hci_sk_list(kernel: Kernel): BtSockList | null {
@@ -235,28 +225,22 @@ export function hci_sock_init(kernel: Kernel, mod: Module): number {
     shutdown: sock_no_shutdown,
   };
   const family: NetProtoFamily = { family: AF_BLUETOOTH, owner: mod, create: hci_sock_create };
-  let err = proto_register(kernel, proto, false);
-  if (err < 0) return err;
-  const sk_list = new BtSockList();
-  states.set(kernel, { proto, ops, family, sk_list, proc_remove: () => {} });
-  err = bt_sock_register(kernel, BTPROTO_HCI, family);
-  if (err < 0) {
-    kernel.printk('Bluetooth: HCI socket registration failed');
-    states.delete(kernel);
-    proto_unregister(kernel, proto);
-    return err;
-  }
-  states.get(kernel)!.proc_remove = bt_procfs_init(kernel, 'hci', sk_list, null);
-  kernel.printk('Bluetooth: HCI socket layer initialized');
-  return 0;
+  return bt_proto_sock_init(
+    kernel,
+    states,
+    BTPROTO_HCI,
+    {
+      proc: 'hci',
+      failed: 'Bluetooth: HCI socket registration failed',
+      initialized: 'Bluetooth: HCI socket layer initialized',
+    },
+    proto,
+    ops,
+    family,
+  );
 }
 
 /** Mirrors hci_sock_cleanup(). */
 export function hci_sock_cleanup(kernel: Kernel): void {
-  const st = states.get(kernel);
-  if (st === undefined) return;
-  st.proc_remove();
-  bt_sock_unregister(kernel, BTPROTO_HCI);
-  proto_unregister(kernel, st.proto);
-  states.delete(kernel);
+  bt_proto_sock_cleanup(kernel, states, BTPROTO_HCI);
 }

@@ -37,8 +37,6 @@ import {
   ftrace,
   MSG_OOB,
   O_NONBLOCK,
-  proto_register,
-  proto_unregister,
   SHUTDOWN_MASK,
   skb_queue_purge,
   SOCK_DEAD,
@@ -56,16 +54,16 @@ import {
   SS_UNCONNECTED,
 } from '@ksock/core';
 import {
-  bt_procfs_init,
+  bt_proto_sock_cleanup,
+  bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
-  bt_sock_register,
   bt_sock_unlink,
-  bt_sock_unregister,
   bt_sock_wait_state,
+  type BtProtoState,
 } from './af_bluetooth.js';
 import { BDADDR_ANY, ba2str, bacmp, bacpy, parse_sockaddr_l2, SOCKADDR_L2_SIZE } from './bdaddr.js';
-import { BtSock, BtSockList } from './bluetooth.js';
+import { BtSock, type BtSockList } from './bluetooth.js';
 import { hci_get_route } from './hci_sock.js';
 import {
   BDADDR_BREDR,
@@ -134,15 +132,7 @@ export class L2capPinfo extends BtSock {
   omtu = 0;
 }
 
-interface L2capState {
-  proto: Proto;
-  ops: ProtoOps;
-  family: NetProtoFamily;
-  sk_list: BtSockList;
-  proc_remove: () => void;
-}
-
-const states = new WeakMap<Kernel, L2capState>();
+const states = new WeakMap<Kernel, BtProtoState>();
 
 /** The list /proc/net/l2cap prints (l2cap_sk_list). */
 export function l2cap_sk_list(kernel: Kernel): BtSockList | null {
@@ -205,7 +195,7 @@ function bdaddr_type_is_le(type: number): boolean {
 }
 
 /** __l2cap_global_chan_by_addr(): a channel bound to `psm` on exactly `src`. */
-function global_chan_by_addr(st: L2capState, psm: number, src: Uint8Array, self: L2capPinfo): boolean {
+function global_chan_by_addr(st: BtProtoState, psm: number, src: Uint8Array, self: L2capPinfo): boolean {
   for (const s of st.sk_list.head) {
     const c = s as L2capPinfo;
     if (c !== self && c.sport === psm && bacmp(c.src, src) === 0) return true;
@@ -214,7 +204,7 @@ function global_chan_by_addr(st: L2capState, psm: number, src: Uint8Array, self:
 }
 
 /** Mirrors l2cap_add_psm(): a given PSM must be free on the address; 0 picks the first free dynamic one. */
-function l2cap_add_psm(st: L2capState, sk: L2capPinfo, src: Uint8Array, psm: number): number {
+function l2cap_add_psm(st: BtProtoState, sk: L2capPinfo, src: Uint8Array, psm: number): number {
   if (psm !== 0) {
     if (global_chan_by_addr(st, psm, src, sk)) return -EADDRINUSE;
     sk.psm = sk.sport = psm;
@@ -480,28 +470,22 @@ export function l2cap_init(kernel: Kernel, mod: Module): number {
     socketpair: sock_no_socketpair,
   };
   const family: NetProtoFamily = { family: AF_BLUETOOTH, owner: mod, create: l2cap_sock_create };
-  let err = proto_register(kernel, proto, false);
-  if (err < 0) return err;
-  const sk_list = new BtSockList();
-  states.set(kernel, { proto, ops, family, sk_list, proc_remove: () => {} });
-  err = bt_sock_register(kernel, BTPROTO_L2CAP, family);
-  if (err < 0) {
-    kernel.printk('Bluetooth: L2CAP socket registration failed');
-    states.delete(kernel);
-    proto_unregister(kernel, proto);
-    return err;
-  }
-  states.get(kernel)!.proc_remove = bt_procfs_init(kernel, 'l2cap', sk_list, null);
-  kernel.printk('Bluetooth: L2CAP socket layer initialized');
-  return 0;
+  return bt_proto_sock_init(
+    kernel,
+    states,
+    BTPROTO_L2CAP,
+    {
+      proc: 'l2cap',
+      failed: 'Bluetooth: L2CAP socket registration failed',
+      initialized: 'Bluetooth: L2CAP socket layer initialized',
+    },
+    proto,
+    ops,
+    family,
+  );
 }
 
 /** Mirrors l2cap_exit() → l2cap_cleanup_sockets(). */
 export function l2cap_exit(kernel: Kernel): void {
-  const st = states.get(kernel);
-  if (st === undefined) return;
-  st.proc_remove();
-  bt_sock_unregister(kernel, BTPROTO_L2CAP);
-  proto_unregister(kernel, st.proto);
-  states.delete(kernel);
+  bt_proto_sock_cleanup(kernel, states, BTPROTO_L2CAP);
 }

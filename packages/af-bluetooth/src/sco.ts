@@ -28,8 +28,6 @@ import {
   type Fmt,
   ftrace,
   MSG_OOB,
-  proto_register,
-  proto_unregister,
   SHUTDOWN_MASK,
   skb_queue_purge,
   SOCK_DEAD,
@@ -44,15 +42,15 @@ import {
   SS_UNCONNECTED,
 } from '@ksock/core';
 import {
-  bt_procfs_init,
+  bt_proto_sock_cleanup,
+  bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
-  bt_sock_register,
   bt_sock_unlink,
-  bt_sock_unregister,
+  type BtProtoState,
 } from './af_bluetooth.js';
 import { bacmp, bacpy, SOCKADDR_SCO_SIZE } from './bdaddr.js';
-import { BtSock, BtSockList } from './bluetooth.js';
+import { BtSock, type BtSockList } from './bluetooth.js';
 import { hci_get_route } from './hci_sock.js';
 import {
   BDADDR_BREDR,
@@ -73,15 +71,7 @@ export class ScoPinfo extends BtSock {
   setting = BT_VOICE_CVSD_16BIT;
 }
 
-interface ScoState {
-  proto: Proto;
-  ops: ProtoOps;
-  family: NetProtoFamily;
-  sk_list: BtSockList;
-  proc_remove: () => void;
-}
-
-const states = new WeakMap<Kernel, ScoState>();
+const states = new WeakMap<Kernel, BtProtoState>();
 
 /** The list /proc/net/sco prints (sco_sk_list). */
 export function sco_sk_list(kernel: Kernel): BtSockList | null {
@@ -235,28 +225,22 @@ export function sco_init(kernel: Kernel, mod: Module): number {
     socketpair: sock_no_socketpair,
   };
   const family: NetProtoFamily = { family: AF_BLUETOOTH, owner: mod, create: sco_sock_create };
-  let err = proto_register(kernel, proto, false);
-  if (err < 0) return err;
-  const sk_list = new BtSockList();
-  states.set(kernel, { proto, ops, family, sk_list, proc_remove: () => {} });
-  err = bt_sock_register(kernel, BTPROTO_SCO, family);
-  if (err < 0) {
-    kernel.printk('Bluetooth: SCO socket registration failed');
-    states.delete(kernel);
-    proto_unregister(kernel, proto);
-    return err;
-  }
-  states.get(kernel)!.proc_remove = bt_procfs_init(kernel, 'sco', sk_list, null);
-  kernel.printk('Bluetooth: SCO socket layer initialized');
-  return 0;
+  return bt_proto_sock_init(
+    kernel,
+    states,
+    BTPROTO_SCO,
+    {
+      proc: 'sco',
+      failed: 'Bluetooth: SCO socket registration failed',
+      initialized: 'Bluetooth: SCO socket layer initialized',
+    },
+    proto,
+    ops,
+    family,
+  );
 }
 
 /** Mirrors sco_exit(). */
 export function sco_exit(kernel: Kernel): void {
-  const st = states.get(kernel);
-  if (st === undefined) return;
-  st.proc_remove();
-  bt_sock_unregister(kernel, BTPROTO_SCO);
-  proto_unregister(kernel, st.proto);
-  states.delete(kernel);
+  bt_proto_sock_cleanup(kernel, states, BTPROTO_SCO);
 }

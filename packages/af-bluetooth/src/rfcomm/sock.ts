@@ -36,8 +36,6 @@ import {
   MSG_DONTWAIT,
   MSG_OOB,
   O_NONBLOCK,
-  proto_register,
-  proto_unregister,
   RCV_SHUTDOWN,
   read_int,
   SEND_SHUTDOWN,
@@ -60,16 +58,16 @@ import {
   SS_UNCONNECTED,
 } from '@ksock/core';
 import {
-  bt_procfs_init,
+  bt_proto_sock_cleanup,
+  bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
-  bt_sock_register,
   bt_sock_unlink,
-  bt_sock_unregister,
   bt_sock_wait_state,
+  type BtProtoState,
 } from '../af_bluetooth.js';
 import { bacmp, bacpy, parse_sockaddr_rc, SOCKADDR_RC_SIZE } from '../bdaddr.js';
-import { BtSock, BtSockList } from '../bluetooth.js';
+import { BtSock, type BtSockList } from '../bluetooth.js';
 import {
   BT_BOUND,
   BT_CLOSED,
@@ -129,15 +127,7 @@ export function rfcomm_pi(sk: unknown): RfcommPinfo {
   return sk as RfcommPinfo;
 }
 
-interface RfcommState {
-  proto: Proto;
-  ops: ProtoOps;
-  family: NetProtoFamily;
-  sk_list: BtSockList;
-  proc_remove: () => void;
-}
-
-const states = new WeakMap<Kernel, RfcommState>();
+const states = new WeakMap<Kernel, BtProtoState>();
 
 /** The list /proc/net/rfcomm prints (rfcomm_sk_list), newest first. */
 export function rfcomm_sk_list(kernel: Kernel): BtSockList | null {
@@ -165,7 +155,7 @@ function rfcomm_sk_state_change(d: RfcommDlc, err: number): void {
  * not a wildcard here) that is BT_BOUND or BT_LISTEN.
  */
 function __rfcomm_get_listen_sock_by_addr(
-  st: RfcommState,
+  st: BtProtoState,
   channel: number,
   src: Uint8Array,
 ): RfcommPinfo | null {
@@ -695,28 +685,22 @@ export function rfcomm_init_sockets(kernel: Kernel, mod: Module): number {
     socketpair: sock_no_socketpair,
   };
   const family: NetProtoFamily = { family: AF_BLUETOOTH, owner: mod, create: rfcomm_sock_create };
-  let err = proto_register(kernel, proto, false);
-  if (err < 0) return err;
-  const sk_list = new BtSockList();
-  states.set(kernel, { proto, ops, family, sk_list, proc_remove: () => {} });
-  err = bt_sock_register(kernel, BTPROTO_RFCOMM, family);
-  if (err < 0) {
-    kernel.printk('Bluetooth: RFCOMM socket layer registration failed');
-    states.delete(kernel);
-    proto_unregister(kernel, proto);
-    return err;
-  }
-  states.get(kernel)!.proc_remove = bt_procfs_init(kernel, 'rfcomm', sk_list, null);
-  kernel.printk('Bluetooth: RFCOMM socket layer initialized');
-  return 0;
+  return bt_proto_sock_init(
+    kernel,
+    states,
+    BTPROTO_RFCOMM,
+    {
+      proc: 'rfcomm',
+      failed: 'Bluetooth: RFCOMM socket layer registration failed',
+      initialized: 'Bluetooth: RFCOMM socket layer initialized',
+    },
+    proto,
+    ops,
+    family,
+  );
 }
 
 /** Mirrors rfcomm_cleanup_sockets(). */
 export function rfcomm_cleanup_sockets(kernel: Kernel): void {
-  const st = states.get(kernel);
-  if (st === undefined) return;
-  st.proc_remove();
-  bt_sock_unregister(kernel, BTPROTO_RFCOMM);
-  proto_unregister(kernel, st.proto);
-  states.delete(kernel);
+  bt_proto_sock_cleanup(kernel, states, BTPROTO_RFCOMM);
 }
