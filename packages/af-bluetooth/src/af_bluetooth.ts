@@ -11,6 +11,7 @@ import type {
   Kernel,
   Module,
   ModuleDescriptor,
+  MsgHdr,
   Net,
   NetProtoFamily,
   Proto,
@@ -20,16 +21,22 @@ import type {
 import {
   current,
   EAFNOSUPPORT,
+  EAGAIN,
   EEXIST,
   EINPROGRESS,
   EINVAL,
   ENOENT,
+  ENOTCONN,
+  EOPNOTSUPP,
   EPROTONOSUPPORT,
+  type Fmt,
   ftrace,
   module_put,
+  MSG_OOB,
   PF_BLUETOOTH,
   proto_register,
   proto_unregister,
+  RCV_SHUTDOWN,
   request_module,
   sk_alloc,
   sock_error,
@@ -39,7 +46,6 @@ import {
   sock_unregister,
   SOCK_ZAPPED,
   try_module_get,
-  type Fmt,
 } from '@ksock/core';
 import type { BtSock } from './bluetooth.js';
 import { BtSockList } from './bluetooth.js';
@@ -339,4 +345,31 @@ export function bt_proto_sock_cleanup(
   bt_sock_unregister(kernel, btproto);
   proto_unregister(kernel, st.proto);
   states.delete(kernel);
+}
+
+/**
+ * sendmsg of a Bluetooth socket that cannot be connected (ksock has no controller): a pending error first,
+ * no out-of-band data (EOPNOTSUPP), then ENOTCONN — the order l2cap_sock_sendmsg() and sco_sock_sendmsg()
+ * check in before they would reach a channel.
+ */
+export function bt_sock_unconnected_sendmsg(sock: Socket, msg: MsgHdr, _len: number): number {
+  const err = sock_error(sock.sk!);
+  if (err !== 0) return err;
+  if (msg.msg_flags & MSG_OOB) return -EOPNOTSUPP;
+  return -ENOTCONN;
+}
+
+/**
+ * recvmsg of the same sockets (bt_sock_recvmsg() with nothing ever queued): no out-of-band data, end of
+ * file once the receive side is shut down, else EAGAIN (the awaitable forms sleep).
+ */
+export function bt_sock_unconnected_recvmsg(
+  sock: Socket,
+  _msg: MsgHdr,
+  _size: number,
+  flags: number,
+): number {
+  if (flags & MSG_OOB) return -EOPNOTSUPP;
+  if (sock.sk!.sk_shutdown & RCV_SHUTDOWN) return 0;
+  return -EAGAIN;
 }

@@ -8,7 +8,6 @@
 import type {
   Kernel,
   Module,
-  MsgHdr,
   Net,
   NetProtoFamily,
   Proto,
@@ -30,18 +29,15 @@ import {
   EISCONN,
   ENOMEM,
   ENOTCONN,
-  EOPNOTSUPP,
   EPERM,
   ESOCKTNOSUPPORT,
   type Fmt,
   ftrace,
-  MSG_OOB,
   O_NONBLOCK,
   SHUTDOWN_MASK,
   skb_queue_purge,
   SOCK_DEAD,
   SOCK_DGRAM,
-  sock_error,
   sock_flag,
   sock_no_socketpair,
   sock_orphan,
@@ -58,6 +54,8 @@ import {
   bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
+  bt_sock_unconnected_recvmsg,
+  bt_sock_unconnected_sendmsg,
   bt_sock_unlink,
   bt_sock_wait_state,
   type BtProtoState,
@@ -401,23 +399,6 @@ function l2cap_sock_getname(sock: Socket, peer: boolean): Uint8Array | number {
   return la;
 }
 
-/** Mirrors l2cap_sock_sendmsg()'s checks: a pending error, MSG_OOB, then ENOTCONN. */
-function l2cap_sock_sendmsg(sock: Socket, msg: MsgHdr, _len: number): number {
-  const sk = sock.sk as L2capPinfo;
-  const err = sock_error(sk);
-  if (err !== 0) return err;
-  if (msg.msg_flags & MSG_OOB) return -EOPNOTSUPP;
-  if (sk.sk_state !== BT_CONNECTED) return -ENOTCONN;
-  return -ENOTCONN;
-}
-
-/** Mirrors l2cap_sock_recvmsg() on a socket nothing can reach: EAGAIN (sleep when blocking). */
-function l2cap_sock_recvmsg(sock: Socket, _msg: MsgHdr, _size: number, flags: number): number {
-  if (flags & MSG_OOB) return -EOPNOTSUPP;
-  if (sock.sk!.sk_shutdown & 1) return 0;
-  return -EAGAIN;
-}
-
 /** Mirrors l2cap_sock_shutdown() on an unconnected channel: it is torn down (BT_CLOSED, zapped). */
 function l2cap_sock_shutdown(sock: Socket, _how: number): number {
   const sk = sock.sk as L2capPinfo | null;
@@ -464,8 +445,8 @@ export function l2cap_init(kernel: Kernel, mod: Module): number {
     listen: l2cap_sock_listen,
     accept: l2cap_sock_accept,
     getname: l2cap_sock_getname,
-    sendmsg: l2cap_sock_sendmsg,
-    recvmsg: l2cap_sock_recvmsg,
+    sendmsg: bt_sock_unconnected_sendmsg,
+    recvmsg: bt_sock_unconnected_recvmsg,
     shutdown: l2cap_sock_shutdown,
     socketpair: sock_no_socketpair,
   };

@@ -6,7 +6,6 @@
 import type {
   Kernel,
   Module,
-  MsgHdr,
   Net,
   NetProtoFamily,
   Proto,
@@ -22,16 +21,12 @@ import {
   EHOSTUNREACH,
   EINVAL,
   ENOMEM,
-  ENOTCONN,
-  EOPNOTSUPP,
   ESOCKTNOSUPPORT,
   type Fmt,
   ftrace,
-  MSG_OOB,
   SHUTDOWN_MASK,
   skb_queue_purge,
   SOCK_DEAD,
-  sock_error,
   sock_flag,
   sock_no_socketpair,
   sock_orphan,
@@ -46,6 +41,8 @@ import {
   bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
+  bt_sock_unconnected_recvmsg,
+  bt_sock_unconnected_sendmsg,
   bt_sock_unlink,
   type BtProtoState,
 } from './af_bluetooth.js';
@@ -56,7 +53,6 @@ import {
   BDADDR_BREDR,
   BT_BOUND,
   BT_CLOSED,
-  BT_CONNECTED,
   BT_LISTEN,
   BT_OPEN,
   BT_VOICE_CVSD_16BIT,
@@ -162,22 +158,6 @@ function sco_sock_getname(sock: Socket, peer: boolean): Uint8Array | number {
   return sa;
 }
 
-/** Mirrors sco_sock_sendmsg()'s checks: a pending error, MSG_OOB, then ENOTCONN. */
-function sco_sock_sendmsg(sock: Socket, msg: MsgHdr, _len: number): number {
-  const sk = sock.sk!;
-  const err = sock_error(sk);
-  if (err !== 0) return err;
-  if (msg.msg_flags & MSG_OOB) return -EOPNOTSUPP;
-  if (sk.sk_state !== BT_CONNECTED) return -ENOTCONN;
-  return -ENOTCONN;
-}
-
-function sco_sock_recvmsg(sock: Socket, _msg: MsgHdr, _size: number, flags: number): number {
-  if (flags & MSG_OOB) return -EOPNOTSUPP;
-  if (sock.sk!.sk_shutdown & 1) return 0;
-  return -EAGAIN;
-}
-
 /** Mirrors sco_sock_shutdown() → __sco_sock_close() on a socket with no connection: closed, zapped. */
 function sco_sock_shutdown(sock: Socket, _how: number): number {
   const sk = sock.sk;
@@ -219,8 +199,8 @@ export function sco_init(kernel: Kernel, mod: Module): number {
     listen: sco_sock_listen,
     accept: sco_sock_accept,
     getname: sco_sock_getname,
-    sendmsg: sco_sock_sendmsg,
-    recvmsg: sco_sock_recvmsg,
+    sendmsg: bt_sock_unconnected_sendmsg,
+    recvmsg: bt_sock_unconnected_recvmsg,
     shutdown: sco_sock_shutdown,
     socketpair: sock_no_socketpair,
   };
