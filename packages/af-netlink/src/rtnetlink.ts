@@ -237,11 +237,10 @@ function be32(v: number): Uint8Array {
   return b;
 }
 
-function stats64(dev: NetDevice): Uint8Array {
-  const b = new Uint8Array(25 * 8);
-  const dv = new DataView(b.buffer);
+/** The counters ksock keeps, in the order rtnl_link_stats64 / rtnl_link_stats begin with. */
+function link_counters(dev: NetDevice): number[] {
   const s = dev.stats;
-  const v = [
+  return [
     s.rx_packets,
     s.tx_packets,
     s.rx_bytes,
@@ -251,23 +250,19 @@ function stats64(dev: NetDevice): Uint8Array {
     s.rx_dropped,
     s.tx_dropped,
   ];
+}
+
+function stats64(dev: NetDevice): Uint8Array {
+  const b = new Uint8Array(25 * 8);
+  const dv = new DataView(b.buffer);
+  const v = link_counters(dev);
   for (let i = 0; i < v.length; i++) dv.setBigUint64(i * 8, BigInt(v[i]!), true);
   return b;
 }
 function stats32(dev: NetDevice): Uint8Array {
   const b = new Uint8Array(24 * 4);
   const dv = new DataView(b.buffer);
-  const s = dev.stats;
-  const v = [
-    s.rx_packets,
-    s.tx_packets,
-    s.rx_bytes,
-    s.tx_bytes,
-    s.rx_errors,
-    s.tx_errors,
-    s.rx_dropped,
-    s.tx_dropped,
-  ];
+  const v = link_counters(dev);
   for (let i = 0; i < v.length; i++) dv.setUint32(i * 4, v[i]! >>> 0, true);
   return b;
 }
