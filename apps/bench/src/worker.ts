@@ -42,6 +42,8 @@ const RTM_NEWLINK = 16;
 const RTM_GETLINK = 18;
 const RCVBUF = 212992;
 const RECV_LEN = 32768;
+/** One receive buffer reused by every call, as the C side's `rbuf`: the bytes are copied into it. */
+const rbuf = new Uint8Array(RECV_LEN);
 
 function out(v: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(v)}\n`);
@@ -128,7 +130,7 @@ function run(): Record<string, unknown> {
           ? () => {
               for (let i = 0; i < 64; i++) {
                 task.sendto(tx.fd, msg, 0, dst);
-                const r = task.recvfrom(rx.fd, RECV_LEN, 0);
+                const r = task.recvfrom(rx.fd, rbuf, 0);
                 if (r.len !== len) fail('recvfrom', r.len);
               }
               return 64;
@@ -136,7 +138,7 @@ function run(): Record<string, unknown> {
           : () => {
               for (let i = 0; i < batch; i++) task.sendto(tx.fd, msg, 0, dst);
               for (let i = 0; i < batch; i++) {
-                const r = task.recvfrom(rx.fd, RECV_LEN, 0);
+                const r = task.recvfrom(rx.fd, rbuf, 0);
                 if (r.len !== len) fail('recvfrom', r.len);
               }
               return batch;
@@ -162,7 +164,7 @@ function run(): Record<string, unknown> {
             refused++;
           }
           for (let i = 0; i < members.length; i++) {
-            const r = task.recvfrom(members[i]!, RECV_LEN, MSG_DONTWAIT);
+            const r = task.recvfrom(members[i]!, rbuf, MSG_DONTWAIT);
             if (r.len !== len) fail('recvfrom', r.len);
           }
         }

@@ -30,6 +30,7 @@ import {
   kfree_skb,
   memcpy_from_msg,
   skb_dequeue,
+  skb_copy_datagram_msg,
   skb_queue_tail,
   sock_error,
   sock_flag,
@@ -197,7 +198,7 @@ export function unix_dgram_recvmsg(sock: Socket, msg: MsgHdr, size: number, flag
   const avail = skb.len - skip;
   if (size > avail) size = avail;
   else if (size < avail) msg.msg_flags |= MSG_TRUNC;
-  msg.data = skb.data.slice(skip, skip + size);
+  skb_copy_datagram_msg(skb, skip, msg, size, !peek);
   if (!peek) {
     if (sk.sk_peek_off >= 0) sk.sk_peek_off = Math.max(sk.sk_peek_off - skb.len, 0);
     kfree_skb(skb); // skb_free_datagram(): the sender gets its buffer space back

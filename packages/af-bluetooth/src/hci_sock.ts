@@ -34,6 +34,7 @@ import {
   sock_no_socketpair,
   sock_orphan,
   sock_put,
+  skb_copy_datagram_msg,
   SOCK_RAW,
   SS_UNCONNECTED,
 } from '@ksock/core';
@@ -202,7 +203,7 @@ function hci_sock_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number
   const skb = skb_recv_datagram(sk, flags);
   if (typeof skb === 'number') return skb;
   const copied = Math.min(size, skb.len);
-  msg.data = skb.data.slice(0, copied);
+  skb_copy_datagram_msg(skb, 0, msg, copied, true);
   skb_free_datagram(sk, skb, 0);
   return copied;
 }

@@ -8,7 +8,8 @@ import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
   AF_INET,
   AF_UNSPEC,
-  alloc_skb,
+  SkBuff,
+  skb_copy_datagram_msg,
   EAFNOSUPPORT,
   EAGAIN,
   EDESTADDRREQ,
@@ -270,7 +271,7 @@ export function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   const saddr = local_saddr(inet, daddr);
   const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport);
   if (dst === null) return len;
-  const skb = alloc_skb(data);
+  const skb = new SkBuff(data); // memcpy_from_msg() already made the kernel copy
   const cb: UdpCb = { saddr, sport: inet.inet_num };
   skb.cb = cb;
   if (sock_queue_rcv_skb(dst, skb) < 0) kfree_skb(skb); // __udp_queue_rcv_skb(): counted in sk_drops
@@ -287,7 +288,7 @@ export function udp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): 
   if (typeof skb === 'number') return skb;
   const ulen = skb.len;
   const copied = Math.min(len, ulen);
-  msg.data = skb.data.slice(0, copied);
+  skb_copy_datagram_msg(skb, 0, msg, copied, (flags & MSG_PEEK) === 0);
   if (copied < ulen) msg.msg_flags |= MSG_TRUNC;
   const cb = skb.cb as UdpCb;
   msg.msg_name = IN.sockaddr_in(cb.saddr, cb.sport);

@@ -458,4 +458,44 @@ describe('received bytes belong to the receiver', () => {
     peek[0] = 0;
     expect(t.recvfrom(a, 64).data).toEqual(new Uint8Array([5, 6]));
   });
+
+  it('a received array never shows other messages through .buffer, though kernel buffers share blocks', () => {
+    const k = boot();
+    const t = k.spawn();
+    const a = nlsocket(t, NETLINK_USERSOCK);
+    const b = nlsocket(t, NETLINK_USERSOCK);
+    bindnl(t, b, 300);
+    const one = new Uint8Array(1024).fill(1);
+    const two = new Uint8Array(1024).fill(2);
+    t.sendto(a, one, 0, sockaddr_nl(300));
+    t.sendto(a, two, 0, sockaddr_nl(300));
+    for (const want of [one, two]) {
+      const got = t.recvfrom(b, 4096).data;
+      expect(got).toEqual(want);
+      expect(got.byteOffset).toBe(0);
+      expect(got.buffer.byteLength).toBe(1024);
+    }
+  });
+
+  it('receives into a buffer the caller owns, as recv(2) does: copied, truncated with MSG_TRUNC', () => {
+    const k = boot();
+    const t = k.spawn();
+    const a = nlsocket(t, NETLINK_USERSOCK);
+    const b = nlsocket(t, NETLINK_USERSOCK);
+    bindnl(t, b, 400);
+    const buf = new Uint8Array(8).fill(0xee);
+    t.sendto(a, enc('abc'), 0, sockaddr_nl(400));
+    const r = t.recvfrom(b, buf);
+    expect(r.len).toBe(3);
+    expect(r.data).toEqual(enc('abc'));
+    expect(r.data.buffer).toBe(buf.buffer);
+    expect([...buf]).toEqual([0x61, 0x62, 0x63, 0xee, 0xee, 0xee, 0xee, 0xee]);
+    expect(decode_sockaddr_nl(r.addr!).nl_pid).toBe(decode_sockaddr_nl(t.getsockname(a)).nl_pid);
+    t.sendto(a, new Uint8Array(100).fill(7), 0, sockaddr_nl(400));
+    const m = t.recvmsg(b, buf, MSG_TRUNC);
+    expect(m.len).toBe(100);
+    expect(m.flags & MSG_TRUNC).toBe(MSG_TRUNC);
+    expect(m.data).toEqual(new Uint8Array(8).fill(7));
+    expect(() => t.recvfrom(b, buf, MSG_DONTWAIT)).toThrow(err('EAGAIN'));
+  });
 });

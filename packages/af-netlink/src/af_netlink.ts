@@ -53,7 +53,7 @@ import {
   read_int,
   request_module,
   sk_alloc,
-  skb_copy_datagram,
+  skb_copy_datagram_msg,
   SKB_DATA_ALIGN,
   skb_free_datagram,
   skb_queue_purge,
@@ -1125,7 +1125,7 @@ export function netlink_recvmsg(sock: Socket, msg: MsgHdr, len: number, flags: n
     msg.msg_flags |= MSG_TRUNC;
     copied = len;
   }
-  msg.data = skb_copy_datagram(skb, copied, (flags & MSG_PEEK) !== 0);
+  skb_copy_datagram_msg(skb, 0, msg, copied, (flags & MSG_PEEK) === 0);
   const cb = NETLINK_CB(skb);
   msg.msg_name = sockaddr_nl(cb.portid, netlink_group_mask(cb.dst_group));
   msg.msg_namelen = SOCKADDR_NL_SIZE;

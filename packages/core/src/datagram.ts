@@ -1,3 +1,4 @@
+import type { MsgHdr } from './msg.js';
 import type { SkBuff } from './skbuff.js';
 import { consume_skb, skb_dequeue, skb_peek, skb_queue_tail, skb_set_owner_r } from './skbuff.js';
 import type { Sock } from './sock.js';
@@ -40,4 +41,25 @@ export function skb_recv_datagram(sk: Sock, flags: number): SkBuff | number {
 /** Mirrors skb_free_datagram(): done with a received buffer (a peeked one stays queued). */
 export function skb_free_datagram(_sk: Sock, skb: SkBuff, flags = 0): void {
   if ((flags & MSG_PEEK) === 0) consume_skb(skb);
+}
+
+/**
+ * Mirrors skb_copy_datagram_msg(): `len` bytes of the buffer from `offset` to the user. With a user
+ * buffer they are copied into it, as Linux copies into the iovec. Without one the user gets a new array,
+ * except that a buffer about to be freed (`consume`: not a MSG_PEEK) gives its own array when it is taken
+ * whole, nobody shares it (skb->cloned) and it spans its ArrayBuffer alone — so the user's array can never
+ * show another message's bytes — which saves a copy.
+ */
+export function skb_copy_datagram_msg(
+  skb: SkBuff,
+  offset: number,
+  msg: MsgHdr,
+  len: number,
+  consume: boolean,
+): void {
+  const d = skb.data;
+  const whole = offset === 0 && len === d.length;
+  if (msg.ubuf !== null) msg.ubuf.set(whole ? d : d.subarray(offset, offset + len));
+  else if (whole && consume && !skb.cloned && d.byteLength === d.buffer.byteLength) msg.data = d;
+  else msg.data = d.slice(offset, offset + len);
 }

@@ -70,7 +70,12 @@ export {
   read_int,
 } from './sock_opt.js';
 export * from './sock_no.js';
-export { sock_queue_rcv_skb, skb_recv_datagram, skb_free_datagram } from './datagram.js';
+export {
+  sock_queue_rcv_skb,
+  skb_recv_datagram,
+  skb_free_datagram,
+  skb_copy_datagram_msg,
+} from './datagram.js';
 export * from './skbuff.js';
 export * from './msg.js';
 

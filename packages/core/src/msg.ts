@@ -1,3 +1,4 @@
+import { kmalloc_reserve } from './skbuff.js';
 import { MSG_CTRUNC } from './uapi/socket.js';
 
 /**
@@ -9,7 +10,12 @@ export class MsgHdr {
   msg_name: Uint8Array | null = null;
   msg_namelen = 0;
   iov: readonly Uint8Array[] = [];
-  /** Receive: the bytes the protocol copied to the user (at most the size asked for). */
+  /**
+   * Receive: the user's buffer, when they gave one (recv(2) into memory they own). Protocols copy into
+   * it through skb_copy_datagram_msg() / memcpy_to_msg(); `data` then stays empty.
+   */
+  ubuf: Uint8Array | null = null;
+  /** Receive without a user buffer: the bytes the protocol copied out (at most the size asked for). */
   data: Uint8Array = EMPTY;
   msg_control: Uint8Array | null = null;
   /** Receive: the control buffer space the user offered. Send: the length of msg_control. */
@@ -26,21 +32,31 @@ export function msg_data_left(msg: MsgHdr): number {
   return n;
 }
 
-/** Mirrors memcpy_from_msg(): the user's data gathered into one kernel buffer (a copy). */
+/** Mirrors memcpy_from_msg(): the user's data gathered into one new kernel buffer (a copy). */
 export function memcpy_from_msg(msg: MsgHdr): Uint8Array {
-  if (msg.iov.length === 1) return msg.iov[0]!.slice();
-  const out = new Uint8Array(msg_data_left(msg));
+  const iov = msg.iov;
+  if (iov.length === 1) {
+    const src = iov[0]!;
+    const out = kmalloc_reserve(src.length);
+    out.set(src);
+    return out;
+  }
+  const out = kmalloc_reserve(msg_data_left(msg));
   let off = 0;
-  for (const b of msg.iov) {
+  for (const b of iov) {
     out.set(b, off);
     off += b.length;
   }
   return out;
 }
 
-/** Mirrors memcpy_to_msg() / skb_copy_datagram_msg(): hand `bytes` (already cut to size) to the user. */
+/**
+ * Mirrors memcpy_to_msg(): `bytes` (already cut to size) to the user — copied into their buffer when
+ * they gave one, otherwise handed over as they are (the caller passes an array nobody else holds).
+ */
 export function memcpy_to_msg(msg: MsgHdr, bytes: Uint8Array): void {
-  msg.data = bytes;
+  if (msg.ubuf !== null) msg.ubuf.set(bytes);
+  else msg.data = bytes;
 }
 
 /** struct cmsghdr on x86-64: cmsg_len (size_t), cmsg_level (int), cmsg_type (int). */

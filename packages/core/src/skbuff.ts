@@ -60,17 +60,37 @@ export class SkBuff {
 }
 
 /**
- * The bytes a receive hands to the user: the buffer's own array when the buffer is consumed whole and
- * nobody shares it (it is freed right after, so no copy is needed), else a copy of the first `len` bytes.
+ * Data areas of 65 bytes to 2 KiB are carved from shared 16 KiB blocks, as kmalloc carves its objects
+ * from a slab page. V8 gives every separate ArrayBuffer its own backing store, and allocating one costs
+ * far more than copying a kilobyte into it; arrays of up to 64 bytes live on V8's heap and are cheap
+ * anyway, and larger ones are rare enough to get their own. Blocks are never reused, so a new area holds
+ * zeros, never an earlier message's bytes; a queued buffer keeps its whole block alive (at most 16 KiB).
+ * An area carved this way shares its ArrayBuffer, so it is never handed to a user as it is (see
+ * skb_copy_datagram_msg).
  */
-export function skb_copy_datagram(skb: SkBuff, len: number, peek: boolean): Uint8Array {
-  if (!peek && !skb.cloned && len === skb.data.length) return skb.data;
-  return skb.data.slice(0, len);
+const SLAB_BLOCK = 16384;
+const SLAB_MIN = 65;
+const SLAB_MAX = 2048;
+let slab_block = new ArrayBuffer(0);
+let slab_free = SLAB_BLOCK; // full: the first call takes a block
+
+/** Mirrors kmalloc_reserve(): the data area of a new buffer (zero-filled). */
+export function kmalloc_reserve(size: number): Uint8Array {
+  if (size < SLAB_MIN || size > SLAB_MAX) return new Uint8Array(size);
+  if (slab_free + size > SLAB_BLOCK) {
+    slab_block = new ArrayBuffer(SLAB_BLOCK);
+    slab_free = 0;
+  }
+  const area = new Uint8Array(slab_block, slab_free, size);
+  slab_free += (size + 7) & ~7; // kmalloc objects are at least 8-byte aligned
+  return area;
 }
 
 /** Mirrors alloc_skb(): a buffer holding a copy of `data`. */
 export function alloc_skb(data: Uint8Array): SkBuff {
-  return new SkBuff(data.slice());
+  const area = kmalloc_reserve(data.length);
+  area.set(data);
+  return new SkBuff(area);
 }
 
 /** Mirrors skb_orphan(): run the destructor (returning what the buffer charged to its owner) and detach. */

@@ -296,16 +296,22 @@ export class Task {
     return this.sys('sendmsg', () => __sys_sendmsg(a.fd, a.msg, a.flags));
   }
 
-  /** recvfrom(2). */
-  recvfrom(fd: number, len: number, flags?: number): RecvResult {
-    const a = this.recv_args('recvfrom', fd, len, flags, 0);
+  /**
+   * recvfrom(2). `buf` is the length to receive (the bytes come back as a new array), or a buffer to
+   * receive into, as in C: the bytes are copied into it and `data` is a view of it.
+   */
+  recvfrom(fd: number, buf: number | Uint8Array, flags?: number): RecvResult {
+    const a = this.recv_args('recvfrom', fd, buf, flags, 0);
     const r = this.sys('recvfrom', () => __sys_recvfrom(a.fd, a.msg, a.len, a.flags));
     return recv_result(a.msg, r);
   }
 
-  /** recvmsg(2); `controllen` is the ancillary buffer space offered (default 256 bytes). */
-  recvmsg(fd: number, len: number, flags?: number, controllen = 256): RecvResult {
-    const a = this.recv_args('recvmsg', fd, len, flags, controllen);
+  /**
+   * recvmsg(2); `buf` as for recvfrom(); `controllen` is the ancillary buffer space offered (default 256
+   * bytes).
+   */
+  recvmsg(fd: number, buf: number | Uint8Array, flags?: number, controllen = 256): RecvResult {
+    const a = this.recv_args('recvmsg', fd, buf, flags, controllen);
     const r = this.sys('recvmsg', () => __sys_recvmsg(a.fd, a.msg, a.len, a.flags));
     return recv_result(a.msg, r);
   }
@@ -375,8 +381,8 @@ export class Task {
   // ---- awaitable forms ----------------------------------------------------------------------------
 
   /** recvfrom() that sleeps until data arrives (or SO_RCVTIMEO passes: EAGAIN). */
-  async recvfromAsync(fd: number, len: number, flags?: number): Promise<RecvResult> {
-    const a = this.recv_args('recvfrom', fd, len, flags, 0);
+  async recvfromAsync(fd: number, buf: number | Uint8Array, flags?: number): Promise<RecvResult> {
+    const a = this.recv_args('recvfrom', fd, buf, flags, 0);
     const r = await this.sleeping('recvfrom', a.fd, a.flags, 'rcv', () =>
       __sys_recvfrom(a.fd, a.msg, a.len, a.flags),
     );
@@ -384,8 +390,13 @@ export class Task {
   }
 
   /** recvmsg() that sleeps until data arrives. */
-  async recvmsgAsync(fd: number, len: number, flags?: number, controllen = 256): Promise<RecvResult> {
-    const a = this.recv_args('recvmsg', fd, len, flags, controllen);
+  async recvmsgAsync(
+    fd: number,
+    buf: number | Uint8Array,
+    flags?: number,
+    controllen = 256,
+  ): Promise<RecvResult> {
+    const a = this.recv_args('recvmsg', fd, buf, flags, controllen);
     const r = await this.sleeping('recvmsg', a.fd, a.flags, 'rcv', () => {
       a.msg.msg_control = null;
       return __sys_recvmsg(a.fd, a.msg, a.len, a.flags);
@@ -866,11 +877,21 @@ export class Task {
     return { fd, msg, flags: arg_flags(flags, 'sendmsg') };
   }
 
-  private recv_args(syscall: string, fd: number, len: number, flags: number | undefined, controllen: number) {
+  private recv_args(
+    syscall: string,
+    fd: number,
+    buf: number | Uint8Array,
+    flags: number | undefined,
+    controllen: number,
+  ) {
     fd = arg_fd(fd, syscall);
-    len = arg_size(len, syscall, 'len');
-    const f = arg_flags(flags, syscall);
     const msg = new MsgHdr();
+    let len: number;
+    if (buf instanceof Uint8Array) {
+      msg.ubuf = buf;
+      len = buf.length;
+    } else len = arg_size(buf, syscall, 'len');
+    const f = arg_flags(flags, syscall);
     msg.msg_controllen = arg_size(controllen, syscall, 'controllen');
     return { fd, msg, len, flags: f };
   }
@@ -880,8 +901,15 @@ export class Task {
 const NO_CONTROL = new Uint8Array(0);
 
 function recv_result(msg: MsgHdr, len: number): RecvResult {
+  const ubuf = msg.ubuf;
+  let data = msg.data;
+  if (ubuf !== null) {
+    // A protocol that built its own array (a stream gathering several buffers) is copied here.
+    if (data.length > 0) ubuf.set(data);
+    data = ubuf.subarray(0, Math.min(len, ubuf.length));
+  }
   return {
-    data: msg.data,
+    data,
     addr: msg.msg_name,
     flags: msg.msg_flags,
     len,
