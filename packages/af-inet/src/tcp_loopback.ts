@@ -9,7 +9,7 @@ import type { Fmt, MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core';
 import {
   AF_INET,
   AF_UNSPEC,
-  alloc_skb,
+  SkBuff,
   current,
   EADDRNOTAVAIL,
   EAFNOSUPPORT,
@@ -319,7 +319,7 @@ export function tcp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   if (sk.sk_net.kernel.faults.should_fail('tcp_stream_alloc_skb')) return -EAGAIN;
   const data = memcpy_from_msg(msg);
   const n = Math.min(data.length, room);
-  const skb = alloc_skb(data.subarray(0, n));
+  const skb = new SkBuff(n === data.length ? data : data.subarray(0, n)); // memcpy_from_msg() copied
   skb_set_owner_r(skb, peer);
   skb_queue_tail(peer.sk_receive_queue, skb);
   peer.rcv_nxt += n;

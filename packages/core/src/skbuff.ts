@@ -17,7 +17,7 @@ const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 
 
 /** Mirrors kmalloc_size_roundup(): the slab bucket, or whole pages (a power of two) above 8 KiB. */
 export function kmalloc_size_roundup(n: number): number {
-  for (const b of KMALLOC_SIZES) if (n <= b) return b;
+  for (let i = 0; i < KMALLOC_SIZES.length; i++) if (n <= KMALLOC_SIZES[i]!) return KMALLOC_SIZES[i]!;
   let p = 16384;
   while (p < n) p *= 2;
   return p;
