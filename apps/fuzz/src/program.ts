@@ -332,7 +332,7 @@ export type Op =
       control: Uint8Array | null;
       flags: number;
     }
-  | { op: 'recvfrom' | 'recvmsg'; t: number; fd: FdSel; len: number; flags: number }
+  | { op: 'recvfrom' | 'recvmsg'; t: number; fd: FdSel; len: number; into: boolean; flags: number }
   | { op: 'read'; t: number; fd: FdSel; len: number }
   | { op: 'write'; t: number; fd: FdSel; data: Uint8Array }
   | { op: 'setsockopt'; t: number; fd: FdSel; level: number; name: number; value: number | Uint8Array }
@@ -423,6 +423,7 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       t: task,
       fd: fdSel,
       len: fc.oneof(fc.constantFrom(0, 1, 16, 4096, 32768), weird),
+      into: fc.boolean(), // receive into a buffer of that length (when it is one) instead of asking for a length
       flags: msgFlags,
     }),
   },
@@ -765,11 +766,17 @@ export class Runner {
         t.sendmsg(this.fd(t, o.fd), { iov: o.iov, name: o.name, control: o.control }, o.flags);
         return;
       case 'recvfrom':
-        t.recvfrom(this.fd(t, o.fd), o.len, o.flags);
+      case 'recvmsg': {
+        const into = o.into && Number.isInteger(o.len) && o.len >= 0 && o.len <= 65536;
+        const buf = into ? new Uint8Array(o.len) : o.len;
+        const r =
+          o.op === 'recvfrom'
+            ? t.recvfrom(this.fd(t, o.fd), buf, o.flags)
+            : t.recvmsg(this.fd(t, o.fd), buf, o.flags);
+        if (buf instanceof Uint8Array && (r.data.buffer !== buf.buffer || r.data.length > buf.length))
+          throw new Error(`${o.op} into a buffer: data is not a view of it`);
         return;
-      case 'recvmsg':
-        t.recvmsg(this.fd(t, o.fd), o.len, o.flags);
-        return;
+      }
       case 'read':
         t.read(this.fd(t, o.fd), o.len);
         return;
