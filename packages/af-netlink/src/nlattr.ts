@@ -142,43 +142,77 @@ export function nla_reserve(skb: NlSkb, attrtype: number, attrlen: number): numb
   return nla;
 }
 
-/** Mirrors nla_put(): an attribute carrying `attrlen` bytes of `data` (0, or -EMSGSIZE). */
+/**
+ * Mirrors nla_put(): an attribute carrying the first `attrlen` bytes of `data` (0, or -EMSGSIZE). Short
+ * payloads (addresses) are copied byte by byte: cheaper than a TypedArray set() call.
+ */
 export function nla_put(skb: NlSkb, attrtype: number, attrlen: number, data: Uint8Array): number {
   const nla = nla_reserve(skb, attrtype, attrlen);
   if (nla < 0) return -EMSGSIZE;
-  skb.data.set(data.subarray(0, attrlen), nla + NLA_HDRLEN);
+  const b = skb.data;
+  const p = nla + NLA_HDRLEN;
+  if (attrlen <= 32) for (let i = 0; i < attrlen; i++) b[p + i] = data[i]!;
+  else b.set(data.subarray(0, attrlen), p);
   return 0;
+}
+
+/**
+ * The fixed-size puts below are nla_reserve() specialised to a payload of 1, 2 or 4 bytes (8 bytes with
+ * header and padding), so the many small attributes of a fill cost one tailroom check and a few stores.
+ */
+function nla_put_small(skb: NlSkb, attrtype: number, attrlen: number): number {
+  const nla = skb.len;
+  if (skb.end - nla < 8) return -1;
+  const b = skb.data;
+  b[nla] = NLA_HDRLEN + attrlen;
+  b[nla + 1] = 0;
+  b[nla + 2] = attrtype;
+  b[nla + 3] = attrtype >>> 8;
+  skb.len = nla + 8;
+  return nla + NLA_HDRLEN;
 }
 
 /** Mirrors nla_put_u8(). */
 export function nla_put_u8(skb: NlSkb, attrtype: number, value: number): number {
-  const nla = nla_reserve(skb, attrtype, 1);
-  if (nla < 0) return -EMSGSIZE;
-  skb.data[nla + NLA_HDRLEN] = value;
+  const p = nla_put_small(skb, attrtype, 1);
+  if (p < 0) return -EMSGSIZE;
+  const b = skb.data;
+  b[p] = value;
+  b[p + 1] = 0;
+  b[p + 2] = 0;
+  b[p + 3] = 0;
   return 0;
 }
 
 /** Mirrors nla_put_u16(). */
 export function nla_put_u16(skb: NlSkb, attrtype: number, value: number): number {
-  const nla = nla_reserve(skb, attrtype, 2);
-  if (nla < 0) return -EMSGSIZE;
-  put_unaligned_le16(skb.data, nla + NLA_HDRLEN, value);
+  const p = nla_put_small(skb, attrtype, 2);
+  if (p < 0) return -EMSGSIZE;
+  const b = skb.data;
+  b[p] = value;
+  b[p + 1] = value >>> 8;
+  b[p + 2] = 0;
+  b[p + 3] = 0;
   return 0;
 }
 
 /** Mirrors nla_put_u32() (and nla_put_s32(): the same four bytes). */
 export function nla_put_u32(skb: NlSkb, attrtype: number, value: number): number {
-  const nla = nla_reserve(skb, attrtype, 4);
-  if (nla < 0) return -EMSGSIZE;
-  put_unaligned_le32(skb.data, nla + NLA_HDRLEN, value);
+  const p = nla_put_small(skb, attrtype, 4);
+  if (p < 0) return -EMSGSIZE;
+  const b = skb.data;
+  b[p] = value;
+  b[p + 1] = value >>> 8;
+  b[p + 2] = value >>> 16;
+  b[p + 3] = value >>> 24;
   return 0;
 }
 
 /** Mirrors nla_put_in_addr(): an IPv4 address, network order. */
 export function nla_put_in_addr(skb: NlSkb, attrtype: number, addr: number): number {
-  const nla = nla_reserve(skb, attrtype, 4);
-  if (nla < 0) return -EMSGSIZE;
-  put_unaligned_be32(skb.data, nla + NLA_HDRLEN, addr);
+  const p = nla_put_small(skb, attrtype, 4);
+  if (p < 0) return -EMSGSIZE;
+  put_unaligned_be32(skb.data, p, addr);
   return 0;
 }
 
