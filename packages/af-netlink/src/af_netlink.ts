@@ -1497,9 +1497,11 @@ export function netlink_dump_start(
  * The storage dump steps fill, lent to one step at a time. alloc_skb() does not clear the buffer it
  * returns, and each step hands on only the bytes it wrote (a copy cut to the tail), so one array serves
  * every step; a step that runs while the array is lent out (a dump callback that starts another dump)
- * gets a fresh one.
+ * gets a fresh one. Only storage up to DUMP_STORAGE_KEEP bytes (the largest recvmsg-driven size) is
+ * kept: a dump with a larger min_dump_alloc does not pin its buffer after it is done.
  */
 let dump_storage: Uint8Array | null = null;
+const DUMP_STORAGE_KEEP = 32768;
 
 /**
  * Mirrors netlink_dump(): one buffer per step (max(min_dump_alloc, NLMSG_GOODSIZE), or the reader's
@@ -1535,7 +1537,7 @@ export function netlink_dump(sk: NetlinkSock): number {
   // netlink_dump_done(): NLMSG_DONE carrying the final status.
   if (!more) netlink_dump_done(sk, skb, cb);
   const out = new SkBuff(skb_bytes(skb), truesize);
-  dump_storage = storage;
+  if (storage.length <= DUMP_STORAGE_KEEP) dump_storage = storage;
   out.cb = new NetlinkSkbParms();
   netlink_skb_set_owner_r(out, sk);
   __netlink_sendskb(sk, out);

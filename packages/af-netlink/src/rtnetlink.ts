@@ -25,6 +25,7 @@ import {
   IFF_LOOPBACK,
   IFF_NOARP,
   IFF_UP,
+  IFNAMSIZ,
   NETDEV_ADDR_ADD,
   NETDEV_ADDR_DEL,
   NETDEV_CHANGE,
@@ -253,8 +254,7 @@ export function rtnl_sock(net: Net): NetlinkSock | null {
 }
 
 // ---- message builders -----------------------------------------------------------------------------
-/** IFNAMSIZ, MAX_ADDR_LEN (include/uapi/linux/if.h, include/linux/netdevice.h). */
-const IFNAMSIZ = 16;
+/** MAX_ADDR_LEN (include/linux/netdevice.h). */
 const MAX_ADDR_LEN = 32;
 /** sizeof(struct rtnl_link_stats64), sizeof(struct rtnl_link_stats), sizeof(struct rtnl_link_ifmap). */
 const RTNL_LINK_STATS64_SIZE = 25 * 8;
