@@ -119,17 +119,26 @@ import {
   NLMSGERR_SIZE,
   type NlMsgHdr,
   SOCKADDR_NL_SIZE,
-  concat,
-  nla_string,
-  nla_u32,
   netlink_group_mask,
   nlmsg_hdr,
-  put_nlmsghdr,
   s32_bytes,
   sockaddr_nl,
   u32_bytes,
 } from './uapi.js';
-import { NlSkb, nlmsg_new, nlmsg_put, nlmsg_total_size, put_unaligned_le32, skb_bytes } from './nlattr.js';
+import {
+  NlSkb,
+  nla_put_string,
+  nla_put_u32,
+  nla_total_size,
+  nlmsg_append,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+  nlmsg_total_size,
+  put_unaligned_le32,
+  skb_bytes,
+  strlen,
+} from './nlattr.js';
 
 // ---- per-socket flag bits (nlk->flags) and state bits ---------------------------------------------
 export const NETLINK_F_KERNEL_SOCKET = 1 << 0;
@@ -1370,32 +1379,44 @@ export function netlink_ack(
   const nlk = ncb.sk!;
   const nlh = nlmsg_hdr(req);
   let flags = 0;
-  let echoed: Uint8Array | null = null;
-  if (err && (nlk.flags & NETLINK_F_CAP_ACK) === 0) echoed = req.subarray(NLMSG_HDRLEN, nlh.nlmsg_len);
+  let payload = NLMSGERR_SIZE;
+  if (err && (nlk.flags & NETLINK_F_CAP_ACK) === 0) payload += nlh.nlmsg_len - NLMSG_HDRLEN;
   else flags |= NLM_F_CAPPED;
-  const tlvs: Uint8Array[] = [];
-  if (extack !== null && (nlk.flags & NETLINK_F_EXT_ACK) !== 0) {
-    if (extack._msg !== null) tlvs.push(nla_string(NLMSGERR_ATTR_MSG, extack._msg));
-    if (err && extack.bad_attr_offs >= 0) tlvs.push(nla_u32(NLMSGERR_ATTR_OFFS, extack.bad_attr_offs));
+  const tlvlen = netlink_ack_tlv_len(nlk, err, extack);
+  if (tlvlen) flags |= NLM_F_ACK_TLVS;
+  const skb = nlmsg_new(payload + tlvlen);
+  const rep = nlmsg_put(skb, ncb.portid, nlh.nlmsg_seq, NLMSG_ERROR, NLMSGERR_SIZE, flags);
+  // struct nlmsgerr: the error, then a copy of the request's header.
+  const errmsg = rep + NLMSG_HDRLEN;
+  put_unaligned_le32(skb.data, errmsg, err);
+  skb.data.set(req.subarray(0, NLMSG_HDRLEN), errmsg + 4);
+  if ((flags & NLM_F_CAPPED) === 0) {
+    const p = nlmsg_append(skb, nlh.nlmsg_len - NLMSG_HDRLEN);
+    skb.data.set(req.subarray(NLMSG_HDRLEN, nlh.nlmsg_len), p);
   }
-  if (tlvs.length) flags |= NLM_F_ACK_TLVS;
-  const elen = echoed === null ? 0 : NLMSG_ALIGN(echoed.length);
-  const body = new Uint8Array(NLMSGERR_SIZE + elen);
-  new DataView(body.buffer).setInt32(0, err, true);
-  put_nlmsghdr(body, 4, nlh);
-  if (echoed !== null) body.set(echoed, NLMSGERR_SIZE);
-  const payload = tlvs.length ? concat([body, ...tlvs]) : body;
-  const out = new Uint8Array(NLMSG_HDRLEN + payload.length);
-  put_nlmsghdr(out, 0, {
-    nlmsg_len: out.length,
-    nlmsg_type: NLMSG_ERROR,
-    nlmsg_flags: flags,
-    nlmsg_seq: nlh.nlmsg_seq,
-    nlmsg_pid: ncb.portid,
-  });
-  out.set(payload, NLMSG_HDRLEN);
+  if (tlvlen) netlink_ack_tlv_fill(skb, err, extack!);
+  nlmsg_end(skb, rep);
   const ssk = in_skb.sk as NetlinkSock;
-  netlink_unicast(ssk, nlmsg_new_skb(out), ncb.portid, true);
+  netlink_unicast(ssk, nlmsg_new_skb(skb_bytes(skb)), ncb.portid, true);
+}
+
+/** Mirrors netlink_ack_tlv_len(): room for the NETLINK_EXT_ACK attributes netlink_ack_tlv_fill() puts. */
+function netlink_ack_tlv_len(nlk: NetlinkSock, err: number, extack: NetlinkExtAck | null): number {
+  if (extack === null || (nlk.flags & NETLINK_F_EXT_ACK) === 0) return 0;
+  let tlvlen = 0;
+  if (extack._msg !== null) tlvlen += nla_total_size(strlen(extack._msg) + 1);
+  if (err && extack.bad_attr_offs >= 0) tlvlen += nla_total_size(4);
+  return tlvlen;
+}
+
+/**
+ * Mirrors netlink_ack_tlv_fill(): NLMSGERR_ATTR_MSG, and for an error the offending attribute's offset
+ * (NLMSGERR_ATTR_OFFS). The buffer was sized by netlink_ack_tlv_len(), so the puts cannot fail.
+ */
+function netlink_ack_tlv_fill(skb: NlSkb, err: number, extack: NetlinkExtAck): void {
+  if (extack._msg !== null) nla_put_string(skb, NLMSGERR_ATTR_MSG, extack._msg);
+  if (!err) return;
+  if (extack.bad_attr_offs >= 0) nla_put_u32(skb, NLMSGERR_ATTR_OFFS, extack.bad_attr_offs);
 }
 const fmt_netlink_ack: Fmt<typeof netlink_ack> = (_skb, _req, err) => `err=${err}`;
 

@@ -23,11 +23,13 @@ import {
   nla_put_u32,
   nla_reserve,
   nla_total_size,
+  nlmsg_append,
   nlmsg_cancel,
   nlmsg_end,
   nlmsg_put,
   nlmsg_total_size,
   put_unaligned_le64,
+  strlen,
 } from './nlattr.js';
 import {
   IFLA_IFNAME,
@@ -154,6 +156,28 @@ describe('nlattr writer', () => {
       put_unaligned_le64(b, 0, v);
       expect(new DataView(b.buffer).getBigUint64(0, true)).toBe(BigInt(v));
     }
+  });
+
+  it('strlen() counts UTF-8 bytes as TextEncoder writes them (pairs, lone surrogates)', () => {
+    for (const str of ['', 'lo', 'dümmy', '€uro', 'a😀b', '\ud800x', 'x\udc00', '\ud83d']) {
+      const bytes = new TextEncoder().encode(str);
+      expect([str, strlen(str)]).toEqual([str, bytes.length]);
+      const skb = dirty(64);
+      expect(nla_put_string(skb, 1, str)).toBe(0);
+      expect(skb.data.subarray(4, 4 + bytes.length + 1)).toEqual(Uint8Array.from([...bytes, 0]));
+    }
+  });
+
+  it('nlmsg_append extends the message with zeroed padding, or fails with -1', () => {
+    const skb = dirty(40);
+    const nlh = nlmsg_put(skb, 0, 0, 2, 4, 0);
+    const p = nlmsg_append(skb, 5);
+    expect(p).toBe(20);
+    expect(skb.len).toBe(28);
+    expect([...skb.data.subarray(25, 28)]).toEqual([0, 0, 0]);
+    expect(nlmsg_append(skb, 13)).toBe(-1);
+    nlmsg_end(skb, nlh);
+    expect(le32(skb.data, 0)).toBe(28);
   });
 
   it('nla_reserve leaves the payload to the caller and claims the padded size', () => {

@@ -112,6 +112,19 @@ export function nlmsg_put(
   return nlh;
 }
 
+/**
+ * Mirrors nlmsg_append(): extend the last message by `size` bytes (padded, the padding zeroed). Returns
+ * the offset of the new bytes, or -1 (NULL) when the tailroom is short.
+ */
+export function nlmsg_append(skb: NlSkb, size: number): number {
+  const total = NLMSG_ALIGN(size);
+  if (skb.end - skb.len < total) return -1;
+  const p = skb.len;
+  for (let i = p + size; i < p + total; i++) skb.data[i] = 0;
+  skb.len = p + total;
+  return p;
+}
+
 /** Mirrors nlmsg_end(): the message at `nlh` ends at the tail (nlmsg_len covers its attributes). */
 export function nlmsg_end(skb: NlSkb, nlh: number): void {
   put_unaligned_le32(skb.data, nlh, skb.len - nlh);
@@ -218,30 +231,32 @@ export function nla_put_in_addr(skb: NlSkb, attrtype: number, addr: number): num
 
 const ENC = new TextEncoder();
 
+/** strlen() of the string's UTF-8 encoding: what nla_put_string() stores before the NUL. */
+export function strlen(str: string): number {
+  const n = str.length;
+  let len = n;
+  for (let i = 0; i < n; i++) {
+    const c = str.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) len += 1;
+    else if (c >= 0xd800 && c < 0xdc00 && (str.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      len += 2; // a surrogate pair: two UTF-16 units, four bytes
+      i++;
+    } else len += 2; // three bytes (a lone surrogate is encoded as U+FFFD)
+  }
+  return len;
+}
+
 /** Mirrors nla_put_string(): the string's UTF-8 bytes and a terminating NUL. */
 export function nla_put_string(skb: NlSkb, attrtype: number, str: string): number {
-  const n = str.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (str.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  if (!ascii) {
-    const bytes = ENC.encode(str);
-    const nla = nla_reserve(skb, attrtype, bytes.length + 1);
-    if (nla < 0) return -EMSGSIZE;
-    skb.data.set(bytes, nla + NLA_HDRLEN);
-    skb.data[nla + NLA_HDRLEN + bytes.length] = 0;
-    return 0;
-  }
-  // ASCII (every interface name ksock makes): one byte per character, stored directly.
+  const n = strlen(str);
   const nla = nla_reserve(skb, attrtype, n + 1);
   if (nla < 0) return -EMSGSIZE;
   const b = skb.data;
   const p = nla + NLA_HDRLEN;
-  for (let i = 0; i < n; i++) b[p + i] = str.charCodeAt(i);
+  // ASCII (every interface name ksock makes) is one byte per character, stored directly.
+  if (n === str.length) for (let i = 0; i < n; i++) b[p + i] = str.charCodeAt(i);
+  else b.set(ENC.encode(str), p);
   b[p + n] = 0;
   return 0;
 }
