@@ -104,6 +104,7 @@ import {
   put_unaligned_le32,
   put_unaligned_le64,
   skb_bytes,
+  strlen,
 } from './nlattr.js';
 
 // ---- include/uapi/linux/rtnetlink.h -------------------------------------------------------------------
@@ -278,7 +279,11 @@ export function if_nlmsg_size(dev: NetDevice): number {
     nla_total_size(RTNL_LINK_STATS_SIZE) + // IFLA_STATS
     nla_total_size(RTNL_LINK_STATS64_SIZE) + // IFLA_STATS64
     nla_total_size(MAX_ADDR_LEN) * 2 + // IFLA_ADDRESS, IFLA_BROADCAST
-    nla_total_size(4) * 19 + // IFLA_TXQLEN … IFLA_MAX_PACING_OFFLOAD_HORIZON, IFLA_CARRIER_*_COUNT
+    // IFLA_TXQLEN, _MTU, _MIN_MTU, _MAX_MTU, _GROUP, _PROMISCUITY, _ALLMULTI, _NUM_TX_QUEUES,
+    // _GSO_MAX_SEGS, _GSO_MAX_SIZE, _GRO_MAX_SIZE, _GSO_IPV4_MAX_SIZE, _GRO_IPV4_MAX_SIZE, _TSO_MAX_SIZE,
+    // _TSO_MAX_SEGS, _MAX_PACING_OFFLOAD_HORIZON, _NUM_RX_QUEUES, _CARRIER_CHANGES, _CARRIER_UP_COUNT,
+    // _CARRIER_DOWN_COUNT
+    nla_total_size(4) * 20 +
     nla_total_size(2) * 2 + // IFLA_HEADROOM, IFLA_TAILROOM
     nla_total_size(1) * 5 + // IFLA_OPERSTATE, IFLA_LINKMODE, IFLA_NETNS_IMMUTABLE, IFLA_CARRIER, IFLA_PROTO_DOWN
     nla_total_size(0) + // IFLA_XDP (rtnl_xdp_size)
@@ -286,7 +291,7 @@ export function if_nlmsg_size(dev: NetDevice): number {
     nla_total_size(0) + // IFLA_DEVLINK_PORT
     nla_total_size(0); // IFLA_DPLL_PIN
   // rtnl_link_get_size(): IFLA_LINKINFO and its IFLA_INFO_KIND.
-  if (dev.kind !== null) size += nla_total_size(NLA_HDRLEN) + nla_total_size(dev.kind.length + 1);
+  if (dev.kind !== null) size += nla_total_size(NLA_HDRLEN) + nla_total_size(strlen(dev.kind) + 1);
   return size;
 }
 
@@ -697,8 +702,8 @@ function inet_dump_ifaddr(skb: NlDumpSkb, cb: NetlinkCallback): number {
   return 0;
 }
 
-/** RTNL_FLAG_DUMP_SPLIT_NLM_DONE (net/core/rtnetlink.c): the dump's NLMSG_DONE goes out on its own. */
-const RTNL_FLAG_DUMP_SPLIT_NLM_DONE = 1 << 4;
+/** RTNL_FLAG_DUMP_SPLIT_NLM_DONE (include/net/rtnetlink.h): the dump's NLMSG_DONE goes out on its own. */
+const RTNL_FLAG_DUMP_SPLIT_NLM_DONE = 1 << 3;
 
 /**
  * Mirrors rtnl_dumpit(): run the family's dump (cb->data) unless it already finished. With
