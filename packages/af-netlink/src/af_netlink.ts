@@ -137,6 +137,7 @@ import {
   nlmsg_total_size,
   put_unaligned_le32,
   skb_bytes,
+  skb_tailroom,
   strlen,
 } from './nlattr.js';
 
@@ -206,14 +207,14 @@ export class NlDumpSkb extends NlSkb {
     this.sk = sk;
   }
   tailroom(): number {
-    return this.end - this.len;
+    return skb_tailroom(this);
   }
   /**
    * Append a complete, already aligned message (skb_put_data() after a tailroom check); false when it
    * does not fit (the dump stops here).
    */
   put(msg: Uint8Array): boolean {
-    if (msg.length > this.end - this.len) return false;
+    if (msg.length > skb_tailroom(this)) return false;
     this.data.set(msg, this.len);
     this.len += msg.length;
     return true;
@@ -1554,7 +1555,7 @@ export function netlink_dump(sk: NetlinkSock): number {
     if (sk.dump_done_errno === -EMSGSIZE && skb.len) sk.dump_done_errno = skb.len;
     cb.extack = null;
   }
-  const more = sk.dump_done_errno > 0 || skb.end - skb.len < nlmsg_total_size(4);
+  const more = sk.dump_done_errno > 0 || skb_tailroom(skb) < nlmsg_total_size(4);
   // netlink_dump_done(): NLMSG_DONE carrying the final status.
   if (!more) netlink_dump_done(sk, skb, cb);
   const out = new SkBuff(skb_bytes(skb), truesize);

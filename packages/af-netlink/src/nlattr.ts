@@ -1,7 +1,8 @@
 /**
  * The kernel side of netlink message construction (include/net/netlink.h, lib/nlattr.c): messages and
  * attributes are written in place into a buffer with a fixed end, each put checking the tailroom first and
- * failing with -EMSGSIZE (nlmsg_put(): null) so a dump can stop and resume on the next recvmsg().
+ * failing with -EMSGSIZE (nlmsg_put() and nla_reserve(): -1, the kernel's NULL) so a dump can stop and
+ * resume on the next recvmsg().
  *
  * Stores are byte stores on the buffer (host order is little endian, as on x86-64): a DataView or a small
  * array per field would cost more than the field.
@@ -29,17 +30,9 @@ export function skb_tailroom(skb: NlSkb): number {
   return skb.end - skb.len;
 }
 
-/** nla_attr_size(): header plus payload, unpadded (what nla_len holds). */
-export function nla_attr_size(payload: number): number {
-  return NLA_HDRLEN + payload;
-}
 /** nla_total_size(): header plus payload, padded to NLA_ALIGNTO (what the attribute occupies). */
 export function nla_total_size(payload: number): number {
   return (NLA_HDRLEN + payload + 3) & ~3;
-}
-/** nlmsg_msg_size(): header plus payload, unpadded (what nlmsg_len holds). */
-export function nlmsg_msg_size(payload: number): number {
-  return NLMSG_HDRLEN + payload;
 }
 /** nlmsg_total_size(): header plus payload, padded to NLMSG_ALIGNTO. */
 export function nlmsg_total_size(payload: number): number {
