@@ -119,16 +119,27 @@ import {
   NLMSGERR_SIZE,
   type NlMsgHdr,
   SOCKADDR_NL_SIZE,
-  concat,
-  nla_string,
-  nla_u32,
   netlink_group_mask,
   nlmsg_hdr,
-  put_nlmsghdr,
   s32_bytes,
   sockaddr_nl,
   u32_bytes,
 } from './uapi.js';
+import {
+  NlSkb,
+  nla_put_string,
+  nla_put_u32,
+  nla_total_size,
+  nlmsg_append,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+  nlmsg_total_size,
+  put_unaligned_le32,
+  skb_bytes,
+  skb_tailroom,
+  strlen,
+} from './nlattr.js';
 
 // ---- per-socket flag bits (nlk->flags) and state bits ---------------------------------------------
 export const NETLINK_F_KERNEL_SOCKET = 1 << 0;
@@ -164,6 +175,8 @@ export class NetlinkCallback {
   module: Module | null = null;
   min_dump_alloc = 0;
   answer_flags = 0;
+  /** The dump's own flags, from netlink_dump_control (rtnetlink keeps RTNL_FLAG_DUMP_* here). */
+  flags = 0;
   strict_check = false;
   /** Free for the dump callback (cb->args[]). */
   readonly args: number[] = [0, 0, 0, 0, 0, 0];
@@ -179,28 +192,30 @@ export interface NetlinkDumpControl {
   data?: unknown;
   module?: Module | null;
   min_dump_alloc?: number;
+  flags?: number;
 }
 
 /**
- * The sk_buff a dump fills: a fixed capacity (the allocation) and a tail. nlmsg_put() refuses a message
- * that does not fit, as skb_tailroom() does.
+ * The sk_buff a dump step fills (netlink_dump()'s skb): room for `end` bytes, the callback writes at the
+ * tail with the nlattr.ts writers (or put()), each refusing what does not fit.
  */
-export class NlDumpSkb {
-  readonly buf: Uint8Array;
-  len = 0;
+export class NlDumpSkb extends NlSkb {
   /** The socket the buffer is for (skb->sk of the dump's output buffer): the requester. */
   readonly sk: NetlinkSock;
-  constructor(size: number, sk: NetlinkSock) {
-    this.buf = new Uint8Array(size);
+  constructor(sk: NetlinkSock, data: Uint8Array, end: number) {
+    super(data, end);
     this.sk = sk;
   }
   tailroom(): number {
-    return this.buf.length - this.len;
+    return skb_tailroom(this);
   }
-  /** Append a complete, already aligned message; false when it does not fit (the dump stops here). */
+  /**
+   * Append a complete, already aligned message (skb_put_data() after a tailroom check); false when it
+   * does not fit (the dump stops here).
+   */
   put(msg: Uint8Array): boolean {
-    if (msg.length > this.tailroom()) return false;
-    this.buf.set(msg, this.len);
+    if (msg.length > skb_tailroom(this)) return false;
+    this.data.set(msg, this.len);
     this.len += msg.length;
     return true;
   }
@@ -1365,32 +1380,44 @@ export function netlink_ack(
   const nlk = ncb.sk!;
   const nlh = nlmsg_hdr(req);
   let flags = 0;
-  let echoed: Uint8Array | null = null;
-  if (err && (nlk.flags & NETLINK_F_CAP_ACK) === 0) echoed = req.subarray(NLMSG_HDRLEN, nlh.nlmsg_len);
+  let payload = NLMSGERR_SIZE;
+  if (err && (nlk.flags & NETLINK_F_CAP_ACK) === 0) payload += nlh.nlmsg_len - NLMSG_HDRLEN;
   else flags |= NLM_F_CAPPED;
-  const tlvs: Uint8Array[] = [];
-  if (extack !== null && (nlk.flags & NETLINK_F_EXT_ACK) !== 0) {
-    if (extack._msg !== null) tlvs.push(nla_string(NLMSGERR_ATTR_MSG, extack._msg));
-    if (err && extack.bad_attr_offs >= 0) tlvs.push(nla_u32(NLMSGERR_ATTR_OFFS, extack.bad_attr_offs));
+  const tlvlen = netlink_ack_tlv_len(nlk, err, extack);
+  if (tlvlen) flags |= NLM_F_ACK_TLVS;
+  const skb = nlmsg_new(payload + tlvlen);
+  const rep = nlmsg_put(skb, ncb.portid, nlh.nlmsg_seq, NLMSG_ERROR, NLMSGERR_SIZE, flags);
+  // struct nlmsgerr: the error, then a copy of the request's header.
+  const errmsg = rep + NLMSG_HDRLEN;
+  put_unaligned_le32(skb.data, errmsg, err);
+  skb.data.set(req.subarray(0, NLMSG_HDRLEN), errmsg + 4);
+  if ((flags & NLM_F_CAPPED) === 0) {
+    const p = nlmsg_append(skb, nlh.nlmsg_len - NLMSG_HDRLEN);
+    skb.data.set(req.subarray(NLMSG_HDRLEN, nlh.nlmsg_len), p);
   }
-  if (tlvs.length) flags |= NLM_F_ACK_TLVS;
-  const elen = echoed === null ? 0 : NLMSG_ALIGN(echoed.length);
-  const body = new Uint8Array(NLMSGERR_SIZE + elen);
-  new DataView(body.buffer).setInt32(0, err, true);
-  put_nlmsghdr(body, 4, nlh);
-  if (echoed !== null) body.set(echoed, NLMSGERR_SIZE);
-  const payload = tlvs.length ? concat([body, ...tlvs]) : body;
-  const out = new Uint8Array(NLMSG_HDRLEN + payload.length);
-  put_nlmsghdr(out, 0, {
-    nlmsg_len: out.length,
-    nlmsg_type: NLMSG_ERROR,
-    nlmsg_flags: flags,
-    nlmsg_seq: nlh.nlmsg_seq,
-    nlmsg_pid: ncb.portid,
-  });
-  out.set(payload, NLMSG_HDRLEN);
+  if (tlvlen) netlink_ack_tlv_fill(skb, err, extack!);
+  nlmsg_end(skb, rep);
   const ssk = in_skb.sk as NetlinkSock;
-  netlink_unicast(ssk, nlmsg_new_skb(out), ncb.portid, true);
+  netlink_unicast(ssk, nlmsg_new_skb(skb_bytes(skb)), ncb.portid, true);
+}
+
+/** Mirrors netlink_ack_tlv_len(): room for the NETLINK_EXT_ACK attributes netlink_ack_tlv_fill() puts. */
+function netlink_ack_tlv_len(nlk: NetlinkSock, err: number, extack: NetlinkExtAck | null): number {
+  if (extack === null || (nlk.flags & NETLINK_F_EXT_ACK) === 0) return 0;
+  let tlvlen = 0;
+  if (extack._msg !== null) tlvlen += nla_total_size(strlen(extack._msg) + 1);
+  if (err && extack.bad_attr_offs >= 0) tlvlen += nla_total_size(4);
+  return tlvlen;
+}
+
+/**
+ * Mirrors netlink_ack_tlv_fill(): NLMSGERR_ATTR_MSG, and for an error the offending attribute's offset
+ * (NLMSGERR_ATTR_OFFS). The buffer was sized by netlink_ack_tlv_len(), so the puts cannot fail.
+ */
+function netlink_ack_tlv_fill(skb: NlSkb, err: number, extack: NetlinkExtAck): void {
+  if (extack._msg !== null) nla_put_string(skb, NLMSGERR_ATTR_MSG, extack._msg);
+  if (!err) return;
+  if (extack.bad_attr_offs >= 0) nla_put_u32(skb, NLMSGERR_ATTR_OFFS, extack.bad_attr_offs);
 }
 const fmt_netlink_ack: Fmt<typeof netlink_ack> = (_skb, _req, err) => `err=${err}`;
 
@@ -1412,7 +1439,9 @@ export function netlink_rcv_skb(skb: SkBuff, cb: NetlinkRcvMsg): number {
     const nlh = nlmsg_hdr(data, off);
     let err = 0;
     if (nlh.nlmsg_len < NLMSG_HDRLEN || data.length - off < nlh.nlmsg_len) return 0;
-    const msg = data.subarray(off, off + nlh.nlmsg_len);
+    // The usual datagram is one whole message: hand it on as it is. A view (subarray) of a small array
+    // makes V8 move the array's bytes off the heap, which costs more than the message's handling.
+    const msg = off === 0 && nlh.nlmsg_len === data.length ? data : data.subarray(off, off + nlh.nlmsg_len);
     let skip = false;
     if ((nlh.nlmsg_flags & NLM_F_REQUEST) !== 0 && nlh.nlmsg_type >= NLMSG_MIN_TYPE) {
       err = cb(skb, nlh, msg, extack);
@@ -1455,10 +1484,13 @@ export function netlink_dump_start(
   cb.dump = control.dump;
   cb.done = control.done ?? null;
   cb.nlh = nlmsg_hdr(msg);
-  cb.req = msg.slice();
+  // cb->nlh points into the request skb held below; its bytes (copied from the sender by sendmsg) are
+  // never written again, so the dump reads them in place.
+  cb.req = msg;
   cb.data = control.data ?? null;
   cb.module = module;
   cb.min_dump_alloc = control.min_dump_alloc ?? 0;
+  cb.flags = control.flags ?? 0;
   // The request stays referenced for the dump's life (refcount_inc(&skb->users)): keep its owner.
   const held = skb_clone(skb);
   held.sk = skb.sk;
@@ -1484,9 +1516,20 @@ export function netlink_dump_start(
 }
 
 /**
+ * The storage dump steps fill, lent to one step at a time. alloc_skb() does not clear the buffer it
+ * returns, and each step hands on only the bytes it wrote (a copy cut to the tail), so one array serves
+ * every step; a step that runs while the array is lent out (a dump callback that starts another dump)
+ * gets a fresh one. Only storage up to DUMP_STORAGE_KEEP bytes (the largest recvmsg-driven size) is
+ * kept: a dump with a larger min_dump_alloc does not pin its buffer after it is done.
+ */
+let dump_storage: Uint8Array | null = null;
+const DUMP_STORAGE_KEEP = 32768;
+
+/**
  * Mirrors netlink_dump(): one buffer per step (max(min_dump_alloc, NLMSG_GOODSIZE), or the reader's
- * largest recvmsg length if bigger); ENOBUFS when the reader's buffer is full; NLMSG_DONE with the final
- * status once the callback has nothing more (in the same buffer when it fits).
+ * largest recvmsg length if bigger); ENOBUFS when the reader's buffer is full; -EMSGSIZE from the
+ * callback with something written means "full, more to come" (the step's length); NLMSG_DONE with the
+ * final status once the callback has nothing more (in the same buffer when it fits).
  */
 export function netlink_dump(sk: NetlinkSock): number {
   const ft = ftrace();
@@ -1502,25 +1545,25 @@ export function netlink_dump(sk: NetlinkSock): number {
     sk.sk_rmem_alloc -= truesize;
     return -ENOBUFS;
   }
-  const buf = new NlDumpSkb(alloc_size, sk);
+  let storage = dump_storage;
+  dump_storage = null;
+  if (storage === null || storage.length < alloc_size) storage = new Uint8Array(alloc_size);
+  const skb = new NlDumpSkb(sk, storage, alloc_size);
   if (sk.dump_done_errno > 0) {
     cb.extack = new NetlinkExtAck();
-    sk.dump_done_errno = cb.dump!(buf, cb);
+    sk.dump_done_errno = cb.dump!(skb, cb);
+    if (sk.dump_done_errno === -EMSGSIZE && skb.len) sk.dump_done_errno = skb.len;
     cb.extack = null;
   }
-  const send = (): void => {
-    const skb = new SkBuff(buf.buf.slice(0, buf.len), truesize);
-    skb.cb = new NetlinkSkbParms();
-    netlink_skb_set_owner_r(skb, sk);
-    __netlink_sendskb(sk, skb);
-  };
-  if (sk.dump_done_errno > 0 || buf.tailroom() < NLMSG_ALIGN(NLMSG_HDRLEN + 4)) {
-    send();
-    return 0;
-  }
+  const more = sk.dump_done_errno > 0 || skb_tailroom(skb) < nlmsg_total_size(4);
   // netlink_dump_done(): NLMSG_DONE carrying the final status.
-  buf.put(nlmsg_answer(cb, NLMSG_DONE, NLM_F_MULTI | cb.answer_flags, s32_bytes(sk.dump_done_errno)));
-  send();
+  if (!more) netlink_dump_done(sk, skb, cb);
+  const out = new SkBuff(skb_bytes(skb), truesize);
+  if (storage.length <= DUMP_STORAGE_KEEP) dump_storage = storage;
+  out.cb = new NetlinkSkbParms();
+  netlink_skb_set_owner_r(out, sk);
+  __netlink_sendskb(sk, out);
+  if (more) return 0;
   cb.done?.(cb);
   sk.cb_running = false;
   const module = cb.module;
@@ -1530,24 +1573,34 @@ export function netlink_dump(sk: NetlinkSock): number {
   return 0;
 }
 
-/** Mirrors nlmsg_put_answer(): a message to the dump's requester, with its seq. */
+/** Mirrors netlink_dump_done(): NLMSG_DONE whose payload is the dump's final status (an int). */
+function netlink_dump_done(sk: NetlinkSock, skb: NlSkb, cb: NetlinkCallback): void {
+  const nlh = nlmsg_put_answer(skb, cb, NLMSG_DONE, 4, NLM_F_MULTI | cb.answer_flags);
+  put_unaligned_le32(skb.data, nlh + NLMSG_HDRLEN, sk.dump_done_errno);
+}
+
+/** Mirrors nlmsg_put_answer(): nlmsg_put() of a message to the dump's requester, with its seq. */
+export function nlmsg_put_answer(
+  skb: NlSkb,
+  cb: NetlinkCallback,
+  type: number,
+  payload: number,
+  flags: number,
+): number {
+  return nlmsg_put(skb, NETLINK_CB(cb.skb!).portid, cb.nlh.nlmsg_seq, type, payload, flags);
+}
+
+/** A whole message to the dump's requester (nlmsg_put_answer() into a buffer of its own size). */
 export function nlmsg_answer(
   cb: NetlinkCallback,
   type: number,
   flags: number,
   payload: Uint8Array,
 ): Uint8Array {
-  const len = NLMSG_HDRLEN + payload.length;
-  const out = new Uint8Array(NLMSG_ALIGN(len));
-  put_nlmsghdr(out, 0, {
-    nlmsg_len: len,
-    nlmsg_type: type,
-    nlmsg_flags: flags,
-    nlmsg_seq: cb.nlh.nlmsg_seq,
-    nlmsg_pid: NETLINK_CB(cb.skb!).portid,
-  });
-  out.set(payload, NLMSG_HDRLEN);
-  return out;
+  const skb = nlmsg_new(payload.length);
+  const nlh = nlmsg_put_answer(skb, cb, type, payload.length, flags);
+  skb.data.set(payload, nlh + NLMSG_HDRLEN);
+  return skb.data;
 }
 
 // ---- /proc/net/netlink --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import { rtnetlink_module } from './rtnetlink.js';
 import { cn_module } from './connector.js';
 
 export * from './uapi.js';
+export * from './nlattr.js';
 export * from './af_netlink.js';
 export * from './rtnetlink.js';
 export * from './connector.js';

@@ -15,6 +15,7 @@ import {
   CAP_NET_ADMIN,
   EEXIST,
   EINVAL,
+  EMSGSIZE,
   ENODEV,
   ENOMEM,
   EOPNOTSUPP,
@@ -24,6 +25,7 @@ import {
   IFF_LOOPBACK,
   IFF_NOARP,
   IFF_UP,
+  IFNAMSIZ,
   NETDEV_ADDR_ADD,
   NETDEV_ADDR_DEL,
   NETDEV_CHANGE,
@@ -64,24 +66,46 @@ import {
   type NlMsgHdr,
   NETLINK_ROUTE,
   NL_CFG_F_NONROOT_RECV,
+  NLA_ALIGN,
+  NLA_HDRLEN,
+  NLA_TYPE_MASK,
   NLM_F_CREATE,
   NLM_F_DUMP,
   NLM_F_EXCL,
   NLM_F_MULTI,
   NLMSG_ALIGN,
+  NLMSG_GOODSIZE,
   NLMSG_HDRLEN,
-  nla,
   nla_find,
   nla_get_string,
   nla_get_u32,
-  nla_nest,
   nla_parse,
-  nla_string,
-  nla_u8,
-  nla_u16,
-  nla_u32,
-  nlmsg,
 } from './uapi.js';
+import {
+  type NlSkb,
+  nla_nest_cancel,
+  nla_nest_end,
+  nla_nest_start,
+  nla_nest_start_noflag,
+  nla_put,
+  nla_put_in_addr,
+  nla_put_string,
+  nla_put_u8,
+  nla_put_u16,
+  nla_put_u32,
+  nla_reserve,
+  nla_total_size,
+  nlmsg_cancel,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+  nlmsg_total_size,
+  put_unaligned_le16,
+  put_unaligned_le32,
+  put_unaligned_le64,
+  skb_bytes,
+  strlen,
+} from './nlattr.js';
 
 // ---- include/uapi/linux/rtnetlink.h -------------------------------------------------------------------
 export const RTM_BASE = 16;
@@ -231,127 +255,262 @@ export function rtnl_sock(net: Net): NetlinkSock | null {
 }
 
 // ---- message builders -----------------------------------------------------------------------------
-function be32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setUint32(0, v >>> 0, false);
-  return b;
-}
+/** MAX_ADDR_LEN (include/linux/netdevice.h). */
+const MAX_ADDR_LEN = 32;
+/** sizeof(struct rtnl_link_stats64), sizeof(struct rtnl_link_stats), sizeof(struct rtnl_link_ifmap). */
+const RTNL_LINK_STATS64_SIZE = 25 * 8;
+const RTNL_LINK_STATS_SIZE = 24 * 4;
+const RTNL_LINK_IFMAP_SIZE = 32;
+/** sizeof(struct ifa_cacheinfo). */
+const IFA_CACHEINFO_SIZE = 16;
 
-/** The counters ksock keeps, in the order rtnl_link_stats64 / rtnl_link_stats begin with. */
-function link_counters(dev: NetDevice): number[] {
-  const s = dev.stats;
-  return [
-    s.rx_packets,
-    s.tx_packets,
-    s.rx_bytes,
-    s.tx_bytes,
-    s.rx_errors,
-    s.tx_errors,
-    s.rx_dropped,
-    s.tx_dropped,
-  ];
-}
-
-function stats64(dev: NetDevice): Uint8Array {
-  const b = new Uint8Array(25 * 8);
-  const dv = new DataView(b.buffer);
-  const v = link_counters(dev);
-  for (let i = 0; i < v.length; i++) dv.setBigUint64(i * 8, BigInt(v[i]!), true);
-  return b;
-}
-function stats32(dev: NetDevice): Uint8Array {
-  const b = new Uint8Array(24 * 4);
-  const dv = new DataView(b.buffer);
-  const v = link_counters(dev);
-  for (let i = 0; i < v.length; i++) dv.setUint32(i * 4, v[i]! >>> 0, true);
-  return b;
+/**
+ * Mirrors if_nlmsg_size(): the kernel's bound for each attribute ksock's rtnl_fill_ifinfo() puts (names
+ * up to IFNAMSIZ, addresses up to MAX_ADDR_LEN), so a message built in a buffer of this size never fails.
+ * Stats need no IFLA_PAD on x86-64 (efficient unaligned access), so nla_total_size_64bit() is
+ * nla_total_size().
+ */
+export function if_nlmsg_size(dev: NetDevice): number {
+  let size =
+    NLMSG_ALIGN(IFINFOMSG_SIZE) +
+    nla_total_size(IFNAMSIZ) + // IFLA_IFNAME
+    nla_total_size(IFNAMSIZ) + // IFLA_QDISC
+    nla_total_size(RTNL_LINK_IFMAP_SIZE) + // IFLA_MAP
+    nla_total_size(RTNL_LINK_STATS_SIZE) + // IFLA_STATS
+    nla_total_size(RTNL_LINK_STATS64_SIZE) + // IFLA_STATS64
+    nla_total_size(MAX_ADDR_LEN) * 2 + // IFLA_ADDRESS, IFLA_BROADCAST
+    // IFLA_TXQLEN, _MTU, _MIN_MTU, _MAX_MTU, _GROUP, _PROMISCUITY, _ALLMULTI, _NUM_TX_QUEUES,
+    // _GSO_MAX_SEGS, _GSO_MAX_SIZE, _GRO_MAX_SIZE, _GSO_IPV4_MAX_SIZE, _GRO_IPV4_MAX_SIZE, _TSO_MAX_SIZE,
+    // _TSO_MAX_SEGS, _MAX_PACING_OFFLOAD_HORIZON, _NUM_RX_QUEUES, _CARRIER_CHANGES, _CARRIER_UP_COUNT,
+    // _CARRIER_DOWN_COUNT
+    nla_total_size(4) * 20 +
+    nla_total_size(2) * 2 + // IFLA_HEADROOM, IFLA_TAILROOM
+    nla_total_size(1) * 5 + // IFLA_OPERSTATE, IFLA_LINKMODE, IFLA_NETNS_IMMUTABLE, IFLA_CARRIER, IFLA_PROTO_DOWN
+    nla_total_size(0) + // IFLA_XDP (rtnl_xdp_size)
+    nla_total_size(1) + //   IFLA_XDP_ATTACHED
+    nla_total_size(0) + // IFLA_DEVLINK_PORT
+    nla_total_size(0); // IFLA_DPLL_PIN
+  // rtnl_link_get_size(): IFLA_LINKINFO and its IFLA_INFO_KIND.
+  if (dev.kind !== null) size += nla_total_size(NLA_HDRLEN) + nla_total_size(strlen(dev.kind) + 1);
+  return size;
 }
 
 /**
- * Mirrors rtnl_fill_ifinfo(): struct ifinfomsg and the attributes in Linux 6.18's order. ksock leaves out
- * IFLA_AF_SPEC (per-family device configuration it does not model).
+ * Mirrors rtnl_fill_stats(): IFLA_STATS64 (struct rtnl_link_stats64) then IFLA_STATS (struct
+ * rtnl_link_stats, the same counters cut to 32 bits), reserved in place and filled field by field. ksock
+ * keeps the first eight counters; the rest are 0, as dev_get_stats() leaves what a driver does not count.
+ */
+function rtnl_fill_stats(skb: NlSkb, dev: NetDevice): number {
+  const s = dev.stats;
+  let nla = nla_reserve(skb, IFLA_STATS64, RTNL_LINK_STATS64_SIZE);
+  if (nla < 0) return -EMSGSIZE;
+  const b = skb.data;
+  let p = nla + NLA_HDRLEN;
+  put_unaligned_le64(b, p, s.rx_packets);
+  put_unaligned_le64(b, p + 8, s.tx_packets);
+  put_unaligned_le64(b, p + 16, s.rx_bytes);
+  put_unaligned_le64(b, p + 24, s.tx_bytes);
+  put_unaligned_le64(b, p + 32, s.rx_errors);
+  put_unaligned_le64(b, p + 40, s.tx_errors);
+  put_unaligned_le64(b, p + 48, s.rx_dropped);
+  put_unaligned_le64(b, p + 56, s.tx_dropped);
+  b.fill(0, p + 64, p + RTNL_LINK_STATS64_SIZE);
+  // copy_rtnl_link_stats(): the 32-bit copy.
+  nla = nla_reserve(skb, IFLA_STATS, RTNL_LINK_STATS_SIZE);
+  if (nla < 0) return -EMSGSIZE;
+  p = nla + NLA_HDRLEN;
+  put_unaligned_le32(b, p, s.rx_packets);
+  put_unaligned_le32(b, p + 4, s.tx_packets);
+  put_unaligned_le32(b, p + 8, s.rx_bytes);
+  put_unaligned_le32(b, p + 12, s.tx_bytes);
+  put_unaligned_le32(b, p + 16, s.rx_errors);
+  put_unaligned_le32(b, p + 20, s.tx_errors);
+  put_unaligned_le32(b, p + 24, s.rx_dropped);
+  put_unaligned_le32(b, p + 28, s.tx_dropped);
+  b.fill(0, p + 32, p + RTNL_LINK_STATS_SIZE);
+  return 0;
+}
+
+/** Mirrors rtnl_xdp_fill(): IFLA_XDP (a nest without NLA_F_NESTED) saying no program is attached. */
+function rtnl_xdp_fill(skb: NlSkb): number {
+  const xdp = nla_nest_start_noflag(skb, IFLA_XDP);
+  if (xdp < 0) return -EMSGSIZE;
+  if (nla_put_u8(skb, IFLA_XDP_ATTACHED, 0)) {
+    nla_nest_cancel(skb, xdp);
+    return -EMSGSIZE;
+  }
+  nla_nest_end(skb, xdp);
+  return 0;
+}
+
+/** Mirrors rtnl_link_fill(): IFLA_LINKINFO (no NLA_F_NESTED) with the driver's IFLA_INFO_KIND. */
+function rtnl_link_fill(skb: NlSkb, kind: string): number {
+  const linkinfo = nla_nest_start_noflag(skb, IFLA_LINKINFO);
+  if (linkinfo < 0) return -EMSGSIZE;
+  if (nla_put_string(skb, IFLA_INFO_KIND, kind)) {
+    nla_nest_cancel(skb, linkinfo);
+    return -EMSGSIZE;
+  }
+  nla_nest_end(skb, linkinfo);
+  return 0;
+}
+
+/** Mirrors rtnl_fill_link_ifmap(): struct rtnl_link_ifmap, all zero (ksock devices have no I/O map). */
+function rtnl_fill_link_ifmap(skb: NlSkb): number {
+  const nla = nla_reserve(skb, IFLA_MAP, RTNL_LINK_IFMAP_SIZE);
+  if (nla < 0) return -EMSGSIZE;
+  skb.data.fill(0, nla + NLA_HDRLEN, nla + NLA_HDRLEN + RTNL_LINK_IFMAP_SIZE);
+  return 0;
+}
+
+/** An empty nest (rtnl_fill_devlink_port(), rtnl_fill_dpll_pin() for a device without either). */
+function rtnl_fill_empty_nest(skb: NlSkb, attrtype: number): number {
+  const nest = nla_nest_start(skb, attrtype);
+  if (nest < 0) return -EMSGSIZE;
+  nla_nest_end(skb, nest);
+  return 0;
+}
+
+/** Six zero bytes: lo's IFLA_BROADCAST. */
+const ZERO_ADDR = new Uint8Array(6);
+
+/**
+ * Mirrors rtnl_fill_ifinfo(): struct ifinfomsg and the attributes in Linux 6.18's order, written at the
+ * tail of `skb`; 0, or -EMSGSIZE with the message cancelled when the tailroom runs out (a dump then ends
+ * its step and resumes at this device). ksock leaves out IFLA_AF_SPEC (per-family device configuration
+ * it does not model).
  */
 export function rtnl_fill_ifinfo(
+  skb: NlSkb,
   dev: NetDevice,
   type: number,
   pid: number,
   seq: number,
   change: number,
   flags: number,
-): Uint8Array {
+): number {
+  const nlh = nlmsg_put(skb, pid, seq, type, IFINFOMSG_SIZE, flags);
+  if (nlh < 0) return -EMSGSIZE;
+  const b = skb.data;
+  const ifm = nlh + NLMSG_HDRLEN;
+  b[ifm] = AF_UNSPEC; // ifi_family
+  b[ifm + 1] = 0; // __ifi_pad
+  put_unaligned_le16(b, ifm + 2, dev.type);
+  put_unaligned_le32(b, ifm + 4, dev.ifindex);
+  put_unaligned_le32(b, ifm + 8, dev.flags);
+  put_unaligned_le32(b, ifm + 12, change);
   const loop = (dev.flags & IFF_LOOPBACK) !== 0;
   const up = (dev.flags & IFF_UP) !== 0;
-  const attrs: Uint8Array[] = [
-    nla_string(IFLA_IFNAME, dev.name),
-    nla_u32(IFLA_TXQLEN, dev.tx_queue_len),
-    nla_u8(IFLA_OPERSTATE, up ? dev.operstate : IF_OPER_DOWN),
-    nla_u8(IFLA_LINKMODE, 0),
-    nla_u8(IFLA_NETNS_IMMUTABLE, loop ? 1 : 0),
-    nla_u32(IFLA_MTU, dev.mtu),
-    nla_u32(IFLA_MIN_MTU, loop ? 0 : dev.min_mtu),
-    nla_u32(IFLA_MAX_MTU, loop || dev.max_mtu >= 0x7fffffff ? 0 : dev.max_mtu),
-    nla_u32(IFLA_GROUP, 0),
-    nla_u32(IFLA_PROMISCUITY, 0),
-    nla_u32(IFLA_ALLMULTI, 0),
-    nla_u32(IFLA_NUM_TX_QUEUES, 1),
-    nla_u32(IFLA_GSO_MAX_SEGS, 65535),
-    nla_u32(IFLA_GSO_MAX_SIZE, 65536),
-    nla_u32(IFLA_GRO_MAX_SIZE, 65536),
-    nla_u32(IFLA_GSO_IPV4_MAX_SIZE, 65536),
-    nla_u32(IFLA_GRO_IPV4_MAX_SIZE, 65536),
-    nla_u32(IFLA_TSO_MAX_SIZE, 524280),
-    nla_u32(IFLA_TSO_MAX_SEGS, 65535),
-    nla_u32(IFLA_MAX_PACING_OFFLOAD_HORIZON, 0),
-    nla_u32(IFLA_NUM_RX_QUEUES, 1),
-    nla_u8(IFLA_CARRIER, 1),
-    nla_u32(IFLA_CARRIER_CHANGES, 0),
-    nla_u32(IFLA_CARRIER_UP_COUNT, 0),
-    nla_u32(IFLA_CARRIER_DOWN_COUNT, 0),
-    nla_u16(IFLA_HEADROOM, 0),
-    nla_u16(IFLA_TAILROOM, 0),
-    nla_u8(IFLA_PROTO_DOWN, 0),
-    nla(IFLA_ADDRESS, dev.dev_addr),
-    nla(IFLA_BROADCAST, loop ? new Uint8Array(6) : dev.broadcast),
-    nla(IFLA_STATS64, stats64(dev)),
-    nla(IFLA_STATS, stats32(dev)),
-    nla(IFLA_XDP, nla_u8(IFLA_XDP_ATTACHED, 0)),
-  ];
-  if (dev.kind !== null) attrs.push(nla(IFLA_LINKINFO, nla_string(IFLA_INFO_KIND, dev.kind)));
-  attrs.push(nla_string(IFLA_QDISC, 'noqueue'), nla(IFLA_MAP, new Uint8Array(32)));
-  attrs.push(nla_nest(IFLA_DEVLINK_PORT, []), nla_nest(IFLA_DPLL_PIN, []));
-  const hdr = ifinfomsg({
-    ifi_type: dev.type,
-    ifi_index: dev.ifindex,
-    ifi_flags: dev.flags,
-    ifi_change: change,
-  });
-  return nlmsg(type, flags, seq, pid, [hdr, ...attrs]);
+  if (
+    nla_put_string(skb, IFLA_IFNAME, dev.name) ||
+    nla_put_u32(skb, IFLA_TXQLEN, dev.tx_queue_len) ||
+    nla_put_u8(skb, IFLA_OPERSTATE, up ? dev.operstate : IF_OPER_DOWN) ||
+    nla_put_u8(skb, IFLA_LINKMODE, 0) ||
+    nla_put_u8(skb, IFLA_NETNS_IMMUTABLE, loop ? 1 : 0) ||
+    nla_put_u32(skb, IFLA_MTU, dev.mtu) ||
+    nla_put_u32(skb, IFLA_MIN_MTU, loop ? 0 : dev.min_mtu) ||
+    nla_put_u32(skb, IFLA_MAX_MTU, loop || dev.max_mtu >= 0x7fffffff ? 0 : dev.max_mtu) ||
+    nla_put_u32(skb, IFLA_GROUP, 0) ||
+    nla_put_u32(skb, IFLA_PROMISCUITY, 0) ||
+    nla_put_u32(skb, IFLA_ALLMULTI, 0) ||
+    nla_put_u32(skb, IFLA_NUM_TX_QUEUES, 1) ||
+    nla_put_u32(skb, IFLA_GSO_MAX_SEGS, 65535) ||
+    nla_put_u32(skb, IFLA_GSO_MAX_SIZE, 65536) ||
+    nla_put_u32(skb, IFLA_GRO_MAX_SIZE, 65536) ||
+    nla_put_u32(skb, IFLA_GSO_IPV4_MAX_SIZE, 65536) ||
+    nla_put_u32(skb, IFLA_GRO_IPV4_MAX_SIZE, 65536) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, 524280) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SEGS, 65535) ||
+    nla_put_u32(skb, IFLA_MAX_PACING_OFFLOAD_HORIZON, 0) ||
+    nla_put_u32(skb, IFLA_NUM_RX_QUEUES, 1) ||
+    nla_put_u8(skb, IFLA_CARRIER, 1) ||
+    nla_put_u32(skb, IFLA_CARRIER_CHANGES, 0) ||
+    nla_put_u32(skb, IFLA_CARRIER_UP_COUNT, 0) ||
+    nla_put_u32(skb, IFLA_CARRIER_DOWN_COUNT, 0) ||
+    nla_put_u16(skb, IFLA_HEADROOM, 0) ||
+    nla_put_u16(skb, IFLA_TAILROOM, 0) ||
+    nla_put_u8(skb, IFLA_PROTO_DOWN, 0) ||
+    nla_put(skb, IFLA_ADDRESS, dev.dev_addr.length, dev.dev_addr) ||
+    (loop
+      ? nla_put(skb, IFLA_BROADCAST, ZERO_ADDR.length, ZERO_ADDR)
+      : nla_put(skb, IFLA_BROADCAST, dev.broadcast.length, dev.broadcast)) ||
+    rtnl_fill_stats(skb, dev) ||
+    rtnl_xdp_fill(skb) ||
+    (dev.kind !== null && rtnl_link_fill(skb, dev.kind)) ||
+    nla_put_string(skb, IFLA_QDISC, 'noqueue') ||
+    rtnl_fill_link_ifmap(skb) ||
+    rtnl_fill_empty_nest(skb, IFLA_DEVLINK_PORT) ||
+    rtnl_fill_empty_nest(skb, IFLA_DPLL_PIN)
+  ) {
+    nlmsg_cancel(skb, nlh);
+    return -EMSGSIZE;
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
 }
 
-/** Mirrors inet_fill_ifaddr(): struct ifaddrmsg and IFA_* attributes (addresses in network order). */
+/** Mirrors inet_nlmsg_size(): the bound of one address message. */
+function inet_nlmsg_size(): number {
+  return (
+    NLMSG_ALIGN(IFADDRMSG_SIZE) +
+    nla_total_size(4) + // IFA_ADDRESS
+    nla_total_size(4) + // IFA_LOCAL
+    nla_total_size(4) + // IFA_BROADCAST
+    nla_total_size(IFNAMSIZ) + // IFA_LABEL
+    nla_total_size(4) + // IFA_FLAGS
+    nla_total_size(1) + // IFA_PROTO
+    nla_total_size(4) + // IFA_RT_PRIORITY
+    nla_total_size(IFA_CACHEINFO_SIZE) // IFA_CACHEINFO
+  );
+}
+
+/** Mirrors put_cacheinfo(): struct ifa_cacheinfo of a permanent address (infinite lifetimes, no stamps). */
+function put_cacheinfo(skb: NlSkb): number {
+  const nla = nla_reserve(skb, IFA_CACHEINFO, IFA_CACHEINFO_SIZE);
+  if (nla < 0) return -EMSGSIZE;
+  const p = nla + NLA_HDRLEN;
+  put_unaligned_le32(skb.data, p, INFINITY_LIFE_TIME); // ifa_prefered
+  put_unaligned_le32(skb.data, p + 4, INFINITY_LIFE_TIME); // ifa_valid
+  put_unaligned_le32(skb.data, p + 8, 0); // cstamp
+  put_unaligned_le32(skb.data, p + 12, 0); // tstamp
+  return 0;
+}
+
+/**
+ * Mirrors inet_fill_ifaddr(): struct ifaddrmsg and IFA_* attributes (addresses in network order), written
+ * at the tail of `skb`; 0, or -EMSGSIZE with the message cancelled.
+ */
 export function inet_fill_ifaddr(
+  skb: NlSkb,
   dev: NetDevice,
   ifa: InIfaddr,
   type: number,
   pid: number,
   seq: number,
   flags: number,
-): Uint8Array {
-  const attrs: Uint8Array[] = [];
-  if (ifa.ifa_address) attrs.push(nla(IFA_ADDRESS, be32(ifa.ifa_address)));
-  if (ifa.ifa_local) attrs.push(nla(IFA_LOCAL, be32(ifa.ifa_local)));
-  if (ifa.ifa_broadcast) attrs.push(nla(IFA_BROADCAST, be32(ifa.ifa_broadcast)));
-  if (ifa.ifa_label) attrs.push(nla_string(IFA_LABEL, ifa.ifa_label));
-  attrs.push(nla_u32(IFA_FLAGS, ifa.ifa_flags));
-  const ci = new Uint8Array(16);
-  const dv = new DataView(ci.buffer);
-  dv.setUint32(0, INFINITY_LIFE_TIME, true);
-  dv.setUint32(4, INFINITY_LIFE_TIME, true);
-  attrs.push(nla(IFA_CACHEINFO, ci));
-  return nlmsg(type, flags, seq, pid, [
-    ifaddrmsg(AF_INET, ifa.ifa_prefixlen, ifa.ifa_flags, ifa.ifa_scope, dev.ifindex),
-    ...attrs,
-  ]);
+): number {
+  const nlh = nlmsg_put(skb, pid, seq, type, IFADDRMSG_SIZE, flags);
+  if (nlh < 0) return -EMSGSIZE;
+  const b = skb.data;
+  const m = nlh + NLMSG_HDRLEN;
+  b[m] = AF_INET;
+  b[m + 1] = ifa.ifa_prefixlen;
+  b[m + 2] = ifa.ifa_flags;
+  b[m + 3] = ifa.ifa_scope;
+  put_unaligned_le32(b, m + 4, dev.ifindex);
+  if (
+    (ifa.ifa_address !== 0 && nla_put_in_addr(skb, IFA_ADDRESS, ifa.ifa_address)) ||
+    (ifa.ifa_local !== 0 && nla_put_in_addr(skb, IFA_LOCAL, ifa.ifa_local)) ||
+    (ifa.ifa_broadcast !== 0 && nla_put_in_addr(skb, IFA_BROADCAST, ifa.ifa_broadcast)) ||
+    (ifa.ifa_label !== '' && nla_put_string(skb, IFA_LABEL, ifa.ifa_label)) ||
+    nla_put_u32(skb, IFA_FLAGS, ifa.ifa_flags) ||
+    put_cacheinfo(skb)
+  ) {
+    nlmsg_cancel(skb, nlh);
+    return -EMSGSIZE;
+  }
+  nlmsg_end(skb, nlh);
+  return 0;
 }
 
 // ---- handlers -------------------------------------------------------------------------------------
@@ -386,11 +545,10 @@ function rtnl_getlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array): number {
   if (typeof dev === 'number') return dev;
   if (dev === null) return -ENODEV;
   const portid = NETLINK_CB(skb).portid;
-  return nlmsg_unicast(
-    rtnl_sock(net)!,
-    rtnl_fill_ifinfo(dev, RTM_NEWLINK, portid, nlh.nlmsg_seq, 0, 0),
-    portid,
-  );
+  const nskb = nlmsg_new(if_nlmsg_size(dev));
+  const err = rtnl_fill_ifinfo(nskb, dev, RTM_NEWLINK, portid, nlh.nlmsg_seq, 0, 0);
+  if (err < 0) return err; // -EMSGSIZE would mean if_nlmsg_size() is short (the kernel WARNs)
+  return nlmsg_unicast(rtnl_sock(net)!, skb_bytes(nskb), portid);
 }
 
 function random_ether_addr(): Uint8Array {
@@ -501,64 +659,112 @@ function rtnl_dellink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
 }
 
 /**
- * Mirrors rtnl_dump_ifinfo(): devices from cb->args[0] (an ifindex) on; RTNL_FLAG_DUMP_SPLIT_NLM_DONE
- * makes NLMSG_DONE a datagram of its own.
+ * Mirrors rtnl_dump_ifinfo(): devices from cb->args[0] (an ifindex, for_each_netdev_dump()'s cursor) on;
+ * -EMSGSIZE leaves the cursor at the device that did not fit, for the next step.
  */
-function rtnl_dump_ifinfo(buf: NlDumpSkb, cb: NetlinkCallback): number {
-  const net = buf.sk.sk_net;
+function rtnl_dump_ifinfo(skb: NlDumpSkb, cb: NetlinkCallback): number {
+  const net = skb.sk.sk_net;
   const portid = NETLINK_CB(cb.skb!).portid;
+  const seq = cb.nlh.nlmsg_seq;
   for (const dev of net.dev_base) {
     if (dev.ifindex < cb.args[0]!) continue;
-    const m = rtnl_fill_ifinfo(dev, RTM_NEWLINK, portid, cb.nlh.nlmsg_seq, 0, NLM_F_MULTI);
-    if (!buf.put(m)) {
-      cb.args[0] = dev.ifindex;
-      return buf.len;
-    }
+    cb.args[0] = dev.ifindex;
+    const err = rtnl_fill_ifinfo(skb, dev, RTM_NEWLINK, portid, seq, 0, NLM_F_MULTI);
+    if (err < 0) return err;
   }
   cb.args[0] = 0x7fffffff;
-  return buf.len;
+  return 0;
 }
 
-/** Mirrors inet_dump_ifaddr(): IPv4 addresses device by device (cb->args[0] ifindex, [1] address). */
-function inet_dump_ifaddr(buf: NlDumpSkb, cb: NetlinkCallback): number {
-  const net = buf.sk.sk_net;
+/**
+ * Mirrors inet_dump_ifaddr() → inet_dump_addr() / in_dev_dump_addr(): IPv4 addresses device by device
+ * (cb->args[0] the ifindex, cb->args[1] the address index within it, reset to 0 once a device is done).
+ */
+function inet_dump_ifaddr(skb: NlDumpSkb, cb: NetlinkCallback): number {
+  const net = skb.sk.sk_net;
   const portid = NETLINK_CB(cb.skb!).portid;
+  const seq = cb.nlh.nlmsg_seq;
   const fam = cb.req.length > NLMSG_HDRLEN ? cb.req[NLMSG_HDRLEN]! : AF_UNSPEC;
   if (fam !== AF_UNSPEC && fam !== AF_INET) return 0;
   for (const dev of net.dev_base) {
     if (dev.ifindex < cb.args[0]!) continue;
-    const start = dev.ifindex === cb.args[0] ? cb.args[1]! : 0;
-    for (let i = start; i < dev.ifa_list.length; i++) {
-      const m = inet_fill_ifaddr(dev, dev.ifa_list[i]!, RTM_NEWADDR, portid, cb.nlh.nlmsg_seq, NLM_F_MULTI);
-      if (!buf.put(m)) {
-        cb.args[0] = dev.ifindex;
+    cb.args[0] = dev.ifindex;
+    for (let i = cb.args[1]!; i < dev.ifa_list.length; i++) {
+      const err = inet_fill_ifaddr(skb, dev, dev.ifa_list[i]!, RTM_NEWADDR, portid, seq, NLM_F_MULTI);
+      if (err < 0) {
         cb.args[1] = i;
-        return buf.len;
+        return err;
       }
     }
+    cb.args[1] = 0;
   }
   cb.args[0] = 0x7fffffff;
-  cb.args[1] = 0;
-  return buf.len;
+  return 0;
 }
 
+/** RTNL_FLAG_DUMP_SPLIT_NLM_DONE (include/net/rtnetlink.h): the dump's NLMSG_DONE goes out on its own. */
+const RTNL_FLAG_DUMP_SPLIT_NLM_DONE = 1 << 3;
+
+/**
+ * Mirrors rtnl_dumpit(): run the family's dump (cb->data) unless it already finished. With
+ * RTNL_FLAG_DUMP_SPLIT_NLM_DONE a finished step still reports its length, so NLMSG_DONE comes in the
+ * next step, alone, as older kernels sent it and some readers expect.
+ */
+function rtnl_dumpit(skb: NlDumpSkb, cb: NetlinkCallback): number {
+  const dumpit = cb.data as DumpIt | null;
+  if (dumpit === null) return 0;
+  const ret = dumpit(skb, cb);
+  if ((cb.flags & RTNL_FLAG_DUMP_SPLIT_NLM_DONE) !== 0) {
+    if (ret < 0 && ret !== -EMSGSIZE) return ret;
+    if (ret === 0) cb.data = null;
+    return skb.len;
+  }
+  return ret;
+}
+
+type DumpIt = (skb: NlDumpSkb, cb: NetlinkCallback) => number;
+
+/** struct rtnl_link: a message type's handlers and RTNL_FLAG_* flags. */
 interface Link {
   doit?: (skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: NetlinkExtAck) => number;
-  dumpit?: (buf: NlDumpSkb, cb: NetlinkCallback) => number;
+  dumpit?: DumpIt;
+  flags?: number;
 }
 const links: Record<number, Link> = {
   [RTM_NEWLINK]: { doit: rtnl_newlink },
   [RTM_DELLINK]: { doit: rtnl_dellink },
-  [RTM_GETLINK]: { doit: rtnl_getlink, dumpit: rtnl_dump_ifinfo },
+  [RTM_GETLINK]: { doit: rtnl_getlink, dumpit: rtnl_dump_ifinfo, flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
   [RTM_SETLINK]: { doit: rtnl_setlink },
-  [RTM_GETADDR]: { dumpit: inet_dump_ifaddr },
+  [RTM_GETADDR]: { dumpit: inet_dump_ifaddr, flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
 };
 
-/** Mirrors rtnl_calcit(): the largest link message, so a dump buffer can always hold one. */
-function rtnl_calcit(net: Net): number {
-  let n = 0;
-  for (const d of net.dev_base) n = Math.max(n, rtnl_fill_ifinfo(d, RTM_NEWLINK, 0, 0, 0, 0).length);
-  return n;
+/** IFLA_EXT_MASK (include/uapi/linux/if_link.h). */
+const IFLA_EXT_MASK = 29;
+
+/**
+ * Mirrors rtnl_calcit(): NLMSG_GOODSIZE unless the request carries a non-zero IFLA_EXT_MASK (the last
+ * one of u32 size counts, as nla_for_each_attr_type() finds them); then the largest if_nlmsg_size() of
+ * the namespace's devices, so a dump buffer can always hold one. Requests shorter than struct ifinfomsg
+ * carry a struct rtgenmsg (one byte), the pre-3.9 iproute2 layout.
+ */
+function rtnl_calcit(net: Net, msg: Uint8Array): number {
+  const nlmsg_len = msg.length;
+  const hdrlen = nlmsg_len - NLMSG_HDRLEN < IFINFOMSG_SIZE ? 1 : IFINFOMSG_SIZE;
+  if (nlmsg_len < NLMSG_HDRLEN + hdrlen) return NLMSG_GOODSIZE;
+  let ext_filter_mask = 0;
+  // Walk the attributes with byte loads, as nla_ok() / nla_next() do, without decoding them.
+  for (let off = NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen); nlmsg_len - off >= NLA_HDRLEN; ) {
+    const len = msg[off]! | (msg[off + 1]! << 8);
+    if (len < NLA_HDRLEN || len > nlmsg_len - off) break;
+    const type = (msg[off + 2]! | (msg[off + 3]! << 8)) & NLA_TYPE_MASK;
+    if (type === IFLA_EXT_MASK && len === NLA_HDRLEN + 4)
+      ext_filter_mask = msg[off + 4]! | (msg[off + 5]! << 8) | (msg[off + 6]! << 16) | (msg[off + 7]! << 24);
+    off += NLA_ALIGN(len);
+  }
+  if (ext_filter_mask === 0) return NLMSG_GOODSIZE;
+  let min_ifinfo_dump_size = 0;
+  for (const dev of net.dev_base) min_ifinfo_dump_size = Math.max(min_ifinfo_dump_size, if_nlmsg_size(dev));
+  return nlmsg_total_size(min_ifinfo_dump_size);
 }
 
 /**
@@ -582,9 +788,11 @@ export function rtnetlink_rcv_msg(
     if (link?.dumpit === undefined) return -EOPNOTSUPP;
     const st = states.get(net.kernel)!;
     return netlink_dump_start(rtnl_sock(net)!, skb, msg, {
-      dump: link.dumpit,
+      dump: rtnl_dumpit,
+      data: link.dumpit,
       module: st.mod,
-      min_dump_alloc: type === RTM_GETLINK ? rtnl_calcit(net) : 0,
+      min_dump_alloc: type === RTM_GETLINK ? rtnl_calcit(net, msg) : 0,
+      flags: link.flags ?? 0,
     });
   }
   if (link?.doit === undefined) return -EOPNOTSUPP;
@@ -610,7 +818,9 @@ function rtnetlink_bind(_net: Net, group: number): number {
 function notify_link(net: Net, dev: NetDevice, type: number, change: number): void {
   const sk = rtnl_sock(net);
   if (sk === null) return;
-  nlmsg_notify(sk, rtnl_fill_ifinfo(dev, type, 0, 0, change, 0), 0, RTNLGRP_LINK, false);
+  const skb = nlmsg_new(if_nlmsg_size(dev));
+  if (rtnl_fill_ifinfo(skb, dev, type, 0, 0, change, 0) < 0) return; // if_nlmsg_size() short: WARN in Linux
+  nlmsg_notify(sk, skb_bytes(skb), 0, RTNLGRP_LINK, false);
 }
 
 function netdev_event(st: RtnlState, event: number, dev: NetDevice, ifa?: InIfaddr): void {
@@ -634,14 +844,11 @@ function netdev_event(st: RtnlState, event: number, dev: NetDevice, ifa?: InIfad
       break;
     case NETDEV_ADDR_ADD:
     case NETDEV_ADDR_DEL: {
+      // rtmsg_ifa()
       const t = event === NETDEV_ADDR_ADD ? RTM_NEWADDR : RTM_DELADDR;
-      nlmsg_notify(
-        st.socks.get(net)!,
-        inet_fill_ifaddr(dev, ifa!, t, 0, 0, 0),
-        0,
-        RTNLGRP_IPV4_IFADDR,
-        false,
-      );
+      const skb = nlmsg_new(inet_nlmsg_size());
+      if (inet_fill_ifaddr(skb, dev, ifa!, t, 0, 0, 0) < 0) break; // inet_nlmsg_size() short: WARN in Linux
+      nlmsg_notify(st.socks.get(net)!, skb_bytes(skb), 0, RTNLGRP_IPV4_IFADDR, false);
       break;
     }
   }
