@@ -191,7 +191,7 @@ function run(): Record<string, unknown> {
         let parts = 0;
         let got = 0;
         for (;;) {
-          const r = task.recvfrom(fd, RECV_LEN, 0);
+          const r = task.recvfrom(fd, rbuf, 0);
           parts++;
           got += r.len;
           // Read the headers byte by byte: a DataView on a small received array would make V8 move its

@@ -7,7 +7,7 @@
  * Stores are byte stores on the buffer (host order is little endian, as on x86-64): a DataView or a small
  * array per field would cost more than the field.
  */
-import { EMSGSIZE } from '@ksock/core';
+import { EMSGSIZE, kmalloc_reserve } from '@ksock/core';
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_ALIGN, NLMSG_HDRLEN } from './uapi.js';
 
 /**
@@ -44,9 +44,14 @@ export function nlmsg_new(payload: number): NlSkb {
   return new NlSkb(new Uint8Array(nlmsg_total_size(payload)));
 }
 
-/** The bytes of a filled buffer, as the sk_buff that carries them (a copy cut to the tail). */
+/**
+ * The bytes of a filled buffer, as the sk_buff that carries them: a copy cut to the tail, in a data area
+ * from kmalloc_reserve() (no fresh ArrayBuffer for a message of up to 2 KiB; the receive copies out).
+ */
 export function skb_bytes(skb: NlSkb): Uint8Array {
-  return skb.data.slice(0, skb.len);
+  const out = kmalloc_reserve(skb.len);
+  out.set(skb.len === skb.data.length ? skb.data : skb.data.subarray(0, skb.len));
+  return out;
 }
 
 /** Host-order (little-endian) u16 store, as the kernel's `*(u16 *)p = v` on x86-64. */
