@@ -19,12 +19,6 @@ export class MsgHdr {
 
 const EMPTY = new Uint8Array(0);
 
-/** struct mmsghdr: one message of a sendmmsg()/recvmmsg() vector and the byte count written back for it. */
-export interface MMsgHdr {
-  msg_hdr: MsgHdr;
-  msg_len: number;
-}
-
 /** The caller's struct mmsghdr array as __sys_sendmmsg() uses it. */
 export interface SendMMsgVec {
   /** Entry `i`'s msghdr, copied in when the loop reaches it (copy_msghdr_from_user()), or a negative errno. */
@@ -35,12 +29,14 @@ export interface SendMMsgVec {
 
 /**
  * The caller's struct mmsghdr array as __sys_recvmmsg() uses it: every entry offers `size` bytes and
- * `controllen` bytes of control space; the messages received are appended to `entries`.
+ * `controllen` bytes of control space; each message received is appended to `msg_hdr`, its length to
+ * `msg_len`.
  */
 export interface RecvMMsgVec {
   size: number;
   controllen: number;
-  entries: MMsgHdr[];
+  msg_hdr: MsgHdr[];
+  msg_len: number[];
 }
 
 /** Mirrors msg_data_left(): bytes still to send. */

@@ -401,8 +401,8 @@ function ktime_get_ns(): number {
  * EINVAL (poll_select_set_timeout()), EBADF, ENOTSOCK, a pending socket error (unless MSG_ERRQUEUE), then
  * up to `vlen` receives — the LSM asked only for the first, MSG_WAITFORONE adding MSG_DONTWAIT once one
  * datagram is in, the timeout checked after each datagram (it does not bound the wait for one), an
- * out-of-band datagram ending the batch. Each received message is appended to `mmsg.entries` with its
- * msg_len. The remaining time is written
+ * out-of-band datagram ending the batch. Each message received is appended to `mmsg` with its msg_len.
+ * The remaining time is written
  * back to `timeout` when something was received. An error after the first datagram is not lost: unless
  * it is EAGAIN it is left in sk_err for the next call (or SO_ERROR) to report.
  */
@@ -441,7 +441,8 @@ export function __sys_recvmmsg(
     msg.msg_controllen = mmsg.controllen;
     err = ____sys_recvmsg(sock, msg, mmsg.size, flags & ~MSG_WAITFORONE, datagrams !== 0);
     if (err < 0) break;
-    mmsg.entries.push({ msg_hdr: msg, msg_len: err });
+    mmsg.msg_hdr.push(msg);
+    mmsg.msg_len.push(err);
     err = 0;
     datagrams++;
     if ((flags & MSG_WAITFORONE) !== 0) flags |= MSG_DONTWAIT;

@@ -343,7 +343,7 @@ export class Task {
         const m =
           vec === null
             ? { errno: EFAULT, detail: `msgvec must be an array of messages, got ${typeof msgs}` }
-            : copy_msghdr_from_user(vec[i], `msgvec[${i}]`);
+            : copy_msghdr_from_user(vec[i], i);
         if (m instanceof MsgHdr) return m;
         fault = m;
         return -m.errno;
@@ -383,7 +383,7 @@ export class Task {
     const f = arg_flags(flags, 'recvmmsg');
     const ts = arg_timespec(timeout, 'recvmmsg', 'timeout');
     controllen = arg_size(controllen, 'recvmmsg', 'controllen');
-    const mmsg: RecvMMsgVec = { size: len, controllen, entries: [] };
+    const mmsg: RecvMMsgVec = { size: len, controllen, msg_hdr: [], msg_len: [] };
     this.live('recvmmsg');
     kernel_enter(this);
     let r: number;
@@ -396,7 +396,9 @@ export class Task {
       const bad = r === -EFAULT ? `timeout must be { tv_sec, tv_nsec }, got ${typeof ts}` : undefined;
       throw new KernelError(-r, 'recvmmsg', bad);
     }
-    return mmsg.entries.map((e) => recv_result(e.msg_hdr, e.msg_len));
+    const out: RecvResult[] = [];
+    for (let i = 0; i < r; i++) out.push(recv_result(mmsg.msg_hdr[i]!, mmsg.msg_len[i]!));
+    return out;
   }
 
   /** setsockopt(2): `value` is the option's bytes, or a number for an int option. */

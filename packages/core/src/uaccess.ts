@@ -107,37 +107,40 @@ export interface UserFault {
 
 /**
  * One user message as the kernel copies it in (copy_msghdr_from_user()): the MsgHdr, or the fault — EFAULT
- * for what is not a message or a buffer (a bad address), EINVAL for flags C could not pass. `where` names
+ * for what is not a message or a buffer (a bad address), EINVAL for flags C could not pass. `i` names
  * the message in the detail, e.g. "msgvec[2]".
  */
-export function copy_msghdr_from_user(v: unknown, where: string): MsgHdr | UserFault {
-  const fault = (detail: string): UserFault => ({ errno: EFAULT, detail });
+export function copy_msghdr_from_user(v: unknown, i: number): MsgHdr | UserFault {
   if (typeof v !== 'object' || v === null || !Array.isArray((v as UserMsg).iov))
-    return fault(`${where} must be { iov: Uint8Array[], name?, control?, flags? }, got ${show(v)}`);
+    return efault(`msgvec[${i}] must be { iov: Uint8Array[], name?, control?, flags? }, got ${show(v)}`);
   const u = v as UserMsg;
-  const msg = new MsgHdr();
-  const iov: Uint8Array[] = [];
-  for (let i = 0; i < u.iov.length; i++) {
-    const b = u.iov[i];
-    if (!(b instanceof Uint8Array)) return fault(`${where}.iov[${i}] must be a Uint8Array, got ${show(b)}`);
-    iov.push(b);
+  for (let k = 0; k < u.iov.length; k++) {
+    const b = u.iov[k];
+    if (!(b instanceof Uint8Array))
+      return efault(`msgvec[${i}].iov[${k}] must be a Uint8Array, got ${show(b)}`);
   }
-  msg.iov = iov;
+  const msg = new MsgHdr();
+  // The array itself is used, not a copy: the call is synchronous, nothing can change it meanwhile.
+  msg.iov = u.iov;
   if (u.name !== undefined && u.name !== null) {
     if (!(u.name instanceof Uint8Array))
-      return fault(`${where}.name must be a Uint8Array, got ${show(u.name)}`);
+      return efault(`msgvec[${i}].name must be a Uint8Array, got ${show(u.name)}`);
     msg.msg_name = u.name;
   }
   if (u.control !== undefined && u.control !== null) {
     if (!(u.control instanceof Uint8Array))
-      return fault(`${where}.control must be a Uint8Array, got ${show(u.control)}`);
+      return efault(`msgvec[${i}].control must be a Uint8Array, got ${show(u.control)}`);
     msg.msg_control = u.control;
     msg.msg_controllen = u.control.length;
   }
   if (u.flags !== undefined) {
     if (!Number.isInteger(u.flags) || u.flags < -0x80000000 || u.flags > 0xffffffff)
-      return { errno: EINVAL, detail: `${where}.flags must be a 32-bit integer, got ${show(u.flags)}` };
+      return { errno: EINVAL, detail: `msgvec[${i}].flags must be a 32-bit integer, got ${show(u.flags)}` };
     msg.msg_flags = u.flags | 0;
   }
   return msg;
+}
+
+function efault(detail: string): UserFault {
+  return { errno: EFAULT, detail };
 }
