@@ -391,7 +391,7 @@ const fmt___sys_sendmmsg: Fmt<typeof __sys_sendmmsg> = (fd, _mmsg, vlen, flags) 
 
 const NSEC_PER_SEC = 1e9;
 
-/** The monotonic clock in nanoseconds (ktime_get_ts64()), from the host's high-resolution timer. */
+/** The monotonic clock in nanoseconds, as ktime_get_ts64() reads it: the host's high-resolution timer. */
 function ktime_get_ns(): number {
   return performance.now() * 1e6;
 }
@@ -402,9 +402,8 @@ function ktime_get_ns(): number {
  * up to `vlen` receives — the LSM asked only for the first, MSG_WAITFORONE adding MSG_DONTWAIT once one
  * datagram is in, the timeout checked after each datagram (it does not bound the wait for one), an
  * out-of-band datagram ending the batch. Each message received is appended to `mmsg` with its msg_len.
- * The remaining time is written
- * back to `timeout` when something was received. An error after the first datagram is not lost: unless
- * it is EAGAIN it is left in sk_err for the next call (or SO_ERROR) to report.
+ * The time left is written back to `timeout` when something was received. An error after the first
+ * datagram is not lost: unless it is EAGAIN it is left in sk_err for the next call (or SO_ERROR).
  */
 export function __sys_recvmmsg(
   fd: number,
