@@ -13,6 +13,7 @@ import type { MsgHdr } from './msg.js';
 import { security_add_hooks } from './security.js';
 import { type Socket, sock_from_file } from './socket.js';
 import type { Task, UserMsg } from './task.js';
+import { MMSG_VLEN_MAX } from './uaccess.js';
 import { ENOMEM } from './uapi/errno.js';
 import {
   AF_VSOCK,
@@ -296,10 +297,10 @@ describe('recvmmsg', () => {
     expect(task.recvmmsg(rx, 8, 64, MSG_DONTWAIT).length).toBe(1);
   });
 
-  it('a receive that would sleep ends the batch without being kept; a vlen of -1 is UINT_MAX', () => {
+  it('a receive that would sleep ends the batch without being kept', () => {
     const { task, tx, rx } = boot();
     task.sendmmsg(tx, msgs(3));
-    expect(task.recvmmsg(rx, -1, 64).length).toBe(3);
+    expect(task.recvmmsg(rx, MMSG_VLEN_MAX, 64).length).toBe(3);
     expect(task.getsockoptInt(rx, SOL_SOCKET, SO_ERROR)).toBe(0);
     expectErrno(() => task.recvmmsg(rx, 8, 64), 'EAGAIN', 'recvmmsg');
   });
@@ -309,6 +310,11 @@ describe('recvmmsg', () => {
     expectErrno(() => task.recvmmsg(rx, Number.NaN, 64), 'EINVAL', 'recvmmsg');
     expectErrno(() => task.recvmmsg(rx, 1.5, 64), 'EINVAL', 'recvmmsg');
     expectErrno(() => task.recvmmsg(rx, 2 ** 40, 64), 'EINVAL', 'recvmmsg');
+    // A C caller's vector ends where its memory does; ksock's is bounded up front.
+    expect(() => task.recvmmsg(rx, -1, 64)).toThrow(
+      'recvmmsg: EINVAL (vlen must be an integer in [0, 65536], got -1)',
+    );
+    expectErrno(() => task.recvmmsg(rx, MMSG_VLEN_MAX + 1, 64), 'EINVAL', 'recvmmsg');
     expectErrno(() => task.recvmmsg(rx, 1, Number.NaN), 'EINVAL', 'recvmmsg');
     expect(() => task.recvmmsg(rx, 1, 64, 0, { tv_sec: 1.5, tv_nsec: 0 })).toThrow(
       'recvmmsg: EINVAL (timeout.tv_sec must be an integer, got 1.5)',

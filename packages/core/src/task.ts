@@ -43,6 +43,7 @@ import {
   arg_rlim,
   arg_size,
   arg_timespec,
+  arg_vlen,
   copy_msghdr_from_user,
   type Timespec,
   type UserFault,
@@ -363,8 +364,8 @@ export class Task {
   }
 
   /**
-   * recvmmsg(2) → the messages received, at most `vlen`, each offered `len` bytes and `controllen` bytes
-   * of control space. `timeout` ({ tv_sec, tv_nsec }) is checked after each datagram, as Linux does (it does
+   * recvmmsg(2) → the messages received, at most `vlen` (an integer up to MMSG_VLEN_MAX, 65536), each
+   * offered `len` bytes and `controllen` bytes of control space. `timeout` ({ tv_sec, tv_nsec }) is checked after each datagram, as Linux does (it does
    * not bound the wait for one), and overwritten with the time left when something was received. As for
    * recvfrom(), a receive that would sleep ends the batch here; with nothing received it throws EAGAIN.
    * An error after the first datagram is kept for the next call (or SO_ERROR).
@@ -378,7 +379,7 @@ export class Task {
     controllen = 256,
   ): RecvResult[] {
     fd = arg_fd(fd, 'recvmmsg');
-    vlen = arg_flags(vlen, 'recvmmsg', 'vlen') >>> 0;
+    vlen = arg_vlen(vlen, 'recvmmsg');
     len = arg_size(len, 'recvmmsg', 'len');
     const f = arg_flags(flags, 'recvmmsg');
     const ts = arg_timespec(timeout, 'recvmmsg', 'timeout');

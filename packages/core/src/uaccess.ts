@@ -71,6 +71,20 @@ export function arg_count(v: unknown, syscall: string, name: string): number {
   throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
 }
 
+/**
+ * The most entries recvmmsg() accepts from a JavaScript caller. A C caller's vector is user memory of its
+ * own and the kernel faults (EFAULT) where it ends; ksock allocates the vector as it fills it, so a
+ * receive that never runs dry (a stream at end of file returns 0 bytes forever) needs a bound up front.
+ * 65536 entries are 4 MiB of struct mmsghdr, far more than a batch.
+ */
+export const MMSG_VLEN_MAX = 65536;
+
+/** recvmmsg()'s vlen: an integer in [0, MMSG_VLEN_MAX] (EINVAL otherwise, see MMSG_VLEN_MAX). */
+export function arg_vlen(v: unknown, syscall: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MMSG_VLEN_MAX) return v;
+  throw new KernelError(EINVAL, syscall, `vlen must be an integer in [0, ${MMSG_VLEN_MAX}], got ${show(v)}`);
+}
+
 /** struct __kernel_timespec, as recvmmsg() reads its timeout and writes back the time left. */
 export interface Timespec {
   tv_sec: number;
