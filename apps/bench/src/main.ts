@@ -397,10 +397,6 @@ const missed = rows.filter((r) => r.met === false).map((r) => r.id);
 console.log(
   `\n${rows.filter((r) => r.met === true).length} targets met, ${missed.length} missed${missed.length ? ` (${missed.join(', ')})` : ''}; ${seconds.toFixed(0)} s${quick ? ', --quick' : ''}.`,
 );
-if (rows.some((r) => r.id.startsWith('unicast.') && r.id.endsWith('.64')))
-  console.log(
-    'Unicast batches: Linux uses sendmmsg()+recvmmsg() (its loop figure is in bench.json), ksock loops of sendto()+recvfrom() (Task has no sendmmsg).',
-  );
 const resultsDir = join(repoRoot, 'bench-results');
 mkdirSync(resultsDir, { recursive: true });
 const file = join(resultsDir, only === null ? 'bench.json' : 'bench-partial.json');

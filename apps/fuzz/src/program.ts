@@ -20,8 +20,10 @@ import {
   F_SETFL,
   type Kernel,
   MSG_DONTWAIT,
+  MSG_EOR,
   MSG_PEEK,
   MSG_TRUNC,
+  MSG_WAITFORONE,
   RLIMIT_NOFILE,
   SOCK_CLOEXEC,
   SOCK_DGRAM,
@@ -37,6 +39,7 @@ import {
   SOL_TCP,
   SOL_UDP,
   type Task,
+  type UserMsg,
 } from '@ksock/core';
 import { BDADDR_ANY, sockaddr_hci, sockaddr_l2, sockaddr_rc, sockaddr_sco } from '@ksock/af-bluetooth';
 import { sockaddr_in } from '@ksock/af-inet';
@@ -333,6 +336,16 @@ export type Op =
       flags: number;
     }
   | { op: 'recvfrom' | 'recvmsg'; t: number; fd: FdSel; len: number; into: boolean; flags: number }
+  | { op: 'sendmmsg'; t: number; fd: FdSel; msgs: UserMsg[]; flags: number }
+  | {
+      op: 'recvmmsg';
+      t: number;
+      fd: FdSel;
+      vlen: number;
+      len: number;
+      flags: number;
+      timeout: { tv_sec: number; tv_nsec: number } | null;
+    }
   | { op: 'read'; t: number; fd: FdSel; len: number }
   | { op: 'write'; t: number; fd: FdSel; data: Uint8Array }
   | { op: 'setsockopt'; t: number; fd: FdSel; level: number; name: number; value: number | Uint8Array }
@@ -425,6 +438,43 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       len: fc.oneof(fc.constantFrom(0, 1, 16, 4096, 32768), weird),
       into: fc.boolean(), // receive into a buffer of that length (when it is one) instead of asking for a length
       flags: msgFlags,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('sendmmsg' as const),
+      t: task,
+      fd: fdSel,
+      msgs: fc.array(
+        fc.record(
+          {
+            iov: fc.array(fc.oneof(nlMessage, bytes(32)), { maxLength: 2 }),
+            name: fc.option(address),
+            flags: fc.oneof(fc.constantFrom(0, MSG_EOR), weird),
+          },
+          { requiredKeys: ['iov'] },
+        ),
+        { maxLength: 4 },
+      ),
+      flags: msgFlags,
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('recvmmsg' as const),
+      t: task,
+      fd: fdSel,
+      vlen: fc.oneof(fc.constantFrom(0, 1, 4, 64), weird),
+      len: fc.oneof(fc.constantFrom(0, 16, 32768), weird),
+      flags: fc.oneof(msgFlags, fc.constantFrom(MSG_WAITFORONE, MSG_WAITFORONE | MSG_DONTWAIT)),
+      timeout: fc.option(
+        fc.record({
+          tv_sec: fc.oneof(fc.constantFrom(0, 1, -1), weird),
+          tv_nsec: fc.oneof(fc.constantFrom(0, 999_999_999, 1e9), weird),
+        }),
+      ),
     }),
   },
   {
@@ -777,6 +827,12 @@ export class Runner {
           throw new Error(`${o.op} into a buffer: data is not a view of it`);
         return;
       }
+      case 'sendmmsg':
+        t.sendmmsg(this.fd(t, o.fd), o.msgs, o.flags);
+        return;
+      case 'recvmmsg':
+        t.recvmmsg(this.fd(t, o.fd), o.vlen, o.len, o.flags, o.timeout);
+        return;
       case 'read':
         t.read(this.fd(t, o.fd), o.len);
         return;

@@ -1,6 +1,6 @@
 /**
  * Model-free syscall fuzzing across every family and several tasks. Each program is a random list of
- * calls (socket, bind, connect, send/recv, options, listen/accept, shutdown, close, dup, fcntl, malformed
+ * calls (socket, bind, connect, send/recv and their mmsg batches, options, listen/accept, shutdown, close, dup, fcntl, malformed
  * netlink requests, fork, execve, exit, setuid, unshare(CLONE_NEWNET), modprobe, rmmod) from root, an
  * unprivileged user and tasks it forks or spawns, on good, bad, closed and non-socket descriptors with NaN,
  * negative, fractional and huge numbers and short, long and mutated addresses. Invariants:

@@ -5,22 +5,56 @@ export function errname(errno: number): string {
   return errnoNames[errno] ?? `E${errno}`;
 }
 
+/** Error as V8 and JavaScriptCore extend it (core does not depend on Node's types). */
+const ErrorWithLimit = Error as ErrorConstructor & { stackTraceLimit?: number };
+
+/** Set Error.stackTraceLimit; false where it cannot be written (frozen intrinsics). */
+function setStackTraceLimit(limit: number): boolean {
+  try {
+    ErrorWithLimit.stackTraceLimit = limit;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * A failed system call, as user space sees it: the syscall returned -1 and errno is set.
  * Like Node's system errors, `code` carries the errno name.
  */
 export class KernelError extends Error {
-  override readonly name = 'KernelError';
+  /**
+   * How many stack frames a KernelError records. `undefined` (the default) leaves it to
+   * `Error.stackTraceLimit`, as for any Error; `0` records none, so `stack` is only the first line
+   * ("KernelError: sendto: ECONNREFUSED"). Capturing a stack costs a couple of microseconds whatever the
+   * depth — more than most syscalls — so a program for which failing calls are ordinary control flow
+   * (EAGAIN draining a socket, a fuzzer, a benchmark) can set 0. Only engines with
+   * `Error.stackTraceLimit` (V8, JavaScriptCore) honour it.
+   */
+  static stackFrames: number | undefined = undefined;
+
+  static {
+    // On the prototype, as Error's own subclasses have it, rather than copied onto every instance.
+    KernelError.prototype.name = 'KernelError';
+  }
+
   /** The errno name, e.g. 'EAFNOSUPPORT'. */
-  readonly code: string;
+  declare readonly code: string;
   /** The positive Linux errno number. */
-  readonly errno: number;
+  declare readonly errno: number;
   /** The system call that failed, e.g. 'socket'. */
-  readonly syscall: string;
+  declare readonly syscall: string;
 
   constructor(errno: number, syscall: string, detail?: string) {
     const code = errname(errno);
-    super(detail ? `${syscall}: ${code} (${detail})` : `${syscall}: ${code}`);
+    const message = detail ? `${syscall}: ${code} (${detail})` : `${syscall}: ${code}`;
+    const limit = KernelError.stackFrames;
+    const saved = ErrorWithLimit.stackTraceLimit;
+    // The limit applies to this one construction; the global one is back before anything else runs.
+    const swap =
+      limit !== undefined && typeof saved === 'number' && limit !== saved && setStackTraceLimit(limit);
+    super(message);
+    if (swap) ErrorWithLimit.stackTraceLimit = saved;
     this.code = code;
     this.errno = errno;
     this.syscall = syscall;

@@ -25,6 +25,26 @@ export class MsgHdr {
 
 const EMPTY = new Uint8Array(0);
 
+/** The caller's struct mmsghdr array as __sys_sendmmsg() uses it. */
+export interface SendMMsgVec {
+  /** Entry `i`'s msghdr, copied in when the loop reaches it (copy_msghdr_from_user()), or a negative errno. */
+  copy_msghdr(i: number): MsgHdr | number;
+  /** msg_len of each entry sent, as the kernel writes it back. */
+  msg_len: number[];
+}
+
+/**
+ * The caller's struct mmsghdr array as __sys_recvmmsg() uses it: every entry offers `size` bytes and
+ * `controllen` bytes of control space; each message received is appended to `msg_hdr`, its length to
+ * `msg_len`.
+ */
+export interface RecvMMsgVec {
+  size: number;
+  controllen: number;
+  msg_hdr: MsgHdr[];
+  msg_len: number[];
+}
+
 /** Mirrors msg_data_left(): bytes still to send. */
 export function msg_data_left(msg: MsgHdr): number {
   let n = 0;

@@ -1,7 +1,7 @@
 import { __module_get } from './module.js';
 import type { File } from './file.js';
 import { fcheck, fd_install, fput, get_unused_fd_flags, put_unused_fd } from './file.js';
-import type { MsgHdr } from './msg.js';
+import { MsgHdr, type RecvMMsgVec, type SendMMsgVec } from './msg.js';
 import { current } from './sched.js';
 import {
   security_socket_accept,
@@ -18,9 +18,11 @@ import {
 } from './security.js';
 import type { Socket } from './socket.js';
 import { sock_alloc, sock_alloc_file, sock_create, sock_from_file, sock_release } from './socket.js';
-import { sock_getsockopt, sock_setsockopt } from './sock_opt.js';
+import { sock_error, sock_getsockopt, sock_setsockopt } from './sock_opt.js';
 import { call_ops, ftrace, type Fmt } from './trace.js';
+import { get_timespec64, type Timespec } from './uaccess.js';
 import {
+  EAGAIN,
   EBADF,
   ECONNABORTED,
   EINVAL,
@@ -35,10 +37,14 @@ import {
 import { O_CLOEXEC, O_NONBLOCK } from './uapi/fcntl.js';
 import {
   _K_SS_MAXSIZE,
+  MSG_BATCH,
   MSG_CMSG_COMPAT,
   MSG_DONTWAIT,
   MSG_EOR,
+  MSG_ERRQUEUE,
   MSG_INTERNAL_SENDMSG_FLAGS,
+  MSG_OOB,
+  MSG_WAITFORONE,
   SOCK_CLOEXEC,
   SOCK_CUSTOM_SOCKOPT,
   SOCK_NONBLOCK,
@@ -192,6 +198,11 @@ export function sock_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
   if (t?.want(sock_sendmsg)) return t.call('sock_sendmsg', sock_sendmsg, fmt_sock_sendmsg, sock, msg, len);
   const err = security_socket_sendmsg(sock, len);
   if (err !== 0) return err;
+  return sock_sendmsg_nosec(sock, msg, len);
+}
+
+/** Mirrors sock_sendmsg_nosec(): the family's sendmsg without asking the LSM (inline in Linux, untraced). */
+function sock_sendmsg_nosec(sock: Socket, msg: MsgHdr, len: number): number {
   return call_ops(sock.ops!.sendmsg, 'ops->sendmsg', sock, msg, len);
 }
 const fmt_sock_sendmsg: Fmt<typeof sock_sendmsg> = (sock, _msg, len) => `ino=${sock.inode.i_ino}, len=${len}`;
@@ -203,6 +214,11 @@ export function sock_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: num
     return t.call('sock_recvmsg', sock_recvmsg, fmt_sock_recvmsg, sock, msg, size, flags);
   const err = security_socket_recvmsg(sock, size, flags);
   if (err !== 0) return err;
+  return sock_recvmsg_nosec(sock, msg, size, flags);
+}
+
+/** Mirrors sock_recvmsg_nosec(): the family's recvmsg without asking the LSM (inline in Linux, untraced). */
+function sock_recvmsg_nosec(sock: Socket, msg: MsgHdr, size: number, flags: number): number {
   return call_ops(sock.ops!.recvmsg, 'ops->recvmsg', sock, msg, size, flags);
 }
 const fmt_sock_recvmsg: Fmt<typeof sock_recvmsg> = (sock, _msg, size, flags) =>
@@ -257,17 +273,56 @@ export function __sys_sendmsg(fd: number, msg: MsgHdr, flags: number): number {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
+  return ___sys_sendmsg(sock, msg, flags, null, 0);
+}
+
+/** struct used_address: the destination of sendmmsg()'s last successful message. */
+interface UsedAddress {
+  name: Uint8Array;
+  /** UINT_MAX until a message was sent, so the first destination never matches. */
+  name_len: number;
+}
+
+/**
+ * Mirrors ___sys_sendmsg() → ____sys_sendmsg() once the msghdr is copied in: the name clamped to
+ * sizeof(sockaddr_storage), EMSGSIZE past UIO_MAXIOV iovecs, ENOBUFS for a control length above INT_MAX,
+ * the entry's own msg_flags bits that `allowed_msghdr_flags` lets through (sendmmsg: MSG_EOR), then
+ * sock_sendmsg() — or, for sendmmsg() to the address the previous message reached, the family directly:
+ * the LSM already allowed that destination.
+ */
+function ___sys_sendmsg(
+  sock: Socket,
+  msg: MsgHdr,
+  flags: number,
+  used_address: UsedAddress | null,
+  allowed_msghdr_flags: number,
+): number {
   if (msg.msg_name !== null && msg.msg_name.length > _K_SS_MAXSIZE)
     msg.msg_name = msg.msg_name.subarray(0, _K_SS_MAXSIZE);
   msg.msg_namelen = msg.msg_name?.length ?? 0;
   if (msg.iov.length > UIO_MAXIOV) return -EMSGSIZE;
   if (msg.msg_controllen > 0x7fffffff) return -ENOBUFS;
+  flags |= msg.msg_flags & allowed_msghdr_flags;
   flags &= ~MSG_INTERNAL_SENDMSG_FLAGS;
   if ((sock_file(sock).f_flags & O_NONBLOCK) !== 0) flags |= MSG_DONTWAIT;
   msg.msg_flags = flags;
   let len = 0;
   for (const b of msg.iov) len += b.length;
-  return sock_sendmsg(sock, msg, len);
+  if (used_address !== null && msg.msg_name !== null && used_address_is(used_address, msg.msg_name))
+    return sock_sendmsg_nosec(sock, msg, len);
+  const err = sock_sendmsg(sock, msg, len);
+  if (used_address !== null && err >= 0) {
+    used_address.name_len = msg.msg_namelen;
+    if (msg.msg_name !== null) used_address.name = msg.msg_name.slice();
+  }
+  return err;
+}
+
+/** The length and memcmp() test of ____sys_sendmsg(). */
+function used_address_is(used: UsedAddress, name: Uint8Array): boolean {
+  if (used.name_len !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (used.name[i] !== name[i]) return false;
+  return true;
 }
 const fmt___sys_sendmsg: Fmt<typeof __sys_sendmsg> = (fd, msg, flags) =>
   `fd=${fd}, iovlen=${msg.iov.length}, flags=0x${flags.toString(16)}`;
@@ -280,12 +335,138 @@ export function __sys_recvmsg(fd: number, msg: MsgHdr, size: number, flags: numb
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
-  msg.msg_namelen = 0;
-  if ((sock_file(sock).f_flags & O_NONBLOCK) !== 0) flags |= MSG_DONTWAIT;
-  return sock_recvmsg(sock, msg, size, flags);
+  return ____sys_recvmsg(sock, msg, size, flags, false);
 }
 const fmt___sys_recvmsg: Fmt<typeof __sys_recvmsg> = (fd, _msg, size, flags) =>
   `fd=${fd}, size=${size}, flags=0x${flags.toString(16)}`;
+
+/** Mirrors ____sys_recvmsg(): `nosec` is recvmmsg() past its first datagram, which the LSM already allowed. */
+function ____sys_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number, nosec: boolean): number {
+  msg.msg_namelen = 0;
+  if ((sock_file(sock).f_flags & O_NONBLOCK) !== 0) flags |= MSG_DONTWAIT;
+  return nosec ? sock_recvmsg_nosec(sock, msg, size, flags) : sock_recvmsg(sock, msg, size, flags);
+}
+
+/**
+ * Mirrors __sys_sendmmsg(): MSG_CMSG_COMPAT refused, `vlen` clamped to UIO_MAXIOV, EBADF, ENOTSOCK, then
+ * one ___sys_sendmsg() per entry — each copied in only when reached, with MSG_BATCH on all but the last
+ * and its own MSG_EOR honoured — writing each sent length to `msg_len`. The loop stops at the first error
+ * or at a message sent only in part. The count sent is returned; the error only when nothing was sent
+ * (and, unlike recvmmsg(), it is not kept for later).
+ */
+export function __sys_sendmmsg(fd: number, mmsg: SendMMsgVec, vlen: number, flags: number): number {
+  const t = ftrace();
+  if (t?.want(__sys_sendmmsg))
+    return t.call('__sys_sendmmsg', __sys_sendmmsg, fmt___sys_sendmmsg, fd, mmsg, vlen, flags);
+  if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
+  vlen >>>= 0;
+  if (vlen > UIO_MAXIOV) vlen = UIO_MAXIOV;
+  const sock = sockfd_lookup_light(fd);
+  if (typeof sock === 'number') return sock;
+  const used_address: UsedAddress = { name: new Uint8Array(0), name_len: 0xffffffff };
+  const oflags = flags;
+  flags |= MSG_BATCH;
+  let datagrams = 0;
+  let err = 0;
+  while (datagrams < vlen) {
+    if (datagrams === vlen - 1) flags = oflags;
+    const msg = mmsg.copy_msghdr(datagrams);
+    if (typeof msg === 'number') {
+      err = msg;
+      break;
+    }
+    let len = 0;
+    for (const b of msg.iov) len += b.length;
+    err = ___sys_sendmsg(sock, msg, flags, used_address, MSG_EOR);
+    if (err < 0) break;
+    mmsg.msg_len[datagrams] = err;
+    datagrams++;
+    // msg_data_left(): a message the family took only part of ends the batch.
+    if (err < len) break;
+  }
+  return datagrams !== 0 ? datagrams : err;
+}
+const fmt___sys_sendmmsg: Fmt<typeof __sys_sendmmsg> = (fd, _mmsg, vlen, flags) =>
+  `fd=${fd}, vlen=${vlen >>> 0}, flags=0x${(flags >>> 0).toString(16)}`;
+
+const NSEC_PER_SEC = 1e9;
+
+/** The monotonic clock in nanoseconds, as ktime_get_ts64() reads it: the host's high-resolution timer. */
+function ktime_get_ns(): number {
+  return performance.now() * 1e6;
+}
+
+/**
+ * Mirrors do_recvmmsg(), entered through __sys_recvmmsg(): MSG_CMSG_COMPAT refused, an invalid timeout
+ * EINVAL (poll_select_set_timeout()), EBADF, ENOTSOCK, a pending socket error (unless MSG_ERRQUEUE), then
+ * up to `vlen` receives — the LSM asked only for the first, MSG_WAITFORONE adding MSG_DONTWAIT once one
+ * datagram is in, the timeout checked after each datagram (it does not bound the wait for one), an
+ * out-of-band datagram ending the batch. Each message received is appended to `mmsg` with its msg_len.
+ * The time left is written back to `timeout` when something was received. An error after the first
+ * datagram is not lost: unless it is EAGAIN it is left in sk_err for the next call (or SO_ERROR).
+ */
+export function __sys_recvmmsg(
+  fd: number,
+  mmsg: RecvMMsgVec,
+  vlen: number,
+  flags: number,
+  timeout: unknown,
+): number {
+  const t = ftrace();
+  if (t?.want(__sys_recvmmsg))
+    return t.call('__sys_recvmmsg', __sys_recvmmsg, fmt___sys_recvmmsg, fd, mmsg, vlen, flags, timeout);
+  if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
+  vlen >>>= 0;
+  const ts = get_timespec64(timeout);
+  if (typeof ts === 'number') return ts;
+  let end_time = 0;
+  if (ts !== null) {
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC_PER_SEC) return -EINVAL;
+    // A zero timeout is the epoch itself: whatever the first datagram costs, it is already past.
+    if (ts.tv_sec !== 0 || ts.tv_nsec !== 0)
+      end_time = ktime_get_ns() + ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+  }
+  const sock = sockfd_lookup_light(fd);
+  if (typeof sock === 'number') return sock;
+  let err = 0;
+  if ((flags & MSG_ERRQUEUE) === 0) {
+    err = sock_error(sock.sk!);
+    if (err !== 0) return err;
+  }
+  let datagrams = 0;
+  let remaining = 0;
+  while (datagrams < vlen) {
+    const msg = new MsgHdr();
+    msg.msg_controllen = mmsg.controllen;
+    err = ____sys_recvmsg(sock, msg, mmsg.size, flags & ~MSG_WAITFORONE, datagrams !== 0);
+    if (err < 0) break;
+    mmsg.msg_hdr.push(msg);
+    mmsg.msg_len.push(err);
+    err = 0;
+    datagrams++;
+    if ((flags & MSG_WAITFORONE) !== 0) flags |= MSG_DONTWAIT;
+    if (ts !== null) {
+      remaining = end_time - ktime_get_ns();
+      if (remaining <= 0) {
+        remaining = 0;
+        break;
+      }
+    }
+    if ((msg.msg_flags & MSG_OOB) !== 0) break;
+  }
+  if (ts !== null && datagrams > 0) {
+    // put_timespec64() of the time left, into the caller's timespec.
+    const user = timeout as Timespec;
+    user.tv_sec = Math.floor(remaining / NSEC_PER_SEC);
+    user.tv_nsec = Math.floor(remaining - user.tv_sec * NSEC_PER_SEC);
+  }
+  if (err === 0) return datagrams;
+  if (datagrams === 0) return err;
+  if (err !== -EAGAIN) sock.sk!.sk_err = -err;
+  return datagrams;
+}
+const fmt___sys_recvmmsg: Fmt<typeof __sys_recvmmsg> = (fd, mmsg, vlen, flags) =>
+  `fd=${fd}, vlen=${vlen >>> 0}, size=${mmsg.size}, flags=0x${(flags >>> 0).toString(16)}`;
 
 /** Mirrors do_sock_setsockopt(): SOL_SOCKET goes to the generic code, other levels to the family. */
 export function __sys_setsockopt(fd: number, level: number, optname: number, optval: Uint8Array): number {

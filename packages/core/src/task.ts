@@ -5,7 +5,7 @@ import type { FilesStruct } from './file.js';
 import { alloc_fd, close_fd, dup_fd, fcheck, fd_install, get_file, ksys_dup3 } from './file.js';
 import type { Kernel } from './kernel.js';
 import { delete_module, modprobe } from './module.js';
-import { MsgHdr } from './msg.js';
+import { MsgHdr, type RecvMMsgVec, type SendMMsgVec } from './msg.js';
 import type { Net } from './net_namespace.js';
 import { get_net, put_net } from './net_namespace.js';
 import { proc_event } from './proc_events.js';
@@ -22,7 +22,9 @@ import {
   __sys_ioctl,
   __sys_listen,
   __sys_recvfrom,
+  __sys_recvmmsg,
   __sys_recvmsg,
+  __sys_sendmmsg,
   __sys_sendmsg,
   __sys_sendto,
   __sys_setsockopt,
@@ -32,7 +34,20 @@ import {
   sock_write,
 } from './socket_calls.js';
 import { int_bytes } from './sock_opt.js';
-import { arg_buf, arg_count, arg_fd, arg_flags, arg_int, arg_rlim, arg_size } from './uaccess.js';
+import {
+  arg_buf,
+  arg_count,
+  arg_fd,
+  arg_flags,
+  arg_int,
+  arg_rlim,
+  arg_size,
+  arg_timespec,
+  arg_vlen,
+  copy_msghdr_from_user,
+  type Timespec,
+  type UserFault,
+} from './uaccess.js';
 import {
   CAP_NET_ADMIN,
   CAP_SETGID,
@@ -81,6 +96,8 @@ export interface UserMsg {
   iov: readonly Uint8Array[];
   name?: Uint8Array | null;
   control?: Uint8Array | null;
+  /** msg_flags: read only by sendmmsg(), which honours MSG_EOR per message, as Linux does. */
+  flags?: number;
 }
 
 /** Options for `kernel.spawn()`. */
@@ -330,6 +347,81 @@ export class Task {
     const a = this.recv_args('recvmsg', fd, buf, flags, controllen);
     const r = this.sys('recvmsg', () => __sys_recvmsg(a.fd, a.msg, a.len, a.flags));
     return recv_result(a.msg, r);
+  }
+
+  /**
+   * sendmmsg(2) → msg_len of each message sent; how many there are is sendmmsg()'s return value. At most
+   * UIO_MAXIOV (1024) messages are looked at. Each one is read only when the kernel reaches it, so a
+   * malformed message, a failure or a send that would block ends the batch there; only when nothing was
+   * sent does the error throw.
+   */
+  sendmmsg(fd: number, msgs: readonly UserMsg[], flags?: number): number[] {
+    fd = arg_fd(fd, 'sendmmsg');
+    const f = arg_flags(flags, 'sendmmsg');
+    // A vector that is not an array is a bad address: its first entry faults, after the fd checks.
+    const vec: readonly unknown[] | null = Array.isArray(msgs) ? msgs : null;
+    let fault = null as UserFault | null;
+    const mmsg: SendMMsgVec = {
+      copy_msghdr: (i) => {
+        const m =
+          vec === null
+            ? { errno: EFAULT, detail: `msgvec must be an array of messages, got ${typeof msgs}` }
+            : copy_msghdr_from_user(vec[i], i);
+        if (m instanceof MsgHdr) return m;
+        fault = m;
+        return -m.errno;
+      },
+      msg_len: [],
+    };
+    this.live('sendmmsg');
+    kernel_enter(this);
+    let r: number;
+    try {
+      r = __sys_sendmmsg(fd, mmsg, vec === null ? 1 : vec.length, f);
+    } finally {
+      kernel_leave();
+    }
+    if (r < 0) throw new KernelError(-r, 'sendmmsg', fault?.errno === -r ? fault.detail : undefined);
+    return mmsg.msg_len;
+  }
+
+  /**
+   * recvmmsg(2) → the messages received, at most `vlen` (an integer up to MMSG_VLEN_MAX, 65536), each
+   * offered `len` bytes and `controllen` bytes of control space. `timeout` ({ tv_sec, tv_nsec }) is checked after each datagram, as Linux does (it does
+   * not bound the wait for one), and overwritten with the time left when something was received. As for
+   * recvfrom(), a receive that would sleep ends the batch here; with nothing received it throws EAGAIN.
+   * An error after the first datagram is kept for the next call (or SO_ERROR).
+   */
+  recvmmsg(
+    fd: number,
+    vlen: number,
+    len: number,
+    flags?: number,
+    timeout?: Timespec | null,
+    controllen = 256,
+  ): RecvResult[] {
+    fd = arg_fd(fd, 'recvmmsg');
+    vlen = arg_vlen(vlen, 'recvmmsg');
+    len = arg_size(len, 'recvmmsg', 'len');
+    const f = arg_flags(flags, 'recvmmsg');
+    const ts = arg_timespec(timeout, 'recvmmsg', 'timeout');
+    controllen = arg_size(controllen, 'recvmmsg', 'controllen');
+    const mmsg: RecvMMsgVec = { size: len, controllen, msg_hdr: [], msg_len: [] };
+    this.live('recvmmsg');
+    kernel_enter(this);
+    let r: number;
+    try {
+      r = __sys_recvmmsg(fd, mmsg, vlen, f, ts);
+    } finally {
+      kernel_leave();
+    }
+    if (r < 0) {
+      const bad = r === -EFAULT ? `timeout must be { tv_sec, tv_nsec }, got ${typeof ts}` : undefined;
+      throw new KernelError(-r, 'recvmmsg', bad);
+    }
+    const out: RecvResult[] = [];
+    for (let i = 0; i < r; i++) out.push(recv_result(mmsg.msg_hdr[i]!, mmsg.msg_len[i]!));
+    return out;
   }
 
   /** setsockopt(2): `value` is the option's bytes, or a number for an int option. */

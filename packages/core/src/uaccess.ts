@@ -1,4 +1,6 @@
 import { KernelError } from './errors.js';
+import { MsgHdr } from './msg.js';
+import type { UserMsg } from './task.js';
 import { EBADF, EFAULT, EINVAL } from './uapi/errno.js';
 
 /**
@@ -67,4 +69,92 @@ export function arg_rlim(v: unknown, syscall: string, name: string): number {
 export function arg_count(v: unknown, syscall: string, name: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v < 0 ? -1 : Math.min(v, MAX_RW_COUNT);
   throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
+}
+
+/**
+ * The most entries recvmmsg() accepts from a JavaScript caller. A C caller's vector is user memory of its
+ * own and the kernel faults (EFAULT) where it ends; ksock allocates the vector as it fills it, so a
+ * receive that never runs dry (a stream at end of file returns 0 bytes forever) needs a bound up front.
+ * 65536 entries are 4 MiB of struct mmsghdr, far more than a batch.
+ */
+export const MMSG_VLEN_MAX = 65536;
+
+/** recvmmsg()'s vlen: an integer in [0, MMSG_VLEN_MAX] (EINVAL otherwise, see MMSG_VLEN_MAX). */
+export function arg_vlen(v: unknown, syscall: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MMSG_VLEN_MAX) return v;
+  throw new KernelError(EINVAL, syscall, `vlen must be an integer in [0, ${MMSG_VLEN_MAX}], got ${show(v)}`);
+}
+
+/** struct __kernel_timespec, as recvmmsg() reads its timeout and writes back the time left. */
+export interface Timespec {
+  tv_sec: number;
+  tv_nsec: number;
+}
+
+/**
+ * A timespec argument's fields: integers, as C's time64_t and long are (EINVAL otherwise, naming the
+ * field). What is not an object is left for the kernel's get_timespec64() to fault on, in its turn.
+ */
+export function arg_timespec(v: unknown, syscall: string, name: string): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  const ts = v as Partial<Timespec>;
+  for (const f of ['tv_sec', 'tv_nsec'] as const) {
+    if (!Number.isSafeInteger(ts[f]))
+      throw new KernelError(EINVAL, syscall, `${name}.${f} must be an integer, got ${show(ts[f])}`);
+  }
+  return v;
+}
+
+/** Mirrors get_timespec64(): undefined or null is NULL (no timeout); what is not an object faults. */
+export function get_timespec64(v: unknown): Timespec | null | number {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'object') return -EFAULT;
+  const ts = v as Timespec;
+  return { tv_sec: ts.tv_sec, tv_nsec: ts.tv_nsec };
+}
+
+/** Why a user structure could not be read: the errno the kernel returns, and words for the caller. */
+export interface UserFault {
+  errno: number;
+  detail: string;
+}
+
+/**
+ * One user message as the kernel copies it in (copy_msghdr_from_user()): the MsgHdr, or the fault — EFAULT
+ * for what is not a message or a buffer (a bad address), EINVAL for flags C could not pass. `i` names
+ * the message in the detail, e.g. "msgvec[2]".
+ */
+export function copy_msghdr_from_user(v: unknown, i: number): MsgHdr | UserFault {
+  if (typeof v !== 'object' || v === null || !Array.isArray((v as UserMsg).iov))
+    return efault(`msgvec[${i}] must be { iov: Uint8Array[], name?, control?, flags? }, got ${show(v)}`);
+  const u = v as UserMsg;
+  for (let k = 0; k < u.iov.length; k++) {
+    const b = u.iov[k];
+    if (!(b instanceof Uint8Array))
+      return efault(`msgvec[${i}].iov[${k}] must be a Uint8Array, got ${show(b)}`);
+  }
+  const msg = new MsgHdr();
+  // The array itself is used, not a copy: the call is synchronous, nothing can change it meanwhile.
+  msg.iov = u.iov;
+  if (u.name !== undefined && u.name !== null) {
+    if (!(u.name instanceof Uint8Array))
+      return efault(`msgvec[${i}].name must be a Uint8Array, got ${show(u.name)}`);
+    msg.msg_name = u.name;
+  }
+  if (u.control !== undefined && u.control !== null) {
+    if (!(u.control instanceof Uint8Array))
+      return efault(`msgvec[${i}].control must be a Uint8Array, got ${show(u.control)}`);
+    msg.msg_control = u.control;
+    msg.msg_controllen = u.control.length;
+  }
+  if (u.flags !== undefined) {
+    if (!Number.isInteger(u.flags) || u.flags < -0x80000000 || u.flags > 0xffffffff)
+      return { errno: EINVAL, detail: `msgvec[${i}].flags must be a 32-bit integer, got ${show(u.flags)}` };
+    msg.msg_flags = u.flags | 0;
+  }
+  return msg;
+}
+
+function efault(detail: string): UserFault {
+  return { errno: EFAULT, detail };
 }
