@@ -7,7 +7,7 @@ import { SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
 import type { Socket } from './socket.js';
 import type { KmemCache } from './slab.js';
 import { ftrace, type Fmt } from './trace.js';
-import { ENOBUFS } from './uapi/errno.js';
+import { ENOBUFS, ENOSPC } from './uapi/errno.js';
 import { TCP_CLOSE } from './uapi/tcp_states.js';
 import type { WaitQueueHead } from './wait.js';
 import type { Cred } from './cred.js';
@@ -82,6 +82,8 @@ export interface Proto {
   readonly sk_class?: new () => Sock;
   /** Set by proto_register(prot, true): the proto's own kmem_cache. */
   slab?: KmemCache | null;
+  /** Set by proto_register(): this proto's slot in every namespace's prot_inuse counters. */
+  inuse_idx?: number;
   readonly max_header?: number;
   /** The protocol does not bind a port on its own when sending unbound (TCP); see inet_send_prepare(). */
   readonly no_autobind?: boolean;
@@ -152,8 +154,12 @@ export class Sock {
   sk_mark = 0;
   sk_bound_dev_if = 0;
   sk_rcvlowat = 0;
-  sk_rcvtimeo = 0;
-  sk_sndtimeo = 0;
+  /**
+   * sk_rcvtimeo / sk_sndtimeo in milliseconds, -1 standing for MAX_SCHEDULE_TIMEOUT (see the accessors):
+   * MAX_SCHEDULE_TIMEOUT is no small integer, and a field holding it costs every sock a boxed number.
+   */
+  private rcvtimeo = 0;
+  private sndtimeo = 0;
   sk_lingertime = 0;
   sk_peek_off = 0;
   sk_drops = 0;
@@ -166,6 +172,22 @@ export class Sock {
   /** The peer's pid and credentials (SO_PEERCRED), set by families that connect two local sockets. */
   sk_peer_pid = 0;
   sk_peer_cred: Cred | null = null;
+
+  /** sk_rcvtimeo: how long a receive sleeps (MAX_SCHEDULE_TIMEOUT: no limit). */
+  get sk_rcvtimeo(): number {
+    return this.rcvtimeo === -1 ? MAX_SCHEDULE_TIMEOUT : this.rcvtimeo;
+  }
+  set sk_rcvtimeo(ms: number) {
+    this.rcvtimeo = ms === MAX_SCHEDULE_TIMEOUT ? -1 : ms;
+  }
+
+  /** sk_sndtimeo: how long a send (or a connect) sleeps (MAX_SCHEDULE_TIMEOUT: no limit). */
+  get sk_sndtimeo(): number {
+    return this.sndtimeo === -1 ? MAX_SCHEDULE_TIMEOUT : this.sndtimeo;
+  }
+  set sk_sndtimeo(ms: number) {
+    this.sndtimeo = ms === MAX_SCHEDULE_TIMEOUT ? -1 : ms;
+  }
 
   /** sk_write_queue: transmit buffers. Allocated when first used, to keep idle socks small. */
   get sk_write_queue(): SkBuffHead {
@@ -185,10 +207,20 @@ export class Sock {
     return this.timer;
   }
 
+  /** skb_queue_purge(&sk->sk_write_queue) without creating a queue that was never used. */
+  purge_write_queue(): void {
+    if (this.q_write !== null) skb_queue_purge(this.q_write);
+  }
+
+  /** skb_queue_purge(&sk->sk_error_queue) without creating a queue that was never used. */
+  purge_error_queue(): void {
+    if (this.q_error !== null) skb_queue_purge(this.q_error);
+  }
+
   /** ksock: free what the lazily created queues hold without creating them (used by __sk_free). */
   purge_lazy_queues(): void {
-    if (this.q_write !== null) skb_queue_purge(this.q_write);
-    if (this.q_error !== null) skb_queue_purge(this.q_error);
+    this.purge_write_queue();
+    this.purge_error_queue();
   }
 
   traceLabel(): string {
@@ -383,13 +415,47 @@ export function sk_common_release(sk: Sock): void {
 }
 
 /**
- * Mirrors proto_register(prot, alloc_slab): optionally a kmem_cache named after the protocol, and an
- * entry in the list /proc/net/protocols prints (newest first).
+ * include/net/sock.h PROTO_INUSE_NR: the size of each namespace's prot_inuse array. The last slot is
+ * never handed out (assign_proto_idx() treats reaching it as exhaustion).
+ */
+export const PROTO_INUSE_NR = 64;
+
+/** Mirrors assign_proto_idx(): the lowest free prot_inuse slot, ENOSPC when none is left. */
+function assign_proto_idx(kernel: Kernel, prot: Proto): number {
+  const used = kernel.proto_inuse_idx;
+  let idx = 0;
+  while (used[idx] !== 0) idx++;
+  if (idx === PROTO_INUSE_NR - 1) {
+    kernel.printk('PROTO_INUSE_NR exhausted');
+    return -ENOSPC;
+  }
+  prot.inuse_idx = idx;
+  used[idx] = 1;
+  return 0;
+}
+
+/** Mirrors release_proto_idx(). */
+function release_proto_idx(kernel: Kernel, prot: Proto): void {
+  if (prot.inuse_idx !== undefined && prot.inuse_idx !== PROTO_INUSE_NR - 1)
+    kernel.proto_inuse_idx[prot.inuse_idx] = 0;
+}
+
+/**
+ * Mirrors proto_register(prot, alloc_slab): optionally a kmem_cache named after the protocol, a
+ * prot_inuse slot (assign_proto_idx), and an entry in the list /proc/net/protocols prints (newest first).
  */
 export function proto_register(kernel: Kernel, prot: Proto, alloc_slab = false): number {
   if (alloc_slab) {
     if (kernel.faults.should_fail('proto_register')) return -ENOBUFS; // kmem_cache_create() failed
     prot.slab = kernel.kmem_cache_create(prot.name, prot.obj_size);
+  }
+  const err = assign_proto_idx(kernel, prot);
+  if (err !== 0) {
+    if (prot.slab) {
+      kernel.kmem_cache_destroy(prot.slab);
+      prot.slab = null;
+    }
+    return err;
   }
   kernel.proto_list.unshift(prot);
   return 0;
@@ -397,6 +463,7 @@ export function proto_register(kernel: Kernel, prot: Proto, alloc_slab = false):
 
 /** Mirrors proto_unregister(). */
 export function proto_unregister(kernel: Kernel, prot: Proto): void {
+  release_proto_idx(kernel, prot);
   const i = kernel.proto_list.indexOf(prot);
   if (i >= 0) kernel.proto_list.splice(i, 1);
   if (prot.slab) {
@@ -405,11 +472,15 @@ export function proto_unregister(kernel: Kernel, prot: Proto): void {
   }
 }
 
-/** Mirrors sock_prot_inuse_add(): the per-namespace "sockets" column of /proc/net/protocols. */
+/**
+ * Mirrors sock_prot_inuse_add(): the per-namespace "sockets" column of /proc/net/protocols, indexed by
+ * the slot proto_register() gave the proto.
+ */
 export function sock_prot_inuse_add(net: Net, prot: Proto, val: number): void {
-  net.prot_inuse.set(prot, (net.prot_inuse.get(prot) ?? 0) + val);
+  net.prot_inuse[prot.inuse_idx!]! += val;
 }
 
+/** Mirrors sock_prot_inuse_get(). */
 export function sock_prot_inuse_get(net: Net, prot: Proto): number {
-  return net.prot_inuse.get(prot) ?? 0;
+  return net.prot_inuse[prot.inuse_idx!]!;
 }
