@@ -45,7 +45,7 @@ export function inet_sk(sk: Sock): InetSock {
 /** Mirrors inet_sock_destruct(): queues purged; refuses (logs) a TCP sock not closed or a live sock. */
 export function inet_sock_destruct(sk: Sock): void {
   skb_queue_purge(sk.sk_receive_queue);
-  skb_queue_purge(sk.sk_error_queue);
+  sk.purge_error_queue();
   const kernel = sk.sk_net.kernel;
   if (sk.sk_type === SOCK_STREAM && sk.sk_state !== TCP_CLOSE) {
     kernel.printk(`Attempt to release TCP socket in state ${sk.sk_state}`);

@@ -633,7 +633,7 @@ export function netlink_release(sock: Socket): number {
   }
   sock.sk = null;
   sk.wait_q?.wake_up();
-  skb_queue_purge(sk.sk_write_queue);
+  sk.purge_write_queue();
   if (sk.portid !== 0 && sk.bound) {
     const n = { net: sk.sk_net, protocol: sk.sk_protocol, portid: sk.portid };
     for (const fn of [...st.notifiers]) fn(1, n);
