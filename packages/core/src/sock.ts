@@ -111,6 +111,23 @@ export interface Proto {
 }
 
 /**
+ * The struct sock fields that only a socket option, an ICMP error or a local connection changes from
+ * their initial value. Kept out of line so that every other sock is that much smaller; Sock's accessors
+ * of the same names read the initial value while the sock has none of these set.
+ */
+class SockRare {
+  sk_err_soft = 0;
+  sk_reuseport = 0;
+  sk_priority = 0;
+  sk_mark = 0;
+  sk_bound_dev_if = 0;
+  sk_lingertime = 0;
+  sk_cookie = 0;
+  sk_peer_pid = 0;
+  sk_peer_cred: Cred | null = null;
+}
+
+/**
  * struct sock: the protocol-side half of a socket (include/net/sock.h). Fields keep their kernel names.
  * Families extend it with their own sock (NetlinkSock, InetSock → TcpSock…).
  */
@@ -147,12 +164,7 @@ export class Sock {
   sk_userlocks = 0;
   sk_shutdown = 0;
   sk_err = 0;
-  sk_err_soft = 0;
   sk_reuse = 0;
-  sk_reuseport = 0;
-  sk_priority = 0;
-  sk_mark = 0;
-  sk_bound_dev_if = 0;
   sk_rcvlowat = 0;
   /**
    * sk_rcvtimeo / sk_sndtimeo in milliseconds, -1 standing for MAX_SCHEDULE_TIMEOUT (see the accessors):
@@ -160,7 +172,6 @@ export class Sock {
    */
   private rcvtimeo = 0;
   private sndtimeo = 0;
-  sk_lingertime = 0;
   sk_peek_off = 0;
   sk_drops = 0;
   sk_ack_backlog = 0;
@@ -168,10 +179,79 @@ export class Sock {
   sk_incoming_cpu = 0;
   sk_pacing_shift = 0;
   sk_write_pending = 0;
-  sk_cookie = 0;
-  /** The peer's pid and credentials (SO_PEERCRED), set by families that connect two local sockets. */
-  sk_peer_pid = 0;
-  sk_peer_cred: Cred | null = null;
+  /** The fields few socks ever change (see SockRare), created by the first write of another value. */
+  private rare: SockRare | null = null;
+
+  private rare_for(value: unknown, unset: unknown): SockRare | null {
+    if (this.rare === null && value !== unset) this.rare = new SockRare();
+    return this.rare;
+  }
+
+  get sk_err_soft(): number {
+    return this.rare === null ? 0 : this.rare.sk_err_soft;
+  }
+  set sk_err_soft(v: number) {
+    const r = this.rare_for(v, 0);
+    if (r !== null) r.sk_err_soft = v;
+  }
+  get sk_reuseport(): number {
+    return this.rare === null ? 0 : this.rare.sk_reuseport;
+  }
+  set sk_reuseport(v: number) {
+    const r = this.rare_for(v, 0);
+    if (r !== null) r.sk_reuseport = v;
+  }
+  get sk_priority(): number {
+    return this.rare === null ? 0 : this.rare.sk_priority;
+  }
+  set sk_priority(v: number) {
+    const r = this.rare_for(v, 0);
+    if (r !== null) r.sk_priority = v;
+  }
+  get sk_mark(): number {
+    return this.rare === null ? 0 : this.rare.sk_mark;
+  }
+  set sk_mark(v: number) {
+    const r = this.rare_for(v, 0);
+    if (r !== null) r.sk_mark = v;
+  }
+  get sk_bound_dev_if(): number {
+    return this.rare === null ? 0 : this.rare.sk_bound_dev_if;
+  }
+  set sk_bound_dev_if(v: number) {
+    const r = this.rare_for(v, 0);
+    if (r !== null) r.sk_bound_dev_if = v;
+  }
+  get sk_lingertime(): number {
+    return this.rare === null ? 0 : this.rare.sk_lingertime;
+  }
+  set sk_lingertime(v: number) {
+    const r = this.rare_for(v, 0);
+    if (r !== null) r.sk_lingertime = v;
+  }
+  get sk_cookie(): number {
+    return this.rare === null ? 0 : this.rare.sk_cookie;
+  }
+  set sk_cookie(v: number) {
+    const r = this.rare_for(v, 0);
+    if (r !== null) r.sk_cookie = v;
+  }
+  /** The peer's pid (SO_PEERCRED), set by families that connect two local sockets. */
+  get sk_peer_pid(): number {
+    return this.rare === null ? 0 : this.rare.sk_peer_pid;
+  }
+  set sk_peer_pid(v: number) {
+    const r = this.rare_for(v, 0);
+    if (r !== null) r.sk_peer_pid = v;
+  }
+  /** The peer's credentials (SO_PEERCRED). */
+  get sk_peer_cred(): Cred | null {
+    return this.rare === null ? null : this.rare.sk_peer_cred;
+  }
+  set sk_peer_cred(v: Cred | null) {
+    const r = this.rare_for(v, null);
+    if (r !== null) r.sk_peer_cred = v;
+  }
 
   /** sk_rcvtimeo: how long a receive sleeps (MAX_SCHEDULE_TIMEOUT: no limit). */
   get sk_rcvtimeo(): number {

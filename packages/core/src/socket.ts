@@ -72,7 +72,6 @@ export interface NetProtoFamily {
 
 /** The inode half of a socket_alloc. */
 export class SockInode implements Inode {
-  readonly i_mode = S_IFSOCK | 0o777;
   readonly i_ino: number;
   i_uid: number;
   i_gid: number;
@@ -83,6 +82,11 @@ export class SockInode implements Inode {
     this.i_uid = i_uid;
     this.i_gid = i_gid;
     this.socket = socket;
+  }
+
+  /** Every socket inode's mode (sock_alloc()): the same for all, so not stored in each. */
+  get i_mode(): number {
+    return S_IFSOCK | 0o777;
   }
 }
 
