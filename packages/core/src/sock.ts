@@ -130,57 +130,107 @@ class SockRare {
 /**
  * struct sock: the protocol-side half of a socket (include/net/sock.h). Fields keep their kernel names.
  * Families extend it with their own sock (NetlinkSock, InetSock → TcpSock…).
+ *
+ * The fields are declared here and set in the constructor rather than written as class fields: V8 builds
+ * an instance of a derived class markedly faster when its base classes initialise by assignment (the
+ * family's own sock, the class sk_alloc() instantiates, keeps plain class fields, as the plugin guide
+ * shows). Every field is still set on every sock, in this order, so all socks share one shape.
  */
 export class Sock {
-  sk_family = 0;
-  sk_type = 0;
-  sk_protocol = 0;
-  sk_state = 0;
-  sk_prot: Proto = null as unknown as Proto;
-  sk_prot_creator: Proto = null as unknown as Proto;
-  sk_net: Net = null as unknown as Net;
+  declare sk_family: number;
+  declare sk_type: number;
+  declare sk_protocol: number;
+  declare sk_state: number;
+  declare sk_prot: Proto;
+  declare sk_prot_creator: Proto;
+  declare sk_net: Net;
   /** True for user sockets: the sock holds a reference on its namespace (sk_net_refcnt). */
-  sk_net_refcnt = false;
-  sk_kern_sock = false;
-  sk_socket: Socket | null = null;
-  sk_wq: WaitQueueHead | null = null;
-  sk_refcnt = 0;
-  sk_wmem_alloc = 0;
-  sk_rmem_alloc = 0;
-  sk_rcvbuf = 0;
-  sk_sndbuf = 0;
-  sk_receive_queue = new SkBuffHead();
+  declare sk_net_refcnt: boolean;
+  declare sk_kern_sock: boolean;
+  declare sk_socket: Socket | null;
+  declare sk_wq: WaitQueueHead | null;
+  declare sk_refcnt: number;
+  declare sk_wmem_alloc: number;
+  declare sk_rmem_alloc: number;
+  declare sk_rcvbuf: number;
+  declare sk_sndbuf: number;
+  declare sk_receive_queue: SkBuffHead;
   /** Created on first use: most socks never queue a transmit or error buffer (see the getters below). */
-  private q_write: SkBuffHead | null = null;
-  private q_error: SkBuffHead | null = null;
-  private timer: TimerList | null = null;
-  sk_state_change: (sk: Sock) => void = sock_def_wakeup;
-  sk_data_ready: (sk: Sock) => void = sock_def_readable;
-  sk_write_space: (sk: Sock) => void = sock_def_write_space;
-  sk_error_report: (sk: Sock) => void = sock_def_error_report;
-  sk_destruct: ((sk: Sock) => void) | null = null;
-  sk_uid = 0;
-  sk_flags = 0;
-  sk_userlocks = 0;
-  sk_shutdown = 0;
-  sk_err = 0;
-  sk_reuse = 0;
-  sk_rcvlowat = 0;
+  declare private q_write: SkBuffHead | null;
+  declare private q_error: SkBuffHead | null;
+  declare private timer: TimerList | null;
+  declare sk_state_change: (sk: Sock) => void;
+  declare sk_data_ready: (sk: Sock) => void;
+  declare sk_write_space: (sk: Sock) => void;
+  declare sk_error_report: (sk: Sock) => void;
+  declare sk_destruct: ((sk: Sock) => void) | null;
+  declare sk_uid: number;
+  declare sk_flags: number;
+  declare sk_userlocks: number;
+  declare sk_shutdown: number;
+  declare sk_err: number;
+  declare sk_reuse: number;
+  declare sk_rcvlowat: number;
   /**
    * sk_rcvtimeo / sk_sndtimeo in milliseconds, -1 standing for MAX_SCHEDULE_TIMEOUT (see the accessors):
    * MAX_SCHEDULE_TIMEOUT is no small integer, and a field holding it costs every sock a boxed number.
    */
-  private rcvtimeo = 0;
-  private sndtimeo = 0;
-  sk_peek_off = 0;
-  sk_drops = 0;
-  sk_ack_backlog = 0;
-  sk_max_ack_backlog = 0;
-  sk_incoming_cpu = 0;
-  sk_pacing_shift = 0;
-  sk_write_pending = 0;
+  declare private rcvtimeo: number;
+  declare private sndtimeo: number;
+  declare sk_peek_off: number;
+  declare sk_drops: number;
+  declare sk_ack_backlog: number;
+  declare sk_max_ack_backlog: number;
+  declare sk_incoming_cpu: number;
+  declare sk_pacing_shift: number;
+  declare sk_write_pending: number;
   /** The fields few socks ever change (see SockRare), created by the first write of another value. */
-  private rare: SockRare | null = null;
+  declare private rare: SockRare | null;
+
+  constructor() {
+    this.sk_family = 0;
+    this.sk_type = 0;
+    this.sk_protocol = 0;
+    this.sk_state = 0;
+    this.sk_prot = null as unknown as Proto;
+    this.sk_prot_creator = null as unknown as Proto;
+    this.sk_net = null as unknown as Net;
+    this.sk_net_refcnt = false;
+    this.sk_kern_sock = false;
+    this.sk_socket = null;
+    this.sk_wq = null;
+    this.sk_refcnt = 0;
+    this.sk_wmem_alloc = 0;
+    this.sk_rmem_alloc = 0;
+    this.sk_rcvbuf = 0;
+    this.sk_sndbuf = 0;
+    this.sk_receive_queue = new SkBuffHead();
+    this.q_write = null;
+    this.q_error = null;
+    this.timer = null;
+    this.sk_state_change = sock_def_wakeup;
+    this.sk_data_ready = sock_def_readable;
+    this.sk_write_space = sock_def_write_space;
+    this.sk_error_report = sock_def_error_report;
+    this.sk_destruct = null;
+    this.sk_uid = 0;
+    this.sk_flags = 0;
+    this.sk_userlocks = 0;
+    this.sk_shutdown = 0;
+    this.sk_err = 0;
+    this.sk_reuse = 0;
+    this.sk_rcvlowat = 0;
+    this.rcvtimeo = 0;
+    this.sndtimeo = 0;
+    this.sk_peek_off = 0;
+    this.sk_drops = 0;
+    this.sk_ack_backlog = 0;
+    this.sk_max_ack_backlog = 0;
+    this.sk_incoming_cpu = 0;
+    this.sk_pacing_shift = 0;
+    this.sk_write_pending = 0;
+    this.rare = null;
+  }
 
   private rare_for(value: unknown, unset: unknown): SockRare | null {
     if (this.rare === null && value !== unset) this.rare = new SockRare();
