@@ -32,14 +32,15 @@ export interface FileOperations {
  */
 export class File {
   f_count = 1;
-  readonly f_op: FileOperations;
-  f_flags: number;
-  readonly f_inode: Inode | null;
+  // Declared, and set only by the constructor (not first defined as undefined).
+  declare readonly f_op: FileOperations;
+  declare f_flags: number;
+  declare readonly f_inode: Inode | null;
   /** The dentry name (for sockets: the protocol name, e.g. "NETLINK"). */
-  readonly d_name: string;
+  declare readonly d_name: string;
   /** The path a file was opened by, or null for pseudo files whose name d_dname computes. */
-  private readonly f_path: string | null;
-  private_data: unknown;
+  declare private readonly f_path: string | null;
+  declare private_data: unknown;
 
   constructor(
     f_op: FileOperations,
@@ -49,11 +50,11 @@ export class File {
     path: string | null,
     private_data: unknown,
   ) {
-    this.f_path = path;
     this.f_op = f_op;
     this.f_flags = f_flags;
     this.f_inode = f_inode;
     this.d_name = d_name;
+    this.f_path = path;
     this.private_data = private_data;
   }
 

@@ -72,10 +72,11 @@ export interface NetProtoFamily {
 
 /** The inode half of a socket_alloc. */
 export class SockInode implements Inode {
-  readonly i_ino: number;
-  i_uid: number;
-  i_gid: number;
-  readonly socket: Socket;
+  // Declared, and set only by the constructor (not first defined as undefined): numbers from the start.
+  declare readonly i_ino: number;
+  declare i_uid: number;
+  declare i_gid: number;
+  declare readonly socket: Socket;
 
   constructor(i_ino: number, i_uid: number, i_gid: number, socket: Socket) {
     this.i_ino = i_ino;
@@ -102,7 +103,7 @@ export class Socket {
   sk: Sock | null = null;
   file: File | null = null;
   readonly wq = new WaitQueueHead();
-  readonly inode: SockInode;
+  declare readonly inode: SockInode;
 
   constructor(ino: number, uid: number, gid: number) {
     this.inode = new SockInode(ino, uid, gid, this);
