@@ -232,8 +232,8 @@ export class Sock {
     this.rare = null;
   }
 
-  private rare_for(value: unknown, unset: unknown): SockRare | null {
-    if (this.rare === null && value !== unset) this.rare = new SockRare();
+  private rare_w(): SockRare {
+    if (this.rare === null) this.rare = new SockRare();
     return this.rare;
   }
 
@@ -241,66 +241,57 @@ export class Sock {
     return this.rare === null ? 0 : this.rare.sk_err_soft;
   }
   set sk_err_soft(v: number) {
-    const r = this.rare_for(v, 0);
-    if (r !== null) r.sk_err_soft = v;
+    if (this.rare !== null || v !== 0) this.rare_w().sk_err_soft = v;
   }
   get sk_reuseport(): number {
     return this.rare === null ? 0 : this.rare.sk_reuseport;
   }
   set sk_reuseport(v: number) {
-    const r = this.rare_for(v, 0);
-    if (r !== null) r.sk_reuseport = v;
+    if (this.rare !== null || v !== 0) this.rare_w().sk_reuseport = v;
   }
   get sk_priority(): number {
     return this.rare === null ? 0 : this.rare.sk_priority;
   }
   set sk_priority(v: number) {
-    const r = this.rare_for(v, 0);
-    if (r !== null) r.sk_priority = v;
+    if (this.rare !== null || v !== 0) this.rare_w().sk_priority = v;
   }
   get sk_mark(): number {
     return this.rare === null ? 0 : this.rare.sk_mark;
   }
   set sk_mark(v: number) {
-    const r = this.rare_for(v, 0);
-    if (r !== null) r.sk_mark = v;
+    if (this.rare !== null || v !== 0) this.rare_w().sk_mark = v;
   }
   get sk_bound_dev_if(): number {
     return this.rare === null ? 0 : this.rare.sk_bound_dev_if;
   }
   set sk_bound_dev_if(v: number) {
-    const r = this.rare_for(v, 0);
-    if (r !== null) r.sk_bound_dev_if = v;
+    if (this.rare !== null || v !== 0) this.rare_w().sk_bound_dev_if = v;
   }
   get sk_lingertime(): number {
     return this.rare === null ? 0 : this.rare.sk_lingertime;
   }
   set sk_lingertime(v: number) {
-    const r = this.rare_for(v, 0);
-    if (r !== null) r.sk_lingertime = v;
+    if (this.rare !== null || v !== 0) this.rare_w().sk_lingertime = v;
   }
   get sk_cookie(): number {
     return this.rare === null ? 0 : this.rare.sk_cookie;
   }
   set sk_cookie(v: number) {
-    const r = this.rare_for(v, 0);
-    if (r !== null) r.sk_cookie = v;
+    if (this.rare !== null || v !== 0) this.rare_w().sk_cookie = v;
   }
   /** The peer's pid (SO_PEERCRED), set by families that connect two local sockets. */
   get sk_peer_pid(): number {
     return this.rare === null ? 0 : this.rare.sk_peer_pid;
   }
   set sk_peer_pid(v: number) {
-    const r = this.rare_for(v, 0);
-    if (r !== null) r.sk_peer_pid = v;
+    if (this.rare !== null || v !== 0) this.rare_w().sk_peer_pid = v;
   }
   /** The peer's credentials (SO_PEERCRED). */
   get sk_peer_cred(): Cred | null {
     return this.rare === null ? null : this.rare.sk_peer_cred;
   }
   set sk_peer_cred(v: Cred | null) {
-    const r = this.rare_for(v, null);
-    if (r !== null) r.sk_peer_cred = v;
+    if (this.rare !== null || v !== null) this.rare_w().sk_peer_cred = v;
   }
 
   /** sk_rcvtimeo: how long a receive sleeps (MAX_SCHEDULE_TIMEOUT: no limit). */
