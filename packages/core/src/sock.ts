@@ -409,7 +409,6 @@ export function sk_alloc(net: Net, family: number, prot: Proto, kern: boolean): 
     sock_inuse_add(net, 1);
   }
   sk.sk_wmem_alloc = 1;
-  sk.sk_cookie = 0;
   return sk;
 }
 const fmt_sk_alloc: Fmt<typeof sk_alloc> = (_net, family, prot, kern) =>
