@@ -441,7 +441,8 @@ const fmt_netlink_insert: Fmt<typeof netlink_insert> = (_sk, portid) => `portid=
 /** Mirrors netlink_remove(): out of the hash (dropping its reference) and out of the mc_list. */
 function netlink_remove(sk: NetlinkSock): void {
   const table = table_of(sk);
-  const m = table.hash.get(sk.sk_net);
+  // Only bound user sockets and kernel sockets were inserted: an unbound socket skips the lookup.
+  const m = sk.bound || netlink_is_kernel(sk) ? table.hash.get(sk.sk_net) : undefined;
   if (m !== undefined && m.get(sk.portid) === sk) {
     m.delete(sk.portid);
     if (m.size === 0) table.hash.delete(sk.sk_net);
