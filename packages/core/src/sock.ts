@@ -545,16 +545,16 @@ function assign_proto_idx(kernel: Kernel, prot: Proto): number {
   const used = kernel.proto_inuse_idx;
   let idx = 0;
   while (used[idx] !== 0) idx++;
+  prot.inuse_idx = idx;
   if (idx === PROTO_INUSE_NR - 1) {
     kernel.printk('PROTO_INUSE_NR exhausted');
     return -ENOSPC;
   }
-  prot.inuse_idx = idx;
   used[idx] = 1;
   return 0;
 }
 
-/** Mirrors release_proto_idx(). */
+/** Mirrors release_proto_idx(): the last slot was never taken (it marks a failed assignment). */
 function release_proto_idx(kernel: Kernel, prot: Proto): void {
   if (prot.inuse_idx !== undefined && prot.inuse_idx !== PROTO_INUSE_NR - 1)
     kernel.proto_inuse_idx[prot.inuse_idx] = 0;
