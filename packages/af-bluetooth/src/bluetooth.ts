@@ -4,14 +4,24 @@
  */
 import { Sock } from '@ksock/core';
 
-/** struct bt_sock: a struct sock plus the accept queue, the listening parent and the bt flags. */
+/**
+ * struct bt_sock: a struct sock plus the accept queue, the listening parent and the bt flags. Fields set
+ * in the constructor, as in Sock: a base class of the protocols' socks (l2cap_pinfo, rfcomm_pinfo…).
+ */
 export class BtSock extends Sock {
   /** Children waiting to be accepted (bt_accept_enqueue appends). */
-  accept_q: BtSock[] = [];
+  declare accept_q: BtSock[];
   /** The listening sock this one is queued on, while it is queued. */
-  parent: BtSock | null = null;
+  declare parent: BtSock | null;
   /** enum bt_sock_flags bits (BT_SK_DEFER_SETUP, BT_SK_SUSPEND, BT_SK_PKT_STATUS). */
-  flags = 0;
+  declare flags: number;
+
+  constructor() {
+    super();
+    this.accept_q = [];
+    this.parent = null;
+    this.flags = 0;
+  }
 }
 
 /** Mirrors bt_sk(). */

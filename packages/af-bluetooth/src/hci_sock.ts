@@ -80,7 +80,7 @@ export function hci_sk_list(kernel: Kernel): BtSockList | null {
 
 function hci_sock_destruct(sk: BtSock): void {
   skb_queue_purge(sk.sk_receive_queue);
-  skb_queue_purge(sk.sk_write_queue);
+  sk.purge_write_queue();
 }
 
 /** Mirrors hci_sock_create(): SOCK_RAW only (ESOCKTNOSUPPORT otherwise); no capability is checked here. */

@@ -156,7 +156,7 @@ function l2cap_sock_init(sk: L2capPinfo): void {
 
 function l2cap_sock_destruct(sk: BtSock): void {
   skb_queue_purge(sk.sk_receive_queue);
-  skb_queue_purge(sk.sk_write_queue);
+  sk.purge_write_queue();
 }
 
 /**

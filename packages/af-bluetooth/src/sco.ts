@@ -76,7 +76,7 @@ export function sco_sk_list(kernel: Kernel): BtSockList | null {
 
 function sco_sock_destruct(sk: BtSock): void {
   skb_queue_purge(sk.sk_receive_queue);
-  skb_queue_purge(sk.sk_write_queue);
+  sk.purge_write_queue();
 }
 
 /** Mirrors sco_sock_create() → sco_sock_alloc(): SOCK_SEQPACKET only (ESOCKTNOSUPPORT otherwise). */

@@ -4,9 +4,9 @@
  * /proc/net/{tcp,udp,raw,sockstat}.
  */
 import type { Kernel, Module, ModuleDescriptor, Net } from '@ksock/core';
-import { register_pernet_subsys, unregister_pernet_subsys, net_assign_generic } from '@ksock/core';
+import { register_pernet_subsys, unregister_pernet_subsys } from '@ksock/core';
 import { inet_exit, inet_init } from './af_inet.js';
-import { ipv4_net_id, NetnsIpv4 } from './netns_ipv4.js';
+import { ipv4_net_exit, ipv4_net_init } from './netns_ipv4.js';
 import { raw_seq_show, sockstat_inet_show, tcp4_seq_show, udp4_seq_show, udplite4_seq_show } from './proc.js';
 import { ipv4_net_table } from './sysctl_net_ipv4.js';
 import { stream_impl, tcp_impl } from './tcp_loopback.js';
@@ -94,11 +94,11 @@ function inet_setup(kernel: Kernel): Array<() => void> | number {
   const undo: Array<() => void> = [];
   const pernet = {
     init(net: Net): number {
-      net_assign_generic(net, ipv4_net_id, new NetnsIpv4());
+      ipv4_net_init(net);
       return 0;
     },
     exit(net: Net): void {
-      net.gen.delete(ipv4_net_id);
+      ipv4_net_exit(net);
     },
   };
   const rc = register_pernet_subsys(kernel, pernet);

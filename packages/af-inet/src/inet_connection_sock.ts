@@ -31,33 +31,59 @@ export interface TcpCongestionOps {
   readonly key: number;
 }
 
-/** struct inet_connection_sock. */
+/** struct inet_connection_sock. Fields set in the constructor, as in Sock (a base class of TcpSock). */
 export class InetConnectionSock extends InetSock {
-  icsk_af_ops: InetConnectionSockAfOps | null = null;
-  icsk_ca_ops: TcpCongestionOps | null = null;
-  readonly icsk_retransmit_timer = new TimerList();
-  readonly icsk_delack_timer = new TimerList();
+  declare icsk_af_ops: InetConnectionSockAfOps | null;
+  declare icsk_ca_ops: TcpCongestionOps | null;
+  declare readonly icsk_retransmit_timer: TimerList;
+  declare readonly icsk_delack_timer: TimerList;
   /** The accept queue (request_sock_queue): children ready for accept(). */
-  readonly icsk_accept_queue = new SkBuffHead();
-  readonly icsk_accept_list: Sock[] = [];
+  declare readonly icsk_accept_queue: SkBuffHead;
+  declare readonly icsk_accept_list: Sock[];
   /** Set while the socket owns a port in the bind hash (icsk_bind_hash). */
-  icsk_bind_hash = false;
+  declare icsk_bind_hash: boolean;
   /** In milliseconds (Linux: jiffies). */
-  icsk_rto = 0;
-  icsk_rto_min = 0;
-  icsk_rto_max = 0;
-  icsk_delack_max = 0;
-  icsk_pmtu_cookie = 0;
-  icsk_ca_state = 0;
-  icsk_retransmits = 0;
-  icsk_backoff = 0;
-  icsk_probes_out = 0;
-  icsk_syn_retries = 0;
-  icsk_ack_ato = 0;
-  icsk_ack_rcv_mss = 0;
-  icsk_ack_quick = 0;
-  icsk_ack_pingpong = 0;
-  icsk_ack_lrcvtime = 0;
+  declare icsk_rto: number;
+  declare icsk_rto_min: number;
+  declare icsk_rto_max: number;
+  declare icsk_delack_max: number;
+  declare icsk_pmtu_cookie: number;
+  declare icsk_ca_state: number;
+  declare icsk_retransmits: number;
+  declare icsk_backoff: number;
+  declare icsk_probes_out: number;
+  declare icsk_syn_retries: number;
+  declare icsk_ack_ato: number;
+  declare icsk_ack_rcv_mss: number;
+  declare icsk_ack_quick: number;
+  declare icsk_ack_pingpong: number;
+  declare icsk_ack_lrcvtime: number;
+
+  constructor() {
+    super();
+    this.icsk_af_ops = null;
+    this.icsk_ca_ops = null;
+    this.icsk_retransmit_timer = new TimerList();
+    this.icsk_delack_timer = new TimerList();
+    this.icsk_accept_queue = new SkBuffHead();
+    this.icsk_accept_list = [];
+    this.icsk_bind_hash = false;
+    this.icsk_rto = 0;
+    this.icsk_rto_min = 0;
+    this.icsk_rto_max = 0;
+    this.icsk_delack_max = 0;
+    this.icsk_pmtu_cookie = 0;
+    this.icsk_ca_state = 0;
+    this.icsk_retransmits = 0;
+    this.icsk_backoff = 0;
+    this.icsk_probes_out = 0;
+    this.icsk_syn_retries = 0;
+    this.icsk_ack_ato = 0;
+    this.icsk_ack_rcv_mss = 0;
+    this.icsk_ack_quick = 0;
+    this.icsk_ack_pingpong = 0;
+    this.icsk_ack_lrcvtime = 0;
+  }
 }
 
 export function inet_csk(sk: Sock): InetConnectionSock {

@@ -4,35 +4,64 @@
  */
 import { SOCK_DEAD, SOCK_STREAM, Sock, TCP_CLOSE, skb_queue_purge, sock_flag } from '@ksock/core';
 
+/** Fields set in the constructor, as in Sock: a base class of the socks sk_alloc() creates. */
 export class InetSock extends Sock {
-  inet_saddr = 0;
-  inet_rcv_saddr = 0;
-  inet_daddr = 0;
+  declare inet_saddr: number;
+  declare inet_rcv_saddr: number;
+  declare inet_daddr: number;
   /** Local port (host order); for raw sockets the protocol. */
-  inet_num = 0;
-  inet_sport = 0;
-  inet_dport = 0;
-  inet_id = 0;
+  declare inet_num: number;
+  declare inet_sport: number;
+  declare inet_dport: number;
+  declare inet_id: number;
   /** -1: use net.ipv4.ip_default_ttl. */
-  uc_ttl = -1;
-  mc_ttl = 1;
-  mc_index = 0;
-  mc_list: unknown[] | null = null;
-  tos = 0;
-  rcv_tos = 0;
-  pmtudisc = 0;
+  declare uc_ttl: number;
+  declare mc_ttl: number;
+  declare mc_index: number;
+  declare mc_list: unknown[] | null;
+  declare tos: number;
+  declare rcv_tos: number;
+  declare pmtudisc: number;
   // inet_flags bits, kept as booleans.
-  is_icsk = false;
-  mc_loop = false;
-  mc_all = false;
-  hdrincl = false;
-  nodefrag = false;
-  freebind = false;
-  transparent = false;
-  bind_address_no_port = false;
-  recverr = false;
+  declare is_icsk: boolean;
+  declare mc_loop: boolean;
+  declare mc_all: boolean;
+  declare hdrincl: boolean;
+  declare nodefrag: boolean;
+  declare freebind: boolean;
+  declare transparent: boolean;
+  declare bind_address_no_port: boolean;
+  declare recverr: boolean;
   /** A stable stand-in for the %pK pointer /proc/net prints. */
-  readonly sk_id = ++sk_ids;
+  declare readonly sk_id: number;
+
+  constructor() {
+    super();
+    this.inet_saddr = 0;
+    this.inet_rcv_saddr = 0;
+    this.inet_daddr = 0;
+    this.inet_num = 0;
+    this.inet_sport = 0;
+    this.inet_dport = 0;
+    this.inet_id = 0;
+    this.uc_ttl = -1;
+    this.mc_ttl = 1;
+    this.mc_index = 0;
+    this.mc_list = null;
+    this.tos = 0;
+    this.rcv_tos = 0;
+    this.pmtudisc = 0;
+    this.is_icsk = false;
+    this.mc_loop = false;
+    this.mc_all = false;
+    this.hdrincl = false;
+    this.nodefrag = false;
+    this.freebind = false;
+    this.transparent = false;
+    this.bind_address_no_port = false;
+    this.recverr = false;
+    this.sk_id = ++sk_ids;
+  }
 }
 
 let sk_ids = 0;
@@ -45,7 +74,7 @@ export function inet_sk(sk: Sock): InetSock {
 /** Mirrors inet_sock_destruct(): queues purged; refuses (logs) a TCP sock not closed or a live sock. */
 export function inet_sock_destruct(sk: Sock): void {
   skb_queue_purge(sk.sk_receive_queue);
-  skb_queue_purge(sk.sk_error_queue);
+  sk.purge_error_queue();
   const kernel = sk.sk_net.kernel;
   if (sk.sk_type === SOCK_STREAM && sk.sk_state !== TCP_CLOSE) {
     kernel.printk(`Attempt to release TCP socket in state ${sk.sk_state}`);

@@ -33,9 +33,16 @@ export interface InetState {
 
 const states = new WeakMap<Kernel, InetState>();
 
+// One-entry cache in front of the WeakMap: nearly every call is for the same kernel as the last one.
+let last_kernel: Kernel | null = null;
+let last_state: InetState | null = null;
+
 export function inet_state(kernel: Kernel): InetState {
+  if (kernel === last_kernel) return last_state!;
   const s = states.get(kernel);
   if (s === undefined) throw new Error('ksock: af_inet is not loaded in this kernel');
+  last_kernel = kernel;
+  last_state = s;
   return s;
 }
 
@@ -46,4 +53,6 @@ export function inet_state_or_null(kernel: Kernel): InetState | null {
 export function set_inet_state(kernel: Kernel, s: InetState | null): void {
   if (s === null) states.delete(kernel);
   else states.set(kernel, s);
+  last_kernel = null;
+  last_state = null;
 }

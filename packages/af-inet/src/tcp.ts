@@ -231,7 +231,7 @@ export function tcp_v4_destroy_sock(sk: Sock): void {
     return;
   }
   const tp = tcp_sk(sk);
-  skb_queue_purge(sk.sk_write_queue);
+  sk.purge_write_queue();
   skb_queue_purge(tp.out_of_order_queue);
   skb_queue_purge(tp.tcp_rtx_queue);
   if (inet_csk(sk).icsk_bind_hash) inet_put_port(sk);

@@ -456,7 +456,8 @@ const fmt_netlink_insert: Fmt<typeof netlink_insert> = (_sk, portid) => `portid=
 /** Mirrors netlink_remove(): out of the hash (dropping its reference) and out of the mc_list. */
 function netlink_remove(sk: NetlinkSock): void {
   const table = table_of(sk);
-  const m = table.hash.get(sk.sk_net);
+  // Only bound user sockets and kernel sockets were inserted: an unbound socket skips the lookup.
+  const m = sk.bound || netlink_is_kernel(sk) ? table.hash.get(sk.sk_net) : undefined;
   if (m !== undefined && m.get(sk.portid) === sk) {
     m.delete(sk.portid);
     if (m.size === 0) table.hash.delete(sk.sk_net);
@@ -648,7 +649,7 @@ export function netlink_release(sock: Socket): number {
   }
   sock.sk = null;
   sk.wait_q?.wake_up();
-  skb_queue_purge(sk.sk_write_queue);
+  sk.purge_write_queue();
   if (sk.portid !== 0 && sk.bound) {
     const n = { net: sk.sk_net, protocol: sk.sk_protocol, portid: sk.portid };
     for (const fn of [...st.notifiers]) fn(1, n);

@@ -17,11 +17,20 @@ interface Armed {
 
 export class FaultInjector {
   private armed = new Map<string, Armed>();
-  private count = 0;
   /** Every site name reached since the kernel booted, so a sweep can see what a path touches. */
   readonly seen = new Set<string>();
+  private record = false;
+  /** Nothing armed and nothing recorded: should_fail() answers with one compare. */
+  private idle = true;
+
   /** Record the sites reached (costs a Set insert per site; off by default). */
-  recording = false;
+  get recording(): boolean {
+    return this.record;
+  }
+  set recording(on: boolean) {
+    this.record = on;
+    this.idle = !on && this.armed.size === 0;
+  }
 
   /** Arm `site` to fail. */
   inject(site: string, spec: FaultSpec = {}): void {
@@ -29,20 +38,26 @@ export class FaultInjector {
     const after = spec.after ?? 0;
     if (!(times > 0) || !(after >= 0)) throw new RangeError('ksock: fault times must be > 0 and after >= 0');
     this.armed.set(site, { times, after });
-    this.count = this.armed.size;
+    this.idle = false;
   }
 
   /** Disarm one site, or all. */
   clear(site?: string): void {
     if (site === undefined) this.armed.clear();
     else this.armed.delete(site);
-    this.count = this.armed.size;
+    this.idle = !this.record && this.armed.size === 0;
   }
 
-  /** Mirrors should_fail(): true when the armed site is to fail now. */
+  /**
+   * Mirrors should_fail(): true when the armed site is to fail now. Kept this small so that it inlines
+   * into every allocation site for free; the work is in hit().
+   */
   should_fail(site: string): boolean {
-    if (this.recording) this.seen.add(site);
-    if (this.count === 0) return false;
+    return this.idle ? false : this.hit(site);
+  }
+
+  private hit(site: string): boolean {
+    if (this.record) this.seen.add(site);
     const a = this.armed.get(site);
     if (a === undefined) return false;
     if (a.after > 0) {
@@ -51,7 +66,7 @@ export class FaultInjector {
     }
     if (--a.times <= 0) {
       this.armed.delete(site);
-      this.count = this.armed.size;
+      this.idle = !this.record && this.armed.size === 0;
     }
     return true;
   }

@@ -32,14 +32,15 @@ export interface FileOperations {
  */
 export class File {
   f_count = 1;
-  readonly f_op: FileOperations;
-  f_flags: number;
-  readonly f_inode: Inode | null;
+  // Declared, and set only by the constructor (not first defined as undefined).
+  declare readonly f_op: FileOperations;
+  declare f_flags: number;
+  declare readonly f_inode: Inode | null;
   /** The dentry name (for sockets: the protocol name, e.g. "NETLINK"). */
-  readonly d_name: string;
+  declare readonly d_name: string;
   /** The path a file was opened by, or null for pseudo files whose name d_dname computes. */
-  private readonly f_path: string | null;
-  private_data: unknown;
+  declare private readonly f_path: string | null;
+  declare private_data: unknown;
 
   constructor(
     f_op: FileOperations,
@@ -49,11 +50,11 @@ export class File {
     path: string | null,
     private_data: unknown,
   ) {
-    this.f_path = path;
     this.f_op = f_op;
     this.f_flags = f_flags;
     this.f_inode = f_inode;
     this.d_name = d_name;
+    this.f_path = path;
     this.private_data = private_data;
   }
 
@@ -114,14 +115,17 @@ export function alloc_file_pseudo(
       fops,
     );
   const kernel = current().kernel;
-  if (kernel.nr_files >= kernel.sysctl_file_max && !capable(CAP_SYS_ADMIN)) {
-    kernel.printk(`VFS: file-max limit ${kernel.sysctl_file_max} reached`);
-    return -ENFILE;
-  }
+  if (kernel.nr_files >= kernel.sysctl_file_max && file_max_reached(kernel)) return -ENFILE;
   if (kernel.faults.should_fail('alloc_file_pseudo')) return -ENOMEM;
   kernel.nr_files++;
   kernel.filp_cachep.alloc();
   return new File(fops, flags, inode, d_name, path, null);
+}
+/** alloc_empty_file() at fs.file-max: only CAP_SYS_ADMIN goes past it; anyone else is told in the log. */
+function file_max_reached(kernel: Kernel): boolean {
+  if (capable(CAP_SYS_ADMIN)) return false;
+  kernel.printk(`VFS: file-max limit ${kernel.sysctl_file_max} reached`);
+  return true;
 }
 const fmt_alloc_file_pseudo: Fmt<typeof alloc_file_pseudo> = (inode, d_name, _path, flags) =>
   `ino=${inode?.i_ino ?? 0}, "${d_name}", flags=0${flags.toString(8)}`;
@@ -298,9 +302,13 @@ export function fd_install(files: FilesStruct, fd: number, file: File): void {
     t.call('fd_install', fd_install, fmt_fd_install, files, fd, file);
     return;
   }
-  if (files.fd[fd] !== null || !files.is_open(fd))
-    throw new Error(`ksock: fd_install(${fd}) on a slot not reserved`);
+  if (files.fd[fd] !== null || !files.is_open(fd)) fd_install_unreserved(fd);
   files.fd[fd] = file;
+}
+
+/** fd_install() into a slot alloc_fd() did not reserve is a caller bug (out of line: never taken). */
+function fd_install_unreserved(fd: number): never {
+  throw new Error(`ksock: fd_install(${fd}) on a slot not reserved`);
 }
 const fmt_fd_install: Fmt<typeof fd_install> = (_files, fd, file) => `${fd}, ${file.path}`;
 

@@ -14,7 +14,7 @@ import { ProcFs } from './proc.js';
 import { kernel_enter, kernel_leave } from './sched.js';
 import type { SecurityHooks } from './security.js';
 import { KmemCache } from './slab.js';
-import type { Proto } from './sock.js';
+import { PROTO_INUSE_NR, type Proto } from './sock.js';
 import type { NetProtoFamily } from './socket.js';
 import { SysctlRegistry, global_int } from './sysctl.js';
 import type { SpawnOptions } from './task.js';
@@ -73,6 +73,8 @@ export class Kernel {
   readonly net_families: Array<NetProtoFamily | null> = new Array<NetProtoFamily | null>(NPROTO).fill(null);
   /** proto_list: every registered struct proto, newest first (net/core/sock.c). */
   readonly proto_list: Proto[] = [];
+  /** proto_inuse_idx: the prot_inuse slots taken (assign_proto_idx()), one byte per slot. */
+  readonly proto_inuse_idx = new Uint8Array(PROTO_INUSE_NR);
   /** Active security modules' hooks, in call order. */
   readonly lsm: SecurityHooks[] = [];
   readonly pernet_list: PernetOperations[] = [];

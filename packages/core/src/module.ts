@@ -98,8 +98,13 @@ export function module_put(mod: Module | null): void {
     return;
   }
   if (mod === null) return;
-  if (mod.refcnt <= 0) throw new Error(`ksock: module_put(${mod.name}) with refcnt ${mod.refcnt}`);
+  if (mod.refcnt <= 0) module_put_underflow(mod);
   mod.refcnt--;
+}
+
+/** A put without a matching get is a bug in the caller: refuse it loudly (out of line: never taken). */
+function module_put_underflow(mod: Module): never {
+  throw new Error(`ksock: module_put(${mod.name}) with refcnt ${mod.refcnt}`);
 }
 const fmt_module_put: Fmt<typeof module_put> = (mod) =>
   mod === null ? 'NULL' : `${mod.name}, refcnt=${mod.refcnt}`;

@@ -1,5 +1,5 @@
+import { PROTO_INUSE_NR } from './sock.js';
 import type { Kernel } from './kernel.js';
-import type { Proto } from './sock.js';
 import type { NetDevice } from './dev.js';
 
 /**
@@ -12,7 +12,8 @@ export class Net {
   count = 0;
   /** sock_inuse: user sockets alive in this namespace (/proc/net/sockstat "sockets: used"). */
   sock_inuse = 0;
-  readonly prot_inuse = new Map<Proto, number>();
+  /** prot_inuse: sockets in use per proto, at the proto's inuse_idx (sock_prot_inuse_add()). */
+  readonly prot_inuse = new Int32Array(PROTO_INUSE_NR);
   readonly gen = new Map<object, unknown>();
   /** Network devices by ifindex order (dev_base_head). */
   readonly dev_base: NetDevice[] = [];

@@ -56,6 +56,8 @@ export function security_socket_create(
       protocol,
       kern,
     );
+  // No LSM registered (the usual case): nothing to call, and no argument list to build.
+  if (current().kernel.lsm.length === 0) return 0;
   return call_int_hook('socket_create', [family, type, protocol, kern]);
 }
 const fmt_security_socket_create: Fmt<typeof security_socket_create> = (family, type, protocol, kern) =>
@@ -81,6 +83,7 @@ export function security_socket_post_create(
       protocol,
       kern,
     );
+  if (current().kernel.lsm.length === 0) return 0;
   return call_int_hook('socket_post_create', [sock, family, type, protocol, kern]);
 }
 const fmt_security_socket_post_create: Fmt<typeof security_socket_post_create> = (

@@ -28,10 +28,10 @@ export class KmemCache {
   }
 
   free(): void {
-    this.active_objs--;
-    // An empty slab beyond the last partially used one is returned to the page allocator.
-    const needed = Math.ceil(this.active_objs / this.objperslab) * this.objperslab;
-    if (this.num_objs - needed >= this.objperslab) this.num_objs = needed;
+    // An empty slab beyond the last partially used one is returned to the page allocator: there is one
+    // exactly when a whole slab's worth of objects is free (num_objs is a multiple of objperslab).
+    if (--this.active_objs <= this.num_objs - this.objperslab)
+      this.num_objs = Math.ceil(this.active_objs / this.objperslab) * this.objperslab;
   }
 
   get active_slabs(): number {

@@ -7,7 +7,7 @@ import { SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
 import type { Socket } from './socket.js';
 import type { KmemCache } from './slab.js';
 import { ftrace, type Fmt } from './trace.js';
-import { ENOBUFS } from './uapi/errno.js';
+import { ENOBUFS, ENOSPC } from './uapi/errno.js';
 import { TCP_CLOSE } from './uapi/tcp_states.js';
 import type { WaitQueueHead } from './wait.js';
 import type { Cred } from './cred.js';
@@ -82,6 +82,8 @@ export interface Proto {
   readonly sk_class?: new () => Sock;
   /** Set by proto_register(prot, true): the proto's own kmem_cache. */
   slab?: KmemCache | null;
+  /** Set by proto_register(): this proto's slot in every namespace's prot_inuse counters. */
+  inuse_idx?: number;
   readonly max_header?: number;
   /** The protocol does not bind a port on its own when sending unbound (TCP); see inet_send_prepare(). */
   readonly no_autobind?: boolean;
@@ -109,63 +111,204 @@ export interface Proto {
 }
 
 /**
- * struct sock: the protocol-side half of a socket (include/net/sock.h). Fields keep their kernel names.
- * Families extend it with their own sock (NetlinkSock, InetSock → TcpSock…).
+ * The struct sock fields that only a socket option, an ICMP error or a local connection changes from
+ * their initial value. Kept out of line so that every other sock is that much smaller; Sock's accessors
+ * of the same names read the initial value while the sock has none of these set.
  */
-export class Sock {
-  sk_family = 0;
-  sk_type = 0;
-  sk_protocol = 0;
-  sk_state = 0;
-  sk_prot: Proto = null as unknown as Proto;
-  sk_prot_creator: Proto = null as unknown as Proto;
-  sk_net: Net = null as unknown as Net;
-  /** True for user sockets: the sock holds a reference on its namespace (sk_net_refcnt). */
-  sk_net_refcnt = false;
-  sk_kern_sock = false;
-  sk_socket: Socket | null = null;
-  sk_wq: WaitQueueHead | null = null;
-  sk_refcnt = 0;
-  sk_wmem_alloc = 0;
-  sk_rmem_alloc = 0;
-  sk_rcvbuf = 0;
-  sk_sndbuf = 0;
-  sk_receive_queue = new SkBuffHead();
-  /** Created on first use: most socks never queue a transmit or error buffer (see the getters below). */
-  private q_write: SkBuffHead | null = null;
-  private q_error: SkBuffHead | null = null;
-  private timer: TimerList | null = null;
-  sk_state_change: (sk: Sock) => void = sock_def_wakeup;
-  sk_data_ready: (sk: Sock) => void = sock_def_readable;
-  sk_write_space: (sk: Sock) => void = sock_def_write_space;
-  sk_error_report: (sk: Sock) => void = sock_def_error_report;
-  sk_destruct: ((sk: Sock) => void) | null = null;
-  sk_uid = 0;
-  sk_flags = 0;
-  sk_userlocks = 0;
-  sk_shutdown = 0;
-  sk_err = 0;
+class SockRare {
   sk_err_soft = 0;
-  sk_reuse = 0;
   sk_reuseport = 0;
   sk_priority = 0;
   sk_mark = 0;
   sk_bound_dev_if = 0;
-  sk_rcvlowat = 0;
-  sk_rcvtimeo = 0;
-  sk_sndtimeo = 0;
   sk_lingertime = 0;
-  sk_peek_off = 0;
-  sk_drops = 0;
-  sk_ack_backlog = 0;
-  sk_max_ack_backlog = 0;
-  sk_incoming_cpu = 0;
-  sk_pacing_shift = 0;
-  sk_write_pending = 0;
   sk_cookie = 0;
-  /** The peer's pid and credentials (SO_PEERCRED), set by families that connect two local sockets. */
   sk_peer_pid = 0;
   sk_peer_cred: Cred | null = null;
+}
+
+/**
+ * struct sock: the protocol-side half of a socket (include/net/sock.h). Fields keep their kernel names.
+ * Families extend it with their own sock (NetlinkSock, InetSock → TcpSock…).
+ *
+ * The fields are declared here and set in the constructor rather than written as class fields: V8 builds
+ * an instance of a derived class markedly faster when its base classes initialise by assignment (the
+ * family's own sock, the class sk_alloc() instantiates, keeps plain class fields, as the plugin guide
+ * shows). Every field is still set on every sock, in this order, so all socks share one shape.
+ */
+export class Sock {
+  declare sk_family: number;
+  declare sk_type: number;
+  declare sk_protocol: number;
+  declare sk_state: number;
+  declare sk_prot: Proto;
+  declare sk_prot_creator: Proto;
+  declare sk_net: Net;
+  /** True for user sockets: the sock holds a reference on its namespace (sk_net_refcnt). */
+  declare sk_net_refcnt: boolean;
+  declare sk_kern_sock: boolean;
+  declare sk_socket: Socket | null;
+  declare sk_wq: WaitQueueHead | null;
+  declare sk_refcnt: number;
+  declare sk_wmem_alloc: number;
+  declare sk_rmem_alloc: number;
+  declare sk_rcvbuf: number;
+  declare sk_sndbuf: number;
+  declare sk_receive_queue: SkBuffHead;
+  /** Created on first use: most socks never queue a transmit or error buffer (see the getters below). */
+  declare private q_write: SkBuffHead | null;
+  declare private q_error: SkBuffHead | null;
+  declare private timer: TimerList | null;
+  declare sk_state_change: (sk: Sock) => void;
+  declare sk_data_ready: (sk: Sock) => void;
+  declare sk_write_space: (sk: Sock) => void;
+  declare sk_error_report: (sk: Sock) => void;
+  declare sk_destruct: ((sk: Sock) => void) | null;
+  declare sk_uid: number;
+  declare sk_flags: number;
+  declare sk_userlocks: number;
+  declare sk_shutdown: number;
+  declare sk_err: number;
+  declare sk_reuse: number;
+  declare sk_rcvlowat: number;
+  /**
+   * sk_rcvtimeo / sk_sndtimeo in milliseconds, -1 standing for MAX_SCHEDULE_TIMEOUT (see the accessors):
+   * MAX_SCHEDULE_TIMEOUT is no small integer, and a field holding it costs every sock a boxed number.
+   */
+  declare private rcvtimeo: number;
+  declare private sndtimeo: number;
+  declare sk_peek_off: number;
+  declare sk_drops: number;
+  declare sk_ack_backlog: number;
+  declare sk_max_ack_backlog: number;
+  declare sk_incoming_cpu: number;
+  declare sk_pacing_shift: number;
+  declare sk_write_pending: number;
+  /** The fields few socks ever change (see SockRare), created by the first write of another value. */
+  declare private rare: SockRare | null;
+
+  constructor() {
+    this.sk_family = 0;
+    this.sk_type = 0;
+    this.sk_protocol = 0;
+    this.sk_state = 0;
+    this.sk_prot = null as unknown as Proto;
+    this.sk_prot_creator = null as unknown as Proto;
+    this.sk_net = null as unknown as Net;
+    this.sk_net_refcnt = false;
+    this.sk_kern_sock = false;
+    this.sk_socket = null;
+    this.sk_wq = null;
+    this.sk_refcnt = 0;
+    this.sk_wmem_alloc = 0;
+    this.sk_rmem_alloc = 0;
+    this.sk_rcvbuf = 0;
+    this.sk_sndbuf = 0;
+    this.sk_receive_queue = new SkBuffHead();
+    this.q_write = null;
+    this.q_error = null;
+    this.timer = null;
+    this.sk_state_change = sock_def_wakeup;
+    this.sk_data_ready = sock_def_readable;
+    this.sk_write_space = sock_def_write_space;
+    this.sk_error_report = sock_def_error_report;
+    this.sk_destruct = null;
+    this.sk_uid = 0;
+    this.sk_flags = 0;
+    this.sk_userlocks = 0;
+    this.sk_shutdown = 0;
+    this.sk_err = 0;
+    this.sk_reuse = 0;
+    this.sk_rcvlowat = 0;
+    this.rcvtimeo = 0;
+    this.sndtimeo = 0;
+    this.sk_peek_off = 0;
+    this.sk_drops = 0;
+    this.sk_ack_backlog = 0;
+    this.sk_max_ack_backlog = 0;
+    this.sk_incoming_cpu = 0;
+    this.sk_pacing_shift = 0;
+    this.sk_write_pending = 0;
+    this.rare = null;
+  }
+
+  private rare_w(): SockRare {
+    if (this.rare === null) this.rare = new SockRare();
+    return this.rare;
+  }
+
+  get sk_err_soft(): number {
+    return this.rare === null ? 0 : this.rare.sk_err_soft;
+  }
+  set sk_err_soft(v: number) {
+    if (this.rare !== null || v !== 0) this.rare_w().sk_err_soft = v;
+  }
+  get sk_reuseport(): number {
+    return this.rare === null ? 0 : this.rare.sk_reuseport;
+  }
+  set sk_reuseport(v: number) {
+    if (this.rare !== null || v !== 0) this.rare_w().sk_reuseport = v;
+  }
+  get sk_priority(): number {
+    return this.rare === null ? 0 : this.rare.sk_priority;
+  }
+  set sk_priority(v: number) {
+    if (this.rare !== null || v !== 0) this.rare_w().sk_priority = v;
+  }
+  get sk_mark(): number {
+    return this.rare === null ? 0 : this.rare.sk_mark;
+  }
+  set sk_mark(v: number) {
+    if (this.rare !== null || v !== 0) this.rare_w().sk_mark = v;
+  }
+  get sk_bound_dev_if(): number {
+    return this.rare === null ? 0 : this.rare.sk_bound_dev_if;
+  }
+  set sk_bound_dev_if(v: number) {
+    if (this.rare !== null || v !== 0) this.rare_w().sk_bound_dev_if = v;
+  }
+  get sk_lingertime(): number {
+    return this.rare === null ? 0 : this.rare.sk_lingertime;
+  }
+  set sk_lingertime(v: number) {
+    if (this.rare !== null || v !== 0) this.rare_w().sk_lingertime = v;
+  }
+  get sk_cookie(): number {
+    return this.rare === null ? 0 : this.rare.sk_cookie;
+  }
+  set sk_cookie(v: number) {
+    if (this.rare !== null || v !== 0) this.rare_w().sk_cookie = v;
+  }
+  /** The peer's pid (SO_PEERCRED), set by families that connect two local sockets. */
+  get sk_peer_pid(): number {
+    return this.rare === null ? 0 : this.rare.sk_peer_pid;
+  }
+  set sk_peer_pid(v: number) {
+    if (this.rare !== null || v !== 0) this.rare_w().sk_peer_pid = v;
+  }
+  /** The peer's credentials (SO_PEERCRED). */
+  get sk_peer_cred(): Cred | null {
+    return this.rare === null ? null : this.rare.sk_peer_cred;
+  }
+  set sk_peer_cred(v: Cred | null) {
+    if (this.rare !== null || v !== null) this.rare_w().sk_peer_cred = v;
+  }
+
+  /** sk_rcvtimeo: how long a receive sleeps (MAX_SCHEDULE_TIMEOUT: no limit). */
+  get sk_rcvtimeo(): number {
+    return this.rcvtimeo === -1 ? MAX_SCHEDULE_TIMEOUT : this.rcvtimeo;
+  }
+  set sk_rcvtimeo(ms: number) {
+    this.rcvtimeo = ms === MAX_SCHEDULE_TIMEOUT ? -1 : ms;
+  }
+
+  /** sk_sndtimeo: how long a send (or a connect) sleeps (MAX_SCHEDULE_TIMEOUT: no limit). */
+  get sk_sndtimeo(): number {
+    return this.sndtimeo === -1 ? MAX_SCHEDULE_TIMEOUT : this.sndtimeo;
+  }
+  set sk_sndtimeo(ms: number) {
+    this.sndtimeo = ms === MAX_SCHEDULE_TIMEOUT ? -1 : ms;
+  }
 
   /** sk_write_queue: transmit buffers. Allocated when first used, to keep idle socks small. */
   get sk_write_queue(): SkBuffHead {
@@ -185,10 +328,20 @@ export class Sock {
     return this.timer;
   }
 
+  /** skb_queue_purge(&sk->sk_write_queue) without creating a queue that was never used. */
+  purge_write_queue(): void {
+    if (this.q_write !== null) skb_queue_purge(this.q_write);
+  }
+
+  /** skb_queue_purge(&sk->sk_error_queue) without creating a queue that was never used. */
+  purge_error_queue(): void {
+    if (this.q_error !== null) skb_queue_purge(this.q_error);
+  }
+
   /** ksock: free what the lazily created queues hold without creating them (used by __sk_free). */
   purge_lazy_queues(): void {
-    if (this.q_write !== null) skb_queue_purge(this.q_write);
-    if (this.q_error !== null) skb_queue_purge(this.q_error);
+    this.purge_write_queue();
+    this.purge_error_queue();
   }
 
   traceLabel(): string {
@@ -256,7 +409,6 @@ export function sk_alloc(net: Net, family: number, prot: Proto, kern: boolean): 
     sock_inuse_add(net, 1);
   }
   sk.sk_wmem_alloc = 1;
-  sk.sk_cookie = 0;
   return sk;
 }
 const fmt_sk_alloc: Fmt<typeof sk_alloc> = (_net, family, prot, kern) =>
@@ -383,13 +535,47 @@ export function sk_common_release(sk: Sock): void {
 }
 
 /**
- * Mirrors proto_register(prot, alloc_slab): optionally a kmem_cache named after the protocol, and an
- * entry in the list /proc/net/protocols prints (newest first).
+ * include/net/sock.h PROTO_INUSE_NR: the size of each namespace's prot_inuse array. The last slot is
+ * never handed out (assign_proto_idx() treats reaching it as exhaustion).
+ */
+export const PROTO_INUSE_NR = 64;
+
+/** Mirrors assign_proto_idx(): the lowest free prot_inuse slot, ENOSPC when none is left. */
+function assign_proto_idx(kernel: Kernel, prot: Proto): number {
+  const used = kernel.proto_inuse_idx;
+  let idx = 0;
+  while (used[idx] !== 0) idx++;
+  prot.inuse_idx = idx;
+  if (idx === PROTO_INUSE_NR - 1) {
+    kernel.printk('PROTO_INUSE_NR exhausted');
+    return -ENOSPC;
+  }
+  used[idx] = 1;
+  return 0;
+}
+
+/** Mirrors release_proto_idx(): the last slot was never taken (it marks a failed assignment). */
+function release_proto_idx(kernel: Kernel, prot: Proto): void {
+  if (prot.inuse_idx !== undefined && prot.inuse_idx !== PROTO_INUSE_NR - 1)
+    kernel.proto_inuse_idx[prot.inuse_idx] = 0;
+}
+
+/**
+ * Mirrors proto_register(prot, alloc_slab): optionally a kmem_cache named after the protocol, a
+ * prot_inuse slot (assign_proto_idx), and an entry in the list /proc/net/protocols prints (newest first).
  */
 export function proto_register(kernel: Kernel, prot: Proto, alloc_slab = false): number {
   if (alloc_slab) {
     if (kernel.faults.should_fail('proto_register')) return -ENOBUFS; // kmem_cache_create() failed
     prot.slab = kernel.kmem_cache_create(prot.name, prot.obj_size);
+  }
+  const err = assign_proto_idx(kernel, prot);
+  if (err !== 0) {
+    if (prot.slab) {
+      kernel.kmem_cache_destroy(prot.slab);
+      prot.slab = null;
+    }
+    return err;
   }
   kernel.proto_list.unshift(prot);
   return 0;
@@ -397,6 +583,7 @@ export function proto_register(kernel: Kernel, prot: Proto, alloc_slab = false):
 
 /** Mirrors proto_unregister(). */
 export function proto_unregister(kernel: Kernel, prot: Proto): void {
+  release_proto_idx(kernel, prot);
   const i = kernel.proto_list.indexOf(prot);
   if (i >= 0) kernel.proto_list.splice(i, 1);
   if (prot.slab) {
@@ -405,11 +592,15 @@ export function proto_unregister(kernel: Kernel, prot: Proto): void {
   }
 }
 
-/** Mirrors sock_prot_inuse_add(): the per-namespace "sockets" column of /proc/net/protocols. */
+/**
+ * Mirrors sock_prot_inuse_add(): the per-namespace "sockets" column of /proc/net/protocols, indexed by
+ * the slot proto_register() gave the proto.
+ */
 export function sock_prot_inuse_add(net: Net, prot: Proto, val: number): void {
-  net.prot_inuse.set(prot, (net.prot_inuse.get(prot) ?? 0) + val);
+  net.prot_inuse[prot.inuse_idx!]! += val;
 }
 
+/** Mirrors sock_prot_inuse_get(). */
 export function sock_prot_inuse_get(net: Net, prot: Proto): number {
-  return net.prot_inuse.get(prot) ?? 0;
+  return net.prot_inuse[prot.inuse_idx!]!;
 }

@@ -72,17 +72,22 @@ export interface NetProtoFamily {
 
 /** The inode half of a socket_alloc. */
 export class SockInode implements Inode {
-  readonly i_mode = S_IFSOCK | 0o777;
-  readonly i_ino: number;
-  i_uid: number;
-  i_gid: number;
-  readonly socket: Socket;
+  // Declared, and set only by the constructor (not first defined as undefined): numbers from the start.
+  declare readonly i_ino: number;
+  declare i_uid: number;
+  declare i_gid: number;
+  declare readonly socket: Socket;
 
   constructor(i_ino: number, i_uid: number, i_gid: number, socket: Socket) {
     this.i_ino = i_ino;
     this.i_uid = i_uid;
     this.i_gid = i_gid;
     this.socket = socket;
+  }
+
+  /** Every socket inode's mode (sock_alloc()): the same for all, so not stored in each. */
+  get i_mode(): number {
+    return S_IFSOCK | 0o777;
   }
 }
 
@@ -98,7 +103,7 @@ export class Socket {
   sk: Sock | null = null;
   file: File | null = null;
   readonly wq = new WaitQueueHead();
-  readonly inode: SockInode;
+  declare readonly inode: SockInode;
 
   constructor(ino: number, uid: number, gid: number) {
     this.inode = new SockInode(ino, uid, gid, this);

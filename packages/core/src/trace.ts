@@ -267,9 +267,25 @@ export function call_ops<R>(
   d?: unknown,
   e?: unknown,
 ): R {
-  const call = fn as unknown as (...args: unknown[]) => R;
   const t = active_tracer_or_null();
-  if (t === null || TRACED.has(fn) || self_traced(fn)) return call(a, b, c, d, e);
+  if (t === null) return (fn as unknown as (...args: unknown[]) => R)(a, b, c, d, e);
+  return call_ops_traced(t, fn, fallback, a, b, c, d, e);
+}
+
+// call_ops() while tracing, out of line: every socket() and close() inlines call_ops(), so its untraced
+// path is kept as small as a direct call.
+function call_ops_traced<R>(
+  t: Tracer,
+  fn: (a: never, b: never, c: never, d: never, e: never) => R,
+  fallback: string,
+  a: unknown,
+  b: unknown,
+  c: unknown,
+  d: unknown,
+  e: unknown,
+): R {
+  const call = fn as unknown as (...args: unknown[]) => R;
+  if (TRACED.has(fn) || self_traced(fn)) return call(a, b, c, d, e);
   return t.call(fn.name || fallback, call, undefined, a, b, c, d, e, undefined);
 }
 

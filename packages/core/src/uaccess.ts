@@ -17,29 +17,37 @@ function show(v: unknown): string {
   return String(v);
 }
 
+/**
+ * Throw the refusal. Out of line so that the checks, which every syscall inlines, stay a few compares:
+ * a message template in each of them would count against the inlining budget of every syscall.
+ */
+function refuse(errno: number, syscall: string, name: string, want: string, v: unknown): never {
+  throw new KernelError(errno, syscall, `${name} ${want}, got ${show(v)}`);
+}
+
 /** A C `int`: an integer in [-2^31, 2^31). EINVAL otherwise. */
 export function arg_int(v: unknown, syscall: string, name: string): number {
   if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return v;
-  throw new KernelError(EINVAL, syscall, `${name} must be a 32-bit integer, got ${show(v)}`);
+  return refuse(EINVAL, syscall, name, 'must be a 32-bit integer', v);
 }
 
 /** A C `unsigned int` flags word: any integer in [-2^31, 2^32), kept as its 32 bits. EINVAL otherwise. */
 export function arg_flags(v: unknown, syscall: string, name = 'flags'): number {
   if (v === undefined) return 0;
   if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff) return v | 0;
-  throw new KernelError(EINVAL, syscall, `${name} must be a 32-bit integer, got ${show(v)}`);
+  return refuse(EINVAL, syscall, name, 'must be a 32-bit integer', v);
 }
 
 /** A file descriptor: an integer; anything else cannot name an open file (EBADF). */
 export function arg_fd(v: unknown, syscall: string, name = 'fd'): number {
   if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) return v;
-  throw new KernelError(EBADF, syscall, `${name} must be an integer file descriptor, got ${show(v)}`);
+  return refuse(EBADF, syscall, name, 'must be an integer file descriptor', v);
 }
 
 /** A user buffer: bytes the kernel can read. Anything else is a bad address (EFAULT). */
 export function arg_buf(v: unknown, syscall: string, name: string): Uint8Array {
   if (v instanceof Uint8Array) return v;
-  throw new KernelError(EFAULT, syscall, `${name} must be a Uint8Array, got ${show(v)}`);
+  return refuse(EFAULT, syscall, name, 'must be a Uint8Array', v);
 }
 
 /** fs/read_write.c MAX_RW_COUNT: the most one read or write transfers (INT_MAX rounded down to a page). */
@@ -52,13 +60,13 @@ export const MAX_RW_COUNT = 0x7ffff000;
  */
 export function arg_size(v: unknown, syscall: string, name: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v < 0 || v > MAX_RW_COUNT ? MAX_RW_COUNT : v;
-  throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
+  return refuse(EINVAL, syscall, name, 'must be an integer', v);
 }
 
 /** An rlim_t: non-negative integers; -1 is RLIM_INFINITY as C passes it. */
 export function arg_rlim(v: unknown, syscall: string, name: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v < 0 ? Number.MAX_SAFE_INTEGER : v;
-  throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
+  return refuse(EINVAL, syscall, name, 'must be an integer', v);
 }
 
 /**
@@ -68,7 +76,7 @@ export function arg_rlim(v: unknown, syscall: string, name: string): number {
  */
 export function arg_count(v: unknown, syscall: string, name: string): number {
   if (typeof v === 'number' && Number.isInteger(v)) return v < 0 ? -1 : Math.min(v, MAX_RW_COUNT);
-  throw new KernelError(EINVAL, syscall, `${name} must be an integer, got ${show(v)}`);
+  return refuse(EINVAL, syscall, name, 'must be an integer', v);
 }
 
 /**

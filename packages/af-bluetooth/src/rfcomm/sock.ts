@@ -172,7 +172,7 @@ function __rfcomm_get_listen_sock_by_addr(
 function rfcomm_sock_destruct(sk: RfcommPinfo): void {
   const d = sk.dlc;
   skb_queue_purge(sk.sk_receive_queue);
-  skb_queue_purge(sk.sk_write_queue);
+  sk.purge_write_queue();
   if (d === null) return;
   sk.dlc = null;
   if (d.owner === sk) d.owner = null;
