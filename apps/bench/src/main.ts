@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { errname } from '@ksock/core';
 import { loadFamilies } from './families.js';
 import { type LinuxResult, LinuxBench } from './linux.js';
@@ -62,6 +62,7 @@ function ksock(
   spec: KsockSpec,
   extraNodeArgs: readonly string[] = [],
   timing: { minSeconds: number; repeats: number } = settings,
+  imports: readonly string[] = [],
 ): Record<string, unknown> {
   const payload = JSON.stringify({ spec, minSeconds: timing.minSeconds, repeats: timing.repeats });
   // A worker that dies (a package caught half-edited in a shared tree, say) is tried once more, then
@@ -71,7 +72,15 @@ function ksock(
     try {
       const outText = execFileSync(
         process.execPath,
-        [...extraNodeArgs, '--conditions=@ksock/source', '--import', 'tsx', join(here, 'worker.ts'), payload],
+        [
+          ...extraNodeArgs,
+          '--conditions=@ksock/source',
+          '--import',
+          'tsx',
+          ...imports.flatMap((m) => ['--import', m]),
+          join(here, 'worker.ts'),
+          payload,
+        ],
         {
           cwd: pkgDir,
           encoding: 'utf8',
@@ -302,10 +311,12 @@ if (wanted('tracer', 'tracer')) {
     const order: TracerMode[] = r % 2 === 0 ? ['out', 'off'] : ['off', 'out'];
     if (r < 3) order.push('on');
     for (const mode of order) {
+      // Compiled out: the packages load with every inline trace prologue stripped (src/untrace.mjs).
       const k = ksock(
         { kind: 'tracer', mode, family: ts.family, type: ts.type, protocol: ts.protocol },
         [],
         timing,
+        mode === 'out' ? [pathToFileURL(join(here, 'untrace.mjs')).href] : [],
       );
       if (k.error !== undefined || k.unsupported) {
         problem = `error: ${String(k.error).split('\n')[0]}`;
