@@ -1,4 +1,9 @@
-/** Module hooks for untrace.mjs: strip the inline trace prologues from ksock's package sources. */
+/**
+ * Module hooks for untrace.mjs: ksock's package sources as a build without the tracer would have them —
+ * every trace point's mutable binding (`let fn = …`, swapped for a recording wrapper while tracing) made a
+ * plain `const`, and any inline trace prologue (the older style, still open to third-party families)
+ * removed.
+ */
 
 /** Index of the quote that closes the string starting at `i`. */
 function stringEnd(src, i) {
@@ -61,9 +66,52 @@ export function untrace(src) {
   return out;
 }
 
+/** `let fn =` → `const fn =` for every `tracepoint(fn, …)` registered in the module. */
+export function constify(src) {
+  const names = new Set([...src.matchAll(/(?<!function\s*)\btracepoint\((\w+),/g)].map((m) => m[1]));
+  for (const name of names) {
+    const decl = new RegExp(`\\blet ${name}\\s*=`);
+    if (!decl.test(src)) throw new Error(`untrace: no \`let ${name} =\` for its trace point`);
+    src = src.replace(decl, `const ${name} =`);
+  }
+  return src;
+}
+
+/**
+ * `call_ops(fn, 'label', …args)` → `fn(…args)`: without a tracer, calling a family's method is a plain
+ * indirect call, as in the kernel.
+ */
+export function uncall(src) {
+  let out = '';
+  let from = 0;
+  for (let at = src.indexOf('call_ops(', from); at >= 0; at = src.indexOf('call_ops(', from)) {
+    if (/[\w$.]/.test(src[at - 1] ?? '') || /function\s*$/.test(src.slice(Math.max(0, at - 12), at))) {
+      out += src.slice(from, at + 9);
+      from = at + 9;
+      continue;
+    }
+    const open = at + 8;
+    const end = closing(src, open);
+    // the top-level commas of the argument list
+    const commas = [];
+    for (let i = open + 1; i < end - 1; i++) {
+      const c = src[i];
+      if (c === '"' || c === "'" || c === '`') i = stringEnd(src, i);
+      else if (c === '(' || c === '{' || c === '[') i = closing(src, i) - 1;
+      else if (c === ',') commas.push(i);
+    }
+    if (commas.length < 1) throw new Error('untrace: call_ops without a label');
+    const fn = src.slice(open + 1, commas[0]);
+    const args = commas.length > 1 ? src.slice(commas[1] + 1, end - 1) : '';
+    out += `${src.slice(from, at)}(${uncall(fn)})(${uncall(args)})`;
+    from = end;
+  }
+  return out + src.slice(from);
+}
+
 export async function load(url, context, nextLoad) {
   const r = await nextLoad(url, context);
   if (!/\/packages\/[^/]+\/src\//.test(url) || url.includes('/node_modules/') || r.source == null) return r;
   const text = typeof r.source === 'string' ? r.source : Buffer.from(r.source).toString('utf8');
-  return { ...r, source: untrace(text) };
+  return { ...r, source: uncall(constify(untrace(text))) };
 }

@@ -29,11 +29,17 @@ if (spec.kind === 'tracer' && spec.mode === 'out')
   (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__ = true;
 
 const core = await import('@ksock/core');
-// The compiled-out mode must really run without the inline prologues (src/untrace.mjs strips them).
-if (spec.kind === 'tracer' && spec.mode === 'out' && String(core.sock_alloc).includes('ftrace'))
-  throw new Error(
-    'tracer "out" mode: the trace prologues were not stripped (run with --import src/untrace.mjs)',
-  );
+// The compiled-out mode must really run without trace points: src/untrace.mjs makes their bindings
+// constants, so enabling a tracer cannot swap them for recording wrappers.
+if (spec.kind === 'tracer' && spec.mode === 'out') {
+  const bare = core.sock_alloc;
+  const k = new core.Kernel();
+  k.tracer.enabled = true;
+  const swapped = core.sock_alloc !== bare;
+  k.tracer.enabled = false;
+  if (swapped || String(bare).includes('ftrace'))
+    throw new Error('tracer "out" mode: trace points are live (run with --import src/untrace.mjs)');
+}
 const { loadFamilies } = await import('./families.js');
 const families = await loadFamilies();
 const { KernelError, SOL_SOCKET, SO_RCVBUF, MSG_DONTWAIT, RLIMIT_NOFILE, F_DUPFD, ECONNREFUSED } = core;

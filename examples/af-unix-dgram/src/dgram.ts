@@ -1,7 +1,8 @@
 /**
  * The datagram paths of AF_UNIX: unix_dgram_sendmsg() and unix_dgram_recvmsg() (net/unix/af_unix.c).
- * These run for every message, so they trace through the inline `ftrace()` prologue instead of a traced()
- * wrapper: with tracing off the cost is one load and a compare, and no wrapper sits between caller and callee.
+ * These run for every message, so they are trace points (core's `tracepoint()`) instead of traced()
+ * wrappers: with tracing off their bindings hold the bare functions, so nothing sits between caller and
+ * callee.
  */
 import {
   ECONNREFUSED,
@@ -26,7 +27,7 @@ import {
   type Socket,
   TCP_CLOSE,
   current,
-  ftrace,
+  tracepoint,
   kfree_skb,
   memcpy_from_msg,
   skb_dequeue,
@@ -66,10 +67,7 @@ const fmt_recvmsg: Fmt<typeof unix_dgram_recvmsg> = (sock, _msg, size, flags) =>
  *
  * Control messages (SCM_RIGHTS, SCM_CREDENTIALS) are not modelled: msg_control is ignored.
  */
-export function unix_dgram_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
-  const t = ftrace();
-  if (t?.want(unix_dgram_sendmsg))
-    return t.call('unix_dgram_sendmsg', unix_dgram_sendmsg, fmt_sendmsg, sock, msg, len);
+export let unix_dgram_sendmsg = (sock: Socket, msg: MsgHdr, len: number): number => {
   const sk = unix_sk(sock.sk!);
   if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   const sunaddr = msg.msg_namelen > 0 ? msg.msg_name : null;
@@ -151,7 +149,7 @@ export function unix_dgram_sendmsg(sock: Socket, msg: MsgHdr, len: number): numb
   kfree_skb(skb);
   sock_put(other);
   return err;
-}
+};
 
 /**
  * Mirrors unix_dgram_recvmsg() / __unix_dgram_recvmsg(): MSG_OOB (EOPNOTSUPP) → a pending error → the
@@ -160,10 +158,7 @@ export function unix_dgram_sendmsg(sock: Socket, msg: MsgHdr, len: number): numb
  * woken, the sender's address is returned when it has one, and the datagram is cut to `size` (MSG_TRUNC
  * in msg_flags; with MSG_TRUNC in flags the full length is returned).
  */
-export function unix_dgram_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(unix_dgram_recvmsg))
-    return t.call('unix_dgram_recvmsg', unix_dgram_recvmsg, fmt_recvmsg, sock, msg, size, flags);
+export let unix_dgram_recvmsg = (sock: Socket, msg: MsgHdr, size: number, flags: number): number => {
   const sk = unix_sk(sock.sk!);
   if ((flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   const err = sock_error(sk);
@@ -206,4 +201,12 @@ export function unix_dgram_recvmsg(sock: Socket, msg: MsgHdr, size: number, flag
     sk.sk_peek_off += size;
   }
   return (flags & MSG_TRUNC) !== 0 ? avail : size;
-}
+};
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(unix_dgram_sendmsg, 'unix_dgram_sendmsg', fmt_sendmsg, (f) => {
+  unix_dgram_sendmsg = f;
+});
+tracepoint(unix_dgram_recvmsg, 'unix_dgram_recvmsg', fmt_recvmsg, (f) => {
+  unix_dgram_recvmsg = f;
+});

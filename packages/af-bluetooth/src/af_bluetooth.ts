@@ -19,6 +19,7 @@ import type {
   Socket,
 } from '@ksock/core';
 import {
+  call_ops,
   current,
   EAFNOSUPPORT,
   EAGAIN,
@@ -30,7 +31,7 @@ import {
   EOPNOTSUPP,
   EPROTONOSUPPORT,
   type Fmt,
-  ftrace,
+  tracepoint,
   module_put,
   MSG_OOB,
   PF_BLUETOOTH,
@@ -103,13 +104,7 @@ export function bt_sock_unregister(kernel: Kernel, proto: number): void {
  * Mirrors bt_sock_reclassify_lock(): gives the new sock's lock a per-protocol lockdep class. ksock has
  * no lockdep; the call is kept so the trace shows where Linux makes it (only after a successful create).
  */
-export function bt_sock_reclassify_lock(_sk: BtSock | null, _proto: number): void {
-  const ft = ftrace();
-  if (ft?.want(bt_sock_reclassify_lock)) {
-    ft.call('bt_sock_reclassify_lock', bt_sock_reclassify_lock, fmt_bt_sock_reclassify_lock, _sk, _proto);
-    return;
-  }
-}
+export let bt_sock_reclassify_lock = (_sk: BtSock | null, _proto: number): void => {};
 const fmt_bt_sock_reclassify_lock: Fmt<typeof bt_sock_reclassify_lock> = (_sk, proto) => `proto=${proto}`;
 
 /**
@@ -118,10 +113,7 @@ const fmt_bt_sock_reclassify_lock: Fmt<typeof bt_sock_reclassify_lock> = (_sk, p
  * when the slot is empty, EPROTONOSUPPORT when it still is or its module is going away; the protocol's
  * module reference is held exactly for the duration of its create().
  */
-export function bt_sock_create(net: Net, sock: Socket, proto: number, kern: boolean): number {
-  const ft = ftrace();
-  if (ft?.want(bt_sock_create))
-    return ft.call('bt_sock_create', bt_sock_create, fmt_bt_sock_create, net, sock, proto, kern);
+export let bt_sock_create = (net: Net, sock: Socket, proto: number, kern: boolean): number => {
   const kernel = net.kernel;
   if (net !== kernel.init_net) return -EAFNOSUPPORT;
   if (proto < 0 || proto >= BT_MAX_PROTO) return -EINVAL;
@@ -131,12 +123,12 @@ export function bt_sock_create(net: Net, sock: Socket, proto: number, kern: bool
   let err = -EPROTONOSUPPORT;
   const p = st.bt_proto[proto] ?? null;
   if (p !== null && try_module_get(p.owner)) {
-    err = p.create(net, sock, proto, kern);
+    err = call_ops(p.create, 'bt_proto->create', net, sock, proto, kern);
     if (err === 0) bt_sock_reclassify_lock(sock.sk as BtSock | null, proto);
     module_put(p.owner);
   }
   return err;
-}
+};
 const fmt_bt_sock_create: Fmt<typeof bt_sock_create> = (_net, _sock, proto, kern) =>
   `proto=${proto}, kern=${kern ? 1 : 0}`;
 
@@ -145,16 +137,13 @@ const fmt_bt_sock_create: Fmt<typeof bt_sock_create> = (_net, _sock, proto, kern
  * SOCK_ZAPPED cleared, sk_protocol = proto, sk_state = BT_OPEN, and for user sockets the creator's pid
  * and credentials as the peer information. Null when sk_alloc() fails.
  */
-export function bt_sock_alloc(
+export let bt_sock_alloc = (
   net: Net,
   sock: Socket | null,
   prot: Proto,
   proto: number,
   kern: boolean,
-): BtSock | null {
-  const ft = ftrace();
-  if (ft?.want(bt_sock_alloc))
-    return ft.call('bt_sock_alloc', bt_sock_alloc, fmt_bt_sock_alloc, net, sock, prot, proto, kern);
+): BtSock | null => {
   const sk = sk_alloc(net, PF_BLUETOOTH, prot, kern) as BtSock | null;
   if (sk === null) return null;
   sock_init_data(sock, sk);
@@ -168,7 +157,7 @@ export function bt_sock_alloc(
     sk.sk_peer_cred = task.cred;
   }
   return sk;
-}
+};
 const fmt_bt_sock_alloc: Fmt<typeof bt_sock_alloc> = (_net, _sock, prot, proto, kern) =>
   `prot=${prot.name}, proto=${proto}, kern=${kern ? 1 : 0}`;
 
@@ -373,3 +362,14 @@ export function bt_sock_unconnected_recvmsg(
   if (sock.sk!.sk_shutdown & RCV_SHUTDOWN) return 0;
   return -EAGAIN;
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(bt_sock_reclassify_lock, 'bt_sock_reclassify_lock', fmt_bt_sock_reclassify_lock, (f) => {
+  bt_sock_reclassify_lock = f;
+});
+tracepoint(bt_sock_create, 'bt_sock_create', fmt_bt_sock_create, (f) => {
+  bt_sock_create = f;
+});
+tracepoint(bt_sock_alloc, 'bt_sock_alloc', fmt_bt_sock_alloc, (f) => {
+  bt_sock_alloc = f;
+});

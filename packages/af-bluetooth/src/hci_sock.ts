@@ -18,7 +18,7 @@ import {
   EPERM,
   ESOCKTNOSUPPORT,
   type Fmt,
-  ftrace,
+  tracepoint,
   MSG_CMSG_COMPAT,
   MSG_DONTWAIT,
   MSG_ERRQUEUE,
@@ -84,10 +84,7 @@ function hci_sock_destruct(sk: BtSock): void {
 }
 
 /** Mirrors hci_sock_create(): SOCK_RAW only (ESOCKTNOSUPPORT otherwise); no capability is checked here. */
-export function hci_sock_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
-  const ft = ftrace();
-  if (ft?.want(hci_sock_create))
-    return ft.call('hci_sock_create', hci_sock_create, fmt_hci_sock_create, net, sock, protocol, kern);
+export let hci_sock_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
   const st = states.get(net.kernel)!;
   if (sock.type !== SOCK_RAW) return -ESOCKTNOSUPPORT;
   sock.ops = st.ops;
@@ -97,14 +94,12 @@ export function hci_sock_create(net: Net, sock: Socket, protocol: number, kern: 
   sk.sk_destruct = hci_sock_destruct as (sk: unknown) => void;
   bt_sock_link(st.sk_list, sk);
   return 0;
-}
+};
 const fmt_hci_sock_create: Fmt<typeof hci_sock_create> = (_net, sock, protocol, kern) =>
   `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors hci_sock_release() for a socket bound to no device. */
-export function hci_sock_release(sock: Socket): number {
-  const ft = ftrace();
-  if (ft?.want(hci_sock_release)) return ft.call('hci_sock_release', hci_sock_release, undefined, sock);
+export let hci_sock_release = (sock: Socket): number => {
   const sk = sock.sk as HciPinfo | null;
   if (sk === null) return 0;
   const st = states.get(sk.sk_net.kernel);
@@ -112,7 +107,7 @@ export function hci_sock_release(sock: Socket): number {
   sock_orphan(sk);
   sock_put(sk);
   return 0;
-}
+};
 
 /**
  * Mirrors hci_sock_bind() with no controllers registered: the RAW channel binds to HCI_DEV_NONE; any
@@ -120,10 +115,7 @@ export function hci_sock_release(sock: Socket): number {
  * device and needs CAP_NET_RAW; LOGGING takes no device and needs CAP_NET_ADMIN; CONTROL (the management
  * channel bt_init() registers through mgmt_init()) takes no device and anyone; other channels EINVAL.
  */
-export function hci_sock_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
-  const ft = ftrace();
-  if (ft?.want(hci_sock_bind))
-    return ft.call('hci_sock_bind', hci_sock_bind, fmt_hci_sock_bind, sock, addr, addr_len);
+export let hci_sock_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
   const sk = sock.sk as HciPinfo;
   const ha = new Uint8Array(SOCKADDR_HCI_SIZE);
   ha.set(addr.subarray(0, Math.min(SOCKADDR_HCI_SIZE, addr_len)));
@@ -160,7 +152,7 @@ export function hci_sock_bind(sock: Socket, addr: Uint8Array, addr_len: number):
   if (sk.mtu === 0) sk.mtu = HCI_MAX_FRAME_SIZE;
   sk.sk_state = BT_BOUND;
   return 0;
-}
+};
 const fmt_hci_sock_bind: Fmt<typeof hci_sock_bind> = (_sock, _addr, addr_len) => `addr_len=${addr_len}`;
 
 /** Mirrors hci_sock_getname(): peer is EOPNOTSUPP; without a device hci_hdev_from_sock() is EBADFD. */
@@ -173,16 +165,11 @@ function hci_sock_getname(_sock: Socket, peer: boolean): Uint8Array | number {
  * Mirrors hci_get_route() (net/bluetooth/hci_core.c): the controller to reach `dst` from `src`. ksock
  * has no controllers, so there is never a route; callers turn that into EHOSTUNREACH as Linux does.
  */
-export function hci_get_route(
+export let hci_get_route = (
   _dst: Readonly<Uint8Array>,
   _src: Readonly<Uint8Array>,
   _src_type: number,
-): null {
-  const ft = ftrace();
-  if (ft?.want(hci_get_route))
-    return ft.call('hci_get_route', hci_get_route, undefined, _dst, _src, _src_type);
-  return null;
-}
+): null => null;
 
 /** Mirrors hci_sock_sendmsg()'s checks; every channel but MONITOR/LOGGING then needs a device: EBADFD. */
 function hci_sock_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
@@ -245,3 +232,17 @@ export function hci_sock_init(kernel: Kernel, mod: Module): number {
 export function hci_sock_cleanup(kernel: Kernel): void {
   bt_proto_sock_cleanup(kernel, states, BTPROTO_HCI);
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(hci_sock_create, 'hci_sock_create', fmt_hci_sock_create, (f) => {
+  hci_sock_create = f;
+});
+tracepoint(hci_sock_release, 'hci_sock_release', undefined, (f) => {
+  hci_sock_release = f;
+});
+tracepoint(hci_sock_bind, 'hci_sock_bind', fmt_hci_sock_bind, (f) => {
+  hci_sock_bind = f;
+});
+tracepoint(hci_get_route, 'hci_get_route', undefined, (f) => {
+  hci_get_route = f;
+});

@@ -32,7 +32,7 @@ import {
   EPERM,
   ESOCKTNOSUPPORT,
   type Fmt,
-  ftrace,
+  tracepoint,
   O_NONBLOCK,
   SHUTDOWN_MASK,
   skb_queue_purge,
@@ -163,10 +163,7 @@ function l2cap_sock_destruct(sk: BtSock): void {
  * Mirrors l2cap_sock_create(): SEQPACKET, STREAM, DGRAM or RAW (ESOCKTNOSUPPORT otherwise); a user
  * SOCK_RAW needs CAP_NET_RAW (EPERM).
  */
-export function l2cap_sock_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
-  const ft = ftrace();
-  if (ft?.want(l2cap_sock_create))
-    return ft.call('l2cap_sock_create', l2cap_sock_create, fmt_l2cap_sock_create, net, sock, protocol, kern);
+export let l2cap_sock_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
   const st = states.get(net.kernel)!;
   sock.state = SS_UNCONNECTED;
   const t = sock.type;
@@ -181,7 +178,7 @@ export function l2cap_sock_create(net: Net, sock: Socket, protocol: number, kern
   l2cap_sock_init(sk);
   bt_sock_link(st.sk_list, sk);
   return 0;
-}
+};
 const fmt_l2cap_sock_create: Fmt<typeof l2cap_sock_create> = (_net, sock, protocol, kern) =>
   `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
@@ -228,10 +225,7 @@ function l2cap_add_psm(st: BtProtoState, sk: L2capPinfo, src: Uint8Array, psm: n
  * EACCES well-known without CAP_NET_BIND_SERVICE), then the PSM (or a fixed cid) is taken (EADDRINUSE)
  * and the sock is BT_BOUND.
  */
-export function l2cap_sock_bind(sock: Socket, addr: Uint8Array, alen: number): number {
-  const ft = ftrace();
-  if (ft?.want(l2cap_sock_bind))
-    return ft.call('l2cap_sock_bind', l2cap_sock_bind, fmt_l2cap_sock_bind, sock, addr, alen);
+export let l2cap_sock_bind = (sock: Socket, addr: Uint8Array, alen: number): number => {
   const sk = sock.sk as L2capPinfo;
   const st = states.get(sk.sk_net.kernel)!;
   if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
@@ -263,7 +257,7 @@ export function l2cap_sock_bind(sock: Socket, addr: Uint8Array, alen: number): n
   sk.chan_state = BT_BOUND;
   sk.sk_state = BT_BOUND;
   return 0;
-}
+};
 const fmt_l2cap_sock_bind: Fmt<typeof l2cap_sock_bind> = (_sock, addr, alen) =>
   `${ba2str(parse_sockaddr_l2(addr).l2_bdaddr)}, psm=0x${parse_sockaddr_l2(addr).l2_psm.toString(16)}, alen=${alen}`;
 
@@ -279,25 +273,13 @@ function is_valid_psm(psm: number, dst_type: number): boolean {
  * (0 while already connecting, EISCONN, EBADFD), the destination recorded, then hci_get_route() — which
  * finds no controller in ksock: EHOSTUNREACH.
  */
-export function l2cap_chan_connect(
+export let l2cap_chan_connect = (
   sk: L2capPinfo,
   psm: number,
   cid: number,
   dst: Uint8Array,
   dst_type: number,
-): number {
-  const ft = ftrace();
-  if (ft?.want(l2cap_chan_connect))
-    return ft.call(
-      'l2cap_chan_connect',
-      l2cap_chan_connect,
-      fmt_l2cap_chan_connect,
-      sk,
-      psm,
-      cid,
-      dst,
-      dst_type,
-    );
+): number => {
   if (!is_valid_psm(psm, dst_type) && cid === 0 && sk.chan_type !== L2CAP_CHAN_RAW) return -EINVAL;
   if (sk.chan_type === L2CAP_CHAN_CONN_ORIENTED && psm === 0) return -EINVAL;
   if (sk.chan_type === L2CAP_CHAN_FIXED && cid === 0) return -EINVAL;
@@ -321,7 +303,7 @@ export function l2cap_chan_connect(
   const hdev = hci_get_route(dst, sk.src, sk.src_type);
   if (hdev === null) return -EHOSTUNREACH;
   return 0;
-}
+};
 const fmt_l2cap_chan_connect: Fmt<typeof l2cap_chan_connect> = (_sk, psm, cid) =>
   `psm=0x${psm.toString(16)}, cid=${cid}`;
 
@@ -329,10 +311,7 @@ const fmt_l2cap_chan_connect: Fmt<typeof l2cap_chan_connect> = (_sk, psm, cid) =
  * Mirrors l2cap_sock_connect(): EINVAL for a zapped (shut down) sock, a bad address, or a destination
  * whose address type conflicts with the bound source; then l2cap_chan_connect(), then the wait.
  */
-export function l2cap_sock_connect(sock: Socket, addr: Uint8Array, alen: number, flags: number): number {
-  const ft = ftrace();
-  if (ft?.want(l2cap_sock_connect))
-    return ft.call('l2cap_sock_connect', l2cap_sock_connect, fmt_l2cap_sock_connect, sock, addr, alen, flags);
+export let l2cap_sock_connect = (sock: Socket, addr: Uint8Array, alen: number, flags: number): number => {
   const sk = sock.sk as L2capPinfo;
   if (sock_flag(sk, SOCK_ZAPPED)) return -EINVAL;
   if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
@@ -353,7 +332,7 @@ export function l2cap_sock_connect(sock: Socket, addr: Uint8Array, alen: number,
   const err = l2cap_chan_connect(sk, la.l2_psm, la.l2_cid, la.l2_bdaddr, la.l2_bdaddr_type);
   if (err !== 0) return err;
   return bt_sock_wait_state(sk, BT_CONNECTED, flags & O_NONBLOCK ? 0 : sk.sk_sndtimeo);
-}
+};
 const fmt_l2cap_sock_connect: Fmt<typeof l2cap_sock_connect> = (_sock, addr, alen, flags) =>
   `${ba2str(parse_sockaddr_l2(addr).l2_bdaddr)}, psm=0x${parse_sockaddr_l2(addr).l2_psm.toString(16)}, alen=${alen}, flags=0${flags.toString(8)}`;
 
@@ -420,9 +399,7 @@ function l2cap_sock_kill(sk: L2capPinfo): void {
 }
 
 /** Mirrors l2cap_sock_release(): shutdown, unlink, orphan, kill. */
-export function l2cap_sock_release(sock: Socket): number {
-  const ft = ftrace();
-  if (ft?.want(l2cap_sock_release)) return ft.call('l2cap_sock_release', l2cap_sock_release, undefined, sock);
+export let l2cap_sock_release = (sock: Socket): number => {
   const sk = sock.sk as L2capPinfo | null;
   if (sk === null) return 0;
   const err = l2cap_sock_shutdown(sock, 2);
@@ -431,7 +408,7 @@ export function l2cap_sock_release(sock: Socket): number {
   sock_orphan(sk);
   l2cap_sock_kill(sk);
   return err;
-}
+};
 
 /** Mirrors l2cap_init_sockets() (called from l2cap_init()). */
 export function l2cap_init(kernel: Kernel, mod: Module): number {
@@ -470,3 +447,20 @@ export function l2cap_init(kernel: Kernel, mod: Module): number {
 export function l2cap_exit(kernel: Kernel): void {
   bt_proto_sock_cleanup(kernel, states, BTPROTO_L2CAP);
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(l2cap_sock_create, 'l2cap_sock_create', fmt_l2cap_sock_create, (f) => {
+  l2cap_sock_create = f;
+});
+tracepoint(l2cap_sock_bind, 'l2cap_sock_bind', fmt_l2cap_sock_bind, (f) => {
+  l2cap_sock_bind = f;
+});
+tracepoint(l2cap_chan_connect, 'l2cap_chan_connect', fmt_l2cap_chan_connect, (f) => {
+  l2cap_chan_connect = f;
+});
+tracepoint(l2cap_sock_connect, 'l2cap_sock_connect', fmt_l2cap_sock_connect, (f) => {
+  l2cap_sock_connect = f;
+});
+tracepoint(l2cap_sock_release, 'l2cap_sock_release', undefined, (f) => {
+  l2cap_sock_release = f;
+});

@@ -23,7 +23,7 @@ import {
   ENOMEM,
   ESOCKTNOSUPPORT,
   type Fmt,
-  ftrace,
+  tracepoint,
   SHUTDOWN_MASK,
   skb_queue_purge,
   SOCK_DEAD,
@@ -80,10 +80,7 @@ function sco_sock_destruct(sk: BtSock): void {
 }
 
 /** Mirrors sco_sock_create() → sco_sock_alloc(): SOCK_SEQPACKET only (ESOCKTNOSUPPORT otherwise). */
-export function sco_sock_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
-  const ft = ftrace();
-  if (ft?.want(sco_sock_create))
-    return ft.call('sco_sock_create', sco_sock_create, fmt_sco_sock_create, net, sock, protocol, kern);
+export let sco_sock_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
   const st = states.get(net.kernel)!;
   sock.state = SS_UNCONNECTED;
   if (sock.type !== SOCK_SEQPACKET) return -ESOCKTNOSUPPORT;
@@ -95,7 +92,7 @@ export function sco_sock_create(net: Net, sock: Socket, protocol: number, kern: 
   sk.setting = BT_VOICE_CVSD_16BIT;
   bt_sock_link(st.sk_list, sk);
   return 0;
-}
+};
 const fmt_sco_sock_create: Fmt<typeof sco_sock_create> = (_net, sock, protocol, kern) =>
   `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
@@ -171,9 +168,7 @@ function sco_sock_shutdown(sock: Socket, _how: number): number {
 }
 
 /** Mirrors sco_sock_release(): close, orphan, then sco_sock_kill() of the zapped orphan. */
-export function sco_sock_release(sock: Socket): number {
-  const ft = ftrace();
-  if (ft?.want(sco_sock_release)) return ft.call('sco_sock_release', sco_sock_release, undefined, sock);
+export let sco_sock_release = (sock: Socket): number => {
   const sk = sock.sk as ScoPinfo | null;
   if (sk === null) return 0;
   sco_sock_shutdown(sock, 2);
@@ -185,7 +180,7 @@ export function sco_sock_release(sock: Socket): number {
     sock_put(sk);
   }
   return 0;
-}
+};
 
 /** Mirrors sco_init(): proto_register(sco_proto), bt_sock_register(BTPROTO_SCO), /proc/net/sco. */
 export function sco_init(kernel: Kernel, mod: Module): number {
@@ -224,3 +219,11 @@ export function sco_init(kernel: Kernel, mod: Module): number {
 export function sco_exit(kernel: Kernel): void {
   bt_proto_sock_cleanup(kernel, states, BTPROTO_SCO);
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(sco_sock_create, 'sco_sock_create', fmt_sco_sock_create, (f) => {
+  sco_sock_create = f;
+});
+tracepoint(sco_sock_release, 'sco_sock_release', undefined, (f) => {
+  sco_sock_release = f;
+});

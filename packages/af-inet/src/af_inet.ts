@@ -17,6 +17,7 @@ import type {
   Socket,
 } from '@ksock/core';
 import {
+  call_ops,
   AF_INET,
   AF_UNSPEC,
   CAP_NET_BIND_SERVICE,
@@ -35,7 +36,7 @@ import {
   EPROTONOSUPPORT,
   ESOCKTNOSUPPORT,
   type Fmt,
-  ftrace,
+  tracepoint,
   ns_capable,
   O_NONBLOCK,
   PF_INET,
@@ -139,10 +140,7 @@ export function inetsw_list(kernel: Kernel, type: number): InetProtosw[] {
  * retries, EPERM for SOCK_RAW without CAP_NET_RAW (user sockets), sk_alloc(), the inet_sock defaults,
  * sock_init_data(), raw hashing, then the protocol's init. Any later failure releases the sock.
  */
-export function inet_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
-  const ft = ftrace();
-  if (ft?.want(inet_create))
-    return ft.call('inet_create', inet_create, fmt_inet_create, net, sock, protocol, kern);
+export let inet_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
   if (protocol < 0 || protocol >= IN.IPPROTO_MAX) return -EINVAL;
   sock.state = SS_UNCONNECTED;
   const kernel = net.kernel;
@@ -210,15 +208,15 @@ export function inet_create(net: Net, sock: Socket, protocol: number, kern: bool
   inet.rcv_tos = 0;
   if (inet.inet_num !== 0) {
     inet.inet_sport = inet.inet_num;
-    err = sk.sk_prot.hash!(sk);
+    err = call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk);
     if (err !== 0) return out_sk_release(sock, sk, err);
   }
   if (sk.sk_prot.init !== undefined) {
-    err = sk.sk_prot.init(sk);
+    err = call_ops(sk.sk_prot.init, 'sk_prot->init', sk);
     if (err !== 0) return out_sk_release(sock, sk, err);
   }
   return 0;
-}
+};
 const fmt_inet_create: Fmt<typeof inet_create> = (_net, sock, protocol, kern) =>
   `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
@@ -231,17 +229,15 @@ function out_sk_release(sock: Socket, sk: Sock, err: number): number {
 // ---- socket calls -------------------------------------------------------------------------------
 
 /** Mirrors inet_release(): the protocol's close (with the linger time if SO_LINGER), sock->sk = NULL. */
-export function inet_release(sock: Socket): number {
-  const ft = ftrace();
-  if (ft?.want(inet_release)) return ft.call('inet_release', inet_release, fmt_inet_release, sock);
+export let inet_release = (sock: Socket): number => {
   const sk = sock.sk;
   if (sk !== null) {
     const timeout = sock_flag(sk, SOCK_LINGER) ? sk.sk_lingertime : 0;
-    sk.sk_prot.close!(sk, timeout);
+    call_ops(sk.sk_prot.close!, 'sk_prot->close', sk, timeout);
     sock.sk = null;
   }
   return 0;
-}
+};
 const fmt_inet_release: Fmt<typeof inet_release> = (sock) => `ino=${sock.inode.i_ino}`;
 
 /**
@@ -250,9 +246,7 @@ const fmt_inet_release: Fmt<typeof inet_release> = (sock) => `ino=${sock.inode.i
  * CAP_NET_BIND_SERVICE → EACCES; already bound or not CLOSE → EINVAL; the protocol's get_port →
  * EADDRINUSE.
  */
-export function __inet_bind(sk: Sock, addr: Uint8Array): number {
-  const ft = ftrace();
-  if (ft?.want(__inet_bind)) return ft.call('__inet_bind', __inet_bind, fmt___inet_bind, sk, addr);
+export let __inet_bind = (sk: Sock, addr: Uint8Array): number => {
   const inet = inet_sk(sk);
   const net = sk.sk_net;
   const a = IN.parse_sockaddr_in(addr);
@@ -268,7 +262,7 @@ export function __inet_bind(sk: Sock, addr: Uint8Array): number {
   inet.inet_rcv_saddr = inet.inet_saddr = a.addr;
   if (chk_addr_ret === RTN_MULTICAST || chk_addr_ret === RTN_BROADCAST) inet.inet_saddr = 0;
   if (snum !== 0 || !inet.bind_address_no_port) {
-    if (sk.sk_prot.get_port!(sk, snum) !== 0) {
+    if (call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, snum) !== 0) {
       inet.inet_saddr = inet.inet_rcv_saddr = 0;
       return -EADDRINUSE;
     }
@@ -279,37 +273,33 @@ export function __inet_bind(sk: Sock, addr: Uint8Array): number {
   inet.inet_daddr = 0;
   inet.inet_dport = 0;
   return 0;
-}
+};
 const fmt___inet_bind: Fmt<typeof __inet_bind> = (_sk, addr) => {
   const a = IN.parse_sockaddr_in(addr);
   return `${IN.inet_ntoa(a.addr)}:${a.port}`;
 };
 
 /** Mirrors inet_bind() → inet_bind_sk(): a protocol's own bind (raw, ping) first, then the length check. */
-export function inet_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
-  const ft = ftrace();
-  if (ft?.want(inet_bind)) return ft.call('inet_bind', inet_bind, fmt_inet_bind, sock, addr, addr_len);
+export let inet_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
   const sk = sock.sk!;
-  if (sk.sk_prot.bind !== undefined) return sk.sk_prot.bind(sk, addr, addr_len);
+  if (sk.sk_prot.bind !== undefined) return call_ops(sk.sk_prot.bind, 'sk_prot->bind', sk, addr, addr_len);
   if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   return __inet_bind(sk, addr);
-}
+};
 const fmt_inet_bind: Fmt<typeof inet_bind> = (sock, _addr, len) => `ino=${sock.inode.i_ino}, addrlen=${len}`;
 
 /** Mirrors inet_autobind(): a port from the ephemeral range, EAGAIN when none is free. */
 export function inet_autobind(sk: Sock): number {
   const inet = inet_sk(sk);
   if (inet.inet_num === 0) {
-    if (sk.sk_prot.get_port!(sk, 0) !== 0) return -EAGAIN;
+    if (call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, 0) !== 0) return -EAGAIN;
     inet.inet_sport = inet.inet_num;
   }
   return 0;
 }
 
 /** Mirrors inet_getname(): the local (bound, else source) address, or the peer's (ENOTCONN if none). */
-export function inet_getname(sock: Socket, peer: boolean): Uint8Array | number {
-  const ft = ftrace();
-  if (ft?.want(inet_getname)) return ft.call('inet_getname', inet_getname, fmt_inet_getname, sock, peer);
+export let inet_getname = (sock: Socket, peer: boolean): Uint8Array | number => {
   const sk = sock.sk!;
   const inet = inet_sk(sk);
   if (peer) {
@@ -318,7 +308,7 @@ export function inet_getname(sock: Socket, peer: boolean): Uint8Array | number {
   }
   const addr = inet.inet_rcv_saddr !== 0 ? inet.inet_rcv_saddr : inet.inet_saddr;
   return IN.sockaddr_in(addr, inet.inet_sport);
-}
+};
 const fmt_inet_getname: Fmt<typeof inet_getname> = (sock, peer) =>
   `ino=${sock.inode.i_ino}, peer=${peer ? 1 : 0}`;
 
@@ -326,9 +316,7 @@ const fmt_inet_getname: Fmt<typeof inet_getname> = (sock, peer) =>
  * Mirrors inet_listen() → __inet_listen_sk(): EINVAL unless an unconnected SOCK_STREAM socket in CLOSE
  * or LISTEN; the backlog is (re)set; a new listener starts (an unbound one gets an ephemeral port).
  */
-export function inet_listen(sock: Socket, backlog: number): number {
-  const ft = ftrace();
-  if (ft?.want(inet_listen)) return ft.call('inet_listen', inet_listen, fmt_inet_listen, sock, backlog);
+export let inet_listen = (sock: Socket, backlog: number): number => {
   const sk = sock.sk!;
   if (sock.state !== SS_UNCONNECTED || sock.type !== SOCK_STREAM) return -EINVAL;
   const old_state = sk.sk_state;
@@ -339,14 +327,12 @@ export function inet_listen(sock: Socket, backlog: number): number {
     if (err !== 0) return err;
   }
   return 0;
-}
+};
 const fmt_inet_listen: Fmt<typeof inet_listen> = (sock, backlog) =>
   `ino=${sock.inode.i_ino}, backlog=${backlog}`;
 
 /** Mirrors inet_shutdown(): how 0..2 → RCV/SEND/both; CLOSE answers ENOTCONN (after marking the bits). */
-export function inet_shutdown(sock: Socket, how: number): number {
-  const ft = ftrace();
-  if (ft?.want(inet_shutdown)) return ft.call('inet_shutdown', inet_shutdown, fmt_inet_shutdown, sock, how);
+export let inet_shutdown = (sock: Socket, how: number): number => {
   const sk = sock.sk!;
   how++;
   if ((how & ~SHUTDOWN_MASK) !== 0 || how === 0) return -EINVAL;
@@ -359,11 +345,11 @@ export function inet_shutdown(sock: Socket, how: number): number {
   switch (sk.sk_state) {
     case TCP_LISTEN:
       if ((how & RCV_SHUTDOWN) === 0) break;
-      err = sk.sk_prot.disconnect!(sk, O_NONBLOCK);
+      err = call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, O_NONBLOCK);
       sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
       break;
     case TCP_SYN_SENT:
-      err = sk.sk_prot.disconnect!(sk, O_NONBLOCK);
+      err = call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, O_NONBLOCK);
       sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
       break;
     default:
@@ -374,7 +360,7 @@ export function inet_shutdown(sock: Socket, how: number): number {
   }
   sk.sk_state_change(sk);
   return err;
-}
+};
 const fmt_inet_shutdown: Fmt<typeof inet_shutdown> = (sock, how) => `ino=${sock.inode.i_ino}, how=${how}`;
 
 /** Mirrors inet_sendmsg(): the protocol's sendmsg (UDP autobinds inside udp_sendmsg here). */
@@ -389,35 +375,29 @@ export function inet_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
     inet_autobind(sk) !== 0
   )
     return -EAGAIN;
-  return sk.sk_prot.sendmsg!(sk, msg, len);
+  return call_ops(sk.sk_prot.sendmsg!, 'sk_prot->sendmsg', sk, msg, len);
 }
 
 /** Mirrors inet_recvmsg(). */
 export function inet_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number): number {
   const sk = sock.sk!;
-  return sk.sk_prot.recvmsg!(sk, msg, size, flags);
+  return call_ops(sk.sk_prot.recvmsg!, 'sk_prot->recvmsg', sk, msg, size, flags);
 }
 
 /** Mirrors inet_dgram_connect(): AF_UNSPEC disconnects; autobind (EAGAIN); then the protocol's connect. */
-export function inet_dgram_connect(sock: Socket, addr: Uint8Array, addr_len: number, _flags: number): number {
-  const ft = ftrace();
-  if (ft?.want(inet_dgram_connect))
-    return ft.call(
-      'inet_dgram_connect',
-      inet_dgram_connect,
-      fmt_inet_dgram_connect,
-      sock,
-      addr,
-      addr_len,
-      _flags,
-    );
+export let inet_dgram_connect = (
+  sock: Socket,
+  addr: Uint8Array,
+  addr_len: number,
+  _flags: number,
+): number => {
   const sk = sock.sk!;
   if (addr_len < 2) return -EINVAL;
   const family = addr[0]! | (addr[1]! << 8);
-  if (family === AF_UNSPEC) return sk.sk_prot.disconnect!(sk, 0);
+  if (family === AF_UNSPEC) return call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, 0);
   if (inet_sk(sk).inet_num === 0 && inet_autobind(sk) !== 0) return -EAGAIN;
-  return sk.sk_prot.connect!(sk, addr, addr_len);
-}
+  return call_ops(sk.sk_prot.connect!, 'sk_prot->connect', sk, addr, addr_len);
+};
 const fmt_inet_dgram_connect: Fmt<typeof inet_dgram_connect> = (sock, _a, len) =>
   `ino=${sock.inode.i_ino}, addrlen=${len}`;
 
@@ -429,7 +409,7 @@ export function sock_common_setsockopt(
   optval: Uint8Array,
 ): number {
   const sk = sock.sk!;
-  return sk.sk_prot.setsockopt!(sk, level, optname, optval);
+  return call_ops(sk.sk_prot.setsockopt!, 'sk_prot->setsockopt', sk, level, optname, optval);
 }
 
 /** Mirrors sock_common_getsockopt(). */
@@ -440,7 +420,7 @@ export function sock_common_getsockopt(
   optlen: number,
 ): Uint8Array | number {
   const sk = sock.sk!;
-  return sk.sk_prot.getsockopt!(sk, level, optname, optlen);
+  return call_ops(sk.sk_prot.getsockopt!, 'sk_prot->getsockopt', sk, level, optname, optlen);
 }
 
 /**
@@ -450,7 +430,7 @@ export function sock_common_getsockopt(
 export function inet_ioctl(sock: Socket, cmd: number, arg: Uint8Array | number): number {
   const sk = sock.sk!;
   if (sk.sk_prot.ioctl === undefined) return -ENOIOCTLCMD;
-  const answ = sk.sk_prot.ioctl(sk, cmd, 0);
+  const answ = call_ops(sk.sk_prot.ioctl, 'sk_prot->ioctl', sk, cmd, 0);
   if (answ < 0) return answ;
   if (typeof arg === 'number' || arg.length < 4) return -EFAULT; // put_user() to a bad pointer
   new DataView(arg.buffer, arg.byteOffset, 4).setInt32(0, answ, true);
@@ -613,3 +593,29 @@ export function inet_exit(kernel: Kernel): void {
     proto_unregister(kernel, p);
   set_inet_state(kernel, null);
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(inet_create, 'inet_create', fmt_inet_create, (f) => {
+  inet_create = f;
+});
+tracepoint(inet_release, 'inet_release', fmt_inet_release, (f) => {
+  inet_release = f;
+});
+tracepoint(__inet_bind, '__inet_bind', fmt___inet_bind, (f) => {
+  __inet_bind = f;
+});
+tracepoint(inet_bind, 'inet_bind', fmt_inet_bind, (f) => {
+  inet_bind = f;
+});
+tracepoint(inet_getname, 'inet_getname', fmt_inet_getname, (f) => {
+  inet_getname = f;
+});
+tracepoint(inet_listen, 'inet_listen', fmt_inet_listen, (f) => {
+  inet_listen = f;
+});
+tracepoint(inet_shutdown, 'inet_shutdown', fmt_inet_shutdown, (f) => {
+  inet_shutdown = f;
+});
+tracepoint(inet_dgram_connect, 'inet_dgram_connect', fmt_inet_dgram_connect, (f) => {
+  inet_dgram_connect = f;
+});

@@ -4,9 +4,10 @@
  */
 import type { Sock } from '@ksock/core';
 import {
+  call_ops,
   EADDRINUSE,
   type Fmt,
-  ftrace,
+  tracepoint,
   SkBuffHead,
   sock_prot_inuse_add,
   TCP_CLOSE,
@@ -154,10 +155,7 @@ function inet_bind_hash(sk: InetSock, port: number, bhash: Map<number, InetSock[
  * port 0 searches ip_local_port_range from a random offset, odd ports first (inet_csk_find_open_port
  * leaves even ones to connect()), then even ones.
  */
-export function inet_csk_get_port(sk: Sock, snum: number): number {
-  const ft = ftrace();
-  if (ft?.want(inet_csk_get_port))
-    return ft.call('inet_csk_get_port', inet_csk_get_port, fmt_inet_csk_get_port, sk, snum);
+export let inet_csk_get_port = (sk: Sock, snum: number): number => {
   const isk = inet_sk(sk);
   const bhash = ipv4(sk.sk_net).tcp_bhash;
   if (snum === 0) return inet_csk_find_open_port(sk, 1) === 0 ? 1 : 0;
@@ -166,7 +164,7 @@ export function inet_csk_get_port(sk: Sock, snum: number): number {
   if (owners?.includes(isk)) return 0; // listen() after bind(): already ours
   inet_bind_hash(isk, snum, bhash);
   return 0;
-}
+};
 const fmt_inet_csk_get_port: Fmt<typeof inet_csk_get_port> = (_sk, snum) => `snum=${snum}`;
 
 /**
@@ -201,12 +199,7 @@ export function inet_inherit_port(listener: Sock, child: Sock): void {
 }
 
 /** Mirrors inet_put_port(): leave the bind bucket; an empty bucket is freed. */
-export function inet_put_port(sk: Sock): void {
-  const ft = ftrace();
-  if (ft?.want(inet_put_port)) {
-    ft.call('inet_put_port', inet_put_port, undefined, sk);
-    return;
-  }
+export let inet_put_port = (sk: Sock): void => {
   const isk = inet_csk(sk);
   if (!isk.icsk_bind_hash) return;
   const bhash = ipv4(sk.sk_net).tcp_bhash;
@@ -218,27 +211,20 @@ export function inet_put_port(sk: Sock): void {
   }
   isk.icsk_bind_hash = false;
   isk.inet_num = 0;
-}
+};
 
 /** Mirrors inet_hash(): a listening socket goes into the listening hash and counts as in use. */
-export function inet_hash(sk: Sock): number {
-  const ft = ftrace();
-  if (ft?.want(inet_hash)) return ft.call('inet_hash', inet_hash, undefined, sk);
+export let inet_hash = (sk: Sock): number => {
   if (sk.sk_state === TCP_CLOSE) return 0;
   const t = ipv4(sk.sk_net);
   const list = sk.sk_state === TCP_LISTEN ? t.tcp_listening : t.tcp_established;
   list.push(inet_sk(sk));
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
   return 0;
-}
+};
 
 /** Mirrors inet_unhash(). */
-export function inet_unhash(sk: Sock): void {
-  const ft = ftrace();
-  if (ft?.want(inet_unhash)) {
-    ft.call('inet_unhash', inet_unhash, undefined, sk);
-    return;
-  }
+export let inet_unhash = (sk: Sock): void => {
   const t = ipv4(sk.sk_net);
   const isk = inet_sk(sk);
   for (const list of [t.tcp_listening, t.tcp_established]) {
@@ -249,27 +235,41 @@ export function inet_unhash(sk: Sock): void {
       return;
     }
   }
-}
+};
 
 /**
  * Mirrors inet_csk_listen_start(): empty accept queue, state LISTEN, the port taken (or re-checked),
  * hashed. On failure the state goes back to CLOSE and EADDRINUSE is returned.
  */
-export function inet_csk_listen_start(sk: Sock): number {
-  const ft = ftrace();
-  if (ft?.want(inet_csk_listen_start))
-    return ft.call('inet_csk_listen_start', inet_csk_listen_start, undefined, sk);
+export let inet_csk_listen_start = (sk: Sock): number => {
   const isk = inet_csk(sk);
   isk.icsk_accept_list.length = 0;
   sk.sk_ack_backlog = 0;
   sk.sk_state = TCP_LISTEN;
-  if (sk.sk_prot.get_port!(sk, isk.inet_num) === 0) {
+  if (call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, isk.inet_num) === 0) {
     isk.inet_sport = isk.inet_num;
-    const err = sk.sk_prot.hash!(sk);
+    const err = call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk);
     if (err === 0) return 0;
     sk.sk_state = TCP_CLOSE;
     return err;
   }
   sk.sk_state = TCP_CLOSE;
   return -EADDRINUSE;
-}
+};
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(inet_csk_get_port, 'inet_csk_get_port', fmt_inet_csk_get_port, (f) => {
+  inet_csk_get_port = f;
+});
+tracepoint(inet_put_port, 'inet_put_port', undefined, (f) => {
+  inet_put_port = f;
+});
+tracepoint(inet_hash, 'inet_hash', undefined, (f) => {
+  inet_hash = f;
+});
+tracepoint(inet_unhash, 'inet_unhash', undefined, (f) => {
+  inet_unhash = f;
+});
+tracepoint(inet_csk_listen_start, 'inet_csk_listen_start', undefined, (f) => {
+  inet_csk_listen_start = f;
+});

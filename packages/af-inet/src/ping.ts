@@ -13,7 +13,7 @@ import {
   EAFNOSUPPORT,
   EINVAL,
   EOPNOTSUPP,
-  ftrace,
+  tracepoint,
   sk_common_release,
   SOCK_BINDPORT_LOCK,
   sock_hold,
@@ -34,20 +34,16 @@ export class PingSock extends InetSock {
 const rovers = new WeakMap<object, number>();
 
 /** Mirrors ping_init_sock(): EACCES unless the egid or a supplementary group is in ping_group_range. */
-export function ping_init_sock(sk: Sock): number {
-  const ft = ftrace();
-  if (ft?.want(ping_init_sock)) return ft.call('ping_init_sock', ping_init_sock, undefined, sk);
+export let ping_init_sock = (sk: Sock): number => {
   const [low, high] = ipv4(sk.sk_net).ping_group_range;
   const cred = current().cred;
   if (low <= cred.egid && cred.egid <= high) return 0;
   for (const gid of cred.groups) if (low <= gid && gid <= high) return 0;
   return -EACCES;
-}
+};
 
 /** Mirrors ping_get_port(): identifier 0 picks the next free one after the rover; hashing happens here. */
-export function ping_get_port(sk: Sock, ident: number): number {
-  const ft = ftrace();
-  if (ft?.want(ping_get_port)) return ft.call('ping_get_port', ping_get_port, undefined, sk, ident);
+export let ping_get_port = (sk: Sock, ident: number): number => {
   const isk = inet_sk(sk);
   const table = ipv4(sk.sk_net).ping_table;
   const inuse = (id: number): boolean => {
@@ -87,15 +83,10 @@ export function ping_get_port(sk: Sock, ident: number): number {
     sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
   }
   return 0;
-}
+};
 
 /** Mirrors ping_unhash(). */
-export function ping_unhash(sk: Sock): void {
-  const ft = ftrace();
-  if (ft?.want(ping_unhash)) {
-    ft.call('ping_unhash', ping_unhash, undefined, sk);
-    return;
-  }
+export let ping_unhash = (sk: Sock): void => {
   const ps = sk as PingSock;
   if (!ps.ping_hashed) return;
   const table = ipv4(sk.sk_net).ping_table;
@@ -107,12 +98,10 @@ export function ping_unhash(sk: Sock): void {
   ps.inet_sport = 0;
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, -1);
   sock_put(sk);
-}
+};
 
 /** Mirrors ping_bind() with ping_check_bind_addr() for AF_INET. */
-export function ping_bind(sk: Sock, addr: Uint8Array, addr_len: number): number {
-  const ft = ftrace();
-  if (ft?.want(ping_bind)) return ft.call('ping_bind', ping_bind, undefined, sk, addr, addr_len);
+export let ping_bind = (sk: Sock, addr: Uint8Array, addr_len: number): number => {
   const isk = inet_sk(sk);
   if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
@@ -128,17 +117,12 @@ export function ping_bind(sk: Sock, addr: Uint8Array, addr_len: number): number 
   isk.inet_daddr = 0;
   isk.inet_dport = 0;
   return 0;
-}
+};
 
 /** Mirrors ping_close(): sk_common_release(). */
-export function ping_close(sk: Sock, _timeout: number): void {
-  const ft = ftrace();
-  if (ft?.want(ping_close)) {
-    ft.call('ping_close', ping_close, undefined, sk, _timeout);
-    return;
-  }
+export let ping_close = (sk: Sock, _timeout: number): void => {
   sk_common_release(sk);
-}
+};
 
 /** ping_prot (net/ipv4/ping.c): obj_size = sizeof(struct ping_sock)... inet_sock on x86-64 6.18 (1016 bytes). */
 export function make_ping_prot(owner: Module | null): Proto {
@@ -161,3 +145,20 @@ export function make_ping_prot(owner: Module | null): Proto {
     get_port: ping_get_port,
   };
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(ping_init_sock, 'ping_init_sock', undefined, (f) => {
+  ping_init_sock = f;
+});
+tracepoint(ping_get_port, 'ping_get_port', undefined, (f) => {
+  ping_get_port = f;
+});
+tracepoint(ping_unhash, 'ping_unhash', undefined, (f) => {
+  ping_unhash = f;
+});
+tracepoint(ping_bind, 'ping_bind', undefined, (f) => {
+  ping_bind = f;
+});
+tracepoint(ping_close, 'ping_close', undefined, (f) => {
+  ping_close = f;
+});

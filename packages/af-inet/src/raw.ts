@@ -10,7 +10,7 @@ import {
   ENOIOCTLCMD,
   ENOPROTOOPT,
   EOPNOTSUPP,
-  ftrace,
+  tracepoint,
   MSG_OOB,
   sk_common_release,
   sock_hold,
@@ -32,23 +32,16 @@ export class RawSock extends InetSock {
 }
 
 /** Mirrors raw_hash_sk(): into raw_v4_hashinfo, holding a reference, counted in use. */
-export function raw_hash_sk(sk: Sock): number {
-  const ft = ftrace();
-  if (ft?.want(raw_hash_sk)) return ft.call('raw_hash_sk', raw_hash_sk, undefined, sk);
+export let raw_hash_sk = (sk: Sock): number => {
   ipv4(sk.sk_net).raw_list.push(inet_sk(sk));
   (sk as RawSock).raw_hashed = true;
   sock_hold(sk);
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
   return 0;
-}
+};
 
 /** Mirrors raw_unhash_sk(). */
-export function raw_unhash_sk(sk: Sock): void {
-  const ft = ftrace();
-  if (ft?.want(raw_unhash_sk)) {
-    ft.call('raw_unhash_sk', raw_unhash_sk, undefined, sk);
-    return;
-  }
+export let raw_unhash_sk = (sk: Sock): void => {
   const rs = sk as RawSock;
   if (!rs.raw_hashed) return;
   const list = ipv4(sk.sk_net).raw_list;
@@ -56,21 +49,17 @@ export function raw_unhash_sk(sk: Sock): void {
   rs.raw_hashed = false;
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, -1);
   sock_put(sk);
-}
+};
 
 /** Mirrors raw_sk_init(): an ICMP raw socket starts with an empty filter. */
-export function raw_sk_init(sk: Sock): number {
-  const ft = ftrace();
-  if (ft?.want(raw_sk_init)) return ft.call('raw_sk_init', raw_sk_init, undefined, sk);
+export let raw_sk_init = (sk: Sock): number => {
   const rs = sk as RawSock;
   if (rs.inet_num === IN.IPPROTO_ICMP) rs.icmp_filter = 0;
   return 0;
-}
+};
 
 /** Mirrors raw_bind(): EINVAL if not CLOSE or short, EADDRNOTAVAIL for a non-local address; no port. */
-export function raw_bind(sk: Sock, addr: Uint8Array, addr_len: number): number {
-  const ft = ftrace();
-  if (ft?.want(raw_bind)) return ft.call('raw_bind', raw_bind, undefined, sk, addr, addr_len);
+export let raw_bind = (sk: Sock, addr: Uint8Array, addr_len: number): number => {
   const inet = inet_sk(sk);
   if (sk.sk_state !== TCP_CLOSE || addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
@@ -79,17 +68,12 @@ export function raw_bind(sk: Sock, addr: Uint8Array, addr_len: number): number {
   inet.inet_rcv_saddr = inet.inet_saddr = a.addr;
   if (chk === RTN_MULTICAST || chk === RTN_BROADCAST) inet.inet_saddr = 0;
   return 0;
-}
+};
 
 /** Mirrors raw_close(): sk_common_release(). */
-export function raw_close(sk: Sock, _timeout: number): void {
-  const ft = ftrace();
-  if (ft?.want(raw_close)) {
-    ft.call('raw_close', raw_close, undefined, sk, _timeout);
-    return;
-  }
+export let raw_close = (sk: Sock, _timeout: number): void => {
   sk_common_release(sk);
-}
+};
 
 /** Mirrors raw_setsockopt(): SOL_RAW ICMP_FILTER (only on IPPROTO_ICMP sockets), other levels IP. */
 export function raw_setsockopt(sk: Sock, level: number, optname: number, optval: Uint8Array): number {
@@ -153,3 +137,20 @@ export function make_raw_prot(owner: Module | null): Proto {
     unhash: raw_unhash_sk,
   };
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(raw_hash_sk, 'raw_hash_sk', undefined, (f) => {
+  raw_hash_sk = f;
+});
+tracepoint(raw_unhash_sk, 'raw_unhash_sk', undefined, (f) => {
+  raw_unhash_sk = f;
+});
+tracepoint(raw_sk_init, 'raw_sk_init', undefined, (f) => {
+  raw_sk_init = f;
+});
+tracepoint(raw_bind, 'raw_bind', undefined, (f) => {
+  raw_bind = f;
+});
+tracepoint(raw_close, 'raw_close', undefined, (f) => {
+  raw_close = f;
+});

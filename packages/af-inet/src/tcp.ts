@@ -5,12 +5,13 @@
  */
 import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
+  call_ops,
   ECONNRESET,
   EINVAL,
   ENOENT,
   ENOIOCTLCMD,
   ENOPROTOOPT,
-  ftrace,
+  tracepoint,
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
   SHUTDOWN_MASK,
@@ -139,14 +140,9 @@ function tcp_assign_congestion_control(sk: Sock): void {
 }
 
 /** Mirrors tcp_init_sock(): every default a new TCP socket starts with. */
-export function tcp_init_sock(sk: Sock): void {
-  const ft = ftrace();
-  if (ft?.want(tcp_init_sock)) {
-    ft.call('tcp_init_sock', tcp_init_sock, undefined, sk);
-    return;
-  }
+export let tcp_init_sock = (sk: Sock): void => {
   __tcp_init_sock(sk);
-}
+};
 
 /** The body of tcp_init_sock(), also used for an accepted child (Linux clones the listener). */
 export function __tcp_init_sock(sk: Sock): void {
@@ -192,18 +188,16 @@ export const ipv4_specific: InetConnectionSockAfOps = {
 };
 
 /** Mirrors tcp_v4_init_sock(): tcp_init_sock(), then the IPv4 af_ops. */
-export function tcp_v4_init_sock(sk: Sock): number {
-  const ft = ftrace();
-  if (ft?.want(tcp_v4_init_sock)) return ft.call('tcp_v4_init_sock', tcp_v4_init_sock, undefined, sk);
+export let tcp_v4_init_sock = (sk: Sock): number => {
   tcp_init_sock(sk);
   inet_csk(sk).icsk_af_ops = ipv4_specific;
   return 0;
-}
+};
 
 /** Mirrors tcp_set_state(): entering CLOSE unhashes and frees an automatically chosen port. */
 export function tcp_set_state(sk: Sock, state: number): void {
   if (state === TCP_CLOSE) {
-    sk.sk_prot.unhash!(sk);
+    call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk);
     if (inet_csk(sk).icsk_bind_hash && (sk.sk_userlocks & 8) === 0) inet_put_port(sk);
   }
   sk.sk_state = state;
@@ -218,29 +212,24 @@ function inet_csk_listen_stop(sk: Sock): void {
   while (list.length > 0) {
     const child = list.shift()!;
     sk.sk_ack_backlog--;
-    child.sk_prot.disconnect!(child, 0);
-    child.sk_prot.close!(child, 0);
+    call_ops(child.sk_prot.disconnect!, 'sk_prot->disconnect', child, 0);
+    call_ops(child.sk_prot.close!, 'sk_prot->close', child, 0);
   }
 }
 
 /** Mirrors tcp_v4_destroy_sock(): the port goes back, the allocation counter drops. */
-export function tcp_v4_destroy_sock(sk: Sock): void {
-  const ft = ftrace();
-  if (ft?.want(tcp_v4_destroy_sock)) {
-    ft.call('tcp_v4_destroy_sock', tcp_v4_destroy_sock, undefined, sk);
-    return;
-  }
+export let tcp_v4_destroy_sock = (sk: Sock): void => {
   const tp = tcp_sk(sk);
   sk.purge_write_queue();
   skb_queue_purge(tp.out_of_order_queue);
   skb_queue_purge(tp.tcp_rtx_queue);
   if (inet_csk(sk).icsk_bind_hash) inet_put_port(sk);
   inet_state(sk.sk_net.kernel).tcp_sockets_allocated--;
-}
+};
 
 /** Mirrors inet_csk_destroy_sock(). */
 function inet_csk_destroy_sock(sk: Sock): void {
-  sk.sk_prot.destroy!(sk);
+  call_ops(sk.sk_prot.destroy!, 'sk_prot->destroy', sk);
   skb_queue_purge(sk.sk_receive_queue);
   sock_put(sk);
 }
@@ -273,12 +262,7 @@ function tcp_notify_peer(tp: TcpSock, rst: boolean): void {
  * and goes straight to CLOSE — ksock has no FIN_WAIT/TIME_WAIT; then the sock is orphaned, destroyed
  * and its last reference dropped.
  */
-export function tcp_close(sk: Sock, _timeout: number): void {
-  const ft = ftrace();
-  if (ft?.want(tcp_close)) {
-    ft.call('tcp_close', tcp_close, undefined, sk, _timeout);
-    return;
-  }
+export let tcp_close = (sk: Sock, _timeout: number): void => {
   sk.sk_shutdown = SHUTDOWN_MASK;
   if (sk.sk_state === TCP_LISTEN) {
     tcp_set_state(sk, TCP_CLOSE);
@@ -297,7 +281,7 @@ export function tcp_close(sk: Sock, _timeout: number): void {
   sock_orphan(sk);
   if (sk.sk_state === TCP_CLOSE) inet_csk_destroy_sock(sk);
   sock_put(sk);
-}
+};
 
 /**
  * Mirrors tcp_disconnect(): a listener stops listening; a connection is reset (the peer sees
@@ -536,3 +520,17 @@ export interface TcpImpl {
   sendmsg(sk: Sock, msg: MsgHdr, len: number): number;
   recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number;
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(tcp_init_sock, 'tcp_init_sock', undefined, (f) => {
+  tcp_init_sock = f;
+});
+tracepoint(tcp_v4_init_sock, 'tcp_v4_init_sock', undefined, (f) => {
+  tcp_v4_init_sock = f;
+});
+tracepoint(tcp_v4_destroy_sock, 'tcp_v4_destroy_sock', undefined, (f) => {
+  tcp_v4_destroy_sock = f;
+});
+tracepoint(tcp_close, 'tcp_close', undefined, (f) => {
+  tcp_close = f;
+});

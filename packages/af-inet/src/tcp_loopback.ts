@@ -7,6 +7,7 @@
  */
 import type { Fmt, MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core';
 import {
+  call_ops,
   AF_INET,
   AF_UNSPEC,
   SkBuff,
@@ -23,7 +24,7 @@ import {
   ENETUNREACH,
   ENOTCONN,
   EPIPE,
-  ftrace,
+  tracepoint,
   kfree_skb,
   memcpy_from_msg,
   MSG_DONTWAIT,
@@ -118,7 +119,7 @@ function tcp_create_child(l: TcpSock, client: TcpSock): TcpSock | null {
   child.inet_dport = client.inet_num;
   inet_inherit_port(l, child);
   child.sk_state = TCP_ESTABLISHED;
-  child.sk_prot.hash!(child);
+  call_ops(child.sk_prot.hash!, 'sk_prot->hash', child);
   return child;
 }
 
@@ -159,10 +160,7 @@ function tcp_loopback_syn(sk: TcpSock): void {
  * multicast/broadcast or (ksock has no routes) any non-local address; the source address and an
  * ephemeral port (even ports first, as __inet_hash_connect() prefers) are chosen, SYN_SENT, hashed, SYN.
  */
-export function tcp_v4_connect(sk: Sock, addr: Uint8Array, addr_len: number): number {
-  const ft = ftrace();
-  if (ft?.want(tcp_v4_connect))
-    return ft.call('tcp_v4_connect', tcp_v4_connect, fmt_tcp_v4_connect, sk, addr, addr_len);
+export let tcp_v4_connect = (sk: Sock, addr: Uint8Array, addr_len: number): number => {
   if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
   if (a.family !== AF_INET) return -EAFNOSUPPORT;
@@ -183,10 +181,10 @@ export function tcp_v4_connect(sk: Sock, addr: Uint8Array, addr_len: number): nu
     }
     inet.inet_sport = inet.inet_num;
   }
-  sk.sk_prot.hash!(sk);
+  call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk);
   tcp_loopback_syn(tcp_sk(sk));
   return 0;
-}
+};
 const fmt_tcp_v4_connect: Fmt<typeof tcp_v4_connect> = (_sk, addr) => {
   const a = IN.parse_sockaddr_in(addr);
   return `${IN.inet_ntoa(a.addr)}:${a.port}`;
@@ -198,22 +196,16 @@ const fmt_tcp_v4_connect: Fmt<typeof tcp_v4_connect> = (_sk, addr) => {
  * completed — the next connect() then returns 0 (as Linux does), the one after EISCONN. A blocking
  * connect whose SYN was dropped sleeps on the listener (EAGAIN to the synchronous API).
  */
-export function inet_stream_connect(sock: Socket, addr: Uint8Array, addr_len: number, flags: number): number {
-  const ft = ftrace();
-  if (ft?.want(inet_stream_connect))
-    return ft.call(
-      'inet_stream_connect',
-      inet_stream_connect,
-      fmt_inet_stream_connect,
-      sock,
-      addr,
-      addr_len,
-      flags,
-    );
+export let inet_stream_connect = (
+  sock: Socket,
+  addr: Uint8Array,
+  addr_len: number,
+  flags: number,
+): number => {
   const sk = sock.sk!;
   if (addr_len < 2) return -EINVAL;
   if ((addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) {
-    const err = sk.sk_prot.disconnect!(sk, flags);
+    const err = call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, flags);
     sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
     return err;
   }
@@ -227,7 +219,7 @@ export function inet_stream_connect(sock: Socket, addr: Uint8Array, addr_len: nu
       break;
     case SS_UNCONNECTED:
       if (sk.sk_state !== TCP_CLOSE) return -EISCONN;
-      err = sk.sk_prot.connect!(sk, addr, addr_len);
+      err = call_ops(sk.sk_prot.connect!, 'sk_prot->connect', sk, addr, addr_len);
       if (err < 0) return err;
       sock.state = SS_CONNECTING;
       err = -EINPROGRESS;
@@ -247,22 +239,20 @@ export function inet_stream_connect(sock: Socket, addr: Uint8Array, addr_len: nu
     // sock_error: the RST's ECONNREFUSED (or ECONNABORTED), then disconnect.
     const e = sock_error(sk);
     sock.state = SS_UNCONNECTED;
-    if (sk.sk_prot.disconnect!(sk, flags) !== 0) sock.state = SS_DISCONNECTING;
+    if (call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, flags) !== 0)
+      sock.state = SS_DISCONNECTING;
     return e !== 0 ? e : -ECONNABORTED;
   }
   sock.state = SS_CONNECTED;
   return 0;
-}
+};
 const fmt_inet_stream_connect: Fmt<typeof inet_stream_connect> = (sock, addr) => {
   const a = IN.parse_sockaddr_in(addr);
   return `ino=${sock.inode.i_ino}, ${IN.inet_ntoa(a.addr)}:${a.port}`;
 };
 
 /** Mirrors inet_csk_accept(): EINVAL unless listening; EAGAIN while the queue is empty; the oldest child. */
-export function inet_csk_accept(sk: Sock, _flags: number): Sock | number {
-  const ft = ftrace();
-  if (ft?.want(inet_csk_accept))
-    return ft.call('inet_csk_accept', inet_csk_accept, fmt_inet_csk_accept, sk, _flags);
+export let inet_csk_accept = (sk: Sock, _flags: number): Sock | number => {
   if (sk.sk_state !== TCP_LISTEN) return -EINVAL;
   const q = inet_csk(sk).icsk_accept_list;
   const child = q.shift();
@@ -271,15 +261,13 @@ export function inet_csk_accept(sk: Sock, _flags: number): Sock | number {
   // Connectors whose SYN was dropped while the queue was full may retry now.
   sk.sk_wq?.wake_up();
   return child;
-}
+};
 const fmt_inet_csk_accept: Fmt<typeof inet_csk_accept> = (_sk, flags) => `flags=0x${flags.toString(16)}`;
 
 /** Mirrors inet_accept() + __inet_accept(): the child grafted onto the new socket, SS_CONNECTED. */
-export function inet_accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number {
-  const ft = ftrace();
-  if (ft?.want(inet_accept)) return ft.call('inet_accept', inet_accept, fmt_inet_accept, sock, newsock, arg);
+export let inet_accept = (sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number => {
   const sk1 = sock.sk!;
-  const sk2 = sk1.sk_prot.accept!(sk1, arg.flags);
+  const sk2 = call_ops(sk1.sk_prot.accept!, 'sk_prot->accept', sk1, arg.flags);
   if (typeof sk2 === 'number') {
     arg.err = sk2;
     return sk2;
@@ -292,7 +280,7 @@ export function inet_accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg):
   newsock.sk = sk2;
   newsock.state = SS_CONNECTED;
   return 0;
-}
+};
 const fmt_inet_accept: Fmt<typeof inet_accept> = (sock) => `ino=${sock.inode.i_ino}`;
 
 /**
@@ -300,9 +288,7 @@ const fmt_inet_accept: Fmt<typeof inet_accept> = (sock) => `ino=${sock.inode.i_i
  * down, the socket is not connected, or the peer is gone; bytes go straight into the peer's receive
  * queue while it has room (EAGAIN — sleeping for the awaitable forms — when it has none).
  */
-export function tcp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
-  const t = ftrace();
-  if (t?.want(tcp_sendmsg)) return t.call('tcp_sendmsg', tcp_sendmsg, fmt_tcp_sendmsg, sk, msg, len);
+export let tcp_sendmsg = (sk: Sock, msg: MsgHdr, len: number): number => {
   const tp = tcp_sk(sk);
   if (sk.sk_err !== 0) return sock_error(sk);
   if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
@@ -327,16 +313,14 @@ export function tcp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   tp.snd_una += n; // acknowledged at once on loopback
   peer.sk_data_ready(peer);
   return n;
-}
+};
 const fmt_tcp_sendmsg: Fmt<typeof tcp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
 
 /**
  * Mirrors tcp_recvmsg(): ENOTCONN for a listener or a never-connected socket, the bytes queued (MSG_PEEK
  * leaves them), 0 at end of stream, EAGAIN while the connection is open and nothing has arrived.
  */
-export function tcp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(tcp_recvmsg)) return t.call('tcp_recvmsg', tcp_recvmsg, fmt_tcp_recvmsg, sk, msg, len, flags);
+export let tcp_recvmsg = (sk: Sock, msg: MsgHdr, len: number, flags: number): number => {
   const tp = tcp_sk(sk);
   if (sk.sk_state === TCP_LISTEN) return -ENOTCONN;
   // tcp_recv_urg(): ksock carries no urgent data, so MSG_OOB finds none to read.
@@ -373,7 +357,7 @@ export function tcp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): 
     tp.peer?.sk_write_space(tp.peer);
   }
   return copied;
-}
+};
 const fmt_tcp_recvmsg: Fmt<typeof tcp_recvmsg> = (_sk, _msg, len, flags) =>
   `len=${len}, flags=0x${flags.toString(16)}`;
 
@@ -388,3 +372,23 @@ export const stream_impl: InetStreamImpl = {
   connect: inet_stream_connect,
   accept: inet_accept,
 };
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(tcp_v4_connect, 'tcp_v4_connect', fmt_tcp_v4_connect, (f) => {
+  tcp_v4_connect = f;
+});
+tracepoint(inet_stream_connect, 'inet_stream_connect', fmt_inet_stream_connect, (f) => {
+  inet_stream_connect = f;
+});
+tracepoint(inet_csk_accept, 'inet_csk_accept', fmt_inet_csk_accept, (f) => {
+  inet_csk_accept = f;
+});
+tracepoint(inet_accept, 'inet_accept', fmt_inet_accept, (f) => {
+  inet_accept = f;
+});
+tracepoint(tcp_sendmsg, 'tcp_sendmsg', fmt_tcp_sendmsg, (f) => {
+  tcp_sendmsg = f;
+});
+tracepoint(tcp_recvmsg, 'tcp_recvmsg', fmt_tcp_recvmsg, (f) => {
+  tcp_recvmsg = f;
+});

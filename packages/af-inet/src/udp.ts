@@ -6,6 +6,7 @@
  */
 import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
+  call_ops,
   AF_INET,
   AF_UNSPEC,
   SkBuff,
@@ -21,7 +22,7 @@ import {
   ENOPROTOOPT,
   EOPNOTSUPP,
   EPIPE,
-  ftrace,
+  tracepoint,
   kfree_skb,
   memcpy_from_msg,
   MSG_ERRQUEUE,
@@ -80,16 +81,14 @@ export function udp_table_of(sk: Sock): Map<number, InetSock[]> {
 }
 
 /** Mirrors udp_lib_init_sock() + udp_init_sock(). */
-export function udp_init_sock(sk: Sock): number {
-  const ft = ftrace();
-  if (ft?.want(udp_init_sock)) return ft.call('udp_init_sock', udp_init_sock, undefined, sk);
+export let udp_init_sock = (sk: Sock): number => {
   const up = sk as UdpSock;
   skb_queue_purge(up.reader_queue);
   up.forward_threshold = sk.sk_rcvbuf >> 2;
   if (sk.sk_socket !== null) sk.sk_socket.flags |= (1 << SOCK_CUSTOM_SOCKOPT) | (1 << SOCK_SUPPORT_ZC);
   sk.sk_destruct = udp_destruct_sock;
   return 0;
-}
+};
 
 /** Mirrors udp_destruct_sock(): the reader queue, then inet_sock_destruct(). */
 export function udp_destruct_sock(sk: Sock): void {
@@ -120,10 +119,7 @@ function udp_lib_lport_inuse(sk: InetSock, owners: readonly InetSock[] | undefin
  * Mirrors udp_lib_get_port(): 0 = bound and hashed (with a reference, and counted in use), 1 = in use.
  * Port 0 searches ip_local_port_range from a random start.
  */
-export function udp_v4_get_port(sk: Sock, snum: number): number {
-  const ft = ftrace();
-  if (ft?.want(udp_v4_get_port))
-    return ft.call('udp_v4_get_port', udp_v4_get_port, fmt_udp_v4_get_port, sk, snum);
+export let udp_v4_get_port = (sk: Sock, snum: number): number => {
   const isk = inet_sk(sk);
   const table = udp_table_of(sk);
   if (snum === 0) {
@@ -154,16 +150,11 @@ export function udp_v4_get_port(sk: Sock, snum: number): number {
   sock_hold(sk);
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, 1);
   return 0;
-}
+};
 const fmt_udp_v4_get_port: Fmt<typeof udp_v4_get_port> = (_sk, snum) => `snum=${snum}`;
 
 /** Mirrors udp_lib_unhash(). */
-export function udp_lib_unhash(sk: Sock): void {
-  const ft = ftrace();
-  if (ft?.want(udp_lib_unhash)) {
-    ft.call('udp_lib_unhash', udp_lib_unhash, undefined, sk);
-    return;
-  }
+export let udp_lib_unhash = (sk: Sock): void => {
   const up = sk as UdpSock;
   if (!up.udp_hashed) return;
   const table = udp_table_of(sk);
@@ -176,17 +167,12 @@ export function udp_lib_unhash(sk: Sock): void {
   up.inet_num = 0;
   sock_prot_inuse_add(sk.sk_net, sk.sk_prot, -1);
   sock_put(sk);
-}
+};
 
 /** Mirrors udp_lib_close(): sk_common_release(). */
-export function udp_lib_close(sk: Sock, _timeout: number): void {
-  const ft = ftrace();
-  if (ft?.want(udp_lib_close)) {
-    ft.call('udp_lib_close', udp_lib_close, undefined, sk, _timeout);
-    return;
-  }
+export let udp_lib_close = (sk: Sock, _timeout: number): void => {
   sk_common_release(sk);
-}
+};
 
 /** Mirrors udp_destroy_sock(). */
 export function udp_destroy_sock(_sk: Sock): void {}
@@ -236,9 +222,7 @@ export function local_saddr(inet: InetSock, daddr: number): number {
  * autobind, then local delivery. A datagram nobody is bound to is dropped (Linux answers with ICMP port
  * unreachable, which only a connected sender would see).
  */
-export function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
-  const t = ftrace();
-  if (t?.want(udp_sendmsg)) return t.call('udp_sendmsg', udp_sendmsg, fmt_udp_sendmsg, sk, msg, len);
+export let udp_sendmsg = (sk: Sock, msg: MsgHdr, len: number): number => {
   const inet = inet_sk(sk);
   if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
   // BSD compatibility: UDP has no out-of-band data.
@@ -258,7 +242,7 @@ export function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
     dport = inet.inet_dport;
   }
   if (inet.inet_num === 0) {
-    if (sk.sk_prot.get_port!(sk, 0) !== 0) return -EAGAIN;
+    if (call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, 0) !== 0) return -EAGAIN;
     inet.inet_sport = inet.inet_num;
   }
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
@@ -276,13 +260,11 @@ export function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   skb.cb = cb;
   if (sock_queue_rcv_skb(dst, skb) < 0) kfree_skb(skb); // __udp_queue_rcv_skb(): counted in sk_drops
   return len;
-}
+};
 const fmt_udp_sendmsg: Fmt<typeof udp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
 
 /** Mirrors udp_recvmsg(): one datagram, truncated to the buffer (MSG_TRUNC), with the sender's address. */
-export function udp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(udp_recvmsg)) return t.call('udp_recvmsg', udp_recvmsg, fmt_udp_recvmsg, sk, msg, len, flags);
+export let udp_recvmsg = (sk: Sock, msg: MsgHdr, len: number, flags: number): number => {
   if ((flags & MSG_ERRQUEUE) !== 0) return -EAGAIN;
   const skb = skb_recv_datagram(sk, flags);
   if (typeof skb === 'number') return skb;
@@ -295,15 +277,12 @@ export function udp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): 
   const ret = (flags & MSG_TRUNC) !== 0 ? ulen : copied;
   skb_free_datagram(sk, skb, flags & MSG_PEEK);
   return ret;
-}
+};
 const fmt_udp_recvmsg: Fmt<typeof udp_recvmsg> = (_sk, _msg, len, flags) =>
   `len=${len}, flags=0x${flags.toString(16)}`;
 
 /** Mirrors ip4_datagram_connect(): EINVAL if short, EAFNOSUPPORT for another family; then "connected". */
-export function ip4_datagram_connect(sk: Sock, addr: Uint8Array): number {
-  const ft = ftrace();
-  if (ft?.want(ip4_datagram_connect))
-    return ft.call('ip4_datagram_connect', ip4_datagram_connect, undefined, sk, addr);
+export let ip4_datagram_connect = (sk: Sock, addr: Uint8Array): number => {
   if (addr.length < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
   if (a.family !== AF_INET) return -EAFNOSUPPORT;
@@ -317,7 +296,7 @@ export function ip4_datagram_connect(sk: Sock, addr: Uint8Array): number {
   inet.inet_dport = a.port;
   sk.sk_state = TCP_ESTABLISHED;
   return 0;
-}
+};
 
 /** Mirrors udp_disconnect(): back to unconnected; an automatically bound port is released. */
 export function udp_disconnect(sk: Sock, _flags: number): number {
@@ -327,7 +306,7 @@ export function udp_disconnect(sk: Sock, _flags: number): number {
   inet.inet_dport = 0;
   if ((sk.sk_userlocks & 4) === 0) inet.inet_saddr = inet.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
   if ((sk.sk_userlocks & 8) === 0) {
-    sk.sk_prot.unhash!(sk);
+    call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk);
     inet.inet_sport = 0;
   }
   return 0;
@@ -414,9 +393,7 @@ export function make_udp_prot(owner: Module | null): Proto {
 }
 
 /** Mirrors udplite_sk_init(): a UDP socket with the UDP-Lite flag, and the deprecation notice once. */
-export function udplite_sk_init(sk: Sock): number {
-  const ft = ftrace();
-  if (ft?.want(udplite_sk_init)) return ft.call('udplite_sk_init', udplite_sk_init, undefined, sk);
+export let udplite_sk_init = (sk: Sock): number => {
   udp_init_sock(sk);
   (sk as UdpSock).pcflag = 1; // UDPLITE_BIT
   const kernel = sk.sk_net.kernel;
@@ -427,7 +404,7 @@ export function udplite_sk_init(sk: Sock): number {
     );
   }
   return 0;
-}
+};
 
 /** pr_warn_once() state, per kernel. */
 const udplite_warned = new WeakSet<object>();
@@ -436,3 +413,29 @@ const udplite_warned = new WeakSet<object>();
 export function make_udplite_prot(owner: Module | null): Proto {
   return { ...make_udp_prot(owner), name: 'UDP-Lite', init: udplite_sk_init };
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(udp_init_sock, 'udp_init_sock', undefined, (f) => {
+  udp_init_sock = f;
+});
+tracepoint(udp_v4_get_port, 'udp_v4_get_port', fmt_udp_v4_get_port, (f) => {
+  udp_v4_get_port = f;
+});
+tracepoint(udp_lib_unhash, 'udp_lib_unhash', undefined, (f) => {
+  udp_lib_unhash = f;
+});
+tracepoint(udp_lib_close, 'udp_lib_close', undefined, (f) => {
+  udp_lib_close = f;
+});
+tracepoint(udp_sendmsg, 'udp_sendmsg', fmt_udp_sendmsg, (f) => {
+  udp_sendmsg = f;
+});
+tracepoint(udp_recvmsg, 'udp_recvmsg', fmt_udp_recvmsg, (f) => {
+  udp_recvmsg = f;
+});
+tracepoint(ip4_datagram_connect, 'ip4_datagram_connect', undefined, (f) => {
+  ip4_datagram_connect = f;
+});
+tracepoint(udplite_sk_init, 'udplite_sk_init', undefined, (f) => {
+  udplite_sk_init = f;
+});

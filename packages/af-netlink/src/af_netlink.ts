@@ -30,7 +30,7 @@ import {
   ESOCKTNOSUPPORT,
   ESRCH,
   type Fmt,
-  ftrace,
+  tracepoint,
   type Kernel,
   kfree_skb,
   memcpy_from_msg,
@@ -410,15 +410,12 @@ function __netlink_lookup(table: NetlinkTable, portid: number, net: Net): Netlin
 }
 
 /** Mirrors netlink_lookup(): with a reference taken. */
-export function netlink_lookup(net: Net, protocol: number, portid: number): NetlinkSock | null {
-  const ft = ftrace();
-  if (ft?.want(netlink_lookup))
-    return ft.call('netlink_lookup', netlink_lookup, fmt_netlink_lookup, net, protocol, portid);
+export let netlink_lookup = (net: Net, protocol: number, portid: number): NetlinkSock | null => {
   const table = state_of(net.kernel).nl_table[protocol]!;
   const sk = __netlink_lookup(table, portid, net);
   if (sk !== null) sock_hold(sk);
   return sk;
-}
+};
 const fmt_netlink_lookup: Fmt<typeof netlink_lookup> = (_net, protocol, portid) =>
   `protocol=${protocol}, portid=${portid >>> 0}`;
 
@@ -426,10 +423,7 @@ const fmt_netlink_lookup: Fmt<typeof netlink_lookup> = (_net, protocol, portid) 
  * Mirrors netlink_insert(): EBUSY if already bound elsewhere (re-inserting the same portid is a no-op),
  * portid written first (kept on failure, as Linux keeps it), EADDRINUSE when taken.
  */
-export function netlink_insert(sk: NetlinkSock, portid: number): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_insert))
-    return ft.call('netlink_insert', netlink_insert, fmt_netlink_insert, sk, portid);
+export let netlink_insert = (sk: NetlinkSock, portid: number): number => {
   portid >>>= 0;
   const table = table_of(sk);
   const err = sk.portid === portid ? 0 : -EBUSY;
@@ -450,7 +444,7 @@ export function netlink_insert(sk: NetlinkSock, portid: number): number {
   // WRITE_ONCE(nlk->bound, portid): a kernel socket (portid 0) counts as not bound.
   sk.bound = portid !== 0;
   return 0;
-}
+};
 const fmt_netlink_insert: Fmt<typeof netlink_insert> = (_sk, portid) => `portid=${portid >>> 0}`;
 
 /** Mirrors netlink_remove(): out of the hash (dropping its reference) and out of the mc_list. */
@@ -479,9 +473,7 @@ function __sk_del_bind_node(table: NetlinkTable, sk: NetlinkSock): void {
  * Mirrors netlink_autobind(): the caller's tgid, else negative portids — a random start in
  * [S32_MIN, −4097] at the first collision, then downwards.
  */
-export function netlink_autobind(sock: Socket): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_autobind)) return ft.call('netlink_autobind', netlink_autobind, undefined, sock);
+export let netlink_autobind = (sock: Socket): number => {
   const sk = nlk_sk(sock.sk!);
   const net = sk.sk_net;
   const table = table_of(sk);
@@ -501,7 +493,7 @@ export function netlink_autobind(sock: Socket): number {
     if (err === -EBUSY) return 0;
     return err;
   }
-}
+};
 
 // ---- subscriptions ------------------------------------------------------------------------------------
 /** Mirrors netlink_update_listeners(): recompute the table's listeners bitmap from the mc_list. */
@@ -571,10 +563,7 @@ function netlink_sock_destruct(sk: Sock): void {
 }
 
 /** Mirrors __netlink_create(): ops, sk_alloc(netlink_proto), sock_init_data, sk_protocol. */
-export function __netlink_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
-  const ft = ftrace();
-  if (ft?.want(__netlink_create))
-    return ft.call('__netlink_create', __netlink_create, fmt___netlink_create, net, sock, protocol, kern);
+export let __netlink_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
   const st = state_of(net.kernel);
   sock.ops = st.ops;
   const sk = sk_alloc(net, PF_NETLINK, st.proto, kern) as NetlinkSock | null;
@@ -585,7 +574,7 @@ export function __netlink_create(net: Net, sock: Socket, protocol: number, kern:
   sk.tbl = st.nl_table[protocol]!;
   sk.nl_st = st;
   return 0;
-}
+};
 const fmt___netlink_create: Fmt<typeof __netlink_create> = (_net, _sock, protocol, kern) =>
   `protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
@@ -594,10 +583,7 @@ const fmt___netlink_create: Fmt<typeof __netlink_create> = (_net, _sock, protoco
  * range (EPROTONOSUPPORT), autoload "net-pf-16-proto-N" for an unregistered protocol, a reference on the
  * protocol's module, __netlink_create(), the table's callbacks copied.
  */
-export function netlink_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_create))
-    return ft.call('netlink_create', netlink_create, fmt_netlink_create, net, sock, protocol, kern);
+export let netlink_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
   const kernel = net.kernel;
   sock.state = SS_UNCONNECTED;
   if (sock.type !== SOCK_RAW && sock.type !== SOCK_DGRAM) return -ESOCKTNOSUPPORT;
@@ -628,15 +614,12 @@ export function netlink_create(net: Net, sock: Socket, protocol: number, kern: b
   nlk.netlink_release = release;
   nlk.f_cred = current().cred;
   return 0;
-}
+};
 const fmt_netlink_create: Fmt<typeof netlink_create> = (_net, _sock, protocol, kern) =>
   `protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors netlink_release(). */
-export function netlink_release(sock: Socket): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_release))
-    return ft.call('netlink_release', netlink_release, fmt_netlink_release, sock);
+export let netlink_release = (sock: Socket): number => {
   const s = sock.sk;
   if (s === null) return 0;
   const sk = nlk_sk(s);
@@ -682,7 +665,7 @@ export function netlink_release(sock: Socket): number {
   sk.groups = null;
   sock_put(sk);
   return 0;
-}
+};
 const fmt_netlink_release: Fmt<typeof netlink_release> = (sock) => `ino=${sock.inode.i_ino}`;
 
 // ---- bind / connect / getname -------------------------------------------------------------------------
@@ -696,10 +679,7 @@ function addr_view(a: Uint8Array): DataView {
 }
 
 /** Mirrors netlink_bind(). */
-export function netlink_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_bind))
-    return ft.call('netlink_bind', netlink_bind, fmt_netlink_bind, sock, addr, addr_len);
+export let netlink_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
   const sk = nlk_sk(sock.sk!);
   const net = sk.sk_net;
   if (addr_len < SOCKADDR_NL_SIZE) return -EINVAL;
@@ -736,17 +716,14 @@ export function netlink_bind(sock: Socket, addr: Uint8Array, addr_len: number): 
   sk.groups![0] = groups >>> 0;
   netlink_update_listeners(sk);
   return 0;
-}
+};
 const fmt_netlink_bind: Fmt<typeof netlink_bind> = (_sock, addr, len) =>
   len >= 12
     ? `nl_pid=${addr_view(addr).getUint32(4, true)}, nl_groups=0x${addr_view(addr).getUint32(8, true).toString(16)}`
     : `addrlen=${len}`;
 
 /** Mirrors netlink_connect(). */
-export function netlink_connect(sock: Socket, addr: Uint8Array, alen: number, _flags: number): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_connect))
-    return ft.call('netlink_connect', netlink_connect, undefined, sock, addr, alen, _flags);
+export let netlink_connect = (sock: Socket, addr: Uint8Array, alen: number, _flags: number): number => {
   const sk = nlk_sk(sock.sk!);
   if (alen < 2) return -EINVAL;
   const dv = addr_view(addr);
@@ -770,16 +747,14 @@ export function netlink_connect(sock: Socket, addr: Uint8Array, alen: number, _f
     sk.dst_group = ffs(nl_groups);
   }
   return err;
-}
+};
 
 /** Mirrors netlink_getname(): always 12 bytes. */
-export function netlink_getname(sock: Socket, peer: boolean): Uint8Array {
-  const ft = ftrace();
-  if (ft?.want(netlink_getname)) return ft.call('netlink_getname', netlink_getname, undefined, sock, peer);
+export let netlink_getname = (sock: Socket, peer: boolean): Uint8Array => {
   const sk = nlk_sk(sock.sk!);
   if (peer) return sockaddr_nl(sk.dst_portid, netlink_group_mask(sk.dst_group));
   return sockaddr_nl(sk.portid, sk.groups !== null ? sk.groups[0]! : 0);
-}
+};
 
 // ---- delivery -----------------------------------------------------------------------------------------
 /** Mirrors netlink_overrun(): ENOBUFS once per congestion episode (unless NETLINK_NO_ENOBUFS). */
@@ -864,10 +839,7 @@ function netlink_getsockbyportid(ssk: NetlinkSock, portid: number): NetlinkSock 
 }
 
 /** Mirrors netlink_unicast_kernel(): the kernel socket's input runs synchronously. */
-function netlink_unicast_kernel(sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_unicast_kernel))
-    return ft.call('netlink_unicast_kernel', netlink_unicast_kernel, undefined, sk, skb, ssk);
+let netlink_unicast_kernel = (sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock): number => {
   let ret = -ECONNREFUSED;
   const rcv = sk.netlink_rcv;
   if (rcv !== null) {
@@ -882,21 +854,18 @@ function netlink_unicast_kernel(sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock):
   }
   sock_put(sk);
   return ret;
-}
+};
 
 /**
  * Mirrors netlink_unicast(): to a kernel socket its input, to a user socket its receive queue
  * (ECONNREFUSED for an unknown portid).
  */
-export function netlink_unicast(
+export let netlink_unicast = (
   ssk: NetlinkSock,
   skb: SkBuff,
   portid: number,
   nonblock: boolean | number,
-): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_unicast))
-    return ft.call('netlink_unicast', netlink_unicast, fmt_netlink_unicast, ssk, skb, portid, nonblock);
+): number => {
   const timeo = nonblock ? 0 : ssk.sk_sndtimeo;
   const sk = netlink_getsockbyportid(ssk, portid);
   if (typeof sk === 'number') {
@@ -907,7 +876,7 @@ export function netlink_unicast(
   const err = netlink_attachskb(sk, skb, timeo, ssk);
   if (err) return err;
   return netlink_sendskb(sk, skb);
-}
+};
 const fmt_netlink_unicast: Fmt<typeof netlink_unicast> = (_ssk, skb, portid, nonblock) =>
   `portid=${portid >>> 0}, len=${skb.len}, nonblock=${nonblock ? 1 : 0}`;
 
@@ -953,27 +922,14 @@ function skb_clone(skb: SkBuff): SkBuff {
  * namespace but the sender and `portid`; ENOBUFS if a BROADCAST_ERROR member missed it, 0 if anyone got
  * it, ESRCH if nobody. ksock has no peer namespace ids, so NETLINK_LISTEN_ALL_NSID never crosses namespaces.
  */
-export function netlink_broadcast_filtered(
+export let netlink_broadcast_filtered = (
   ssk: NetlinkSock,
   skb: SkBuff,
   portid: number,
   group: number,
   filter: NetlinkFilter | null,
   filter_data: unknown,
-): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_broadcast_filtered))
-    return ft.call(
-      'netlink_broadcast',
-      netlink_broadcast_filtered,
-      fmt_netlink_broadcast_filtered,
-      ssk,
-      skb,
-      portid,
-      group,
-      filter,
-      filter_data,
-    );
+): number => {
   const tbl = table_of(ssk);
   const net = ssk.sk_net;
   let delivery_failure = false;
@@ -1002,7 +958,7 @@ export function netlink_broadcast_filtered(
   if (delivery_failure) return -ENOBUFS;
   if (delivered) return 0;
   return -ESRCH;
-}
+};
 const fmt_netlink_broadcast_filtered: Fmt<typeof netlink_broadcast_filtered> = (_ssk, skb, portid, group) =>
   `portid=${portid >>> 0}, group=${group}, len=${skb.len}`;
 
@@ -1058,10 +1014,7 @@ function scm_send(msg: MsgHdr): number {
 }
 
 /** Mirrors netlink_sendmsg(). */
-export function netlink_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_sendmsg))
-    return ft.call('netlink_sendmsg', netlink_sendmsg, fmt_netlink_sendmsg, sock, msg, len);
+export let netlink_sendmsg = (sock: Socket, msg: MsgHdr, len: number): number => {
   const sk = nlk_sk(sock.sk!);
   if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   if (len === 0) {
@@ -1115,7 +1068,7 @@ export function netlink_sendmsg(sock: Socket, msg: MsgHdr, len: number): number 
     else broadcast_done.delete(msg);
   }
   return ret;
-}
+};
 const fmt_netlink_sendmsg: Fmt<typeof netlink_sendmsg> = (_sock, _msg, len) => `len=${len}`;
 
 const warned_zero = new WeakSet<Kernel>();
@@ -1123,10 +1076,7 @@ const warned_zero = new WeakSet<Kernel>();
 const broadcast_done = new WeakSet<MsgHdr>();
 
 /** Mirrors netlink_recvmsg(). */
-export function netlink_recvmsg(sock: Socket, msg: MsgHdr, len: number, flags: number): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_recvmsg))
-    return ft.call('netlink_recvmsg', netlink_recvmsg, fmt_netlink_recvmsg, sock, msg, len, flags);
+export let netlink_recvmsg = (sock: Socket, msg: MsgHdr, len: number, flags: number): number => {
   const sk = nlk_sk(sock.sk!);
   if ((flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   const skb = skb_recv_datagram(sk, flags);
@@ -1158,7 +1108,7 @@ export function netlink_recvmsg(sock: Socket, msg: MsgHdr, len: number, flags: n
   }
   netlink_rcv_wake(sk);
   return copied;
-}
+};
 const fmt_netlink_recvmsg: Fmt<typeof netlink_recvmsg> = (_sock, _msg, len, flags) =>
   `len=${len}, flags=0x${flags.toString(16)}`;
 
@@ -1174,10 +1124,12 @@ const FLAG_OPTS: Record<number, number> = {
 };
 
 /** Mirrors netlink_setsockopt(). */
-export function netlink_setsockopt(sock: Socket, level: number, optname: number, optval: Uint8Array): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_setsockopt))
-    return ft.call('netlink_setsockopt', netlink_setsockopt, undefined, sock, level, optname, optval);
+export let netlink_setsockopt = (
+  sock: Socket,
+  level: number,
+  optname: number,
+  optval: Uint8Array,
+): number => {
   const sk = nlk_sk(sock.sk!);
   if (level !== SOL_NETLINK) return -ENOPROTOOPT;
   const val = optval.length >= 4 ? read_int(optval) : 0;
@@ -1218,21 +1170,18 @@ export function netlink_setsockopt(sock: Socket, level: number, optname: number,
     sk.wait_q?.wake_up();
   }
   return 0;
-}
+};
 
 /**
  * Mirrors netlink_getsockopt(). NETLINK_LIST_MEMBERSHIPS: Linux copies the u32 words that fit and writes
  * back the full size; ksock returns a buffer of the full size whose words beyond the caller's length are 0.
  */
-export function netlink_getsockopt(
+export let netlink_getsockopt = (
   sock: Socket,
   level: number,
   optname: number,
   len: number,
-): Uint8Array | number {
-  const ft = ftrace();
-  if (ft?.want(netlink_getsockopt))
-    return ft.call('netlink_getsockopt', netlink_getsockopt, undefined, sock, level, optname, len);
+): Uint8Array | number => {
   const sk = nlk_sk(sock.sk!);
   if (level !== SOL_NETLINK) return -ENOPROTOOPT;
   if (len < 0) return -EINVAL;
@@ -1250,7 +1199,7 @@ export function netlink_getsockopt(
   if (bit === undefined) return -ENOPROTOOPT;
   if (len < 4) return -EINVAL;
   return s32_bytes((sk.flags & bit) !== 0 ? 1 : 0);
-}
+};
 
 function netlink_ioctl(_sock: Socket, _cmd: number, _arg: number): number {
   return -515; // ENOIOCTLCMD: the generic layer turns it into ENOTTY
@@ -1262,23 +1211,12 @@ function netlink_ioctl(_sock: Socket, _cmd: number, _arg: number): number {
  * entry filled (or its registered count raised). Returns null on failure. ksock's af_netlink is a module,
  * so the kernel socket pins it (its ops owner) like any socket; Linux's is built in.
  */
-export function __netlink_kernel_create(
+export let __netlink_kernel_create = (
   net: Net,
   unit: number,
   module: Module | null,
   cfg: NetlinkKernelCfg | null,
-): NetlinkSock | null {
-  const ft = ftrace();
-  if (ft?.want(__netlink_kernel_create))
-    return ft.call(
-      '__netlink_kernel_create',
-      __netlink_kernel_create,
-      fmt___netlink_kernel_create,
-      net,
-      unit,
-      module,
-      cfg,
-    );
+): NetlinkSock | null => {
   if (unit < 0 || unit >= MAX_LINKS) return null;
   const st = state_of(net.kernel);
   const sock = sock_create_lite(PF_NETLINK, SOCK_DGRAM, unit);
@@ -1316,7 +1254,7 @@ export function __netlink_kernel_create(
     tbl.registered++;
   }
   return sk;
-}
+};
 const fmt___netlink_kernel_create: Fmt<typeof __netlink_kernel_create> = (_net, unit) => `unit=${unit}`;
 
 function netlink_data_ready(_sk: Sock): void {
@@ -1333,15 +1271,10 @@ export function netlink_kernel_create(
 }
 
 /** Mirrors netlink_kernel_release(). */
-export function netlink_kernel_release(sk: NetlinkSock | null): void {
-  const ft = ftrace();
-  if (ft?.want(netlink_kernel_release)) {
-    ft.call('netlink_kernel_release', netlink_kernel_release, undefined, sk);
-    return;
-  }
+export let netlink_kernel_release = (sk: NetlinkSock | null): void => {
   if (sk === null || sk.sk_socket === null) return;
   sock_release(sk.sk_socket);
-}
+};
 
 /** Mirrors netlink_register_notifier(): NETLINK_URELEASE when a bound user socket goes away. */
 export function netlink_register_notifier(kernel: Kernel, fn: NetlinkNotifier): () => void {
@@ -1366,17 +1299,12 @@ export function netlink_net_capable(skb: SkBuff, cap: number): boolean {
  * NETLINK_CAP_ACK (then NLM_F_CAPPED, as every success carries); NETLINK_EXT_ACK adds TLVs.
  * `in_skb` is the request (its owner, the kernel socket, sends the reply).
  */
-export function netlink_ack(
+export let netlink_ack = (
   in_skb: SkBuff,
   req: Uint8Array,
   err: number,
   extack: NetlinkExtAck | null,
-): void {
-  const ft = ftrace();
-  if (ft?.want(netlink_ack)) {
-    ft.call('netlink_ack', netlink_ack, fmt_netlink_ack, in_skb, req, err, extack);
-    return;
-  }
+): void => {
   const ncb = NETLINK_CB(in_skb);
   const nlk = ncb.sk!;
   const nlh = nlmsg_hdr(req);
@@ -1400,7 +1328,7 @@ export function netlink_ack(
   nlmsg_end(skb, rep);
   const ssk = in_skb.sk as NetlinkSock;
   netlink_unicast(ssk, nlmsg_new_skb(skb_bytes(skb)), ncb.portid, true);
-}
+};
 
 /** Mirrors netlink_ack_tlv_len(): room for the NETLINK_EXT_ACK attributes netlink_ack_tlv_fill() puts. */
 function netlink_ack_tlv_len(nlk: NetlinkSock, err: number, extack: NetlinkExtAck | null): number {
@@ -1430,9 +1358,7 @@ export type NetlinkRcvMsg = (skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack
  * silently; non-requests and control types are only ACKed (if asked); -EINTR (a dump started) is never
  * ACKed; any other error, or NLM_F_ACK, is.
  */
-export function netlink_rcv_skb(skb: SkBuff, cb: NetlinkRcvMsg): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_rcv_skb)) return ft.call('netlink_rcv_skb', netlink_rcv_skb, undefined, skb, cb);
+export let netlink_rcv_skb = (skb: SkBuff, cb: NetlinkRcvMsg): number => {
   const data = skb.data;
   let off = 0;
   while (data.length - off >= NLMSG_HDRLEN) {
@@ -1454,21 +1380,18 @@ export function netlink_rcv_skb(skb: SkBuff, cb: NetlinkRcvMsg): number {
     off += msglen;
   }
   return 0;
-}
+};
 
 /**
  * Mirrors __netlink_dump_start(): find the requester (ECONNREFUSED), one dump at a time (EBUSY), pin the
  * dump's module (EPROTONOSUPPORT), start, run the first step; -EINTR means "started, do not ACK".
  */
-export function netlink_dump_start(
+export let netlink_dump_start = (
   ssk: NetlinkSock,
   skb: SkBuff,
   msg: Uint8Array,
   control: NetlinkDumpControl,
-): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_dump_start))
-    return ft.call('netlink_dump_start', netlink_dump_start, undefined, ssk, skb, msg, control);
+): number => {
   const sk = netlink_lookup(ssk.sk_net, ssk.sk_protocol, NETLINK_CB(skb).portid);
   if (sk === null) return -ECONNREFUSED;
   if (sk.cb_running) {
@@ -1514,7 +1437,7 @@ export function netlink_dump_start(
   sock_put(sk);
   if (ret) return ret;
   return -EINTR;
-}
+};
 
 /**
  * The storage dump steps fill, lent to one step at a time. alloc_skb() does not clear the buffer it
@@ -1532,9 +1455,7 @@ const DUMP_STORAGE_KEEP = 32768;
  * callback with something written means "full, more to come" (the step's length); NLMSG_DONE with the
  * final status once the callback has nothing more (in the same buffer when it fits).
  */
-export function netlink_dump(sk: NetlinkSock): number {
-  const ft = ftrace();
-  if (ft?.want(netlink_dump)) return ft.call('netlink_dump', netlink_dump, undefined, sk);
+export let netlink_dump = (sk: NetlinkSock): number => {
   const cb = sk.cb;
   if (!sk.cb_running || cb === null) return -EINVAL;
   const alloc_min_size = Math.max(cb.min_dump_alloc, NLMSG_GOODSIZE);
@@ -1572,7 +1493,7 @@ export function netlink_dump(sk: NetlinkSock): number {
   cb.module = null;
   module_put(module);
   return 0;
-}
+};
 
 /** Mirrors netlink_dump_done(): NLMSG_DONE whose payload is the dump's final status (an int). */
 function netlink_dump_done(sk: NetlinkSock, skb: NlSkb, cb: NetlinkCallback): void {
@@ -1712,3 +1633,71 @@ export const af_netlink_module = {
   init: netlink_proto_init,
   exit: netlink_proto_exit,
 };
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(netlink_lookup, 'netlink_lookup', fmt_netlink_lookup, (f) => {
+  netlink_lookup = f;
+});
+tracepoint(netlink_insert, 'netlink_insert', fmt_netlink_insert, (f) => {
+  netlink_insert = f;
+});
+tracepoint(netlink_autobind, 'netlink_autobind', undefined, (f) => {
+  netlink_autobind = f;
+});
+tracepoint(__netlink_create, '__netlink_create', fmt___netlink_create, (f) => {
+  __netlink_create = f;
+});
+tracepoint(netlink_create, 'netlink_create', fmt_netlink_create, (f) => {
+  netlink_create = f;
+});
+tracepoint(netlink_release, 'netlink_release', fmt_netlink_release, (f) => {
+  netlink_release = f;
+});
+tracepoint(netlink_bind, 'netlink_bind', fmt_netlink_bind, (f) => {
+  netlink_bind = f;
+});
+tracepoint(netlink_connect, 'netlink_connect', undefined, (f) => {
+  netlink_connect = f;
+});
+tracepoint(netlink_getname, 'netlink_getname', undefined, (f) => {
+  netlink_getname = f;
+});
+tracepoint(netlink_unicast_kernel, 'netlink_unicast_kernel', undefined, (f) => {
+  netlink_unicast_kernel = f;
+});
+tracepoint(netlink_unicast, 'netlink_unicast', fmt_netlink_unicast, (f) => {
+  netlink_unicast = f;
+});
+tracepoint(netlink_broadcast_filtered, 'netlink_broadcast', fmt_netlink_broadcast_filtered, (f) => {
+  netlink_broadcast_filtered = f;
+});
+tracepoint(netlink_sendmsg, 'netlink_sendmsg', fmt_netlink_sendmsg, (f) => {
+  netlink_sendmsg = f;
+});
+tracepoint(netlink_recvmsg, 'netlink_recvmsg', fmt_netlink_recvmsg, (f) => {
+  netlink_recvmsg = f;
+});
+tracepoint(netlink_setsockopt, 'netlink_setsockopt', undefined, (f) => {
+  netlink_setsockopt = f;
+});
+tracepoint(netlink_getsockopt, 'netlink_getsockopt', undefined, (f) => {
+  netlink_getsockopt = f;
+});
+tracepoint(__netlink_kernel_create, '__netlink_kernel_create', fmt___netlink_kernel_create, (f) => {
+  __netlink_kernel_create = f;
+});
+tracepoint(netlink_kernel_release, 'netlink_kernel_release', undefined, (f) => {
+  netlink_kernel_release = f;
+});
+tracepoint(netlink_ack, 'netlink_ack', fmt_netlink_ack, (f) => {
+  netlink_ack = f;
+});
+tracepoint(netlink_rcv_skb, 'netlink_rcv_skb', undefined, (f) => {
+  netlink_rcv_skb = f;
+});
+tracepoint(netlink_dump_start, 'netlink_dump_start', undefined, (f) => {
+  netlink_dump_start = f;
+});
+tracepoint(netlink_dump, 'netlink_dump', undefined, (f) => {
+  netlink_dump = f;
+});

@@ -1,5 +1,5 @@
 import type { Kernel } from './kernel.js';
-import { ftrace, type Fmt } from './trace.js';
+import { call_ops, tracepoint, type Fmt } from './trace.js';
 import { EBADF, EBUSY, EINVAL, EMFILE, ENFILE, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC } from './uapi/fcntl.js';
 import { CAP_SYS_ADMIN } from './uapi/capability.js';
@@ -79,48 +79,31 @@ export function fput(kernel: Kernel, file: File): void {
   if (--file.f_count === 0) __fput(kernel, file);
 }
 
-function __fput(kernel: Kernel, file: File): void {
-  const t = ftrace();
-  if (t?.want(__fput)) {
-    t.call('__fput', __fput, fmt___fput, kernel, file);
-    return;
-  }
-  file.f_op.release(file.f_inode, file);
+let __fput = (kernel: Kernel, file: File): void => {
+  call_ops(file.f_op.release, 'f_op->release', file.f_inode, file);
   kernel.nr_files--;
   kernel.filp_cachep.free();
-}
+};
 const fmt___fput: Fmt<typeof __fput> = (_k, file) => file.path;
 
 /**
  * Mirrors alloc_empty_file() under alloc_file_pseudo(): ENFILE past fs.file-max unless CAP_SYS_ADMIN,
  * ENOMEM when the allocation fails (fault site 'alloc_file_pseudo').
  */
-export function alloc_file_pseudo(
+export let alloc_file_pseudo = (
   inode: Inode | null,
   d_name: string,
   path: string | null,
   flags: number,
   fops: FileOperations,
-): File | number {
-  const t = ftrace();
-  if (t?.want(alloc_file_pseudo))
-    return t.call(
-      'alloc_file_pseudo',
-      alloc_file_pseudo,
-      fmt_alloc_file_pseudo,
-      inode,
-      d_name,
-      path,
-      flags,
-      fops,
-    );
+): File | number => {
   const kernel = current().kernel;
   if (kernel.nr_files >= kernel.sysctl_file_max && file_max_reached(kernel)) return -ENFILE;
   if (kernel.faults.should_fail('alloc_file_pseudo')) return -ENOMEM;
   kernel.nr_files++;
   kernel.filp_cachep.alloc();
   return new File(fops, flags, inode, d_name, path, null);
-}
+};
 /** alloc_empty_file() at fs.file-max: only CAP_SYS_ADMIN goes past it; anyone else is told in the log. */
 function file_max_reached(kernel: Kernel): boolean {
   if (capable(CAP_SYS_ADMIN)) return false;
@@ -279,14 +262,11 @@ export function alloc_fd(
  * Mirrors get_unused_fd_flags(): alloc_fd(0, RLIMIT_NOFILE, flags) for the current task.
  * Fault-injectable as 'get_unused_fd_flags' (fails with EMFILE, as if the table were full).
  */
-export function get_unused_fd_flags(flags: number): number {
-  const t = ftrace();
-  if (t?.want(get_unused_fd_flags))
-    return t.call('get_unused_fd_flags', get_unused_fd_flags, fmt_get_unused_fd_flags, flags);
+export let get_unused_fd_flags = (flags: number): number => {
   const task = current();
   if (task.kernel.faults.should_fail('get_unused_fd_flags')) return -EMFILE;
   return alloc_fd(task.kernel, task.files, 0, task.rlimit_nofile, flags);
-}
+};
 const fmt_get_unused_fd_flags: Fmt<typeof get_unused_fd_flags> = (flags) => `0${flags.toString(8)}`;
 
 /** Mirrors put_unused_fd(): give back a reserved, never installed fd. */
@@ -296,15 +276,10 @@ export function put_unused_fd(files: FilesStruct, fd: number): void {
 }
 
 /** Mirrors fd_install(): put the file in its reserved slot (consumes the caller's reference). */
-export function fd_install(files: FilesStruct, fd: number, file: File): void {
-  const t = ftrace();
-  if (t?.want(fd_install)) {
-    t.call('fd_install', fd_install, fmt_fd_install, files, fd, file);
-    return;
-  }
+export let fd_install = (files: FilesStruct, fd: number, file: File): void => {
   if (files.fd[fd] !== null || !files.is_open(fd)) fd_install_unreserved(fd);
   files.fd[fd] = file;
-}
+};
 
 /** fd_install() into a slot alloc_fd() did not reserve is a caller bug (out of line: never taken). */
 function fd_install_unreserved(fd: number): never {
@@ -373,3 +348,17 @@ export function dup_fd(old: FilesStruct): FilesStruct {
   n.next_fd = n.find_next_fd(0);
   return n;
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(__fput, '__fput', fmt___fput, (f) => {
+  __fput = f;
+});
+tracepoint(alloc_file_pseudo, 'alloc_file_pseudo', fmt_alloc_file_pseudo, (f) => {
+  alloc_file_pseudo = f;
+});
+tracepoint(get_unused_fd_flags, 'get_unused_fd_flags', fmt_get_unused_fd_flags, (f) => {
+  get_unused_fd_flags = f;
+});
+tracepoint(fd_install, 'fd_install', fmt_fd_install, (f) => {
+  fd_install = f;
+});

@@ -1,6 +1,6 @@
 import type { Kernel } from './kernel.js';
 import { kernel_enter, kernel_leave } from './sched.js';
-import { ftrace, trace_note, type Fmt } from './trace.js';
+import { tracepoint, trace_note, type Fmt } from './trace.js';
 import { EBUSY, EEXIST, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM, EWOULDBLOCK } from './uapi/errno.js';
 
 /**
@@ -75,14 +75,12 @@ export class Module {
 }
 
 /** Mirrors try_module_get(): NULL (built-in) always succeeds; a module being unloaded refuses. */
-export function try_module_get(mod: Module | null): boolean {
-  const t = ftrace();
-  if (t?.want(try_module_get)) return t.call('try_module_get', try_module_get, fmt_try_module_get, mod);
+export let try_module_get = (mod: Module | null): boolean => {
   if (mod === null) return true;
   if (mod.state === 'Going' || mod.state === 'Unformed') return false;
   mod.refcnt++;
   return true;
-}
+};
 const fmt_try_module_get: Fmt<typeof try_module_get> = (mod) => (mod === null ? 'NULL' : mod.name);
 
 /** Mirrors __module_get(): take a reference the caller knows cannot fail (it already holds one). */
@@ -91,16 +89,11 @@ export function __module_get(mod: Module | null): void {
 }
 
 /** Mirrors module_put(). */
-export function module_put(mod: Module | null): void {
-  const t = ftrace();
-  if (t?.want(module_put)) {
-    t.call('module_put', module_put, fmt_module_put, mod);
-    return;
-  }
+export let module_put = (mod: Module | null): void => {
   if (mod === null) return;
   if (mod.refcnt <= 0) module_put_underflow(mod);
   mod.refcnt--;
-}
+};
 
 /** A put without a matching get is a bug in the caller: refuse it loudly (out of line: never taken). */
 function module_put_underflow(mod: Module): never {
@@ -225,9 +218,7 @@ export class ModuleTable {
  * Mirrors load_module() + do_init_module() for one module whose dependencies are loaded:
  * vermagic (ABI) check, EEXIST for a loaded name, ref_module() on each dependency, init, Live.
  */
-export function load_module(kernel: Kernel, desc: ModuleDescriptor): number {
-  const t = ftrace();
-  if (t?.want(load_module)) return t.call('load_module', load_module, fmt_load_module, kernel, desc);
+export let load_module = (kernel: Kernel, desc: ModuleDescriptor): number => {
   const table = kernel.modules;
   const abi = desc.abi ?? KSOCK_ABI;
   if (abi_major(abi) !== abi_major(KSOCK_ABI)) {
@@ -272,7 +263,7 @@ export function load_module(kernel: Kernel, desc: ModuleDescriptor): number {
   mod.state = 'Live';
   trace_note(`module ${desc.name} loaded`);
   return 0;
-}
+};
 const fmt_load_module: Fmt<typeof load_module> = (_k, desc) => desc.name;
 
 function unref_all(mod: Module): void {
@@ -287,9 +278,7 @@ function unref_all(mod: Module): void {
  * Mirrors the delete_module() syscall after its capability check: ENOENT, EWOULDBLOCK while other modules
  * use it, EBUSY when not Live or when it has no exit, EWOULDBLOCK while references are held; then exit.
  */
-export function delete_module(kernel: Kernel, name: string): number {
-  const t = ftrace();
-  if (t?.want(delete_module)) return t.call('delete_module', delete_module, fmt_delete_module, kernel, name);
+export let delete_module = (kernel: Kernel, name: string): number => {
   const table = kernel.modules;
   const mod = table.find(name);
   if (mod === undefined) return -ENOENT;
@@ -309,7 +298,7 @@ export function delete_module(kernel: Kernel, name: string): number {
   mod.state = 'Unformed';
   trace_note(`module ${name} unloaded`);
   return 0;
-}
+};
 const fmt_delete_module: Fmt<typeof delete_module> = (_k, name) => name;
 
 /**
@@ -335,13 +324,27 @@ export function modprobe(kernel: Kernel, nameOrAlias: string, seen: Set<string> 
  * wait in call_usermodehelper; the caller ignores the result and re-checks its table.
  * Fault-injectable as 'request_module'.
  */
-export function request_module(kernel: Kernel, alias: string): number {
-  const t = ftrace();
-  if (t?.want(request_module))
-    return t.call('request_module', request_module, fmt_request_module, kernel, alias);
+export let request_module = (kernel: Kernel, alias: string): number => {
   if (kernel.faults.should_fail('request_module')) return -ENOMEM;
   const r = modprobe(kernel, alias);
   if (r < 0) trace_note(`modprobe: FATAL: Module ${alias} not found`);
   return r;
-}
+};
 const fmt_request_module: Fmt<typeof request_module> = (_k, alias) => `"${alias}"`;
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(try_module_get, 'try_module_get', fmt_try_module_get, (f) => {
+  try_module_get = f;
+});
+tracepoint(module_put, 'module_put', fmt_module_put, (f) => {
+  module_put = f;
+});
+tracepoint(load_module, 'load_module', fmt_load_module, (f) => {
+  load_module = f;
+});
+tracepoint(delete_module, 'delete_module', fmt_delete_module, (f) => {
+  delete_module = f;
+});
+tracepoint(request_module, 'request_module', fmt_request_module, (f) => {
+  request_module = f;
+});

@@ -1,6 +1,6 @@
 import { current } from './sched.js';
 import type { Socket } from './socket.js';
-import { ftrace, type Fmt } from './trace.js';
+import { tracepoint, type Fmt } from './trace.js';
 
 /**
  * A security module's socket hooks (a slice of include/linux/lsm_hook_defs.h). Each returns 0 to allow
@@ -39,53 +39,30 @@ function call_int_hook<K extends HookName>(hook: K, args: Parameters<NonNullable
 }
 
 /** Mirrors security_socket_create(). */
-export function security_socket_create(
+export let security_socket_create = (
   family: number,
   type: number,
   protocol: number,
   kern: boolean,
-): number {
-  const t = ftrace();
-  if (t?.want(security_socket_create))
-    return t.call(
-      'security_socket_create',
-      security_socket_create,
-      fmt_security_socket_create,
-      family,
-      type,
-      protocol,
-      kern,
-    );
+): number => {
   // No LSM registered (the usual case): nothing to call, and no argument list to build.
   if (current().kernel.lsm.length === 0) return 0;
   return call_int_hook('socket_create', [family, type, protocol, kern]);
-}
+};
 const fmt_security_socket_create: Fmt<typeof security_socket_create> = (family, type, protocol, kern) =>
   `${family}, ${type}, ${protocol}, ${kern ? 1 : 0}`;
 
 /** Mirrors security_socket_post_create(). */
-export function security_socket_post_create(
+export let security_socket_post_create = (
   sock: Socket,
   family: number,
   type: number,
   protocol: number,
   kern: boolean,
-): number {
-  const t = ftrace();
-  if (t?.want(security_socket_post_create))
-    return t.call(
-      'security_socket_post_create',
-      security_socket_post_create,
-      fmt_security_socket_post_create,
-      sock,
-      family,
-      type,
-      protocol,
-      kern,
-    );
+): number => {
   if (current().kernel.lsm.length === 0) return 0;
   return call_int_hook('socket_post_create', [sock, family, type, protocol, kern]);
-}
+};
 const fmt_security_socket_post_create: Fmt<typeof security_socket_post_create> = (
   _sock,
   family,
@@ -127,3 +104,16 @@ export function security_add_hooks(kernel: { lsm: SecurityHooks[] }, hooks: Secu
     if (i >= 0) kernel.lsm.splice(i, 1);
   };
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(security_socket_create, 'security_socket_create', fmt_security_socket_create, (f) => {
+  security_socket_create = f;
+});
+tracepoint(
+  security_socket_post_create,
+  'security_socket_post_create',
+  fmt_security_socket_post_create,
+  (f) => {
+    security_socket_post_create = f;
+  },
+);

@@ -6,7 +6,7 @@ import type { SkBuff } from './skbuff.js';
 import { SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
 import type { Socket } from './socket.js';
 import type { KmemCache } from './slab.js';
-import { ftrace, type Fmt } from './trace.js';
+import { tracepoint, type Fmt } from './trace.js';
 import { ENOBUFS, ENOSPC } from './uapi/errno.js';
 import { TCP_CLOSE } from './uapi/tcp_states.js';
 import type { WaitQueueHead } from './wait.js';
@@ -390,9 +390,7 @@ export function sock_def_error_report(sk: Sock): void {
  * protocol's module, family and proto recorded, a namespace reference for user sockets.
  * Fault-injectable as 'sk_alloc' (the allocation fails: NULL).
  */
-export function sk_alloc(net: Net, family: number, prot: Proto, kern: boolean): Sock | null {
-  const t = ftrace();
-  if (t?.want(sk_alloc)) return t.call('sk_alloc', sk_alloc, fmt_sk_alloc, net, family, prot, kern);
+export let sk_alloc = (net: Net, family: number, prot: Proto, kern: boolean): Sock | null => {
   const kernel = net.kernel;
   if (kernel.faults.should_fail('sk_alloc')) return null;
   const sk = prot.sk_class !== undefined ? new prot.sk_class() : new Sock();
@@ -410,7 +408,7 @@ export function sk_alloc(net: Net, family: number, prot: Proto, kern: boolean): 
   }
   sk.sk_wmem_alloc = 1;
   return sk;
-}
+};
 const fmt_sk_alloc: Fmt<typeof sk_alloc> = (_net, family, prot, kern) =>
   `family=${family}, prot=${prot.name}, kern=${kern ? 1 : 0}`;
 
@@ -418,12 +416,7 @@ const fmt_sk_alloc: Fmt<typeof sk_alloc> = (_net, family, prot, kern) =>
  * Mirrors sock_init_data() / sock_init_data_uid(): the generic defaults every sock starts with, and the
  * socket ↔ sock link.
  */
-export function sock_init_data(sock: Socket | null, sk: Sock): void {
-  const t = ftrace();
-  if (t?.want(sock_init_data)) {
-    t.call('sock_init_data', sock_init_data, fmt_sock_init_data, sock, sk);
-    return;
-  }
+export let sock_init_data = (sock: Socket | null, sk: Sock): void => {
   const kernel = sk.sk_net.kernel;
   sk.sk_rcvbuf = kernel.sysctl_rmem_default;
   sk.sk_sndbuf = kernel.sysctl_wmem_default;
@@ -453,7 +446,7 @@ export function sock_init_data(sock: Socket | null, sk: Sock): void {
   sk.sk_incoming_cpu = -1;
   sk.sk_refcnt = 1;
   sk.sk_drops = 0;
-}
+};
 const fmt_sock_init_data: Fmt<typeof sock_init_data> = (_sock, sk) => sk.sk_prot_creator.name;
 
 /** Mirrors sock_hold(). */
@@ -499,12 +492,7 @@ export function sk_wmem_alloc_get(sk: Sock): number {
   return sk.sk_wmem_alloc - 1;
 }
 
-function __sk_free(sk: Sock): void {
-  const t = ftrace();
-  if (t?.want(__sk_free)) {
-    t.call('__sk_free', __sk_free, fmt___sk_free, sk);
-    return;
-  }
+let __sk_free = (sk: Sock): void => {
   const net = sk.sk_net;
   if (sk.sk_net_refcnt) sock_inuse_add(net, -1);
   if (sk.sk_destruct !== null) sk.sk_destruct(sk);
@@ -516,7 +504,7 @@ function __sk_free(sk: Sock): void {
   prot.slab?.free();
   net.kernel.sk_allocated--;
   module_put(prot.owner);
-}
+};
 const fmt___sk_free: Fmt<typeof __sk_free> = (sk) => sk.sk_prot_creator.name;
 
 /** Mirrors sock_orphan(): the socket is going away; the sock lives on, unattached. */
@@ -604,3 +592,14 @@ export function sock_prot_inuse_add(net: Net, prot: Proto, val: number): void {
 export function sock_prot_inuse_get(net: Net, prot: Proto): number {
   return net.prot_inuse[prot.inuse_idx!]!;
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(sk_alloc, 'sk_alloc', fmt_sk_alloc, (f) => {
+  sk_alloc = f;
+});
+tracepoint(sock_init_data, 'sock_init_data', fmt_sock_init_data, (f) => {
+  sock_init_data = f;
+});
+tracepoint(__sk_free, '__sk_free', fmt___sk_free, (f) => {
+  __sk_free = f;
+});

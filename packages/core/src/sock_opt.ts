@@ -1,3 +1,4 @@
+import { call_ops } from './trace.js';
 import { capable } from './cred.js';
 import type { Sock } from './sock.js';
 import {
@@ -362,7 +363,7 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       break;
     }
     case S.SO_PEERNAME: {
-      const peer = sock.ops === null ? -ENOTCONN : sock.ops.getname(sock, true);
+      const peer = sock.ops === null ? -ENOTCONN : call_ops(sock.ops.getname, 'ops->getname', sock, true);
       if (typeof peer === 'number') return -ENOTCONN;
       v = peer;
       break;

@@ -8,7 +8,7 @@ import type { Net } from './net_namespace.js';
 import { current } from './sched.js';
 import { security_socket_create, security_socket_post_create } from './security.js';
 import type { Sock } from './sock.js';
-import { call_ops, ftrace, type Fmt } from './trace.js';
+import { call_ops, tracepoint, type Fmt } from './trace.js';
 import { EAFNOSUPPORT, EEXIST, EINVAL, ENFILE, ENOBUFS, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC, O_NONBLOCK, O_RDWR, S_IFSOCK } from './uapi/fcntl.js';
 import {
@@ -137,14 +137,12 @@ export interface SockfsOps {
 }
 
 /** Mirrors sock_alloc_inode(): a socket_alloc from sock_inode_cache (fault site 'sock_alloc'). */
-function sock_alloc_inode(kernel: Kernel): Socket | null {
-  const t = ftrace();
-  if (t?.want(sock_alloc_inode)) return t.call('sock_alloc_inode', sock_alloc_inode, undefined, kernel);
+let sock_alloc_inode = (kernel: Kernel): Socket | null => {
   if (kernel.faults.should_fail('sock_alloc')) return null;
   kernel.sock_inode_cache.alloc();
   const cred = current().cred;
   return new Socket(kernel.get_next_ino(), cred.fsuid, cred.fsgid);
-}
+};
 
 export const sockfs_ops: SockfsOps = {
   alloc_inode: sock_alloc_inode,
@@ -160,24 +158,17 @@ export const sockfs_ops: SockfsOps = {
  * Mirrors sock_alloc() (net/socket.c): a new socket and inode from sockfs. Consumes an inode number even
  * if the socket() call later fails.
  */
-export function sock_alloc(): Socket | null {
-  const t = ftrace();
-  if (t?.want(sock_alloc)) return t.call('sock_alloc', sock_alloc, undefined);
+export let sock_alloc = (): Socket | null => {
   const kernel = current().kernel;
-  return sockfs_ops.alloc_inode(kernel);
-}
+  return call_ops(sockfs_ops.alloc_inode, 'alloc_inode', kernel);
+};
 
 /**
  * Mirrors __sock_release(): the family's release, the ops module reference dropped, and the inode freed
  * at once if no file was ever attached (otherwise when the file goes). Linux's inode argument only
  * says whether to take the inode lock, which a single-threaded model does not need.
  */
-export function __sock_release(sock: Socket): void {
-  const t = ftrace();
-  if (t?.want(__sock_release)) {
-    t.call('__sock_release', __sock_release, fmt___sock_release, sock);
-    return;
-  }
+export let __sock_release = (sock: Socket): void => {
   const ops = sock.ops;
   if (ops !== null) {
     const owner = ops.owner;
@@ -192,7 +183,7 @@ export function __sock_release(sock: Socket): void {
     return;
   }
   sock.file = null;
-}
+};
 const fmt___sock_release: Fmt<typeof __sock_release> = (sock) => `ino=${sock.inode.i_ino}`;
 
 /** Mirrors sock_release(). */
@@ -204,16 +195,11 @@ export function sock_release(sock: Socket): void {
  * Mirrors sock_close(), socket_file_ops.release: the last close of a socket file. __fput() then drops
  * the dentry and with it the inode (sockfs_ops.destroy_inode).
  */
-function sock_close(inode: Inode | null, _file: File): void {
-  const t = ftrace();
-  if (t?.want(sock_close)) {
-    t.call('sock_close', sock_close, fmt_sock_close, inode, _file);
-    return;
-  }
+let sock_close = (inode: Inode | null, _file: File): void => {
   const sock = SOCKET_I(inode!);
   __sock_release(sock);
   sockfs_ops.destroy_inode(current().kernel, sock.inode);
-}
+};
 const fmt_sock_close: Fmt<typeof sock_close> = (inode) => `ino=${inode?.i_ino}`;
 
 /** The file operations of every socket file (socket_file_ops in net/socket.c). */
@@ -233,10 +219,7 @@ export function sock_from_file(file: File): Socket | null {
  * Mirrors sock_alloc_file(): a pseudo file named after the protocol; on failure the socket is released
  * here (callers must not release it again).
  */
-export function sock_alloc_file(sock: Socket, flags: number, dname: string | null): File | number {
-  const t = ftrace();
-  if (t?.want(sock_alloc_file))
-    return t.call('sock_alloc_file', sock_alloc_file, fmt_sock_alloc_file, sock, flags, dname);
+export let sock_alloc_file = (sock: Socket, flags: number, dname: string | null): File | number => {
   const name = dname ?? (sock.sk !== null ? sock.sk.sk_prot_creator.name : '');
   const file = alloc_file_pseudo(sock.inode, name, null, O_RDWR | (flags & O_NONBLOCK), socket_file_ops);
   if (typeof file === 'number') {
@@ -246,14 +229,12 @@ export function sock_alloc_file(sock: Socket, flags: number, dname: string | nul
   sock.file = file;
   file.private_data = sock;
   return file;
-}
+};
 const fmt_sock_alloc_file: Fmt<typeof sock_alloc_file> = (sock, flags) =>
   `ino=${sock.inode.i_ino}, flags=0${flags.toString(8)}`;
 
 /** Mirrors sock_map_fd(): reserve the lowest free fd, attach a file, install it. */
-export function sock_map_fd(sock: Socket, flags: number): number {
-  const t = ftrace();
-  if (t?.want(sock_map_fd)) return t.call('sock_map_fd', sock_map_fd, fmt_sock_map_fd, sock, flags);
+export let sock_map_fd = (sock: Socket, flags: number): number => {
   const fd = get_unused_fd_flags(flags);
   if (fd < 0) {
     sock_release(sock);
@@ -266,7 +247,7 @@ export function sock_map_fd(sock: Socket, flags: number): number {
   }
   put_unused_fd(current().files, fd);
   return newfile;
-}
+};
 const fmt_sock_map_fd: Fmt<typeof sock_map_fd> = (sock, flags) =>
   `ino=${sock.inode.i_ino}, flags=0${flags.toString(8)}`;
 
@@ -304,16 +285,13 @@ export function sock_is_registered(kernel: Kernel, family: number): boolean {
  * family and type range, the PF_INET/SOCK_PACKET rewrite, the LSM create hook, sock_alloc(), autoloading
  * "net-pf-N", the family's module pinned around create(), the ops module pinned for the socket's life.
  */
-export function __sock_create(
+export let __sock_create = (
   net: Net,
   family: number,
   type: number,
   protocol: number,
   kern: boolean,
-): Socket | number {
-  const t = ftrace();
-  if (t?.want(__sock_create))
-    return t.call('__sock_create', __sock_create, fmt___sock_create, net, family, type, protocol, kern);
+): Socket | number => {
   if (family < 0 || family >= NPROTO) return -EAFNOSUPPORT;
   if (type < 0 || type >= SOCK_MAX) return -EINVAL;
   if (family === PF_INET && type === SOCK_PACKET) {
@@ -368,17 +346,13 @@ export function __sock_create(
     return err;
   }
   return sock;
-}
+};
 const fmt___sock_create: Fmt<typeof __sock_create> = (_net, family, type, protocol, kern) =>
   `family=${family}, type=${type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors sock_create(): __sock_create() in the current task's network namespace. */
-export function sock_create(family: number, type: number, protocol: number): Socket | number {
-  const t = ftrace();
-  if (t?.want(sock_create))
-    return t.call('sock_create', sock_create, fmt_sock_create, family, type, protocol);
-  return __sock_create(current().nsproxy_net, family, type, protocol, false);
-}
+export let sock_create = (family: number, type: number, protocol: number): Socket | number =>
+  __sock_create(current().nsproxy_net, family, type, protocol, false);
 const fmt_sock_create: Fmt<typeof sock_create> = (family, type, protocol) =>
   `${family}, ${type}, ${protocol}`;
 
@@ -409,10 +383,7 @@ export function sock_create_lite(family: number, type: number, protocol: number)
  * Mirrors __sys_socket(): unknown flag bits refused first (EINVAL), then sock_create() and
  * sock_map_fd() with O_CLOEXEC / O_NONBLOCK taken from the type argument.
  */
-export function __sys_socket(family: number, type: number, protocol: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_socket))
-    return t.call('__sys_socket', __sys_socket, fmt___sys_socket, family, type, protocol);
+export let __sys_socket = (family: number, type: number, protocol: number): number => {
   let flags = type & ~SOCK_TYPE_MASK;
   if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
   type &= SOCK_TYPE_MASK;
@@ -421,6 +392,35 @@ export function __sys_socket(family: number, type: number, protocol: number): nu
   if (typeof sock === 'number') return sock;
   flags &= O_CLOEXEC | O_NONBLOCK;
   return sock_map_fd(sock, flags);
-}
+};
 const fmt___sys_socket: Fmt<typeof __sys_socket> = (family, type, protocol) =>
   `family=${family}, type=${type >>> 0 === type ? `0x${type.toString(16)}` : type}, protocol=${protocol}`;
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(sock_alloc_inode, 'sock_alloc_inode', undefined, (f) => {
+  sock_alloc_inode = f;
+});
+tracepoint(sock_alloc, 'sock_alloc', undefined, (f) => {
+  sock_alloc = f;
+});
+tracepoint(__sock_release, '__sock_release', fmt___sock_release, (f) => {
+  __sock_release = f;
+});
+tracepoint(sock_close, 'sock_close', fmt_sock_close, (f) => {
+  sock_close = f;
+});
+tracepoint(sock_alloc_file, 'sock_alloc_file', fmt_sock_alloc_file, (f) => {
+  sock_alloc_file = f;
+});
+tracepoint(sock_map_fd, 'sock_map_fd', fmt_sock_map_fd, (f) => {
+  sock_map_fd = f;
+});
+tracepoint(__sock_create, '__sock_create', fmt___sock_create, (f) => {
+  __sock_create = f;
+});
+tracepoint(sock_create, 'sock_create', fmt_sock_create, (f) => {
+  sock_create = f;
+});
+tracepoint(__sys_socket, '__sys_socket', fmt___sys_socket, (f) => {
+  __sys_socket = f;
+});

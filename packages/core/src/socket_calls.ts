@@ -19,7 +19,7 @@ import {
 import type { Socket } from './socket.js';
 import { sock_alloc, sock_alloc_file, sock_create, sock_from_file, sock_release } from './socket.js';
 import { sock_error, sock_getsockopt, sock_setsockopt } from './sock_opt.js';
-import { call_ops, ftrace, type Fmt } from './trace.js';
+import { call_ops, tracepoint, type Fmt } from './trace.js';
 import { get_timespec64, type Timespec } from './uaccess.js';
 import {
   EAGAIN,
@@ -74,9 +74,7 @@ function sock_file(sock: Socket): File {
 }
 
 /** Mirrors __sys_bind(). */
-export function __sys_bind(fd: number, addr: Uint8Array): number {
-  const t = ftrace();
-  if (t?.want(__sys_bind)) return t.call('__sys_bind', __sys_bind, fmt___sys_bind, fd, addr);
+export let __sys_bind = (fd: number, addr: Uint8Array): number => {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   let err = move_addr_to_kernel(addr);
@@ -84,13 +82,11 @@ export function __sys_bind(fd: number, addr: Uint8Array): number {
   err = security_socket_bind(sock, addr);
   if (err !== 0) return err;
   return call_ops(sock.ops!.bind, 'ops->bind', sock, addr, addr.length);
-}
+};
 const fmt___sys_bind: Fmt<typeof __sys_bind> = (fd, addr) => `fd=${fd}, addrlen=${addr.length}`;
 
 /** Mirrors __sys_connect(): the address is copied in before the ENOTSOCK check, as in Linux. */
-export function __sys_connect(fd: number, addr: Uint8Array): number {
-  const t = ftrace();
-  if (t?.want(__sys_connect)) return t.call('__sys_connect', __sys_connect, fmt___sys_connect, fd, addr);
+export let __sys_connect = (fd: number, addr: Uint8Array): number => {
   const file = fcheck(current().files, fd);
   if (file === null) return -EBADF;
   let err = move_addr_to_kernel(addr);
@@ -100,13 +96,11 @@ export function __sys_connect(fd: number, addr: Uint8Array): number {
   err = security_socket_connect(sock, addr);
   if (err !== 0) return err;
   return call_ops(sock.ops!.connect, 'ops->connect', sock, addr, addr.length, file.f_flags);
-}
+};
 const fmt___sys_connect: Fmt<typeof __sys_connect> = (fd, addr) => `fd=${fd}, addrlen=${addr.length}`;
 
 /** Mirrors __sys_listen(): the backlog is capped at net.core.somaxconn, compared as unsigned. */
-export function __sys_listen(fd: number, backlog: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_listen)) return t.call('__sys_listen', __sys_listen, fmt___sys_listen, fd, backlog);
+export let __sys_listen = (fd: number, backlog: number): number => {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const somaxconn = current().nsproxy_net.sysctl_somaxconn;
@@ -114,7 +108,7 @@ export function __sys_listen(fd: number, backlog: number): number {
   const err = security_socket_listen(sock, backlog);
   if (err !== 0) return err;
   return call_ops(sock.ops!.listen, 'ops->listen', sock, backlog);
-}
+};
 const fmt___sys_listen: Fmt<typeof __sys_listen> = (fd, backlog) => `fd=${fd}, backlog=${backlog}`;
 
 /**
@@ -122,9 +116,7 @@ const fmt___sys_listen: Fmt<typeof __sys_listen> = (fd, backlog) => `fd=${fd}, b
  * a new socket with the listener's type and ops (module reference taken), its file, the LSM, then the
  * family's accept. A failure after the file exists drops the file, which releases the new socket.
  */
-export function __sys_accept4(fd: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_accept4)) return t.call('__sys_accept4', __sys_accept4, fmt___sys_accept4, fd, flags);
+export let __sys_accept4 = (fd: number, flags: number): number => {
   const files = current().files;
   const file = fcheck(files, fd);
   if (file === null) return -EBADF;
@@ -164,7 +156,7 @@ export function __sys_accept4(fd: number, flags: number): number {
   }
   fd_install(files, newfd, newfile);
   return newfd;
-}
+};
 const fmt___sys_accept4: Fmt<typeof __sys_accept4> = (fd, flags) => `fd=${fd}, flags=0x${flags.toString(16)}`;
 
 function getname(fd: number, peer: boolean): Uint8Array | number {
@@ -176,30 +168,18 @@ function getname(fd: number, peer: boolean): Uint8Array | number {
 }
 
 /** Mirrors __sys_getsockname(). */
-export function __sys_getsockname(fd: number): Uint8Array | number {
-  const t = ftrace();
-  if (t?.want(__sys_getsockname))
-    return t.call('__sys_getsockname', __sys_getsockname, fmt___sys_getsockname, fd);
-  return getname(fd, false);
-}
+export let __sys_getsockname = (fd: number): Uint8Array | number => getname(fd, false);
 const fmt___sys_getsockname: Fmt<typeof __sys_getsockname> = (fd) => `fd=${fd}`;
 /** Mirrors __sys_getpeername(). */
-export function __sys_getpeername(fd: number): Uint8Array | number {
-  const t = ftrace();
-  if (t?.want(__sys_getpeername))
-    return t.call('__sys_getpeername', __sys_getpeername, fmt___sys_getpeername, fd);
-  return getname(fd, true);
-}
+export let __sys_getpeername = (fd: number): Uint8Array | number => getname(fd, true);
 const fmt___sys_getpeername: Fmt<typeof __sys_getpeername> = (fd) => `fd=${fd}`;
 
 /** Mirrors sock_sendmsg(): the LSM hook, then the family's sendmsg. */
-export function sock_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
-  const t = ftrace();
-  if (t?.want(sock_sendmsg)) return t.call('sock_sendmsg', sock_sendmsg, fmt_sock_sendmsg, sock, msg, len);
+export let sock_sendmsg = (sock: Socket, msg: MsgHdr, len: number): number => {
   const err = security_socket_sendmsg(sock, len);
   if (err !== 0) return err;
   return sock_sendmsg_nosec(sock, msg, len);
-}
+};
 
 /** Mirrors sock_sendmsg_nosec(): the family's sendmsg without asking the LSM (inline in Linux, untraced). */
 function sock_sendmsg_nosec(sock: Socket, msg: MsgHdr, len: number): number {
@@ -208,14 +188,11 @@ function sock_sendmsg_nosec(sock: Socket, msg: MsgHdr, len: number): number {
 const fmt_sock_sendmsg: Fmt<typeof sock_sendmsg> = (sock, _msg, len) => `ino=${sock.inode.i_ino}, len=${len}`;
 
 /** Mirrors sock_recvmsg(). */
-export function sock_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(sock_recvmsg))
-    return t.call('sock_recvmsg', sock_recvmsg, fmt_sock_recvmsg, sock, msg, size, flags);
+export let sock_recvmsg = (sock: Socket, msg: MsgHdr, size: number, flags: number): number => {
   const err = security_socket_recvmsg(sock, size, flags);
   if (err !== 0) return err;
   return sock_recvmsg_nosec(sock, msg, size, flags);
-}
+};
 
 /** Mirrors sock_recvmsg_nosec(): the family's recvmsg without asking the LSM (inline in Linux, untraced). */
 function sock_recvmsg_nosec(sock: Socket, msg: MsgHdr, size: number, flags: number): number {
@@ -228,10 +205,7 @@ const fmt_sock_recvmsg: Fmt<typeof sock_recvmsg> = (sock, _msg, size, flags) =>
  * Mirrors __sys_sendto(): EBADF → ENOTSOCK → the address (EINVAL) → internal flags cleared and
  * MSG_DONTWAIT for an O_NONBLOCK file → sock_sendmsg().
  */
-export function __sys_sendto(fd: number, msg: MsgHdr, len: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_sendto))
-    return t.call('__sys_sendto', __sys_sendto, fmt___sys_sendto, fd, msg, len, flags);
+export let __sys_sendto = (fd: number, msg: MsgHdr, len: number, flags: number): number => {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   if (msg.msg_name !== null) {
@@ -243,22 +217,19 @@ export function __sys_sendto(fd: number, msg: MsgHdr, len: number, flags: number
   if ((sock_file(sock).f_flags & O_NONBLOCK) !== 0) flags |= MSG_DONTWAIT;
   msg.msg_flags = flags;
   return sock_sendmsg(sock, msg, len);
-}
+};
 const fmt___sys_sendto: Fmt<typeof __sys_sendto> = (fd, _msg, len, flags) =>
   `fd=${fd}, len=${len}, flags=0x${flags.toString(16)}`;
 
 /** Mirrors __sys_recvfrom(): the source address is returned only when the call succeeded. */
-export function __sys_recvfrom(fd: number, msg: MsgHdr, size: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_recvfrom))
-    return t.call('__sys_recvfrom', __sys_recvfrom, fmt___sys_recvfrom, fd, msg, size, flags);
+export let __sys_recvfrom = (fd: number, msg: MsgHdr, size: number, flags: number): number => {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   if ((sock_file(sock).f_flags & O_NONBLOCK) !== 0) flags |= MSG_DONTWAIT;
   const r = sock_recvmsg(sock, msg, size, flags);
   if (r < 0) msg.msg_name = null;
   return r;
-}
+};
 const fmt___sys_recvfrom: Fmt<typeof __sys_recvfrom> = (fd, _msg, size, flags) =>
   `fd=${fd}, size=${size}, flags=0x${flags.toString(16)}`;
 
@@ -266,15 +237,12 @@ const fmt___sys_recvfrom: Fmt<typeof __sys_recvfrom> = (fd, _msg, size, flags) =
  * Mirrors __sys_sendmsg() / ____sys_sendmsg(): MSG_CMSG_COMPAT refused, EBADF, ENOTSOCK, the name length
  * clamped to sizeof(sockaddr_storage), more than UIO_MAXIOV iovecs EMSGSIZE, then as sendto.
  */
-export function __sys_sendmsg(fd: number, msg: MsgHdr, flags: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_sendmsg))
-    return t.call('__sys_sendmsg', __sys_sendmsg, fmt___sys_sendmsg, fd, msg, flags);
+export let __sys_sendmsg = (fd: number, msg: MsgHdr, flags: number): number => {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   return ___sys_sendmsg(sock, msg, flags, null, 0);
-}
+};
 
 /** struct used_address: the destination of sendmmsg()'s last successful message. */
 interface UsedAddress {
@@ -328,15 +296,12 @@ const fmt___sys_sendmsg: Fmt<typeof __sys_sendmsg> = (fd, msg, flags) =>
   `fd=${fd}, iovlen=${msg.iov.length}, flags=0x${flags.toString(16)}`;
 
 /** Mirrors __sys_recvmsg(): msg_namelen starts at 0; flags and control length come back in the msghdr. */
-export function __sys_recvmsg(fd: number, msg: MsgHdr, size: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_recvmsg))
-    return t.call('__sys_recvmsg', __sys_recvmsg, fmt___sys_recvmsg, fd, msg, size, flags);
+export let __sys_recvmsg = (fd: number, msg: MsgHdr, size: number, flags: number): number => {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   return ____sys_recvmsg(sock, msg, size, flags, false);
-}
+};
 const fmt___sys_recvmsg: Fmt<typeof __sys_recvmsg> = (fd, _msg, size, flags) =>
   `fd=${fd}, size=${size}, flags=0x${flags.toString(16)}`;
 
@@ -354,10 +319,7 @@ function ____sys_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number,
  * or at a message sent only in part. The count sent is returned; the error only when nothing was sent
  * (and, unlike recvmmsg(), it is not kept for later).
  */
-export function __sys_sendmmsg(fd: number, mmsg: SendMMsgVec, vlen: number, flags: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_sendmmsg))
-    return t.call('__sys_sendmmsg', __sys_sendmmsg, fmt___sys_sendmmsg, fd, mmsg, vlen, flags);
+export let __sys_sendmmsg = (fd: number, mmsg: SendMMsgVec, vlen: number, flags: number): number => {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   vlen >>>= 0;
   if (vlen > UIO_MAXIOV) vlen = UIO_MAXIOV;
@@ -385,7 +347,7 @@ export function __sys_sendmmsg(fd: number, mmsg: SendMMsgVec, vlen: number, flag
     if (err < len) break;
   }
   return datagrams !== 0 ? datagrams : err;
-}
+};
 const fmt___sys_sendmmsg: Fmt<typeof __sys_sendmmsg> = (fd, _mmsg, vlen, flags) =>
   `fd=${fd}, vlen=${vlen >>> 0}, flags=0x${(flags >>> 0).toString(16)}`;
 
@@ -405,16 +367,13 @@ function ktime_get_ns(): number {
  * The time left is written back to `timeout` when something was received. An error after the first
  * datagram is not lost: unless it is EAGAIN it is left in sk_err for the next call (or SO_ERROR).
  */
-export function __sys_recvmmsg(
+export let __sys_recvmmsg = (
   fd: number,
   mmsg: RecvMMsgVec,
   vlen: number,
   flags: number,
   timeout: unknown,
-): number {
-  const t = ftrace();
-  if (t?.want(__sys_recvmmsg))
-    return t.call('__sys_recvmmsg', __sys_recvmmsg, fmt___sys_recvmmsg, fd, mmsg, vlen, flags, timeout);
+): number => {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   vlen >>>= 0;
   const ts = get_timespec64(timeout);
@@ -464,15 +423,12 @@ export function __sys_recvmmsg(
   if (datagrams === 0) return err;
   if (err !== -EAGAIN) sock.sk!.sk_err = -err;
   return datagrams;
-}
+};
 const fmt___sys_recvmmsg: Fmt<typeof __sys_recvmmsg> = (fd, mmsg, vlen, flags) =>
   `fd=${fd}, vlen=${vlen >>> 0}, size=${mmsg.size}, flags=0x${(flags >>> 0).toString(16)}`;
 
 /** Mirrors do_sock_setsockopt(): SOL_SOCKET goes to the generic code, other levels to the family. */
-export function __sys_setsockopt(fd: number, level: number, optname: number, optval: Uint8Array): number {
-  const t = ftrace();
-  if (t?.want(__sys_setsockopt))
-    return t.call('__sys_setsockopt', __sys_setsockopt, fmt___sys_setsockopt, fd, level, optname, optval);
+export let __sys_setsockopt = (fd: number, level: number, optname: number, optval: Uint8Array): number => {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const err = security_socket_setsockopt(sock, level, optname);
@@ -481,20 +437,17 @@ export function __sys_setsockopt(fd: number, level: number, optname: number, opt
     return sock_setsockopt(sock, optname, optval);
   if (sock.ops!.setsockopt === undefined) return -EOPNOTSUPP;
   return call_ops(sock.ops!.setsockopt, 'ops->setsockopt', sock, level, optname, optval);
-}
+};
 const fmt___sys_setsockopt: Fmt<typeof __sys_setsockopt> = (fd, level, optname, optval) =>
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optval.length}`;
 
 /** Mirrors do_sock_getsockopt(). */
-export function __sys_getsockopt(
+export let __sys_getsockopt = (
   fd: number,
   level: number,
   optname: number,
   optlen: number,
-): Uint8Array | number {
-  const t = ftrace();
-  if (t?.want(__sys_getsockopt))
-    return t.call('__sys_getsockopt', __sys_getsockopt, fmt___sys_getsockopt, fd, level, optname, optlen);
+): Uint8Array | number => {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const err = security_socket_getsockopt(sock, level, optname);
@@ -502,30 +455,25 @@ export function __sys_getsockopt(
   if (level === SOL_SOCKET) return sock_getsockopt(sock, optname, optlen);
   if (sock.ops!.getsockopt === undefined) return -EOPNOTSUPP;
   return call_ops(sock.ops!.getsockopt, 'ops->getsockopt', sock, level, optname, optlen);
-}
+};
 const fmt___sys_getsockopt: Fmt<typeof __sys_getsockopt> = (fd, level, optname, optlen) =>
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optlen}`;
 
 /** Mirrors __sys_shutdown_sock(). */
-export function __sys_shutdown(fd: number, how: number): number {
-  const t = ftrace();
-  if (t?.want(__sys_shutdown)) return t.call('__sys_shutdown', __sys_shutdown, fmt___sys_shutdown, fd, how);
+export let __sys_shutdown = (fd: number, how: number): number => {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const err = security_socket_shutdown(sock, how);
   if (err !== 0) return err;
   return call_ops(sock.ops!.shutdown, 'ops->shutdown', sock, how);
-}
+};
 const fmt___sys_shutdown: Fmt<typeof __sys_shutdown> = (fd, how) => `fd=${fd}, how=${how}`;
 
 /**
  * Mirrors __sys_socketpair(): flag check, both fds reserved before any socket exists (EMFILE first),
  * two sockets, the family's socketpair, then both files.
  */
-export function __sys_socketpair(family: number, type: number, protocol: number): [number, number] | number {
-  const t = ftrace();
-  if (t?.want(__sys_socketpair))
-    return t.call('__sys_socketpair', __sys_socketpair, fmt___sys_socketpair, family, type, protocol);
+export let __sys_socketpair = (family: number, type: number, protocol: number): [number, number] | number => {
   let flags = type & ~SOCK_TYPE_MASK;
   if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
   type &= SOCK_TYPE_MASK;
@@ -575,7 +523,7 @@ export function __sys_socketpair(family: number, type: number, protocol: number)
   fd_install(files, fd1, newfile1);
   fd_install(files, fd2, newfile2);
   return [fd1, fd2];
-}
+};
 const fmt___sys_socketpair: Fmt<typeof __sys_socketpair> = (family, type, protocol) =>
   `family=${family}, type=${type}, protocol=${protocol}`;
 
@@ -598,9 +546,7 @@ export function sock_write(sock: Socket, msg: MsgHdr, len: number): number {
  * Mirrors sock_ioctl() → sock_do_ioctl(): the family's ioctl; a command it does not know (ENOIOCTLCMD)
  * becomes ENOTTY, as no generic socket ioctl is modelled.
  */
-export function __sys_ioctl(fd: number, cmd: number, arg: Uint8Array | number): number {
-  const t = ftrace();
-  if (t?.want(__sys_ioctl)) return t.call('__sys_ioctl', __sys_ioctl, fmt___sys_ioctl, fd, cmd, arg);
+export let __sys_ioctl = (fd: number, cmd: number, arg: Uint8Array | number): number => {
   const file = fcheck(current().files, fd);
   if (file === null) return -EBADF;
   const sock = sock_from_file(file);
@@ -608,5 +554,64 @@ export function __sys_ioctl(fd: number, cmd: number, arg: Uint8Array | number): 
   const ioctl = sock.ops!.ioctl;
   const err = ioctl === undefined ? -ENOIOCTLCMD : call_ops(ioctl, 'ops->ioctl', sock, cmd, arg);
   return err === -ENOIOCTLCMD ? -ENOTTY : err;
-}
+};
 const fmt___sys_ioctl: Fmt<typeof __sys_ioctl> = (fd, cmd) => `fd=${fd}, cmd=0x${(cmd >>> 0).toString(16)}`;
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(__sys_bind, '__sys_bind', fmt___sys_bind, (f) => {
+  __sys_bind = f;
+});
+tracepoint(__sys_connect, '__sys_connect', fmt___sys_connect, (f) => {
+  __sys_connect = f;
+});
+tracepoint(__sys_listen, '__sys_listen', fmt___sys_listen, (f) => {
+  __sys_listen = f;
+});
+tracepoint(__sys_accept4, '__sys_accept4', fmt___sys_accept4, (f) => {
+  __sys_accept4 = f;
+});
+tracepoint(__sys_getsockname, '__sys_getsockname', fmt___sys_getsockname, (f) => {
+  __sys_getsockname = f;
+});
+tracepoint(__sys_getpeername, '__sys_getpeername', fmt___sys_getpeername, (f) => {
+  __sys_getpeername = f;
+});
+tracepoint(sock_sendmsg, 'sock_sendmsg', fmt_sock_sendmsg, (f) => {
+  sock_sendmsg = f;
+});
+tracepoint(sock_recvmsg, 'sock_recvmsg', fmt_sock_recvmsg, (f) => {
+  sock_recvmsg = f;
+});
+tracepoint(__sys_sendto, '__sys_sendto', fmt___sys_sendto, (f) => {
+  __sys_sendto = f;
+});
+tracepoint(__sys_recvfrom, '__sys_recvfrom', fmt___sys_recvfrom, (f) => {
+  __sys_recvfrom = f;
+});
+tracepoint(__sys_sendmsg, '__sys_sendmsg', fmt___sys_sendmsg, (f) => {
+  __sys_sendmsg = f;
+});
+tracepoint(__sys_recvmsg, '__sys_recvmsg', fmt___sys_recvmsg, (f) => {
+  __sys_recvmsg = f;
+});
+tracepoint(__sys_sendmmsg, '__sys_sendmmsg', fmt___sys_sendmmsg, (f) => {
+  __sys_sendmmsg = f;
+});
+tracepoint(__sys_recvmmsg, '__sys_recvmmsg', fmt___sys_recvmmsg, (f) => {
+  __sys_recvmmsg = f;
+});
+tracepoint(__sys_setsockopt, '__sys_setsockopt', fmt___sys_setsockopt, (f) => {
+  __sys_setsockopt = f;
+});
+tracepoint(__sys_getsockopt, '__sys_getsockopt', fmt___sys_getsockopt, (f) => {
+  __sys_getsockopt = f;
+});
+tracepoint(__sys_shutdown, '__sys_shutdown', fmt___sys_shutdown, (f) => {
+  __sys_shutdown = f;
+});
+tracepoint(__sys_socketpair, '__sys_socketpair', fmt___sys_socketpair, (f) => {
+  __sys_socketpair = f;
+});
+tracepoint(__sys_ioctl, '__sys_ioctl', fmt___sys_ioctl, (f) => {
+  __sys_ioctl = f;
+});

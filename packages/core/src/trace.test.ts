@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
 import { Kernel } from './kernel.js';
 import { current } from './sched.js';
+import { sock_alloc } from './socket.js';
+import { call_ops, tracepoint } from './trace.js';
 import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
 
 describe('tracer', () => {
@@ -36,6 +38,46 @@ describe('tracer', () => {
     off();
     expect(seen.slice(0, 3)).toEqual(['entry:__sys_socket', 'entry:sock_create', 'entry:__sock_create']);
     expect(seen.at(-1)).toBe('exit:__sys_socket');
+  });
+});
+
+describe('trace points', () => {
+  it('hold the bare function while no tracer is on, a recording wrapper while any is', () => {
+    const bare = sock_alloc;
+    const a = new Kernel();
+    const b = new Kernel();
+    a.tracer.enabled = true;
+    const wrapped = sock_alloc;
+    expect(wrapped).not.toBe(bare);
+    b.tracer.enabled = true;
+    a.tracer.enabled = false;
+    expect(sock_alloc).toBe(wrapped); // b still traces
+    b.tracer.enabled = false;
+    expect(sock_alloc).toBe(bare);
+    a.tracer.enabled = false; // turning off twice changes nothing
+    expect(sock_alloc).toBe(bare);
+  });
+
+  it('record under their name and formatter, also when called bare through call_ops', () => {
+    let double = (x: number): number => 2 * x;
+    const bare = double;
+    tracepoint(
+      double,
+      'kdouble',
+      (x) => `x=${x}`,
+      (f) => {
+        double = f;
+      },
+    );
+    const ops = { op: double }; // a table filled before tracing began
+    const k = new Kernel();
+    const r = k.trace(() => k.run(() => [double(2), call_ops(ops.op, 'ops->op', 3), bare(4)]));
+    expect(r.result).toEqual([4, 6, 8]);
+    expect(r.events.map((e) => `${e.name}(${e.args}) = ${e.ret}`)).toEqual([
+      'kdouble(x=2) = 4',
+      'kdouble(x=3) = 6',
+    ]);
+    expect(double).toBe(bare);
   });
 });
 

@@ -51,7 +51,21 @@ function label(ret: unknown): number | string | boolean | null {
  * Off by default; `Kernel.trace()` turns it on around a callback.
  */
 export class Tracer {
-  enabled = false;
+  private on = false;
+
+  /**
+   * Recording on or off. While any tracer is on, every trace point calls through its recording wrapper
+   * (see tracepoint()); when the last one goes off the bare functions are back.
+   */
+  get enabled(): boolean {
+    return this.on;
+  }
+  set enabled(v: boolean) {
+    v = v === true;
+    if (v === this.on) return;
+    this.on = v;
+    tracers_changed(v ? 1 : -1);
+  }
   readonly events: TraceEvent[] = [];
   private depth = 0;
   private readonly listeners = new Set<TraceListener>();
@@ -286,7 +300,72 @@ function call_ops_traced<R>(
 ): R {
   const call = fn as unknown as (...args: unknown[]) => R;
   if (TRACED.has(fn) || self_traced(fn)) return call(a, b, c, d, e);
+  // A trace point's bare function, taken into an ops table before tracing began: record it as its
+  // wrapper would.
+  const tp = TRACEPOINT_OF.get(fn);
+  if (tp !== undefined) return t.call(tp.name, call, tp.fmt, a, b, c, d, e, undefined);
   return t.call(fn.name || fallback, call, undefined, a, b, c, d, e, undefined);
+}
+
+interface TracePoint {
+  readonly fn: AnyFn;
+  readonly name: string;
+  readonly fmt: ((...args: never[]) => string) | undefined;
+  readonly set: (f: AnyFn) => void;
+  wrapper: AnyFn | null;
+}
+
+const TRACEPOINTS: TracePoint[] = [];
+const TRACEPOINT_OF = new WeakMap<object, TracePoint>();
+/** How many tracers are enabled, in every kernel of this process. */
+let tracers_on = 0;
+
+/**
+ * Make a kernel function traceable, as ftrace makes every function by the nop at its entry that it
+ * patches into a call when tracing starts. The function is declared with a mutable binding,
+ * `export let fn = function (…) {…};`, and registered with the name and argument formatter the trace
+ * shows and a setter for that binding: `tracepoint(fn, 'fn', fmt_fn, (f) => { fn = f; });`. While no
+ * tracer is enabled the binding holds the bare function, so callers call it directly and V8 inlines it
+ * as if there were no tracer at all; when the first tracer is enabled every binding is pointed at a
+ * wrapper that records the call (for the tasks of kernels whose tracer is on), and back when the last is
+ * disabled. Register after the function's formatter is defined (at the end of the module, say).
+ */
+export function tracepoint<F extends AnyFn>(
+  fn: F,
+  name: string,
+  fmt: ((...args: Parameters<F>) => string) | undefined,
+  set: (f: F) => void,
+): void {
+  if (COMPILED_OUT) return;
+  const tp: TracePoint = {
+    fn,
+    name,
+    fmt: fmt as ((...args: never[]) => string) | undefined,
+    set: set as (f: AnyFn) => void,
+    wrapper: null,
+  };
+  TRACEPOINTS.push(tp);
+  TRACEPOINT_OF.set(fn, tp);
+  if (tracers_on > 0) patch(tp, true);
+}
+
+function patch(tp: TracePoint, on: boolean): void {
+  if (!on) {
+    tp.set(tp.fn);
+    return;
+  }
+  if (tp.wrapper === null) {
+    tp.wrapper = make_wrapper(tp.name, tp.fn as Callee, tp.fmt) as AnyFn;
+    TRACED.add(tp.wrapper);
+  }
+  tp.set(tp.wrapper);
+}
+
+function tracers_changed(delta: number): void {
+  const was = tracers_on > 0;
+  tracers_on += delta;
+  const now = tracers_on > 0;
+  if (was !== now) for (const tp of TRACEPOINTS) patch(tp, now);
 }
 
 const SELF_TRACED = new WeakMap<object, boolean>();

@@ -14,12 +14,13 @@ import {
   EINVAL,
   ENOMEM,
   type Fmt,
-  ftrace,
+  tracepoint,
   module_put,
   O_NONBLOCK,
   PF_BLUETOOTH,
   skb_queue_purge,
   SkBuffHead,
+  call_ops,
   sock_create_kern,
   sock_release,
   SOCK_SEQPACKET,
@@ -152,9 +153,7 @@ export function rfcomm_dlc_clear_state(d: RfcommDlc): void {
  * state (BT_OPEN, MTU 127, 7 rx credits, credit flow control off, V.24 RTC|RTR|DV). Fault-injectable as
  * 'rfcomm_dlc_alloc' (kzalloc fails: null). Needs the rfcomm module's per-kernel state.
  */
-export function rfcomm_dlc_alloc(kernel: Kernel): RfcommDlc | null {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_dlc_alloc)) return ft.call('rfcomm_dlc_alloc', rfcomm_dlc_alloc, undefined, kernel);
+export let rfcomm_dlc_alloc = (kernel: Kernel): RfcommDlc | null => {
   if (kernel.faults.should_fail('rfcomm_dlc_alloc')) return null;
   const d = new RfcommDlc();
   timer_setup(d.timer, rfcomm_dlc_timeout);
@@ -163,7 +162,7 @@ export function rfcomm_dlc_alloc(kernel: Kernel): RfcommDlc | null {
   const core = cores.get(kernel);
   if (core !== undefined) core.dlcs_allocated++;
   return d;
-}
+};
 
 /** Mirrors rfcomm_dlc_free(). */
 export function rfcomm_dlc_free(kernel: Kernel, d: RfcommDlc): void {
@@ -188,25 +187,19 @@ function rfcomm_check_channel(channel: number): boolean {
 }
 
 /** Mirrors rfcomm_l2sock_create(): a kernel L2CAP SOCK_SEQPACKET socket in init_net. */
-function rfcomm_l2sock_create(kernel: Kernel): Socket | number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_l2sock_create))
-    return ft.call('rfcomm_l2sock_create', rfcomm_l2sock_create, undefined, kernel);
+let rfcomm_l2sock_create = (kernel: Kernel): Socket | number => {
   const sock = sock_create_kern(kernel.init_net, PF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP);
   if (typeof sock === 'number') return sock;
   // Linux points the L2CAP sock's data_ready/state_change at callbacks that wake krfcommd; nothing
   // ever arrives without a controller, so the defaults stay.
   return sock;
-}
+};
 
 /**
  * Mirrors rfcomm_session_add(): a session on `sock`; every session but the listening one pins the
  * rfcomm module (so it cannot be unloaded while a connection is up). Null when the module is going.
  */
-function rfcomm_session_add(kernel: Kernel, sock: Socket, state: number): RfcommSession | null {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_session_add))
-    return ft.call('rfcomm_session_add', rfcomm_session_add, fmt_rfcomm_session_add, kernel, sock, state);
+let rfcomm_session_add = (kernel: Kernel, sock: Socket, state: number): RfcommSession | null => {
   const core = cores.get(kernel)!;
   const s = new RfcommSession(sock, state);
   s.mtu = RFCOMM_DEFAULT_MTU;
@@ -214,14 +207,11 @@ function rfcomm_session_add(kernel: Kernel, sock: Socket, state: number): Rfcomm
   if (state !== BT_LISTEN && !try_module_get(core.mod)) return null;
   core.session_list.unshift(s);
   return s;
-}
+};
 const fmt_rfcomm_session_add: Fmt<typeof rfcomm_session_add> = (_k, _sock, state) => `state=${state}`;
 
 /** Mirrors rfcomm_session_del(): unlink, release the L2CAP socket, drop the module reference. */
-function rfcomm_session_del(kernel: Kernel, s: RfcommSession): null {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_session_del))
-    return ft.call('rfcomm_session_del', rfcomm_session_del, undefined, kernel, s);
+let rfcomm_session_del = (kernel: Kernel, s: RfcommSession): null => {
   const core = cores.get(kernel)!;
   const state = s.state;
   const i = core.session_list.indexOf(s);
@@ -230,7 +220,7 @@ function rfcomm_session_del(kernel: Kernel, s: RfcommSession): null {
   sock_release(s.sock);
   if (state !== BT_LISTEN) module_put(core.mod);
   return null;
-}
+};
 
 /** Mirrors rfcomm_session_get(): a session to `dst` from `src` (BDADDR_ANY matches any source). */
 function rfcomm_session_get(kernel: Kernel, src: Uint8Array, dst: Uint8Array): RfcommSession | null {
@@ -248,31 +238,25 @@ function rfcomm_session_get(kernel: Kernel, src: Uint8Array, dst: Uint8Array): R
  * (BT_BOUND, initiator), then a non-blocking connect to PSM 3 on `dst`. A connect error other than
  * EINPROGRESS deletes the session again and is returned through `out.err`.
  */
-function rfcomm_session_create(
+let rfcomm_session_create = (
   kernel: Kernel,
   src: Uint8Array,
   dst: Uint8Array,
   sec_level: number,
   out: { err: number },
-): RfcommSession | null {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_session_create))
-    return ft.call(
-      'rfcomm_session_create',
-      rfcomm_session_create,
-      fmt_rfcomm_session_create,
-      kernel,
-      src,
-      dst,
-      sec_level,
-      out,
-    );
+): RfcommSession | null => {
   const sock = rfcomm_l2sock_create(kernel);
   if (typeof sock === 'number') {
     out.err = sock;
     return null;
   }
-  let err = sock.ops!.bind(sock, sockaddr_l2(src, 0, 0, BDADDR_BREDR), SOCKADDR_L2_SIZE);
+  let err = call_ops(
+    sock.ops!.bind,
+    'ops->bind',
+    sock,
+    sockaddr_l2(src, 0, 0, BDADDR_BREDR),
+    SOCKADDR_L2_SIZE,
+  );
   if (err < 0) {
     out.err = err;
     sock_release(sock);
@@ -288,7 +272,9 @@ function rfcomm_session_create(
     return null;
   }
   s.initiator = 1;
-  err = sock.ops!.connect(
+  err = call_ops(
+    sock.ops!.connect,
+    'ops->connect',
     sock,
     sockaddr_l2(dst, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
     SOCKADDR_L2_SIZE,
@@ -297,7 +283,7 @@ function rfcomm_session_create(
   out.err = err;
   if (err === 0 || err === -EINPROGRESS) return s;
   return rfcomm_session_del(kernel, s);
-}
+};
 const fmt_rfcomm_session_create: Fmt<typeof rfcomm_session_create> = (_k, src, dst, sec_level) =>
   `${ba2str(src)} -> ${ba2str(dst)}, sec_level=${sec_level}`;
 
@@ -306,16 +292,13 @@ const fmt_rfcomm_session_create: Fmt<typeof rfcomm_session_create> = (_k, src, d
  * unless the DLC is OPEN or CLOSED, the session to `dst` found or created (its error returned), EBUSY for
  * a DLCI in use, then the DLC is linked in BT_CONFIG with the connect timer armed.
  */
-export function rfcomm_dlc_open(
+export let rfcomm_dlc_open = (
   kernel: Kernel,
   d: RfcommDlc,
   src: Uint8Array,
   dst: Uint8Array,
   channel: number,
-): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_dlc_open))
-    return ft.call('rfcomm_dlc_open', rfcomm_dlc_open, fmt_rfcomm_dlc_open, kernel, d, src, dst, channel);
+): number => {
   if (rfcomm_check_channel(channel)) return -EINVAL;
   if (d.state !== BT_OPEN && d.state !== BT_CLOSED) return 0;
   let s = rfcomm_session_get(kernel, src, dst);
@@ -343,7 +326,7 @@ export function rfcomm_dlc_open(
     rfcomm_dlc_hold(d);
   }
   return 0;
-}
+};
 const fmt_rfcomm_dlc_open: Fmt<typeof rfcomm_dlc_open> = (_k, _d, _src, _dst, channel) =>
   `channel=${channel}`;
 
@@ -351,10 +334,7 @@ const fmt_rfcomm_dlc_open: Fmt<typeof rfcomm_dlc_open> = (_k, _d, _src, _dst, ch
  * Mirrors rfcomm_dlc_close() → __rfcomm_dlc_close(): a DLC that never joined a session has nothing to
  * close; one that did is unlinked (ksock never gets as far as sending DISC: no session connects).
  */
-export function rfcomm_dlc_close(kernel: Kernel, d: RfcommDlc, err: number): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_dlc_close))
-    return ft.call('rfcomm_dlc_close', rfcomm_dlc_close, undefined, kernel, d, err);
+export let rfcomm_dlc_close = (kernel: Kernel, d: RfcommDlc, err: number): number => {
   const s = d.session;
   if (s === null) return 0;
   if (d.timer.pending) {
@@ -369,7 +349,7 @@ export function rfcomm_dlc_close(kernel: Kernel, d: RfcommDlc, err: number): num
   d.session = null;
   rfcomm_dlc_put(kernel, d);
   return 0;
-}
+};
 
 /** Mirrors rfcomm_dlc_send()'s first check: only a connected DLC sends (ENOTCONN otherwise). */
 export function rfcomm_dlc_send_ready(d: RfcommDlc): boolean {
@@ -385,23 +365,26 @@ export function rfcomm_dlc_is_active(state: number): boolean {
  * Mirrors rfcomm_add_listener(BDADDR_ANY), which krfcommd runs as it starts: a kernel L2CAP socket bound
  * to PSM 3 and listening (backlog 10), kept as the listening session (which does not pin the module).
  */
-function rfcomm_add_listener(kernel: Kernel, ba: Uint8Array): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_add_listener))
-    return ft.call('rfcomm_add_listener', rfcomm_add_listener, undefined, kernel, ba);
+let rfcomm_add_listener = (kernel: Kernel, ba: Uint8Array): number => {
   const sock = rfcomm_l2sock_create(kernel);
   if (typeof sock === 'number') {
     kernel.printk(`Bluetooth: rfcomm_add_listener() Create socket failed ${sock}`);
     return sock;
   }
-  let err = sock.ops!.bind(sock, sockaddr_l2(ba, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR), SOCKADDR_L2_SIZE);
+  let err = call_ops(
+    sock.ops!.bind,
+    'ops->bind',
+    sock,
+    sockaddr_l2(ba, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
+    SOCKADDR_L2_SIZE,
+  );
   if (err < 0) {
     kernel.printk(`Bluetooth: rfcomm_add_listener() Bind failed ${err}`);
     sock_release(sock);
     return err;
   }
   (sock.sk as L2capPinfo).imtu = 0;
-  err = sock.ops!.listen(sock, 10);
+  err = call_ops(sock.ops!.listen, 'ops->listen', sock, 10);
   if (err !== 0) {
     kernel.printk(`Bluetooth: rfcomm_add_listener() Listen on socket failed ${err}`);
     sock_release(sock);
@@ -412,7 +395,7 @@ function rfcomm_add_listener(kernel: Kernel, ba: Uint8Array): number {
     return -ENOMEM;
   }
   return 0;
-}
+};
 
 /** Mirrors rfcomm_kill_listener() as krfcommd exits: every session is deleted. */
 function rfcomm_kill_listener(kernel: Kernel): void {
@@ -456,3 +439,29 @@ export const rfcomm: ModuleDescriptor = {
   init: rfcomm_init,
   exit: rfcomm_exit,
 };
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(rfcomm_dlc_alloc, 'rfcomm_dlc_alloc', undefined, (f) => {
+  rfcomm_dlc_alloc = f;
+});
+tracepoint(rfcomm_l2sock_create, 'rfcomm_l2sock_create', undefined, (f) => {
+  rfcomm_l2sock_create = f;
+});
+tracepoint(rfcomm_session_add, 'rfcomm_session_add', fmt_rfcomm_session_add, (f) => {
+  rfcomm_session_add = f;
+});
+tracepoint(rfcomm_session_del, 'rfcomm_session_del', undefined, (f) => {
+  rfcomm_session_del = f;
+});
+tracepoint(rfcomm_session_create, 'rfcomm_session_create', fmt_rfcomm_session_create, (f) => {
+  rfcomm_session_create = f;
+});
+tracepoint(rfcomm_dlc_open, 'rfcomm_dlc_open', fmt_rfcomm_dlc_open, (f) => {
+  rfcomm_dlc_open = f;
+});
+tracepoint(rfcomm_dlc_close, 'rfcomm_dlc_close', undefined, (f) => {
+  rfcomm_dlc_close = f;
+});
+tracepoint(rfcomm_add_listener, 'rfcomm_add_listener', undefined, (f) => {
+  rfcomm_add_listener = f;
+});

@@ -31,7 +31,7 @@ import {
   EPIPE,
   ESOCKTNOSUPPORT,
   type Fmt,
-  ftrace,
+  tracepoint,
   int_bytes,
   MSG_DONTWAIT,
   MSG_OOB,
@@ -239,15 +239,12 @@ export function rfcomm_sock_init(sk: RfcommPinfo, parent: RfcommPinfo | null): v
  * freed again), the DLC callbacks and owner, the destructor, sk_sndtimeo 30 s, sk_sndbuf = sk_rcvbuf =
  * 40 credits × 127 bytes × 10 = 50800, and the sock at the head of rfcomm_sk_list.
  */
-export function rfcomm_sock_alloc(
+export let rfcomm_sock_alloc = (
   net: Net,
   sock: Socket | null,
   proto: number,
   kern: boolean,
-): RfcommPinfo | null {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_alloc))
-    return ft.call('rfcomm_sock_alloc', rfcomm_sock_alloc, fmt_rfcomm_sock_alloc, net, sock, proto, kern);
+): RfcommPinfo | null => {
   const st = states.get(net.kernel)!;
   const sk = bt_sock_alloc(net, sock, st.proto, proto, kern) as RfcommPinfo | null;
   if (sk === null) return null;
@@ -269,7 +266,7 @@ export function rfcomm_sock_alloc(
   sk.sk_rcvbuf = RFCOMM_MAX_CREDITS * RFCOMM_DEFAULT_MTU * 10;
   bt_sock_link(st.sk_list, sk);
   return sk;
-}
+};
 const fmt_rfcomm_sock_alloc: Fmt<typeof rfcomm_sock_alloc> = (_net, _sock, proto, kern) =>
   `proto=${proto}, kern=${kern ? 1 : 0}`;
 
@@ -278,18 +275,7 @@ const fmt_rfcomm_sock_alloc: Fmt<typeof rfcomm_sock_alloc> = (_net, _sock, proto
  * no capability check for SOCK_RAW: Linux makes none); the RFCOMM ops; rfcomm_sock_alloc() (ENOMEM);
  * rfcomm_sock_init() without a parent.
  */
-export function rfcomm_sock_create(net: Net, sock: Socket, protocol: number, kern: boolean): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_create))
-    return ft.call(
-      'rfcomm_sock_create',
-      rfcomm_sock_create,
-      fmt_rfcomm_sock_create,
-      net,
-      sock,
-      protocol,
-      kern,
-    );
+export let rfcomm_sock_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
   const st = states.get(net.kernel)!;
   sock.state = SS_UNCONNECTED;
   if (sock.type !== SOCK_STREAM && sock.type !== SOCK_RAW) return -ESOCKTNOSUPPORT;
@@ -298,7 +284,7 @@ export function rfcomm_sock_create(net: Net, sock: Socket, protocol: number, ker
   if (sk === null) return -ENOMEM;
   rfcomm_sock_init(sk, null);
   return 0;
-}
+};
 const fmt_rfcomm_sock_create: Fmt<typeof rfcomm_sock_create> = (_net, sock, protocol, kern) =>
   `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
@@ -308,10 +294,7 @@ const fmt_rfcomm_sock_create: Fmt<typeof rfcomm_sock_create> = (_net, sock, prot
  * EADDRINUSE when a BOUND/LISTEN sock has the same non-zero channel on exactly the same address. The
  * channel is not range-checked (any u8; 0 means "pick one at listen()").
  */
-export function rfcomm_sock_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_bind))
-    return ft.call('rfcomm_sock_bind', rfcomm_sock_bind, fmt_rfcomm_sock_bind, sock, addr, addr_len);
+export let rfcomm_sock_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
   const sk = sock.sk as RfcommPinfo;
   if (addr_len < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
   const sa = parse_sockaddr_rc(addr.subarray(0, Math.min(addr_len, SOCKADDR_RC_SIZE)));
@@ -324,7 +307,7 @@ export function rfcomm_sock_bind(sock: Socket, addr: Uint8Array, addr_len: numbe
   sk.channel = sa.rc_channel;
   sk.sk_state = BT_BOUND;
   return 0;
-}
+};
 const fmt_rfcomm_sock_bind: Fmt<typeof rfcomm_sock_bind> = (_sock, _addr, addr_len) => `addr_len=${addr_len}`;
 
 /**
@@ -334,18 +317,7 @@ const fmt_rfcomm_sock_bind: Fmt<typeof rfcomm_sock_bind> = (_sock, _addr, addr_l
  * connect fails: EHOSTUNREACH). Like Linux, a failed connect leaves the sock in BT_CONNECT, so trying
  * again is EBADFD.
  */
-export function rfcomm_sock_connect(sock: Socket, addr: Uint8Array, alen: number, flags: number): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_connect))
-    return ft.call(
-      'rfcomm_sock_connect',
-      rfcomm_sock_connect,
-      fmt_rfcomm_sock_connect,
-      sock,
-      addr,
-      alen,
-      flags,
-    );
+export let rfcomm_sock_connect = (sock: Socket, addr: Uint8Array, alen: number, flags: number): number => {
   const sk = sock.sk as RfcommPinfo;
   const d = sk.dlc!;
   if (alen < SOCKADDR_RC_SIZE || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
@@ -366,7 +338,7 @@ export function rfcomm_sock_connect(sock: Socket, addr: Uint8Array, alen: number
   }
   sock_put(sk);
   return err;
-}
+};
 const fmt_rfcomm_sock_connect: Fmt<typeof rfcomm_sock_connect> = (_sock, _addr, alen, flags) =>
   `alen=${alen}, flags=0${flags.toString(8)}`;
 
@@ -375,10 +347,7 @@ const fmt_rfcomm_sock_connect: Fmt<typeof rfcomm_sock_connect> = (_sock, _addr, 
  * channel 0 gets the lowest channel 1..30 not BOUND/LISTEN on the same address (EINVAL when all are);
  * then BT_LISTEN with the (somaxconn-capped) backlog.
  */
-export function rfcomm_sock_listen(sock: Socket, backlog: number): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_listen))
-    return ft.call('rfcomm_sock_listen', rfcomm_sock_listen, fmt_rfcomm_sock_listen, sock, backlog);
+export let rfcomm_sock_listen = (sock: Socket, backlog: number): number => {
   const sk = sock.sk as RfcommPinfo;
   if (sk.sk_state !== BT_BOUND) return -EBADFD;
   if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
@@ -398,7 +367,7 @@ export function rfcomm_sock_listen(sock: Socket, backlog: number): number {
   sk.sk_ack_backlog = 0;
   sk.sk_state = BT_LISTEN;
   return 0;
-}
+};
 const fmt_rfcomm_sock_listen: Fmt<typeof rfcomm_sock_listen> = (_sock, backlog) => `backlog=${backlog}`;
 
 /**
@@ -424,10 +393,7 @@ function rfcomm_sock_accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg):
  * Mirrors rfcomm_sock_getname(): the peer of a sock not CONNECTED/CONNECT/CONNECT2 is ENOTCONN; otherwise
  * the 10-byte sockaddr_rc with the local (or peer) address and the channel.
  */
-export function rfcomm_sock_getname(sock: Socket, peer: boolean): Uint8Array | number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_getname))
-    return ft.call('rfcomm_sock_getname', rfcomm_sock_getname, undefined, sock, peer);
+export let rfcomm_sock_getname = (sock: Socket, peer: boolean): Uint8Array | number => {
   const sk = sock.sk as RfcommPinfo;
   const s = sk.sk_state;
   if (peer && s !== BT_CONNECTED && s !== BT_CONNECT && s !== BT_CONNECT2) return -ENOTCONN;
@@ -436,7 +402,7 @@ export function rfcomm_sock_getname(sock: Socket, peer: boolean): Uint8Array | n
   sa.set(peer ? sk.dst : sk.src, 2);
   sa[8] = sk.channel;
   return sa;
-}
+};
 
 /**
  * Mirrors rfcomm_sock_sendmsg(): ENOTCONN while a deferred setup is pending, EOPNOTSUPP for MSG_OOB,
@@ -506,23 +472,12 @@ function rfcomm_sock_setsockopt_old(sk: RfcommPinfo, optname: number, optval: Ui
  * SOL_BLUETOOTH are ENOPROTOOPT. BT_SECURITY: EINVAL unless SOCK_STREAM, EINVAL for fewer than 2 bytes
  * or a level above HIGH. BT_DEFER_SETUP: EINVAL unless BOUND or LISTEN, EINVAL for fewer than 4 bytes.
  */
-export function rfcomm_sock_setsockopt(
+export let rfcomm_sock_setsockopt = (
   sock: Socket,
   level: number,
   optname: number,
   optval: Uint8Array,
-): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_setsockopt))
-    return ft.call(
-      'rfcomm_sock_setsockopt',
-      rfcomm_sock_setsockopt,
-      fmt_rfcomm_sock_setsockopt,
-      sock,
-      level,
-      optname,
-      optval,
-    );
+): number => {
   const sk = sock.sk as RfcommPinfo;
   if (level === SOL_RFCOMM) return rfcomm_sock_setsockopt_old(sk, optname, optval);
   if (level !== SOL_BLUETOOTH) return -ENOPROTOOPT;
@@ -547,7 +502,7 @@ export function rfcomm_sock_setsockopt(
     default:
       return -ENOPROTOOPT;
   }
-}
+};
 const fmt_rfcomm_sock_setsockopt: Fmt<typeof rfcomm_sock_setsockopt> = (_sock, level, optname, optval) =>
   `level=${level}, optname=${optname}, optlen=${optval.length}`;
 
@@ -592,23 +547,12 @@ function rfcomm_sock_getsockopt_old(sk: RfcommPinfo, optname: number): Uint8Arra
  * ENOPROTOOPT. BT_SECURITY (SOCK_STREAM only) is struct bt_security {level, key_size 0} cut to the length
  * asked for; BT_DEFER_SETUP (BOUND/LISTEN only) the flag as a 32-bit value.
  */
-export function rfcomm_sock_getsockopt(
+export let rfcomm_sock_getsockopt = (
   sock: Socket,
   level: number,
   optname: number,
   optlen: number,
-): Uint8Array | number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_getsockopt))
-    return ft.call(
-      'rfcomm_sock_getsockopt',
-      rfcomm_sock_getsockopt,
-      fmt_rfcomm_sock_getsockopt,
-      sock,
-      level,
-      optname,
-      optlen,
-    );
+): Uint8Array | number => {
   const sk = sock.sk as RfcommPinfo;
   if (level === SOL_RFCOMM) return rfcomm_sock_getsockopt_old(sk, optname);
   if (level !== SOL_BLUETOOTH) return -ENOPROTOOPT;
@@ -624,7 +568,7 @@ export function rfcomm_sock_getsockopt(
     default:
       return -ENOPROTOOPT;
   }
-}
+};
 const fmt_rfcomm_sock_getsockopt: Fmt<typeof rfcomm_sock_getsockopt> = (_sock, level, optname, optlen) =>
   `level=${level}, optname=${optname}, optlen=${optlen}`;
 
@@ -632,10 +576,7 @@ const fmt_rfcomm_sock_getsockopt: Fmt<typeof rfcomm_sock_getsockopt> = (_sock, l
  * Mirrors rfcomm_sock_shutdown(): the first call marks both directions shut and closes the sock
  * (__rfcomm_sock_close); with SO_LINGER it then waits for BT_CLOSED. Later calls do nothing.
  */
-export function rfcomm_sock_shutdown(sock: Socket, _how: number): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_shutdown))
-    return ft.call('rfcomm_sock_shutdown', rfcomm_sock_shutdown, undefined, sock, _how);
+export let rfcomm_sock_shutdown = (sock: Socket, _how: number): number => {
   const sk = sock.sk as RfcommPinfo | null;
   if (sk === null) return 0;
   let err = 0;
@@ -646,20 +587,17 @@ export function rfcomm_sock_shutdown(sock: Socket, _how: number): number {
       err = bt_sock_wait_state(sk, BT_CLOSED, sk.sk_lingertime);
   }
   return err;
-}
+};
 
 /** Mirrors rfcomm_sock_release(): shutdown, orphan, kill. */
-export function rfcomm_sock_release(sock: Socket): number {
-  const ft = ftrace();
-  if (ft?.want(rfcomm_sock_release))
-    return ft.call('rfcomm_sock_release', rfcomm_sock_release, undefined, sock);
+export let rfcomm_sock_release = (sock: Socket): number => {
   const sk = sock.sk as RfcommPinfo | null;
   if (sk === null) return 0;
   const err = rfcomm_sock_shutdown(sock, 2);
   sock_orphan(sk);
   rfcomm_sock_kill(sk);
   return err;
-}
+};
 
 /**
  * Mirrors rfcomm_init_sockets(): proto_register(rfcomm_proto) (no slab), bt_sock_register(BTPROTO_RFCOMM)
@@ -704,3 +642,35 @@ export function rfcomm_init_sockets(kernel: Kernel, mod: Module): number {
 export function rfcomm_cleanup_sockets(kernel: Kernel): void {
   bt_proto_sock_cleanup(kernel, states, BTPROTO_RFCOMM);
 }
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(rfcomm_sock_alloc, 'rfcomm_sock_alloc', fmt_rfcomm_sock_alloc, (f) => {
+  rfcomm_sock_alloc = f;
+});
+tracepoint(rfcomm_sock_create, 'rfcomm_sock_create', fmt_rfcomm_sock_create, (f) => {
+  rfcomm_sock_create = f;
+});
+tracepoint(rfcomm_sock_bind, 'rfcomm_sock_bind', fmt_rfcomm_sock_bind, (f) => {
+  rfcomm_sock_bind = f;
+});
+tracepoint(rfcomm_sock_connect, 'rfcomm_sock_connect', fmt_rfcomm_sock_connect, (f) => {
+  rfcomm_sock_connect = f;
+});
+tracepoint(rfcomm_sock_listen, 'rfcomm_sock_listen', fmt_rfcomm_sock_listen, (f) => {
+  rfcomm_sock_listen = f;
+});
+tracepoint(rfcomm_sock_getname, 'rfcomm_sock_getname', undefined, (f) => {
+  rfcomm_sock_getname = f;
+});
+tracepoint(rfcomm_sock_setsockopt, 'rfcomm_sock_setsockopt', fmt_rfcomm_sock_setsockopt, (f) => {
+  rfcomm_sock_setsockopt = f;
+});
+tracepoint(rfcomm_sock_getsockopt, 'rfcomm_sock_getsockopt', fmt_rfcomm_sock_getsockopt, (f) => {
+  rfcomm_sock_getsockopt = f;
+});
+tracepoint(rfcomm_sock_shutdown, 'rfcomm_sock_shutdown', undefined, (f) => {
+  rfcomm_sock_shutdown = f;
+});
+tracepoint(rfcomm_sock_release, 'rfcomm_sock_release', undefined, (f) => {
+  rfcomm_sock_release = f;
+});
