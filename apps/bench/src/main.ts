@@ -311,12 +311,12 @@ if (wanted('tracer', 'tracer')) {
     const order: TracerMode[] = r % 2 === 0 ? ['out', 'off'] : ['off', 'out'];
     if (r < 3) order.push('on');
     for (const mode of order) {
-      // Compiled out: the packages load with every inline trace prologue stripped (src/untrace.mjs).
+      // Compiled out: the packages load through core's bench/untrace.mjs, without live trace points.
       const k = ksock(
         { kind: 'tracer', mode, family: ts.family, type: ts.type, protocol: ts.protocol },
         [],
         timing,
-        mode === 'out' ? [pathToFileURL(join(here, 'untrace.mjs')).href] : [],
+        mode === 'out' ? [pathToFileURL(join(repoRoot, 'packages/core/bench/untrace.mjs')).href] : [],
       );
       if (k.error !== undefined || k.unsupported) {
         problem = `error: ${String(k.error).split('\n')[0]}`;

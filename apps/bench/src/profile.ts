@@ -38,7 +38,7 @@ const outText = execFileSync(
     '--conditions=@ksock/source',
     '--import',
     'tsx',
-    ...(id === 'tracer.out' ? ['--import', join(here, 'untrace.mjs')] : []),
+    ...(id === 'tracer.out' ? ['--import', join(here, '../../../packages/core/bench/untrace.mjs')] : []),
     join(here, 'worker.ts'),
     JSON.stringify({ spec, minSeconds: seconds, repeats: 1 }),
   ],

@@ -29,7 +29,7 @@ if (spec.kind === 'tracer' && spec.mode === 'out')
   (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__ = true;
 
 const core = await import('@ksock/core');
-// The compiled-out mode must really run without trace points: src/untrace.mjs makes their bindings
+// The compiled-out mode must really run without trace points: core's bench/untrace.mjs makes their bindings
 // constants, so enabling a tracer cannot swap them for recording wrappers.
 if (spec.kind === 'tracer' && spec.mode === 'out') {
   const bare = core.sock_alloc;
@@ -38,7 +38,9 @@ if (spec.kind === 'tracer' && spec.mode === 'out') {
   const swapped = core.sock_alloc !== bare;
   k.tracer.enabled = false;
   if (swapped || String(bare).includes('ftrace'))
-    throw new Error('tracer "out" mode: trace points are live (run with --import src/untrace.mjs)');
+    throw new Error(
+      'tracer "out" mode: trace points are live (run with --import packages/core/bench/untrace.mjs)',
+    );
 }
 const { loadFamilies } = await import('./families.js');
 const families = await loadFamilies();

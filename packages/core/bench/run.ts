@@ -18,7 +18,14 @@ for (let r = 0; r < rounds; r++) {
   for (const mode of modes) {
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', join(here, 'socket_close.ts'), mode, mode === 'on' ? '20000' : n],
+      [
+        '--import',
+        'tsx',
+        ...(mode === 'out' ? ['--import', join(here, 'untrace.mjs')] : []),
+        join(here, 'socket_close.ts'),
+        mode,
+        mode === 'on' ? '20000' : n,
+      ],
       {
         encoding: 'utf8',
       },

@@ -1,5 +1,5 @@
 /**
- * `node --import tsx --import ./src/untrace.mjs …`: load ksock's packages with the tracer compiled out —
+ * `node --import tsx --import …/packages/core/bench/untrace.mjs …`: load ksock's packages with the tracer compiled out —
  * every inline trace prologue (`const ft = ftrace(); if (ft?.want(fn)) …;`) removed from the source
  * before V8 sees it, as a build without tracing would have them. The tracer bench compares this with the
  * real packages to measure what tracing costs when it is off: the prologue's compare, and the bytecode it
