@@ -20,6 +20,7 @@ import type {
 } from '@ksock/core';
 import {
   call_ops,
+  tracing,
   current,
   EAFNOSUPPORT,
   EAGAIN,
@@ -123,7 +124,9 @@ export let bt_sock_create = (net: Net, sock: Socket, proto: number, kern: boolea
   let err = -EPROTONOSUPPORT;
   const p = st.bt_proto[proto] ?? null;
   if (p !== null && try_module_get(p.owner)) {
-    err = call_ops(p.create, 'bt_proto->create', net, sock, proto, kern);
+    err = tracing
+      ? call_ops(p.create, 'bt_proto->create', net, sock, proto, kern)
+      : p.create(net, sock, proto, kern);
     if (err === 0) bt_sock_reclassify_lock(sock.sk as BtSock | null, proto);
     module_put(p.owner);
   }

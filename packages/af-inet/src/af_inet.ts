@@ -18,6 +18,7 @@ import type {
 } from '@ksock/core';
 import {
   call_ops,
+  tracing,
   AF_INET,
   AF_UNSPEC,
   CAP_NET_BIND_SERVICE,
@@ -208,11 +209,11 @@ export let inet_create = (net: Net, sock: Socket, protocol: number, kern: boolea
   inet.rcv_tos = 0;
   if (inet.inet_num !== 0) {
     inet.inet_sport = inet.inet_num;
-    err = call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk);
+    err = tracing ? call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk) : sk.sk_prot.hash!(sk);
     if (err !== 0) return out_sk_release(sock, sk, err);
   }
   if (sk.sk_prot.init !== undefined) {
-    err = call_ops(sk.sk_prot.init, 'sk_prot->init', sk);
+    err = tracing ? call_ops(sk.sk_prot.init, 'sk_prot->init', sk) : sk.sk_prot.init(sk);
     if (err !== 0) return out_sk_release(sock, sk, err);
   }
   return 0;
@@ -233,7 +234,7 @@ export let inet_release = (sock: Socket): number => {
   const sk = sock.sk;
   if (sk !== null) {
     const timeout = sock_flag(sk, SOCK_LINGER) ? sk.sk_lingertime : 0;
-    call_ops(sk.sk_prot.close!, 'sk_prot->close', sk, timeout);
+    tracing ? call_ops(sk.sk_prot.close!, 'sk_prot->close', sk, timeout) : sk.sk_prot.close!(sk, timeout);
     sock.sk = null;
   }
   return 0;
@@ -262,7 +263,11 @@ export let __inet_bind = (sk: Sock, addr: Uint8Array): number => {
   inet.inet_rcv_saddr = inet.inet_saddr = a.addr;
   if (chk_addr_ret === RTN_MULTICAST || chk_addr_ret === RTN_BROADCAST) inet.inet_saddr = 0;
   if (snum !== 0 || !inet.bind_address_no_port) {
-    if (call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, snum) !== 0) {
+    if (
+      (tracing
+        ? call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, snum)
+        : sk.sk_prot.get_port!(sk, snum)) !== 0
+    ) {
       inet.inet_saddr = inet.inet_rcv_saddr = 0;
       return -EADDRINUSE;
     }
@@ -282,7 +287,10 @@ const fmt___inet_bind: Fmt<typeof __inet_bind> = (_sk, addr) => {
 /** Mirrors inet_bind() → inet_bind_sk(): a protocol's own bind (raw, ping) first, then the length check. */
 export let inet_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
   const sk = sock.sk!;
-  if (sk.sk_prot.bind !== undefined) return call_ops(sk.sk_prot.bind, 'sk_prot->bind', sk, addr, addr_len);
+  if (sk.sk_prot.bind !== undefined)
+    return tracing
+      ? call_ops(sk.sk_prot.bind, 'sk_prot->bind', sk, addr, addr_len)
+      : sk.sk_prot.bind(sk, addr, addr_len);
   if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   return __inet_bind(sk, addr);
 };
@@ -292,7 +300,11 @@ const fmt_inet_bind: Fmt<typeof inet_bind> = (sock, _addr, len) => `ino=${sock.i
 export function inet_autobind(sk: Sock): number {
   const inet = inet_sk(sk);
   if (inet.inet_num === 0) {
-    if (call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, 0) !== 0) return -EAGAIN;
+    if (
+      (tracing ? call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, 0) : sk.sk_prot.get_port!(sk, 0)) !==
+      0
+    )
+      return -EAGAIN;
     inet.inet_sport = inet.inet_num;
   }
   return 0;
@@ -345,11 +357,15 @@ export let inet_shutdown = (sock: Socket, how: number): number => {
   switch (sk.sk_state) {
     case TCP_LISTEN:
       if ((how & RCV_SHUTDOWN) === 0) break;
-      err = call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, O_NONBLOCK);
+      err = tracing
+        ? call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, O_NONBLOCK)
+        : sk.sk_prot.disconnect!(sk, O_NONBLOCK);
       sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
       break;
     case TCP_SYN_SENT:
-      err = call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, O_NONBLOCK);
+      err = tracing
+        ? call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, O_NONBLOCK)
+        : sk.sk_prot.disconnect!(sk, O_NONBLOCK);
       sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
       break;
     default:
@@ -375,13 +391,17 @@ export function inet_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
     inet_autobind(sk) !== 0
   )
     return -EAGAIN;
-  return call_ops(sk.sk_prot.sendmsg!, 'sk_prot->sendmsg', sk, msg, len);
+  return tracing
+    ? call_ops(sk.sk_prot.sendmsg!, 'sk_prot->sendmsg', sk, msg, len)
+    : sk.sk_prot.sendmsg!(sk, msg, len);
 }
 
 /** Mirrors inet_recvmsg(). */
 export function inet_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number): number {
   const sk = sock.sk!;
-  return call_ops(sk.sk_prot.recvmsg!, 'sk_prot->recvmsg', sk, msg, size, flags);
+  return tracing
+    ? call_ops(sk.sk_prot.recvmsg!, 'sk_prot->recvmsg', sk, msg, size, flags)
+    : sk.sk_prot.recvmsg!(sk, msg, size, flags);
 }
 
 /** Mirrors inet_dgram_connect(): AF_UNSPEC disconnects; autobind (EAGAIN); then the protocol's connect. */
@@ -394,9 +414,14 @@ export let inet_dgram_connect = (
   const sk = sock.sk!;
   if (addr_len < 2) return -EINVAL;
   const family = addr[0]! | (addr[1]! << 8);
-  if (family === AF_UNSPEC) return call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, 0);
+  if (family === AF_UNSPEC)
+    return tracing
+      ? call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, 0)
+      : sk.sk_prot.disconnect!(sk, 0);
   if (inet_sk(sk).inet_num === 0 && inet_autobind(sk) !== 0) return -EAGAIN;
-  return call_ops(sk.sk_prot.connect!, 'sk_prot->connect', sk, addr, addr_len);
+  return tracing
+    ? call_ops(sk.sk_prot.connect!, 'sk_prot->connect', sk, addr, addr_len)
+    : sk.sk_prot.connect!(sk, addr, addr_len);
 };
 const fmt_inet_dgram_connect: Fmt<typeof inet_dgram_connect> = (sock, _a, len) =>
   `ino=${sock.inode.i_ino}, addrlen=${len}`;
@@ -409,7 +434,9 @@ export function sock_common_setsockopt(
   optval: Uint8Array,
 ): number {
   const sk = sock.sk!;
-  return call_ops(sk.sk_prot.setsockopt!, 'sk_prot->setsockopt', sk, level, optname, optval);
+  return tracing
+    ? call_ops(sk.sk_prot.setsockopt!, 'sk_prot->setsockopt', sk, level, optname, optval)
+    : sk.sk_prot.setsockopt!(sk, level, optname, optval);
 }
 
 /** Mirrors sock_common_getsockopt(). */
@@ -420,7 +447,9 @@ export function sock_common_getsockopt(
   optlen: number,
 ): Uint8Array | number {
   const sk = sock.sk!;
-  return call_ops(sk.sk_prot.getsockopt!, 'sk_prot->getsockopt', sk, level, optname, optlen);
+  return tracing
+    ? call_ops(sk.sk_prot.getsockopt!, 'sk_prot->getsockopt', sk, level, optname, optlen)
+    : sk.sk_prot.getsockopt!(sk, level, optname, optlen);
 }
 
 /**
@@ -430,7 +459,9 @@ export function sock_common_getsockopt(
 export function inet_ioctl(sock: Socket, cmd: number, arg: Uint8Array | number): number {
   const sk = sock.sk!;
   if (sk.sk_prot.ioctl === undefined) return -ENOIOCTLCMD;
-  const answ = call_ops(sk.sk_prot.ioctl, 'sk_prot->ioctl', sk, cmd, 0);
+  const answ = tracing
+    ? call_ops(sk.sk_prot.ioctl, 'sk_prot->ioctl', sk, cmd, 0)
+    : sk.sk_prot.ioctl(sk, cmd, 0);
   if (answ < 0) return answ;
   if (typeof arg === 'number' || arg.length < 4) return -EFAULT; // put_user() to a bad pointer
   new DataView(arg.buffer, arg.byteOffset, 4).setInt32(0, answ, true);

@@ -5,6 +5,7 @@
 import type { Sock } from '@ksock/core';
 import {
   call_ops,
+  tracing,
   EADDRINUSE,
   type Fmt,
   tracepoint,
@@ -246,9 +247,13 @@ export let inet_csk_listen_start = (sk: Sock): number => {
   isk.icsk_accept_list.length = 0;
   sk.sk_ack_backlog = 0;
   sk.sk_state = TCP_LISTEN;
-  if (call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, isk.inet_num) === 0) {
+  if (
+    (tracing
+      ? call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, isk.inet_num)
+      : sk.sk_prot.get_port!(sk, isk.inet_num)) === 0
+  ) {
     isk.inet_sport = isk.inet_num;
-    const err = call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk);
+    const err = tracing ? call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk) : sk.sk_prot.hash!(sk);
     if (err === 0) return 0;
     sk.sk_state = TCP_CLOSE;
     return err;

@@ -6,6 +6,7 @@
 import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
   call_ops,
+  tracing,
   ECONNRESET,
   EINVAL,
   ENOENT,
@@ -197,7 +198,7 @@ export let tcp_v4_init_sock = (sk: Sock): number => {
 /** Mirrors tcp_set_state(): entering CLOSE unhashes and frees an automatically chosen port. */
 export function tcp_set_state(sk: Sock, state: number): void {
   if (state === TCP_CLOSE) {
-    call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk);
+    tracing ? call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk) : sk.sk_prot.unhash!(sk);
     if (inet_csk(sk).icsk_bind_hash && (sk.sk_userlocks & 8) === 0) inet_put_port(sk);
   }
   sk.sk_state = state;
@@ -212,8 +213,10 @@ function inet_csk_listen_stop(sk: Sock): void {
   while (list.length > 0) {
     const child = list.shift()!;
     sk.sk_ack_backlog--;
-    call_ops(child.sk_prot.disconnect!, 'sk_prot->disconnect', child, 0);
-    call_ops(child.sk_prot.close!, 'sk_prot->close', child, 0);
+    tracing
+      ? call_ops(child.sk_prot.disconnect!, 'sk_prot->disconnect', child, 0)
+      : child.sk_prot.disconnect!(child, 0);
+    tracing ? call_ops(child.sk_prot.close!, 'sk_prot->close', child, 0) : child.sk_prot.close!(child, 0);
   }
 }
 
@@ -229,7 +232,7 @@ export let tcp_v4_destroy_sock = (sk: Sock): void => {
 
 /** Mirrors inet_csk_destroy_sock(). */
 function inet_csk_destroy_sock(sk: Sock): void {
-  call_ops(sk.sk_prot.destroy!, 'sk_prot->destroy', sk);
+  tracing ? call_ops(sk.sk_prot.destroy!, 'sk_prot->destroy', sk) : sk.sk_prot.destroy!(sk);
   skb_queue_purge(sk.sk_receive_queue);
   sock_put(sk);
 }

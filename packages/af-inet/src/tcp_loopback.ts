@@ -8,6 +8,7 @@
 import type { Fmt, MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core';
 import {
   call_ops,
+  tracing,
   AF_INET,
   AF_UNSPEC,
   SkBuff,
@@ -119,7 +120,7 @@ function tcp_create_child(l: TcpSock, client: TcpSock): TcpSock | null {
   child.inet_dport = client.inet_num;
   inet_inherit_port(l, child);
   child.sk_state = TCP_ESTABLISHED;
-  call_ops(child.sk_prot.hash!, 'sk_prot->hash', child);
+  tracing ? call_ops(child.sk_prot.hash!, 'sk_prot->hash', child) : child.sk_prot.hash!(child);
   return child;
 }
 
@@ -181,7 +182,7 @@ export let tcp_v4_connect = (sk: Sock, addr: Uint8Array, addr_len: number): numb
     }
     inet.inet_sport = inet.inet_num;
   }
-  call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk);
+  tracing ? call_ops(sk.sk_prot.hash!, 'sk_prot->hash', sk) : sk.sk_prot.hash!(sk);
   tcp_loopback_syn(tcp_sk(sk));
   return 0;
 };
@@ -205,7 +206,9 @@ export let inet_stream_connect = (
   const sk = sock.sk!;
   if (addr_len < 2) return -EINVAL;
   if ((addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) {
-    const err = call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, flags);
+    const err = tracing
+      ? call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, flags)
+      : sk.sk_prot.disconnect!(sk, flags);
     sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
     return err;
   }
@@ -219,7 +222,9 @@ export let inet_stream_connect = (
       break;
     case SS_UNCONNECTED:
       if (sk.sk_state !== TCP_CLOSE) return -EISCONN;
-      err = call_ops(sk.sk_prot.connect!, 'sk_prot->connect', sk, addr, addr_len);
+      err = tracing
+        ? call_ops(sk.sk_prot.connect!, 'sk_prot->connect', sk, addr, addr_len)
+        : sk.sk_prot.connect!(sk, addr, addr_len);
       if (err < 0) return err;
       sock.state = SS_CONNECTING;
       err = -EINPROGRESS;
@@ -239,7 +244,11 @@ export let inet_stream_connect = (
     // sock_error: the RST's ECONNREFUSED (or ECONNABORTED), then disconnect.
     const e = sock_error(sk);
     sock.state = SS_UNCONNECTED;
-    if (call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, flags) !== 0)
+    if (
+      (tracing
+        ? call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, flags)
+        : sk.sk_prot.disconnect!(sk, flags)) !== 0
+    )
       sock.state = SS_DISCONNECTING;
     return e !== 0 ? e : -ECONNABORTED;
   }
@@ -267,7 +276,9 @@ const fmt_inet_csk_accept: Fmt<typeof inet_csk_accept> = (_sk, flags) => `flags=
 /** Mirrors inet_accept() + __inet_accept(): the child grafted onto the new socket, SS_CONNECTED. */
 export let inet_accept = (sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number => {
   const sk1 = sock.sk!;
-  const sk2 = call_ops(sk1.sk_prot.accept!, 'sk_prot->accept', sk1, arg.flags);
+  const sk2 = tracing
+    ? call_ops(sk1.sk_prot.accept!, 'sk_prot->accept', sk1, arg.flags)
+    : sk1.sk_prot.accept!(sk1, arg.flags);
   if (typeof sk2 === 'number') {
     arg.err = sk2;
     return sk2;

@@ -7,6 +7,7 @@
 import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
   call_ops,
+  tracing,
   AF_INET,
   AF_UNSPEC,
   SkBuff,
@@ -242,7 +243,11 @@ export let udp_sendmsg = (sk: Sock, msg: MsgHdr, len: number): number => {
     dport = inet.inet_dport;
   }
   if (inet.inet_num === 0) {
-    if (call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, 0) !== 0) return -EAGAIN;
+    if (
+      (tracing ? call_ops(sk.sk_prot.get_port!, 'sk_prot->get_port', sk, 0) : sk.sk_prot.get_port!(sk, 0)) !==
+      0
+    )
+      return -EAGAIN;
     inet.inet_sport = inet.inet_num;
   }
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
@@ -306,7 +311,7 @@ export function udp_disconnect(sk: Sock, _flags: number): number {
   inet.inet_dport = 0;
   if ((sk.sk_userlocks & 4) === 0) inet.inet_saddr = inet.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
   if ((sk.sk_userlocks & 8) === 0) {
-    call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk);
+    tracing ? call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk) : sk.sk_prot.unhash!(sk);
     inet.inet_sport = 0;
   }
   return 0;

@@ -1,5 +1,5 @@
 import type { Kernel } from './kernel.js';
-import { call_ops, tracepoint, type Fmt } from './trace.js';
+import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
 import { EBADF, EBUSY, EINVAL, EMFILE, ENFILE, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC } from './uapi/fcntl.js';
 import { CAP_SYS_ADMIN } from './uapi/capability.js';
@@ -80,7 +80,9 @@ export function fput(kernel: Kernel, file: File): void {
 }
 
 let __fput = (kernel: Kernel, file: File): void => {
-  call_ops(file.f_op.release, 'f_op->release', file.f_inode, file);
+  tracing
+    ? call_ops(file.f_op.release, 'f_op->release', file.f_inode, file)
+    : file.f_op.release(file.f_inode, file);
   kernel.nr_files--;
   kernel.filp_cachep.free();
 };

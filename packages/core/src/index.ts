@@ -118,7 +118,16 @@ export { ProcFs } from './proc.js';
 export type { ProcShow, ProcNetShow } from './proc.js';
 
 // Tracing, faults, waiting, slab accounting
-export { Tracer, traced, tracepoint, trace_note, format_trace, ftrace, call_ops } from './trace.js';
+export {
+  Tracer,
+  traced,
+  tracepoint,
+  tracing,
+  trace_note,
+  format_trace,
+  ftrace,
+  call_ops,
+} from './trace.js';
 export type { Fmt } from './trace.js';
 export type { TraceEvent, TraceListener, TraceLabelled } from './trace.js';
 export { FaultInjector } from './fault.js';

@@ -1,4 +1,4 @@
-import { call_ops } from './trace.js';
+import { call_ops, tracing } from './trace.js';
 import { capable } from './cred.js';
 import type { Sock } from './sock.js';
 import {
@@ -363,7 +363,12 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       break;
     }
     case S.SO_PEERNAME: {
-      const peer = sock.ops === null ? -ENOTCONN : call_ops(sock.ops.getname, 'ops->getname', sock, true);
+      const peer =
+        sock.ops === null
+          ? -ENOTCONN
+          : tracing
+            ? call_ops(sock.ops.getname, 'ops->getname', sock, true)
+            : sock.ops.getname(sock, true);
       if (typeof peer === 'number') return -ENOTCONN;
       v = peer;
       break;

@@ -8,7 +8,7 @@ import type { Net } from './net_namespace.js';
 import { current } from './sched.js';
 import { security_socket_create, security_socket_post_create } from './security.js';
 import type { Sock } from './sock.js';
-import { call_ops, tracepoint, type Fmt } from './trace.js';
+import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
 import { EAFNOSUPPORT, EEXIST, EINVAL, ENFILE, ENOBUFS, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC, O_NONBLOCK, O_RDWR, S_IFSOCK } from './uapi/fcntl.js';
 import {
@@ -160,7 +160,7 @@ export const sockfs_ops: SockfsOps = {
  */
 export let sock_alloc = (): Socket | null => {
   const kernel = current().kernel;
-  return call_ops(sockfs_ops.alloc_inode, 'alloc_inode', kernel);
+  return tracing ? call_ops(sockfs_ops.alloc_inode, 'alloc_inode', kernel) : sockfs_ops.alloc_inode(kernel);
 };
 
 /**
@@ -172,7 +172,7 @@ export let __sock_release = (sock: Socket): void => {
   const ops = sock.ops;
   if (ops !== null) {
     const owner = ops.owner;
-    call_ops(ops.release, 'ops->release', sock);
+    tracing ? call_ops(ops.release, 'ops->release', sock) : ops.release(sock);
     sock.sk = null;
     sock.ops = null;
     module_put(owner);
@@ -322,7 +322,9 @@ export let __sock_create = (
     return -EAFNOSUPPORT;
   }
 
-  err = call_ops(pf.create, 'pf->create', net, sock, protocol, kern);
+  err = tracing
+    ? call_ops(pf.create, 'pf->create', net, sock, protocol, kern)
+    : pf.create(net, sock, protocol, kern);
   if (err < 0) {
     // out_module_put
     sock.ops = null;

@@ -19,7 +19,7 @@ import {
 import type { Socket } from './socket.js';
 import { sock_alloc, sock_alloc_file, sock_create, sock_from_file, sock_release } from './socket.js';
 import { sock_error, sock_getsockopt, sock_setsockopt } from './sock_opt.js';
-import { call_ops, tracepoint, type Fmt } from './trace.js';
+import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
 import { get_timespec64, type Timespec } from './uaccess.js';
 import {
   EAGAIN,
@@ -81,7 +81,9 @@ export let __sys_bind = (fd: number, addr: Uint8Array): number => {
   if (err !== 0) return err;
   err = security_socket_bind(sock, addr);
   if (err !== 0) return err;
-  return call_ops(sock.ops!.bind, 'ops->bind', sock, addr, addr.length);
+  return tracing
+    ? call_ops(sock.ops!.bind, 'ops->bind', sock, addr, addr.length)
+    : sock.ops!.bind(sock, addr, addr.length);
 };
 const fmt___sys_bind: Fmt<typeof __sys_bind> = (fd, addr) => `fd=${fd}, addrlen=${addr.length}`;
 
@@ -95,7 +97,9 @@ export let __sys_connect = (fd: number, addr: Uint8Array): number => {
   if (sock === null) return -ENOTSOCK;
   err = security_socket_connect(sock, addr);
   if (err !== 0) return err;
-  return call_ops(sock.ops!.connect, 'ops->connect', sock, addr, addr.length, file.f_flags);
+  return tracing
+    ? call_ops(sock.ops!.connect, 'ops->connect', sock, addr, addr.length, file.f_flags)
+    : sock.ops!.connect(sock, addr, addr.length, file.f_flags);
 };
 const fmt___sys_connect: Fmt<typeof __sys_connect> = (fd, addr) => `fd=${fd}, addrlen=${addr.length}`;
 
@@ -107,7 +111,7 @@ export let __sys_listen = (fd: number, backlog: number): number => {
   if (backlog >>> 0 > somaxconn) backlog = somaxconn;
   const err = security_socket_listen(sock, backlog);
   if (err !== 0) return err;
-  return call_ops(sock.ops!.listen, 'ops->listen', sock, backlog);
+  return tracing ? call_ops(sock.ops!.listen, 'ops->listen', sock, backlog) : sock.ops!.listen(sock, backlog);
 };
 const fmt___sys_listen: Fmt<typeof __sys_listen> = (fd, backlog) => `fd=${fd}, backlog=${backlog}`;
 
@@ -143,10 +147,14 @@ export let __sys_accept4 = (fd: number, flags: number): number => {
   err = security_socket_accept(sock, newsock);
   if (err === 0) {
     const arg = { flags: flags | file.f_flags, err: 0, kern: false };
-    err = call_ops(sock.ops!.accept, 'ops->accept', sock, newsock, arg);
+    err = tracing
+      ? call_ops(sock.ops!.accept, 'ops->accept', sock, newsock, arg)
+      : sock.ops!.accept(sock, newsock, arg);
   }
   if (err === 0) {
-    const peer = call_ops(newsock.ops!.getname, 'ops->getname', newsock, true);
+    const peer = tracing
+      ? call_ops(newsock.ops!.getname, 'ops->getname', newsock, true)
+      : newsock.ops!.getname(newsock, true);
     if (typeof peer === 'number' && peer < 0) err = -ECONNABORTED;
   }
   if (err < 0) {
@@ -164,7 +172,7 @@ function getname(fd: number, peer: boolean): Uint8Array | number {
   if (typeof sock === 'number') return sock;
   const err = peer ? security_socket_getpeername(sock) : security_socket_getsockname(sock);
   if (err !== 0) return err;
-  return call_ops(sock.ops!.getname, 'ops->getname', sock, peer);
+  return tracing ? call_ops(sock.ops!.getname, 'ops->getname', sock, peer) : sock.ops!.getname(sock, peer);
 }
 
 /** Mirrors __sys_getsockname(). */
@@ -183,7 +191,9 @@ export let sock_sendmsg = (sock: Socket, msg: MsgHdr, len: number): number => {
 
 /** Mirrors sock_sendmsg_nosec(): the family's sendmsg without asking the LSM (inline in Linux, untraced). */
 function sock_sendmsg_nosec(sock: Socket, msg: MsgHdr, len: number): number {
-  return call_ops(sock.ops!.sendmsg, 'ops->sendmsg', sock, msg, len);
+  return tracing
+    ? call_ops(sock.ops!.sendmsg, 'ops->sendmsg', sock, msg, len)
+    : sock.ops!.sendmsg(sock, msg, len);
 }
 const fmt_sock_sendmsg: Fmt<typeof sock_sendmsg> = (sock, _msg, len) => `ino=${sock.inode.i_ino}, len=${len}`;
 
@@ -196,7 +206,9 @@ export let sock_recvmsg = (sock: Socket, msg: MsgHdr, size: number, flags: numbe
 
 /** Mirrors sock_recvmsg_nosec(): the family's recvmsg without asking the LSM (inline in Linux, untraced). */
 function sock_recvmsg_nosec(sock: Socket, msg: MsgHdr, size: number, flags: number): number {
-  return call_ops(sock.ops!.recvmsg, 'ops->recvmsg', sock, msg, size, flags);
+  return tracing
+    ? call_ops(sock.ops!.recvmsg, 'ops->recvmsg', sock, msg, size, flags)
+    : sock.ops!.recvmsg(sock, msg, size, flags);
 }
 const fmt_sock_recvmsg: Fmt<typeof sock_recvmsg> = (sock, _msg, size, flags) =>
   `ino=${sock.inode.i_ino}, size=${size}, flags=0x${flags.toString(16)}`;
@@ -436,7 +448,9 @@ export let __sys_setsockopt = (fd: number, level: number, optname: number, optva
   if (level === SOL_SOCKET && (sock.flags & (1 << SOCK_CUSTOM_SOCKOPT)) === 0)
     return sock_setsockopt(sock, optname, optval);
   if (sock.ops!.setsockopt === undefined) return -EOPNOTSUPP;
-  return call_ops(sock.ops!.setsockopt, 'ops->setsockopt', sock, level, optname, optval);
+  return tracing
+    ? call_ops(sock.ops!.setsockopt, 'ops->setsockopt', sock, level, optname, optval)
+    : sock.ops!.setsockopt(sock, level, optname, optval);
 };
 const fmt___sys_setsockopt: Fmt<typeof __sys_setsockopt> = (fd, level, optname, optval) =>
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optval.length}`;
@@ -454,7 +468,9 @@ export let __sys_getsockopt = (
   if (err !== 0) return err;
   if (level === SOL_SOCKET) return sock_getsockopt(sock, optname, optlen);
   if (sock.ops!.getsockopt === undefined) return -EOPNOTSUPP;
-  return call_ops(sock.ops!.getsockopt, 'ops->getsockopt', sock, level, optname, optlen);
+  return tracing
+    ? call_ops(sock.ops!.getsockopt, 'ops->getsockopt', sock, level, optname, optlen)
+    : sock.ops!.getsockopt(sock, level, optname, optlen);
 };
 const fmt___sys_getsockopt: Fmt<typeof __sys_getsockopt> = (fd, level, optname, optlen) =>
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optlen}`;
@@ -465,7 +481,7 @@ export let __sys_shutdown = (fd: number, how: number): number => {
   if (typeof sock === 'number') return sock;
   const err = security_socket_shutdown(sock, how);
   if (err !== 0) return err;
-  return call_ops(sock.ops!.shutdown, 'ops->shutdown', sock, how);
+  return tracing ? call_ops(sock.ops!.shutdown, 'ops->shutdown', sock, how) : sock.ops!.shutdown(sock, how);
 };
 const fmt___sys_shutdown: Fmt<typeof __sys_shutdown> = (fd, how) => `fd=${fd}, how=${how}`;
 
@@ -501,7 +517,9 @@ export let __sys_socketpair = (family: number, type: number, protocol: number): 
     put_fds();
     return sock2;
   }
-  const err = call_ops(sock1.ops!.socketpair, 'ops->socketpair', sock1, sock2);
+  const err = tracing
+    ? call_ops(sock1.ops!.socketpair, 'ops->socketpair', sock1, sock2)
+    : sock1.ops!.socketpair(sock1, sock2);
   if (err < 0) {
     sock_release(sock2);
     sock_release(sock1);
@@ -552,7 +570,12 @@ export let __sys_ioctl = (fd: number, cmd: number, arg: Uint8Array | number): nu
   const sock = sock_from_file(file);
   if (sock === null) return -ENOTTY; // /dev/null has no ioctls
   const ioctl = sock.ops!.ioctl;
-  const err = ioctl === undefined ? -ENOIOCTLCMD : call_ops(ioctl, 'ops->ioctl', sock, cmd, arg);
+  const err =
+    ioctl === undefined
+      ? -ENOIOCTLCMD
+      : tracing
+        ? call_ops(ioctl, 'ops->ioctl', sock, cmd, arg)
+        : ioctl(sock, cmd, arg);
   return err === -ENOIOCTLCMD ? -ENOTTY : err;
 };
 const fmt___sys_ioctl: Fmt<typeof __sys_ioctl> = (fd, cmd) => `fd=${fd}, cmd=0x${(cmd >>> 0).toString(16)}`;

@@ -321,6 +321,14 @@ const TRACEPOINT_OF = new WeakMap<object, TracePoint>();
 let tracers_on = 0;
 
 /**
+ * True while any tracer is enabled. A call through a table another module filled (`sock->ops->bind`,
+ * `sk->sk_prot->init`) is written `tracing ? call_ops(fn, 'ops->bind', …args) : fn(…args)`: with tracing
+ * off it is the plain indirect call, with its own call-site feedback, so V8 can inline the callee there —
+ * a call inside call_ops() would share one feedback slot among every caller and inline nothing.
+ */
+export let tracing = false;
+
+/**
  * Make a kernel function traceable, as ftrace makes every function by the nop at its entry that it
  * patches into a call when tracing starts. The function is declared with a mutable binding,
  * `export let fn = function (…) {…};`, and registered with the name and argument formatter the trace
@@ -365,7 +373,9 @@ function tracers_changed(delta: number): void {
   const was = tracers_on > 0;
   tracers_on += delta;
   const now = tracers_on > 0;
-  if (was !== now) for (const tp of TRACEPOINTS) patch(tp, now);
+  if (was === now) return;
+  for (const tp of TRACEPOINTS) patch(tp, now);
+  tracing = now;
 }
 
 const SELF_TRACED = new WeakMap<object, boolean>();

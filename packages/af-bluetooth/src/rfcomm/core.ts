@@ -21,6 +21,7 @@ import {
   skb_queue_purge,
   SkBuffHead,
   call_ops,
+  tracing,
   sock_create_kern,
   sock_release,
   SOCK_SEQPACKET,
@@ -250,13 +251,9 @@ let rfcomm_session_create = (
     out.err = sock;
     return null;
   }
-  let err = call_ops(
-    sock.ops!.bind,
-    'ops->bind',
-    sock,
-    sockaddr_l2(src, 0, 0, BDADDR_BREDR),
-    SOCKADDR_L2_SIZE,
-  );
+  let err = tracing
+    ? call_ops(sock.ops!.bind, 'ops->bind', sock, sockaddr_l2(src, 0, 0, BDADDR_BREDR), SOCKADDR_L2_SIZE)
+    : sock.ops!.bind(sock, sockaddr_l2(src, 0, 0, BDADDR_BREDR), SOCKADDR_L2_SIZE);
   if (err < 0) {
     out.err = err;
     sock_release(sock);
@@ -272,14 +269,21 @@ let rfcomm_session_create = (
     return null;
   }
   s.initiator = 1;
-  err = call_ops(
-    sock.ops!.connect,
-    'ops->connect',
-    sock,
-    sockaddr_l2(dst, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
-    SOCKADDR_L2_SIZE,
-    O_NONBLOCK,
-  );
+  err = tracing
+    ? call_ops(
+        sock.ops!.connect,
+        'ops->connect',
+        sock,
+        sockaddr_l2(dst, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
+        SOCKADDR_L2_SIZE,
+        O_NONBLOCK,
+      )
+    : sock.ops!.connect(
+        sock,
+        sockaddr_l2(dst, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
+        SOCKADDR_L2_SIZE,
+        O_NONBLOCK,
+      );
   out.err = err;
   if (err === 0 || err === -EINPROGRESS) return s;
   return rfcomm_session_del(kernel, s);
@@ -371,20 +375,22 @@ let rfcomm_add_listener = (kernel: Kernel, ba: Uint8Array): number => {
     kernel.printk(`Bluetooth: rfcomm_add_listener() Create socket failed ${sock}`);
     return sock;
   }
-  let err = call_ops(
-    sock.ops!.bind,
-    'ops->bind',
-    sock,
-    sockaddr_l2(ba, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
-    SOCKADDR_L2_SIZE,
-  );
+  let err = tracing
+    ? call_ops(
+        sock.ops!.bind,
+        'ops->bind',
+        sock,
+        sockaddr_l2(ba, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR),
+        SOCKADDR_L2_SIZE,
+      )
+    : sock.ops!.bind(sock, sockaddr_l2(ba, L2CAP_PSM_RFCOMM, 0, BDADDR_BREDR), SOCKADDR_L2_SIZE);
   if (err < 0) {
     kernel.printk(`Bluetooth: rfcomm_add_listener() Bind failed ${err}`);
     sock_release(sock);
     return err;
   }
   (sock.sk as L2capPinfo).imtu = 0;
-  err = call_ops(sock.ops!.listen, 'ops->listen', sock, 10);
+  err = tracing ? call_ops(sock.ops!.listen, 'ops->listen', sock, 10) : sock.ops!.listen(sock, 10);
   if (err !== 0) {
     kernel.printk(`Bluetooth: rfcomm_add_listener() Listen on socket failed ${err}`);
     sock_release(sock);
