@@ -14,7 +14,7 @@ import { security_add_hooks } from './security.js';
 import { type Socket, sock_from_file } from './socket.js';
 import type { Task, UserMsg } from './task.js';
 import { MMSG_VLEN_MAX } from './uaccess.js';
-import { ENOMEM } from './uapi/errno.js';
+import { EFAULT, ENOMEM } from './uapi/errno.js';
 import {
   AF_VSOCK,
   MSG_BATCH,
@@ -299,6 +299,23 @@ describe('recvmmsg', () => {
     expect(task.recvmmsg(rx, MMSG_VLEN_MAX, 64).length).toBe(3);
     expect(task.getsockoptInt(rx, SOL_SOCKET, SO_ERROR)).toBe(0);
     expectErrno(() => task.recvmmsg(rx, 8, 64), 'EAGAIN', 'recvmmsg');
+  });
+
+  it('receives into buffers the caller owns, one per message; an entry past them faults when reached', () => {
+    const { task, tx, rx } = boot();
+    task.sendmmsg(tx, msgs(3));
+    const bufs = [new Uint8Array(64), new Uint8Array(2)];
+    const got = task.recvmmsg(rx, 8, bufs, MSG_DONTWAIT);
+    expect(got.length).toBe(2); // the third entry has no buffer: EFAULT after two datagrams
+    expect(got[0]!.data.buffer).toBe(bufs[0]!.buffer);
+    expect(got[1]!.data.buffer).toBe(bufs[1]!.buffer);
+    expect(got[1]!.data.length).toBe(2);
+    expect(got[1]!.flags & MSG_TRUNC).toBe(MSG_TRUNC);
+    expect(task.getsockoptInt(rx, SOL_SOCKET, SO_ERROR)).toBe(EFAULT); // kept for the next call, as Linux does
+    expect(() => task.recvmmsg(rx, 1, ['x' as never])).toThrow(
+      'recvmmsg: EFAULT (each buffer must be a Uint8Array, one per message)',
+    );
+    expect(task.recvmmsg(rx, 1, [new Uint8Array(64)])[0]!.len).toBeGreaterThan(0);
   });
 
   it('refuses arguments C could not pass', () => {

@@ -40,6 +40,12 @@ export interface SendMMsgVec {
  */
 export interface RecvMMsgVec {
   size: number;
+  /**
+   * The entries' own buffers when the caller gave them (recv into memory they own): entry i receives into
+   * `ubufs[i]` and offers its length instead of `size`. An entry past the array's end, or one that is not
+   * a Uint8Array, is a bad address (EFAULT) when the loop reaches it.
+   */
+  ubufs: readonly unknown[] | null;
   controllen: number;
   msg_hdr: MsgHdr[];
   msg_len: number[];

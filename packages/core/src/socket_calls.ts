@@ -25,6 +25,7 @@ import {
   EAGAIN,
   EBADF,
   ECONNABORTED,
+  EFAULT,
   EINVAL,
   EMSGSIZE,
   ENFILE,
@@ -409,7 +410,18 @@ export let __sys_recvmmsg = (
   while (datagrams < vlen) {
     const msg = new MsgHdr();
     msg.msg_controllen = mmsg.controllen;
-    err = ____sys_recvmsg(sock, msg, mmsg.size, flags & ~MSG_WAITFORONE, datagrams !== 0);
+    let size = mmsg.size;
+    if (mmsg.ubufs !== null) {
+      // copy_msghdr_from_user() of this entry: its iovec must be readable.
+      const ubuf = mmsg.ubufs[datagrams];
+      if (!(ubuf instanceof Uint8Array)) {
+        err = -EFAULT;
+        break;
+      }
+      msg.ubuf = ubuf;
+      size = ubuf.length;
+    }
+    err = ____sys_recvmsg(sock, msg, size, flags & ~MSG_WAITFORONE, datagrams !== 0);
     if (err < 0) break;
     mmsg.msg_hdr.push(msg);
     mmsg.msg_len.push(err);

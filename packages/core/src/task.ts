@@ -45,6 +45,7 @@ import {
   arg_timespec,
   arg_vlen,
   copy_msghdr_from_user,
+  get_timespec64,
   type Timespec,
   type UserFault,
 } from './uaccess.js';
@@ -387,7 +388,8 @@ export class Task {
 
   /**
    * recvmmsg(2) → the messages received, at most `vlen` (an integer up to MMSG_VLEN_MAX, 65536), each
-   * offered `len` bytes and `controllen` bytes of control space. `timeout` ({ tv_sec, tv_nsec }) is checked after each datagram, as Linux does (it does
+   * offered `len` bytes — or, with an array of buffers, each received into its own buffer as in C (an
+   * entry the array lacks is EFAULT when reached) — and `controllen` bytes of control space. `timeout` ({ tv_sec, tv_nsec }) is checked after each datagram, as Linux does (it does
    * not bound the wait for one), and overwritten with the time left when something was received. As for
    * recvfrom(), a receive that would sleep ends the batch here; with nothing received it throws EAGAIN.
    * An error after the first datagram is kept for the next call (or SO_ERROR).
@@ -395,18 +397,19 @@ export class Task {
   recvmmsg(
     fd: number,
     vlen: number,
-    len: number,
+    len: number | readonly Uint8Array[],
     flags?: number,
     timeout?: Timespec | null,
     controllen = 256,
   ): RecvResult[] {
     fd = arg_fd(fd, 'recvmmsg');
     vlen = arg_vlen(vlen, 'recvmmsg');
-    len = arg_size(len, 'recvmmsg', 'len');
+    const ubufs = Array.isArray(len) ? (len as readonly unknown[]) : null;
+    const size = ubufs === null ? arg_size(len, 'recvmmsg', 'len') : 0;
     const f = arg_flags(flags, 'recvmmsg');
     const ts = arg_timespec(timeout, 'recvmmsg', 'timeout');
     controllen = arg_size(controllen, 'recvmmsg', 'controllen');
-    const mmsg: RecvMMsgVec = { size: len, controllen, msg_hdr: [], msg_len: [] };
+    const mmsg: RecvMMsgVec = { size, ubufs, controllen, msg_hdr: [], msg_len: [] };
     this.live('recvmmsg');
     kernel_enter(this);
     let r: number;
@@ -416,7 +419,13 @@ export class Task {
       kernel_leave();
     }
     if (r < 0) {
-      const bad = r === -EFAULT ? `timeout must be { tv_sec, tv_nsec }, got ${typeof ts}` : undefined;
+      // EFAULT: the timeout is read first, then each entry's buffer as the loop reaches it.
+      const bad =
+        r !== -EFAULT
+          ? undefined
+          : typeof get_timespec64(ts) === 'number'
+            ? `timeout must be { tv_sec, tv_nsec }, got ${typeof ts}`
+            : 'each buffer must be a Uint8Array, one per message';
       throw new KernelError(-r, 'recvmmsg', bad);
     }
     const out: RecvResult[] = [];
