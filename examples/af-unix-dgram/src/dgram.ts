@@ -67,7 +67,7 @@ const fmt_recvmsg: Fmt<typeof unix_dgram_recvmsg> = (sock, _msg, size, flags) =>
  *
  * Control messages (SCM_RIGHTS, SCM_CREDENTIALS) are not modelled: msg_control is ignored.
  */
-export let unix_dgram_sendmsg = (sock: Socket, msg: MsgHdr, len: number): number => {
+export let unix_dgram_sendmsg = function unix_dgram_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
   const sk = unix_sk(sock.sk!);
   if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   const sunaddr = msg.msg_namelen > 0 ? msg.msg_name : null;
@@ -158,7 +158,12 @@ export let unix_dgram_sendmsg = (sock: Socket, msg: MsgHdr, len: number): number
  * woken, the sender's address is returned when it has one, and the datagram is cut to `size` (MSG_TRUNC
  * in msg_flags; with MSG_TRUNC in flags the full length is returned).
  */
-export let unix_dgram_recvmsg = (sock: Socket, msg: MsgHdr, size: number, flags: number): number => {
+export let unix_dgram_recvmsg = function unix_dgram_recvmsg(
+  sock: Socket,
+  msg: MsgHdr,
+  size: number,
+  flags: number,
+): number {
   const sk = unix_sk(sock.sk!);
   if ((flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   const err = sock_error(sk);

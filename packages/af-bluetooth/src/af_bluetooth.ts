@@ -105,7 +105,10 @@ export function bt_sock_unregister(kernel: Kernel, proto: number): void {
  * Mirrors bt_sock_reclassify_lock(): gives the new sock's lock a per-protocol lockdep class. ksock has
  * no lockdep; the call is kept so the trace shows where Linux makes it (only after a successful create).
  */
-export let bt_sock_reclassify_lock = (_sk: BtSock | null, _proto: number): void => {};
+export let bt_sock_reclassify_lock = function bt_sock_reclassify_lock(
+  _sk: BtSock | null,
+  _proto: number,
+): void {};
 const fmt_bt_sock_reclassify_lock: Fmt<typeof bt_sock_reclassify_lock> = (_sk, proto) => `proto=${proto}`;
 
 /**
@@ -114,7 +117,12 @@ const fmt_bt_sock_reclassify_lock: Fmt<typeof bt_sock_reclassify_lock> = (_sk, p
  * when the slot is empty, EPROTONOSUPPORT when it still is or its module is going away; the protocol's
  * module reference is held exactly for the duration of its create().
  */
-export let bt_sock_create = (net: Net, sock: Socket, proto: number, kern: boolean): number => {
+export let bt_sock_create = function bt_sock_create(
+  net: Net,
+  sock: Socket,
+  proto: number,
+  kern: boolean,
+): number {
   const kernel = net.kernel;
   if (net !== kernel.init_net) return -EAFNOSUPPORT;
   if (proto < 0 || proto >= BT_MAX_PROTO) return -EINVAL;
@@ -140,13 +148,13 @@ const fmt_bt_sock_create: Fmt<typeof bt_sock_create> = (_net, _sock, proto, kern
  * SOCK_ZAPPED cleared, sk_protocol = proto, sk_state = BT_OPEN, and for user sockets the creator's pid
  * and credentials as the peer information. Null when sk_alloc() fails.
  */
-export let bt_sock_alloc = (
+export let bt_sock_alloc = function bt_sock_alloc(
   net: Net,
   sock: Socket | null,
   prot: Proto,
   proto: number,
   kern: boolean,
-): BtSock | null => {
+): BtSock | null {
   const sk = sk_alloc(net, PF_BLUETOOTH, prot, kern) as BtSock | null;
   if (sk === null) return null;
   sock_init_data(sock, sk);

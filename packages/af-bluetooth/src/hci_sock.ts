@@ -84,7 +84,12 @@ function hci_sock_destruct(sk: BtSock): void {
 }
 
 /** Mirrors hci_sock_create(): SOCK_RAW only (ESOCKTNOSUPPORT otherwise); no capability is checked here. */
-export let hci_sock_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
+export let hci_sock_create = function hci_sock_create(
+  net: Net,
+  sock: Socket,
+  protocol: number,
+  kern: boolean,
+): number {
   const st = states.get(net.kernel)!;
   if (sock.type !== SOCK_RAW) return -ESOCKTNOSUPPORT;
   sock.ops = st.ops;
@@ -99,7 +104,7 @@ const fmt_hci_sock_create: Fmt<typeof hci_sock_create> = (_net, sock, protocol, 
   `type=${sock.type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors hci_sock_release() for a socket bound to no device. */
-export let hci_sock_release = (sock: Socket): number => {
+export let hci_sock_release = function hci_sock_release(sock: Socket): number {
   const sk = sock.sk as HciPinfo | null;
   if (sk === null) return 0;
   const st = states.get(sk.sk_net.kernel);
@@ -115,7 +120,7 @@ export let hci_sock_release = (sock: Socket): number => {
  * device and needs CAP_NET_RAW; LOGGING takes no device and needs CAP_NET_ADMIN; CONTROL (the management
  * channel bt_init() registers through mgmt_init()) takes no device and anyone; other channels EINVAL.
  */
-export let hci_sock_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
+export let hci_sock_bind = function hci_sock_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
   const sk = sock.sk as HciPinfo;
   const ha = new Uint8Array(SOCKADDR_HCI_SIZE);
   ha.set(addr.subarray(0, Math.min(SOCKADDR_HCI_SIZE, addr_len)));
@@ -165,11 +170,13 @@ function hci_sock_getname(_sock: Socket, peer: boolean): Uint8Array | number {
  * Mirrors hci_get_route() (net/bluetooth/hci_core.c): the controller to reach `dst` from `src`. ksock
  * has no controllers, so there is never a route; callers turn that into EHOSTUNREACH as Linux does.
  */
-export let hci_get_route = (
+export let hci_get_route = function hci_get_route(
   _dst: Readonly<Uint8Array>,
   _src: Readonly<Uint8Array>,
   _src_type: number,
-): null => null;
+): null {
+  return null;
+};
 
 /** Mirrors hci_sock_sendmsg()'s checks; every channel but MONITOR/LOGGING then needs a device: EBADFD. */
 function hci_sock_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {

@@ -163,7 +163,12 @@ function l2cap_sock_destruct(sk: BtSock): void {
  * Mirrors l2cap_sock_create(): SEQPACKET, STREAM, DGRAM or RAW (ESOCKTNOSUPPORT otherwise); a user
  * SOCK_RAW needs CAP_NET_RAW (EPERM).
  */
-export let l2cap_sock_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
+export let l2cap_sock_create = function l2cap_sock_create(
+  net: Net,
+  sock: Socket,
+  protocol: number,
+  kern: boolean,
+): number {
   const st = states.get(net.kernel)!;
   sock.state = SS_UNCONNECTED;
   const t = sock.type;
@@ -225,7 +230,7 @@ function l2cap_add_psm(st: BtProtoState, sk: L2capPinfo, src: Uint8Array, psm: n
  * EACCES well-known without CAP_NET_BIND_SERVICE), then the PSM (or a fixed cid) is taken (EADDRINUSE)
  * and the sock is BT_BOUND.
  */
-export let l2cap_sock_bind = (sock: Socket, addr: Uint8Array, alen: number): number => {
+export let l2cap_sock_bind = function l2cap_sock_bind(sock: Socket, addr: Uint8Array, alen: number): number {
   const sk = sock.sk as L2capPinfo;
   const st = states.get(sk.sk_net.kernel)!;
   if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
@@ -273,13 +278,13 @@ function is_valid_psm(psm: number, dst_type: number): boolean {
  * (0 while already connecting, EISCONN, EBADFD), the destination recorded, then hci_get_route() — which
  * finds no controller in ksock: EHOSTUNREACH.
  */
-export let l2cap_chan_connect = (
+export let l2cap_chan_connect = function l2cap_chan_connect(
   sk: L2capPinfo,
   psm: number,
   cid: number,
   dst: Uint8Array,
   dst_type: number,
-): number => {
+): number {
   if (!is_valid_psm(psm, dst_type) && cid === 0 && sk.chan_type !== L2CAP_CHAN_RAW) return -EINVAL;
   if (sk.chan_type === L2CAP_CHAN_CONN_ORIENTED && psm === 0) return -EINVAL;
   if (sk.chan_type === L2CAP_CHAN_FIXED && cid === 0) return -EINVAL;
@@ -311,7 +316,12 @@ const fmt_l2cap_chan_connect: Fmt<typeof l2cap_chan_connect> = (_sk, psm, cid) =
  * Mirrors l2cap_sock_connect(): EINVAL for a zapped (shut down) sock, a bad address, or a destination
  * whose address type conflicts with the bound source; then l2cap_chan_connect(), then the wait.
  */
-export let l2cap_sock_connect = (sock: Socket, addr: Uint8Array, alen: number, flags: number): number => {
+export let l2cap_sock_connect = function l2cap_sock_connect(
+  sock: Socket,
+  addr: Uint8Array,
+  alen: number,
+  flags: number,
+): number {
   const sk = sock.sk as L2capPinfo;
   if (sock_flag(sk, SOCK_ZAPPED)) return -EINVAL;
   if (alen < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
@@ -399,7 +409,7 @@ function l2cap_sock_kill(sk: L2capPinfo): void {
 }
 
 /** Mirrors l2cap_sock_release(): shutdown, unlink, orphan, kill. */
-export let l2cap_sock_release = (sock: Socket): number => {
+export let l2cap_sock_release = function l2cap_sock_release(sock: Socket): number {
   const sk = sock.sk as L2capPinfo | null;
   if (sk === null) return 0;
   const err = l2cap_sock_shutdown(sock, 2);

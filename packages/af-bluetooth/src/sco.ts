@@ -80,7 +80,12 @@ function sco_sock_destruct(sk: BtSock): void {
 }
 
 /** Mirrors sco_sock_create() → sco_sock_alloc(): SOCK_SEQPACKET only (ESOCKTNOSUPPORT otherwise). */
-export let sco_sock_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
+export let sco_sock_create = function sco_sock_create(
+  net: Net,
+  sock: Socket,
+  protocol: number,
+  kern: boolean,
+): number {
   const st = states.get(net.kernel)!;
   sock.state = SS_UNCONNECTED;
   if (sock.type !== SOCK_SEQPACKET) return -ESOCKTNOSUPPORT;
@@ -168,7 +173,7 @@ function sco_sock_shutdown(sock: Socket, _how: number): number {
 }
 
 /** Mirrors sco_sock_release(): close, orphan, then sco_sock_kill() of the zapped orphan. */
-export let sco_sock_release = (sock: Socket): number => {
+export let sco_sock_release = function sco_sock_release(sock: Socket): number {
   const sk = sock.sk as ScoPinfo | null;
   if (sk === null) return 0;
   sco_sock_shutdown(sock, 2);

@@ -141,7 +141,12 @@ export function inetsw_list(kernel: Kernel, type: number): InetProtosw[] {
  * retries, EPERM for SOCK_RAW without CAP_NET_RAW (user sockets), sk_alloc(), the inet_sock defaults,
  * sock_init_data(), raw hashing, then the protocol's init. Any later failure releases the sock.
  */
-export let inet_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
+export let inet_create = function inet_create(
+  net: Net,
+  sock: Socket,
+  protocol: number,
+  kern: boolean,
+): number {
   if (protocol < 0 || protocol >= IN.IPPROTO_MAX) return -EINVAL;
   sock.state = SS_UNCONNECTED;
   const kernel = net.kernel;
@@ -230,7 +235,7 @@ function out_sk_release(sock: Socket, sk: Sock, err: number): number {
 // ---- socket calls -------------------------------------------------------------------------------
 
 /** Mirrors inet_release(): the protocol's close (with the linger time if SO_LINGER), sock->sk = NULL. */
-export let inet_release = (sock: Socket): number => {
+export let inet_release = function inet_release(sock: Socket): number {
   const sk = sock.sk;
   if (sk !== null) {
     const timeout = sock_flag(sk, SOCK_LINGER) ? sk.sk_lingertime : 0;
@@ -247,7 +252,7 @@ const fmt_inet_release: Fmt<typeof inet_release> = (sock) => `ino=${sock.inode.i
  * CAP_NET_BIND_SERVICE → EACCES; already bound or not CLOSE → EINVAL; the protocol's get_port →
  * EADDRINUSE.
  */
-export let __inet_bind = (sk: Sock, addr: Uint8Array): number => {
+export let __inet_bind = function __inet_bind(sk: Sock, addr: Uint8Array): number {
   const inet = inet_sk(sk);
   const net = sk.sk_net;
   const a = IN.parse_sockaddr_in(addr);
@@ -285,7 +290,7 @@ const fmt___inet_bind: Fmt<typeof __inet_bind> = (_sk, addr) => {
 };
 
 /** Mirrors inet_bind() → inet_bind_sk(): a protocol's own bind (raw, ping) first, then the length check. */
-export let inet_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
+export let inet_bind = function inet_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
   const sk = sock.sk!;
   if (sk.sk_prot.bind !== undefined)
     return tracing
@@ -311,7 +316,7 @@ export function inet_autobind(sk: Sock): number {
 }
 
 /** Mirrors inet_getname(): the local (bound, else source) address, or the peer's (ENOTCONN if none). */
-export let inet_getname = (sock: Socket, peer: boolean): Uint8Array | number => {
+export let inet_getname = function inet_getname(sock: Socket, peer: boolean): Uint8Array | number {
   const sk = sock.sk!;
   const inet = inet_sk(sk);
   if (peer) {
@@ -328,7 +333,7 @@ const fmt_inet_getname: Fmt<typeof inet_getname> = (sock, peer) =>
  * Mirrors inet_listen() → __inet_listen_sk(): EINVAL unless an unconnected SOCK_STREAM socket in CLOSE
  * or LISTEN; the backlog is (re)set; a new listener starts (an unbound one gets an ephemeral port).
  */
-export let inet_listen = (sock: Socket, backlog: number): number => {
+export let inet_listen = function inet_listen(sock: Socket, backlog: number): number {
   const sk = sock.sk!;
   if (sock.state !== SS_UNCONNECTED || sock.type !== SOCK_STREAM) return -EINVAL;
   const old_state = sk.sk_state;
@@ -344,7 +349,7 @@ const fmt_inet_listen: Fmt<typeof inet_listen> = (sock, backlog) =>
   `ino=${sock.inode.i_ino}, backlog=${backlog}`;
 
 /** Mirrors inet_shutdown(): how 0..2 → RCV/SEND/both; CLOSE answers ENOTCONN (after marking the bits). */
-export let inet_shutdown = (sock: Socket, how: number): number => {
+export let inet_shutdown = function inet_shutdown(sock: Socket, how: number): number {
   const sk = sock.sk!;
   how++;
   if ((how & ~SHUTDOWN_MASK) !== 0 || how === 0) return -EINVAL;
@@ -405,12 +410,12 @@ export function inet_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: num
 }
 
 /** Mirrors inet_dgram_connect(): AF_UNSPEC disconnects; autobind (EAGAIN); then the protocol's connect. */
-export let inet_dgram_connect = (
+export let inet_dgram_connect = function inet_dgram_connect(
   sock: Socket,
   addr: Uint8Array,
   addr_len: number,
   _flags: number,
-): number => {
+): number {
   const sk = sock.sk!;
   if (addr_len < 2) return -EINVAL;
   const family = addr[0]! | (addr[1]! << 8);

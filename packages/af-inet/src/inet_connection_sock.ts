@@ -156,7 +156,7 @@ function inet_bind_hash(sk: InetSock, port: number, bhash: Map<number, InetSock[
  * port 0 searches ip_local_port_range from a random offset, odd ports first (inet_csk_find_open_port
  * leaves even ones to connect()), then even ones.
  */
-export let inet_csk_get_port = (sk: Sock, snum: number): number => {
+export let inet_csk_get_port = function inet_csk_get_port(sk: Sock, snum: number): number {
   const isk = inet_sk(sk);
   const bhash = ipv4(sk.sk_net).tcp_bhash;
   if (snum === 0) return inet_csk_find_open_port(sk, 1) === 0 ? 1 : 0;
@@ -200,7 +200,7 @@ export function inet_inherit_port(listener: Sock, child: Sock): void {
 }
 
 /** Mirrors inet_put_port(): leave the bind bucket; an empty bucket is freed. */
-export let inet_put_port = (sk: Sock): void => {
+export let inet_put_port = function inet_put_port(sk: Sock): void {
   const isk = inet_csk(sk);
   if (!isk.icsk_bind_hash) return;
   const bhash = ipv4(sk.sk_net).tcp_bhash;
@@ -215,7 +215,7 @@ export let inet_put_port = (sk: Sock): void => {
 };
 
 /** Mirrors inet_hash(): a listening socket goes into the listening hash and counts as in use. */
-export let inet_hash = (sk: Sock): number => {
+export let inet_hash = function inet_hash(sk: Sock): number {
   if (sk.sk_state === TCP_CLOSE) return 0;
   const t = ipv4(sk.sk_net);
   const list = sk.sk_state === TCP_LISTEN ? t.tcp_listening : t.tcp_established;
@@ -225,7 +225,7 @@ export let inet_hash = (sk: Sock): number => {
 };
 
 /** Mirrors inet_unhash(). */
-export let inet_unhash = (sk: Sock): void => {
+export let inet_unhash = function inet_unhash(sk: Sock): void {
   const t = ipv4(sk.sk_net);
   const isk = inet_sk(sk);
   for (const list of [t.tcp_listening, t.tcp_established]) {
@@ -242,7 +242,7 @@ export let inet_unhash = (sk: Sock): void => {
  * Mirrors inet_csk_listen_start(): empty accept queue, state LISTEN, the port taken (or re-checked),
  * hashed. On failure the state goes back to CLOSE and EADDRINUSE is returned.
  */
-export let inet_csk_listen_start = (sk: Sock): number => {
+export let inet_csk_listen_start = function inet_csk_listen_start(sk: Sock): number {
   const isk = inet_csk(sk);
   isk.icsk_accept_list.length = 0;
   sk.sk_ack_backlog = 0;

@@ -34,7 +34,7 @@ export class PingSock extends InetSock {
 const rovers = new WeakMap<object, number>();
 
 /** Mirrors ping_init_sock(): EACCES unless the egid or a supplementary group is in ping_group_range. */
-export let ping_init_sock = (sk: Sock): number => {
+export let ping_init_sock = function ping_init_sock(sk: Sock): number {
   const [low, high] = ipv4(sk.sk_net).ping_group_range;
   const cred = current().cred;
   if (low <= cred.egid && cred.egid <= high) return 0;
@@ -43,7 +43,7 @@ export let ping_init_sock = (sk: Sock): number => {
 };
 
 /** Mirrors ping_get_port(): identifier 0 picks the next free one after the rover; hashing happens here. */
-export let ping_get_port = (sk: Sock, ident: number): number => {
+export let ping_get_port = function ping_get_port(sk: Sock, ident: number): number {
   const isk = inet_sk(sk);
   const table = ipv4(sk.sk_net).ping_table;
   const inuse = (id: number): boolean => {
@@ -86,7 +86,7 @@ export let ping_get_port = (sk: Sock, ident: number): number => {
 };
 
 /** Mirrors ping_unhash(). */
-export let ping_unhash = (sk: Sock): void => {
+export let ping_unhash = function ping_unhash(sk: Sock): void {
   const ps = sk as PingSock;
   if (!ps.ping_hashed) return;
   const table = ipv4(sk.sk_net).ping_table;
@@ -101,7 +101,7 @@ export let ping_unhash = (sk: Sock): void => {
 };
 
 /** Mirrors ping_bind() with ping_check_bind_addr() for AF_INET. */
-export let ping_bind = (sk: Sock, addr: Uint8Array, addr_len: number): number => {
+export let ping_bind = function ping_bind(sk: Sock, addr: Uint8Array, addr_len: number): number {
   const isk = inet_sk(sk);
   if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
@@ -120,7 +120,7 @@ export let ping_bind = (sk: Sock, addr: Uint8Array, addr_len: number): number =>
 };
 
 /** Mirrors ping_close(): sk_common_release(). */
-export let ping_close = (sk: Sock, _timeout: number): void => {
+export let ping_close = function ping_close(sk: Sock, _timeout: number): void {
   sk_common_release(sk);
 };
 

@@ -32,7 +32,7 @@ export class RawSock extends InetSock {
 }
 
 /** Mirrors raw_hash_sk(): into raw_v4_hashinfo, holding a reference, counted in use. */
-export let raw_hash_sk = (sk: Sock): number => {
+export let raw_hash_sk = function raw_hash_sk(sk: Sock): number {
   ipv4(sk.sk_net).raw_list.push(inet_sk(sk));
   (sk as RawSock).raw_hashed = true;
   sock_hold(sk);
@@ -41,7 +41,7 @@ export let raw_hash_sk = (sk: Sock): number => {
 };
 
 /** Mirrors raw_unhash_sk(). */
-export let raw_unhash_sk = (sk: Sock): void => {
+export let raw_unhash_sk = function raw_unhash_sk(sk: Sock): void {
   const rs = sk as RawSock;
   if (!rs.raw_hashed) return;
   const list = ipv4(sk.sk_net).raw_list;
@@ -52,14 +52,14 @@ export let raw_unhash_sk = (sk: Sock): void => {
 };
 
 /** Mirrors raw_sk_init(): an ICMP raw socket starts with an empty filter. */
-export let raw_sk_init = (sk: Sock): number => {
+export let raw_sk_init = function raw_sk_init(sk: Sock): number {
   const rs = sk as RawSock;
   if (rs.inet_num === IN.IPPROTO_ICMP) rs.icmp_filter = 0;
   return 0;
 };
 
 /** Mirrors raw_bind(): EINVAL if not CLOSE or short, EADDRNOTAVAIL for a non-local address; no port. */
-export let raw_bind = (sk: Sock, addr: Uint8Array, addr_len: number): number => {
+export let raw_bind = function raw_bind(sk: Sock, addr: Uint8Array, addr_len: number): number {
   const inet = inet_sk(sk);
   if (sk.sk_state !== TCP_CLOSE || addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
@@ -71,7 +71,7 @@ export let raw_bind = (sk: Sock, addr: Uint8Array, addr_len: number): number => 
 };
 
 /** Mirrors raw_close(): sk_common_release(). */
-export let raw_close = (sk: Sock, _timeout: number): void => {
+export let raw_close = function raw_close(sk: Sock, _timeout: number): void {
   sk_common_release(sk);
 };
 

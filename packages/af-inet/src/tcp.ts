@@ -141,7 +141,7 @@ function tcp_assign_congestion_control(sk: Sock): void {
 }
 
 /** Mirrors tcp_init_sock(): every default a new TCP socket starts with. */
-export let tcp_init_sock = (sk: Sock): void => {
+export let tcp_init_sock = function tcp_init_sock(sk: Sock): void {
   __tcp_init_sock(sk);
 };
 
@@ -189,7 +189,7 @@ export const ipv4_specific: InetConnectionSockAfOps = {
 };
 
 /** Mirrors tcp_v4_init_sock(): tcp_init_sock(), then the IPv4 af_ops. */
-export let tcp_v4_init_sock = (sk: Sock): number => {
+export let tcp_v4_init_sock = function tcp_v4_init_sock(sk: Sock): number {
   tcp_init_sock(sk);
   inet_csk(sk).icsk_af_ops = ipv4_specific;
   return 0;
@@ -221,7 +221,7 @@ function inet_csk_listen_stop(sk: Sock): void {
 }
 
 /** Mirrors tcp_v4_destroy_sock(): the port goes back, the allocation counter drops. */
-export let tcp_v4_destroy_sock = (sk: Sock): void => {
+export let tcp_v4_destroy_sock = function tcp_v4_destroy_sock(sk: Sock): void {
   const tp = tcp_sk(sk);
   sk.purge_write_queue();
   skb_queue_purge(tp.out_of_order_queue);
@@ -265,7 +265,7 @@ function tcp_notify_peer(tp: TcpSock, rst: boolean): void {
  * and goes straight to CLOSE — ksock has no FIN_WAIT/TIME_WAIT; then the sock is orphaned, destroyed
  * and its last reference dropped.
  */
-export let tcp_close = (sk: Sock, _timeout: number): void => {
+export let tcp_close = function tcp_close(sk: Sock, _timeout: number): void {
   sk.sk_shutdown = SHUTDOWN_MASK;
   if (sk.sk_state === TCP_LISTEN) {
     tcp_set_state(sk, TCP_CLOSE);

@@ -161,7 +161,7 @@ function tcp_loopback_syn(sk: TcpSock): void {
  * multicast/broadcast or (ksock has no routes) any non-local address; the source address and an
  * ephemeral port (even ports first, as __inet_hash_connect() prefers) are chosen, SYN_SENT, hashed, SYN.
  */
-export let tcp_v4_connect = (sk: Sock, addr: Uint8Array, addr_len: number): number => {
+export let tcp_v4_connect = function tcp_v4_connect(sk: Sock, addr: Uint8Array, addr_len: number): number {
   if (addr_len < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
   if (a.family !== AF_INET) return -EAFNOSUPPORT;
@@ -197,12 +197,12 @@ const fmt_tcp_v4_connect: Fmt<typeof tcp_v4_connect> = (_sk, addr) => {
  * completed — the next connect() then returns 0 (as Linux does), the one after EISCONN. A blocking
  * connect whose SYN was dropped sleeps on the listener (EAGAIN to the synchronous API).
  */
-export let inet_stream_connect = (
+export let inet_stream_connect = function inet_stream_connect(
   sock: Socket,
   addr: Uint8Array,
   addr_len: number,
   flags: number,
-): number => {
+): number {
   const sk = sock.sk!;
   if (addr_len < 2) return -EINVAL;
   if ((addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) {
@@ -261,7 +261,7 @@ const fmt_inet_stream_connect: Fmt<typeof inet_stream_connect> = (sock, addr) =>
 };
 
 /** Mirrors inet_csk_accept(): EINVAL unless listening; EAGAIN while the queue is empty; the oldest child. */
-export let inet_csk_accept = (sk: Sock, _flags: number): Sock | number => {
+export let inet_csk_accept = function inet_csk_accept(sk: Sock, _flags: number): Sock | number {
   if (sk.sk_state !== TCP_LISTEN) return -EINVAL;
   const q = inet_csk(sk).icsk_accept_list;
   const child = q.shift();
@@ -274,7 +274,7 @@ export let inet_csk_accept = (sk: Sock, _flags: number): Sock | number => {
 const fmt_inet_csk_accept: Fmt<typeof inet_csk_accept> = (_sk, flags) => `flags=0x${flags.toString(16)}`;
 
 /** Mirrors inet_accept() + __inet_accept(): the child grafted onto the new socket, SS_CONNECTED. */
-export let inet_accept = (sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number => {
+export let inet_accept = function inet_accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number {
   const sk1 = sock.sk!;
   const sk2 = tracing
     ? call_ops(sk1.sk_prot.accept!, 'sk_prot->accept', sk1, arg.flags)
@@ -299,7 +299,7 @@ const fmt_inet_accept: Fmt<typeof inet_accept> = (sock) => `ino=${sock.inode.i_i
  * down, the socket is not connected, or the peer is gone; bytes go straight into the peer's receive
  * queue while it has room (EAGAIN — sleeping for the awaitable forms — when it has none).
  */
-export let tcp_sendmsg = (sk: Sock, msg: MsgHdr, len: number): number => {
+export let tcp_sendmsg = function tcp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   const tp = tcp_sk(sk);
   if (sk.sk_err !== 0) return sock_error(sk);
   if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
@@ -331,7 +331,7 @@ const fmt_tcp_sendmsg: Fmt<typeof tcp_sendmsg> = (_sk, _msg, len) => `len=${len}
  * Mirrors tcp_recvmsg(): ENOTCONN for a listener or a never-connected socket, the bytes queued (MSG_PEEK
  * leaves them), 0 at end of stream, EAGAIN while the connection is open and nothing has arrived.
  */
-export let tcp_recvmsg = (sk: Sock, msg: MsgHdr, len: number, flags: number): number => {
+export let tcp_recvmsg = function tcp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number {
   const tp = tcp_sk(sk);
   if (sk.sk_state === TCP_LISTEN) return -ENOTCONN;
   // tcp_recv_urg(): ksock carries no urgent data, so MSG_OOB finds none to read.

@@ -82,7 +82,7 @@ export function udp_table_of(sk: Sock): Map<number, InetSock[]> {
 }
 
 /** Mirrors udp_lib_init_sock() + udp_init_sock(). */
-export let udp_init_sock = (sk: Sock): number => {
+export let udp_init_sock = function udp_init_sock(sk: Sock): number {
   const up = sk as UdpSock;
   skb_queue_purge(up.reader_queue);
   up.forward_threshold = sk.sk_rcvbuf >> 2;
@@ -120,7 +120,7 @@ function udp_lib_lport_inuse(sk: InetSock, owners: readonly InetSock[] | undefin
  * Mirrors udp_lib_get_port(): 0 = bound and hashed (with a reference, and counted in use), 1 = in use.
  * Port 0 searches ip_local_port_range from a random start.
  */
-export let udp_v4_get_port = (sk: Sock, snum: number): number => {
+export let udp_v4_get_port = function udp_v4_get_port(sk: Sock, snum: number): number {
   const isk = inet_sk(sk);
   const table = udp_table_of(sk);
   if (snum === 0) {
@@ -155,7 +155,7 @@ export let udp_v4_get_port = (sk: Sock, snum: number): number => {
 const fmt_udp_v4_get_port: Fmt<typeof udp_v4_get_port> = (_sk, snum) => `snum=${snum}`;
 
 /** Mirrors udp_lib_unhash(). */
-export let udp_lib_unhash = (sk: Sock): void => {
+export let udp_lib_unhash = function udp_lib_unhash(sk: Sock): void {
   const up = sk as UdpSock;
   if (!up.udp_hashed) return;
   const table = udp_table_of(sk);
@@ -171,7 +171,7 @@ export let udp_lib_unhash = (sk: Sock): void => {
 };
 
 /** Mirrors udp_lib_close(): sk_common_release(). */
-export let udp_lib_close = (sk: Sock, _timeout: number): void => {
+export let udp_lib_close = function udp_lib_close(sk: Sock, _timeout: number): void {
   sk_common_release(sk);
 };
 
@@ -223,7 +223,7 @@ export function local_saddr(inet: InetSock, daddr: number): number {
  * autobind, then local delivery. A datagram nobody is bound to is dropped (Linux answers with ICMP port
  * unreachable, which only a connected sender would see).
  */
-export let udp_sendmsg = (sk: Sock, msg: MsgHdr, len: number): number => {
+export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   const inet = inet_sk(sk);
   if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
   // BSD compatibility: UDP has no out-of-band data.
@@ -269,7 +269,7 @@ export let udp_sendmsg = (sk: Sock, msg: MsgHdr, len: number): number => {
 const fmt_udp_sendmsg: Fmt<typeof udp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
 
 /** Mirrors udp_recvmsg(): one datagram, truncated to the buffer (MSG_TRUNC), with the sender's address. */
-export let udp_recvmsg = (sk: Sock, msg: MsgHdr, len: number, flags: number): number => {
+export let udp_recvmsg = function udp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number {
   if ((flags & MSG_ERRQUEUE) !== 0) return -EAGAIN;
   const skb = skb_recv_datagram(sk, flags);
   if (typeof skb === 'number') return skb;
@@ -287,7 +287,7 @@ const fmt_udp_recvmsg: Fmt<typeof udp_recvmsg> = (_sk, _msg, len, flags) =>
   `len=${len}, flags=0x${flags.toString(16)}`;
 
 /** Mirrors ip4_datagram_connect(): EINVAL if short, EAFNOSUPPORT for another family; then "connected". */
-export let ip4_datagram_connect = (sk: Sock, addr: Uint8Array): number => {
+export let ip4_datagram_connect = function ip4_datagram_connect(sk: Sock, addr: Uint8Array): number {
   if (addr.length < IN.SOCKADDR_IN_SIZE) return -EINVAL;
   const a = IN.parse_sockaddr_in(addr);
   if (a.family !== AF_INET) return -EAFNOSUPPORT;
@@ -398,7 +398,7 @@ export function make_udp_prot(owner: Module | null): Proto {
 }
 
 /** Mirrors udplite_sk_init(): a UDP socket with the UDP-Lite flag, and the deprecation notice once. */
-export let udplite_sk_init = (sk: Sock): number => {
+export let udplite_sk_init = function udplite_sk_init(sk: Sock): number {
   udp_init_sock(sk);
   (sk as UdpSock).pcflag = 1; // UDPLITE_BIT
   const kernel = sk.sk_net.kernel;

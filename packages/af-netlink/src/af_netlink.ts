@@ -410,7 +410,11 @@ function __netlink_lookup(table: NetlinkTable, portid: number, net: Net): Netlin
 }
 
 /** Mirrors netlink_lookup(): with a reference taken. */
-export let netlink_lookup = (net: Net, protocol: number, portid: number): NetlinkSock | null => {
+export let netlink_lookup = function netlink_lookup(
+  net: Net,
+  protocol: number,
+  portid: number,
+): NetlinkSock | null {
   const table = state_of(net.kernel).nl_table[protocol]!;
   const sk = __netlink_lookup(table, portid, net);
   if (sk !== null) sock_hold(sk);
@@ -423,7 +427,7 @@ const fmt_netlink_lookup: Fmt<typeof netlink_lookup> = (_net, protocol, portid) 
  * Mirrors netlink_insert(): EBUSY if already bound elsewhere (re-inserting the same portid is a no-op),
  * portid written first (kept on failure, as Linux keeps it), EADDRINUSE when taken.
  */
-export let netlink_insert = (sk: NetlinkSock, portid: number): number => {
+export let netlink_insert = function netlink_insert(sk: NetlinkSock, portid: number): number {
   portid >>>= 0;
   const table = table_of(sk);
   const err = sk.portid === portid ? 0 : -EBUSY;
@@ -473,7 +477,7 @@ function __sk_del_bind_node(table: NetlinkTable, sk: NetlinkSock): void {
  * Mirrors netlink_autobind(): the caller's tgid, else negative portids — a random start in
  * [S32_MIN, −4097] at the first collision, then downwards.
  */
-export let netlink_autobind = (sock: Socket): number => {
+export let netlink_autobind = function netlink_autobind(sock: Socket): number {
   const sk = nlk_sk(sock.sk!);
   const net = sk.sk_net;
   const table = table_of(sk);
@@ -563,7 +567,12 @@ function netlink_sock_destruct(sk: Sock): void {
 }
 
 /** Mirrors __netlink_create(): ops, sk_alloc(netlink_proto), sock_init_data, sk_protocol. */
-export let __netlink_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
+export let __netlink_create = function __netlink_create(
+  net: Net,
+  sock: Socket,
+  protocol: number,
+  kern: boolean,
+): number {
   const st = state_of(net.kernel);
   sock.ops = st.ops;
   const sk = sk_alloc(net, PF_NETLINK, st.proto, kern) as NetlinkSock | null;
@@ -583,7 +592,12 @@ const fmt___netlink_create: Fmt<typeof __netlink_create> = (_net, _sock, protoco
  * range (EPROTONOSUPPORT), autoload "net-pf-16-proto-N" for an unregistered protocol, a reference on the
  * protocol's module, __netlink_create(), the table's callbacks copied.
  */
-export let netlink_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
+export let netlink_create = function netlink_create(
+  net: Net,
+  sock: Socket,
+  protocol: number,
+  kern: boolean,
+): number {
   const kernel = net.kernel;
   sock.state = SS_UNCONNECTED;
   if (sock.type !== SOCK_RAW && sock.type !== SOCK_DGRAM) return -ESOCKTNOSUPPORT;
@@ -619,7 +633,7 @@ const fmt_netlink_create: Fmt<typeof netlink_create> = (_net, _sock, protocol, k
   `protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors netlink_release(). */
-export let netlink_release = (sock: Socket): number => {
+export let netlink_release = function netlink_release(sock: Socket): number {
   const s = sock.sk;
   if (s === null) return 0;
   const sk = nlk_sk(s);
@@ -679,7 +693,7 @@ function addr_view(a: Uint8Array): DataView {
 }
 
 /** Mirrors netlink_bind(). */
-export let netlink_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
+export let netlink_bind = function netlink_bind(sock: Socket, addr: Uint8Array, addr_len: number): number {
   const sk = nlk_sk(sock.sk!);
   const net = sk.sk_net;
   if (addr_len < SOCKADDR_NL_SIZE) return -EINVAL;
@@ -723,7 +737,12 @@ const fmt_netlink_bind: Fmt<typeof netlink_bind> = (_sock, addr, len) =>
     : `addrlen=${len}`;
 
 /** Mirrors netlink_connect(). */
-export let netlink_connect = (sock: Socket, addr: Uint8Array, alen: number, _flags: number): number => {
+export let netlink_connect = function netlink_connect(
+  sock: Socket,
+  addr: Uint8Array,
+  alen: number,
+  _flags: number,
+): number {
   const sk = nlk_sk(sock.sk!);
   if (alen < 2) return -EINVAL;
   const dv = addr_view(addr);
@@ -750,7 +769,7 @@ export let netlink_connect = (sock: Socket, addr: Uint8Array, alen: number, _fla
 };
 
 /** Mirrors netlink_getname(): always 12 bytes. */
-export let netlink_getname = (sock: Socket, peer: boolean): Uint8Array => {
+export let netlink_getname = function netlink_getname(sock: Socket, peer: boolean): Uint8Array {
   const sk = nlk_sk(sock.sk!);
   if (peer) return sockaddr_nl(sk.dst_portid, netlink_group_mask(sk.dst_group));
   return sockaddr_nl(sk.portid, sk.groups !== null ? sk.groups[0]! : 0);
@@ -839,7 +858,11 @@ function netlink_getsockbyportid(ssk: NetlinkSock, portid: number): NetlinkSock 
 }
 
 /** Mirrors netlink_unicast_kernel(): the kernel socket's input runs synchronously. */
-let netlink_unicast_kernel = (sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock): number => {
+let netlink_unicast_kernel = function netlink_unicast_kernel(
+  sk: NetlinkSock,
+  skb: SkBuff,
+  ssk: NetlinkSock,
+): number {
   let ret = -ECONNREFUSED;
   const rcv = sk.netlink_rcv;
   if (rcv !== null) {
@@ -860,12 +883,12 @@ let netlink_unicast_kernel = (sk: NetlinkSock, skb: SkBuff, ssk: NetlinkSock): n
  * Mirrors netlink_unicast(): to a kernel socket its input, to a user socket its receive queue
  * (ECONNREFUSED for an unknown portid).
  */
-export let netlink_unicast = (
+export let netlink_unicast = function netlink_unicast(
   ssk: NetlinkSock,
   skb: SkBuff,
   portid: number,
   nonblock: boolean | number,
-): number => {
+): number {
   const timeo = nonblock ? 0 : ssk.sk_sndtimeo;
   const sk = netlink_getsockbyportid(ssk, portid);
   if (typeof sk === 'number') {
@@ -922,14 +945,14 @@ function skb_clone(skb: SkBuff): SkBuff {
  * namespace but the sender and `portid`; ENOBUFS if a BROADCAST_ERROR member missed it, 0 if anyone got
  * it, ESRCH if nobody. ksock has no peer namespace ids, so NETLINK_LISTEN_ALL_NSID never crosses namespaces.
  */
-export let netlink_broadcast_filtered = (
+export let netlink_broadcast_filtered = function netlink_broadcast_filtered(
   ssk: NetlinkSock,
   skb: SkBuff,
   portid: number,
   group: number,
   filter: NetlinkFilter | null,
   filter_data: unknown,
-): number => {
+): number {
   const tbl = table_of(ssk);
   const net = ssk.sk_net;
   let delivery_failure = false;
@@ -1014,7 +1037,7 @@ function scm_send(msg: MsgHdr): number {
 }
 
 /** Mirrors netlink_sendmsg(). */
-export let netlink_sendmsg = (sock: Socket, msg: MsgHdr, len: number): number => {
+export let netlink_sendmsg = function netlink_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
   const sk = nlk_sk(sock.sk!);
   if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   if (len === 0) {
@@ -1076,7 +1099,12 @@ const warned_zero = new WeakSet<Kernel>();
 const broadcast_done = new WeakSet<MsgHdr>();
 
 /** Mirrors netlink_recvmsg(). */
-export let netlink_recvmsg = (sock: Socket, msg: MsgHdr, len: number, flags: number): number => {
+export let netlink_recvmsg = function netlink_recvmsg(
+  sock: Socket,
+  msg: MsgHdr,
+  len: number,
+  flags: number,
+): number {
   const sk = nlk_sk(sock.sk!);
   if ((flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
   const skb = skb_recv_datagram(sk, flags);
@@ -1124,12 +1152,12 @@ const FLAG_OPTS: Record<number, number> = {
 };
 
 /** Mirrors netlink_setsockopt(). */
-export let netlink_setsockopt = (
+export let netlink_setsockopt = function netlink_setsockopt(
   sock: Socket,
   level: number,
   optname: number,
   optval: Uint8Array,
-): number => {
+): number {
   const sk = nlk_sk(sock.sk!);
   if (level !== SOL_NETLINK) return -ENOPROTOOPT;
   const val = optval.length >= 4 ? read_int(optval) : 0;
@@ -1176,12 +1204,12 @@ export let netlink_setsockopt = (
  * Mirrors netlink_getsockopt(). NETLINK_LIST_MEMBERSHIPS: Linux copies the u32 words that fit and writes
  * back the full size; ksock returns a buffer of the full size whose words beyond the caller's length are 0.
  */
-export let netlink_getsockopt = (
+export let netlink_getsockopt = function netlink_getsockopt(
   sock: Socket,
   level: number,
   optname: number,
   len: number,
-): Uint8Array | number => {
+): Uint8Array | number {
   const sk = nlk_sk(sock.sk!);
   if (level !== SOL_NETLINK) return -ENOPROTOOPT;
   if (len < 0) return -EINVAL;
@@ -1211,12 +1239,12 @@ function netlink_ioctl(_sock: Socket, _cmd: number, _arg: number): number {
  * entry filled (or its registered count raised). Returns null on failure. ksock's af_netlink is a module,
  * so the kernel socket pins it (its ops owner) like any socket; Linux's is built in.
  */
-export let __netlink_kernel_create = (
+export let __netlink_kernel_create = function __netlink_kernel_create(
   net: Net,
   unit: number,
   module: Module | null,
   cfg: NetlinkKernelCfg | null,
-): NetlinkSock | null => {
+): NetlinkSock | null {
   if (unit < 0 || unit >= MAX_LINKS) return null;
   const st = state_of(net.kernel);
   const sock = sock_create_lite(PF_NETLINK, SOCK_DGRAM, unit);
@@ -1271,7 +1299,7 @@ export function netlink_kernel_create(
 }
 
 /** Mirrors netlink_kernel_release(). */
-export let netlink_kernel_release = (sk: NetlinkSock | null): void => {
+export let netlink_kernel_release = function netlink_kernel_release(sk: NetlinkSock | null): void {
   if (sk === null || sk.sk_socket === null) return;
   sock_release(sk.sk_socket);
 };
@@ -1299,12 +1327,12 @@ export function netlink_net_capable(skb: SkBuff, cap: number): boolean {
  * NETLINK_CAP_ACK (then NLM_F_CAPPED, as every success carries); NETLINK_EXT_ACK adds TLVs.
  * `in_skb` is the request (its owner, the kernel socket, sends the reply).
  */
-export let netlink_ack = (
+export let netlink_ack = function netlink_ack(
   in_skb: SkBuff,
   req: Uint8Array,
   err: number,
   extack: NetlinkExtAck | null,
-): void => {
+): void {
   const ncb = NETLINK_CB(in_skb);
   const nlk = ncb.sk!;
   const nlh = nlmsg_hdr(req);
@@ -1358,7 +1386,7 @@ export type NetlinkRcvMsg = (skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack
  * silently; non-requests and control types are only ACKed (if asked); -EINTR (a dump started) is never
  * ACKed; any other error, or NLM_F_ACK, is.
  */
-export let netlink_rcv_skb = (skb: SkBuff, cb: NetlinkRcvMsg): number => {
+export let netlink_rcv_skb = function netlink_rcv_skb(skb: SkBuff, cb: NetlinkRcvMsg): number {
   const data = skb.data;
   let off = 0;
   while (data.length - off >= NLMSG_HDRLEN) {
@@ -1386,12 +1414,12 @@ export let netlink_rcv_skb = (skb: SkBuff, cb: NetlinkRcvMsg): number => {
  * Mirrors __netlink_dump_start(): find the requester (ECONNREFUSED), one dump at a time (EBUSY), pin the
  * dump's module (EPROTONOSUPPORT), start, run the first step; -EINTR means "started, do not ACK".
  */
-export let netlink_dump_start = (
+export let netlink_dump_start = function netlink_dump_start(
   ssk: NetlinkSock,
   skb: SkBuff,
   msg: Uint8Array,
   control: NetlinkDumpControl,
-): number => {
+): number {
   const sk = netlink_lookup(ssk.sk_net, ssk.sk_protocol, NETLINK_CB(skb).portid);
   if (sk === null) return -ECONNREFUSED;
   if (sk.cb_running) {
@@ -1455,7 +1483,7 @@ const DUMP_STORAGE_KEEP = 32768;
  * callback with something written means "full, more to come" (the step's length); NLMSG_DONE with the
  * final status once the callback has nothing more (in the same buffer when it fits).
  */
-export let netlink_dump = (sk: NetlinkSock): number => {
+export let netlink_dump = function netlink_dump(sk: NetlinkSock): number {
   const cb = sk.cb;
   if (!sk.cb_running || cb === null) return -EINVAL;
   const alloc_min_size = Math.max(cb.min_dump_alloc, NLMSG_GOODSIZE);

@@ -79,7 +79,7 @@ export function fput(kernel: Kernel, file: File): void {
   if (--file.f_count === 0) __fput(kernel, file);
 }
 
-let __fput = (kernel: Kernel, file: File): void => {
+let __fput = function __fput(kernel: Kernel, file: File): void {
   tracing
     ? call_ops(file.f_op.release, 'f_op->release', file.f_inode, file)
     : file.f_op.release(file.f_inode, file);
@@ -92,13 +92,13 @@ const fmt___fput: Fmt<typeof __fput> = (_k, file) => file.path;
  * Mirrors alloc_empty_file() under alloc_file_pseudo(): ENFILE past fs.file-max unless CAP_SYS_ADMIN,
  * ENOMEM when the allocation fails (fault site 'alloc_file_pseudo').
  */
-export let alloc_file_pseudo = (
+export let alloc_file_pseudo = function alloc_file_pseudo(
   inode: Inode | null,
   d_name: string,
   path: string | null,
   flags: number,
   fops: FileOperations,
-): File | number => {
+): File | number {
   const kernel = current().kernel;
   if (kernel.nr_files >= kernel.sysctl_file_max && file_max_reached(kernel)) return -ENFILE;
   if (kernel.faults.should_fail('alloc_file_pseudo')) return -ENOMEM;
@@ -264,7 +264,7 @@ export function alloc_fd(
  * Mirrors get_unused_fd_flags(): alloc_fd(0, RLIMIT_NOFILE, flags) for the current task.
  * Fault-injectable as 'get_unused_fd_flags' (fails with EMFILE, as if the table were full).
  */
-export let get_unused_fd_flags = (flags: number): number => {
+export let get_unused_fd_flags = function get_unused_fd_flags(flags: number): number {
   const task = current();
   if (task.kernel.faults.should_fail('get_unused_fd_flags')) return -EMFILE;
   return alloc_fd(task.kernel, task.files, 0, task.rlimit_nofile, flags);
@@ -278,7 +278,7 @@ export function put_unused_fd(files: FilesStruct, fd: number): void {
 }
 
 /** Mirrors fd_install(): put the file in its reserved slot (consumes the caller's reference). */
-export let fd_install = (files: FilesStruct, fd: number, file: File): void => {
+export let fd_install = function fd_install(files: FilesStruct, fd: number, file: File): void {
   if (files.fd[fd] !== null || !files.is_open(fd)) fd_install_unreserved(fd);
   files.fd[fd] = file;
 };

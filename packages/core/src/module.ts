@@ -75,7 +75,7 @@ export class Module {
 }
 
 /** Mirrors try_module_get(): NULL (built-in) always succeeds; a module being unloaded refuses. */
-export let try_module_get = (mod: Module | null): boolean => {
+export let try_module_get = function try_module_get(mod: Module | null): boolean {
   if (mod === null) return true;
   if (mod.state === 'Going' || mod.state === 'Unformed') return false;
   mod.refcnt++;
@@ -89,7 +89,7 @@ export function __module_get(mod: Module | null): void {
 }
 
 /** Mirrors module_put(). */
-export let module_put = (mod: Module | null): void => {
+export let module_put = function module_put(mod: Module | null): void {
   if (mod === null) return;
   if (mod.refcnt <= 0) module_put_underflow(mod);
   mod.refcnt--;
@@ -218,7 +218,7 @@ export class ModuleTable {
  * Mirrors load_module() + do_init_module() for one module whose dependencies are loaded:
  * vermagic (ABI) check, EEXIST for a loaded name, ref_module() on each dependency, init, Live.
  */
-export let load_module = (kernel: Kernel, desc: ModuleDescriptor): number => {
+export let load_module = function load_module(kernel: Kernel, desc: ModuleDescriptor): number {
   const table = kernel.modules;
   const abi = desc.abi ?? KSOCK_ABI;
   if (abi_major(abi) !== abi_major(KSOCK_ABI)) {
@@ -278,7 +278,7 @@ function unref_all(mod: Module): void {
  * Mirrors the delete_module() syscall after its capability check: ENOENT, EWOULDBLOCK while other modules
  * use it, EBUSY when not Live or when it has no exit, EWOULDBLOCK while references are held; then exit.
  */
-export let delete_module = (kernel: Kernel, name: string): number => {
+export let delete_module = function delete_module(kernel: Kernel, name: string): number {
   const table = kernel.modules;
   const mod = table.find(name);
   if (mod === undefined) return -ENOENT;
@@ -324,7 +324,7 @@ export function modprobe(kernel: Kernel, nameOrAlias: string, seen: Set<string> 
  * wait in call_usermodehelper; the caller ignores the result and re-checks its table.
  * Fault-injectable as 'request_module'.
  */
-export let request_module = (kernel: Kernel, alias: string): number => {
+export let request_module = function request_module(kernel: Kernel, alias: string): number {
   if (kernel.faults.should_fail('request_module')) return -ENOMEM;
   const r = modprobe(kernel, alias);
   if (r < 0) trace_note(`modprobe: FATAL: Module ${alias} not found`);

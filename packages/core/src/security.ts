@@ -39,12 +39,12 @@ function call_int_hook<K extends HookName>(hook: K, args: Parameters<NonNullable
 }
 
 /** Mirrors security_socket_create(). */
-export let security_socket_create = (
+export let security_socket_create = function security_socket_create(
   family: number,
   type: number,
   protocol: number,
   kern: boolean,
-): number => {
+): number {
   // No LSM registered (the usual case): nothing to call, and no argument list to build.
   if (current().kernel.lsm.length === 0) return 0;
   return call_int_hook('socket_create', [family, type, protocol, kern]);

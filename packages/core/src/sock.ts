@@ -390,7 +390,7 @@ export function sock_def_error_report(sk: Sock): void {
  * protocol's module, family and proto recorded, a namespace reference for user sockets.
  * Fault-injectable as 'sk_alloc' (the allocation fails: NULL).
  */
-export let sk_alloc = (net: Net, family: number, prot: Proto, kern: boolean): Sock | null => {
+export let sk_alloc = function sk_alloc(net: Net, family: number, prot: Proto, kern: boolean): Sock | null {
   const kernel = net.kernel;
   if (kernel.faults.should_fail('sk_alloc')) return null;
   const sk = prot.sk_class !== undefined ? new prot.sk_class() : new Sock();
@@ -416,7 +416,7 @@ const fmt_sk_alloc: Fmt<typeof sk_alloc> = (_net, family, prot, kern) =>
  * Mirrors sock_init_data() / sock_init_data_uid(): the generic defaults every sock starts with, and the
  * socket ↔ sock link.
  */
-export let sock_init_data = (sock: Socket | null, sk: Sock): void => {
+export let sock_init_data = function sock_init_data(sock: Socket | null, sk: Sock): void {
   const kernel = sk.sk_net.kernel;
   sk.sk_rcvbuf = kernel.sysctl_rmem_default;
   sk.sk_sndbuf = kernel.sysctl_wmem_default;
@@ -492,7 +492,7 @@ export function sk_wmem_alloc_get(sk: Sock): number {
   return sk.sk_wmem_alloc - 1;
 }
 
-let __sk_free = (sk: Sock): void => {
+let __sk_free = function __sk_free(sk: Sock): void {
   const net = sk.sk_net;
   if (sk.sk_net_refcnt) sock_inuse_add(net, -1);
   if (sk.sk_destruct !== null) sk.sk_destruct(sk);

@@ -137,7 +137,7 @@ export interface SockfsOps {
 }
 
 /** Mirrors sock_alloc_inode(): a socket_alloc from sock_inode_cache (fault site 'sock_alloc'). */
-let sock_alloc_inode = (kernel: Kernel): Socket | null => {
+let sock_alloc_inode = function sock_alloc_inode(kernel: Kernel): Socket | null {
   if (kernel.faults.should_fail('sock_alloc')) return null;
   kernel.sock_inode_cache.alloc();
   const cred = current().cred;
@@ -158,7 +158,7 @@ export const sockfs_ops: SockfsOps = {
  * Mirrors sock_alloc() (net/socket.c): a new socket and inode from sockfs. Consumes an inode number even
  * if the socket() call later fails.
  */
-export let sock_alloc = (): Socket | null => {
+export let sock_alloc = function sock_alloc(): Socket | null {
   const kernel = current().kernel;
   return tracing ? call_ops(sockfs_ops.alloc_inode, 'alloc_inode', kernel) : sockfs_ops.alloc_inode(kernel);
 };
@@ -168,7 +168,7 @@ export let sock_alloc = (): Socket | null => {
  * at once if no file was ever attached (otherwise when the file goes). Linux's inode argument only
  * says whether to take the inode lock, which a single-threaded model does not need.
  */
-export let __sock_release = (sock: Socket): void => {
+export let __sock_release = function __sock_release(sock: Socket): void {
   const ops = sock.ops;
   if (ops !== null) {
     const owner = ops.owner;
@@ -195,7 +195,7 @@ export function sock_release(sock: Socket): void {
  * Mirrors sock_close(), socket_file_ops.release: the last close of a socket file. __fput() then drops
  * the dentry and with it the inode (sockfs_ops.destroy_inode).
  */
-let sock_close = (inode: Inode | null, _file: File): void => {
+let sock_close = function sock_close(inode: Inode | null, _file: File): void {
   const sock = SOCKET_I(inode!);
   __sock_release(sock);
   sockfs_ops.destroy_inode(current().kernel, sock.inode);
@@ -219,7 +219,11 @@ export function sock_from_file(file: File): Socket | null {
  * Mirrors sock_alloc_file(): a pseudo file named after the protocol; on failure the socket is released
  * here (callers must not release it again).
  */
-export let sock_alloc_file = (sock: Socket, flags: number, dname: string | null): File | number => {
+export let sock_alloc_file = function sock_alloc_file(
+  sock: Socket,
+  flags: number,
+  dname: string | null,
+): File | number {
   const name = dname ?? (sock.sk !== null ? sock.sk.sk_prot_creator.name : '');
   const file = alloc_file_pseudo(sock.inode, name, null, O_RDWR | (flags & O_NONBLOCK), socket_file_ops);
   if (typeof file === 'number') {
@@ -234,7 +238,7 @@ const fmt_sock_alloc_file: Fmt<typeof sock_alloc_file> = (sock, flags) =>
   `ino=${sock.inode.i_ino}, flags=0${flags.toString(8)}`;
 
 /** Mirrors sock_map_fd(): reserve the lowest free fd, attach a file, install it. */
-export let sock_map_fd = (sock: Socket, flags: number): number => {
+export let sock_map_fd = function sock_map_fd(sock: Socket, flags: number): number {
   const fd = get_unused_fd_flags(flags);
   if (fd < 0) {
     sock_release(sock);
@@ -285,13 +289,13 @@ export function sock_is_registered(kernel: Kernel, family: number): boolean {
  * family and type range, the PF_INET/SOCK_PACKET rewrite, the LSM create hook, sock_alloc(), autoloading
  * "net-pf-N", the family's module pinned around create(), the ops module pinned for the socket's life.
  */
-export let __sock_create = (
+export let __sock_create = function __sock_create(
   net: Net,
   family: number,
   type: number,
   protocol: number,
   kern: boolean,
-): Socket | number => {
+): Socket | number {
   if (family < 0 || family >= NPROTO) return -EAFNOSUPPORT;
   if (type < 0 || type >= SOCK_MAX) return -EINVAL;
   if (family === PF_INET && type === SOCK_PACKET) {
@@ -353,8 +357,13 @@ const fmt___sock_create: Fmt<typeof __sock_create> = (_net, family, type, protoc
   `family=${family}, type=${type}, protocol=${protocol}, kern=${kern ? 1 : 0}`;
 
 /** Mirrors sock_create(): __sock_create() in the current task's network namespace. */
-export let sock_create = (family: number, type: number, protocol: number): Socket | number =>
-  __sock_create(current().nsproxy_net, family, type, protocol, false);
+export let sock_create = function sock_create(
+  family: number,
+  type: number,
+  protocol: number,
+): Socket | number {
+  return __sock_create(current().nsproxy_net, family, type, protocol, false);
+};
 const fmt_sock_create: Fmt<typeof sock_create> = (family, type, protocol) =>
   `${family}, ${type}, ${protocol}`;
 
@@ -385,7 +394,7 @@ export function sock_create_lite(family: number, type: number, protocol: number)
  * Mirrors __sys_socket(): unknown flag bits refused first (EINVAL), then sock_create() and
  * sock_map_fd() with O_CLOEXEC / O_NONBLOCK taken from the type argument.
  */
-export let __sys_socket = (family: number, type: number, protocol: number): number => {
+export let __sys_socket = function __sys_socket(family: number, type: number, protocol: number): number {
   let flags = type & ~SOCK_TYPE_MASK;
   if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
   type &= SOCK_TYPE_MASK;

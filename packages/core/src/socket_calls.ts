@@ -75,7 +75,7 @@ function sock_file(sock: Socket): File {
 }
 
 /** Mirrors __sys_bind(). */
-export let __sys_bind = (fd: number, addr: Uint8Array): number => {
+export let __sys_bind = function __sys_bind(fd: number, addr: Uint8Array): number {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   let err = move_addr_to_kernel(addr);
@@ -89,7 +89,7 @@ export let __sys_bind = (fd: number, addr: Uint8Array): number => {
 const fmt___sys_bind: Fmt<typeof __sys_bind> = (fd, addr) => `fd=${fd}, addrlen=${addr.length}`;
 
 /** Mirrors __sys_connect(): the address is copied in before the ENOTSOCK check, as in Linux. */
-export let __sys_connect = (fd: number, addr: Uint8Array): number => {
+export let __sys_connect = function __sys_connect(fd: number, addr: Uint8Array): number {
   const file = fcheck(current().files, fd);
   if (file === null) return -EBADF;
   let err = move_addr_to_kernel(addr);
@@ -105,7 +105,7 @@ export let __sys_connect = (fd: number, addr: Uint8Array): number => {
 const fmt___sys_connect: Fmt<typeof __sys_connect> = (fd, addr) => `fd=${fd}, addrlen=${addr.length}`;
 
 /** Mirrors __sys_listen(): the backlog is capped at net.core.somaxconn, compared as unsigned. */
-export let __sys_listen = (fd: number, backlog: number): number => {
+export let __sys_listen = function __sys_listen(fd: number, backlog: number): number {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const somaxconn = current().nsproxy_net.sysctl_somaxconn;
@@ -121,7 +121,7 @@ const fmt___sys_listen: Fmt<typeof __sys_listen> = (fd, backlog) => `fd=${fd}, b
  * a new socket with the listener's type and ops (module reference taken), its file, the LSM, then the
  * family's accept. A failure after the file exists drops the file, which releases the new socket.
  */
-export let __sys_accept4 = (fd: number, flags: number): number => {
+export let __sys_accept4 = function __sys_accept4(fd: number, flags: number): number {
   const files = current().files;
   const file = fcheck(files, fd);
   if (file === null) return -EBADF;
@@ -177,14 +177,18 @@ function getname(fd: number, peer: boolean): Uint8Array | number {
 }
 
 /** Mirrors __sys_getsockname(). */
-export let __sys_getsockname = (fd: number): Uint8Array | number => getname(fd, false);
+export let __sys_getsockname = function __sys_getsockname(fd: number): Uint8Array | number {
+  return getname(fd, false);
+};
 const fmt___sys_getsockname: Fmt<typeof __sys_getsockname> = (fd) => `fd=${fd}`;
 /** Mirrors __sys_getpeername(). */
-export let __sys_getpeername = (fd: number): Uint8Array | number => getname(fd, true);
+export let __sys_getpeername = function __sys_getpeername(fd: number): Uint8Array | number {
+  return getname(fd, true);
+};
 const fmt___sys_getpeername: Fmt<typeof __sys_getpeername> = (fd) => `fd=${fd}`;
 
 /** Mirrors sock_sendmsg(): the LSM hook, then the family's sendmsg. */
-export let sock_sendmsg = (sock: Socket, msg: MsgHdr, len: number): number => {
+export let sock_sendmsg = function sock_sendmsg(sock: Socket, msg: MsgHdr, len: number): number {
   const err = security_socket_sendmsg(sock, len);
   if (err !== 0) return err;
   return sock_sendmsg_nosec(sock, msg, len);
@@ -199,7 +203,12 @@ function sock_sendmsg_nosec(sock: Socket, msg: MsgHdr, len: number): number {
 const fmt_sock_sendmsg: Fmt<typeof sock_sendmsg> = (sock, _msg, len) => `ino=${sock.inode.i_ino}, len=${len}`;
 
 /** Mirrors sock_recvmsg(). */
-export let sock_recvmsg = (sock: Socket, msg: MsgHdr, size: number, flags: number): number => {
+export let sock_recvmsg = function sock_recvmsg(
+  sock: Socket,
+  msg: MsgHdr,
+  size: number,
+  flags: number,
+): number {
   const err = security_socket_recvmsg(sock, size, flags);
   if (err !== 0) return err;
   return sock_recvmsg_nosec(sock, msg, size, flags);
@@ -218,7 +227,7 @@ const fmt_sock_recvmsg: Fmt<typeof sock_recvmsg> = (sock, _msg, size, flags) =>
  * Mirrors __sys_sendto(): EBADF → ENOTSOCK → the address (EINVAL) → internal flags cleared and
  * MSG_DONTWAIT for an O_NONBLOCK file → sock_sendmsg().
  */
-export let __sys_sendto = (fd: number, msg: MsgHdr, len: number, flags: number): number => {
+export let __sys_sendto = function __sys_sendto(fd: number, msg: MsgHdr, len: number, flags: number): number {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   if (msg.msg_name !== null) {
@@ -235,7 +244,12 @@ const fmt___sys_sendto: Fmt<typeof __sys_sendto> = (fd, _msg, len, flags) =>
   `fd=${fd}, len=${len}, flags=0x${flags.toString(16)}`;
 
 /** Mirrors __sys_recvfrom(): the source address is returned only when the call succeeded. */
-export let __sys_recvfrom = (fd: number, msg: MsgHdr, size: number, flags: number): number => {
+export let __sys_recvfrom = function __sys_recvfrom(
+  fd: number,
+  msg: MsgHdr,
+  size: number,
+  flags: number,
+): number {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   if ((sock_file(sock).f_flags & O_NONBLOCK) !== 0) flags |= MSG_DONTWAIT;
@@ -250,7 +264,7 @@ const fmt___sys_recvfrom: Fmt<typeof __sys_recvfrom> = (fd, _msg, size, flags) =
  * Mirrors __sys_sendmsg() / ____sys_sendmsg(): MSG_CMSG_COMPAT refused, EBADF, ENOTSOCK, the name length
  * clamped to sizeof(sockaddr_storage), more than UIO_MAXIOV iovecs EMSGSIZE, then as sendto.
  */
-export let __sys_sendmsg = (fd: number, msg: MsgHdr, flags: number): number => {
+export let __sys_sendmsg = function __sys_sendmsg(fd: number, msg: MsgHdr, flags: number): number {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
@@ -309,7 +323,12 @@ const fmt___sys_sendmsg: Fmt<typeof __sys_sendmsg> = (fd, msg, flags) =>
   `fd=${fd}, iovlen=${msg.iov.length}, flags=0x${flags.toString(16)}`;
 
 /** Mirrors __sys_recvmsg(): msg_namelen starts at 0; flags and control length come back in the msghdr. */
-export let __sys_recvmsg = (fd: number, msg: MsgHdr, size: number, flags: number): number => {
+export let __sys_recvmsg = function __sys_recvmsg(
+  fd: number,
+  msg: MsgHdr,
+  size: number,
+  flags: number,
+): number {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
@@ -332,7 +351,12 @@ function ____sys_recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number,
  * or at a message sent only in part. The count sent is returned; the error only when nothing was sent
  * (and, unlike recvmmsg(), it is not kept for later).
  */
-export let __sys_sendmmsg = (fd: number, mmsg: SendMMsgVec, vlen: number, flags: number): number => {
+export let __sys_sendmmsg = function __sys_sendmmsg(
+  fd: number,
+  mmsg: SendMMsgVec,
+  vlen: number,
+  flags: number,
+): number {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   vlen >>>= 0;
   if (vlen > UIO_MAXIOV) vlen = UIO_MAXIOV;
@@ -380,13 +404,13 @@ function ktime_get_ns(): number {
  * The time left is written back to `timeout` when something was received. An error after the first
  * datagram is not lost: unless it is EAGAIN it is left in sk_err for the next call (or SO_ERROR).
  */
-export let __sys_recvmmsg = (
+export let __sys_recvmmsg = function __sys_recvmmsg(
   fd: number,
   mmsg: RecvMMsgVec,
   vlen: number,
   flags: number,
   timeout: unknown,
-): number => {
+): number {
   if ((flags & MSG_CMSG_COMPAT) !== 0) return -EINVAL;
   vlen >>>= 0;
   const ts = get_timespec64(timeout);
@@ -452,7 +476,12 @@ const fmt___sys_recvmmsg: Fmt<typeof __sys_recvmmsg> = (fd, mmsg, vlen, flags) =
   `fd=${fd}, vlen=${vlen >>> 0}, size=${mmsg.size}, flags=0x${(flags >>> 0).toString(16)}`;
 
 /** Mirrors do_sock_setsockopt(): SOL_SOCKET goes to the generic code, other levels to the family. */
-export let __sys_setsockopt = (fd: number, level: number, optname: number, optval: Uint8Array): number => {
+export let __sys_setsockopt = function __sys_setsockopt(
+  fd: number,
+  level: number,
+  optname: number,
+  optval: Uint8Array,
+): number {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const err = security_socket_setsockopt(sock, level, optname);
@@ -468,12 +497,12 @@ const fmt___sys_setsockopt: Fmt<typeof __sys_setsockopt> = (fd, level, optname, 
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optval.length}`;
 
 /** Mirrors do_sock_getsockopt(). */
-export let __sys_getsockopt = (
+export let __sys_getsockopt = function __sys_getsockopt(
   fd: number,
   level: number,
   optname: number,
   optlen: number,
-): Uint8Array | number => {
+): Uint8Array | number {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const err = security_socket_getsockopt(sock, level, optname);
@@ -488,7 +517,7 @@ const fmt___sys_getsockopt: Fmt<typeof __sys_getsockopt> = (fd, level, optname, 
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optlen}`;
 
 /** Mirrors __sys_shutdown_sock(). */
-export let __sys_shutdown = (fd: number, how: number): number => {
+export let __sys_shutdown = function __sys_shutdown(fd: number, how: number): number {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const err = security_socket_shutdown(sock, how);
@@ -501,7 +530,11 @@ const fmt___sys_shutdown: Fmt<typeof __sys_shutdown> = (fd, how) => `fd=${fd}, h
  * Mirrors __sys_socketpair(): flag check, both fds reserved before any socket exists (EMFILE first),
  * two sockets, the family's socketpair, then both files.
  */
-export let __sys_socketpair = (family: number, type: number, protocol: number): [number, number] | number => {
+export let __sys_socketpair = function __sys_socketpair(
+  family: number,
+  type: number,
+  protocol: number,
+): [number, number] | number {
   let flags = type & ~SOCK_TYPE_MASK;
   if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) return -EINVAL;
   type &= SOCK_TYPE_MASK;
@@ -576,7 +609,7 @@ export function sock_write(sock: Socket, msg: MsgHdr, len: number): number {
  * Mirrors sock_ioctl() → sock_do_ioctl(): the family's ioctl; a command it does not know (ENOIOCTLCMD)
  * becomes ENOTTY, as no generic socket ioctl is modelled.
  */
-export let __sys_ioctl = (fd: number, cmd: number, arg: Uint8Array | number): number => {
+export let __sys_ioctl = function __sys_ioctl(fd: number, cmd: number, arg: Uint8Array | number): number {
   const file = fcheck(current().files, fd);
   if (file === null) return -EBADF;
   const sock = sock_from_file(file);

@@ -331,8 +331,9 @@ export let tracing = false;
 /**
  * Make a kernel function traceable, as ftrace makes every function by the nop at its entry that it
  * patches into a call when tracing starts. The function is declared with a mutable binding,
- * `export let fn = function (…) {…};`, and registered with the name and argument formatter the trace
- * shows and a setter for that binding: `tracepoint(fn, 'fn', fmt_fn, (f) => { fn = f; });`. While no
+ * `export let fn = function fn(…) {…};` (named, so stacks and profiles show it; a recursive call inside
+ * it is then not recorded), and registered with the name and argument formatter the trace shows and a
+ * setter for that binding: `tracepoint(fn, 'fn', fmt_fn, (f) => { fn = f; });`. While no
  * tracer is enabled the binding holds the bare function, so callers call it directly and V8 inlines it
  * as if there were no tracer at all; when the first tracer is enabled every binding is pointed at a
  * wrapper that records the call (for the tasks of kernels whose tracer is on), and back when the last is

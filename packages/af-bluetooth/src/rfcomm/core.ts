@@ -154,7 +154,7 @@ export function rfcomm_dlc_clear_state(d: RfcommDlc): void {
  * state (BT_OPEN, MTU 127, 7 rx credits, credit flow control off, V.24 RTC|RTR|DV). Fault-injectable as
  * 'rfcomm_dlc_alloc' (kzalloc fails: null). Needs the rfcomm module's per-kernel state.
  */
-export let rfcomm_dlc_alloc = (kernel: Kernel): RfcommDlc | null => {
+export let rfcomm_dlc_alloc = function rfcomm_dlc_alloc(kernel: Kernel): RfcommDlc | null {
   if (kernel.faults.should_fail('rfcomm_dlc_alloc')) return null;
   const d = new RfcommDlc();
   timer_setup(d.timer, rfcomm_dlc_timeout);
@@ -188,7 +188,7 @@ function rfcomm_check_channel(channel: number): boolean {
 }
 
 /** Mirrors rfcomm_l2sock_create(): a kernel L2CAP SOCK_SEQPACKET socket in init_net. */
-let rfcomm_l2sock_create = (kernel: Kernel): Socket | number => {
+let rfcomm_l2sock_create = function rfcomm_l2sock_create(kernel: Kernel): Socket | number {
   const sock = sock_create_kern(kernel.init_net, PF_BLUETOOTH, SOCK_SEQPACKET, BTPROTO_L2CAP);
   if (typeof sock === 'number') return sock;
   // Linux points the L2CAP sock's data_ready/state_change at callbacks that wake krfcommd; nothing
@@ -200,7 +200,11 @@ let rfcomm_l2sock_create = (kernel: Kernel): Socket | number => {
  * Mirrors rfcomm_session_add(): a session on `sock`; every session but the listening one pins the
  * rfcomm module (so it cannot be unloaded while a connection is up). Null when the module is going.
  */
-let rfcomm_session_add = (kernel: Kernel, sock: Socket, state: number): RfcommSession | null => {
+let rfcomm_session_add = function rfcomm_session_add(
+  kernel: Kernel,
+  sock: Socket,
+  state: number,
+): RfcommSession | null {
   const core = cores.get(kernel)!;
   const s = new RfcommSession(sock, state);
   s.mtu = RFCOMM_DEFAULT_MTU;
@@ -212,7 +216,7 @@ let rfcomm_session_add = (kernel: Kernel, sock: Socket, state: number): RfcommSe
 const fmt_rfcomm_session_add: Fmt<typeof rfcomm_session_add> = (_k, _sock, state) => `state=${state}`;
 
 /** Mirrors rfcomm_session_del(): unlink, release the L2CAP socket, drop the module reference. */
-let rfcomm_session_del = (kernel: Kernel, s: RfcommSession): null => {
+let rfcomm_session_del = function rfcomm_session_del(kernel: Kernel, s: RfcommSession): null {
   const core = cores.get(kernel)!;
   const state = s.state;
   const i = core.session_list.indexOf(s);
@@ -239,13 +243,13 @@ function rfcomm_session_get(kernel: Kernel, src: Uint8Array, dst: Uint8Array): R
  * (BT_BOUND, initiator), then a non-blocking connect to PSM 3 on `dst`. A connect error other than
  * EINPROGRESS deletes the session again and is returned through `out.err`.
  */
-let rfcomm_session_create = (
+let rfcomm_session_create = function rfcomm_session_create(
   kernel: Kernel,
   src: Uint8Array,
   dst: Uint8Array,
   sec_level: number,
   out: { err: number },
-): RfcommSession | null => {
+): RfcommSession | null {
   const sock = rfcomm_l2sock_create(kernel);
   if (typeof sock === 'number') {
     out.err = sock;
@@ -296,13 +300,13 @@ const fmt_rfcomm_session_create: Fmt<typeof rfcomm_session_create> = (_k, src, d
  * unless the DLC is OPEN or CLOSED, the session to `dst` found or created (its error returned), EBUSY for
  * a DLCI in use, then the DLC is linked in BT_CONFIG with the connect timer armed.
  */
-export let rfcomm_dlc_open = (
+export let rfcomm_dlc_open = function rfcomm_dlc_open(
   kernel: Kernel,
   d: RfcommDlc,
   src: Uint8Array,
   dst: Uint8Array,
   channel: number,
-): number => {
+): number {
   if (rfcomm_check_channel(channel)) return -EINVAL;
   if (d.state !== BT_OPEN && d.state !== BT_CLOSED) return 0;
   let s = rfcomm_session_get(kernel, src, dst);
@@ -338,7 +342,7 @@ const fmt_rfcomm_dlc_open: Fmt<typeof rfcomm_dlc_open> = (_k, _d, _src, _dst, ch
  * Mirrors rfcomm_dlc_close() → __rfcomm_dlc_close(): a DLC that never joined a session has nothing to
  * close; one that did is unlinked (ksock never gets as far as sending DISC: no session connects).
  */
-export let rfcomm_dlc_close = (kernel: Kernel, d: RfcommDlc, err: number): number => {
+export let rfcomm_dlc_close = function rfcomm_dlc_close(kernel: Kernel, d: RfcommDlc, err: number): number {
   const s = d.session;
   if (s === null) return 0;
   if (d.timer.pending) {
@@ -369,7 +373,7 @@ export function rfcomm_dlc_is_active(state: number): boolean {
  * Mirrors rfcomm_add_listener(BDADDR_ANY), which krfcommd runs as it starts: a kernel L2CAP socket bound
  * to PSM 3 and listening (backlog 10), kept as the listening session (which does not pin the module).
  */
-let rfcomm_add_listener = (kernel: Kernel, ba: Uint8Array): number => {
+let rfcomm_add_listener = function rfcomm_add_listener(kernel: Kernel, ba: Uint8Array): number {
   const sock = rfcomm_l2sock_create(kernel);
   if (typeof sock === 'number') {
     kernel.printk(`Bluetooth: rfcomm_add_listener() Create socket failed ${sock}`);

@@ -239,12 +239,12 @@ export function rfcomm_sock_init(sk: RfcommPinfo, parent: RfcommPinfo | null): v
  * freed again), the DLC callbacks and owner, the destructor, sk_sndtimeo 30 s, sk_sndbuf = sk_rcvbuf =
  * 40 credits × 127 bytes × 10 = 50800, and the sock at the head of rfcomm_sk_list.
  */
-export let rfcomm_sock_alloc = (
+export let rfcomm_sock_alloc = function rfcomm_sock_alloc(
   net: Net,
   sock: Socket | null,
   proto: number,
   kern: boolean,
-): RfcommPinfo | null => {
+): RfcommPinfo | null {
   const st = states.get(net.kernel)!;
   const sk = bt_sock_alloc(net, sock, st.proto, proto, kern) as RfcommPinfo | null;
   if (sk === null) return null;
@@ -275,7 +275,12 @@ const fmt_rfcomm_sock_alloc: Fmt<typeof rfcomm_sock_alloc> = (_net, _sock, proto
  * no capability check for SOCK_RAW: Linux makes none); the RFCOMM ops; rfcomm_sock_alloc() (ENOMEM);
  * rfcomm_sock_init() without a parent.
  */
-export let rfcomm_sock_create = (net: Net, sock: Socket, protocol: number, kern: boolean): number => {
+export let rfcomm_sock_create = function rfcomm_sock_create(
+  net: Net,
+  sock: Socket,
+  protocol: number,
+  kern: boolean,
+): number {
   const st = states.get(net.kernel)!;
   sock.state = SS_UNCONNECTED;
   if (sock.type !== SOCK_STREAM && sock.type !== SOCK_RAW) return -ESOCKTNOSUPPORT;
@@ -294,7 +299,11 @@ const fmt_rfcomm_sock_create: Fmt<typeof rfcomm_sock_create> = (_net, sock, prot
  * EADDRINUSE when a BOUND/LISTEN sock has the same non-zero channel on exactly the same address. The
  * channel is not range-checked (any u8; 0 means "pick one at listen()").
  */
-export let rfcomm_sock_bind = (sock: Socket, addr: Uint8Array, addr_len: number): number => {
+export let rfcomm_sock_bind = function rfcomm_sock_bind(
+  sock: Socket,
+  addr: Uint8Array,
+  addr_len: number,
+): number {
   const sk = sock.sk as RfcommPinfo;
   if (addr_len < 2 || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
   const sa = parse_sockaddr_rc(addr.subarray(0, Math.min(addr_len, SOCKADDR_RC_SIZE)));
@@ -317,7 +326,12 @@ const fmt_rfcomm_sock_bind: Fmt<typeof rfcomm_sock_bind> = (_sock, _addr, addr_l
  * connect fails: EHOSTUNREACH). Like Linux, a failed connect leaves the sock in BT_CONNECT, so trying
  * again is EBADFD.
  */
-export let rfcomm_sock_connect = (sock: Socket, addr: Uint8Array, alen: number, flags: number): number => {
+export let rfcomm_sock_connect = function rfcomm_sock_connect(
+  sock: Socket,
+  addr: Uint8Array,
+  alen: number,
+  flags: number,
+): number {
   const sk = sock.sk as RfcommPinfo;
   const d = sk.dlc!;
   if (alen < SOCKADDR_RC_SIZE || (addr[0]! | (addr[1]! << 8)) !== AF_BLUETOOTH) return -EINVAL;
@@ -347,7 +361,7 @@ const fmt_rfcomm_sock_connect: Fmt<typeof rfcomm_sock_connect> = (_sock, _addr, 
  * channel 0 gets the lowest channel 1..30 not BOUND/LISTEN on the same address (EINVAL when all are);
  * then BT_LISTEN with the (somaxconn-capped) backlog.
  */
-export let rfcomm_sock_listen = (sock: Socket, backlog: number): number => {
+export let rfcomm_sock_listen = function rfcomm_sock_listen(sock: Socket, backlog: number): number {
   const sk = sock.sk as RfcommPinfo;
   if (sk.sk_state !== BT_BOUND) return -EBADFD;
   if (sk.sk_type !== SOCK_STREAM) return -EINVAL;
@@ -393,7 +407,10 @@ function rfcomm_sock_accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg):
  * Mirrors rfcomm_sock_getname(): the peer of a sock not CONNECTED/CONNECT/CONNECT2 is ENOTCONN; otherwise
  * the 10-byte sockaddr_rc with the local (or peer) address and the channel.
  */
-export let rfcomm_sock_getname = (sock: Socket, peer: boolean): Uint8Array | number => {
+export let rfcomm_sock_getname = function rfcomm_sock_getname(
+  sock: Socket,
+  peer: boolean,
+): Uint8Array | number {
   const sk = sock.sk as RfcommPinfo;
   const s = sk.sk_state;
   if (peer && s !== BT_CONNECTED && s !== BT_CONNECT && s !== BT_CONNECT2) return -ENOTCONN;
@@ -472,12 +489,12 @@ function rfcomm_sock_setsockopt_old(sk: RfcommPinfo, optname: number, optval: Ui
  * SOL_BLUETOOTH are ENOPROTOOPT. BT_SECURITY: EINVAL unless SOCK_STREAM, EINVAL for fewer than 2 bytes
  * or a level above HIGH. BT_DEFER_SETUP: EINVAL unless BOUND or LISTEN, EINVAL for fewer than 4 bytes.
  */
-export let rfcomm_sock_setsockopt = (
+export let rfcomm_sock_setsockopt = function rfcomm_sock_setsockopt(
   sock: Socket,
   level: number,
   optname: number,
   optval: Uint8Array,
-): number => {
+): number {
   const sk = sock.sk as RfcommPinfo;
   if (level === SOL_RFCOMM) return rfcomm_sock_setsockopt_old(sk, optname, optval);
   if (level !== SOL_BLUETOOTH) return -ENOPROTOOPT;
@@ -547,12 +564,12 @@ function rfcomm_sock_getsockopt_old(sk: RfcommPinfo, optname: number): Uint8Arra
  * ENOPROTOOPT. BT_SECURITY (SOCK_STREAM only) is struct bt_security {level, key_size 0} cut to the length
  * asked for; BT_DEFER_SETUP (BOUND/LISTEN only) the flag as a 32-bit value.
  */
-export let rfcomm_sock_getsockopt = (
+export let rfcomm_sock_getsockopt = function rfcomm_sock_getsockopt(
   sock: Socket,
   level: number,
   optname: number,
   optlen: number,
-): Uint8Array | number => {
+): Uint8Array | number {
   const sk = sock.sk as RfcommPinfo;
   if (level === SOL_RFCOMM) return rfcomm_sock_getsockopt_old(sk, optname);
   if (level !== SOL_BLUETOOTH) return -ENOPROTOOPT;
@@ -576,7 +593,7 @@ const fmt_rfcomm_sock_getsockopt: Fmt<typeof rfcomm_sock_getsockopt> = (_sock, l
  * Mirrors rfcomm_sock_shutdown(): the first call marks both directions shut and closes the sock
  * (__rfcomm_sock_close); with SO_LINGER it then waits for BT_CLOSED. Later calls do nothing.
  */
-export let rfcomm_sock_shutdown = (sock: Socket, _how: number): number => {
+export let rfcomm_sock_shutdown = function rfcomm_sock_shutdown(sock: Socket, _how: number): number {
   const sk = sock.sk as RfcommPinfo | null;
   if (sk === null) return 0;
   let err = 0;
@@ -590,7 +607,7 @@ export let rfcomm_sock_shutdown = (sock: Socket, _how: number): number => {
 };
 
 /** Mirrors rfcomm_sock_release(): shutdown, orphan, kill. */
-export let rfcomm_sock_release = (sock: Socket): number => {
+export let rfcomm_sock_release = function rfcomm_sock_release(sock: Socket): number {
   const sk = sock.sk as RfcommPinfo | null;
   if (sk === null) return 0;
   const err = rfcomm_sock_shutdown(sock, 2);
