@@ -744,6 +744,8 @@ export class Runner {
   private readonly closed = new Map<number, number[]>();
   /** How many calls failed, and with which errno (for the coverage print). */
   readonly errnos = new Map<string, number>();
+  /** Each op's outcome in order: 'ok' or the errno name it failed with. */
+  readonly outcomes: string[] = [];
   calls = 0;
 
   constructor(kernel: Kernel) {
@@ -777,12 +779,14 @@ export class Runner {
     this.calls++;
     try {
       this.exec(o);
+      this.outcomes.push('ok');
       return null;
     } catch (e) {
       const bad = badFailure(e);
       if (bad !== null) return bad;
       const code = (e as { code: string }).code;
       this.errnos.set(code, (this.errnos.get(code) ?? 0) + 1);
+      this.outcomes.push(code);
       return null;
     }
   }
