@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { skb_copy_datagram_msg } from './datagram.js';
 import { MsgHdr, memcpy_from_msg } from './msg.js';
-import { SkBuff, kmalloc_reserve } from './skbuff.js';
+import { SkBuff, kmalloc_reserve, kmalloc_size_roundup } from './skbuff.js';
 
 describe('kmalloc_reserve', () => {
   it('carves 65 B – 2 KiB areas from shared blocks, 8-byte aligned, zero-filled and disjoint', () => {
@@ -60,5 +60,21 @@ describe('memcpy_from_msg and skb_copy_datagram_msg', () => {
     skb_copy_datagram_msg(carved, 0, msg, 200, true);
     expect(msg.data).not.toBe(carved.data);
     expect(msg.data.buffer.byteLength).toBe(200);
+  });
+});
+
+describe('kmalloc_size_roundup', () => {
+  it('rounds to the kmalloc buckets, then to whole power-of-two pages', () => {
+    const buckets = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
+    const want = (n: number) => {
+      for (const b of buckets) if (n <= b) return b;
+      let p = 16384;
+      while (p < n) p *= 2;
+      return p;
+    };
+    for (let n = 0; n <= 70_000; n++)
+      if (kmalloc_size_roundup(n) !== want(n)) expect([n, kmalloc_size_roundup(n)]).toEqual([n, want(n)]);
+    for (const n of [2 ** 30, 2 ** 30 + 1, 2 ** 31 + 5, 2 ** 33])
+      expect(kmalloc_size_roundup(n)).toBe(want(n));
   });
 });

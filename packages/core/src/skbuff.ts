@@ -13,12 +13,16 @@ export function SKB_TRUESIZE(n: number): number {
 
 /** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */
 const SHINFO = 320;
-const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
 
 /** Mirrors kmalloc_size_roundup(): the slab bucket, or whole pages (a power of two) above 8 KiB. */
 export function kmalloc_size_roundup(n: number): number {
-  for (let i = 0; i < KMALLOC_SIZES.length; i++) if (n <= KMALLOC_SIZES[i]!) return KMALLOC_SIZES[i]!;
-  let p = 16384;
+  // The buckets are the powers of two from 8 plus kmalloc-96 and kmalloc-192 (one compare each on the
+  // per-message path rather than a walk of the table).
+  if (n <= 8) return 8;
+  if (n > 64 && n <= 96) return 96;
+  if (n > 128 && n <= 192) return 192;
+  if (n <= 0x40000000) return 2 ** (32 - Math.clz32(n - 1));
+  let p = 0x80000000;
   while (p < n) p *= 2;
   return p;
 }
