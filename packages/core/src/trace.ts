@@ -396,10 +396,10 @@ function self_traced(fn: object): boolean {
 }
 
 /**
- * The active tracer, or null when tracing is off. Hot kernel functions begin with
- * `const t = ftrace(); if (t?.want(fn)) return t.call('fn', fn, fmt, …args);` — one load and
- * a compare when off, with no wrapper between caller and callee. `traced()` is the convenient form for
- * everything else.
+ * The active tracer, or null when tracing is off. A function can record itself by beginning with
+ * `const t = ftrace(); if (t?.want(fn)) return t.call('fn', fn, fmt, …args);`. ksock's own functions no
+ * longer do: that prologue is one load and a compare when off, but its bytecode counts against V8's
+ * inlining budget in every caller — tracepoint() costs nothing. It stays for families written that way.
  */
 export const ftrace = active_tracer_or_null;
 
