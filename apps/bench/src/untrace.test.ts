@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ES module without declarations (it runs as a Node module hook)
 import { constify, uncall, untrace } from '../../../packages/core/bench/untrace-hooks.mjs';
@@ -23,5 +26,44 @@ describe('the compiled-out build (packages/core/bench/untrace.mjs)', () => {
       'function a(x){const ft=ftrace();if(ft?.want(a))return ft.call("a",a,fmt,x);return x}' +
       'function b(y){const t = ftrace();\n  if (t?.want(b)) {\n    t.call("b", b, undefined, y);\n    return;\n  }\n  y();}';
     expect(untrace(src)).toBe('function a(x){return x}function b(y){\n  y();}');
+  });
+});
+
+describe('the worker in each tracer mode', () => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const hook = pathToFileURL(join(here, '../../../packages/core/bench/untrace.mjs')).href;
+  const runWorker = (mode: 'out' | 'off' | 'on', imports: string[]) =>
+    execFileSync(
+      process.execPath,
+      [
+        '--conditions=@ksock/source',
+        '--import',
+        'tsx',
+        ...imports.flatMap((m) => ['--import', m]),
+        join(here, 'worker.ts'),
+        JSON.stringify({
+          spec: { kind: 'tracer', mode, family: 2, type: 2, protocol: 0 },
+          minSeconds: 0.01,
+          repeats: 1,
+        }),
+      ],
+      { cwd: join(here, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+
+  it('measures compiled out only through the hook, and off and on without it', () => {
+    for (const [mode, imports] of [
+      ['out', [hook]],
+      ['off', []],
+      ['on', []],
+    ] as const) {
+      const last = JSON.parse(
+        runWorker(mode, [...imports])
+          .trim()
+          .split('\n')
+          .at(-1)!,
+      );
+      expect(last.ops_per_sec).toBeGreaterThan(0);
+    }
+    expect(() => runWorker('out', [])).toThrow(/trace points are live/);
   });
 });

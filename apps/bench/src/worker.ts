@@ -2,8 +2,8 @@
  * One ksock measurement in its own Node process (so one operation's JIT state cannot help or hurt
  * another). argv[2] is a JSON object: { spec: KsockSpec, minSeconds, repeats }. Prints one JSON line.
  *
- * Core is imported only after argv is read: the tracer comparison's "compiled out" mode must set
- * `__KSOCK_TRACE_COMPILED_OUT__` before core is first loaded.
+ * The tracer comparison's "compiled out" mode runs with `--import packages/core/bench/untrace.mjs`, which
+ * loads the packages without live trace points and sets core's `__KSOCK_TRACE_COMPILED_OUT__`.
  */
 import type { Kernel, Task } from '@ksock/core';
 import { type Chunk, measure } from './measure.js';
@@ -25,8 +25,6 @@ interface Args {
 
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const { spec, minSeconds, repeats } = args;
-if (spec.kind === 'tracer' && spec.mode === 'out')
-  (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__ = true;
 
 const core = await import('@ksock/core');
 // The compiled-out mode must really run without trace points: core's bench/untrace.mjs makes their bindings
@@ -37,7 +35,8 @@ if (spec.kind === 'tracer' && spec.mode === 'out') {
   k.tracer.enabled = true;
   const swapped = core.sock_alloc !== bare;
   k.tracer.enabled = false;
-  if (swapped || String(bare).includes('ftrace'))
+  const built = (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__;
+  if (built !== true || swapped || String(bare).includes('ftrace'))
     throw new Error(
       'tracer "out" mode: trace points are live (run with --import packages/core/bench/untrace.mjs)',
     );

@@ -2,13 +2,11 @@
  * socket()+close() throughput of the test family, in this process. Prints one JSON line:
  * { mode, ops_per_sec } for the tracer mode given as argv[2]: 'off' (compiled in, disabled),
  * 'on' (recording), or 'out' (compiled out: run with --import ./untrace.mjs, which makes the trace
- * points constants, and the global set before core loads).
+ * points constants and sets core's compiled-out switch before core loads).
  */
 const mode = process.argv[2] ?? 'off';
-if (mode === 'out')
-  (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__ = true;
-if (mode === 'out' && !process.execArgv.some((a) => a.endsWith('untrace.mjs')))
-  throw new Error("mode 'out' needs --import ./untrace.mjs");
+const built = (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__;
+if (mode === 'out' && built !== true) throw new Error("mode 'out' needs --import ./untrace.mjs");
 
 const { Kernel, AF_VSOCK, SOCK_DGRAM } = await import('../src/index.js');
 const { testFamily } = await import('../src/__fixtures__/af_test.js');

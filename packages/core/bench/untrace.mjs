@@ -8,3 +8,5 @@
 import { register } from 'node:module';
 
 register('./untrace-hooks.mjs', import.meta.url);
+// Core's own switch for the rest: traced() returns the bare function and no trace point registers.
+globalThis.__KSOCK_TRACE_COMPILED_OUT__ = true;

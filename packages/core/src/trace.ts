@@ -371,6 +371,7 @@ function patch(tp: TracePoint, on: boolean): void {
 }
 
 function tracers_changed(delta: number): void {
+  if (COMPILED_OUT) return; // no trace points to patch, and `tracing` stays false
   const was = tracers_on > 0;
   tracers_on += delta;
   const now = tracers_on > 0;
