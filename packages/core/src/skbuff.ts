@@ -21,7 +21,7 @@ export function kmalloc_size_roundup(n: number): number {
   if (n <= 8) return 8;
   if (n > 64 && n <= 96) return 96;
   if (n > 128 && n <= 192) return 192;
-  if (n <= 0x40000000) return 2 ** (32 - Math.clz32(n - 1));
+  if (n <= 0x40000000) return 1 << (32 - Math.clz32(n - 1)); // a small integer, never a heap double
   let p = 0x80000000;
   while (p < n) p *= 2;
   return p;
