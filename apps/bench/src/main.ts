@@ -48,7 +48,7 @@ const settings = quick
   : {
       minSeconds: 0.5,
       repeats: 5,
-      tracerRounds: 10,
+      tracerRounds: 16,
       tracerSeconds: 0.3,
       manyCount: 1_000_000,
       manyBlock: 100_000,
