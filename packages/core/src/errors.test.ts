@@ -1,3 +1,4 @@
+import { inspect, types } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KernelError } from './errors.js';
 import { Kernel } from './kernel.js';
@@ -52,14 +53,43 @@ describe('KernelError', () => {
     expect((thrown as KernelError).stack).toBe('KernelError: close: EBADF');
   });
 
+  it('with stackFrames 0 skips Error itself but reads as the same error', () => {
+    KernelError.stackFrames = 0;
+    const e = new KernelError(ECONNREFUSED, 'sendto', 'no portid 0');
+    expect(e).toBeInstanceOf(KernelError);
+    expect(e).toBeInstanceOf(Error);
+    expect(types.isNativeError(e)).toBe(false);
+    expect(e.name).toBe('KernelError');
+    expect(e.message).toBe('sendto: ECONNREFUSED (no portid 0)');
+    expect(String(e)).toBe('KernelError: sendto: ECONNREFUSED (no portid 0)');
+    expect(e.stack).toBe('KernelError: sendto: ECONNREFUSED (no portid 0)');
+    expect(Object.keys(e)).toEqual(['code', 'errno', 'syscall']);
+    expect({ code: e.code, errno: e.errno, syscall: e.syscall }).toEqual({
+      code: 'ECONNREFUSED',
+      errno: 111,
+      syscall: 'sendto',
+    });
+    expect(inspect(e)).toContain('sendto: ECONNREFUSED (no portid 0)');
+    expect(() => {
+      throw e;
+    }).toThrow(new KernelError(ECONNREFUSED, 'sendto', 'no portid 0'));
+  });
+
+  it('keeps native errors with stackFrames above 0', () => {
+    KernelError.stackFrames = 1;
+    const e = new KernelError(ECONNREFUSED, 'sendto');
+    expect(types.isNativeError(e)).toBe(true);
+    expect(e.stack?.split('\n').length).toBe(2);
+  });
+
   it('falls back to a full stack when Error.stackTraceLimit cannot be written', () => {
     const desc = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')!;
     Object.defineProperty(Error, 'stackTraceLimit', { ...desc, writable: false });
     try {
-      KernelError.stackFrames = 0;
+      KernelError.stackFrames = 1;
       const e = new KernelError(ECONNREFUSED, 'sendto');
       expect(e.code).toBe('ECONNREFUSED');
-      expect(e.stack?.split('\n').length).toBeGreaterThan(1);
+      expect(e.stack?.split('\n').length).toBeGreaterThan(2);
     } finally {
       Object.defineProperty(Error, 'stackTraceLimit', desc);
     }
