@@ -64,15 +64,19 @@ export class SkBuff {
 }
 
 /**
- * Data areas of 65 bytes to 2 KiB are carved from shared 16 KiB blocks, as kmalloc carves its objects
- * from a slab page. V8 gives every separate ArrayBuffer its own backing store, and allocating one costs
- * far more than copying a kilobyte into it; arrays of up to 64 bytes live on V8's heap and are cheap
- * anyway, and larger ones are rare enough to get their own. Blocks are never reused, so a new area holds
- * zeros, never an earlier message's bytes; a queued buffer keeps its whole block alive (at most 16 KiB).
+ * Data areas of 65 bytes to 2 KiB are carved from shared 32 KiB blocks, as the kernel carves packet
+ * data from a page_frag_cache of PAGE_FRAG_CACHE_MAX_SIZE (32 KiB). V8 gives every separate ArrayBuffer
+ * its own backing store, and allocating one costs a few microseconds whether it holds 1 or 64 KiB
+ * (far more than copying a kilobyte), so the block size sets how many messages share that cost: 32 KiB
+ * halves it against 16 KiB. Arrays of up to 64 bytes live on V8's heap and are cheap anyway, and larger
+ * ones are rare enough to get their own. Blocks are never reused, so a new area holds zeros, never an
+ * earlier message's bytes; a queued buffer keeps its whole block alive (at most 32 KiB). Reuse, as
+ * page_frag_alloc() reuses a page whose fragments were all freed, would need every holder of an area to
+ * free it explicitly, which JavaScript callers of memcpy_from_msg() cannot be relied on to do.
  * An area carved this way shares its ArrayBuffer, so it is never handed to a user as it is (see
  * skb_copy_datagram_msg).
  */
-const SLAB_BLOCK = 16384;
+const SLAB_BLOCK = 32768;
 const SLAB_MIN = 65;
 const SLAB_MAX = 2048;
 let slab_block = new ArrayBuffer(0);
