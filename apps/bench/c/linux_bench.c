@@ -2,6 +2,7 @@
  * linux_bench: the Linux side of ksock's benchmarks. The bench (apps/bench/src/linux.ts) compiles this
  * file with gcc at run time and runs it once per operation; each run prints one JSON line on stdout.
  *
+ *   linux_bench fcntl <min_seconds> <repeats>
  *   linux_bench socket_close <family> <type> <protocol> <min_seconds> <repeats>
  *   linux_bench unicast <payload_bytes> <batch> <min_seconds> <repeats>
  *   linux_bench multicast <members> <payload_bytes> <min_seconds> <repeats>
@@ -105,6 +106,25 @@ static void print_samples(const double *s, int n) {
   printf("],\"cpu_ops_per_sec\":%.1f,\"cpu_samples\":[", median(cpu_samples, n_cpu_samples));
   for (int i = 0; i < n_cpu_samples; i++) printf("%s%.1f", i ? "," : "", cpu_samples[i]);
   printf("]");
+}
+
+/* ---- fcntl(F_GETFD): entering the kernel and looking up an fd, the floor under every other row ---- */
+static long chunk_fcntl(void *p) {
+  int fd = *(int *)p;
+  for (int i = 0; i < 256; i++)
+    if (fcntl(fd, F_GETFD) < 0) die("fcntl", "F_GETFD");
+  return 256;
+}
+
+static void op_fcntl(double min_s, int repeats) {
+  int fd = open("/dev/null", O_RDWR);
+  if (fd < 0) die("fcntl", "open /dev/null");
+  double s[MAX_SAMPLES];
+  double m = measure(chunk_fcntl, &fd, min_s, repeats, s);
+  printf("{\"op\":\"fcntl\",\"ops_per_sec\":%.1f,", m);
+  print_samples(s, repeats);
+  printf("}\n");
+  close(fd);
 }
 
 /* ---- socket()+close() ------------------------------------------------------------------------------ */
@@ -426,12 +446,16 @@ static void op_many(long count, const char *before, const char *after) {
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc < 2) {
-    fprintf(stderr, "usage: linux_bench socket_close|unicast|multicast|dump|many ...\n");
+    fprintf(stderr, "usage: linux_bench fcntl|socket_close|unicast|multicast|dump|many ...\n");
     return 2;
   }
   const char *op = argv[1];
   int repeats;
-  if (strcmp(op, "socket_close") == 0 && argc == 7) {
+  if (strcmp(op, "fcntl") == 0 && argc == 4) {
+    repeats = atoi(argv[3]);
+    if (repeats < 1 || repeats > MAX_SAMPLES) return 2;
+    op_fcntl(atof(argv[2]), repeats);
+  } else if (strcmp(op, "socket_close") == 0 && argc == 7) {
     repeats = atoi(argv[6]);
     if (repeats < 1 || repeats > MAX_SAMPLES) return 2;
     op_socket_close(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]), atof(argv[5]), repeats);

@@ -43,7 +43,8 @@ if (spec.kind === 'tracer' && spec.mode === 'out') {
 }
 const { loadFamilies } = await import('./families.js');
 const families = await loadFamilies();
-const { KernelError, SOL_SOCKET, SO_RCVBUF, MSG_DONTWAIT, RLIMIT_NOFILE, F_DUPFD, ECONNREFUSED } = core;
+const { KernelError, SOL_SOCKET, SO_RCVBUF, MSG_DONTWAIT, RLIMIT_NOFILE, F_DUPFD, F_GETFD, ECONNREFUSED } =
+  core;
 // A failed syscall in C records no stack trace; without this, capturing one would be most of the cost of
 // the multicast rows' ECONNREFUSED sends.
 KernelError.stackFrames = 0;
@@ -107,6 +108,15 @@ function fail(what: string, got: unknown): never {
 
 function run(): Record<string, unknown> {
   switch (spec.kind) {
+    case 'fcntl': {
+      const { task } = boot();
+      const fd = task.open_devnull();
+      const chunk: Chunk = () => {
+        for (let i = 0; i < 256; i++) if (task.fcntl(fd, F_GETFD) !== 0) fail('fcntl', 'FD_CLOEXEC set');
+        return 256;
+      };
+      return { ...measure(chunk, minSeconds, repeats) };
+    }
     case 'socket_close':
     case 'tracer': {
       const { kernel, task } = boot();
