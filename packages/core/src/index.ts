@@ -14,7 +14,7 @@ export { KernelError, IS_ERR, errname } from './errors.js';
 export { Kernel } from './kernel.js';
 export type { KernelOptions, ModuleList, TraceResult } from './kernel.js';
 export { Task } from './task.js';
-export type { RecvResult, SpawnOptions, UserMsg } from './task.js';
+export type { RawSyscalls, RecvResult, SpawnOptions, UserMsg } from './task.js';
 export { MMSG_VLEN_MAX, type Timespec } from './uaccess.js';
 export { current } from './sched.js';
 
