@@ -10,6 +10,7 @@ import {
   CAP_NET_ADMIN,
   CAP_NET_RAW,
   CAP_SYS_ADMIN,
+  KernelError,
   CAP_SYS_MODULE,
   CLONE_NEWNET,
   F_DUPFD,
@@ -737,6 +738,16 @@ export const programArb = (maxLength: number) => fc.array(opArb, { minLength: 1,
 // ---- the interpreter -------------------------------------------------------------------------------------
 
 /** The tasks a program runs as: init, a root task, an unprivileged one, and what fork/spawn add. */
+/**
+ * A raw call's result as the throwing form would end: a negative number becomes the KernelError that form
+ * throws, so the outcome is recorded (and checked to be a Linux errno) the same way; anything else is the
+ * call's value.
+ */
+function failed<T>(r: T | number, syscall: string): T {
+  if (typeof r === 'number' && r < 0) throw new KernelError(-r, syscall);
+  return r as T;
+}
+
 export class Runner {
   readonly kernel: Kernel;
   readonly tasks: Task[];
@@ -747,9 +758,12 @@ export class Runner {
   /** Each op's outcome in order: 'ok' or the errno name it failed with. */
   readonly outcomes: string[] = [];
   calls = 0;
+  /** Make the calls that have one through their non-throwing form (`task.raw`). */
+  private readonly raw: boolean;
 
-  constructor(kernel: Kernel) {
+  constructor(kernel: Kernel, opts: { raw?: boolean } = {}) {
     this.kernel = kernel;
+    this.raw = opts.raw === true;
     this.tasks = [
       kernel.init,
       kernel.spawn({ uid: 0, comm: 'root' }),
@@ -811,22 +825,32 @@ export class Runner {
         t.bind(this.fd(t, o.fd), o.addr);
         return;
       case 'connect':
-        t.connect(this.fd(t, o.fd), o.addr);
+        if (this.raw) failed(t.raw.connect(this.fd(t, o.fd), o.addr), 'connect');
+        else t.connect(this.fd(t, o.fd), o.addr);
         return;
       case 'sendto':
-        t.sendto(this.fd(t, o.fd), o.data, o.flags, o.addr);
+        if (this.raw) failed(t.raw.sendto(this.fd(t, o.fd), o.data, o.flags, o.addr), 'sendto');
+        else t.sendto(this.fd(t, o.fd), o.data, o.flags, o.addr);
         return;
-      case 'sendmsg':
-        t.sendmsg(this.fd(t, o.fd), { iov: o.iov, name: o.name, control: o.control }, o.flags);
+      case 'sendmsg': {
+        const m = { iov: o.iov, name: o.name, control: o.control };
+        if (this.raw) failed(t.raw.sendmsg(this.fd(t, o.fd), m, o.flags), 'sendmsg');
+        else t.sendmsg(this.fd(t, o.fd), m, o.flags);
         return;
+      }
       case 'recvfrom':
       case 'recvmsg': {
         const into = o.into && Number.isInteger(o.len) && o.len >= 0 && o.len <= 65536;
         const buf = into ? new Uint8Array(o.len) : o.len;
-        const r =
-          o.op === 'recvfrom'
-            ? t.recvfrom(this.fd(t, o.fd), buf, o.flags)
-            : t.recvmsg(this.fd(t, o.fd), buf, o.flags);
+        const fd = this.fd(t, o.fd);
+        const r = !this.raw
+          ? o.op === 'recvfrom'
+            ? t.recvfrom(fd, buf, o.flags)
+            : t.recvmsg(fd, buf, o.flags)
+          : failed(
+              o.op === 'recvfrom' ? t.raw.recvfrom(fd, buf, o.flags) : t.raw.recvmsg(fd, buf, o.flags),
+              o.op,
+            );
         if (buf instanceof Uint8Array && (r.data.buffer !== buf.buffer || r.data.length > buf.length))
           throw new Error(`${o.op} into a buffer: data is not a view of it`);
         return;
@@ -838,10 +862,12 @@ export class Runner {
         t.recvmmsg(this.fd(t, o.fd), o.vlen, o.len, o.flags, o.timeout);
         return;
       case 'read':
-        t.read(this.fd(t, o.fd), o.len);
+        if (this.raw) failed(t.raw.read(this.fd(t, o.fd), o.len), 'read');
+        else t.read(this.fd(t, o.fd), o.len);
         return;
       case 'write':
-        t.write(this.fd(t, o.fd), o.data);
+        if (this.raw) failed(t.raw.write(this.fd(t, o.fd), o.data), 'write');
+        else t.write(this.fd(t, o.fd), o.data);
         return;
       case 'setsockopt':
         t.setsockopt(this.fd(t, o.fd), o.level, o.name, o.value);
@@ -856,7 +882,8 @@ export class Runner {
         t.getpeername(this.fd(t, o.fd));
         return;
       case 'accept':
-        t.accept4(this.fd(t, o.fd), SOCK_NONBLOCK);
+        if (this.raw) failed(t.raw.accept4(this.fd(t, o.fd), SOCK_NONBLOCK), 'accept4');
+        else t.accept4(this.fd(t, o.fd), SOCK_NONBLOCK);
         return;
       case 'close': {
         const fd = this.fd(t, o.fd);
