@@ -856,10 +856,12 @@ export class Runner {
         return;
       }
       case 'sendmmsg':
-        t.sendmmsg(this.fd(t, o.fd), o.msgs, o.flags);
+        if (this.raw) failed(t.raw.sendmmsg(this.fd(t, o.fd), o.msgs, o.flags), 'sendmmsg');
+        else t.sendmmsg(this.fd(t, o.fd), o.msgs, o.flags);
         return;
       case 'recvmmsg':
-        t.recvmmsg(this.fd(t, o.fd), o.vlen, o.len, o.flags, o.timeout);
+        if (this.raw) failed(t.raw.recvmmsg(this.fd(t, o.fd), o.vlen, o.len, o.flags, o.timeout), 'recvmmsg');
+        else t.recvmmsg(this.fd(t, o.fd), o.vlen, o.len, o.flags, o.timeout);
         return;
       case 'read':
         if (this.raw) failed(t.raw.read(this.fd(t, o.fd), o.len), 'read');

@@ -121,6 +121,17 @@ export interface RawSyscalls {
   recvfrom(fd: number, buf: number | Uint8Array, flags?: number): RecvResult | number;
   /** recvmsg(2), as `task.recvmsg()` → the result, or -errno. */
   recvmsg(fd: number, buf: number | Uint8Array, flags?: number, controllen?: number): RecvResult | number;
+  /** sendmmsg(2), as `task.sendmmsg()` → msg_len of each message sent, or -errno when none was. */
+  sendmmsg(fd: number, msgs: readonly UserMsg[], flags?: number): number[] | number;
+  /** recvmmsg(2), as `task.recvmmsg()` → the messages received, or -errno when none was. */
+  recvmmsg(
+    fd: number,
+    vlen: number,
+    len: number | readonly Uint8Array[],
+    flags?: number,
+    timeout?: Timespec | null,
+    controllen?: number,
+  ): RecvResult[] | number;
   /** read(2) → the bytes read, or -errno. */
   read(fd: number, len: number): Uint8Array | number;
   /** write(2) → bytes written, or -errno. */
@@ -293,6 +304,24 @@ export class Task {
         }
         const r = enter(() => __sys_recvmsg(a.fd, a.msg, a.len, a.flags));
         return r < 0 ? r : recv_result(a.msg, r);
+      },
+      sendmmsg: (fd, msgs, flags) => {
+        let c: ReturnType<Task['do_sendmmsg']>;
+        try {
+          c = this.do_sendmmsg(fd, msgs, flags);
+        } catch (e) {
+          return errno_of(e);
+        }
+        return c.r < 0 ? c.r : c.mmsg.msg_len;
+      },
+      recvmmsg: (fd, vlen, len, flags, timeout, controllen = 256) => {
+        let c: ReturnType<Task['do_recvmmsg']>;
+        try {
+          c = this.do_recvmmsg(fd, vlen, len, flags, timeout, controllen);
+        } catch (e) {
+          return errno_of(e);
+        }
+        return c.r < 0 ? c.r : recv_results(c.mmsg, c.r);
       },
       read: (fd, len) => {
         const msg = new MsgHdr();
@@ -510,6 +539,13 @@ export class Task {
    * sent does the error throw.
    */
   sendmmsg(fd: number, msgs: readonly UserMsg[], flags?: number): number[] {
+    const { r, mmsg, fault } = this.do_sendmmsg(fd, msgs, flags);
+    if (r < 0) throw new KernelError(-r, 'sendmmsg', fault?.errno === -r ? fault.detail : undefined);
+    return mmsg.msg_len;
+  }
+
+  /** sendmmsg()'s checks and kernel entry, shared with raw.sendmmsg(): the kernel's result and the vector. */
+  private do_sendmmsg(fd: number, msgs: readonly UserMsg[], flags: number | undefined) {
     fd = arg_fd(fd, 'sendmmsg');
     const f = arg_flags(flags, 'sendmmsg');
     // A vector that is not an array is a bad address: its first entry faults, after the fd checks.
@@ -535,17 +571,17 @@ export class Task {
     } finally {
       kernel_leave();
     }
-    if (r < 0) throw new KernelError(-r, 'sendmmsg', fault?.errno === -r ? fault.detail : undefined);
-    return mmsg.msg_len;
+    return { r, mmsg, fault: fault as UserFault | null };
   }
 
   /**
    * recvmmsg(2) → the messages received, at most `vlen` (an integer up to MMSG_VLEN_MAX, 65536), each
    * offered `len` bytes — or, with an array of buffers, each received into its own buffer as in C (an
-   * entry the array lacks is EFAULT when reached) — and `controllen` bytes of control space. `timeout` ({ tv_sec, tv_nsec }) is checked after each datagram, as Linux does (it does
-   * not bound the wait for one), and overwritten with the time left when something was received. As for
-   * recvfrom(), a receive that would sleep ends the batch here; with nothing received it throws EAGAIN.
-   * An error after the first datagram is kept for the next call (or SO_ERROR).
+   * entry the array lacks is EFAULT when reached) — and `controllen` bytes of control space. `timeout`
+   * ({ tv_sec, tv_nsec }) is checked after each datagram, as Linux does (it does not bound the wait for
+   * one), and overwritten with the time left when something was received. As for recvfrom(), a receive
+   * that would sleep ends the batch here; with nothing received it throws EAGAIN. An error after the
+   * first datagram is kept for the next call (or SO_ERROR).
    */
   recvmmsg(
     fd: number,
@@ -555,6 +591,29 @@ export class Task {
     timeout?: Timespec | null,
     controllen = 256,
   ): RecvResult[] {
+    const { r, mmsg, ts } = this.do_recvmmsg(fd, vlen, len, flags, timeout, controllen);
+    if (r < 0) {
+      // EFAULT: the timeout is read first, then each entry's buffer as the loop reaches it.
+      const bad =
+        r !== -EFAULT
+          ? undefined
+          : typeof get_timespec64(ts) === 'number'
+            ? `timeout must be { tv_sec, tv_nsec }, got ${typeof ts}`
+            : 'each buffer must be a Uint8Array, one per message';
+      throw new KernelError(-r, 'recvmmsg', bad);
+    }
+    return recv_results(mmsg, r);
+  }
+
+  /** recvmmsg()'s checks and kernel entry, shared with raw.recvmmsg(). */
+  private do_recvmmsg(
+    fd: number,
+    vlen: number,
+    len: number | readonly Uint8Array[],
+    flags: number | undefined,
+    timeout: Timespec | null | undefined,
+    controllen: number,
+  ) {
     fd = arg_fd(fd, 'recvmmsg');
     vlen = arg_vlen(vlen, 'recvmmsg');
     const ubufs = Array.isArray(len) ? (len as readonly unknown[]) : null;
@@ -571,19 +630,7 @@ export class Task {
     } finally {
       kernel_leave();
     }
-    if (r < 0) {
-      // EFAULT: the timeout is read first, then each entry's buffer as the loop reaches it.
-      const bad =
-        r !== -EFAULT
-          ? undefined
-          : typeof get_timespec64(ts) === 'number'
-            ? `timeout must be { tv_sec, tv_nsec }, got ${typeof ts}`
-            : 'each buffer must be a Uint8Array, one per message';
-      throw new KernelError(-r, 'recvmmsg', bad);
-    }
-    const out: RecvResult[] = [];
-    for (let i = 0; i < r; i++) out.push(recv_result(mmsg.msg_hdr[i]!, mmsg.msg_len[i]!));
-    return out;
+    return { r, mmsg, ts };
   }
 
   /** setsockopt(2): `value` is the option's bytes, or a number for an int option. */
@@ -1169,6 +1216,13 @@ export class Task {
 
 /** The control bytes of a message without ancillary data (shared: a zero-length array cannot change). */
 const NO_CONTROL = new Uint8Array(0);
+
+/** recvmmsg()'s results: one per message received. */
+function recv_results(mmsg: RecvMMsgVec, n: number): RecvResult[] {
+  const out: RecvResult[] = [];
+  for (let i = 0; i < n; i++) out.push(recv_result(mmsg.msg_hdr[i]!, mmsg.msg_len[i]!));
+  return out;
+}
 
 function recv_result(msg: MsgHdr, len: number): RecvResult {
   const ubuf = msg.ubuf;
