@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addr, testFamily } from './__fixtures__/af_test.js';
+import { addr, bootPair, testFamily } from './__fixtures__/af_test.js';
 import { expectErrno } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
 import { CAP_NET_ADMIN } from './uapi/capability.js';
@@ -22,16 +22,7 @@ import {
 
 const F = AF_VSOCK;
 
-function boot() {
-  const fam = testFamily(F);
-  const kernel = new Kernel({ modules: fam.module });
-  const task = kernel.spawn({ uid: 1000 });
-  const a = task.socket(F, SOCK_DGRAM, 0);
-  const b = task.socket(F, SOCK_DGRAM, 0);
-  task.bind(a, addr(F, 1));
-  task.bind(b, addr(F, 2));
-  return { kernel, task, a, b };
-}
+const boot = () => bootPair(F);
 
 const bytes = (...x: number[]) => new Uint8Array(x);
 

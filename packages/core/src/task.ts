@@ -244,6 +244,14 @@ export class Task {
    * back as the kernel returns it. Built once per task, as closures, so they reach the private helpers.
    */
   private make_raw(): RawSyscalls {
+    // The throwing forms' argument checks, their KernelError turned back into the errno it carries.
+    const checked = <A extends object>(fn: () => A): A | number => {
+      try {
+        return fn();
+      } catch (e) {
+        return errno_of(e);
+      }
+    };
     const enter = <T>(fn: () => T | number): T | number => {
       if (this.state !== 'running') return -ESRCH;
       kernel_enter(this);
@@ -255,12 +263,9 @@ export class Task {
     };
     return {
       sendto: (fd, data, flags, addr) => {
-        let a: ReturnType<Task['sendto_args']>;
-        try {
-          a = this.sendto_args(fd, data, flags, addr);
-        } catch (e) {
-          return errno_of(e);
-        }
+        const a = checked(() => this.sendto_args(fd, data, flags, addr));
+        if (typeof a === 'number') return a;
+        // enter() spelled out on the two per-message calls, as sendto() and recvfrom() spell out sys().
         if (this.state !== 'running') return -ESRCH;
         kernel_enter(this);
         try {
@@ -270,21 +275,12 @@ export class Task {
         }
       },
       sendmsg: (fd, msg, flags) => {
-        let a: ReturnType<Task['sendmsg_args']>;
-        try {
-          a = this.sendmsg_args(fd, msg, flags);
-        } catch (e) {
-          return errno_of(e);
-        }
-        return enter(() => __sys_sendmsg(a.fd, a.msg, a.flags));
+        const a = checked(() => this.sendmsg_args(fd, msg, flags));
+        return typeof a === 'number' ? a : enter(() => __sys_sendmsg(a.fd, a.msg, a.flags));
       },
       recvfrom: (fd, buf, flags) => {
-        let a: ReturnType<Task['recv_args']>;
-        try {
-          a = this.recv_args('recvfrom', fd, buf, flags, 0);
-        } catch (e) {
-          return errno_of(e);
-        }
+        const a = checked(() => this.recv_args('recvfrom', fd, buf, flags, 0));
+        if (typeof a === 'number') return a;
         if (this.state !== 'running') return -ESRCH;
         kernel_enter(this);
         let r: number;
@@ -296,70 +292,37 @@ export class Task {
         return r < 0 ? r : recv_result(a.msg, r);
       },
       recvmsg: (fd, buf, flags, controllen = 256) => {
-        let a: ReturnType<Task['recv_args']>;
-        try {
-          a = this.recv_args('recvmsg', fd, buf, flags, controllen);
-        } catch (e) {
-          return errno_of(e);
-        }
+        const a = checked(() => this.recv_args('recvmsg', fd, buf, flags, controllen));
+        if (typeof a === 'number') return a;
         const r = enter(() => __sys_recvmsg(a.fd, a.msg, a.len, a.flags));
         return r < 0 ? r : recv_result(a.msg, r);
       },
       sendmmsg: (fd, msgs, flags) => {
-        let c: ReturnType<Task['do_sendmmsg']>;
-        try {
-          c = this.do_sendmmsg(fd, msgs, flags);
-        } catch (e) {
-          return errno_of(e);
-        }
-        return c.r < 0 ? c.r : c.mmsg.msg_len;
+        const c = checked(() => this.do_sendmmsg(fd, msgs, flags));
+        return typeof c === 'number' ? c : c.r < 0 ? c.r : c.mmsg.msg_len;
       },
       recvmmsg: (fd, vlen, len, flags, timeout, controllen = 256) => {
-        let c: ReturnType<Task['do_recvmmsg']>;
-        try {
-          c = this.do_recvmmsg(fd, vlen, len, flags, timeout, controllen);
-        } catch (e) {
-          return errno_of(e);
-        }
-        return c.r < 0 ? c.r : recv_results(c.mmsg, c.r);
+        const c = checked(() => this.do_recvmmsg(fd, vlen, len, flags, timeout, controllen));
+        return typeof c === 'number' ? c : c.r < 0 ? c.r : recv_results(c.mmsg, c.r);
       },
       read: (fd, len) => {
+        const a = checked(() => ({ fd: arg_fd(fd, 'read'), len: arg_count(len, 'read', 'count') }));
+        if (typeof a === 'number') return a;
         const msg = new MsgHdr();
-        try {
-          fd = arg_fd(fd, 'read');
-          len = arg_count(len, 'read', 'count');
-        } catch (e) {
-          return errno_of(e);
-        }
-        const r = enter(() => this.do_read(fd, msg, len));
+        const r = enter(() => this.do_read(a.fd, msg, a.len));
         return r < 0 ? r : msg.data;
       },
       write: (fd, data) => {
-        try {
-          fd = arg_fd(fd, 'write');
-          data = arg_buf(data, 'write', 'buf');
-        } catch (e) {
-          return errno_of(e);
-        }
-        return enter(() => this.do_write(fd, data));
+        const a = checked(() => ({ fd: arg_fd(fd, 'write'), data: arg_buf(data, 'write', 'buf') }));
+        return typeof a === 'number' ? a : enter(() => this.do_write(a.fd, a.data));
       },
       accept4: (fd, flags) => {
-        try {
-          fd = arg_fd(fd, 'accept4');
-          flags = arg_flags(flags, 'accept4');
-        } catch (e) {
-          return errno_of(e);
-        }
-        return enter(() => __sys_accept4(fd, flags));
+        const a = checked(() => ({ fd: arg_fd(fd, 'accept4'), flags: arg_flags(flags, 'accept4') }));
+        return typeof a === 'number' ? a : enter(() => __sys_accept4(a.fd, a.flags));
       },
       connect: (fd, addr) => {
-        try {
-          fd = arg_fd(fd, 'connect');
-          addr = arg_buf(addr, 'connect', 'addr');
-        } catch (e) {
-          return errno_of(e);
-        }
-        return enter(() => __sys_connect(fd, addr));
+        const a = checked(() => ({ fd: arg_fd(fd, 'connect'), addr: arg_buf(addr, 'connect', 'addr') }));
+        return typeof a === 'number' ? a : enter(() => __sys_connect(a.fd, a.addr));
       },
     };
   }

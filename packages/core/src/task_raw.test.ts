@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { addr, testFamily } from './__fixtures__/af_test.js';
+import { addr, bootPair } from './__fixtures__/af_test.js';
 import { KernelError } from './errors.js';
-import { Kernel } from './kernel.js';
 import type { RecvResult, Task } from './task.js';
 import { EAGAIN, EBADF, ESRCH } from './uapi/errno.js';
-import { AF_VSOCK, MSG_DONTWAIT, MSG_PEEK, SOCK_DGRAM } from './uapi/socket.js';
+import { AF_VSOCK, MSG_DONTWAIT, MSG_PEEK } from './uapi/socket.js';
 
 const F = AF_VSOCK;
 const bytes = (...x: number[]) => new Uint8Array(x);
 
-function boot() {
-  const fam = testFamily(F);
-  const kernel = new Kernel({ modules: fam.module });
-  const task = kernel.spawn({ uid: 1000 });
-  const a = task.socket(F, SOCK_DGRAM, 0);
-  const b = task.socket(F, SOCK_DGRAM, 0);
-  task.bind(a, addr(F, 1));
-  task.bind(b, addr(F, 2));
-  return { kernel, task, a, b };
-}
+const boot = () => bootPair(F);
 
 /** What the throwing form gives: its value, or the negative errno it threw. */
 function thrown<T>(call: () => T): T | number {

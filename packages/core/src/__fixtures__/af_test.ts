@@ -3,7 +3,7 @@
  * 16-bit port (sockaddr: u16 family, u16 port). Knobs let a test make create() fail or hand back ops
  * whose module is going away, to drive every branch of __sock_create.
  */
-import type { Kernel } from '../kernel.js';
+import { Kernel } from '../kernel.js';
 import type { Module, ModuleDescriptor } from '../module.js';
 import { type MsgHdr, memcpy_from_msg } from '../msg.js';
 import type { Net } from '../net_namespace.js';
@@ -187,4 +187,16 @@ export function testFamily(
     },
   };
   return { module, state: (k: Kernel) => states.get(k) };
+}
+
+/** A kernel with the test family as `family`, an unprivileged task, and two datagram sockets bound to 1 and 2. */
+export function bootPair(family: number) {
+  const fam = testFamily(family);
+  const kernel = new Kernel({ modules: fam.module });
+  const task = kernel.spawn({ uid: 1000 });
+  const a = task.socket(family, SOCK_DGRAM, 0);
+  const b = task.socket(family, SOCK_DGRAM, 0);
+  task.bind(a, addr(family, 1));
+  task.bind(b, addr(family, 2));
+  return { kernel, task, a, b };
 }
