@@ -2,8 +2,10 @@
  * Two runs of the same random syscall program that must end alike: the tracer property (untraced against
  * traced) and the raw property (throwing forms against `task.raw`) differ only in how each run is made.
  */
-import { boot, diff, snapshot } from './harness.js';
-import { type Op, Runner } from './program.js';
+import fc from 'fast-check';
+import { expect, it } from 'vitest';
+import { boot, budgets, diff, LONG, runProperty, snapshot } from './harness.js';
+import { type Op, programArb, Runner } from './program.js';
 
 export interface RunMode {
   /** Shown in failure messages, e.g. "traced". */
@@ -52,4 +54,23 @@ export function expectSameEnd(program: Op[], a: RunMode, b: RunMode): void {
   });
   const d = diff(rb.state, ra.state);
   if (d.length > 0) throw new Error(`end state differs ${b.name}:\n  ${d.join('\n  ')}`);
+}
+
+/**
+ * One test per fuzz budget (the fixed seed, then random ones; the long budget with KSOCK_FUZZ_LONG=1):
+ * random programs must end alike in modes `a` and `b`.
+ */
+export function twinProperty(label: string, title: string, a: RunMode, b: RunMode): void {
+  for (const budget of budgets({
+    numRuns: 150,
+    timeLimit: 4_000,
+    random: 1,
+    longRuns: 20_000,
+    longLimit: 120_000,
+  })) {
+    it(`seed ${budget.seed}: ${title}`, { timeout: LONG ? 900_000 : 60_000 }, () => {
+      const prop = fc.property(programArb(LONG ? 120 : 40), (program) => expectSameEnd(program, a, b));
+      expect(runProperty(label, prop, budget)).toBeGreaterThan(0);
+    });
+  }
 }
