@@ -86,7 +86,12 @@ export function uncall(src) {
   let out = '';
   let from = 0;
   for (let at = src.indexOf('call_ops(', from); at >= 0; at = src.indexOf('call_ops(', from)) {
-    if (/[\w$.]/.test(src[at - 1] ?? '') || /function\s*$/.test(src.slice(Math.max(0, at - 12), at))) {
+    // `call_ops()` with nothing inside is prose (a comment naming it, which some transpilers keep).
+    if (
+      /[\w$.]/.test(src[at - 1] ?? '') ||
+      /function\s*$/.test(src.slice(Math.max(0, at - 12), at)) ||
+      src[at + 9] === ')'
+    ) {
       out += src.slice(from, at + 9);
       from = at + 9;
       continue;
