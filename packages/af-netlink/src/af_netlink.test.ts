@@ -185,6 +185,51 @@ describe('send and receive', () => {
     expect(() => t.recvfrom(b, 100, MSG_DONTWAIT)).toThrow(err('EAGAIN'));
   });
 
+  it("never shows a received message another message's bytes, while data areas are reused", () => {
+    const k = boot();
+    const t = k.spawn(); // root: joining a group and sending to it
+    const [a, b, c, d] = [0, 0, 0, 0].map(() => nlsocket(t, NETLINK_USERSOCK)) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    bindnl(t, a, 100);
+    bindnl(t, b, 200);
+    bindnl(t, c, 300, 0b1);
+    bindnl(t, d, 400, 0b1);
+    t.setsockopt(b, SOL_SOCKET, SO_RCVBUF, 1 << 20);
+    const payload = (n: number) =>
+      new Uint8Array(700 + (n % 300)).fill(n & 0xff).map((x, i) => x ^ (i & 0x0f));
+    const kept: Array<[number, Uint8Array]> = [];
+    const unread: number[] = []; // sent to b, not yet received: their areas must survive every reuse
+    let n = 0;
+    // b reads with a lag of more than a block, so areas stay in flight while blocks fill and come back;
+    // among the reads are peeks and short reads, and multicasts whose clones share one area between c
+    // and d. Sends and reads alternate, so a block can be taken again between any two reads.
+    while (n < 1200) {
+      t.sendto(a, payload(n), 0, sockaddr_nl(200));
+      unread.push(n++);
+      if (n % 7 === 0) {
+        // to group 1 (c and d), then to portid 0, which USERSOCK has no kernel socket for
+        expect(() => t.sendto(a, payload(n), 0, sockaddr_nl(0, 0b1))).toThrow(err('ECONNREFUSED'));
+        kept.push([n, t.recvfrom(c, 2048).data], [n, t.recvfrom(d, 2048).data]);
+        n++;
+      }
+      if (unread.length > 60) {
+        const m = unread.shift()!;
+        if (m % 5 === 0) expect(t.recvfrom(b, 2048, MSG_PEEK).data).toEqual(payload(m));
+        if (m % 11 === 0) expect(t.recvfrom(b, 100).data).toEqual(payload(m).subarray(0, 100));
+        else kept.push([m, t.recvfrom(b, 2048).data]);
+      }
+    }
+    const wrong = kept.filter(([m, data]) => {
+      const want = payload(m);
+      return data.length !== want.length || data.some((x, i) => x !== want[i]);
+    });
+    expect(wrong.map(([m]) => m)).toEqual([]);
+  });
+
   it('refuses unknown portids, empty messages, bad addresses and oversize messages', () => {
     const k = boot();
     const t = k.spawn({ uid: 1000 });

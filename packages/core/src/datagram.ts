@@ -1,6 +1,13 @@
 import type { MsgHdr } from './msg.js';
 import type { SkBuff } from './skbuff.js';
-import { consume_skb, skb_dequeue, skb_peek, skb_queue_tail, skb_set_owner_r } from './skbuff.js';
+import {
+  consume_skb,
+  skb_dequeue,
+  skb_free_head,
+  skb_peek,
+  skb_queue_tail,
+  skb_set_owner_r,
+} from './skbuff.js';
 import type { Sock } from './sock.js';
 import { RCV_SHUTDOWN, SOCK_DEAD, sock_flag } from './sock.js';
 import { sock_error } from './sock_opt.js';
@@ -38,9 +45,15 @@ export function skb_recv_datagram(sk: Sock, flags: number): SkBuff | number {
   return -EAGAIN;
 }
 
-/** Mirrors skb_free_datagram(): done with a received buffer (a peeked one stays queued). */
+/**
+ * Mirrors skb_free_datagram(): done with a received buffer (a peeked one stays queued). Its bytes have
+ * been copied to the user, so its data area goes back for reuse (skb_free_head): call it after the copy,
+ * and read nothing of the buffer afterwards.
+ */
 export function skb_free_datagram(_sk: Sock, skb: SkBuff, flags = 0): void {
-  if ((flags & MSG_PEEK) === 0) consume_skb(skb);
+  if ((flags & MSG_PEEK) !== 0) return;
+  consume_skb(skb);
+  skb_free_head(skb);
 }
 
 /**

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { skb_copy_datagram_msg } from './datagram.js';
+import { skb_copy_datagram_msg, skb_free_datagram } from './datagram.js';
 import { MsgHdr, memcpy_from_msg } from './msg.js';
-import { SkBuff, kmalloc_reserve, kmalloc_size_roundup } from './skbuff.js';
+import { SkBuff, kmalloc_reserve, kmalloc_size_roundup, skb_free_head } from './skbuff.js';
+import type { Sock } from './sock.js';
+import { MSG_PEEK } from './uapi/socket.js';
 
 describe('kmalloc_reserve', () => {
   it('carves 65 B – 2 KiB areas from shared blocks, 8-byte aligned, zero-filled and disjoint', () => {
@@ -24,6 +26,52 @@ describe('kmalloc_reserve', () => {
       const a = kmalloc_reserve(n);
       expect(a.length).toBe(n);
       expect(a.buffer.byteLength).toBe(n);
+    }
+  });
+});
+
+describe('skb_free_head and the reuse of blocks', () => {
+  const BLOCK = 32768;
+  const sk = null as unknown as Sock; // skb_free_datagram() does not look at the socket
+  /** Start on a fresh block: take areas until one lands at offset 0 of a block nobody else uses. */
+  const freshBlock = (size: number): SkBuff[] => {
+    let a = kmalloc_reserve(size);
+    while (a.byteOffset !== 0) a = kmalloc_reserve(size);
+    const skbs = [new SkBuff(a)];
+    while (skbs.length < Math.floor(BLOCK / size)) skbs.push(new SkBuff(kmalloc_reserve(size)));
+    return skbs;
+  };
+
+  it('carves from a block again, zeroed, once every area of it came back through the receive path', () => {
+    const skbs = freshBlock(1024);
+    const block = skbs[0]!.data.buffer;
+    expect(skbs.every((s) => s.data.buffer === block)).toBe(true);
+    for (const s of skbs) s.data.fill(0xab);
+    for (const s of skbs) skb_free_datagram(sk, s);
+    expect(skbs.every((s) => s.data.length === 0)).toBe(true);
+    const again = kmalloc_reserve(1024);
+    expect(again.buffer).toBe(block);
+    expect(again.byteOffset).toBe(0);
+    expect(new Uint8Array(block).every((x) => x === 0)).toBe(true);
+  });
+
+  it('keeps a block out of reuse while one of its areas is held, cloned or only peeked at', () => {
+    for (const keep of ['held', 'cloned', 'peeked'] as const) {
+      const skbs = freshBlock(1024);
+      const block = skbs[0]!.data.buffer;
+      const kept = skbs[5]!;
+      kept.data.fill(7);
+      if (keep === 'cloned') kept.cloned = true;
+      for (const s of skbs)
+        if (s !== kept || keep !== 'held')
+          skb_free_datagram(sk, s, keep === 'peeked' && s === kept ? MSG_PEEK : 0);
+      // a double free of an area that came back is not a second give-back
+      skb_free_datagram(sk, skbs[0]!);
+      skb_free_head(skbs[1]!);
+      const next = kmalloc_reserve(1024);
+      expect(next.buffer).not.toBe(block);
+      if (keep !== 'held') expect(kept.data.buffer).toBe(block);
+      expect(new Uint8Array(block, 5 * 1024, 1024).every((x) => x === 7)).toBe(true);
     }
   });
 });

@@ -67,31 +67,85 @@ export class SkBuff {
  * Data areas of 65 bytes to 2 KiB are carved from shared 32 KiB blocks, as the kernel carves packet
  * data from a page_frag_cache of PAGE_FRAG_CACHE_MAX_SIZE (32 KiB). V8 gives every separate ArrayBuffer
  * its own backing store, and allocating one costs a few microseconds whether it holds 1 or 64 KiB
- * (far more than copying a kilobyte), so the block size sets how many messages share that cost: 32 KiB
- * halves it against 16 KiB. Arrays of up to 64 bytes live on V8's heap and are cheap anyway, and larger
- * ones are rare enough to get their own. Blocks are never reused, so a new area holds zeros, never an
- * earlier message's bytes; a queued buffer keeps its whole block alive (at most 32 KiB). Reuse, as
- * page_frag_alloc() reuses a page whose fragments were all freed, would need every holder of an area to
- * free it explicitly, which JavaScript callers of memcpy_from_msg() cannot be relied on to do.
- * An area carved this way shares its ArrayBuffer, so it is never handed to a user as it is (see
+ * (far more than copying a kilobyte), so the block size sets how many messages share that cost. Arrays
+ * of up to 64 bytes live on V8's heap and are cheap anyway, and larger ones are rare enough to get their
+ * own. An area carved this way shares its ArrayBuffer, so it is never handed to a user as it is (see
  * skb_copy_datagram_msg).
+ *
+ * A block is used again once every area carved from it has been given back, as page_frag_alloc() reuses
+ * a page whose fragments were all freed (its refcount back to the cache's bias). Only skb_free_head()
+ * gives an area back, and only the receive path calls it (skb_free_datagram: the bytes were copied to
+ * the user); an area nobody gives back keeps its block out of reuse until the garbage collector takes
+ * it, so a view of it held anywhere (a parsed attribute, a clone) never sees another message's bytes.
+ * Reuse matters because a fresh block is fresh memory: every page of it faults in on first touch, about
+ * a microsecond per 4 KiB page on a VM, which cost a quarter of a 1 KiB message's round trip.
  */
 const SLAB_BLOCK = 32768;
 const SLAB_MIN = 65;
 const SLAB_MAX = 2048;
-let slab_block = new ArrayBuffer(0);
-let slab_free = SLAB_BLOCK; // full: the first call takes a block
+
+/** A block and the number of its areas still out (page_frag's page refcount less the cache's bias). */
+interface FragBlock {
+  readonly buf: ArrayBuffer;
+  live: number;
+}
+
+// The blocks that can come back, most recent last; the one areas are carved from is frag_cur. Eight
+// blocks (256 KiB) cover a socket's default receive budget of messages in flight; an older block leaves
+// the list and is left to the garbage collector.
+const FRAG_TRACKED = 8;
+const frag_blocks: FragBlock[] = [];
+let frag_cur: FragBlock = { buf: new ArrayBuffer(0), live: 0 };
+let frag_off = SLAB_BLOCK; // full: the first call takes a block
+
+/** The next block to carve from: the first tracked one whose areas all came back, or a new one. */
+function frag_refill(): FragBlock {
+  for (const b of frag_blocks) {
+    if (b.live === 0) {
+      new Uint8Array(b.buf).fill(0); // kmalloc_reserve() hands out zeroed areas
+      return b;
+    }
+  }
+  const b: FragBlock = { buf: new ArrayBuffer(SLAB_BLOCK), live: 0 };
+  if (frag_blocks.length === FRAG_TRACKED) frag_blocks.shift();
+  frag_blocks.push(b);
+  return b;
+}
 
 /** Mirrors kmalloc_reserve(): the data area of a new buffer (zero-filled). */
 export function kmalloc_reserve(size: number): Uint8Array {
   if (size < SLAB_MIN || size > SLAB_MAX) return new Uint8Array(size);
-  if (slab_free + size > SLAB_BLOCK) {
-    slab_block = new ArrayBuffer(SLAB_BLOCK);
-    slab_free = 0;
+  if (frag_off + size > SLAB_BLOCK) {
+    frag_cur = frag_refill();
+    frag_off = 0;
   }
-  const area = new Uint8Array(slab_block, slab_free, size);
-  slab_free += (size + 7) & ~7; // kmalloc objects are at least 8-byte aligned
+  const area = new Uint8Array(frag_cur.buf, frag_off, size);
+  frag_cur.live++;
+  frag_off += (size + 7) & ~7; // kmalloc objects are at least 8-byte aligned
   return area;
+}
+
+const NO_DATA = new Uint8Array(0);
+
+/**
+ * Mirrors skb_free_head(): the buffer's data area goes back where it came from. A clone's bytes are
+ * shared (another buffer still reads them), so they stay. Afterwards the buffer holds no bytes: a
+ * second call, or a read after the free, finds nothing rather than the area's next message.
+ */
+export function skb_free_head(skb: SkBuff): void {
+  if (skb.cloned) return;
+  const d = skb.data;
+  skb.data = NO_DATA;
+  // Only an area of the carved sizes can belong to a block (`buffer` of a small array would allocate).
+  if (d.length < SLAB_MIN || d.length > SLAB_MAX) return;
+  const buf = d.buffer;
+  for (let i = frag_blocks.length - 1; i >= 0; i--) {
+    const b = frag_blocks[i]!;
+    if (b.buf === buf) {
+      if (b.live > 0) b.live--;
+      return;
+    }
+  }
 }
 
 /** Mirrors alloc_skb(): a buffer holding a copy of `data`. */
