@@ -55,6 +55,7 @@ import {
   sk_alloc,
   skb_copy_datagram_msg,
   SKB_DATA_ALIGN,
+  skb_clone,
   skb_free_datagram,
   skb_queue_purge,
   skb_queue_tail,
@@ -924,10 +925,9 @@ function netlink_broadcast_deliver(sk: NetlinkSock, skb: SkBuff): number {
 
 export type NetlinkFilter = (dsk: NetlinkSock, skb: SkBuff, data: unknown) => boolean;
 
-/** Clone an skb for one more receiver: the same bytes, a copy of NETLINK_CB. */
-function skb_clone(skb: SkBuff): SkBuff {
-  const c = new SkBuff(skb.data, skb.truesize);
-  skb.cloned = c.cloned = true;
+/** skb_clone() and the copy of NETLINK_CB that Linux's copy of skb->cb makes. */
+function netlink_skb_clone(skb: SkBuff): SkBuff {
+  const c = skb_clone(skb);
   const p = NETLINK_CB(skb);
   const q = NETLINK_CB(c);
   q.portid = p.portid;
@@ -963,7 +963,7 @@ export let netlink_broadcast_filtered = function netlink_broadcast_filtered(
     if (sk.portid === portid || group - 1 >= sk.ngroups || !test_bit(group - 1, sk.groups)) continue;
     if (!net_eq(sk.sk_net, net)) continue;
     sock_hold(sk);
-    const skb2 = skb_clone(skb);
+    const skb2 = netlink_skb_clone(skb);
     if (filter?.(sk, skb2, filter_data)) {
       sock_put(sk);
       continue;
@@ -1083,7 +1083,8 @@ export let netlink_sendmsg = function netlink_sendmsg(sock: Socket, msg: MsgHdr,
   cb.creds_gid = t.cred.gid;
   // Linux sleeps inside netlink_unicast() after the broadcast; ksock's awaitable syscalls retry the whole
   // sendmsg with the same msghdr, so a retry must not broadcast a second time.
-  if (dst_group && !broadcast_done.has(msg)) netlink_broadcast(sk, skb_clone(skb), dst_portid, dst_group);
+  if (dst_group && !broadcast_done.has(msg))
+    netlink_broadcast(sk, netlink_skb_clone(skb), dst_portid, dst_group);
   const nonblock = (msg.msg_flags & MSG_DONTWAIT) !== 0;
   const ret = netlink_unicast(sk, skb, dst_portid, nonblock);
   if (dst_group) {
@@ -1444,7 +1445,7 @@ export let netlink_dump_start = function netlink_dump_start(
   cb.min_dump_alloc = control.min_dump_alloc ?? 0;
   cb.flags = control.flags ?? 0;
   // The request stays referenced for the dump's life (refcount_inc(&skb->users)): keep its owner.
-  const held = skb_clone(skb);
+  const held = netlink_skb_clone(skb);
   held.sk = skb.sk;
   cb.skb = held;
   cb.answer_flags = 0;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { skb_copy_datagram_msg, skb_free_datagram } from './datagram.js';
 import { MsgHdr, memcpy_from_msg } from './msg.js';
-import { SkBuff, kmalloc_reserve, kmalloc_size_roundup, skb_free_head } from './skbuff.js';
+import { SkBuff, kmalloc_reserve, kmalloc_size_roundup, skb_clone, skb_free_head } from './skbuff.js';
 import type { Sock } from './sock.js';
 import { MSG_PEEK } from './uapi/socket.js';
 
@@ -72,6 +72,34 @@ describe('skb_free_head and the reuse of blocks', () => {
       expect(next.buffer).not.toBe(block);
       if (keep !== 'held') expect(kept.data.buffer).toBe(block);
       expect(new Uint8Array(block, 5 * 1024, 1024).every((x) => x === 7)).toBe(true);
+    }
+  });
+});
+
+describe('skb_free_head with areas split, trimmed or cloned', () => {
+  it('counts bytes: halves given back free the block, a trimmed area or a clone keeps it', () => {
+    const BLOCK = 32768;
+    const sk = null as unknown as Sock;
+    for (const how of ['halves', 'trimmed', 'clone'] as const) {
+      let first = kmalloc_reserve(2048);
+      while (first.byteOffset !== 0) first = kmalloc_reserve(2048);
+      const areas = [first];
+      while (areas.length < BLOCK / 2048) areas.push(kmalloc_reserve(2048));
+      const [odd, ...rest] = areas as [Uint8Array, ...Uint8Array[]];
+      for (const a of rest) skb_free_datagram(sk, new SkBuff(a));
+      if (how === 'halves') {
+        skb_free_datagram(sk, new SkBuff(odd.subarray(0, 1000)));
+        skb_free_datagram(sk, new SkBuff(odd.subarray(1000)));
+      } else if (how === 'trimmed') {
+        skb_free_datagram(sk, new SkBuff(odd.subarray(0, 1000)));
+      } else {
+        const skb = new SkBuff(odd);
+        const c = skb_clone(skb);
+        expect([c.data, skb.cloned, c.cloned]).toEqual([odd, true, true]);
+        skb_free_datagram(sk, skb);
+        skb_free_datagram(sk, c);
+      }
+      expect([how, kmalloc_reserve(2048).buffer === first.buffer]).toEqual([how, how === 'halves']);
     }
   });
 });

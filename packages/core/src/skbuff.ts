@@ -84,7 +84,11 @@ const SLAB_BLOCK = 32768;
 const SLAB_MIN = 65;
 const SLAB_MAX = 2048;
 
-/** A block and the number of its areas still out (page_frag's page refcount less the cache's bias). */
+/**
+ * A block and the bytes of it still out (page_frag counts fragments in the page refcount; bytes are
+ * safer here: a family that splits an area among several buffers, or trims one, gives back at most what
+ * was carved, so a block can come back late but never early).
+ */
 interface FragBlock {
   readonly buf: ArrayBuffer;
   live: number;
@@ -120,7 +124,7 @@ export function kmalloc_reserve(size: number): Uint8Array {
     frag_off = 0;
   }
   const area = new Uint8Array(frag_cur.buf, frag_off, size);
-  frag_cur.live++;
+  frag_cur.live += size;
   frag_off += (size + 7) & ~7; // kmalloc objects are at least 8-byte aligned
   return area;
 }
@@ -129,8 +133,9 @@ const NO_DATA = new Uint8Array(0);
 
 /**
  * Mirrors skb_free_head(): the buffer's data area goes back where it came from. A clone's bytes are
- * shared (another buffer still reads them), so they stay. Afterwards the buffer holds no bytes: a
- * second call, or a read after the free, finds nothing rather than the area's next message.
+ * shared (another buffer still reads them), so they stay: buffers that share bytes must be made with
+ * skb_clone(). Afterwards the buffer holds no bytes: a second call, or a read after the free, finds
+ * nothing rather than the area's next message.
  */
 export function skb_free_head(skb: SkBuff): void {
   if (skb.cloned) return;
@@ -142,10 +147,21 @@ export function skb_free_head(skb: SkBuff): void {
   for (let i = frag_blocks.length - 1; i >= 0; i--) {
     const b = frag_blocks[i]!;
     if (b.buf === buf) {
-      if (b.live > 0) b.live--;
+      b.live -= d.length;
       return;
     }
   }
+}
+
+/**
+ * Mirrors skb_clone(): another buffer over the same bytes (a broadcast's copy for one more receiver).
+ * Both are marked cloned, so neither gives the bytes away (to a user, or back to their block). The
+ * control block starts empty: the family copies what its cb holds, as Linux copies skb->cb.
+ */
+export function skb_clone(skb: SkBuff): SkBuff {
+  const c = new SkBuff(skb.data, skb.truesize);
+  skb.cloned = c.cloned = true;
+  return c;
 }
 
 /** Mirrors alloc_skb(): a buffer holding a copy of `data`. */
