@@ -203,6 +203,42 @@ describe('TCP over loopback', () => {
     expect(k.sk_allocated).toBe(0);
   });
 
+  it('keeps the stream intact while the data areas of read segments are reused', () => {
+    const { k, t, l, c, a } = pair();
+    t.setsockopt(a, SOL_SOCKET, SO_RCVBUF, 1 << 20);
+    // Writes of 65 B – 2 KiB (carved areas), the reader a block's worth behind, with peeks and reads that
+    // end inside a segment among its reads.
+    const byte = (i: number) => (i * 7 + (i >>> 8)) & 0xff;
+    let written = 0;
+    const got: Uint8Array[] = [];
+    let read = 0;
+    for (let w = 0; w < 900; w++) {
+      const n = 65 + ((w * 397) % 1984);
+      const chunk = new Uint8Array(n).map((_, i) => byte(written + i));
+      expect(t.write(c, chunk)).toBe(n);
+      written += n;
+      while (written - read > 40_000) {
+        const want = 100 + ((w * 131) % 3000);
+        if (w % 9 === 0) got.push(t.recvfrom(a, 64, MSG_PEEK).data.slice(0, 0));
+        const r = t.read(a, want);
+        got.push(r);
+        read += r.length;
+      }
+    }
+    while (read < written) {
+      const r = t.read(a, 65536);
+      got.push(r);
+      read += r.length;
+    }
+    let at = 0;
+    let wrong = -1;
+    for (const r of got)
+      for (let i = 0; i < r.length && wrong < 0; i++, at++) if (r[i] !== byte(at)) wrong = at;
+    expect([wrong, at]).toEqual([-1, written]);
+    for (const fd of [a, c, l]) t.close(fd);
+    expect(k.sk_allocated).toBe(0);
+  });
+
   it('closing with unread data resets the peer (ECONNRESET)', () => {
     const { k, t, l, c, a } = pair();
     t.write(c, enc('unread'));

@@ -27,6 +27,7 @@ import {
   EPIPE,
   tracepoint,
   kfree_skb,
+  skb_free_head,
   memcpy_from_msg,
   MSG_DONTWAIT,
   MSG_OOB,
@@ -355,8 +356,10 @@ export let tcp_recvmsg = function tcp_recvmsg(sk: Sock, msg: MsgHdr, len: number
       continue;
     }
     if (take === skb.len) {
+      // tcp_eat_recv_skb(): the bytes are in the user's array now, so the area can go back too
       skb_dequeue(q);
       kfree_skb(skb);
+      skb_free_head(skb);
       skb = q.head;
     } else {
       skb.data = skb.data.subarray(take);
