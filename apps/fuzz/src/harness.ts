@@ -13,8 +13,9 @@ import fc from 'fast-check';
 /** Every module the three families ship. */
 export const ALL_MODULES = [netlink, af_inet, bluetooth];
 
-export function boot(): Kernel {
-  return new Kernel({ modules: ALL_MODULES });
+/** A kernel with every family available; `random_seed` pins its random numbers (see twins.ts). */
+export function boot(random_seed?: number): Kernel {
+  return new Kernel({ modules: ALL_MODULES, random_seed });
 }
 
 const LINUX_ERRNO_NAMES = new Set(Object.values(errnoNames));

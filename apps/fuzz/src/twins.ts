@@ -21,9 +21,14 @@ interface Run {
   state: Record<string, unknown>;
 }
 
-/** Run `program` on a fresh kernel: each op's outcome and the end state, or what went wrong. */
+const TWIN_SEED = 0x5eed;
+
+/**
+ * Run `program` on a fresh kernel: each op's outcome and the end state, or what went wrong. Both runs
+ * seed the kernel's random numbers alike, so they pick the same ephemeral ports and autobind portids.
+ */
 function runProgram(program: Op[], mode: RunMode): Run | string {
-  const k = boot();
+  const k = boot(TWIN_SEED);
   if (mode.traced) k.tracer.enabled = true;
   const r = new Runner(k, { raw: mode.raw });
   for (let i = 0; i < program.length; i++) {

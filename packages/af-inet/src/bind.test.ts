@@ -204,6 +204,24 @@ describe('inet_bind against Linux 6.18', () => {
     }
   });
 
+  it('draws ephemeral ports from the kernel generator: one random_seed, one sequence of ports', () => {
+    const ports = (seed: number) => {
+      const k = boot([], seed);
+      const t = k.spawn();
+      const out: number[] = [];
+      for (const type of [SOCK_DGRAM, SOCK_STREAM, SOCK_DGRAM, SOCK_STREAM, SOCK_DGRAM]) {
+        const fd = t.socket(AF_INET, type, 0);
+        t.bind(fd, sockaddr_in('127.0.0.1', 0));
+        out.push(parse_sockaddr_in(t.getsockname(fd)).port);
+      }
+      return out;
+    };
+    const a = ports(42);
+    expect(ports(42)).toEqual(a);
+    expect(ports(43)).not.toEqual(a);
+    expect(a.every((p) => p >= 32768 && p <= 60999)).toBe(true);
+  });
+
   it('property: any set of distinct explicit ports binds, and the same ports again are EADDRINUSE', () => {
     const k = boot();
     const t = k.spawn();

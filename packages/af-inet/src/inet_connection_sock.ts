@@ -15,6 +15,7 @@ import {
   TCP_LISTEN,
   TCP_TIME_WAIT,
   TimerList,
+  get_random_u32_below,
 } from '@ksock/core';
 import { InetSock, inet_sk } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
@@ -135,11 +136,6 @@ export function inet_get_local_port_range(sk: Sock): [number, number] {
   return ipv4(sk.sk_net).ip_local_ports;
 }
 
-/** get_random_u32_below(). */
-export function get_random_u32_below(n: number): number {
-  return Math.floor(Math.random() * n);
-}
-
 function inet_bind_hash(sk: InetSock, port: number, bhash: Map<number, InetSock[]>): void {
   let owners = bhash.get(port);
   if (owners === undefined) {
@@ -178,7 +174,7 @@ export function inet_csk_find_open_port(sk: Sock, parity_first: number): number 
   const bhash = ipv4(sk.sk_net).tcp_bhash;
   const [low, high] = inet_get_local_port_range(sk);
   const remaining = high - low + 1;
-  const offset = get_random_u32_below(remaining);
+  const offset = get_random_u32_below(sk.sk_net.kernel, remaining);
   for (let pass = 0; pass < 2; pass++) {
     const parity = pass === 0 ? parity_first : 1 - parity_first;
     for (let i = 0; i < remaining; i++) {

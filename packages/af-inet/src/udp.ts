@@ -45,8 +45,9 @@ import {
   SOL_UDP,
   TCP_CLOSE,
   TCP_ESTABLISHED,
+  get_random_u32_below,
 } from '@ksock/core';
-import { get_random_u32_below, inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
+import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
 import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
 import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import { inet_addr_type, RTN_LOCAL } from './fib.js';
@@ -126,7 +127,7 @@ export let udp_v4_get_port = function udp_v4_get_port(sk: Sock, snum: number): n
   if (snum === 0) {
     const [low, high] = inet_get_local_port_range(sk);
     const remaining = high - low + 1;
-    const first = get_random_u32_below(remaining);
+    const first = get_random_u32_below(sk.sk_net.kernel, remaining);
     let found = 0;
     for (let i = 0; i < remaining; i++) {
       const port = low + ((first + i) % remaining);

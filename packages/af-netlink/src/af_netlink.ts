@@ -32,6 +32,7 @@ import {
   type Fmt,
   tracepoint,
   type Kernel,
+  get_random_u32_below,
   kfree_skb,
   memcpy_from_msg,
   type Module,
@@ -487,7 +488,7 @@ export let netlink_autobind = function netlink_autobind(sock: Socket): number {
   for (;;) {
     const ok = __netlink_lookup(table, portid >>> 0, net) === null;
     if (!ok) {
-      if (rover === -4096) rover = -2147483648 + Math.floor(Math.random() * (-4096 + 2147483648));
+      if (rover === -4096) rover = -2147483648 + get_random_u32_below(net.kernel, -4096 + 2147483648);
       else if (rover >= -4096) rover = -4097;
       portid = rover--;
       continue;

@@ -194,7 +194,7 @@ describe('rtnetlink fills through the writer', () => {
   it('a link message fits in if_nlmsg_size() and is cancelled whole at every shorter end', () => {
     const k = boot();
     const lo = dev_get_by_name(k.init_net, 'lo')!;
-    const dummy = dummy_setup('dummy0');
+    const dummy = dummy_setup(k, 'dummy0');
     for (const dev of [lo, dummy]) {
       const full = dirty(4096);
       expect(rtnl_fill_ifinfo(full, dev, RTM_NEWLINK, 1, 2, 0, NLM_F_MULTI)).toBe(0);
@@ -222,7 +222,7 @@ describe('rtnetlink fills through the writer', () => {
   });
 
   it('an address message is cancelled whole when it does not fit', () => {
-    const dev = dummy_setup('dummy0');
+    const dev = dummy_setup(boot(), 'dummy0');
     dev.ifindex = 2;
     const ifa = {
       ifa_local: 0x0a000001,
@@ -245,7 +245,7 @@ describe('dumps across several recvmsg calls', () => {
     const k = boot();
     const t = k.spawn({ uid: 0 });
     for (let i = 0; i < links; i++) {
-      const dev = dummy_setup(`dummy${i}`);
+      const dev = dummy_setup(k, `dummy${i}`);
       expect(register_netdevice(k.init_net, dev)).toBe(0);
       for (let j = 0; j < addrs; j++)
         inet_insert_ifa(dev, {

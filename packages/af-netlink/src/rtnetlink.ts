@@ -39,6 +39,7 @@ import {
   dev_change_flags,
   dev_get_by_index,
   dev_get_by_name,
+  get_random_bytes,
   ns_capable,
   register_netdevice,
   register_netdevice_notifier,
@@ -551,21 +552,25 @@ function rtnl_getlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array): number {
   return nlmsg_unicast(rtnl_sock(net)!, skb_bytes(nskb), portid);
 }
 
-function random_ether_addr(): Uint8Array {
+/** Mirrors eth_random_addr(). */
+function eth_random_addr(kernel: Kernel): Uint8Array {
   const a = new Uint8Array(6);
-  for (let i = 0; i < 6; i++) a[i] = Math.floor(Math.random() * 256);
-  a[0] = (a[0]! & 0xfe) | 0x02; // unicast, locally administered (eth_random_addr)
+  get_random_bytes(kernel, a);
+  a[0] = (a[0]! & 0xfe) | 0x02; // unicast, locally administered
   return a;
 }
 
-/** The dummy driver's setup (drivers/net/dummy.c: ether_setup + IFF_NOARP, no multicast, any MTU). */
-export function dummy_setup(name: string): NetDevice {
+/**
+ * The dummy driver's setup (drivers/net/dummy.c: ether_setup + IFF_NOARP, no multicast, any MTU), with
+ * the random address eth_hw_addr_random() gives it from the kernel's generator.
+ */
+export function dummy_setup(kernel: Kernel, name: string): NetDevice {
   const dev = new NetDevice(name, ARPHRD_ETHER, {
     flags: IFF_BROADCAST | IFF_NOARP,
     mtu: 1500,
     tx_queue_len: 1000,
     kind: 'dummy',
-    dev_addr: random_ether_addr(),
+    dev_addr: eth_random_addr(kernel),
   });
   dev.min_mtu = 0;
   dev.max_mtu = 0x7fffffff;
@@ -608,7 +613,7 @@ function rtnl_newlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: Netli
   }
   const nameAttr = nla_find(r.attrs, IFLA_IFNAME);
   const name = nameAttr !== undefined ? nla_get_string(nameAttr) : 'dummy%d';
-  const dev2 = dummy_setup(name.includes('%d') ? dev_alloc_name(net, name) : name);
+  const dev2 = dummy_setup(net.kernel, name.includes('%d') ? dev_alloc_name(net, name) : name);
   if (mtu !== undefined) dev2.mtu = nla_get_u32(mtu);
   const err = register_netdevice(net, dev2);
   if (err) return err;

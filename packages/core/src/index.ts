@@ -78,6 +78,7 @@ export {
   skb_copy_datagram_msg,
 } from './datagram.js';
 export * from './skbuff.js';
+export { get_random_bytes, get_random_u32, get_random_u32_below } from './random.js';
 export * from './msg.js';
 
 // Files (fs/file.c)

@@ -1,3 +1,4 @@
+import { RandomState, random_seed } from './random.js';
 import { CapSet, Cred } from './cred.js';
 import type { NetdevNotifier } from './dev.js';
 import { loopback_net_init } from './dev.js';
@@ -37,6 +38,12 @@ export interface KernelOptions {
   file_max?: number;
   /** fs.nr_open: the largest fd table (default 1048576). */
   nr_open?: number;
+  /**
+   * The seed of the kernel's random numbers (ephemeral ports, autobind portids, MAC addresses): two
+   * kernels with the same seed and the same calls draw the same numbers. Default: a random seed, which
+   * `kernel.options.random_seed` then shows, so a run can be replayed.
+   */
+  random_seed?: number;
 }
 
 /** The result of `kernel.trace()`: it never throws; what the callback threw is in `error`. */
@@ -66,6 +73,8 @@ export class Kernel {
   readonly options: Required<Omit<KernelOptions, 'modules'>>;
   readonly tracer = new Tracer();
   readonly faults = new FaultInjector();
+  /** The generator behind get_random_u32() and its helpers (random.ts). */
+  readonly random: RandomState;
   readonly modules: ModuleTable;
   readonly sysctl = new SysctlRegistry();
   readonly proc: ProcFs;
@@ -107,11 +116,18 @@ export class Kernel {
   private net_inum = 4026531840;
 
   constructor(options: KernelOptions = {}) {
+    const seed = options.random_seed;
+    if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff))
+      throw new RangeError(
+        `ksock: Kernel: random_seed must be an integer from 0 to 4294967295, got ${String(seed)}`,
+      );
     this.options = {
       rlimit_nofile: options.rlimit_nofile ?? INR_OPEN_CUR,
       file_max: options.file_max ?? 2097152,
       nr_open: options.nr_open ?? NR_OPEN,
+      random_seed: options.random_seed ?? random_seed(),
     };
+    this.random = new RandomState(this.options.random_seed);
     this.sysctl_file_max = this.options.file_max;
     this.sysctl_nr_open = this.options.nr_open;
     this.modules = new ModuleTable(this);

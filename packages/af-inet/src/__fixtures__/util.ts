@@ -4,8 +4,8 @@ import af_inet from '../index.js';
 import type { ModuleDescriptor } from '@ksock/core';
 
 /** A kernel with af_inet available (loaded on the first socket(AF_INET, …)). */
-export function boot(extra: ModuleDescriptor[] = []): Kernel {
-  return new Kernel({ modules: [af_inet, ...extra] });
+export function boot(extra: ModuleDescriptor[] = [], random_seed?: number): Kernel {
+  return new Kernel({ modules: [af_inet, ...extra], random_seed });
 }
 
 /** The struct socket behind a task's fd. */
