@@ -43,6 +43,7 @@ import {
   sock_init_data,
   sock_orphan,
   sock_prot_inuse_add,
+  get_random_u32,
   sock_put,
   traced,
 } from '@ksock/core';
@@ -290,7 +291,7 @@ export const unix_autobind = traced(
     const addr = new Uint8Array(SUN_PATH_OFFSET + 6);
     addr[0] = AF_UNIX;
     const abstract = sk.unet.abstract;
-    let ordernum = Math.floor(Math.random() * 0x100000);
+    let ordernum = get_random_u32(sk.sk_net.kernel) & 0xfffff;
     const lastnum = ordernum;
     for (;;) {
       ordernum = (ordernum + 1) & 0xfffff;
