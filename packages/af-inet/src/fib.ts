@@ -1,10 +1,11 @@
 /**
- * The part of the IPv4 routing tables bind() consults: mirrors inet_addr_type_table() (net/ipv4/
- * fib_frontend.c) over RT_TABLE_LOCAL, which Linux fills from the namespace's addresses, and
- * inet_addr_valid_or_nonlocal() (include/net/inet_sock.h).
+ * The part of the IPv4 routing tables ksock models: inet_addr_type_table() (net/ipv4/fib_frontend.c) over
+ * RT_TABLE_LOCAL, which Linux fills from the namespace's addresses, inet_addr_valid_or_nonlocal()
+ * (include/net/inet_sock.h), and the output-device check of ip_route_output_key_hash_rcu() for a socket
+ * bound to a device. Every route ksock has is local: packets go through lo.
  */
-import type { Net } from '@ksock/core';
-import { inet_addr_is_local } from '@ksock/core';
+import type { Net, Sock } from '@ksock/core';
+import { dev_get_by_index, ENETUNREACH, ENODEV, IFF_UP, inet_addr_is_local } from '@ksock/core';
 import type { InetSock } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
 import { INADDR_ANY, INADDR_BROADCAST, ipv4_is_multicast } from './uapi/in.js';
@@ -54,4 +55,35 @@ export function inet_addr_valid_or_nonlocal(
     addr_type === RTN_MULTICAST ||
     addr_type === RTN_BROADCAST
   );
+}
+
+/**
+ * The output-device check at the top of ip_route_output_key_hash_rcu() (net/ipv4/route.c) for a socket
+ * bound to a device (SO_BINDTODEVICE, SO_BINDTOIFINDEX): ENODEV when no such device exists in the
+ * namespace, ENETUNREACH when it is down. Past this check ksock routes as if unbound (a deliberate
+ * simplification: Linux would then look the route up through that device only).
+ */
+export function ip_route_oif_check(sk: Sock): number {
+  const oif = sk.sk_bound_dev_if;
+  if (oif === 0) return 0;
+  const dev = dev_get_by_index(sk.sk_net, oif);
+  if (dev === null) return -ENODEV;
+  if ((dev.flags & IFF_UP) === 0) return -ENETUNREACH;
+  return 0;
+}
+
+/**
+ * The interface a packet the socket sends locally arrives on, as inet_iif() reads it at the receiver:
+ * the device the sender was bound to (a local route keeps the output interface as rt_iif), else lo.
+ */
+export function local_iif(sk: Sock): number {
+  return sk.sk_bound_dev_if !== 0 ? sk.sk_bound_dev_if : (sk.sk_net.loopback_dev?.ifindex ?? 1);
+}
+
+/**
+ * Mirrors inet_bound_dev_eq() without L3 master devices: a socket bound to no device hears every
+ * interface, a bound one only its own.
+ */
+export function inet_bound_dev_eq(bound_dev_if: number, dif: number): boolean {
+  return bound_dev_if === 0 || bound_dev_if === dif;
 }

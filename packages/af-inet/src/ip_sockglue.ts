@@ -33,8 +33,9 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
   const optlen = optval.length;
   const val = read_val(optval);
   switch (optname) {
+    // IP_TOS, IP_HDRINCL, IP_MTU_DISCOVER, IP_RECVERR and IP_BIND_ADDRESS_NO_PORT take no length check:
+    // with optlen 0 nothing is copied and the value stays 0 (do_ip_setsockopt()); the others are EINVAL.
     case IN.IP_TOS:
-      if (optlen < 1) return -EINVAL;
       inet.tos = val & 0xff;
       return 0;
     case IN.IP_TTL:
@@ -44,16 +45,13 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
       return 0;
     case IN.IP_HDRINCL:
       if (sk.sk_type !== SOCK_RAW) return -ENOPROTOOPT;
-      if (optlen < 1) return -EINVAL;
       inet.hdrincl = val !== 0;
       return 0;
     case IN.IP_MTU_DISCOVER:
-      if (optlen < 1) return -EINVAL;
       if (val < IN.IP_PMTUDISC_DONT || val > IN.IP_PMTUDISC_OMIT) return -EINVAL;
       inet.pmtudisc = val;
       return 0;
     case IN.IP_RECVERR:
-      // An int option: with optlen 0 nothing is copied and the value stays 0 (do_ip_setsockopt()).
       inet.recverr = val !== 0;
       return 0;
     case IN.IP_MULTICAST_TTL:
@@ -76,7 +74,6 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
       inet.freebind = val !== 0;
       return 0;
     case IN.IP_BIND_ADDRESS_NO_PORT:
-      if (optlen < 1) return -EINVAL;
       inet.bind_address_no_port = val !== 0;
       return 0;
     case IN.IP_NODEFRAG:

@@ -55,7 +55,15 @@ import {
   TCP_SYN_SENT,
 } from '@ksock/core';
 import type { InetStreamImpl } from './af_inet.js';
-import { inet_addr_type, RTN_BROADCAST, RTN_LOCAL, RTN_MULTICAST } from './fib.js';
+import {
+  inet_addr_type,
+  inet_bound_dev_eq,
+  ip_route_oif_check,
+  local_iif,
+  RTN_BROADCAST,
+  RTN_LOCAL,
+  RTN_MULTICAST,
+} from './fib.js';
 import { inet_csk, inet_csk_find_open_port, inet_inherit_port } from './inet_connection_sock.js';
 import { inet_sk, inet_sock_destruct } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
@@ -73,15 +81,26 @@ export const LOOPBACK_ADVMSS = 65536 - 20 - 20 - 12;
 export const LOOPBACK_MSS_CLIENT = 32741;
 export const LOOPBACK_MSS_SERVER = 32768;
 
-/** Mirrors __inet_lookup_listener(): a listener on the port whose address is the one asked or ANY. */
+/**
+ * Mirrors __inet_lookup_listener() for a SYN from `sk` to daddr:dport: listeners on the exact address are
+ * looked up before those on INADDR_ANY; one bound to another device than the SYN arrives on is skipped,
+ * and one bound to that device outranks an unbound one (compute_score()). The first best wins.
+ */
 function inet_lookup_listener(sk: Sock, daddr: number, dport: number): TcpSock | null {
-  let wildcard: TcpSock | null = null;
+  const dif = local_iif(sk);
+  let best: TcpSock | null = null;
+  let best_score = 0;
   for (const l of ipv4(sk.sk_net).tcp_listening) {
     if (l.inet_num !== dport || l.sk_state !== TCP_LISTEN) continue;
-    if (l.inet_rcv_saddr === daddr) return l as TcpSock;
-    if (l.inet_rcv_saddr === 0 && wildcard === null) wildcard = l as TcpSock;
+    if (l.inet_rcv_saddr !== daddr && l.inet_rcv_saddr !== 0) continue;
+    if (!inet_bound_dev_eq(l.sk_bound_dev_if, dif)) continue;
+    const score = (l.inet_rcv_saddr === daddr ? 4 : 0) + (l.sk_bound_dev_if !== 0 ? 2 : 1);
+    if (score > best_score) {
+      best = l as TcpSock;
+      best_score = score;
+    }
   }
-  return wildcard;
+  return best;
 }
 
 /** Mirrors inet_csk_reqsk_queue_is_full(): more than the backlog waiting to be accepted. */
@@ -168,6 +187,9 @@ export let tcp_v4_connect = function tcp_v4_connect(sk: Sock, addr: Uint8Array, 
   if (a.family !== AF_INET) return -EAFNOSUPPORT;
   const inet = inet_sk(sk);
   const daddr = a.addr === IN.INADDR_ANY ? IN.INADDR_LOOPBACK : a.addr;
+  // ip_route_connect() first (a missing bound device is ENODEV), then multicast and broadcast refused.
+  const route = ip_route_oif_check(sk);
+  if (route !== 0) return route;
   const type = inet_addr_type(sk.sk_net, daddr);
   if (type === RTN_MULTICAST || type === RTN_BROADCAST || type !== RTN_LOCAL) return -ENETUNREACH;
   if (inet.inet_saddr === 0) inet.inet_saddr = local_saddr(inet, daddr);

@@ -14,6 +14,7 @@ import {
   skb_copy_datagram_msg,
   EAFNOSUPPORT,
   EAGAIN,
+  ECONNREFUSED,
   EDESTADDRREQ,
   EINVAL,
   EMSGSIZE,
@@ -40,6 +41,7 @@ import {
   sock_prot_inuse_add,
   sock_put,
   sock_queue_rcv_skb,
+  sock_error,
   sock_setsockopt,
   SOL_SOCKET,
   SOL_UDP,
@@ -50,7 +52,7 @@ import {
 import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
 import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
 import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
-import { inet_addr_type, RTN_LOCAL } from './fib.js';
+import { inet_addr_type, inet_bound_dev_eq, ip_route_oif_check, local_iif, RTN_LOCAL } from './fib.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
@@ -179,13 +181,17 @@ export let udp_lib_close = function udp_lib_close(sk: Sock, _timeout: number): v
 /** Mirrors udp_destroy_sock(). */
 export function udp_destroy_sock(_sk: Sock): void {}
 
-/** Mirrors __udp4_lib_lookup(): the best-scoring socket bound to the port (exact address beats wildcard). */
+/**
+ * Mirrors __udp4_lib_lookup(): the best-scoring socket bound to the port for a datagram from saddr:sport
+ * to daddr:dport arriving on interface `dif` (exact address, connected peer and bound device each score).
+ */
 export function udp4_lib_lookup(
   table: Map<number, InetSock[]>,
   saddr: number,
   sport: number,
   daddr: number,
   dport: number,
+  dif: number,
 ): UdpSock | null {
   const owners = table.get(dport);
   if (owners === undefined) return null;
@@ -193,6 +199,9 @@ export function udp4_lib_lookup(
   let best_score = -1;
   for (const s of owners) {
     let score = 0;
+    // compute_score(): a socket bound to another device does not hear this one; one bound to it scores.
+    if (!inet_bound_dev_eq(s.sk_bound_dev_if, dif)) continue;
+    if (s.sk_bound_dev_if !== 0) score += 4;
     if (s.inet_rcv_saddr !== 0) {
       if (s.inet_rcv_saddr !== daddr) continue;
       score += 4;
@@ -221,8 +230,9 @@ export function local_saddr(inet: InetSock, daddr: number): number {
 
 /**
  * Mirrors udp_sendmsg(): EMSGSIZE over 65507, the address checks (EINVAL / EAFNOSUPPORT / EDESTADDRREQ),
- * autobind, then local delivery. A datagram nobody is bound to is dropped (Linux answers with ICMP port
- * unreachable, which only a connected sender would see).
+ * autobind, the route (ENODEV / ENETUNREACH), a pending error or a shut-down send side
+ * (sock_alloc_send_skb()), then local delivery. A datagram nobody is bound to is dropped and answered
+ * with ICMP port unreachable (udp4_port_unreach()).
  */
 export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   const inet = inet_sk(sk);
@@ -252,15 +262,23 @@ export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number
     inet.inet_sport = inet.inet_num;
   }
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
+  const route = ip_route_oif_check(sk);
+  if (route !== 0) return route;
   if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
-  // __ip_append_data() → sock_alloc_send_skb(): EPIPE once sending is shut down, and the allocation can
-  // fail (ENOBUFS).
+  // __ip_append_data() → sock_alloc_send_skb(): a pending error (an ICMP error a previous datagram
+  // earned) is returned and cleared, EPIPE once sending is shut down, and the allocation can fail
+  // (ENOBUFS).
+  if (sk.sk_err !== 0) return sock_error(sk);
   if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
   if (sk.sk_net.kernel.faults.should_fail('sock_alloc_send_skb')) return -ENOBUFS;
   const data = memcpy_from_msg(msg);
   const saddr = local_saddr(inet, daddr);
-  const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport);
-  if (dst === null) return len;
+  const dif = local_iif(sk);
+  const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport, dif);
+  if (dst === null) {
+    udp4_port_unreach(sk, saddr, inet.inet_num, daddr, dport, dif);
+    return len;
+  }
   const skb = new SkBuff(data); // memcpy_from_msg() already made the kernel copy
   const cb: UdpCb = { saddr, sport: inet.inet_num };
   skb.cb = cb;
@@ -268,6 +286,28 @@ export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number
   return len;
 };
 const fmt_udp_sendmsg: Fmt<typeof udp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
+
+/**
+ * What a datagram to a port nobody holds earns: __udp4_lib_rcv() answers with ICMP port unreachable,
+ * which comes back over lo to __udp4_lib_err(). That looks up the socket the datagram came from (its
+ * addresses reversed) and hands it ECONNREFUSED — a hard error, so only a connected socket, or one that
+ * asked for errors with IP_RECVERR, keeps it in sk_err for its next call. ksock has no error queue:
+ * IP_RECVERR's queued copy (MSG_ERRQUEUE) is not kept. Loopback ICMP is not rate limited.
+ */
+function udp4_port_unreach(
+  sk: Sock,
+  saddr: number,
+  sport: number,
+  daddr: number,
+  dport: number,
+  dif: number,
+): void {
+  const src = udp4_lib_lookup(udp_table_of(sk), daddr, dport, saddr, sport, dif);
+  if (src === null) return;
+  if (!inet_sk(src).recverr && src.sk_state !== TCP_ESTABLISHED) return;
+  src.sk_err = ECONNREFUSED;
+  src.sk_error_report(src);
+}
 
 /** Mirrors udp_recvmsg(): one datagram, truncated to the buffer (MSG_TRUNC), with the sender's address. */
 export let udp_recvmsg = function udp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number {
@@ -295,6 +335,8 @@ export let ip4_datagram_connect = function ip4_datagram_connect(sk: Sock, addr: 
   const inet = inet_sk(sk);
   let daddr = a.addr;
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK;
+  const route = ip_route_oif_check(sk);
+  if (route !== 0) return route;
   if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
   if (inet.inet_saddr === 0) inet.inet_saddr = local_saddr(inet, daddr);
   if (inet.inet_rcv_saddr === 0) inet.inet_rcv_saddr = inet.inet_saddr;

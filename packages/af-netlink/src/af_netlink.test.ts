@@ -10,7 +10,11 @@ import {
   SOCK_STREAM,
   SOL_NETLINK,
   SOL_SOCKET,
+  SO_BINDTODEVICE,
+  SO_BINDTOIFINDEX,
+  SO_PEERNAME,
   SO_RCVBUF,
+  SO_REUSEPORT,
   cmsgs,
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
@@ -405,6 +409,44 @@ describe('socket options', () => {
     expect(decode_sockaddr_nl(t.getsockname(fd)).nl_groups).toBe(0x80000000);
     expect(() => t.setsockopt(fd, SOL_SOCKET + 1, 1, 1)).toThrow(err('ENOPROTOOPT'));
     expect(() => t.setsockopt(fd, SOL_NETLINK, 99, 1)).toThrow(err('ENOPROTOOPT'));
+  });
+
+  it('SOL_SOCKET answers that depend on the family, as Linux 6.18 gives them for netlink', () => {
+    const k = boot();
+    const t = k.spawn();
+    const fd = nlsocket(t, NETLINK_USERSOCK);
+    // Port sharing is for inet sockets only; turning it off is allowed.
+    expect(() => t.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1)).toThrow(err('EOPNOTSUPP'));
+    t.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 0);
+    // SO_PEERNAME copies exactly the length asked for: more than the 12-byte address is EINVAL.
+    expect(() => t.getsockopt(fd, SOL_SOCKET, SO_PEERNAME, 256)).toThrow(err('EINVAL'));
+    expect([...t.getsockopt(fd, SOL_SOCKET, SO_PEERNAME, 12)]).toEqual([16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    expect([...t.getsockopt(fd, SOL_SOCKET, SO_PEERNAME, 4)]).toEqual([16, 0, 0, 0]);
+    expect(t.getsockopt(fd, SOL_SOCKET, SO_PEERNAME, 0).length).toBe(0);
+    // SO_BINDTODEVICE: any socket may name a device of its namespace; reading it needs IFNAMSIZ bytes.
+    const lo = new TextEncoder().encode('lo');
+    expect(t.getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, 16).length).toBe(0);
+    expect(() => t.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, enc('nosuch'))).toThrow(err('ENODEV'));
+    t.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, lo);
+    expect([...t.getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, 16)]).toEqual([...lo, 0]);
+    expect(() => t.getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, 3)).toThrow(err('EINVAL'));
+    expect(t.getsockoptInt(fd, SOL_SOCKET, SO_BINDTOIFINDEX)).toBe(1);
+    // The name ends at its first NUL and is cut to IFNAMSIZ - 1 bytes; an empty one unbinds.
+    t.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, enc('lo\0junk-junk-junk'));
+    expect(() => t.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, enc('loXXXXXXXXXXXXXXXX'))).toThrow(
+      err('ENODEV'),
+    );
+    t.setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, new Uint8Array(0));
+    expect(t.getsockoptInt(fd, SOL_SOCKET, SO_BINDTOIFINDEX)).toBe(0);
+    expect(() => t.setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, -1)).toThrow(err('EINVAL'));
+    expect(() => t.setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, Uint8Array.of(1))).toThrow(err('EINVAL'));
+    // Moving a socket already bound to a device needs CAP_NET_RAW.
+    t.setsockopt(fd, SOL_SOCKET, SO_BINDTOIFINDEX, 99);
+    const user = k.spawn({ uid: 1000 });
+    const ufd = nlsocket(user, NETLINK_USERSOCK);
+    user.setsockopt(ufd, SOL_SOCKET, SO_BINDTOIFINDEX, 1);
+    expect(() => user.setsockopt(ufd, SOL_SOCKET, SO_BINDTOIFINDEX, 0)).toThrow(err('EPERM'));
+    expect(() => t.getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, 16)).toThrow(err('ENODEV'));
   });
 
   it('flag options read back as 0/1 and need an int of room', () => {

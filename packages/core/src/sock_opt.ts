@@ -1,5 +1,6 @@
 import { call_ops, tracing } from './trace.js';
 import { capable } from './cred.js';
+import { dev_get_by_index, dev_get_by_name } from './dev.js';
 import type { Sock } from './sock.js';
 import {
   MAX_SCHEDULE_TIMEOUT,
@@ -21,7 +22,18 @@ import {
 } from './sock.js';
 import type { Socket } from './socket.js';
 import { CAP_NET_ADMIN, CAP_NET_RAW } from './uapi/capability.js';
-import { EACCES, EDOM, EINVAL, ENODATA, ENOPROTOOPT, ENOTCONN, EOPNOTSUPP, EPERM } from './uapi/errno.js';
+import {
+  EACCES,
+  EDOM,
+  EINVAL,
+  ENODATA,
+  ENODEV,
+  ENOPROTOOPT,
+  ENOTCONN,
+  EOPNOTSUPP,
+  EPERM,
+} from './uapi/errno.js';
+import { IFNAMSIZ } from './uapi/if.js';
 import * as S from './uapi/socket.js';
 import { TCP_LISTEN } from './uapi/tcp_states.js';
 
@@ -90,6 +102,56 @@ function timeval_bytes(ms: number): Uint8Array {
   return b;
 }
 
+/** Mirrors sk_is_inet(): only AF_INET and AF_INET6 sockets share ports (SO_REUSEPORT). */
+function sk_is_inet(sk: Sock): boolean {
+  return sk.sk_family === S.AF_INET || sk.sk_family === S.AF_INET6;
+}
+
+/**
+ * Mirrors sock_bindtoindex_locked(): a socket already bound to a device moves (or unbinds) only with
+ * CAP_NET_RAW; a negative index is EINVAL. The index is not looked up: a missing device shows when the
+ * socket routes (ENODEV). ksock's port tables are not keyed by device, so there is nothing to rehash.
+ */
+function sock_bindtoindex_locked(sk: Sock, ifindex: number): number {
+  if (sk.sk_bound_dev_if !== 0 && !capable(CAP_NET_RAW)) return -EPERM;
+  if (ifindex < 0) return -EINVAL;
+  sk.sk_bound_dev_if = ifindex;
+  return 0;
+}
+
+/**
+ * Mirrors sock_setbindtodevice(): the name is at most IFNAMSIZ - 1 bytes (longer input is cut) and ends
+ * at its first NUL; an empty name (or optlen 0) unbinds; a name no device of the namespace has is ENODEV.
+ */
+function sock_setbindtodevice(sk: Sock, optval: Uint8Array): number {
+  const bytes = optval.subarray(0, IFNAMSIZ - 1);
+  const nul = bytes.indexOf(0);
+  const devname = bytes.subarray(0, nul < 0 ? bytes.length : nul);
+  let index = 0;
+  if (devname.length > 0) {
+    const dev = dev_get_by_name(sk.sk_net, new TextDecoder().decode(devname));
+    if (dev === null) return -ENODEV;
+    index = dev.ifindex;
+  }
+  return sock_bindtoindex_locked(sk, index);
+}
+
+/**
+ * Mirrors sock_getbindtodevice(): no device bound answers zero bytes; otherwise the caller must offer
+ * IFNAMSIZ bytes (EINVAL) and gets the name with its NUL, or ENODEV if that device is gone.
+ */
+function sock_getbindtodevice(sk: Sock, optlen: number): Uint8Array | number {
+  const ifindex = sk.sk_bound_dev_if;
+  if (ifindex === 0) return new Uint8Array(0);
+  if (optlen < IFNAMSIZ) return -EINVAL;
+  const dev = dev_get_by_index(sk.sk_net, ifindex);
+  if (dev === null) return -ENODEV;
+  const name = new TextEncoder().encode(dev.name);
+  const v = new Uint8Array(name.length + 1);
+  v.set(name);
+  return v;
+}
+
 /**
  * Mirrors sk_setsockopt() (net/core/sock.c) for SOL_SOCKET: options shorter than an int are EINVAL,
  * unknown options ENOPROTOOPT, privileged ones EPERM without the capability.
@@ -98,6 +160,8 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
   const sk = sock.sk;
   if (sk === null) return -EINVAL;
   const kernel = sk.sk_net.kernel;
+  // The one option without an int argument, handled before the length check.
+  if (optname === S.SO_BINDTODEVICE) return sock_setbindtodevice(sk, optval);
   if (optval.length < 4) return -EINVAL;
   const val = read_int(optval);
   const valbool = val !== 0;
@@ -110,8 +174,12 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       sk.sk_reuse = valbool ? 1 : 0;
       return 0;
     case S.SO_REUSEPORT:
+      // Port sharing exists only for inet sockets; turning it off is allowed everywhere.
+      if (valbool && !sk_is_inet(sk)) return -EOPNOTSUPP;
       sk.sk_reuseport = valbool ? 1 : 0;
       return 0;
+    case S.SO_BINDTOIFINDEX:
+      return sock_bindtoindex_locked(sk, val);
     case S.SO_DONTROUTE:
       sock_valbool_flag(sk, SOCK_LOCALROUTE, valbool);
       return 0;
@@ -348,8 +416,9 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = new Uint8Array(8);
       break;
     case S.SO_BINDTODEVICE:
+      return sock_getbindtodevice(sk, optlen);
     case S.SO_GET_FILTER:
-      // No device bound, no filter attached: a zero-length answer.
+      // No filter attached: a zero-length answer.
       v = new Uint8Array(0);
       break;
     case S.SO_PEERCRED: {
@@ -370,6 +439,8 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
             ? call_ops(sock.ops.getname, 'ops->getname', sock, true)
             : sock.ops.getname(sock, true);
       if (typeof peer === 'number') return -ENOTCONN;
+      // Linux copies exactly the length asked for, so asking for more than the address is EINVAL.
+      if (peer.length < optlen) return -EINVAL;
       v = peer;
       break;
     }

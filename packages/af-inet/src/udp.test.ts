@@ -1,0 +1,105 @@
+/**
+ * UDP errors that come back from the receiving side over lo, and sockets bound to a device. Every
+ * expectation is what Linux 6.18 answered to the same calls in a fresh network namespace with lo up.
+ */
+import {
+  AF_INET,
+  MSG_DONTWAIT,
+  SO_BINDTODEVICE,
+  SO_BINDTOIFINDEX,
+  SO_ERROR,
+  SOCK_DGRAM,
+  SOCK_STREAM,
+  SOL_IP,
+  SOL_SOCKET,
+} from '@ksock/core';
+import { describe, expect, it } from 'vitest';
+import { boot, errno_of } from './__fixtures__/util.js';
+import { sockaddr_in } from './index.js';
+import * as IN from './uapi/in.js';
+
+const to = (port: number) => sockaddr_in('127.0.0.1', port);
+const x = Uint8Array.of(0x78);
+
+describe('UDP: ICMP port unreachable (__udp4_lib_err)', () => {
+  it('a connected socket gets ECONNREFUSED on its next call, once per datagram that found nobody', () => {
+    const t = boot().spawn({});
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.connect(u, to(47002));
+    expect(t.sendto(u, x)).toBe(1);
+    // The error the first datagram earned is reported by the next send, which therefore sends nothing.
+    expect(errno_of(() => t.sendto(u, x))).toBe('ECONNREFUSED');
+    expect(t.sendto(u, x)).toBe(1);
+    expect(t.getsockoptInt(u, SOL_SOCKET, SO_ERROR)).toBe(111);
+    expect(errno_of(() => t.recvfrom(u, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    t.sendto(u, x);
+    expect(t.getsockoptInt(u, SOL_SOCKET, SO_ERROR)).toBe(111);
+    expect(t.getsockoptInt(u, SOL_SOCKET, SO_ERROR)).toBe(0);
+    t.sendto(u, x);
+    // connect() does not clear it; the receive reports it.
+    t.connect(u, to(47003));
+    expect(errno_of(() => t.recvfrom(u, 10, MSG_DONTWAIT))).toBe('ECONNREFUSED');
+  });
+
+  it('an unconnected socket hears nothing unless it set IP_RECVERR; a connected one only from its peer', () => {
+    const t = boot().spawn({});
+    const v = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.sendto(v, x, 0, to(47002));
+    expect(errno_of(() => t.recvfrom(v, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    t.setsockopt(v, SOL_IP, IN.IP_RECVERR, 1);
+    t.sendto(v, x, 0, to(47002));
+    expect(errno_of(() => t.recvfrom(v, 10, MSG_DONTWAIT))).toBe('ECONNREFUSED');
+    expect(t.getsockoptInt(v, SOL_SOCKET, SO_ERROR)).toBe(0);
+    // The ICMP error names the port the datagram went to: a socket connected elsewhere is not found.
+    const w = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.connect(w, to(47004));
+    t.sendto(w, x, 0, to(47005));
+    expect(errno_of(() => t.recvfrom(w, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+  });
+});
+
+describe('sockets bound to a device (SO_BINDTOIFINDEX, SO_BINDTODEVICE)', () => {
+  it('a device that does not exist is ENODEV when the socket routes', () => {
+    const t = boot().spawn({});
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.setsockopt(u, SOL_SOCKET, SO_BINDTOIFINDEX, 99);
+    expect(t.getsockoptInt(u, SOL_SOCKET, SO_BINDTOIFINDEX)).toBe(99);
+    expect(errno_of(() => t.getsockopt(u, SOL_SOCKET, SO_BINDTODEVICE, 16))).toBe('ENODEV');
+    expect(errno_of(() => t.sendto(u, x, 0, to(47001)))).toBe('ENODEV');
+    expect(errno_of(() => t.recvfrom(u, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(errno_of(() => t.connect(u, to(47001)))).toBe('ENODEV');
+    // The failed send still autobound the socket.
+    expect(errno_of(() => t.bind(u, to(0)))).toBe('EINVAL');
+    const s = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.setsockopt(s, SOL_SOCKET, SO_BINDTOIFINDEX, 99);
+    expect(errno_of(() => t.connect(s, to(47001)))).toBe('ENODEV');
+  });
+
+  it('bound to lo, a socket talks as before; bound elsewhere, it does not hear lo', () => {
+    const t = boot().spawn({});
+    const r = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.setsockopt(r, SOL_SOCKET, SO_BINDTOIFINDEX, 99);
+    t.bind(r, to(47010));
+    const s = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.connect(s, to(47010));
+    expect(t.sendto(s, x)).toBe(1);
+    expect(errno_of(() => t.recvfrom(r, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(errno_of(() => t.recvfrom(s, 10, MSG_DONTWAIT))).toBe('ECONNREFUSED');
+    const r2 = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.setsockopt(r2, SOL_SOCKET, SO_BINDTODEVICE, new TextEncoder().encode('lo'));
+    t.bind(r2, to(47011));
+    t.connect(s, to(47011));
+    t.sendto(s, Uint8Array.of(0x79));
+    expect([...t.recvfrom(r2, 10, MSG_DONTWAIT).data]).toEqual([0x79]);
+    const l = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.setsockopt(l, SOL_SOCKET, SO_BINDTOIFINDEX, 99);
+    t.bind(l, to(47012));
+    t.listen(l, 5);
+    expect(errno_of(() => t.connect(t.socket(AF_INET, SOCK_STREAM, 0), to(47012)))).toBe('ECONNREFUSED');
+    const l2 = t.socket(AF_INET, SOCK_STREAM, 0);
+    t.setsockopt(l2, SOL_SOCKET, SO_BINDTOIFINDEX, 1);
+    t.bind(l2, to(47013));
+    t.listen(l2, 5);
+    expect(errno_of(() => t.connect(t.socket(AF_INET, SOCK_STREAM, 0), to(47013)))).toBe('OK');
+  });
+});
