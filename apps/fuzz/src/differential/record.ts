@@ -4,12 +4,12 @@
  *   npx tsx --conditions=@ksock/source src/differential/record.ts
  * The programs run in a fresh network namespace with only lo up, like a fresh ksock kernel.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type DiffOp, differentialPrograms } from './programs.js';
+import { runLinux } from './linux.js';
+import { differentialPrograms } from './programs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -17,20 +17,11 @@ export const SETS = [
   // the netlink set also records the bytes getsockopt() returns
   { name: 'netlink', seed: 7, n: 600, netlinkOnly: true, values: true },
   { name: 'netlink+inet', seed: 42, n: 1500, netlinkOnly: false, values: false },
+  // Seeds explore.ts first ran: they found SO_PEERNAME's length rule, SO_REUSEPORT off inet,
+  // SO_BINDTODEVICE, IP options with optlen 0 and ICMP port unreachable for connected UDP.
+  { name: 'netlink (2)', seed: 2002, n: 3000, netlinkOnly: true, values: true },
+  { name: 'netlink+inet (2)', seed: 1001, n: 6000, netlinkOnly: false, values: false },
 ] as const;
-
-function runLinux(programs: DiffOp[][], values: boolean): { kernel: string; results: string[][] } {
-  const out = execFileSync(
-    'unshare',
-    ['--net', 'sh', '-c', `ip link set lo up && python3 ${join(here, 'linux_driver.py')}`],
-    {
-      input: JSON.stringify(programs),
-      maxBuffer: 1 << 28,
-      env: { ...process.env, VALUES: values ? '1' : '' },
-    },
-  );
-  return JSON.parse(out.toString());
-}
 
 const sets = SETS.map((s) => {
   const programs = differentialPrograms(s.seed, s.n, s.netlinkOnly);
