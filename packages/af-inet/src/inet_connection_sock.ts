@@ -131,9 +131,20 @@ export function inet_csk_bind_conflict(sk: InetSock, owners: readonly InetSock[]
   return false;
 }
 
-/** Mirrors inet_sk_get_local_port_range(). */
+/**
+ * Mirrors inet_sk_get_local_port_range(): net.ipv4.ip_local_port_range, narrowed by the socket's
+ * IP_LOCAL_PORT_RANGE where each of its bounds lies inside it.
+ */
 export function inet_get_local_port_range(sk: Sock): [number, number] {
-  return ipv4(sk.sk_net).ip_local_ports;
+  const ports = ipv4(sk.sk_net).ip_local_ports;
+  const range = inet_sk(sk).local_port_range;
+  if (range === 0) return ports;
+  let [lo, hi] = ports;
+  const sk_lo = range & 0xffff;
+  const sk_hi = range >>> 16;
+  if (lo <= sk_lo && sk_lo <= hi) lo = sk_lo;
+  if (lo <= sk_hi && sk_hi <= hi) hi = sk_hi;
+  return [lo, hi];
 }
 
 function inet_bind_hash(sk: InetSock, port: number, bhash: Map<number, InetSock[]>): void {

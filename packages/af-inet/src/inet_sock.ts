@@ -32,6 +32,15 @@ export class InetSock extends Sock {
   declare transparent: boolean;
   declare bind_address_no_port: boolean;
   declare recverr: boolean;
+  /**
+   * The rest of inet_flags (IP_PKTINFO, IP_RECVTTL… and the router-alert bit), as the INET_FLAGS_* bits
+   * below: one number rather than a field each, since every UDP socket carries them.
+   */
+  declare inet_flags: number;
+  /** IP_MINTTL. */
+  declare min_ttl: number;
+  /** IP_LOCAL_PORT_RANGE: the low port in the low 16 bits, the high one in the high 16; 0 when unset. */
+  declare local_port_range: number;
   /** A stable stand-in for the %pK pointer /proc/net prints. */
   declare readonly sk_id: number;
 
@@ -60,11 +69,27 @@ export class InetSock extends Sock {
     this.transparent = false;
     this.bind_address_no_port = false;
     this.recverr = false;
+    this.inet_flags = 0;
+    this.min_ttl = 0;
+    this.local_port_range = 0;
     this.sk_id = ++sk_ids;
   }
 }
 
 let sk_ids = 0;
+
+/** Bits of InetSock.inet_flags, named after Linux's INET_FLAGS_* (include/net/inet_sock.h); ksock's own positions. */
+export const INET_FLAGS_PKTINFO = 1 << 0;
+export const INET_FLAGS_TTL = 1 << 1;
+export const INET_FLAGS_TOS = 1 << 2;
+export const INET_FLAGS_RECVOPTS = 1 << 3;
+export const INET_FLAGS_RETOPTS = 1 << 4;
+export const INET_FLAGS_PASSSEC = 1 << 5;
+export const INET_FLAGS_ORIGDSTADDR = 1 << 6;
+export const INET_FLAGS_CHECKSUM = 1 << 7;
+export const INET_FLAGS_RECVFRAGSIZE = 1 << 8;
+export const INET_FLAGS_RECVERR_RFC4884 = 1 << 9;
+export const INET_FLAGS_RTALERT = 1 << 10;
 
 /** Mirrors inet_sk(). */
 export function inet_sk(sk: Sock): InetSock {

@@ -1,5 +1,6 @@
-import { AF_INET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_IP } from '@ksock/core';
+import { AF_INET, SO_PRIORITY, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_IP, SOL_SOCKET } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
+import fixture from './__fixtures__/ip-options-linux-6.18.json' with { type: 'json' };
 import { boot, errno_of } from './__fixtures__/util.js';
 import * as IN from './uapi/in.js';
 
@@ -46,5 +47,99 @@ describe('do_ip_setsockopt()', () => {
     expect(answers(SOCK_DGRAM, 0)).toEqual({ ...common, ...not_raw });
     expect(answers(SOCK_STREAM, 0)).toEqual({ ...common, ...not_raw });
     expect(answers(SOCK_RAW, 255)).toEqual({ ...common, IP_HDRINCL: 'OK', IP_NODEFRAG: 'OK' });
+  });
+});
+
+/**
+ * tools/ip_options_probe.py asked Linux 6.18 each SOL_IP option ksock models, on fresh TCP, UDP and raw
+ * sockets: reads with 4, 1, 0 and 64 bytes of room, and writes of several ints, one byte and nothing,
+ * each read back. ksock must answer every one the same.
+ */
+describe('SOL_IP options against Linux 6.18 (src/__fixtures__/ip-options-linux-6.18.json)', () => {
+  const kinds: Record<string, [number, number]> = {
+    tcp: [SOCK_STREAM, 0],
+    udp: [SOCK_DGRAM, 0],
+    raw: [SOCK_RAW, 255],
+  };
+  const int = (v: number) => {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, v, true);
+    return b;
+  };
+  const values: Record<string, Uint8Array> = {
+    '0': int(0),
+    '1': int(1),
+    '-1': int(-1),
+    '2': int(2),
+    '256': int(256),
+    byte1: Uint8Array.of(1),
+    empty: new Uint8Array(0),
+  };
+  const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  for (const [opt, row] of Object.entries(fixture.options)) {
+    it(`option ${opt}`, () => {
+      const t = boot().spawn({});
+      const answer = errno_of;
+      const get = (fd: number, room: number) => {
+        let out = '';
+        const e = answer(() => {
+          out = `ok:${hex(t.getsockopt(fd, SOL_IP, Number(opt), room))}`;
+        });
+        return e === 'OK' ? out : e;
+      };
+      const got: Record<string, Record<string, string>> = {};
+      for (const [kind, [type, protocol]] of Object.entries(kinds)) {
+        const fd = t.socket(AF_INET, type, protocol);
+        const r: Record<string, string> = {};
+        for (const room of [4, 1, 0, 64]) r[`get${room}`] = get(fd, room);
+        t.close(fd);
+        for (const [name, value] of Object.entries(values)) {
+          const s = t.socket(AF_INET, type, protocol);
+          const e = answer(() => t.setsockopt(s, SOL_IP, Number(opt), value));
+          r[`set${name}`] = `${e === 'OK' ? 'ok' : e} ${get(s, 4)}`;
+          t.close(s);
+        }
+        got[kind] = r;
+      }
+      expect(got).toEqual(row);
+    });
+  }
+});
+
+describe('IP_TOS', () => {
+  it('sets sk_priority from the TOS class when it changes; TCP keeps its ECN bits (Linux 6.18)', () => {
+    const t = boot().spawn({});
+    const seen: string[] = [];
+    for (const tos of [0, 2, 4, 8, 0x10, 0x18, 0x1c, 0x1e, 0xff]) {
+      for (const type of [SOCK_DGRAM, SOCK_STREAM]) {
+        const fd = t.socket(AF_INET, type, 0);
+        t.setsockopt(fd, SOL_SOCKET, SO_PRIORITY, 3);
+        t.setsockopt(fd, SOL_IP, IN.IP_TOS, tos);
+        seen.push(
+          `${tos}/${type}: ${t.getsockoptInt(fd, SOL_SOCKET, SO_PRIORITY)} ${t.getsockoptInt(fd, SOL_IP, IN.IP_TOS)}`,
+        );
+        t.close(fd);
+      }
+    }
+    expect(seen).toEqual([
+      '0/2: 3 0',
+      '0/1: 3 0',
+      '2/2: 0 2',
+      '2/1: 3 0',
+      '4/2: 0 4',
+      '4/1: 0 4',
+      '8/2: 2 8',
+      '8/1: 2 8',
+      '16/2: 6 16',
+      '16/1: 6 16',
+      '24/2: 4 24',
+      '24/1: 4 24',
+      '28/2: 4 28',
+      '28/1: 4 28',
+      '30/2: 4 30',
+      '30/1: 4 28',
+      '255/2: 4 255',
+      '255/1: 4 252',
+    ]);
   });
 });

@@ -7,17 +7,110 @@ import {
   CAP_NET_ADMIN,
   CAP_NET_RAW,
   capable,
+  EADDRINUSE,
   EINVAL,
+  ENOBUFS,
   ENOPROTOOPT,
   EOPNOTSUPP,
+  ENOTCONN,
   EPERM,
+  SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
   SOL_IP,
+  TCP_CLOSE,
+  TCP_ESTABLISHED,
+  TCP_LISTEN,
 } from '@ksock/core';
-import { inet_sk } from './inet_sock.js';
+import {
+  INET_FLAGS_CHECKSUM,
+  INET_FLAGS_ORIGDSTADDR,
+  INET_FLAGS_PASSSEC,
+  INET_FLAGS_PKTINFO,
+  INET_FLAGS_RECVERR_RFC4884,
+  INET_FLAGS_RECVFRAGSIZE,
+  INET_FLAGS_RECVOPTS,
+  INET_FLAGS_RETOPTS,
+  INET_FLAGS_RTALERT,
+  INET_FLAGS_TOS,
+  INET_FLAGS_TTL,
+  type InetSock,
+  inet_sk,
+} from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
+
+/**
+ * The on/off options that only set an inet_flags bit. Those asking for ancillary data (IP_PKTINFO,
+ * IP_RECVTTL…) are kept and read back, but ksock attaches no control messages to what is received.
+ */
+const FLAG_OPTS: Readonly<Record<number, number>> = {
+  [IN.IP_PKTINFO]: INET_FLAGS_PKTINFO,
+  [IN.IP_RECVTTL]: INET_FLAGS_TTL,
+  [IN.IP_RECVTOS]: INET_FLAGS_TOS,
+  [IN.IP_RECVOPTS]: INET_FLAGS_RECVOPTS,
+  [IN.IP_RETOPTS]: INET_FLAGS_RETOPTS,
+  [IN.IP_PASSSEC]: INET_FLAGS_PASSSEC,
+  [IN.IP_RECVORIGDSTADDR]: INET_FLAGS_ORIGDSTADDR,
+  [IN.IP_CHECKSUM]: INET_FLAGS_CHECKSUM,
+  [IN.IP_RECVFRAGSIZE]: INET_FLAGS_RECVFRAGSIZE,
+  [IN.IP_RECVERR_RFC4884]: INET_FLAGS_RECVERR_RFC4884,
+};
+
+function inet_assign_flag(inet: InetSock, bit: number, on: boolean): void {
+  inet.inet_flags = on ? inet.inet_flags | bit : inet.inet_flags & ~bit;
+}
+
+/**
+ * Mirrors ip_ra_control(): only raw sockets other than IPPROTO_RAW join the router-alert chain; joining
+ * twice is EADDRINUSE, leaving without having joined ENOBUFS.
+ */
+function ip_ra_control(sk: Sock, on: boolean): number {
+  const inet = inet_sk(sk);
+  if (sk.sk_type !== SOCK_RAW || inet.inet_num === IN.IPPROTO_RAW) return -EINVAL;
+  const joined = (inet.inet_flags & INET_FLAGS_RTALERT) !== 0;
+  if (joined) {
+    if (on) return -EADDRINUSE;
+    inet_assign_flag(inet, INET_FLAGS_RTALERT, false);
+    return 0;
+  }
+  if (!on) return -ENOBUFS;
+  inet_assign_flag(inet, INET_FLAGS_RTALERT, true);
+  return 0;
+}
+
+/**
+ * IP_MTU: the MTU of the route the socket caches, which only a connected socket has (a UDP socket
+ * after connect(), a TCP socket from connect() until it is closed or refused); every ksock route goes
+ * through lo.
+ */
+function ip_sk_dst_mtu(sk: Sock): number {
+  const connected =
+    sk.sk_type === SOCK_STREAM
+      ? sk.sk_state !== TCP_CLOSE && sk.sk_state !== TCP_LISTEN
+      : sk.sk_type === SOCK_DGRAM && sk.sk_state === TCP_ESTABLISHED;
+  if (!connected) return 0;
+  return Math.min(sk.sk_net.loopback_dev?.mtu ?? 65536, IN.IP_MAX_MTU);
+}
+
+/** INET_ECN_MASK: the two ECN bits of the TOS byte, which TCP manages itself. */
+const INET_ECN_MASK = 3;
+
+/** ip_tos2prio (net/ipv4/route.c): the packet priority each TOS class maps to (TC_PRIO_*). */
+const ip_tos2prio = [0, 0, 0, 0, 2, 2, 2, 2, 6, 6, 6, 6, 4, 4, 4, 4];
+
+/**
+ * Mirrors __ip_sock_set_tos(): a TCP socket keeps its own ECN bits; a new TOS also sets sk_priority
+ * (rt_tos2priority()), an unchanged one leaves it alone.
+ */
+function __ip_sock_set_tos(sk: Sock, val: number): void {
+  const inet = inet_sk(sk);
+  const old_tos = inet.tos;
+  if (sk.sk_type === SOCK_STREAM) val = (val & ~INET_ECN_MASK) | (old_tos & INET_ECN_MASK);
+  if (old_tos === val) return;
+  inet.tos = val;
+  sk.sk_priority = ip_tos2prio[(val & 0x1e) >> 1]!;
+}
 
 /** Options whose optval is an int but which also accept a single byte (ip_setsockopt's setsockopt_needs_rtnl list aside). */
 function read_val(optval: Uint8Array): number {
@@ -36,7 +129,7 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
     // IP_TOS, IP_HDRINCL, IP_MTU_DISCOVER, IP_RECVERR and IP_BIND_ADDRESS_NO_PORT take no length check:
     // with optlen 0 nothing is copied and the value stays 0 (do_ip_setsockopt()); the others are EINVAL.
     case IN.IP_TOS:
-      inet.tos = val & 0xff;
+      __ip_sock_set_tos(sk, val & 0xff);
       return 0;
     case IN.IP_TTL:
       if (optlen < 1) return -EINVAL;
@@ -85,6 +178,40 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
       if (optlen < 1) return -EINVAL;
       inet.transparent = val !== 0;
       return 0;
+    case IN.IP_PKTINFO:
+    case IN.IP_RECVTTL:
+    case IN.IP_RECVTOS:
+    case IN.IP_RECVOPTS:
+    case IN.IP_RETOPTS:
+    case IN.IP_PASSSEC:
+    case IN.IP_RECVORIGDSTADDR:
+    case IN.IP_CHECKSUM:
+      inet_assign_flag(inet, FLAG_OPTS[optname]!, val !== 0);
+      return 0;
+    case IN.IP_RECVFRAGSIZE:
+      if (sk.sk_type !== SOCK_RAW && sk.sk_type !== SOCK_DGRAM) return -EINVAL;
+      inet_assign_flag(inet, INET_FLAGS_RECVFRAGSIZE, val !== 0);
+      return 0;
+    case IN.IP_RECVERR_RFC4884:
+      if (val < 0 || val > 1) return -EINVAL;
+      inet_assign_flag(inet, INET_FLAGS_RECVERR_RFC4884, val !== 0);
+      return 0;
+    case IN.IP_MINTTL:
+      if (optlen < 1) return -EINVAL;
+      if (val < 0 || val > 255) return -EINVAL;
+      inet.min_ttl = val;
+      return 0;
+    case IN.IP_ROUTER_ALERT:
+      return ip_ra_control(sk, val !== 0);
+    case IN.IP_LOCAL_PORT_RANGE: {
+      // A u32 exactly: the low port in its low half, the high port in its high half (0: no bound).
+      if (optlen !== 4) return -EINVAL;
+      const lo = val & 0xffff;
+      const hi = val >>> 16;
+      if (lo !== 0 && hi !== 0 && lo > hi) return -EINVAL;
+      inet.local_port_range = val >>> 0;
+      return 0;
+    }
     default:
       return -ENOPROTOOPT;
   }
@@ -135,6 +262,35 @@ export function ip_getsockopt(sk: Sock, level: number, optname: number, len: num
       break;
     case IN.IP_BIND_ADDRESS_NO_PORT:
       val = inet.bind_address_no_port ? 1 : 0;
+      break;
+    case IN.IP_PKTINFO:
+    case IN.IP_RECVTTL:
+    case IN.IP_RECVTOS:
+    case IN.IP_RECVOPTS:
+    case IN.IP_RETOPTS:
+    case IN.IP_PASSSEC:
+    case IN.IP_RECVORIGDSTADDR:
+    case IN.IP_CHECKSUM:
+    case IN.IP_RECVFRAGSIZE:
+    case IN.IP_RECVERR_RFC4884:
+      val = (inet.inet_flags & FLAG_OPTS[optname]!) !== 0 ? 1 : 0;
+      break;
+    case IN.IP_ROUTER_ALERT:
+      val = (inet.inet_flags & INET_FLAGS_RTALERT) !== 0 ? 1 : 0;
+      break;
+    case IN.IP_MINTTL:
+      val = inet.min_ttl;
+      break;
+    case IN.IP_LOCAL_PORT_RANGE:
+      val = inet.local_port_range | 0;
+      break;
+    case IN.IP_PROTOCOL:
+      // inet_num: the protocol for a raw socket, the local port (0 until bound) otherwise.
+      val = inet.inet_num;
+      break;
+    case IN.IP_MTU:
+      val = ip_sk_dst_mtu(sk);
+      if (val === 0) return -ENOTCONN;
       break;
     default:
       return -ENOPROTOOPT;

@@ -5,6 +5,8 @@
 import {
   AF_INET,
   MSG_DONTWAIT,
+  MSG_MORE,
+  MSG_OOB,
   SO_BINDTODEVICE,
   SO_BINDTOIFINDEX,
   SO_ERROR,
@@ -12,6 +14,7 @@ import {
   SOCK_STREAM,
   SOL_IP,
   SOL_SOCKET,
+  SOL_UDP,
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { boot, errno_of } from './__fixtures__/util.js';
@@ -101,5 +104,76 @@ describe('sockets bound to a device (SO_BINDTOIFINDEX, SO_BINDTODEVICE)', () => 
     t.bind(l2, to(47013));
     t.listen(l2, 5);
     expect(errno_of(() => t.connect(t.socket(AF_INET, SOCK_STREAM, 0), to(47013)))).toBe('OK');
+  });
+});
+
+describe('UDP corking (MSG_MORE, UDP_CORK)', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+  it('appends to one datagram until a send without MSG_MORE; appends skip the address checks', () => {
+    const t = boot().spawn({});
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    const v = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.bind(v, to(47030));
+    expect(t.sendto(u, bytes('a'.repeat(10)), MSG_MORE, to(47030))).toBe(10);
+    expect(t.sendto(u, bytes('bbbbb'), MSG_MORE, to(0))).toBe(5);
+    // Too long for one datagram: EMSGSIZE, and what was corked is dropped.
+    expect(errno_of(() => t.sendto(u, new Uint8Array(65500), MSG_MORE, to(47030)))).toBe('EMSGSIZE');
+    expect(errno_of(() => t.recvfrom(v, 100000, MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(t.sendto(u, bytes('ddd'), 0, to(47030))).toBe(3);
+    expect(text(t.recvfrom(v, 100, MSG_DONTWAIT).data)).toBe('ddd');
+    // The first send fixes the destination; the last one's address is not even routed.
+    t.sendto(u, bytes('e'), MSG_MORE, to(47030));
+    t.sendto(u, bytes('f'), MSG_MORE, to(47031));
+    t.sendto(u, bytes('g'), 0, sockaddr_in('1.2.3.4', 5));
+    expect(text(t.recvfrom(v, 100, MSG_DONTWAIT).data)).toBe('efg');
+    // A corked datagram dies with its socket.
+    const w = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.sendto(w, bytes('z'), MSG_MORE, to(47030));
+    t.close(w);
+    expect(errno_of(() => t.recvfrom(v, 100, MSG_DONTWAIT))).toBe('EAGAIN');
+  });
+
+  it('UDP_CORK holds every send until it is turned off', () => {
+    const t = boot().spawn({});
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    const v = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.bind(v, to(47030));
+    t.setsockopt(u, SOL_UDP, 1 /* UDP_CORK */, 1);
+    t.sendto(u, bytes('h'), 0, to(47030));
+    expect(errno_of(() => t.recvfrom(v, 100, MSG_DONTWAIT))).toBe('EAGAIN');
+    t.setsockopt(u, SOL_UDP, 1, 0);
+    expect(text(t.recvfrom(v, 100, MSG_DONTWAIT).data)).toBe('h');
+    t.setsockopt(u, SOL_UDP, 1, 1);
+    t.sendto(u, bytes('i'), 0, to(47030));
+    t.sendto(u, bytes('j'), 0, to(47030));
+    t.setsockopt(u, SOL_UDP, 1, 1);
+    t.sendto(u, bytes('k'), 0, to(47030));
+    expect(errno_of(() => t.recvfrom(v, 100, MSG_DONTWAIT))).toBe('EAGAIN');
+    t.setsockopt(u, SOL_UDP, 1, 0);
+    expect(text(t.recvfrom(v, 100, MSG_DONTWAIT).data)).toBe('ijk');
+  });
+
+  it('a corked datagram to a closed port earns its error when it is sent', () => {
+    const t = boot().spawn({});
+    const x = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.connect(x, to(47040));
+    t.sendto(x, bytes('1'), MSG_MORE);
+    expect(t.sendto(x, bytes('2'), MSG_MORE)).toBe(1);
+    expect(t.sendto(x, bytes('3'))).toBe(1);
+    expect(errno_of(() => t.sendto(x, bytes('4')))).toBe('ECONNREFUSED');
+  });
+
+  it('checks in udp_sendmsg() order: EMSGSIZE over 65535, then MSG_OOB, addresses, route, 65507', () => {
+    const t = boot().spawn({});
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    expect(errno_of(() => t.sendto(u, new Uint8Array(65510), MSG_OOB, to(9)))).toBe('EOPNOTSUPP');
+    expect(errno_of(() => t.sendto(u, new Uint8Array(65600), MSG_OOB, to(9)))).toBe('EMSGSIZE');
+    expect(errno_of(() => t.sendto(u, new Uint8Array(65510), 0, to(0)))).toBe('EINVAL');
+    expect(errno_of(() => t.sendto(u, new Uint8Array(65510), 0, sockaddr_in('10.1.1.1', 9)))).toBe(
+      'ENETUNREACH',
+    );
+    expect(errno_of(() => t.sendto(u, new Uint8Array(65510), 0, to(9)))).toBe('EMSGSIZE');
   });
 });

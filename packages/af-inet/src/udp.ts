@@ -28,6 +28,7 @@ import {
   kfree_skb,
   memcpy_from_msg,
   MSG_ERRQUEUE,
+  MSG_MORE,
   MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
@@ -65,11 +66,23 @@ export class UdpSock extends InetSock {
   readonly reader_queue = new SkBuffHead();
   forward_threshold = 0;
   corkflag = 0;
+  /** The datagram being corked (MSG_MORE, UDP_CORK): up->pending with inet->cork's flow. */
+  pending: UdpPending | null = null;
   encap_type = 0;
   /** UDPLITE_BIT for UDP-Lite sockets. */
   pcflag = 0;
   /** Hashed in the udp table (sk_hashed). */
   udp_hashed = false;
+}
+
+/** A corked datagram: where it goes (fixed by its first send) and the bytes appended so far. */
+interface UdpPending {
+  saddr: number;
+  daddr: number;
+  dport: number;
+  parts: Uint8Array[];
+  /** Bytes appended (up->len without the UDP header). */
+  len: number;
 }
 
 /** The source address and port a datagram carries (skb->cb for ksock's loopback delivery). */
@@ -178,8 +191,10 @@ export let udp_lib_close = function udp_lib_close(sk: Sock, _timeout: number): v
   sk_common_release(sk);
 };
 
-/** Mirrors udp_destroy_sock(). */
-export function udp_destroy_sock(_sk: Sock): void {}
+/** Mirrors udp_destroy_sock(): a corked datagram is dropped (udp_flush_pending_frames()). */
+export function udp_destroy_sock(sk: Sock): void {
+  (sk as UdpSock).pending = null;
+}
 
 /**
  * Mirrors __udp4_lib_lookup(): the best-scoring socket bound to the port for a datagram from saddr:sport
@@ -229,16 +244,21 @@ export function local_saddr(inet: InetSock, daddr: number): number {
 }
 
 /**
- * Mirrors udp_sendmsg(): EMSGSIZE over 65507, the address checks (EINVAL / EAFNOSUPPORT / EDESTADDRREQ),
- * autobind, the route (ENODEV / ENETUNREACH), a pending error or a shut-down send side
- * (sock_alloc_send_skb()), then local delivery. A datagram nobody is bound to is dropped and answered
- * with ICMP port unreachable (udp4_port_unreach()).
+ * Mirrors udp_sendmsg(): EMSGSIZE over 65535, EOPNOTSUPP for MSG_OOB, the address checks (EINVAL /
+ * EAFNOSUPPORT / EDESTADDRREQ), autobind, the route (ENODEV / ENETUNREACH), EMSGSIZE over 65507, a pending
+ * error or a shut-down send side (sock_alloc_send_skb()), then local delivery. A datagram nobody is bound to is dropped and answered
+ * with ICMP port unreachable (udp4_port_unreach()). With MSG_MORE or UDP_CORK the datagram is corked
+ * instead: later sends append to it — skipping the address checks, whatever address they give — until
+ * one without MSG_MORE (or UDP_CORK turned off) sends it as one datagram.
  */
 export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
   const inet = inet_sk(sk);
-  if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
+  const up = sk as UdpSock;
+  if (len > 0xffff) return -EMSGSIZE;
   // BSD compatibility: UDP has no out-of-band data.
   if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
+  const corkreq = up.corkflag !== 0 || (msg.msg_flags & MSG_MORE) !== 0;
+  if (up.pending !== null) return udp_append_data(up, msg, len, corkreq);
   let daddr: number;
   let dport: number;
   if (msg.msg_name !== null) {
@@ -265,27 +285,76 @@ export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number
   const route = ip_route_oif_check(sk);
   if (route !== 0) return route;
   if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
-  // __ip_append_data() → sock_alloc_send_skb(): a pending error (an ICMP error a previous datagram
-  // earned) is returned and cleared, EPIPE once sending is shut down, and the allocation can fail
-  // (ENOBUFS).
+  // __ip_append_data(): the datagram must fit in an IP packet; then sock_alloc_send_skb(): a pending
+  // error (an ICMP error a previous datagram earned) is returned and cleared, EPIPE once sending is shut
+  // down, and the allocation can fail (ENOBUFS).
+  if (len > UDP_MAX_PAYLOAD) return -EMSGSIZE;
   if (sk.sk_err !== 0) return sock_error(sk);
   if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
   if (sk.sk_net.kernel.faults.should_fail('sock_alloc_send_skb')) return -ENOBUFS;
   const data = memcpy_from_msg(msg);
   const saddr = local_saddr(inet, daddr);
+  if (corkreq) {
+    up.pending = { saddr, daddr, dport, parts: [data], len };
+    return len;
+  }
+  udp_send_skb(up, saddr, daddr, dport, data);
+  return len;
+};
+const fmt_udp_sendmsg: Fmt<typeof udp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
+
+/**
+ * The do_append_data part of udp_sendmsg() for a corked socket: the bytes join the pending datagram
+ * (its whole payload at most 65507 bytes, else EMSGSIZE and the pending datagram is dropped, as
+ * udp_flush_pending_frames() drops it); without MSG_MORE or UDP_CORK it is sent. The appends fit in the
+ * first buffer's page fragments, so no new allocation checks for errors.
+ */
+function udp_append_data(up: UdpSock, msg: MsgHdr, len: number, corkreq: boolean): number {
+  const p = up.pending!;
+  if (p.len + len > UDP_MAX_PAYLOAD) {
+    up.pending = null;
+    return -EMSGSIZE;
+  }
+  p.parts.push(memcpy_from_msg(msg));
+  p.len += len;
+  if (!corkreq) udp_push_pending_frames(up);
+  return len;
+}
+
+/** Mirrors udp_push_pending_frames(): the corked datagram, its parts joined, is sent. */
+export function udp_push_pending_frames(up: UdpSock): void {
+  const p = up.pending;
+  if (p === null) return;
+  up.pending = null;
+  let data = p.parts[0]!;
+  if (p.parts.length > 1) {
+    data = new Uint8Array(p.len);
+    let off = 0;
+    for (const part of p.parts) {
+      data.set(part, off);
+      off += part.length;
+    }
+  }
+  udp_send_skb(up, p.saddr, p.daddr, p.dport, data);
+}
+
+/**
+ * Mirrors udp_send_skb() and the loopback receive (__udp4_lib_rcv()): the socket bound to the
+ * destination gets the datagram, or the sender an ICMP port unreachable.
+ */
+function udp_send_skb(sk: UdpSock, saddr: number, daddr: number, dport: number, data: Uint8Array): void {
+  const inet = inet_sk(sk);
   const dif = local_iif(sk);
   const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport, dif);
   if (dst === null) {
     udp4_port_unreach(sk, saddr, inet.inet_num, daddr, dport, dif);
-    return len;
+    return;
   }
   const skb = new SkBuff(data); // memcpy_from_msg() already made the kernel copy
   const cb: UdpCb = { saddr, sport: inet.inet_num };
   skb.cb = cb;
   if (sock_queue_rcv_skb(dst, skb) < 0) kfree_skb(skb); // __udp_queue_rcv_skb(): counted in sk_drops
-  return len;
-};
-const fmt_udp_sendmsg: Fmt<typeof udp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
+}
 
 /**
  * What a datagram to a port nobody holds earns: __udp4_lib_rcv() answers with ICMP port unreachable,
@@ -370,6 +439,8 @@ export function udp_setsockopt(sk: Sock, level: number, optname: number, optval:
   switch (optname) {
     case IN.UDP_CORK:
       up.corkflag = val ? 1 : 0;
+      // Uncorking sends what was held (udp_push_pending_frames()).
+      if (!val) udp_push_pending_frames(up);
       return 0;
     case IN.UDP_ENCAP:
       up.encap_type = val;

@@ -31,7 +31,7 @@ export const KNOWN: Array<{ name: string; at: string; match: (d: Divergence) => 
       (d.op.op === 'setsockopt' || d.op.op === 'getsockopt') && d.op.level === 1 && d.ksock === 'ENOPROTOOPT',
   },
   {
-    name: 'SOL_IP / SOL_TCP / SOL_UDP / SOL_RAW options ksock does not model (multicast membership, IP_MTU, IP_MINTTL, TCP_REPAIR …)',
+    name: 'SOL_IP / SOL_TCP / SOL_UDP / SOL_RAW options ksock does not model (multicast membership and sources, IP_OPTIONS, IP_MULTICAST_IF, IPsec policies, TCP_REPAIR …)',
     at: 'packages/af-inet/src/ip_sockglue.ts, tcp.ts',
     match: (d) =>
       (d.op.op === 'setsockopt' || d.op.op === 'getsockopt') &&
@@ -46,14 +46,7 @@ export const KNOWN: Array<{ name: string; at: string; match: (d: Divergence) => 
       d.kind.startsWith('2/3/') &&
       d.ksock === 'EOPNOTSUPP',
   },
-  {
-    name: 'UDP corking (MSG_MORE) is not modelled: the datagram leaves at once (the next send does not append to it; it can be received, or earn a port-unreachable error, before the cork would be released)',
-    at: 'packages/af-inet/src/udp.ts',
-    match: (d) =>
-      (d.op.op === 'sendto' || d.op.op === 'recvfrom') &&
-      d.kind === '2/2/17' &&
-      d.before.some((o) => o.op === 'sendto' && ((o.flags as number) & 0x8000) !== 0),
-  },
+
   {
     name: 'routing of multicast (224.0.0.0/4) and limited broadcast (255.255.255.255): ENETUNREACH (Linux routes via the source device: ok, or EACCES without SO_BROADCAST)',
     at: 'packages/af-inet/src/fib.ts',

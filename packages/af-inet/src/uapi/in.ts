@@ -50,6 +50,7 @@ export const IP_TOS = 1;
 export const IP_TTL = 2;
 export const IP_HDRINCL = 3;
 export const IP_OPTIONS = 4;
+export const IP_ROUTER_ALERT = 5;
 export const IP_RECVOPTS = 6;
 export const IP_RETOPTS = 7;
 export const IP_PKTINFO = 8;
@@ -59,13 +60,24 @@ export const IP_RECVTTL = 12;
 export const IP_RECVTOS = 13;
 export const IP_MTU = 14;
 export const IP_FREEBIND = 15;
+export const IP_PASSSEC = 18;
 export const IP_TRANSPARENT = 19;
+export const IP_RECVORIGDSTADDR = 20;
+export const IP_MINTTL = 21;
 export const IP_NODEFRAG = 22;
+export const IP_CHECKSUM = 23;
 export const IP_BIND_ADDRESS_NO_PORT = 24;
+export const IP_RECVFRAGSIZE = 25;
+export const IP_RECVERR_RFC4884 = 26;
 export const IP_MULTICAST_IF = 32;
 export const IP_MULTICAST_TTL = 33;
 export const IP_MULTICAST_LOOP = 34;
 export const IP_MULTICAST_ALL = 49;
+export const IP_LOCAL_PORT_RANGE = 51;
+export const IP_PROTOCOL = 52;
+
+/** The largest MTU IPv4 reports (IP_MAX_MTU, include/net/ip.h): dst_mtu() caps lo's 65536 at it. */
+export const IP_MAX_MTU = 0xffff;
 
 /** IP_MTU_DISCOVER values. */
 export const IP_PMTUDISC_DONT = 0;
