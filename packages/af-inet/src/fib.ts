@@ -5,7 +5,16 @@
  * bound to a device. Every route ksock has is local: packets go through lo.
  */
 import type { Net, Sock } from '@ksock/core';
-import { dev_get_by_index, ENETUNREACH, ENODEV, IFF_UP, inet_addr_is_local } from '@ksock/core';
+import {
+  dev_get_by_index,
+  EACCES,
+  ENETUNREACH,
+  ENODEV,
+  IFF_UP,
+  inet_addr_is_local,
+  SOCK_BROADCAST,
+  sock_flag,
+} from '@ksock/core';
 import type { InetSock } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
 import { INADDR_ANY, INADDR_BROADCAST, ipv4_is_multicast } from './uapi/in.js';
@@ -86,4 +95,21 @@ export function local_iif(sk: Sock): number {
  */
 export function inet_bound_dev_eq(bound_dev_if: number, dif: number): boolean {
   return bound_dev_if === 0 || bound_dev_if === dif;
+}
+
+/**
+ * The route ip_route_output_flow() finds from `sk` to `daddr` (0.0.0.0 already made 127.0.0.1), with the
+ * check the datagram protocols make on it: the bound device first (ENODEV, ENETUNREACH), then a local
+ * address is RTN_LOCAL and a subnet broadcast address RTN_BROADCAST — EACCES unless SO_BROADCAST is
+ * set. Anything else has no route here: ENETUNREACH (multicast and the limited broadcast included, which
+ * Linux would route through a device — a documented limit).
+ */
+export function ip_route_output_dgram(sk: Sock, daddr: number): number {
+  const oif = ip_route_oif_check(sk);
+  if (oif !== 0) return oif;
+  const type = inet_addr_type(sk.sk_net, daddr);
+  if (type === RTN_LOCAL) return type;
+  if (type === RTN_BROADCAST && daddr >>> 0 !== INADDR_BROADCAST)
+    return sock_flag(sk, SOCK_BROADCAST) ? type : -EACCES;
+  return -ENETUNREACH;
 }

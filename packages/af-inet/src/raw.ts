@@ -1,12 +1,19 @@
 /**
- * Raw IPv4 sockets: mirrors raw_hash_sk() / raw_unhash_sk(), raw_sk_init(), raw_bind(), raw_close() and
- * the ICMP_FILTER option (net/ipv4/raw.c). inet_create() hashes a raw socket under its protocol number.
+ * Raw IPv4 sockets: mirrors raw_hash_sk() / raw_unhash_sk(), raw_sk_init(), raw_bind(), raw_close(), the
+ * ICMP_FILTER option, connect and disconnect (ip4_datagram_connect(), __udp_disconnect()) and
+ * raw_sendmsg()'s checks (net/ipv4/raw.c). inet_create() hashes a raw socket under its protocol number.
  */
 import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
 import {
+  AF_INET,
+  AF_UNSPEC,
   EADDRNOTAVAIL,
+  EAFNOSUPPORT,
   EAGAIN,
+  EDESTADDRREQ,
+  EFAULT,
   EINVAL,
+  EMSGSIZE,
   ENOIOCTLCMD,
   ENOPROTOOPT,
   EOPNOTSUPP,
@@ -18,11 +25,19 @@ import {
   sock_put,
   SOL_RAW,
   TCP_CLOSE,
+  TCP_ESTABLISHED,
 } from '@ksock/core';
-import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
+import {
+  inet_addr_type,
+  inet_addr_valid_or_nonlocal,
+  ip_route_output_dgram,
+  RTN_BROADCAST,
+  RTN_MULTICAST,
+} from './fib.js';
 import { InetSock, inet_sk } from './inet_sock.js';
 import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import { ipv4 } from './netns_ipv4.js';
+import { ip4_datagram_connect, udp_disconnect } from './udp.js';
 import * as IN from './uapi/in.js';
 
 export class RawSock extends InetSock {
@@ -105,7 +120,38 @@ export function raw_ioctl(sk: Sock, cmd: number, _arg: number): number {
   return -ENOIOCTLCMD;
 }
 
-function raw_sendmsg(_sk: Sock, _msg: MsgHdr, _len: number): number {
+/**
+ * Mirrors raw_sendmsg() up to the transmit: EMSGSIZE over 65535, EOPNOTSUPP for MSG_OOB, the address
+ * (EINVAL if short, EAFNOSUPPORT for a family other than AF_INET or AF_UNSPEC, EDESTADDRREQ unconnected
+ * without one), ICMP's first two bytes read for the flow (raw_probe_proto_opt(): EFAULT when the message
+ * is shorter), the route (ip_route_output_dgram()), and for IP_HDRINCL sockets raw_send_hdrinc()'s
+ * checks (EMSGSIZE past lo's MTU, EINVAL for less than an IP header or a header length past the data).
+ * ksock builds no IP packets: a send that passes every check is EOPNOTSUPP.
+ */
+function raw_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
+  const inet = inet_sk(sk);
+  if (len > 0xffff) return -EMSGSIZE;
+  if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
+  let daddr: number;
+  if (msg.msg_namelen !== 0) {
+    if (msg.msg_namelen < IN.SOCKADDR_IN_SIZE) return -EINVAL;
+    const a = IN.parse_sockaddr_in(msg.msg_name!);
+    if (a.family !== AF_INET && a.family !== AF_UNSPEC) return -EAFNOSUPPORT;
+    daddr = a.addr;
+  } else {
+    if (sk.sk_state !== TCP_ESTABLISHED) return -EDESTADDRREQ;
+    daddr = inet.inet_daddr;
+  }
+  if (!inet.hdrincl && inet.inet_num === IN.IPPROTO_ICMP && len < 2) return -EFAULT;
+  if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK;
+  const route = ip_route_output_dgram(sk, daddr);
+  if (route < 0) return route;
+  if (inet.hdrincl) {
+    if (len > (sk.sk_net.loopback_dev?.mtu ?? 65536)) return -EMSGSIZE;
+    if (len < 20) return -EINVAL; // sizeof(struct iphdr)
+    const first = msg.iov.find((b) => b.length > 0);
+    if (((first?.[0] ?? 0) & 0x0f) * 4 > len) return -EINVAL; // ihl
+  }
   return -EOPNOTSUPP; // ksock does not build IP packets
 }
 /** Mirrors raw_recvmsg(): no out-of-band data (EOPNOTSUPP); otherwise nothing ever arrives (EAGAIN). */
@@ -122,8 +168,8 @@ export function make_raw_prot(owner: Module | null): Proto {
     obj_size: 1152,
     sk_class: RawSock,
     close: raw_close,
-    connect: () => -EOPNOTSUPP,
-    disconnect: () => 0,
+    connect: (sk: Sock, addr: Uint8Array) => ip4_datagram_connect(sk, addr),
+    disconnect: udp_disconnect,
     ioctl: raw_ioctl,
     init: raw_sk_init,
     destroy: () => {},

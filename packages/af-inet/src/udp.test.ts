@@ -9,7 +9,9 @@ import {
   MSG_OOB,
   SO_BINDTODEVICE,
   SO_BINDTOIFINDEX,
+  SO_BROADCAST,
   SO_ERROR,
+  SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_IP,
@@ -105,6 +107,15 @@ describe('sockets bound to a device (SO_BINDTOIFINDEX, SO_BINDTODEVICE)', () => 
     t.listen(l2, 5);
     expect(errno_of(() => t.connect(t.socket(AF_INET, SOCK_STREAM, 0), to(47013)))).toBe('OK');
   });
+
+  it('disconnecting (AF_UNSPEC) also unbinds the device (__udp_disconnect())', () => {
+    const t = boot().spawn({});
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.setsockopt(u, SOL_SOCKET, SO_BINDTOIFINDEX, 1);
+    t.connect(u, to(9));
+    t.connect(u, new Uint8Array(16));
+    expect(t.getsockoptInt(u, SOL_SOCKET, SO_BINDTOIFINDEX)).toBe(0);
+  });
 });
 
 describe('UDP corking (MSG_MORE, UDP_CORK)', () => {
@@ -175,5 +186,36 @@ describe('UDP corking (MSG_MORE, UDP_CORK)', () => {
       'ENETUNREACH',
     );
     expect(errno_of(() => t.sendto(u, new Uint8Array(65510), 0, to(9)))).toBe('EMSGSIZE');
+  });
+});
+
+describe('UDP broadcast to a subnet broadcast address (127.255.255.255)', () => {
+  it('needs SO_BROADCAST, then reaches every socket on the port that accepts it', () => {
+    const t = boot().spawn({});
+    const bound = (addr: string) => {
+      const s = t.socket(AF_INET, SOCK_DGRAM, 0);
+      t.setsockopt(s, SOL_SOCKET, SO_REUSEADDR, 1);
+      t.bind(s, sockaddr_in(addr, 47050));
+      return s;
+    };
+    const any = bound('0.0.0.0');
+    const bcast = bound('127.255.255.255');
+    const lo = bound('127.0.0.1');
+    const s = t.socket(AF_INET, SOCK_DGRAM, 0);
+    const dst = sockaddr_in('127.255.255.255', 47050);
+    expect(errno_of(() => t.sendto(s, x, 0, dst))).toBe('EACCES');
+    expect(errno_of(() => t.connect(s, dst))).toBe('EACCES');
+    t.setsockopt(s, SOL_SOCKET, SO_BROADCAST, 1);
+    expect(t.sendto(s, Uint8Array.of(0x62), 0, dst)).toBe(1);
+    expect([...t.recvfrom(any, 10, MSG_DONTWAIT).data]).toEqual([0x62]);
+    expect([...t.recvfrom(bcast, 10, MSG_DONTWAIT).data]).toEqual([0x62]);
+    expect(errno_of(() => t.recvfrom(lo, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    // Nobody on the port: no ICMP error for a broadcast.
+    t.sendto(s, x, 0, sockaddr_in('127.255.255.255', 47051));
+    expect(errno_of(() => t.recvfrom(s, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    t.connect(s, dst);
+    t.sendto(s, Uint8Array.of(0x64));
+    expect([...t.recvfrom(any, 10, MSG_DONTWAIT).data]).toEqual([0x64]);
+    expect(errno_of(() => t.connect(t.socket(AF_INET, SOCK_STREAM, 0), dst))).toBe('ENETUNREACH');
   });
 });

@@ -18,7 +18,6 @@ import {
   EDESTADDRREQ,
   EINVAL,
   EMSGSIZE,
-  ENETUNREACH,
   ENOBUFS,
   ENOIOCTLCMD,
   ENOPROTOOPT,
@@ -53,7 +52,7 @@ import {
 import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
 import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
 import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
-import { inet_addr_type, inet_bound_dev_eq, ip_route_oif_check, local_iif, RTN_LOCAL } from './fib.js';
+import { inet_bound_dev_eq, ip_route_output_dgram, local_iif, RTN_BROADCAST } from './fib.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
@@ -80,6 +79,8 @@ interface UdpPending {
   saddr: number;
   daddr: number;
   dport: number;
+  /** Sent to a broadcast address: every socket on the port gets a copy. */
+  bcast: boolean;
   parts: Uint8Array[];
   /** Bytes appended (up->len without the UDP header). */
   len: number;
@@ -282,9 +283,8 @@ export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number
     inet.inet_sport = inet.inet_num;
   }
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK; // as ip_route_output_key() treats 0.0.0.0
-  const route = ip_route_oif_check(sk);
-  if (route !== 0) return route;
-  if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
+  const route = ip_route_output_dgram(sk, daddr);
+  if (route < 0) return route;
   // __ip_append_data(): the datagram must fit in an IP packet; then sock_alloc_send_skb(): a pending
   // error (an ICMP error a previous datagram earned) is returned and cleared, EPIPE once sending is shut
   // down, and the allocation can fail (ENOBUFS).
@@ -294,11 +294,12 @@ export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number
   if (sk.sk_net.kernel.faults.should_fail('sock_alloc_send_skb')) return -ENOBUFS;
   const data = memcpy_from_msg(msg);
   const saddr = local_saddr(inet, daddr);
+  const bcast = route === RTN_BROADCAST;
   if (corkreq) {
-    up.pending = { saddr, daddr, dport, parts: [data], len };
+    up.pending = { saddr, daddr, dport, bcast, parts: [data], len };
     return len;
   }
-  udp_send_skb(up, saddr, daddr, dport, data);
+  udp_send_skb(up, saddr, daddr, dport, bcast, data);
   return len;
 };
 const fmt_udp_sendmsg: Fmt<typeof udp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
@@ -335,16 +336,28 @@ export function udp_push_pending_frames(up: UdpSock): void {
       off += part.length;
     }
   }
-  udp_send_skb(up, p.saddr, p.daddr, p.dport, data);
+  udp_send_skb(up, p.saddr, p.daddr, p.dport, p.bcast, data);
 }
 
 /**
  * Mirrors udp_send_skb() and the loopback receive (__udp4_lib_rcv()): the socket bound to the
- * destination gets the datagram, or the sender an ICMP port unreachable.
+ * destination gets the datagram, or the sender an ICMP port unreachable; a broadcast goes to every
+ * socket that would accept it.
  */
-function udp_send_skb(sk: UdpSock, saddr: number, daddr: number, dport: number, data: Uint8Array): void {
+function udp_send_skb(
+  sk: UdpSock,
+  saddr: number,
+  daddr: number,
+  dport: number,
+  bcast: boolean,
+  data: Uint8Array,
+): void {
   const inet = inet_sk(sk);
   const dif = local_iif(sk);
+  if (bcast) {
+    udp4_lib_mcast_deliver(sk, saddr, inet.inet_num, daddr, dport, dif, data);
+    return;
+  }
   const dst = udp4_lib_lookup(udp_table_of(sk), saddr, inet.inet_num, daddr, dport, dif);
   if (dst === null) {
     udp4_port_unreach(sk, saddr, inet.inet_num, daddr, dport, dif);
@@ -354,6 +367,33 @@ function udp_send_skb(sk: UdpSock, saddr: number, daddr: number, dport: number, 
   const cb: UdpCb = { saddr, sport: inet.inet_num };
   skb.cb = cb;
   if (sock_queue_rcv_skb(dst, skb) < 0) kfree_skb(skb); // __udp_queue_rcv_skb(): counted in sk_drops
+}
+
+/**
+ * Mirrors __udp4_lib_mcast_deliver() for a broadcast: a copy for every socket on the port whose bound
+ * address, connected peer and device accept it (the sender's own included); nobody there is no error.
+ */
+function udp4_lib_mcast_deliver(
+  sk: Sock,
+  saddr: number,
+  sport: number,
+  daddr: number,
+  dport: number,
+  dif: number,
+  data: Uint8Array,
+): void {
+  const owners = udp_table_of(sk).get(dport);
+  if (owners === undefined) return;
+  for (const s of [...owners]) {
+    if (s.inet_daddr !== 0 && s.inet_daddr !== saddr) continue;
+    if (s.inet_dport !== 0 && s.inet_dport !== sport) continue;
+    if (s.inet_rcv_saddr !== 0 && s.inet_rcv_saddr !== daddr) continue;
+    if (!inet_bound_dev_eq(s.sk_bound_dev_if, dif)) continue;
+    const skb = new SkBuff(data.slice());
+    const cb: UdpCb = { saddr, sport };
+    skb.cb = cb;
+    if (sock_queue_rcv_skb(s, skb) < 0) kfree_skb(skb);
+  }
 }
 
 /**
@@ -404,9 +444,8 @@ export let ip4_datagram_connect = function ip4_datagram_connect(sk: Sock, addr: 
   const inet = inet_sk(sk);
   let daddr = a.addr;
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK;
-  const route = ip_route_oif_check(sk);
-  if (route !== 0) return route;
-  if (inet_addr_type(sk.sk_net, daddr) !== RTN_LOCAL) return -ENETUNREACH;
+  const route = ip_route_output_dgram(sk, daddr);
+  if (route < 0) return route;
   if (inet.inet_saddr === 0) inet.inet_saddr = local_saddr(inet, daddr);
   if (inet.inet_rcv_saddr === 0) inet.inet_rcv_saddr = inet.inet_saddr;
   inet.inet_daddr = daddr;
@@ -415,12 +454,17 @@ export let ip4_datagram_connect = function ip4_datagram_connect(sk: Sock, addr: 
   return 0;
 };
 
-/** Mirrors udp_disconnect(): back to unconnected; an automatically bound port is released. */
+/**
+ * Mirrors __udp_disconnect() (raw sockets use it too): back to unconnected, unbound from any device; an
+ * address and port not bound explicitly are released (for a raw socket, which never locks them, that
+ * takes it out of the raw table).
+ */
 export function udp_disconnect(sk: Sock, _flags: number): number {
   const inet = inet_sk(sk);
   sk.sk_state = TCP_CLOSE;
   inet.inet_daddr = 0;
   inet.inet_dport = 0;
+  sk.sk_bound_dev_if = 0;
   if ((sk.sk_userlocks & 4) === 0) inet.inet_saddr = inet.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
   if ((sk.sk_userlocks & 8) === 0) {
     tracing ? call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk) : sk.sk_prot.unhash!(sk);
