@@ -59,6 +59,7 @@ import {
   sock_no_socketpair,
   SOCK_RAW,
   sock_register,
+  SOCK_RCVBUF_LOCK,
   SOCK_STREAM,
   sock_unregister,
   SS_CONNECTING,
@@ -485,6 +486,19 @@ function inet_set_peek_off(sk: Sock, val: number): number {
   return 0;
 }
 
+/**
+ * Mirrors tcp_set_rcvlowat() (inet_stream_ops): the low-water mark is capped at half the receive
+ * buffer when SO_RCVBUF locked it, else at half of tcp_rmem[2]. Linux then grows an unlocked buffer
+ * to fit the mark (tcp_space_from_win()); ksock leaves sk_rcvbuf as it is.
+ */
+function tcp_set_rcvlowat(sk: Sock, val: number): number {
+  const cap =
+    (sk.sk_userlocks & SOCK_RCVBUF_LOCK) !== 0 ? sk.sk_rcvbuf >> 1 : ipv4(sk.sk_net).sysctl_tcp_rmem[2] >> 1;
+  val = Math.min(val, cap);
+  sk.sk_rcvlowat = val === 0 ? 1 : val;
+  return 0;
+}
+
 function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetStreamImpl): ProtoOps {
   const ops: ProtoOps = {
     family: PF_INET,
@@ -504,6 +518,7 @@ function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetS
     recvmsg: inet_recvmsg,
   };
   if (kind !== 'raw') ops.set_peek_off = inet_set_peek_off;
+  if (kind === 'stream') ops.set_rcvlowat = tcp_set_rcvlowat;
   return ops;
 }
 

@@ -1,6 +1,7 @@
 import { AF_INET, SO_PRIORITY, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_IP, SOL_SOCKET } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import fixture from './__fixtures__/ip-options-linux-6.18.json' with { type: 'json' };
+import { apply_host_sysctls, linux_answers, probe_sockopt } from './__fixtures__/sockopt_probe.js';
 import { boot, errno_of } from './__fixtures__/util.js';
 import * as IN from './uapi/in.js';
 
@@ -51,57 +52,16 @@ describe('do_ip_setsockopt()', () => {
 });
 
 /**
- * tools/ip_options_probe.py asked Linux 6.18 each SOL_IP option ksock models, on fresh TCP, UDP and raw
+ * tools/sockopt_probe.py asked Linux 6.18 each SOL_IP option ksock models, on fresh TCP, UDP and raw
  * sockets: reads with 4, 1, 0 and 64 bytes of room, and writes of several ints, one byte and nothing,
  * each read back. ksock must answer every one the same.
  */
 describe('SOL_IP options against Linux 6.18 (src/__fixtures__/ip-options-linux-6.18.json)', () => {
-  const kinds: Record<string, [number, number]> = {
-    tcp: [SOCK_STREAM, 0],
-    udp: [SOCK_DGRAM, 0],
-    raw: [SOCK_RAW, 255],
-  };
-  const int = (v: number) => {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setInt32(0, v, true);
-    return b;
-  };
-  const values: Record<string, Uint8Array> = {
-    '0': int(0),
-    '1': int(1),
-    '-1': int(-1),
-    '2': int(2),
-    '256': int(256),
-    byte1: Uint8Array.of(1),
-    empty: new Uint8Array(0),
-  };
-  const hex = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   for (const [opt, row] of Object.entries(fixture.options)) {
     it(`option ${opt}`, () => {
       const t = boot().spawn({});
-      const answer = errno_of;
-      const get = (fd: number, room: number) => {
-        let out = '';
-        const e = answer(() => {
-          out = `ok:${hex(t.getsockopt(fd, SOL_IP, Number(opt), room))}`;
-        });
-        return e === 'OK' ? out : e;
-      };
-      const got: Record<string, Record<string, string>> = {};
-      for (const [kind, [type, protocol]] of Object.entries(kinds)) {
-        const fd = t.socket(AF_INET, type, protocol);
-        const r: Record<string, string> = {};
-        for (const room of [4, 1, 0, 64]) r[`get${room}`] = get(fd, room);
-        t.close(fd);
-        for (const [name, value] of Object.entries(values)) {
-          const s = t.socket(AF_INET, type, protocol);
-          const e = answer(() => t.setsockopt(s, SOL_IP, Number(opt), value));
-          r[`set${name}`] = `${e === 'OK' ? 'ok' : e} ${get(s, 4)}`;
-          t.close(s);
-        }
-        got[kind] = r;
-      }
-      expect(got).toEqual(row);
+      apply_host_sysctls(t, fixture.sysctl);
+      expect(probe_sockopt(t, SOL_IP, Number(opt))).toEqual(linux_answers(row));
     });
   }
 });

@@ -27,9 +27,21 @@ export const SOCK_ZAPPED = 8;
 export const SOCK_USE_WRITE_QUEUE = 9;
 export const SOCK_DBG = 10;
 export const SOCK_RCVTSTAMP = 11;
+export const SOCK_RCVTSTAMPNS = 12;
 export const SOCK_LOCALROUTE = 13;
+export const SOCK_TIMESTAMPING_RX_SOFTWARE = 15;
 export const SOCK_RXQ_OVFL = 17;
+export const SOCK_ZEROCOPY = 18;
+export const SOCK_WIFI_STATUS = 19;
+export const SOCK_NOFCS = 20;
+export const SOCK_FILTER_LOCKED = 21;
+export const SOCK_SELECT_ERR_QUEUE = 22;
 export const SOCK_RCU_FREE = 23;
+export const SOCK_TXTIME = 24;
+export const SOCK_TSTAMP_NEW = 26;
+export const SOCK_RCVMARK = 27;
+export const SOCK_RCVPRIORITY = 28;
+export const SOCK_TIMESTAMPING_ANY = 29;
 
 /** sk_userlocks bits. */
 export const SOCK_SNDBUF_LOCK = 1;
@@ -115,7 +127,29 @@ export interface Proto {
  * their initial value. Kept out of line so that every other sock is that much smaller; Sock's accessors
  * of the same names read the initial value while the sock has none of these set.
  */
+/**
+ * struct sock fields that only setsockopt() changes and nothing else in ksock reads back: busy polling,
+ * pacing, timestamping, transmit time, the UDP checksum switch, reserved memory, rehashing. Kept out of
+ * line even from SockRare (Sock.opts is null until one is set).
+ */
+export class SockOpts {
+  sk_no_check_tx = 0;
+  sk_ll_usec = 0;
+  sk_prefer_busy_poll = 0;
+  sk_busy_poll_budget = 0;
+  /** sk_max_pacing_rate; -1 stands for ~0UL, "unlimited", the initial value. */
+  sk_max_pacing_rate = -1;
+  sk_tsflags = 0;
+  sk_clockid = 0;
+  sk_txtime_deadline_mode = 0;
+  sk_txtime_report_errors = 0;
+  /** SOCK_TXREHASH_ENABLED: net.core.txrehash's default, which inet_create() copies. */
+  sk_txrehash = 1;
+  sk_scm_pidfd = 0;
+}
+
 class SockRare {
+  opts: SockOpts | null = null;
   sk_err_soft = 0;
   sk_reuseport = 0;
   sk_priority = 0;
@@ -235,6 +269,17 @@ export class Sock {
   private rare_w(): SockRare {
     if (this.rare === null) this.rare = new SockRare();
     return this.rare;
+  }
+
+  /** The values only setsockopt() changes (see SockOpts), or null while none is set. */
+  get opts(): SockOpts | null {
+    return this.rare === null ? null : this.rare.opts;
+  }
+  /** The same, created on first use: for setsockopt(). */
+  opts_w(): SockOpts {
+    const rare = this.rare_w();
+    if (rare.opts === null) rare.opts = new SockOpts();
+    return rare.opts;
   }
 
   get sk_err_soft(): number {

@@ -11,10 +11,23 @@ import {
   SOCK_LOCALROUTE,
   SOCK_MIN_RCVBUF,
   SOCK_MIN_SNDBUF,
+  SOCK_FILTER_LOCKED,
+  SOCK_NOFCS,
   SOCK_RCVBUF_LOCK,
+  SOCK_RCVMARK,
+  SOCK_RCVPRIORITY,
+  SOCK_RCVTSTAMP,
+  SOCK_RCVTSTAMPNS,
   SOCK_RXQ_OVFL,
+  SOCK_SELECT_ERR_QUEUE,
   SOCK_SNDBUF_LOCK,
+  SOCK_TIMESTAMPING_ANY,
+  SOCK_TIMESTAMPING_RX_SOFTWARE,
+  SOCK_TSTAMP_NEW,
+  SOCK_TXTIME,
   SOCK_URGINLINE,
+  SOCK_WIFI_STATUS,
+  SOCK_ZEROCOPY,
   sock_flag,
   sock_set_flag,
   sock_reset_flag,
@@ -24,10 +37,13 @@ import type { Socket } from './socket.js';
 import { CAP_NET_ADMIN, CAP_NET_RAW } from './uapi/capability.js';
 import {
   EACCES,
+  EBADF,
   EDOM,
+  EFAULT,
   EINVAL,
   ENODATA,
   ENODEV,
+  ENOENT,
   ENOPROTOOPT,
   ENOTCONN,
   EOPNOTSUPP,
@@ -35,10 +51,9 @@ import {
 } from './uapi/errno.js';
 import { IFNAMSIZ } from './uapi/if.js';
 import * as S from './uapi/socket.js';
-import { TCP_LISTEN } from './uapi/tcp_states.js';
-
-/** SO_CNX_ADVICE (include/uapi/asm-generic/socket.h). */
-const SO_CNX_ADVICE = 53;
+import { TCP_CLOSE, TCP_LISTEN } from './uapi/tcp_states.js';
+import { fcheck } from './file.js';
+import { current } from './sched.js';
 
 /** Mirrors sk_may_scm_recv(): families that pass credentials in control messages. */
 function sk_may_scm_recv(sk: Sock): boolean {
@@ -50,6 +65,11 @@ export function int_bytes(v: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setInt32(0, v, true);
   return b;
+}
+
+/** A boolean option's value: 1 or 0 as an int. */
+function flag_bytes(on: boolean): Uint8Array {
+  return int_bytes(on ? 1 : 0);
 }
 
 /** Read the C int at the start of an option buffer (callers check the length first). */
@@ -208,8 +228,10 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       sock_valbool_flag(sk, SOCK_URGINLINE, valbool);
       return 0;
     case S.SO_NO_CHECK:
+      if (valbool || sk.opts !== null) sk.opts_w().sk_no_check_tx = valbool ? 1 : 0;
+      return 0;
     case S.SO_BSDCOMPAT:
-    case SO_CNX_ADVICE:
+    case S.SO_CNX_ADVICE:
       // Accepted and ignored, as Linux does (SO_CNX_ADVICE would only drop a cached route).
       return 0;
     case S.SO_PRIORITY:
@@ -240,9 +262,13 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       if (optname === S.SO_PASSSEC) return 0;
       sock.flags = valbool ? sock.flags | (1 << S.SOCK_PASSCRED) : sock.flags & ~(1 << S.SOCK_PASSCRED);
       return 0;
-    case S.SO_RCVLOWAT:
-      sk.sk_rcvlowat = val < 0 ? 0x7fffffff : val === 0 ? 1 : val;
+    case S.SO_RCVLOWAT: {
+      const v = val < 0 ? 0x7fffffff : val;
+      const set = sock.ops?.set_rcvlowat;
+      if (set !== undefined) return set(sk, v);
+      sk.sk_rcvlowat = v === 0 ? 1 : v;
       return 0;
+    }
     case S.SO_RCVTIMEO_OLD:
     case S.SO_SNDTIMEO_OLD:
     case S.SO_RCVTIMEO_NEW:
@@ -270,8 +296,229 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       sk.sk_incoming_cpu = val;
       return 0;
     default:
+      return sock_setsockopt_more(sock, sk, optname, optval, val);
+  }
+}
+
+/** Transmit-time flags SO_TXTIME accepts (SOF_TXTIME_DEADLINE_MODE | SOF_TXTIME_REPORT_ERRORS). */
+const SOF_TXTIME_FLAGS_MASK = 3;
+/** Every SOF_TIMESTAMPING_* flag Linux 6.18 knows (up to SOF_TIMESTAMPING_TX_COMPLETION, bit 18). */
+const SOF_TIMESTAMPING_MASK = 0x7ffff;
+const SOF_TIMESTAMPING_RX_SOFTWARE = 1 << 3;
+const SOF_TIMESTAMPING_OPT_ID = 1 << 7;
+const SOF_TIMESTAMPING_OPT_TSONLY = 1 << 11;
+const SOF_TIMESTAMPING_OPT_STATS = 1 << 12;
+const SOF_TIMESTAMPING_BIND_PHC = 1 << 15;
+const SOF_TIMESTAMPING_OPT_ID_TCP = 1 << 16;
+/** TSFLAGS_ANY: the flags that ask for any timestamp at all. */
+const TSFLAGS_ANY = 0x7f | (1 << 18);
+const CLOCK_REALTIME = 0;
+const CLOCK_MONOTONIC = 1;
+const CLOCK_TAI = 11;
+
+/** Mirrors sk_is_tcp(). */
+function sk_is_tcp(sk: Sock): boolean {
+  return sk_is_inet(sk) && sk.sk_type === S.SOCK_STREAM && sk.sk_protocol === 6;
+}
+
+/**
+ * The rest of sk_setsockopt(): options for features ksock keeps as state without modelling their effect
+ * (timestamps, busy polling, pacing, zerocopy, BPF programs it cannot run…), with Linux's checks.
+ */
+function sock_setsockopt_more(
+  sock: Socket,
+  sk: Sock,
+  optname: number,
+  optval: Uint8Array,
+  val: number,
+): number {
+  const valbool = val !== 0;
+  switch (optname) {
+    case S.SO_TIMESTAMP:
+    case S.SO_TIMESTAMP_NEW:
+    case S.SO_TIMESTAMPNS_OLD:
+    case S.SO_TIMESTAMPNS_NEW:
+      sock_set_timestamp(sk, optname, valbool);
+      return 0;
+    case S.SO_TIMESTAMPING_OLD:
+    case S.SO_TIMESTAMPING_NEW:
+      // struct so_timestamping { int flags; int bind_phc; } when given whole, else just the flags.
+      return sock_set_timestamping(sk, optname, val, optval.length === 8 ? read_int(optval.subarray(4)) : 0);
+    case S.SO_WIFI_STATUS:
+      sock_valbool_flag(sk, SOCK_WIFI_STATUS, valbool);
+      return 0;
+    case S.SO_NOFCS:
+      sock_valbool_flag(sk, SOCK_NOFCS, valbool);
+      return 0;
+    case S.SO_SELECT_ERR_QUEUE:
+      sock_valbool_flag(sk, SOCK_SELECT_ERR_QUEUE, valbool);
+      return 0;
+    case S.SO_RCVMARK:
+      sock_valbool_flag(sk, SOCK_RCVMARK, valbool);
+      return 0;
+    case S.SO_RCVPRIORITY:
+      sock_valbool_flag(sk, SOCK_RCVPRIORITY, valbool);
+      return 0;
+    case S.SO_LOCK_FILTER:
+      if (sock_flag(sk, SOCK_FILTER_LOCKED) && !valbool) return -EPERM;
+      sock_valbool_flag(sk, SOCK_FILTER_LOCKED, valbool);
+      return 0;
+    case S.SO_ATTACH_FILTER:
+    case S.SO_ATTACH_REUSEPORT_CBPF:
+      return sk_attach_filter(sk, optval);
+    case S.SO_ATTACH_BPF:
+    case S.SO_ATTACH_REUSEPORT_EBPF:
+      if (optval.length !== 4) return -EINVAL;
+      return sk_attach_bpf(sk, val >>> 0);
+    case S.SO_DETACH_FILTER:
+      // sk_detach_filter(): a locked filter stays; ksock never has one attached.
+      return sock_flag(sk, SOCK_FILTER_LOCKED) ? -EPERM : -ENOENT;
+    case S.SO_DETACH_REUSEPORT_BPF:
+      // reuseport_detach_prog(): ksock keeps no reuseport groups (sk_reuseport_cb).
+      return sk.sk_reuseport !== 0 ? -ENOENT : -EINVAL;
+    case S.SO_BUSY_POLL:
+      if (val < 0) return -EINVAL;
+      sk.opts_w().sk_ll_usec = val;
+      return 0;
+    case S.SO_PREFER_BUSY_POLL:
+      if (valbool && !capable(CAP_NET_ADMIN)) return -EPERM;
+      sk.opts_w().sk_prefer_busy_poll = valbool ? 1 : 0;
+      return 0;
+    case S.SO_BUSY_POLL_BUDGET: {
+      const budget = sk.opts?.sk_busy_poll_budget ?? 0;
+      if (val > budget && !capable(CAP_NET_ADMIN)) return -EPERM;
+      if (val < 0 || val > 0xffff) return -EINVAL;
+      sk.opts_w().sk_busy_poll_budget = val;
+      return 0;
+    }
+    case S.SO_MAX_PACING_RATE: {
+      // An unsigned long when 8 bytes are given (x86-64), else the int as unsigned, ~0U meaning ~0UL.
+      let rate = val === -1 ? -1 : val >>> 0;
+      if (optval.length >= 8) {
+        const v = new DataView(optval.buffer, optval.byteOffset, 8).getBigUint64(0, true);
+        rate = v === 0xffffffffffffffffn ? -1 : Number(v);
+      }
+      sk.opts_w().sk_max_pacing_rate = rate;
+      return 0;
+    }
+    case S.SO_ZEROCOPY:
+      // TCP and UDP only among inet sockets (RDS too, which ksock lacks).
+      if (!(sk_is_tcp(sk) || (sk_is_inet(sk) && sk.sk_type === S.SOCK_DGRAM && sk.sk_protocol === 17)))
+        return -EOPNOTSUPP;
+      if (val < 0 || val > 1) return -EINVAL;
+      sock_valbool_flag(sk, SOCK_ZEROCOPY, valbool);
+      return 0;
+    case S.SO_TXTIME:
+      return sock_set_txtime(sk, optval);
+    case S.SO_BUF_LOCK:
+      if ((val & ~(SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK)) !== 0) return -EINVAL;
+      sk.sk_userlocks = val | (sk.sk_userlocks & ~(SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK));
+      return 0;
+    case S.SO_RESERVE_MEM:
+      // sock_reserve_memory() needs a memory cgroup charging the socket; ksock has none.
+      return val < 0 ? -EINVAL : -EOPNOTSUPP;
+    case S.SO_TXREHASH:
+      if (!sk_is_tcp(sk)) return -EOPNOTSUPP;
+      if (val < -1 || val > 1) return -EINVAL;
+      // -1 (SOCK_TXREHASH_DEFAULT) takes net.core.txrehash, which ksock fixes at its default (enabled).
+      sk.opts_w().sk_txrehash = val === -1 ? 1 : val;
+      return 0;
+    case S.SO_PASSPIDFD:
+      if (sk.sk_family !== S.AF_UNIX) return -EOPNOTSUPP;
+      if (valbool || sk.opts !== null) sk.opts_w().sk_scm_pidfd = valbool ? 1 : 0;
+      return 0;
+    case S.SO_DEVMEM_DONTNEED:
+      // sock_devmem_dontneed(): TCP only; whole struct dmabuf_token (8 bytes) entries, at most 128.
+      if (!sk_is_tcp(sk)) return -EBADF;
+      if (optval.length % 8 !== 0 || optval.length > 128 * 8) return -EINVAL;
+      return 0;
+    default:
       return -ENOPROTOOPT;
   }
+}
+
+/** Mirrors sock_set_timestamp(): which of the four options was used decides the new/old format. */
+function sock_set_timestamp(sk: Sock, optname: number, valbool: boolean): void {
+  sock_valbool_flag(sk, SOCK_TSTAMP_NEW, optname === S.SO_TIMESTAMP_NEW || optname === S.SO_TIMESTAMPNS_NEW);
+  if (valbool) {
+    sock_valbool_flag(
+      sk,
+      SOCK_RCVTSTAMPNS,
+      optname === S.SO_TIMESTAMPNS_OLD || optname === S.SO_TIMESTAMPNS_NEW,
+    );
+    sock_valbool_flag(sk, SOCK_RCVTSTAMP, true);
+  } else {
+    sock_valbool_flag(sk, SOCK_RCVTSTAMP, false);
+    sock_valbool_flag(sk, SOCK_RCVTSTAMPNS, false);
+  }
+}
+
+/**
+ * Mirrors sock_set_timestamping(): unknown flags, OPT_ID_TCP without OPT_ID, OPT_STATS without
+ * OPT_TSONLY are EINVAL; OPT_ID on a TCP socket that is closed or listening is EINVAL; BIND_PHC needs a
+ * PTP clock of the bound device, which no ksock device has (EOPNOTSUPP).
+ */
+function sock_set_timestamping(sk: Sock, optname: number, flags: number, _bind_phc: number): number {
+  if ((flags & ~SOF_TIMESTAMPING_MASK) !== 0) return -EINVAL;
+  if ((flags & SOF_TIMESTAMPING_OPT_ID_TCP) !== 0 && (flags & SOF_TIMESTAMPING_OPT_ID) === 0) return -EINVAL;
+  const tsflags = sk.opts?.sk_tsflags ?? 0;
+  if ((flags & SOF_TIMESTAMPING_OPT_ID) !== 0 && (tsflags & SOF_TIMESTAMPING_OPT_ID) === 0 && sk_is_tcp(sk)) {
+    if (sk.sk_state === TCP_CLOSE || sk.sk_state === TCP_LISTEN) return -EINVAL;
+  }
+  if ((flags & SOF_TIMESTAMPING_OPT_STATS) !== 0 && (flags & SOF_TIMESTAMPING_OPT_TSONLY) === 0)
+    return -EINVAL;
+  if ((flags & SOF_TIMESTAMPING_BIND_PHC) !== 0) return -EOPNOTSUPP;
+  if (flags !== 0 || sk.opts !== null) sk.opts_w().sk_tsflags = flags;
+  sock_valbool_flag(sk, SOCK_TSTAMP_NEW, optname === S.SO_TIMESTAMPING_NEW);
+  sock_valbool_flag(sk, SOCK_TIMESTAMPING_ANY, (flags & TSFLAGS_ANY) !== 0);
+  sock_valbool_flag(sk, SOCK_TIMESTAMPING_RX_SOFTWARE, (flags & SOF_TIMESTAMPING_RX_SOFTWARE) !== 0);
+  return 0;
+}
+
+/**
+ * Mirrors SO_TXTIME's checks: a whole struct sock_txtime (8 bytes), known flags, a clock other than
+ * CLOCK_MONOTONIC only with CAP_NET_ADMIN, and then only CLOCK_REALTIME or CLOCK_TAI.
+ */
+function sock_set_txtime(sk: Sock, optval: Uint8Array): number {
+  if (optval.length !== 8) return -EINVAL;
+  const clockid = read_int(optval);
+  const flags = read_int(optval.subarray(4));
+  if ((flags & ~SOF_TXTIME_FLAGS_MASK) !== 0) return -EINVAL;
+  if (clockid !== CLOCK_MONOTONIC && !capable(CAP_NET_ADMIN)) return -EPERM;
+  if (clockid !== CLOCK_REALTIME && clockid !== CLOCK_MONOTONIC && clockid !== CLOCK_TAI) return -EINVAL;
+  sock_valbool_flag(sk, SOCK_TXTIME, true);
+  const o = sk.opts_w();
+  o.sk_clockid = clockid;
+  o.sk_txtime_deadline_mode = flags & 1;
+  o.sk_txtime_report_errors = (flags >> 1) & 1;
+  return 0;
+}
+
+/**
+ * Mirrors copy_bpf_fprog_from_user() and sk_attach_filter()'s checks for a classic BPF program: a whole
+ * struct sock_fprog (16 bytes: a length, then a pointer), a filter lock (EPERM), a null pointer or a length
+ * of 0 or over BPF_MAXINSNS (EINVAL). ksock has no user memory to read the instructions from: a program
+ * that passes those checks is a bad address (EFAULT). A deliberate limit: no socket filters run.
+ */
+function sk_attach_filter(sk: Sock, optval: Uint8Array): number {
+  if (optval.length !== 16) return -EINVAL;
+  if (sock_flag(sk, SOCK_FILTER_LOCKED)) return -EPERM;
+  const dv = new DataView(optval.buffer, optval.byteOffset, 16);
+  const len = dv.getUint16(0, true);
+  const filter = dv.getBigUint64(8, true);
+  if (filter === 0n || len === 0 || len > 4096) return -EINVAL;
+  return -EFAULT;
+}
+
+/**
+ * Mirrors sk_attach_bpf() / sk_reuseport_attach_bpf() up to bpf_prog_get_type(): a locked filter is
+ * EPERM, a descriptor the task lacks EBADF, and any file it has is not a BPF program (EINVAL): ksock has
+ * no bpf(2).
+ */
+function sk_attach_bpf(sk: Sock, ufd: number): number {
+  if (sock_flag(sk, SOCK_FILTER_LOCKED)) return -EPERM;
+  if (ufd > 0x7fffffff || fcheck(current().files, ufd) === null) return -EBADF;
+  return -EINVAL;
 }
 
 /**
@@ -336,7 +583,7 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = int_bytes(sock_flag(sk, SOCK_URGINLINE) ? 1 : 0);
       break;
     case S.SO_NO_CHECK:
-      v = int_bytes(0);
+      v = int_bytes(sk.opts?.sk_no_check_tx ?? 0);
       break;
     case S.SO_PRIORITY:
       v = int_bytes(sk.sk_priority);
@@ -384,24 +631,55 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = int_bytes(sk.sk_peek_off);
       break;
     case S.SO_BSDCOMPAT:
-    case S.SO_TIMESTAMP:
-    case S.SO_TIMESTAMPNS_OLD:
-    case S.SO_TIMESTAMP_NEW:
-    case S.SO_TIMESTAMPNS_NEW:
-    case S.SO_WIFI_STATUS:
-    case S.SO_NOFCS:
-    case S.SO_LOCK_FILTER:
-    case S.SO_SELECT_ERR_QUEUE:
-    case S.SO_BUSY_POLL:
     case S.SO_INCOMING_NAPI_ID:
-    case S.SO_ZEROCOPY:
-    case S.SO_PREFER_BUSY_POLL:
     case S.SO_RESERVE_MEM:
-    case S.SO_RCVMARK:
-    case S.SO_PASSPIDFD:
-    case S.SO_RCVPRIORITY:
-      // Features ksock does not model (timestamps, busy polling, zerocopy…): never enabled, so 0.
+      // No NAPI, no reserved memory (there are no memory cgroups): always 0.
       v = int_bytes(0);
+      break;
+    case S.SO_TIMESTAMP:
+      v = flag_bytes(
+        sock_flag(sk, SOCK_RCVTSTAMP) && !sock_flag(sk, SOCK_TSTAMP_NEW) && !sock_flag(sk, SOCK_RCVTSTAMPNS),
+      );
+      break;
+    case S.SO_TIMESTAMPNS_OLD:
+      v = flag_bytes(sock_flag(sk, SOCK_RCVTSTAMPNS) && !sock_flag(sk, SOCK_TSTAMP_NEW));
+      break;
+    case S.SO_TIMESTAMP_NEW:
+      v = flag_bytes(sock_flag(sk, SOCK_RCVTSTAMP) && sock_flag(sk, SOCK_TSTAMP_NEW));
+      break;
+    case S.SO_TIMESTAMPNS_NEW:
+      v = flag_bytes(sock_flag(sk, SOCK_RCVTSTAMPNS) && sock_flag(sk, SOCK_TSTAMP_NEW));
+      break;
+    case S.SO_WIFI_STATUS:
+      v = flag_bytes(sock_flag(sk, SOCK_WIFI_STATUS));
+      break;
+    case S.SO_NOFCS:
+      v = flag_bytes(sock_flag(sk, SOCK_NOFCS));
+      break;
+    case S.SO_LOCK_FILTER:
+      v = flag_bytes(sock_flag(sk, SOCK_FILTER_LOCKED));
+      break;
+    case S.SO_SELECT_ERR_QUEUE:
+      v = flag_bytes(sock_flag(sk, SOCK_SELECT_ERR_QUEUE));
+      break;
+    case S.SO_ZEROCOPY:
+      v = flag_bytes(sock_flag(sk, SOCK_ZEROCOPY));
+      break;
+    case S.SO_RCVMARK:
+      v = flag_bytes(sock_flag(sk, SOCK_RCVMARK));
+      break;
+    case S.SO_RCVPRIORITY:
+      v = flag_bytes(sock_flag(sk, SOCK_RCVPRIORITY));
+      break;
+    case S.SO_BUSY_POLL:
+      v = int_bytes(sk.opts?.sk_ll_usec ?? 0);
+      break;
+    case S.SO_PREFER_BUSY_POLL:
+      v = int_bytes(sk.opts?.sk_prefer_busy_poll ?? 0);
+      break;
+    case S.SO_PASSPIDFD:
+      if (sk.sk_family !== S.AF_UNIX) return -EOPNOTSUPP;
+      v = int_bytes(sk.opts?.sk_scm_pidfd ?? 0);
       break;
     case S.SO_BINDTOIFINDEX:
       v = int_bytes(sk.sk_bound_dev_if);
@@ -410,11 +688,23 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       v = int_bytes(sk.sk_userlocks & (SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK));
       break;
     case S.SO_TIMESTAMPING_OLD:
-    case S.SO_TIMESTAMPING_NEW:
-    case S.SO_TXTIME:
-      // struct so_timestamping / struct sock_txtime: two zero words.
+    case S.SO_TIMESTAMPING_NEW: {
+      // struct so_timestamping: the flags, and the PHC index (never bound in ksock).
       v = new Uint8Array(8);
+      new DataView(v.buffer).setInt32(0, sk.opts?.sk_tsflags ?? 0, true);
       break;
+    }
+    case S.SO_TXTIME: {
+      // struct sock_txtime: the clock and the two flags.
+      v = new Uint8Array(8);
+      const o = sk.opts;
+      if (o !== null) {
+        const dv = new DataView(v.buffer);
+        dv.setInt32(0, o.sk_clockid, true);
+        dv.setUint32(4, o.sk_txtime_deadline_mode | (o.sk_txtime_report_errors << 1), true);
+      }
+      break;
+    }
     case S.SO_BINDTODEVICE:
       return sock_getbindtodevice(sk, optlen);
     case S.SO_GET_FILTER:
@@ -447,10 +737,18 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
     case S.SO_PEERGROUPS:
     case S.SO_PEERPIDFD:
       return -ENODATA;
-    case S.SO_MAX_PACING_RATE:
-      // ~0UL: unlimited. Eight bytes when the caller offers room for an unsigned long.
-      v = optlen >= 8 ? new Uint8Array(8).fill(0xff) : new Uint8Array(4).fill(0xff);
+    case S.SO_MAX_PACING_RATE: {
+      // An unsigned long when the caller offers room for one, else capped at ~0U; -1 stands for ~0UL.
+      const rate = sk.opts?.sk_max_pacing_rate ?? -1;
+      if (optlen >= 8) {
+        v = new Uint8Array(8);
+        new DataView(v.buffer).setBigUint64(0, rate === -1 ? 0xffffffffffffffffn : BigInt(rate), true);
+      } else {
+        v = new Uint8Array(4);
+        new DataView(v.buffer).setUint32(0, rate === -1 || rate > 0xffffffff ? 0xffffffff : rate, true);
+      }
       break;
+    }
     case S.SO_BPF_EXTENSIONS:
       v = int_bytes(64); // SKF_AD_MAX
       break;
@@ -473,8 +771,9 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       break;
     }
     case S.SO_TXREHASH:
-      // [uncertain] Linux answers only for TCP sockets; ksock's generic layer answers EOPNOTSUPP for all.
-      return -EOPNOTSUPP;
+      if (!sk_is_tcp(sk)) return -EOPNOTSUPP;
+      v = int_bytes(sk.opts?.sk_txrehash ?? 1);
+      break;
     case S.SO_INCOMING_CPU:
       v = int_bytes(sk.sk_incoming_cpu);
       break;

@@ -51,6 +51,11 @@ export interface ProtoOps {
   ioctl?(sock: Socket, cmd: number, arg: Uint8Array | number): number;
   /** SO_PEEK_OFF support (AF_UNIX, UDP, TCP have it); without it the option answers EOPNOTSUPP. */
   set_peek_off?(sk: Sock, val: number): number;
+  /**
+   * SO_RCVLOWAT for protocols with their own rule (TCP caps it and grows its buffer); without it the
+   * generic code stores the value. `val` is already made INT_MAX when negative.
+   */
+  set_rcvlowat?(sk: Sock, val: number): number;
   setsockopt?(sock: Socket, level: number, optname: number, optval: Uint8Array): number;
   /** Returns the option's bytes (their length is the optlen written back) or a negative errno. */
   getsockopt?(sock: Socket, level: number, optname: number, optlen: number): Uint8Array | number;

@@ -24,12 +24,7 @@ export const KNOWN: Array<{ name: string; at: string; match: (d: Divergence) => 
   // raw MSG_OOB, IP int options with optlen 0, SO_PEEK_OFF for UDP, SO_PASSCRED/SO_PASSSEC, SO_COOKIE's
   // length, SO_BSDCOMPAT/SO_CNX_ADVICE) are fixed; what remains are features ksock does not model.
   // ---- not modelled (documented limits rather than bugs) ----
-  {
-    name: 'SOL_SOCKET options ksock does not model (SO_TIMESTAMPING, BPF filters, SO_ZEROCOPY, SO_NOFCS, SO_TXREHASH …)',
-    at: 'packages/core/src/sock_opt.ts',
-    match: (d) =>
-      (d.op.op === 'setsockopt' || d.op.op === 'getsockopt') && d.op.level === 1 && d.ksock === 'ENOPROTOOPT',
-  },
+
   {
     name: 'SOL_IP / SOL_TCP / SOL_UDP / SOL_RAW options ksock does not model (multicast membership and sources, IP_OPTIONS, IP_MULTICAST_IF, IPsec policies, TCP_REPAIR …)',
     at: 'packages/af-inet/src/ip_sockglue.ts, tcp.ts',

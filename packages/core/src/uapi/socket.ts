@@ -289,3 +289,12 @@ export const SIOCATMARK = 0x8905;
 export const SIOCGSTAMP_OLD = 0x8906;
 export const SIOCGIFNAME = 0x8910;
 export const SIOCGIFINDEX = 0x8933;
+
+/** SOL_SOCKET options for BPF programs, reuseport groups, busy polling and devmem (asm-generic/socket.h). */
+export const SO_ATTACH_BPF = 50;
+export const SO_ATTACH_REUSEPORT_CBPF = 51;
+export const SO_ATTACH_REUSEPORT_EBPF = 52;
+export const SO_DETACH_REUSEPORT_BPF = 68;
+export const SO_BUSY_POLL_BUDGET = 70;
+export const SO_DEVMEM_DONTNEED = 80;
+export const SO_CNX_ADVICE = 53;
