@@ -22,19 +22,11 @@ export class InetSock extends Sock {
   declare tos: number;
   declare rcv_tos: number;
   declare pmtudisc: number;
-  // inet_flags bits, kept as booleans.
   declare is_icsk: boolean;
-  declare mc_loop: boolean;
-  declare mc_all: boolean;
-  declare hdrincl: boolean;
-  declare nodefrag: boolean;
-  declare freebind: boolean;
-  declare transparent: boolean;
-  declare bind_address_no_port: boolean;
-  declare recverr: boolean;
   /**
-   * The rest of inet_flags (IP_PKTINFO, IP_RECVTTL… and the router-alert bit), as the INET_FLAGS_* bits
-   * below: one number rather than a field each, since every UDP socket carries them.
+   * inet_flags: the on/off options (IP_RECVERR, IP_FREEBIND, IP_PKTINFO… and the router-alert bit) as
+   * the INET_FLAGS_* bits below — one number rather than a field each, since every socket carries them.
+   * The ones the protocols read also have an accessor of their own (recverr, freebind…).
    */
   declare inet_flags: number;
   /** IP_MINTTL. */
@@ -61,18 +53,65 @@ export class InetSock extends Sock {
     this.rcv_tos = 0;
     this.pmtudisc = 0;
     this.is_icsk = false;
-    this.mc_loop = false;
-    this.mc_all = false;
-    this.hdrincl = false;
-    this.nodefrag = false;
-    this.freebind = false;
-    this.transparent = false;
-    this.bind_address_no_port = false;
-    this.recverr = false;
     this.inet_flags = 0;
     this.min_ttl = 0;
     this.local_port_range = 0;
     this.sk_id = ++sk_ids;
+  }
+
+  private flag(bit: number): boolean {
+    return (this.inet_flags & bit) !== 0;
+  }
+  private assign(bit: number, on: boolean): void {
+    this.inet_flags = on ? this.inet_flags | bit : this.inet_flags & ~bit;
+  }
+  get mc_loop(): boolean {
+    return this.flag(INET_FLAGS_MC_LOOP);
+  }
+  set mc_loop(on: boolean) {
+    this.assign(INET_FLAGS_MC_LOOP, on);
+  }
+  get mc_all(): boolean {
+    return this.flag(INET_FLAGS_MC_ALL);
+  }
+  set mc_all(on: boolean) {
+    this.assign(INET_FLAGS_MC_ALL, on);
+  }
+  get hdrincl(): boolean {
+    return this.flag(INET_FLAGS_HDRINCL);
+  }
+  set hdrincl(on: boolean) {
+    this.assign(INET_FLAGS_HDRINCL, on);
+  }
+  get nodefrag(): boolean {
+    return this.flag(INET_FLAGS_NODEFRAG);
+  }
+  set nodefrag(on: boolean) {
+    this.assign(INET_FLAGS_NODEFRAG, on);
+  }
+  get freebind(): boolean {
+    return this.flag(INET_FLAGS_FREEBIND);
+  }
+  set freebind(on: boolean) {
+    this.assign(INET_FLAGS_FREEBIND, on);
+  }
+  get transparent(): boolean {
+    return this.flag(INET_FLAGS_TRANSPARENT);
+  }
+  set transparent(on: boolean) {
+    this.assign(INET_FLAGS_TRANSPARENT, on);
+  }
+  get bind_address_no_port(): boolean {
+    return this.flag(INET_FLAGS_BIND_ADDRESS_NO_PORT);
+  }
+  set bind_address_no_port(on: boolean) {
+    this.assign(INET_FLAGS_BIND_ADDRESS_NO_PORT, on);
+  }
+  get recverr(): boolean {
+    return this.flag(INET_FLAGS_RECVERR);
+  }
+  set recverr(on: boolean) {
+    this.assign(INET_FLAGS_RECVERR, on);
   }
 }
 
@@ -90,6 +129,14 @@ export const INET_FLAGS_CHECKSUM = 1 << 7;
 export const INET_FLAGS_RECVFRAGSIZE = 1 << 8;
 export const INET_FLAGS_RECVERR_RFC4884 = 1 << 9;
 export const INET_FLAGS_RTALERT = 1 << 10;
+export const INET_FLAGS_RECVERR = 1 << 11;
+export const INET_FLAGS_FREEBIND = 1 << 12;
+export const INET_FLAGS_HDRINCL = 1 << 13;
+export const INET_FLAGS_MC_LOOP = 1 << 14;
+export const INET_FLAGS_MC_ALL = 1 << 15;
+export const INET_FLAGS_TRANSPARENT = 1 << 16;
+export const INET_FLAGS_NODEFRAG = 1 << 17;
+export const INET_FLAGS_BIND_ADDRESS_NO_PORT = 1 << 18;
 
 /** Mirrors inet_sk(). */
 export function inet_sk(sk: Sock): InetSock {

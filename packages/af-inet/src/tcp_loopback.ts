@@ -42,6 +42,7 @@ import {
   skb_set_owner_r,
   sock_error,
   sock_init_data,
+  SOCK_DONE,
   SOCK_STREAM,
   SS_CONNECTED,
   SS_CONNECTING,
@@ -125,8 +126,15 @@ function tcp_create_child(l: TcpSock, client: TcpSock): TcpSock | null {
   child.is_icsk = true;
   child.uc_ttl = l.uc_ttl;
   child.mc_ttl = l.mc_ttl;
-  child.mc_loop = l.mc_loop;
-  child.mc_all = l.mc_all;
+  // sk_clone_lock() copies the whole sock: the on/off options, the mark, the bound device, the socket
+  // flags (SO_KEEPALIVE, SO_TIMESTAMP…) and the option-only state; the priority comes from the SYN (0).
+  child.inet_flags = l.inet_flags;
+  child.min_ttl = l.min_ttl;
+  child.local_port_range = l.local_port_range;
+  child.sk_flags = l.sk_flags & ~(1 << SOCK_DONE);
+  child.sk_mark = l.sk_mark;
+  child.sk_bound_dev_if = l.sk_bound_dev_if;
+  if (l.opts !== null) Object.assign(child.opts_w(), l.opts);
   child.pmtudisc = l.pmtudisc;
   child.tos = l.tos;
   __tcp_init_sock(child);

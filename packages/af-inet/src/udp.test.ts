@@ -219,3 +219,31 @@ describe('UDP broadcast to a subnet broadcast address (127.255.255.255)', () => 
     expect(errno_of(() => t.connect(t.socket(AF_INET, SOCK_STREAM, 0), dst))).toBe('ENETUNREACH');
   });
 });
+
+describe('an accepted TCP socket', () => {
+  it("inherits the listener's options, as sk_clone_lock() copies them (Linux 6.18)", () => {
+    const t = boot().spawn({});
+    const l = t.socket(AF_INET, SOCK_STREAM, 0);
+    const opts: Array<[number, number, number]> = [
+      [SOL_IP, IN.IP_RECVERR, 1],
+      [SOL_SOCKET, 36 /* SO_MARK */, 5],
+      [SOL_SOCKET, 12 /* SO_PRIORITY */, 3],
+      [SOL_SOCKET, 9 /* SO_KEEPALIVE */, 1],
+      [SOL_IP, IN.IP_FREEBIND, 1],
+      [SOL_IP, IN.IP_MINTTL, 7],
+      [SOL_IP, IN.IP_PKTINFO, 1],
+      [SOL_SOCKET, SO_BINDTOIFINDEX, 1],
+      [SOL_SOCKET, 46 /* SO_BUSY_POLL */, 5],
+      [SOL_SOCKET, 60 /* SO_ZEROCOPY */, 1],
+      [SOL_SOCKET, 43 /* SO_NOFCS */, 1],
+    ];
+    for (const [level, name, value] of opts) t.setsockopt(l, level, name, value);
+    t.bind(l, to(47060));
+    t.listen(l, 5);
+    t.connect(t.socket(AF_INET, SOCK_STREAM, 0), to(47060));
+    const a = t.accept(l);
+    expect(opts.map(([level, name]) => t.getsockoptInt(a, level, name))).toEqual([
+      1, 5, 0, 1, 1, 7, 1, 1, 5, 1, 1,
+    ]);
+  });
+});
