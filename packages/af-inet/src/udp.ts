@@ -64,7 +64,13 @@ const SOCK_SUPPORT_ZC = 5;
 export class UdpSock extends InetSock {
   readonly reader_queue = new SkBuffHead();
   forward_threshold = 0;
-  corkflag = 0;
+  /** udp_flags: UDP_CORK, UDP_NO_CHECK6_TX/RX, UDP_GRO… as the UDP_FLAGS_* bits below. */
+  udp_flags = 0;
+  /** UDP_SEGMENT. */
+  gso_size = 0;
+  /** UDP-Lite checksum coverage (UDPLITE_SEND_CSCOV, UDPLITE_RECV_CSCOV); 0: the whole datagram. */
+  pcslen = 0;
+  pcrlen = 0;
   /** The datagram being corked (MSG_MORE, UDP_CORK): up->pending with inet->cork's flow. */
   pending: UdpPending | null = null;
   encap_type = 0;
@@ -258,7 +264,7 @@ export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number
   if (len > 0xffff) return -EMSGSIZE;
   // BSD compatibility: UDP has no out-of-band data.
   if ((msg.msg_flags & MSG_OOB) !== 0) return -EOPNOTSUPP;
-  const corkreq = up.corkflag !== 0 || (msg.msg_flags & MSG_MORE) !== 0;
+  const corkreq = (up.udp_flags & UDP_FLAGS_CORK) !== 0 || (msg.msg_flags & MSG_MORE) !== 0;
   if (up.pending !== null) return udp_append_data(up, msg, len, corkreq);
   let daddr: number;
   let dport: number;
@@ -473,39 +479,107 @@ export function udp_disconnect(sk: Sock, _flags: number): number {
   return 0;
 }
 
-/** Mirrors udp_setsockopt(): SOL_SOCKET (SOCK_CUSTOM_SOCKOPT) and SOL_UDP here, other levels ip_setsockopt. */
+/** Bits of UdpSock.udp_flags (enum udp_flags, include/linux/udp.h; ksock's own positions). */
+const UDP_FLAGS_CORK = 1 << 0;
+const UDP_FLAGS_NO_CHECK6_TX = 1 << 1;
+const UDP_FLAGS_NO_CHECK6_RX = 1 << 2;
+const UDP_FLAGS_GRO_ENABLED = 1 << 3;
+const UDP_FLAGS_ACCEPT_L4 = 1 << 4;
+const UDP_FLAGS_UDPLITE_SEND_CC = 1 << 5;
+const UDP_FLAGS_UDPLITE_RECV_CC = 1 << 6;
+
+function udp_assign_bit(up: UdpSock, bit: number, on: boolean): void {
+  up.udp_flags = on ? up.udp_flags | bit : up.udp_flags & ~bit;
+}
+
+/** UDPLITE_SEND_CSCOV / RECV: a coverage below 8 (the header) becomes 8, above 65535 is capped. */
+function udplite_cscov(val: number): number {
+  if (val !== 0 && val < 8) return 8;
+  return val > 0xffff ? 0xffff : val;
+}
+
+/**
+ * Mirrors udp_setsockopt() / udp_lib_setsockopt(): SOL_SOCKET (SOCK_CUSTOM_SOCKOPT) and SOL_UDP or
+ * SOL_UDPLITE here, other levels ip_setsockopt. The GRO, segmentation and IPv6 checksum switches are
+ * kept and read back; ksock neither segments nor aggregates.
+ */
 export function udp_setsockopt(sk: Sock, level: number, optname: number, optval: Uint8Array): number {
   if (level === SOL_SOCKET) return sock_setsockopt(sk.sk_socket!, optname, optval);
-  if (level !== SOL_UDP) return ip_setsockopt(sk, level, optname, optval);
+  if (level !== SOL_UDP && level !== IN.SOL_UDPLITE) return ip_setsockopt(sk, level, optname, optval);
   if (optval.length < 4) return -EINVAL;
   const val = new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
   const up = sk as UdpSock;
   switch (optname) {
     case IN.UDP_CORK:
-      up.corkflag = val ? 1 : 0;
+      udp_assign_bit(up, UDP_FLAGS_CORK, val !== 0);
       // Uncorking sends what was held (udp_push_pending_frames()).
       if (!val) udp_push_pending_frames(up);
       return 0;
     case IN.UDP_ENCAP:
+      // Only "none" and ESP in UDP are left (the others were removed from Linux).
+      if (val !== 0 && val !== IN.UDP_ENCAP_ESPINUDP) return -ENOPROTOOPT;
       up.encap_type = val;
+      return 0;
+    case IN.UDP_NO_CHECK6_TX:
+      udp_assign_bit(up, UDP_FLAGS_NO_CHECK6_TX, val !== 0);
+      return 0;
+    case IN.UDP_NO_CHECK6_RX:
+      udp_assign_bit(up, UDP_FLAGS_NO_CHECK6_RX, val !== 0);
+      return 0;
+    case IN.UDP_SEGMENT:
+      if (val < 0 || val > 0xffff) return -EINVAL;
+      up.gso_size = val;
+      return 0;
+    case IN.UDP_GRO:
+      udp_assign_bit(up, UDP_FLAGS_GRO_ENABLED, val !== 0);
+      udp_assign_bit(up, UDP_FLAGS_ACCEPT_L4, val !== 0);
+      return 0;
+    case IN.UDPLITE_SEND_CSCOV:
+      if (up.pcflag === 0) return -ENOPROTOOPT;
+      up.pcslen = udplite_cscov(val);
+      udp_assign_bit(up, UDP_FLAGS_UDPLITE_SEND_CC, true);
+      return 0;
+    case IN.UDPLITE_RECV_CSCOV:
+      if (up.pcflag === 0) return -ENOPROTOOPT;
+      up.pcrlen = udplite_cscov(val);
+      udp_assign_bit(up, UDP_FLAGS_UDPLITE_RECV_CC, true);
       return 0;
     default:
       return -ENOPROTOOPT;
   }
 }
 
-/** Mirrors udp_getsockopt(). */
+/** Mirrors udp_getsockopt() / udp_lib_getsockopt(). */
 export function udp_getsockopt(sk: Sock, level: number, optname: number, len: number): Uint8Array | number {
-  if (level !== SOL_UDP) return ip_getsockopt(sk, level, optname, len);
+  if (level !== SOL_UDP && level !== IN.SOL_UDPLITE) return ip_getsockopt(sk, level, optname, len);
   if (len < 0) return -EINVAL;
   const up = sk as UdpSock;
   let val: number;
   switch (optname) {
     case IN.UDP_CORK:
-      val = up.corkflag;
+      val = up.udp_flags & UDP_FLAGS_CORK ? 1 : 0;
       break;
     case IN.UDP_ENCAP:
       val = up.encap_type;
+      break;
+    case IN.UDP_NO_CHECK6_TX:
+      val = up.udp_flags & UDP_FLAGS_NO_CHECK6_TX ? 1 : 0;
+      break;
+    case IN.UDP_NO_CHECK6_RX:
+      val = up.udp_flags & UDP_FLAGS_NO_CHECK6_RX ? 1 : 0;
+      break;
+    case IN.UDP_SEGMENT:
+      val = up.gso_size;
+      break;
+    case IN.UDP_GRO:
+      val = up.udp_flags & UDP_FLAGS_GRO_ENABLED ? 1 : 0;
+      break;
+    // Fixed at 0 (the whole datagram) on UDP sockets; UDP-Lite's own values otherwise.
+    case IN.UDPLITE_SEND_CSCOV:
+      val = up.pcslen;
+      break;
+    case IN.UDPLITE_RECV_CSCOV:
+      val = up.pcrlen;
       break;
     default:
       return -ENOPROTOOPT;

@@ -1,8 +1,15 @@
-import { AF_INET, SOCK_DGRAM, SOL_SOCKET, SO_PROTOCOL, SO_RCVBUF } from '@ksock/core';
+import { AF_INET, SOCK_DGRAM, SOL_SOCKET, SOL_UDP, SO_PROTOCOL, SO_RCVBUF } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { boot, sk_of } from './__fixtures__/util.js';
 import type { UdpSock } from './udp.js';
-import { IPPROTO_UDPLITE, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
+import {
+  IPPROTO_UDPLITE,
+  parse_sockaddr_in,
+  SOL_UDPLITE,
+  sockaddr_in,
+  UDPLITE_RECV_CSCOV,
+  UDPLITE_SEND_CSCOV,
+} from './uapi/in.js';
 
 const NOTICE =
   'UDPLite: UDP-Lite is deprecated and scheduled to be removed in 2025, please contact the netdev mailing list';
@@ -41,5 +48,34 @@ describe('UDP-Lite (udplite4_register)', () => {
     expect(sk_of(t, u).sk_receive_queue.qlen).toBe(0);
     for (const fd of [u, l, l2]) t.close(fd);
     expect(k.proc.read('/proc/net/sockstat')).toContain('UDPLITE: inuse 0\n');
+  });
+});
+
+describe('UDP-Lite checksum coverage (UDPLITE_SEND_CSCOV, UDPLITE_RECV_CSCOV)', () => {
+  it('rounds a coverage under the header up to 8 and caps it at 65535; UDP only reads 0 (Linux 6.18)', () => {
+    const t = boot().spawn();
+    const s = t.socket(AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE);
+    const seen = [0, 1, 7, 8, 9, 70000, -1].map((v) => {
+      t.setsockopt(s, SOL_UDPLITE, UDPLITE_SEND_CSCOV, v);
+      t.setsockopt(s, SOL_UDPLITE, UDPLITE_RECV_CSCOV, v);
+      return [
+        t.getsockoptInt(s, SOL_UDPLITE, UDPLITE_SEND_CSCOV),
+        t.getsockoptInt(s, SOL_UDPLITE, UDPLITE_RECV_CSCOV),
+      ];
+    });
+    expect(seen).toEqual([
+      [0, 0],
+      [8, 8],
+      [8, 8],
+      [8, 8],
+      [9, 9],
+      [65535, 65535],
+      [8, 8],
+    ]);
+    // SOL_UDP reads the same; a plain UDP socket answers either level with 0 and refuses to set it.
+    expect(t.getsockoptInt(s, SOL_UDP, UDPLITE_SEND_CSCOV)).toBe(8);
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    expect(t.getsockoptInt(u, SOL_UDPLITE, UDPLITE_SEND_CSCOV)).toBe(0);
+    expect(() => t.setsockopt(u, SOL_UDP, UDPLITE_SEND_CSCOV, 8)).toThrow(/ENOPROTOOPT/);
   });
 });

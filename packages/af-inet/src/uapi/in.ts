@@ -115,6 +115,16 @@ export const SIOCOUTQNSD = 0x894b;
 /** SOL_UDP options. */
 export const UDP_CORK = 1;
 export const UDP_ENCAP = 100;
+export const UDP_NO_CHECK6_TX = 101;
+export const UDP_NO_CHECK6_RX = 102;
+export const UDP_SEGMENT = 103;
+export const UDP_GRO = 104;
+/** UDP_ENCAP types: the only one Linux 6.18 still accepts besides 0 (include/uapi/linux/udp.h). */
+export const UDP_ENCAP_ESPINUDP = 2;
+/** SOL_UDPLITE and its checksum-coverage options (include/net/udplite.h). */
+export const SOL_UDPLITE = 136;
+export const UDPLITE_SEND_CSCOV = 10;
+export const UDPLITE_RECV_CSCOV = 11;
 
 /** SOL_RAW options (include/uapi/linux/icmp.h). */
 export const ICMP_FILTER = 1;
