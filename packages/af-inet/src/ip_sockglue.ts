@@ -178,16 +178,6 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
       if (optlen < 1) return -EINVAL;
       inet.transparent = val !== 0;
       return 0;
-    case IN.IP_PKTINFO:
-    case IN.IP_RECVTTL:
-    case IN.IP_RECVTOS:
-    case IN.IP_RECVOPTS:
-    case IN.IP_RETOPTS:
-    case IN.IP_PASSSEC:
-    case IN.IP_RECVORIGDSTADDR:
-    case IN.IP_CHECKSUM:
-      inet_assign_flag(inet, FLAG_OPTS[optname]!, val !== 0);
-      return 0;
     case IN.IP_RECVFRAGSIZE:
       if (sk.sk_type !== SOCK_RAW && sk.sk_type !== SOCK_DGRAM) return -EINVAL;
       inet_assign_flag(inet, INET_FLAGS_RECVFRAGSIZE, val !== 0);
@@ -212,8 +202,13 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
       inet.local_port_range = val >>> 0;
       return 0;
     }
-    default:
-      return -ENOPROTOOPT;
+    default: {
+      // The plain on/off options (IP_PKTINFO, IP_RECVTTL…): any value, 0 with optlen 0.
+      const bit = FLAG_OPTS[optname];
+      if (bit === undefined) return -ENOPROTOOPT;
+      inet_assign_flag(inet, bit, val !== 0);
+      return 0;
+    }
   }
 }
 
@@ -263,18 +258,6 @@ export function ip_getsockopt(sk: Sock, level: number, optname: number, len: num
     case IN.IP_BIND_ADDRESS_NO_PORT:
       val = inet.bind_address_no_port ? 1 : 0;
       break;
-    case IN.IP_PKTINFO:
-    case IN.IP_RECVTTL:
-    case IN.IP_RECVTOS:
-    case IN.IP_RECVOPTS:
-    case IN.IP_RETOPTS:
-    case IN.IP_PASSSEC:
-    case IN.IP_RECVORIGDSTADDR:
-    case IN.IP_CHECKSUM:
-    case IN.IP_RECVFRAGSIZE:
-    case IN.IP_RECVERR_RFC4884:
-      val = (inet.inet_flags & FLAG_OPTS[optname]!) !== 0 ? 1 : 0;
-      break;
     case IN.IP_ROUTER_ALERT:
       val = (inet.inet_flags & INET_FLAGS_RTALERT) !== 0 ? 1 : 0;
       break;
@@ -292,8 +275,11 @@ export function ip_getsockopt(sk: Sock, level: number, optname: number, len: num
       val = ip_sk_dst_mtu(sk);
       if (val === 0) return -ENOTCONN;
       break;
-    default:
-      return -ENOPROTOOPT;
+    default: {
+      const bit = FLAG_OPTS[optname];
+      if (bit === undefined) return -ENOPROTOOPT;
+      val = (inet.inet_flags & bit) !== 0 ? 1 : 0;
+    }
   }
   if (len < 4 && len > 0 && val >= 0 && val <= 255) return Uint8Array.of(val);
   const b = new Uint8Array(4);
