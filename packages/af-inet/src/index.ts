@@ -57,13 +57,11 @@ export {
   ipv4_specific,
   tcp_ca_find,
   tcp_close,
-  tcp_get_info,
-  tcp_getsockopt,
   tcp_init_sock,
-  tcp_setsockopt,
   tcp_sk,
   tcp_v4_init_sock,
 } from './tcp.js';
+export { tcp_get_info, tcp_getsockopt, tcp_setsockopt } from './tcp_sockopt.js';
 export {
   UdpSock,
   udp_init_sock,

@@ -246,13 +246,15 @@ export let inet_unhash = function inet_unhash(sk: Sock): void {
 };
 
 /**
- * Mirrors inet_csk_listen_start(): empty accept queue, state LISTEN, the port taken (or re-checked),
- * hashed. On failure the state goes back to CLOSE and EADDRINUSE is returned.
+ * Mirrors inet_csk_listen_start(): empty accept queue, delayed-ACK state reset, state LISTEN, the port
+ * taken (or re-checked), hashed. On failure the state goes back to CLOSE and EADDRINUSE is returned.
  */
 export let inet_csk_listen_start = function inet_csk_listen_start(sk: Sock): number {
   const isk = inet_csk(sk);
   isk.icsk_accept_list.length = 0;
   sk.sk_ack_backlog = 0;
+  // inet_csk_delack_init(): the delayed-ACK state starts over (TCP_QUICKACK reads 1 again).
+  isk.icsk_ack_pingpong = 0;
   sk.sk_state = TCP_LISTEN;
   if (
     (tracing

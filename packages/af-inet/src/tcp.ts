@@ -1,6 +1,6 @@
 /**
- * TCP socket creation, options and close: mirrors tcp_v4_init_sock() (net/ipv4/tcp_ipv4.c),
- * tcp_init_sock(), tcp_close(), tcp_getsockopt()/tcp_setsockopt() and tcp_get_info() (net/ipv4/tcp.c).
+ * TCP socket creation and close: mirrors tcp_v4_init_sock() (net/ipv4/tcp_ipv4.c), tcp_init_sock() and
+ * tcp_close() (net/ipv4/tcp.c); the socket options are in tcp_sockopt.ts.
  * ksock does not run TCP's state machine on the wire; timers are attached but never armed.
  */
 import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
@@ -9,9 +9,7 @@ import {
   tracing,
   ECONNRESET,
   EINVAL,
-  ENOENT,
   ENOIOCTLCMD,
-  ENOPROTOOPT,
   tracepoint,
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
@@ -23,9 +21,7 @@ import {
   sock_orphan,
   sock_put,
   sock_set_flag,
-  SOCK_STREAM,
   SOCK_USE_WRITE_QUEUE,
-  SOL_TCP,
   TCP_CLOSE,
   TCP_CLOSE_WAIT,
   TCP_ESTABLISHED,
@@ -48,6 +44,7 @@ import {
 import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import { ipv4 } from './netns_ipv4.js';
 import { inet_state } from './state.js';
+import { tcp_getsockopt, tcp_setsockopt } from './tcp_sockopt.js';
 import * as IN from './uapi/in.js';
 
 /** include/net/tcp.h constants. TCP_TIMEOUT_INIT is 1 s; ksock keeps times in milliseconds. */
@@ -59,6 +56,20 @@ export const TCP_MSS_DEFAULT = 536;
 export const TCP_MIN_MSS = 88;
 export const MAX_TCP_WINDOW = 32767;
 export const TCP_NAGLE_OFF = 1;
+export const TCP_NAGLE_CORK = 2;
+/** More include/net/tcp.h limits; times in ksock's jiffies, which are milliseconds (HZ = 1000). */
+export const TCP_RTO_MAX = 120000;
+export const TCP_RTO_MIN = 200;
+export const TCP_TIMEOUT_MIN = 2;
+export const TCP_FIN_TIMEOUT_MAX = 120000;
+export const MAX_TCP_KEEPIDLE = 32767;
+export const MAX_TCP_KEEPINTVL = 32767;
+export const MAX_TCP_KEEPCNT = 127;
+export const MAX_TCP_SYNCNT = 127;
+export const TCP_MAX_WSCALE = 14;
+export const TCP_ULP_NAME_MAX = 16;
+export const TCP_FASTOPEN_KEY_LENGTH = 16;
+export const TCP_FASTOPEN_KEY_BUF_LENGTH = 32;
 /** socket->flags bits (include/linux/net.h). */
 export const SOCK_SUPPORT_ZC = 5;
 export const SOCK_CUSTOM_SOCKOPT = 6;
@@ -77,7 +88,7 @@ export function tcp_ca_find(name: string): TcpCongestionOps | null {
   return null;
 }
 
-/** struct tcp_sock: the fields socket creation sets and TCP_INFO / /proc/net/tcp report. */
+/** struct tcp_sock: the fields socket creation sets, TCP_INFO / /proc/net/tcp report and the options keep. */
 export class TcpSock extends InetConnectionSock {
   /** out_of_order_queue (an rbtree in Linux). */
   readonly out_of_order_queue = new SkBuffHead();
@@ -113,10 +124,126 @@ export class TcpSock extends InetConnectionSock {
   keepalive_probes = 0;
   linger2 = 0;
   user_timeout = 0;
+  /** TCP_NOTSENT_LOWAT (a u32; 0 leaves net.ipv4.tcp_notsent_lowat in charge). */
+  notsent_lowat = 0;
+  /**
+   * The few-bit option fields of struct tcp_sock — thin_lto, repair, repair_queue, save_syn,
+   * fastopen_connect, fastopen_no_cookie, recvmsg_inq, tcp_usec_ts — and icsk_accept_queue's
+   * rskq_defer_accept (a u8), packed into one number since every socket carries them; the accessors
+   * below read and write them by their kernel names.
+   */
+  tp_bits = 0;
+  /** What only sockets using the rarer options need, allocated when one of them is first set. */
+  xopt: TcpXopt | null = null;
   /** Write queue bytes not yet sent to the peer (ksock's loopback model). */
   pending_tx = 0;
   /** The connected peer on loopback, when connected. */
   peer: TcpSock | null = null;
+
+  private tp_get(shift: number, width: number): number {
+    return (this.tp_bits >>> shift) & ((1 << width) - 1);
+  }
+  private tp_set(shift: number, width: number, v: number): void {
+    const mask = ((1 << width) - 1) << shift;
+    this.tp_bits = (this.tp_bits & ~mask) | ((v << shift) & mask);
+  }
+  /** TCP_THIN_LINEAR_TIMEOUTS. */
+  get thin_lto(): number {
+    return this.tp_get(0, 1);
+  }
+  set thin_lto(v: number) {
+    this.tp_set(0, 1, v);
+  }
+  /** TCP_REPAIR: the socket is in repair mode. */
+  get repair(): number {
+    return this.tp_get(1, 1);
+  }
+  set repair(v: number) {
+    this.tp_set(1, 1, v);
+  }
+  /** TCP_REPAIR_QUEUE: TCP_NO_QUEUE, TCP_RECV_QUEUE or TCP_SEND_QUEUE. */
+  get repair_queue(): number {
+    return this.tp_get(2, 2);
+  }
+  set repair_queue(v: number) {
+    this.tp_set(2, 2, v);
+  }
+  /** TCP_SAVE_SYN: 0, 1, or 2 (saved from the link-layer header on). */
+  get save_syn(): number {
+    return this.tp_get(4, 2);
+  }
+  set save_syn(v: number) {
+    this.tp_set(4, 2, v);
+  }
+  /** TCP_FASTOPEN_CONNECT. */
+  get fastopen_connect(): number {
+    return this.tp_get(6, 1);
+  }
+  set fastopen_connect(v: number) {
+    this.tp_set(6, 1, v);
+  }
+  /** TCP_FASTOPEN_NO_COOKIE. */
+  get fastopen_no_cookie(): number {
+    return this.tp_get(7, 1);
+  }
+  set fastopen_no_cookie(v: number) {
+    this.tp_set(7, 1, v);
+  }
+  /** TCP_INQ. */
+  get recvmsg_inq(): number {
+    return this.tp_get(8, 1);
+  }
+  set recvmsg_inq(v: number) {
+    this.tp_set(8, 1, v);
+  }
+  /** TCP_TIMESTAMP's clock: microseconds rather than milliseconds (the low bit of a repaired value). */
+  get tcp_usec_ts(): number {
+    return this.tp_get(9, 1);
+  }
+  set tcp_usec_ts(v: number) {
+    this.tp_set(9, 1, v);
+  }
+  /** TCP_DEFER_ACCEPT, as a number of SYN-ACK retransmits (icsk_accept_queue.rskq_defer_accept). */
+  get defer_accept(): number {
+    return this.tp_get(10, 8);
+  }
+  set defer_accept(v: number) {
+    this.tp_set(10, 8, v);
+  }
+  /** The rarer options' state, allocated on first write. */
+  xopt_w(): TcpXopt {
+    this.xopt ??= new TcpXopt();
+    return this.xopt;
+  }
+}
+
+/** A TCP_MD5SIG key (struct tcp_md5sig_key): ksock keeps it but has no wire to sign segments on. */
+interface TcpMd5Key {
+  addr: number;
+  prefixlen: number;
+  l3index: number;
+  flags: number;
+  key: Uint8Array;
+}
+
+/** The state of the options few sockets use, kept out of TcpSock until one of them is set. */
+export class TcpXopt {
+  /** TCP_FASTOPEN: icsk_accept_queue.fastopenq.max_qlen. */
+  fastopen_max_qlen = 0;
+  /** TCP_FASTOPEN_KEY: the socket's fastopenq.ctx, the primary key and maybe a backup (16 or 32 bytes). */
+  fastopen_key: Uint8Array | null = null;
+  /** TCP_TX_DELAY in microseconds. */
+  tcp_tx_delay = 0;
+  /** TCP_MD5SIG / TCP_MD5SIG_EXT keys (tp->md5sig_info). */
+  md5_keys: TcpMd5Key[] = [];
+  /**
+   * What repair mode restores and ksock's wire-less model otherwise leaves at 0: rx_opt.mss_clamp
+   * (TCP_REPAIR_OPTIONS) and snd_wl1, max_window and rcv_wup (TCP_REPAIR_WINDOW).
+   */
+  mss_clamp = 0;
+  snd_wl1 = 0;
+  max_window = 0;
+  rcv_wup = 0;
 }
 
 export function tcp_sk(sk: Sock): TcpSock {
@@ -133,6 +260,11 @@ export function tcp_keepalive_timer(): void {}
 /** Mirrors sk_stream_write_space(): wake writers when stream send space frees up. */
 export function sk_stream_write_space(sk: Sock): void {
   sock_def_write_space(sk);
+}
+
+/** usecs_to_jiffies(): rounded up, of the value taken as unsigned (ksock's jiffies are milliseconds). */
+export function usecs_to_jiffies(us: number): number {
+  return Math.ceil((us >>> 0) / 1000);
 }
 
 /** Mirrors tcp_assign_congestion_control(): the namespace's default algorithm (reno as fallback). */
@@ -158,7 +290,7 @@ export function __tcp_init_sock(sk: Sock): void {
   timer_setup(sk.sk_timer, tcp_keepalive_timer);
   icsk.icsk_rto = TCP_TIMEOUT_INIT;
   icsk.icsk_rto_max = net4.sysctl_tcp_rto_max_ms;
-  icsk.icsk_rto_min = Math.floor(net4.sysctl_tcp_rto_min_us / 1000);
+  icsk.icsk_rto_min = usecs_to_jiffies(net4.sysctl_tcp_rto_min_us);
   icsk.icsk_delack_max = TCP_DELACK_MAX;
   tp.mdev_us = TCP_TIMEOUT_INIT * 1000;
   tp.rtt_min = 0xffffffff;
@@ -304,158 +436,6 @@ export function tcp_disconnect(sk: Sock, _flags: number): number {
   sk.sk_shutdown = 0;
   tp.rcv_nxt = tp.copied_seq = tp.write_seq = tp.snd_una = 0;
   return 0;
-}
-
-function put_u32(dv: DataView, off: number, v: number): void {
-  dv.setUint32(off, v >>> 0, true);
-}
-
-/**
- * Mirrors tcp_get_info(): struct tcp_info as Linux 6.18 fills it (280 bytes). Times since the last
- * send/receive are 0 here (Linux reports jiffies since an epoch the socket never set).
- */
-export function tcp_get_info(sk: Sock): Uint8Array {
-  const b = new Uint8Array(IN.TCP_INFO_SIZE);
-  if (sk.sk_type !== SOCK_STREAM) return b;
-  const dv = new DataView(b.buffer);
-  const tp = tcp_sk(sk);
-  b[0] = sk.sk_state;
-  b[1] = tp.icsk_ca_state;
-  b[2] = tp.icsk_retransmits;
-  b[3] = tp.icsk_probes_out;
-  b[4] = tp.icsk_backoff;
-  b[7] = tp.rate_app_limited ? 1 : 0;
-  put_u32(dv, 8, tp.icsk_rto * 1000);
-  put_u32(dv, 12, tp.icsk_ack_ato * 1000);
-  put_u32(dv, 16, tp.mss_cache);
-  put_u32(dv, 20, tp.icsk_ack_rcv_mss);
-  put_u32(dv, 60, tp.icsk_pmtu_cookie);
-  put_u32(dv, 64, tp.rcv_ssthresh);
-  put_u32(dv, 68, tp.srtt_us >>> 3);
-  put_u32(dv, 72, tp.mdev_us >>> 2);
-  put_u32(dv, 76, tp.snd_ssthresh);
-  put_u32(dv, 80, tp.snd_cwnd);
-  put_u32(dv, 84, tp.advmss);
-  put_u32(dv, 88, tp.reordering);
-  put_u32(dv, 100, tp.total_retrans);
-  // tcpi_pacing_rate / tcpi_max_pacing_rate: ~0 ("unlimited"), as sock_init_data() leaves them.
-  dv.setBigUint64(104, 0xffffffffffffffffn, true);
-  dv.setBigUint64(112, 0xffffffffffffffffn, true);
-  put_u32(dv, 148, tp.rtt_min);
-  put_u32(dv, 228, tp.snd_wnd);
-  put_u32(dv, 232, tp.rcv_wnd);
-  return b;
-}
-
-function int_out(val: number, len: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, val, true);
-  return b.slice(0, Math.max(0, Math.min(4, len)));
-}
-
-/**
- * Mirrors do_tcp_getsockopt(): other levels go to the af_ops (ip_getsockopt); int options copy
- * min(len, 4) bytes; TCP_INFO min(len, sizeof(struct tcp_info)); TCP_CONGESTION min(len, 16).
- */
-export function tcp_getsockopt(sk: Sock, level: number, optname: number, len: number): Uint8Array | number {
-  const icsk = inet_csk(sk);
-  if (level !== SOL_TCP) return icsk.icsk_af_ops!.getsockopt(sk, level, optname, len);
-  const tp = tcp_sk(sk);
-  const net4 = ipv4(sk.sk_net);
-  if (len < 0) return -EINVAL;
-  switch (optname) {
-    case IN.TCP_MAXSEG: {
-      let val = tp.mss_cache;
-      if (tp.user_mss !== 0 && (sk.sk_state === TCP_CLOSE || sk.sk_state === TCP_LISTEN)) val = tp.user_mss;
-      return int_out(val, len);
-    }
-    case IN.TCP_NODELAY:
-      return int_out((tp.nonagle & TCP_NAGLE_OFF) !== 0 ? 1 : 0, len);
-    case IN.TCP_CORK:
-      return int_out((tp.nonagle & 2) !== 0 ? 1 : 0, len);
-    case IN.TCP_KEEPIDLE:
-      return int_out(tp.keepalive_time || net4.sysctl_tcp_keepalive_time, len);
-    case IN.TCP_KEEPINTVL:
-      return int_out(tp.keepalive_intvl || net4.sysctl_tcp_keepalive_intvl, len);
-    case IN.TCP_KEEPCNT:
-      return int_out(tp.keepalive_probes || net4.sysctl_tcp_keepalive_probes, len);
-    case IN.TCP_SYNCNT:
-      return int_out(icsk.icsk_syn_retries || net4.sysctl_tcp_syn_retries, len);
-    case IN.TCP_LINGER2:
-      return int_out(tp.linger2 || net4.sysctl_tcp_fin_timeout, len);
-    case IN.TCP_DEFER_ACCEPT:
-      return int_out(0, len);
-    case IN.TCP_WINDOW_CLAMP:
-      return int_out(tp.window_clamp, len);
-    case IN.TCP_QUICKACK:
-      return int_out(icsk.icsk_ack_pingpong === 0 ? 1 : 0, len);
-    case IN.TCP_USER_TIMEOUT:
-      return int_out(tp.user_timeout, len);
-    case IN.TCP_INFO:
-      return tcp_get_info(sk).slice(0, Math.min(len, IN.TCP_INFO_SIZE));
-    case IN.TCP_CONGESTION: {
-      const name = new Uint8Array(IN.TCP_CA_NAME_MAX);
-      name.set(new TextEncoder().encode(icsk.icsk_ca_ops?.name ?? ''));
-      return name.slice(0, Math.min(len, IN.TCP_CA_NAME_MAX));
-    }
-    default:
-      return -ENOPROTOOPT;
-  }
-}
-
-/** Mirrors do_tcp_setsockopt() for the options modelled; other levels go to ip_setsockopt. */
-export function tcp_setsockopt(sk: Sock, level: number, optname: number, optval: Uint8Array): number {
-  const icsk = inet_csk(sk);
-  if (level !== SOL_TCP) return icsk.icsk_af_ops!.setsockopt(sk, level, optname, optval);
-  const tp = tcp_sk(sk);
-  if (optname === IN.TCP_CONGESTION) {
-    if (optval.length < 1) return -EINVAL;
-    let end = optval.indexOf(0);
-    if (end < 0) end = Math.min(optval.length, IN.TCP_CA_NAME_MAX - 1);
-    const ca = tcp_ca_find(new TextDecoder().decode(optval.subarray(0, end)));
-    if (ca === null) return -ENOENT;
-    icsk.icsk_ca_ops = ca;
-    return 0;
-  }
-  if (optval.length < 4) return -EINVAL;
-  const val = new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
-  switch (optname) {
-    case IN.TCP_MAXSEG:
-      if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW)) return -EINVAL;
-      tp.user_mss = val;
-      return 0;
-    case IN.TCP_NODELAY:
-      tp.nonagle = val ? tp.nonagle | TCP_NAGLE_OFF : tp.nonagle & ~TCP_NAGLE_OFF;
-      return 0;
-    case IN.TCP_CORK:
-      tp.nonagle = val ? tp.nonagle | 2 : tp.nonagle & ~2;
-      return 0;
-    case IN.TCP_KEEPIDLE:
-      if (val < 1 || val > 32767) return -EINVAL;
-      tp.keepalive_time = val;
-      return 0;
-    case IN.TCP_KEEPINTVL:
-      if (val < 1 || val > 32767) return -EINVAL;
-      tp.keepalive_intvl = val;
-      return 0;
-    case IN.TCP_KEEPCNT:
-      if (val < 1 || val > 127) return -EINVAL;
-      tp.keepalive_probes = val;
-      return 0;
-    case IN.TCP_SYNCNT:
-      if (val < 1 || val > 127) return -EINVAL;
-      icsk.icsk_syn_retries = val;
-      return 0;
-    case IN.TCP_USER_TIMEOUT:
-      if (val < 0) return -EINVAL;
-      tp.user_timeout = val;
-      return 0;
-    case IN.TCP_QUICKACK:
-      icsk.icsk_ack_pingpong = val ? 0 : 1;
-      return 0;
-    default:
-      return -ENOPROTOOPT;
-  }
 }
 
 /** Mirrors tcp_ioctl(): SIOCINQ bytes readable, SIOCOUTQ / SIOCOUTQNSD bytes not yet acknowledged. */

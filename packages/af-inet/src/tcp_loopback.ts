@@ -68,7 +68,7 @@ import {
 import { inet_csk, inet_csk_find_open_port, inet_inherit_port } from './inet_connection_sock.js';
 import { inet_sk, inet_sock_destruct } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
-import { type TcpImpl, type TcpSock, __tcp_init_sock, tcp_set_state, tcp_sk } from './tcp.js';
+import { type TcpImpl, type TcpSock, TcpXopt, __tcp_init_sock, tcp_set_state, tcp_sk } from './tcp.js';
 import { local_saddr } from './udp.js';
 import * as IN from './uapi/in.js';
 
@@ -138,6 +138,27 @@ function tcp_create_child(l: TcpSock, client: TcpSock): TcpSock | null {
   child.pmtudisc = l.pmtudisc;
   child.tos = l.tos;
   __tcp_init_sock(child);
+  // The copy covers struct tcp_sock too: the TCP options carry over, except what belongs to the
+  // listener's accept queue (TCP_DEFER_ACCEPT, TCP_FASTOPEN's queue and key) and the ACK state
+  // (TCP_QUICKACK); the MSS is the one the handshake settled.
+  child.nonagle = l.nonagle;
+  child.keepalive_time = l.keepalive_time;
+  child.keepalive_intvl = l.keepalive_intvl;
+  child.keepalive_probes = l.keepalive_probes;
+  child.icsk_syn_retries = l.icsk_syn_retries;
+  child.linger2 = l.linger2;
+  child.window_clamp = l.window_clamp;
+  child.user_timeout = l.user_timeout;
+  child.notsent_lowat = l.notsent_lowat;
+  child.tp_bits = l.tp_bits;
+  child.defer_accept = 0;
+  if (l.xopt !== null) {
+    child.xopt = Object.assign(new TcpXopt(), l.xopt, {
+      fastopen_max_qlen: 0,
+      fastopen_key: null,
+      md5_keys: [],
+    });
+  }
   child.icsk_af_ops = l.icsk_af_ops;
   child.icsk_ca_ops = l.icsk_ca_ops;
   child.sk_rcvbuf = l.sk_rcvbuf;

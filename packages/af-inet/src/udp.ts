@@ -495,7 +495,7 @@ function udp_assign_bit(up: UdpSock, bit: number, on: boolean): void {
 /** UDPLITE_SEND_CSCOV / RECV: a coverage below 8 (the header) becomes 8, above 65535 is capped. */
 function udplite_cscov(val: number): number {
   if (val !== 0 && val < 8) return 8;
-  return val > 0xffff ? 0xffff : val;
+  return Math.min(val, 0xffff);
 }
 
 /**

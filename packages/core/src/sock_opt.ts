@@ -296,7 +296,7 @@ export function sock_setsockopt(sock: Socket, optname: number, optval: Uint8Arra
       sk.sk_incoming_cpu = val;
       return 0;
     default:
-      return sock_setsockopt_more(sock, sk, optname, optval, val);
+      return sock_setsockopt_more(sk, optname, optval, val);
   }
 }
 
@@ -325,13 +325,7 @@ function sk_is_tcp(sk: Sock): boolean {
  * The rest of sk_setsockopt(): options for features ksock keeps as state without modelling their effect
  * (timestamps, busy polling, pacing, zerocopy, BPF programs it cannot run…), with Linux's checks.
  */
-function sock_setsockopt_more(
-  sock: Socket,
-  sk: Sock,
-  optname: number,
-  optval: Uint8Array,
-  val: number,
-): number {
+function sock_setsockopt_more(sk: Sock, optname: number, optval: Uint8Array, val: number): number {
   const valbool = val !== 0;
   switch (optname) {
     case S.SO_TIMESTAMP:

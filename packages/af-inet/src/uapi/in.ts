@@ -101,7 +101,57 @@ export const TCP_WINDOW_CLAMP = 10;
 export const TCP_INFO = 11;
 export const TCP_QUICKACK = 12;
 export const TCP_CONGESTION = 13;
+export const TCP_MD5SIG = 14;
+export const TCP_THIN_LINEAR_TIMEOUTS = 16;
+export const TCP_THIN_DUPACK = 17;
 export const TCP_USER_TIMEOUT = 18;
+export const TCP_REPAIR = 19;
+export const TCP_REPAIR_QUEUE = 20;
+export const TCP_QUEUE_SEQ = 21;
+export const TCP_REPAIR_OPTIONS = 22;
+export const TCP_FASTOPEN = 23;
+export const TCP_TIMESTAMP = 24;
+export const TCP_NOTSENT_LOWAT = 25;
+export const TCP_CC_INFO = 26;
+export const TCP_SAVE_SYN = 27;
+export const TCP_SAVED_SYN = 28;
+export const TCP_REPAIR_WINDOW = 29;
+export const TCP_FASTOPEN_CONNECT = 30;
+export const TCP_ULP = 31;
+export const TCP_MD5SIG_EXT = 32;
+export const TCP_FASTOPEN_KEY = 33;
+export const TCP_FASTOPEN_NO_COOKIE = 34;
+export const TCP_ZEROCOPY_RECEIVE = 35;
+export const TCP_INQ = 36;
+export const TCP_TX_DELAY = 37;
+export const TCP_IS_MPTCP = 43;
+export const TCP_RTO_MAX_MS = 44;
+export const TCP_RTO_MIN_US = 45;
+export const TCP_DELACK_MAX_US = 46;
+/** TCP_REPAIR values. */
+export const TCP_REPAIR_ON = 1;
+export const TCP_REPAIR_OFF = 0;
+export const TCP_REPAIR_OFF_NO_WP = -1;
+/** TCP_REPAIR_QUEUE values. */
+export const TCP_NO_QUEUE = 0;
+export const TCP_RECV_QUEUE = 1;
+export const TCP_SEND_QUEUE = 2;
+export const TCP_QUEUES_NR = 3;
+/** sizeof(struct tcp_repair_opt) and sizeof(struct tcp_repair_window). */
+export const TCP_REPAIR_OPT_SIZE = 8;
+export const TCP_REPAIR_WINDOW_SIZE = 20;
+/** struct tcp_md5sig: sockaddr_storage, flags, prefixlen, keylen, ifindex, key[80] (216 bytes). */
+export const TCP_MD5SIG_SIZE = 216;
+export const TCP_MD5SIG_MAXKEYLEN = 80;
+export const TCP_MD5SIG_FLAG_PREFIX = 0x1;
+export const TCP_MD5SIG_FLAG_IFINDEX = 0x2;
+/** sizeof(struct tcp_zerocopy_receive) on Linux 6.18, and offsetofend() of its fields a caller may stop at. */
+export const TCP_ZEROCOPY_RECEIVE_SIZE = 64;
+export const TCP_ZC_END_LENGTH = 12;
+export const TCP_ZC_END_INQ = 20;
+export const TCP_ZC_END_MSG_FLAGS = 60;
+/** offsetofend() of err, copybuf_address, copybuf_len, flags, msg_control and msg_controllen. */
+export const TCP_ZC_ENDS_ERR: readonly number[] = [24, 32, 36, 40, 48, 56];
 /** TCP_CA_NAME_MAX: congestion control names are at most 15 characters plus NUL. */
 export const TCP_CA_NAME_MAX = 16;
 /** sizeof(struct tcp_info) on Linux 6.18 (measured on the host: 280 bytes). */
