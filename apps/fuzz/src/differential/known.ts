@@ -40,6 +40,11 @@ export const KNOWN: Array<{ name: string; at: string; match: (d: Divergence) => 
   },
 
   {
+    name: 'TIME_WAIT is not modelled: a TCP port whose connection closed earlier (in this or an earlier program) is still in use on Linux (bind EADDRINUSE)',
+    at: 'packages/af-inet/src/tcp.ts',
+    match: (d) => d.op.op === 'bind' && d.kind === '2/1/6' && d.ksock === 'ok' && d.linux === 'EADDRINUSE',
+  },
+  {
     name: 'routing of multicast (224.0.0.0/4) and limited broadcast (255.255.255.255): ENETUNREACH (Linux routes via the source device: ok, or EACCES without SO_BROADCAST)',
     at: 'packages/af-inet/src/fib.ts',
     match: (d) => {
