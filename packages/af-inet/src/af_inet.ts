@@ -79,6 +79,7 @@ import { make_raw_prot } from './raw.js';
 import { type InetProtosw, type InetState, inet_state, set_inet_state } from './state.js';
 import { make_tcp_prot, type TcpImpl } from './tcp.js';
 import { make_udp_prot, make_udplite_prot } from './udp.js';
+import { ip_mc_drop_socket } from './igmp.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
@@ -235,10 +236,12 @@ function out_sk_release(sock: Socket, sk: Sock, err: number): number {
 
 // ---- socket calls -------------------------------------------------------------------------------
 
-/** Mirrors inet_release(): the protocol's close (with the linger time if SO_LINGER), sock->sk = NULL. */
+/** Mirrors inet_release(): multicast groups left, the protocol's close (with the linger time if SO_LINGER), sock->sk = NULL. */
 export let inet_release = function inet_release(sock: Socket): number {
   const sk = sock.sk;
   if (sk !== null) {
+    // Applications forget to leave their multicast groups before exiting.
+    if (inet_sk(sk).mc_list !== null) ip_mc_drop_socket(sk);
     const timeout = sock_flag(sk, SOCK_LINGER) ? sk.sk_lingertime : 0;
     tracing ? call_ops(sk.sk_prot.close!, 'sk_prot->close', sk, timeout) : sk.sk_prot.close!(sk, timeout);
     sock.sk = null;

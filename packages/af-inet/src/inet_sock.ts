@@ -18,7 +18,10 @@ export class InetSock extends Sock {
   declare uc_ttl: number;
   declare mc_ttl: number;
   declare mc_index: number;
-  declare mc_list: unknown[] | null;
+  /** IP_MULTICAST_IF's address. */
+  declare mc_addr: number;
+  /** The multicast groups joined (inet->mc_list): struct ip_mc_socklist's ip_mreqn, newest first. */
+  declare mc_list: IpMreqn[] | null;
   declare tos: number;
   declare rcv_tos: number;
   declare pmtudisc: number;
@@ -48,6 +51,7 @@ export class InetSock extends Sock {
     this.uc_ttl = -1;
     this.mc_ttl = 1;
     this.mc_index = 0;
+    this.mc_addr = 0;
     this.mc_list = null;
     this.tos = 0;
     this.rcv_tos = 0;
@@ -116,6 +120,13 @@ export class InetSock extends Sock {
 }
 
 let sk_ids = 0;
+
+/** struct ip_mreqn: a multicast group, the local address and the interface it was joined on. */
+export interface IpMreqn {
+  imr_multiaddr: number;
+  imr_address: number;
+  imr_ifindex: number;
+}
 
 /** Bits of InetSock.inet_flags, named after Linux's INET_FLAGS_* (include/net/inet_sock.h); ksock's own positions. */
 export const INET_FLAGS_PKTINFO = 1 << 0;

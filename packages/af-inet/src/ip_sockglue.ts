@@ -14,6 +14,9 @@ import {
   EOPNOTSUPP,
   ENOTCONN,
   EPERM,
+  EPROTO,
+  EADDRNOTAVAIL,
+  dev_get_by_index,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
@@ -35,8 +38,10 @@ import {
   INET_FLAGS_TOS,
   INET_FLAGS_TTL,
   type InetSock,
+  type IpMreqn,
   inet_sk,
 } from './inet_sock.js';
+import { ip_dev_find, ip_mc_join_group, ip_mc_leave_group } from './igmp.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
@@ -110,6 +115,39 @@ function __ip_sock_set_tos(sk: Sock, val: number): void {
   if (old_tos === val) return;
   inet.tos = val;
   sk.sk_priority = ip_tos2prio[(val & 0x1e) >> 1]!;
+}
+
+/**
+ * Mirrors IP_MULTICAST_IF in do_ip_setsockopt(): a struct in_addr, ip_mreq or ip_mreqn naming the
+ * outgoing interface by address or index; INADDR_ANY with no index clears it; an interface that does not
+ * exist is EADDRNOTAVAIL, one other than the socket's bound device EINVAL. Not for TCP (EINVAL).
+ */
+function ip_set_multicast_if(sk: Sock, optval: Uint8Array): number {
+  const inet = inet_sk(sk);
+  const optlen = optval.length;
+  if (sk.sk_type === SOCK_STREAM) return -EINVAL;
+  if (optlen < 4) return -EINVAL;
+  const dv = new DataView(optval.buffer, optval.byteOffset, optlen);
+  // ip_mreqn / ip_mreq carry the address second; a bare in_addr is the address itself.
+  const address = optlen >= 8 ? dv.getUint32(4, false) : dv.getUint32(0, false);
+  let ifindex = optlen >= 12 ? dv.getInt32(8, true) : 0;
+  let dev = null;
+  if (ifindex === 0) {
+    if (address === 0) {
+      inet.mc_index = 0;
+      inet.mc_addr = 0;
+      return 0;
+    }
+    dev = ip_dev_find(sk.sk_net, address);
+    if (dev !== null) ifindex = dev.ifindex;
+  } else {
+    dev = dev_get_by_index(sk.sk_net, ifindex);
+  }
+  if (dev === null) return -EADDRNOTAVAIL;
+  if (sk.sk_bound_dev_if !== 0 && ifindex !== sk.sk_bound_dev_if) return -EINVAL;
+  inet.mc_index = ifindex;
+  inet.mc_addr = address >>> 0;
+  return 0;
 }
 
 /** Options whose optval is an int but which also accept a single byte (ip_setsockopt's setsockopt_needs_rtnl list aside). */
@@ -193,6 +231,21 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
       return 0;
     case IN.IP_ROUTER_ALERT:
       return ip_ra_control(sk, val !== 0);
+    case IN.IP_ADD_MEMBERSHIP:
+    case IN.IP_DROP_MEMBERSHIP: {
+      // struct ip_mreq (group, address), or struct ip_mreqn with the interface index after them.
+      if (inet.is_icsk) return -EPROTO;
+      if (optlen < 8) return -EINVAL;
+      const dv = new DataView(optval.buffer, optval.byteOffset, optlen);
+      const imr: IpMreqn = {
+        imr_multiaddr: dv.getUint32(0, false),
+        imr_address: dv.getUint32(4, false),
+        imr_ifindex: optlen >= 12 ? dv.getInt32(8, true) : 0,
+      };
+      return optname === IN.IP_ADD_MEMBERSHIP ? ip_mc_join_group(sk, imr) : ip_mc_leave_group(sk, imr);
+    }
+    case IN.IP_MULTICAST_IF:
+      return ip_set_multicast_if(sk, optval);
     case IN.IP_LOCAL_PORT_RANGE: {
       // A u32 exactly: the low port in its low half, the high port in its high half (0: no bound).
       if (optlen !== 4) return -EINVAL;
@@ -267,6 +320,12 @@ export function ip_getsockopt(sk: Sock, level: number, optname: number, len: num
     case IN.IP_LOCAL_PORT_RANGE:
       val = inet.local_port_range | 0;
       break;
+    case IN.IP_MULTICAST_IF: {
+      // The address only (struct in_addr), at most four bytes.
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setUint32(0, inet.mc_addr, false);
+      return b.slice(0, Math.min(4, len));
+    }
     case IN.IP_PROTOCOL:
       // inet_num: the protocol for a raw socket, the local port (0 until bound) otherwise.
       val = inet.inet_num;

@@ -20,6 +20,8 @@ export class NetnsIpv4 {
   ip_local_ports: [number, number] = [32768, 60999];
   /** ping_group_range: gids low..high; "1 0" (the default) is empty. */
   ping_group_range: [number, number] = [1, 0];
+  /** igmp_max_memberships: multicast groups one socket may join. */
+  sysctl_igmp_max_memberships = 20;
   sysctl_tcp_rmem: [number, number, number] = [4096, 131072, 6291456];
   sysctl_tcp_wmem: [number, number, number] = [4096, 16384, 4194304];
   sysctl_tcp_reordering = 3;

@@ -108,6 +108,7 @@ export function ipv4_net_table(): CtlTable[] {
         },
       },
     },
+    int_entry('igmp_max_memberships', 'sysctl_igmp_max_memberships'),
     vec3('tcp_rmem', 'sysctl_tcp_rmem'),
     vec3('tcp_wmem', 'sysctl_tcp_wmem'),
     int_entry('tcp_reordering', 'sysctl_tcp_reordering'),

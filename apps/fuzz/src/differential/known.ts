@@ -24,13 +24,12 @@ export const KNOWN: Array<{ name: string; at: string; match: (d: Divergence) => 
   // raw MSG_OOB, IP int options with optlen 0, SO_PEEK_OFF for UDP, SO_PASSCRED/SO_PASSSEC, SO_COOKIE's
   // length, SO_BSDCOMPAT/SO_CNX_ADVICE) are fixed; what remains are features ksock does not model.
   // ---- not modelled (documented limits rather than bugs) ----
-
   {
-    name: 'SOL_IP / SOL_TCP / SOL_UDP / SOL_RAW options ksock does not model (multicast membership and sources, IP_OPTIONS, IP_MULTICAST_IF, IPsec policies, TCP_REPAIR …)',
-    at: 'packages/af-inet/src/ip_sockglue.ts, tcp.ts',
+    name: 'SOL_IP / SOL_RAW options ksock does not model (multicast source filters and MCAST_* requests, IP_OPTIONS, IP_UNICAST_IF, IPsec policies, netfilter tables …)',
+    at: 'packages/af-inet/src/ip_sockglue.ts, raw.ts',
     match: (d) =>
       (d.op.op === 'setsockopt' || d.op.op === 'getsockopt') &&
-      [0, 6, 17, 255].includes(d.op.level as number) &&
+      [0, 255].includes(d.op.level as number) &&
       (d.ksock === 'ENOPROTOOPT' || d.ksock === 'EOPNOTSUPP'),
   },
   {
