@@ -20,6 +20,8 @@ export class InetSock extends Sock {
   declare mc_index: number;
   /** IP_MULTICAST_IF's address. */
   declare mc_addr: number;
+  /** IP_UNICAST_IF: the interface unicast is sent through (0: any). */
+  declare uc_index: number;
   /** The multicast groups joined (inet->mc_list): struct ip_mc_socklist's ip_mreqn, newest first. */
   declare mc_list: IpMreqn[] | null;
   declare tos: number;
@@ -52,6 +54,7 @@ export class InetSock extends Sock {
     this.mc_ttl = 1;
     this.mc_index = 0;
     this.mc_addr = 0;
+    this.uc_index = 0;
     this.mc_list = null;
     this.tos = 0;
     this.rcv_tos = 0;

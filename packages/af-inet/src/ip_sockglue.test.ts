@@ -103,3 +103,21 @@ describe('IP_TOS', () => {
     ]);
   });
 });
+
+describe('IP_UNICAST_IF', () => {
+  it('names an interface in network byte order; a socket bound to a device may not (Linux 6.18)', () => {
+    const t = boot().spawn({});
+    const be = (v: number) => {
+      const b = new Uint8Array(4);
+      new DataView(b.buffer).setInt32(0, v, false);
+      return b;
+    };
+    const u = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.setsockopt(u, SOL_IP, IN.IP_UNICAST_IF, be(1));
+    expect([...t.getsockopt(u, SOL_IP, IN.IP_UNICAST_IF, 4)]).toEqual([0, 0, 0, 1]);
+    expect(errno_of(() => t.setsockopt(u, SOL_IP, IN.IP_UNICAST_IF, be(99)))).toBe('EADDRNOTAVAIL');
+    const b = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.setsockopt(b, SOL_SOCKET, 62 /* SO_BINDTOIFINDEX */, 1);
+    expect(errno_of(() => t.setsockopt(b, SOL_IP, IN.IP_UNICAST_IF, be(1)))).toBe('EINVAL');
+  });
+});

@@ -246,6 +246,20 @@ export function ip_setsockopt(sk: Sock, level: number, optname: number, optval: 
     }
     case IN.IP_MULTICAST_IF:
       return ip_set_multicast_if(sk, optval);
+    case IN.IP_UNICAST_IF: {
+      // An int holding the interface index in network byte order.
+      if (optlen !== 4) return -EINVAL;
+      const ifindex = new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, false);
+      if (ifindex === 0) {
+        inet.uc_index = 0;
+        return 0;
+      }
+      if (dev_get_by_index(sk.sk_net, ifindex) === null) return -EADDRNOTAVAIL;
+      // Only a VRF master may differ from the bound device, and ksock has no VRFs (l3mdev index 0).
+      if (sk.sk_bound_dev_if !== 0) return -EINVAL;
+      inet.uc_index = ifindex;
+      return 0;
+    }
     case IN.IP_LOCAL_PORT_RANGE: {
       // A u32 exactly: the low port in its low half, the high port in its high half (0: no bound).
       if (optlen !== 4) return -EINVAL;
@@ -326,6 +340,10 @@ export function ip_getsockopt(sk: Sock, level: number, optname: number, len: num
       new DataView(b.buffer).setUint32(0, inet.mc_addr, false);
       return b.slice(0, Math.min(4, len));
     }
+    case IN.IP_UNICAST_IF:
+      // Read back in network byte order, as it was given.
+      val = new DataView(Uint32Array.of(inet.uc_index).buffer).getInt32(0, false);
+      break;
     case IN.IP_PROTOCOL:
       // inet_num: the protocol for a raw socket, the local port (0 until bound) otherwise.
       val = inet.inet_num;

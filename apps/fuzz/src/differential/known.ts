@@ -25,7 +25,7 @@ export const KNOWN: Array<{ name: string; at: string; match: (d: Divergence) => 
   // length, SO_BSDCOMPAT/SO_CNX_ADVICE) are fixed; what remains are features ksock does not model.
   // ---- not modelled (documented limits rather than bugs) ----
   {
-    name: 'SOL_IP / SOL_RAW options ksock does not model (multicast source filters and MCAST_* requests, IP_OPTIONS, IP_UNICAST_IF, IPsec policies, netfilter tables …)',
+    name: 'SOL_IP / SOL_RAW options ksock does not model (multicast source filters and MCAST_* requests, IP_OPTIONS, IPsec policies, netfilter tables …)',
     at: 'packages/af-inet/src/ip_sockglue.ts, raw.ts',
     match: (d) =>
       (d.op.op === 'setsockopt' || d.op.op === 'getsockopt') &&

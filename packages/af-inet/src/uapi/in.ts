@@ -75,6 +75,7 @@ export const IP_MULTICAST_LOOP = 34;
 export const IP_ADD_MEMBERSHIP = 35;
 export const IP_DROP_MEMBERSHIP = 36;
 export const IP_MULTICAST_ALL = 49;
+export const IP_UNICAST_IF = 50;
 export const IP_LOCAL_PORT_RANGE = 51;
 export const IP_PROTOCOL = 52;
 
