@@ -4,6 +4,19 @@
  */
 import { SOCK_DEAD, SOCK_STREAM, Sock, TCP_CLOSE, skb_queue_purge, sock_flag } from '@ksock/core';
 
+/**
+ * The inet_sock fields only an IP option changes (IP_MULTICAST_IF, IP_UNICAST_IF, IP_MINTTL,
+ * IP_LOCAL_PORT_RANGE): out of line, so that every other socket is that much smaller; InetSock's
+ * accessors of the same names read 0 while a socket has none of them set.
+ */
+class InetRare {
+  mc_index = 0;
+  mc_addr = 0;
+  uc_index = 0;
+  min_ttl = 0;
+  local_port_range = 0;
+}
+
 /** Fields set in the constructor, as in Sock: a base class of the socks sk_alloc() creates. */
 export class InetSock extends Sock {
   declare inet_saddr: number;
@@ -17,11 +30,6 @@ export class InetSock extends Sock {
   /** -1: use net.ipv4.ip_default_ttl. */
   declare uc_ttl: number;
   declare mc_ttl: number;
-  declare mc_index: number;
-  /** IP_MULTICAST_IF's address. */
-  declare mc_addr: number;
-  /** IP_UNICAST_IF: the interface unicast is sent through (0: any). */
-  declare uc_index: number;
   /** The multicast groups joined (inet->mc_list): struct ip_mc_socklist's ip_mreqn, newest first. */
   declare mc_list: IpMreqn[] | null;
   declare tos: number;
@@ -34,10 +42,8 @@ export class InetSock extends Sock {
    * The ones the protocols read also have an accessor of their own (recverr, freebind…).
    */
   declare inet_flags: number;
-  /** IP_MINTTL. */
-  declare min_ttl: number;
-  /** IP_LOCAL_PORT_RANGE: the low port in the low 16 bits, the high one in the high 16; 0 when unset. */
-  declare local_port_range: number;
+  /** The values only an IP option changes (see InetRare); null while none is set. */
+  declare inet_rare: InetRare | null;
   /** A stable stand-in for the %pK pointer /proc/net prints. */
   declare readonly sk_id: number;
 
@@ -52,20 +58,55 @@ export class InetSock extends Sock {
     this.inet_id = 0;
     this.uc_ttl = -1;
     this.mc_ttl = 1;
-    this.mc_index = 0;
-    this.mc_addr = 0;
-    this.uc_index = 0;
     this.mc_list = null;
     this.tos = 0;
     this.rcv_tos = 0;
     this.pmtudisc = 0;
     this.is_icsk = false;
     this.inet_flags = 0;
-    this.min_ttl = 0;
-    this.local_port_range = 0;
+    this.inet_rare = null;
     this.sk_id = ++sk_ids;
   }
 
+  private inet_rare_w(): InetRare {
+    if (this.inet_rare === null) this.inet_rare = new InetRare();
+    return this.inet_rare;
+  }
+  /** IP_MULTICAST_IF's interface index. */
+  get mc_index(): number {
+    return this.inet_rare === null ? 0 : this.inet_rare.mc_index;
+  }
+  set mc_index(v: number) {
+    if (this.inet_rare !== null || v !== 0) this.inet_rare_w().mc_index = v;
+  }
+  /** IP_MULTICAST_IF's address. */
+  get mc_addr(): number {
+    return this.inet_rare === null ? 0 : this.inet_rare.mc_addr;
+  }
+  set mc_addr(v: number) {
+    if (this.inet_rare !== null || v !== 0) this.inet_rare_w().mc_addr = v;
+  }
+  /** IP_UNICAST_IF: the interface unicast is sent through (0: any). */
+  get uc_index(): number {
+    return this.inet_rare === null ? 0 : this.inet_rare.uc_index;
+  }
+  set uc_index(v: number) {
+    if (this.inet_rare !== null || v !== 0) this.inet_rare_w().uc_index = v;
+  }
+  /** IP_MINTTL. */
+  get min_ttl(): number {
+    return this.inet_rare === null ? 0 : this.inet_rare.min_ttl;
+  }
+  set min_ttl(v: number) {
+    if (this.inet_rare !== null || v !== 0) this.inet_rare_w().min_ttl = v;
+  }
+  /** IP_LOCAL_PORT_RANGE: the low port in the low 16 bits, the high one in the high 16; 0 when unset. */
+  get local_port_range(): number {
+    return this.inet_rare === null ? 0 : this.inet_rare.local_port_range;
+  }
+  set local_port_range(v: number) {
+    if (this.inet_rare !== null || v !== 0) this.inet_rare_w().local_port_range = v;
+  }
   private flag(bit: number): boolean {
     return (this.inet_flags & bit) !== 0;
   }

@@ -131,6 +131,9 @@ function tcp_create_child(l: TcpSock, client: TcpSock): TcpSock | null {
   child.inet_flags = l.inet_flags;
   child.min_ttl = l.min_ttl;
   child.local_port_range = l.local_port_range;
+  child.mc_index = l.mc_index;
+  child.mc_addr = l.mc_addr;
+  child.uc_index = l.uc_index;
   child.sk_flags = l.sk_flags & ~(1 << SOCK_DONE);
   child.sk_mark = l.sk_mark;
   child.sk_bound_dev_if = l.sk_bound_dev_if;
