@@ -338,21 +338,6 @@ function sock_setsockopt_more(sk: Sock, optname: number, optval: Uint8Array, val
     case S.SO_TIMESTAMPING_NEW:
       // struct so_timestamping { int flags; int bind_phc; } when given whole, else just the flags.
       return sock_set_timestamping(sk, optname, val, optval.length === 8 ? read_int(optval.subarray(4)) : 0);
-    case S.SO_WIFI_STATUS:
-      sock_valbool_flag(sk, SOCK_WIFI_STATUS, valbool);
-      return 0;
-    case S.SO_NOFCS:
-      sock_valbool_flag(sk, SOCK_NOFCS, valbool);
-      return 0;
-    case S.SO_SELECT_ERR_QUEUE:
-      sock_valbool_flag(sk, SOCK_SELECT_ERR_QUEUE, valbool);
-      return 0;
-    case S.SO_RCVMARK:
-      sock_valbool_flag(sk, SOCK_RCVMARK, valbool);
-      return 0;
-    case S.SO_RCVPRIORITY:
-      sock_valbool_flag(sk, SOCK_RCVPRIORITY, valbool);
-      return 0;
     case S.SO_LOCK_FILTER:
       if (sock_flag(sk, SOCK_FILTER_LOCKED) && !valbool) return -EPERM;
       sock_valbool_flag(sk, SOCK_FILTER_LOCKED, valbool);
@@ -426,10 +411,23 @@ function sock_setsockopt_more(sk: Sock, optname: number, optval: Uint8Array, val
       if (!sk_is_tcp(sk)) return -EBADF;
       if (optval.length % 8 !== 0 || optval.length > 128 * 8) return -EINVAL;
       return 0;
-    default:
-      return -ENOPROTOOPT;
+    default: {
+      const flag = SOCK_FLAG_OPTS[optname];
+      if (flag === undefined) return -ENOPROTOOPT;
+      sock_valbool_flag(sk, flag, valbool);
+      return 0;
+    }
   }
 }
+
+/** The options that only set or clear one socket flag, and read it back as 0 or 1. */
+const SOCK_FLAG_OPTS: Readonly<Record<number, number>> = {
+  [S.SO_WIFI_STATUS]: SOCK_WIFI_STATUS,
+  [S.SO_NOFCS]: SOCK_NOFCS,
+  [S.SO_SELECT_ERR_QUEUE]: SOCK_SELECT_ERR_QUEUE,
+  [S.SO_RCVMARK]: SOCK_RCVMARK,
+  [S.SO_RCVPRIORITY]: SOCK_RCVPRIORITY,
+};
 
 /** Mirrors sock_set_timestamp(): which of the four options was used decides the new/old format. */
 function sock_set_timestamp(sk: Sock, optname: number, valbool: boolean): void {
@@ -644,26 +642,11 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
     case S.SO_TIMESTAMPNS_NEW:
       v = flag_bytes(sock_flag(sk, SOCK_RCVTSTAMPNS) && sock_flag(sk, SOCK_TSTAMP_NEW));
       break;
-    case S.SO_WIFI_STATUS:
-      v = flag_bytes(sock_flag(sk, SOCK_WIFI_STATUS));
-      break;
-    case S.SO_NOFCS:
-      v = flag_bytes(sock_flag(sk, SOCK_NOFCS));
-      break;
     case S.SO_LOCK_FILTER:
       v = flag_bytes(sock_flag(sk, SOCK_FILTER_LOCKED));
       break;
-    case S.SO_SELECT_ERR_QUEUE:
-      v = flag_bytes(sock_flag(sk, SOCK_SELECT_ERR_QUEUE));
-      break;
     case S.SO_ZEROCOPY:
       v = flag_bytes(sock_flag(sk, SOCK_ZEROCOPY));
-      break;
-    case S.SO_RCVMARK:
-      v = flag_bytes(sock_flag(sk, SOCK_RCVMARK));
-      break;
-    case S.SO_RCVPRIORITY:
-      v = flag_bytes(sock_flag(sk, SOCK_RCVPRIORITY));
       break;
     case S.SO_BUSY_POLL:
       v = int_bytes(sk.opts?.sk_ll_usec ?? 0);
@@ -778,8 +761,11 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
       new DataView(v.buffer).setBigUint64(0, BigInt(sk.sk_cookie), true);
       break;
     }
-    default:
-      return -ENOPROTOOPT;
+    default: {
+      const flag = SOCK_FLAG_OPTS[optname];
+      if (flag === undefined) return -ENOPROTOOPT;
+      v = flag_bytes(sock_flag(sk, flag));
+    }
   }
   return optlen >= v.length ? v : v.slice(0, optlen);
 }
