@@ -146,6 +146,34 @@ describe('UDP corking (MSG_MORE, UDP_CORK)', () => {
     expect(errno_of(() => t.recvfrom(v, 100, MSG_DONTWAIT))).toBe('EAGAIN');
   });
 
+  it('a connect() while corked sends the pending datagram to the new address, even one that failed', () => {
+    const t = boot().spawn({});
+    const v = t.socket(AF_INET, SOCK_DGRAM, 0);
+    const w = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.bind(v, to(47030));
+    t.bind(w, to(47031));
+    const s = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.sendto(s, bytes('a'), MSG_MORE, to(47030));
+    t.connect(s, to(47031));
+    t.sendto(s, bytes('b'));
+    expect(errno_of(() => t.recvfrom(v, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(text(t.recvfrom(w, 10, MSG_DONTWAIT).data)).toBe('ab');
+    // Unreachable: the connect fails, and the datagram is lost on the way.
+    const s2 = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.sendto(s2, bytes('c'), MSG_MORE, to(47030));
+    expect(errno_of(() => t.connect(s2, sockaddr_in('10.1.1.1', 5)))).toBe('ENETUNREACH');
+    t.sendto(s2, bytes('d'), 0, to(47030));
+    expect(errno_of(() => t.recvfrom(v, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    // A broadcast address without SO_BROADCAST is refused, but the flow is already redirected: nobody
+    // listens there, and a broadcast earns no ICMP error, where the original port would have.
+    const s3 = t.socket(AF_INET, SOCK_DGRAM, 0);
+    t.connect(s3, to(0));
+    t.sendto(s3, bytes('e'), MSG_MORE, to(47002));
+    expect(errno_of(() => t.connect(s3, sockaddr_in('127.255.255.255', 103)))).toBe('EACCES');
+    t.sendto(s3, new Uint8Array(0), 0, sockaddr_in('10.11.12.13', 47002));
+    expect(t.getsockoptInt(s3, SOL_SOCKET, SO_ERROR)).toBe(0);
+  });
+
   it('UDP_CORK holds every send until it is turned off', () => {
     const t = boot().spawn({});
     const u = t.socket(AF_INET, SOCK_DGRAM, 0);

@@ -52,7 +52,14 @@ import {
 import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
 import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
 import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
-import { inet_bound_dev_eq, ip_route_output_dgram, local_iif, RTN_BROADCAST } from './fib.js';
+import {
+  inet_addr_type,
+  inet_bound_dev_eq,
+  ip_route_output_dgram,
+  local_iif,
+  RTN_BROADCAST,
+  RTN_LOCAL,
+} from './fib.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
@@ -85,8 +92,6 @@ interface UdpPending {
   saddr: number;
   daddr: number;
   dport: number;
-  /** Sent to a broadcast address: every socket on the port gets a copy. */
-  bcast: boolean;
   parts: Uint8Array[];
   /** Bytes appended (up->len without the UDP header). */
   len: number;
@@ -302,7 +307,7 @@ export let udp_sendmsg = function udp_sendmsg(sk: Sock, msg: MsgHdr, len: number
   const saddr = local_saddr(inet, daddr);
   const bcast = route === RTN_BROADCAST;
   if (corkreq) {
-    up.pending = { saddr, daddr, dport, bcast, parts: [data], len };
+    up.pending = { saddr, daddr, dport, parts: [data], len };
     return len;
   }
   udp_send_skb(up, saddr, daddr, dport, bcast, data);
@@ -342,7 +347,11 @@ export function udp_push_pending_frames(up: UdpSock): void {
       off += part.length;
     }
   }
-  udp_send_skb(up, p.saddr, p.daddr, p.dport, p.bcast, data);
+  // The flow may have been redirected by a connect() since the cork (see ip4_datagram_connect()): the
+  // datagram still leaves over lo, and is dropped on arrival unless the new address is local.
+  const type = inet_addr_type(up.sk_net, p.daddr);
+  if (type === RTN_LOCAL || type === RTN_BROADCAST)
+    udp_send_skb(up, p.saddr, p.daddr, p.dport, type === RTN_BROADCAST, data);
 }
 
 /**
@@ -450,6 +459,13 @@ export let ip4_datagram_connect = function ip4_datagram_connect(sk: Sock, addr: 
   const inet = inet_sk(sk);
   let daddr = a.addr;
   if (daddr === IN.INADDR_ANY) daddr = IN.INADDR_LOOPBACK;
+  // The route is looked up into inet->cork's flow, which a corked datagram also uses: from here on, even
+  // if the connect fails, a pending datagram leaves for this address and port (a Linux quirk, kept).
+  const pending = (sk as UdpSock).pending;
+  if (pending != null) {
+    pending.daddr = daddr;
+    pending.dport = a.port;
+  }
   const route = ip_route_output_dgram(sk, daddr);
   if (route < 0) return route;
   if (inet.inet_saddr === 0) inet.inet_saddr = local_saddr(inet, daddr);

@@ -146,6 +146,8 @@ export class SockOpts {
   /** SOCK_TXREHASH_ENABLED: net.core.txrehash's default, which inet_create() copies. */
   sk_txrehash = 1;
   sk_scm_pidfd = 0;
+  /** SO_PASSRIGHTS: AF_UNIX sockets accept SCM_RIGHTS unless told not to. */
+  sk_scm_rights = 1;
 }
 
 class SockRare {

@@ -406,6 +406,10 @@ function sock_setsockopt_more(sk: Sock, optname: number, optval: Uint8Array, val
       if (sk.sk_family !== S.AF_UNIX) return -EOPNOTSUPP;
       if (valbool || sk.opts !== null) sk.opts_w().sk_scm_pidfd = valbool ? 1 : 0;
       return 0;
+    case S.SO_PASSRIGHTS:
+      if (sk.sk_family !== S.AF_UNIX) return -EOPNOTSUPP;
+      if (!valbool || sk.opts !== null) sk.opts_w().sk_scm_rights = valbool ? 1 : 0;
+      return 0;
     case S.SO_DEVMEM_DONTNEED:
       // sock_devmem_dontneed(): TCP only; whole struct dmabuf_token (8 bytes) entries, at most 128.
       if (!sk_is_tcp(sk)) return -EBADF;
@@ -657,6 +661,10 @@ export function sock_getsockopt(sock: Socket, optname: number, optlen: number): 
     case S.SO_PASSPIDFD:
       if (sk.sk_family !== S.AF_UNIX) return -EOPNOTSUPP;
       v = int_bytes(sk.opts?.sk_scm_pidfd ?? 0);
+      break;
+    case S.SO_PASSRIGHTS:
+      if (sk.sk_family !== S.AF_UNIX) return -EOPNOTSUPP;
+      v = int_bytes(sk.opts?.sk_scm_rights ?? 1);
       break;
     case S.SO_BINDTOIFINDEX:
       v = int_bytes(sk.sk_bound_dev_if);

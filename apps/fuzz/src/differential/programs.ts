@@ -34,7 +34,7 @@ const nlAddr = fc
   .map(([p, g]) => sockaddr_nl(p, g));
 const inAddr = fc
   .tuple(
-    fc.constantFrom(0x7f000001, 0x7f000001, 0, 0x7f000002, 0x0a0b0c0d, 0xffffffff, 0xe0000001),
+    fc.constantFrom(0x7f000001, 0x7f000001, 0, 0x7f000002, 0x0a0b0c0d, 0xffffffff, 0xe0000001, 0x7fffffff),
     fc.constantFrom(0, 47001, 47002),
   )
   .map(([a, p]) => sockaddr_in(a, p));
@@ -78,9 +78,28 @@ const i32 = (v: number) => {
   new DataView(b.buffer).setInt32(0, v, true);
   return b;
 };
+const ipv4 = (a: number) => Uint8Array.of(a >>> 24, (a >>> 16) & 0xff, (a >>> 8) & 0xff, a & 0xff);
 const optValue = fc.oneof(
-  fc.constantFrom(0, 1, -1, 2, 0x7fffffff, 256, 4096).map(i32),
-  fc.uint8Array({ maxLength: 8 }),
+  { weight: 6, arbitrary: fc.constantFrom(0, 1, -1, 2, 0x7fffffff, 256, 4096).map(i32) },
+  { weight: 4, arbitrary: fc.uint8Array({ maxLength: 8 }) },
+  // struct ip_mreq / ip_mreqn (group, local address[, ifindex]): multicast joins, IP_MULTICAST_IF
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom(0xef010203, 0xef010204, 0xe0000001, 0x7f000001),
+        fc.constantFrom(0x7f000001, 0, 0x0a090909),
+        fc.constantFrom(-1, 0, 1, 99),
+      )
+      .map(([g, a, i]) => Uint8Array.from([...ipv4(g), ...ipv4(a), ...(i < 0 ? [] : i32(i))])),
+  },
+  // interface names (SO_BINDTODEVICE)
+  { weight: 1, arbitrary: fc.constantFrom('lo', 'lo\0', '', 'eth0').map((n) => new TextEncoder().encode(n)) },
+);
+/** Option names: mostly the first 60 of every level, sometimes the newer ones up to 110. */
+const optName = fc.oneof(
+  { weight: 4, arbitrary: fc.nat(60) },
+  { weight: 1, arbitrary: fc.integer({ min: 61, max: 110 }) },
 );
 const LEVELS = [1, 270, 0, 6, 17, 255];
 
@@ -127,7 +146,7 @@ const opArb = (netlinkOnly: boolean): fc.Arbitrary<DiffOp> =>
         op: fc.constant('setsockopt'),
         fd: fdArb,
         level: fc.constantFrom(...LEVELS),
-        name: fc.nat(60),
+        name: optName,
         value: optValue.map(hex),
       }),
     },
@@ -137,7 +156,7 @@ const opArb = (netlinkOnly: boolean): fc.Arbitrary<DiffOp> =>
         op: fc.constant('getsockopt'),
         fd: fdArb,
         level: fc.constantFrom(...LEVELS),
-        name: fc.nat(60),
+        name: optName,
         len: fc.constantFrom(0, 1, 4, 8, 256),
       }),
     },

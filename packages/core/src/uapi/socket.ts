@@ -262,6 +262,7 @@ export const SO_RCVMARK = 75;
 export const SO_PASSPIDFD = 76;
 export const SO_PEERPIDFD = 77;
 export const SO_RCVPRIORITY = 82;
+export const SO_PASSRIGHTS = 83;
 
 /** include/linux/socket.h: the largest socket address the syscalls copy in (sizeof(struct sockaddr_storage)). */
 export const _K_SS_MAXSIZE = 128;
