@@ -33,6 +33,9 @@ describe('IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP (ip_mc_join_group(), ip_mc_leav
     expect(set(IN.IP_DROP_MEMBERSHIP, cat(ip('239.9.9.9'), lo))).toBe('EADDRNOTAVAIL');
     expect(set(IN.IP_DROP_MEMBERSHIP, cat(g, lo))).toBe('OK');
     expect(set(IN.IP_DROP_MEMBERSHIP, cat(g, lo))).toBe('EADDRNOTAVAIL');
+    // Leaving: a group with no route and no interface is ENODEV; a local address has a route (lo).
+    expect(set(IN.IP_DROP_MEMBERSHIP, cat(g, any))).toBe('ENODEV');
+    expect(set(IN.IP_DROP_MEMBERSHIP, cat(lo, any, int(0)))).toBe('EADDRNOTAVAIL');
     expect(set(IN.IP_ADD_MEMBERSHIP, cat(g, ip('0.0.0')))).toBe('EINVAL');
     expect(set(IN.IP_ADD_MEMBERSHIP, cat(ip('239.1.3.1'), lo, Uint8Array.of(0)))).toBe('OK');
     const u = t.socket(AF_INET, SOCK_DGRAM, 0);

@@ -24,13 +24,18 @@ export function ip_dev_find(net: Net, addr: number): NetDevice | null {
 
 /**
  * Mirrors ip_mc_find_dev(): the interface a membership is for — the index given, else the device that
- * owns the address given, else the route to the group (ksock has none for multicast). Fills in
- * imr_ifindex as Linux does.
+ * owns the address given, else the route to the group (ksock routes only local addresses, none of them
+ * multicast). Fills in imr_ifindex as Linux does.
  */
 function ip_mc_find_dev(net: Net, imr: IpMreqn): NetDevice | null {
   if (imr.imr_ifindex !== 0) return dev_get_by_index(net, imr.imr_ifindex);
-  if (imr.imr_address === 0) return null;
-  const dev = ip_dev_find(net, imr.imr_address);
+  let dev: NetDevice | null;
+  if (imr.imr_address !== 0) {
+    dev = ip_dev_find(net, imr.imr_address);
+  } else {
+    // ip_route_output() to the group: only a local address has a route here, and it leaves through lo.
+    dev = inet_addr_type(net, imr.imr_multiaddr) === RTN_LOCAL ? net.loopback_dev : null;
+  }
   if (dev !== null) imr.imr_ifindex = dev.ifindex;
   return dev;
 }
