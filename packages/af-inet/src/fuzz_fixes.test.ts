@@ -32,4 +32,25 @@ describe('fixes found by the reliability suite (each checked on Linux 6.18)', ()
     expect(code(() => t.recvfrom(r, 16, core.MSG_OOB | core.MSG_DONTWAIT))).toBe('EOPNOTSUPP');
     expect(code(() => t.setsockopt(a, 0 /* SOL_IP */, 11 /* IP_RECVERR */, new Uint8Array(0)))).toBe('ok');
   });
+
+  it('TCP: after a refused nonblocking connect, the error is read once and then a receive is end of file', async () => {
+    const core = await import('@ksock/core');
+    const { default: mods, sockaddr_in } = await import('./index.js');
+    const t = new core.Kernel({ modules: mods }).spawn({});
+    const code = (f: () => unknown) => {
+      try {
+        const r = f();
+        return typeof r === 'object' && r !== null && 'len' in r ? (r as { len: number }).len : 'ok';
+      } catch (e) {
+        return (e as { code: string }).code;
+      }
+    };
+    const s = t.socket(core.AF_INET, core.SOCK_STREAM | core.SOCK_NONBLOCK, 0);
+    const dontwait = core.MSG_DONTWAIT;
+    expect(code(() => t.connect(s, sockaddr_in('127.0.0.1', 47002)))).toBe('EINPROGRESS');
+    expect(code(() => t.recvfrom(s, 16, dontwait))).toBe('ECONNREFUSED');
+    expect(code(() => t.recvfrom(s, 16, dontwait))).toBe(0);
+    expect(code(() => t.sendto(s, Uint8Array.of(1)))).toBe('EPIPE');
+    expect(code(() => t.listen(s, 1))).toBe('EINVAL');
+  });
 });

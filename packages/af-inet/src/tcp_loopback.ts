@@ -42,6 +42,7 @@ import {
   skb_set_owner_r,
   sock_error,
   sock_init_data,
+  SHUTDOWN_MASK,
   SOCK_DONE,
   SOCK_STREAM,
   SS_CONNECTED,
@@ -184,9 +185,10 @@ function tcp_create_child(l: TcpSock, client: TcpSock): TcpSock | null {
 function tcp_loopback_syn(sk: TcpSock): void {
   const l = inet_lookup_listener(sk, sk.inet_daddr, sk.inet_dport);
   if (l === null) {
-    // tcp_reset() → tcp_done().
+    // tcp_reset() → tcp_done(): both directions shut, so once the error is read a receive is end of file.
     sk.sk_err = ECONNREFUSED;
     tcp_set_state(sk, TCP_CLOSE);
+    sk.sk_shutdown = SHUTDOWN_MASK;
     sk.sk_error_report(sk);
     return;
   }
