@@ -8,11 +8,35 @@ import {
   skb_queue_tail,
   skb_set_owner_r,
 } from './skbuff.js';
+import type { File } from './file.js';
+import type { PollTable } from './poll.js';
 import type { Sock } from './sock.js';
-import { RCV_SHUTDOWN, SOCK_DEAD, sock_flag } from './sock.js';
+import {
+  RCV_SHUTDOWN,
+  SHUTDOWN_MASK,
+  SOCK_DEAD,
+  SOCK_SELECT_ERR_QUEUE,
+  sock_flag,
+  sock_poll_wait,
+  sock_writeable,
+} from './sock.js';
+import type { Socket } from './socket.js';
+import { tracepoint, type Fmt } from './trace.js';
 import { sock_error } from './sock_opt.js';
 import { EAGAIN, ENOMEM } from './uapi/errno.js';
-import { MSG_DONTWAIT, MSG_PEEK } from './uapi/socket.js';
+import {
+  EPOLLERR,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDHUP,
+  EPOLLRDNORM,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
+} from './uapi/poll.js';
+import { MSG_DONTWAIT, MSG_PEEK, SOCK_SEQPACKET, SOCK_STREAM } from './uapi/socket.js';
+import { TCP_CLOSE, TCP_SYN_SENT } from './uapi/tcp_states.js';
 
 /**
  * Mirrors sock_queue_rcv_skb() / __sock_queue_rcv_skb(): refuse when the receive budget is spent
@@ -76,3 +100,45 @@ export function skb_copy_datagram_msg(
   else if (whole && consume && !skb.cloned && d.byteLength === d.buffer.byteLength) msg.data = d;
   else msg.data = d.slice(offset, offset + len);
 }
+
+/** Mirrors connection_based() in net/core/datagram.c: SOCK_SEQPACKET and SOCK_STREAM. */
+function connection_based(sk: Sock): boolean {
+  return sk.sk_type === SOCK_SEQPACKET || sk.sk_type === SOCK_STREAM;
+}
+
+/**
+ * Mirrors datagram_poll() (net/core/datagram.c, Linux 6.18), the poll of UDP's base, raw, ping, netlink
+ * and most datagram families: EPOLLERR for a pending error or a non-empty error queue (and EPOLLPRI with
+ * SO_SELECT_ERR_QUEUE); EPOLLRDHUP | EPOLLIN | EPOLLRDNORM once the receive side is shut down, EPOLLHUP
+ * once both are; readable with a queued buffer; a connection-based socket in CLOSE hangs up, and one in
+ * SYN_SENT is not yet writable; otherwise writable while sock_writeable().
+ */
+export let datagram_poll = function datagram_poll(file: File, sock: Socket, wait: PollTable | null): number {
+  const sk = sock.sk!;
+  sock_poll_wait(file, sock, wait);
+  let mask = 0;
+  // exceptional events?
+  if (sk.sk_err !== 0 || !sk.error_queue_empty())
+    mask |= EPOLLERR | (sock_flag(sk, SOCK_SELECT_ERR_QUEUE) ? EPOLLPRI : 0);
+  const shutdown = sk.sk_shutdown;
+  if ((shutdown & RCV_SHUTDOWN) !== 0) mask |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
+  if (shutdown === SHUTDOWN_MASK) mask |= EPOLLHUP;
+  // readable?
+  if (sk.sk_receive_queue.qlen !== 0) mask |= EPOLLIN | EPOLLRDNORM;
+  // Connection-based need to check for termination and startup
+  if (connection_based(sk)) {
+    const state = sk.sk_state;
+    if (state === TCP_CLOSE) mask |= EPOLLHUP;
+    // connection hasn't started yet?
+    if (state === TCP_SYN_SENT) return mask;
+  }
+  // writable? (Linux otherwise sets SOCKWQ_ASYNC_NOSPACE, for SIGIO, which ksock does not model)
+  if (sock_writeable(sk)) mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+  return mask;
+};
+const fmt_datagram_poll: Fmt<typeof datagram_poll> = (_file, sock) => `ino=${sock.inode.i_ino}`;
+
+// Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(datagram_poll, 'datagram_poll', fmt_datagram_poll, (f) => {
+  datagram_poll = f;
+});

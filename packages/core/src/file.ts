@@ -1,4 +1,5 @@
 import type { Kernel } from './kernel.js';
+import type { PollTable } from './poll.js';
 import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
 import { EBADF, EBUSY, EINVAL, EMFILE, ENFILE, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC } from './uapi/fcntl.js';
@@ -24,6 +25,11 @@ export interface FileOperations {
    * `socket:[ino]`). Files opened by path keep the path instead.
    */
   d_dname?(file: File): string;
+  /**
+   * ->poll: the file's poll mask now (EPOLLIN…), registering on its wait queues through poll_wait() when
+   * given a poll table. A file without it is always ready (vfs_poll() answers DEFAULT_POLLMASK).
+   */
+  poll?(file: File, pt: PollTable | null): number;
 }
 
 /**

@@ -135,3 +135,13 @@ export { FaultInjector } from './fault.js';
 export type { FaultSpec } from './fault.js';
 export { WaitQueueHead } from './wait.js';
 export { KmemCache } from './slab.js';
+
+// poll (fs/select.c, include/linux/poll.h, net/core/datagram.c) and persistent wait-queue entries
+export * from './uapi/poll.js';
+export { DEFAULT_POLLMASK, do_pollfd, poll_requested_events, poll_wait, vfs_poll } from './poll.js';
+export type { PollTable } from './poll.js';
+export { sock_poll } from './socket.js';
+export { datagram_poll } from './datagram.js';
+export { add_wait_queue, remove_wait_queue } from './wait.js';
+export type { WaitQueueEntry } from './wait.js';
+export type { PollFd } from './task.js';

@@ -5,9 +5,21 @@ import { get_net, put_net, sock_inuse_add } from './net_namespace.js';
 import type { SkBuff } from './skbuff.js';
 import { SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
 import type { Socket } from './socket.js';
+import type { File } from './file.js';
+import { poll_wait, type PollTable } from './poll.js';
 import type { KmemCache } from './slab.js';
 import { tracepoint, type Fmt } from './trace.js';
 import { ENOBUFS, ENOSPC } from './uapi/errno.js';
+import {
+  EPOLLERR,
+  EPOLLIN,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDBAND,
+  EPOLLRDNORM,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
+} from './uapi/poll.js';
 import { TCP_CLOSE } from './uapi/tcp_states.js';
 import type { WaitQueueHead } from './wait.js';
 import type { Cred } from './cred.js';
@@ -375,6 +387,11 @@ export class Sock {
     return this.timer;
   }
 
+  /** skb_queue_empty_lockless(&sk->sk_error_queue) without creating a queue that was never used. */
+  error_queue_empty(): boolean {
+    return this.q_error === null || this.q_error.qlen === 0;
+  }
+
   /** skb_queue_purge(&sk->sk_write_queue) without creating a queue that was never used. */
   purge_write_queue(): void {
     if (this.q_write !== null) skb_queue_purge(this.q_write);
@@ -410,26 +427,41 @@ export function sock_valbool_flag(sk: Sock, flag: number, on: boolean): void {
   else sock_reset_flag(sk, flag);
 }
 
+/**
+ * Mirrors sock_poll_wait() (include/net/sock.h): a socket's poll registers on the socket's wait queue,
+ * the one sk_data_ready, sk_state_change, sk_write_space and sk_error_report wake.
+ */
+export function sock_poll_wait(file: File, sock: Socket, p: PollTable | null): void {
+  poll_wait(file, sock.wq, p);
+}
+
 /** Mirrors sock_net(). */
 export function sock_net(sk: Sock): Net {
   return sk.sk_net;
 }
 
-/** Mirrors sock_def_wakeup(): state changed, wake every sleeper. */
+const POLL_KEY_READABLE = EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND;
+const POLL_KEY_WRITABLE = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+
+/** Mirrors sock_def_wakeup(): state changed, wake every sleeper (wake_up_interruptible_all: no key). */
 export function sock_def_wakeup(sk: Sock): void {
   sk.sk_wq?.wake_up();
 }
-/** Mirrors sock_def_readable(): data arrived, wake readers. */
+/** Mirrors sock_def_readable(): data arrived, wake readers (key EPOLLIN | EPOLLPRI | EPOLLRDNORM | EPOLLRDBAND). */
 export function sock_def_readable(sk: Sock): void {
-  sk.sk_wq?.wake_up();
+  sk.sk_wq?.wake_up(POLL_KEY_READABLE);
 }
-/** Mirrors sock_def_write_space(): buffer space freed, wake writers. */
+/**
+ * Mirrors sock_def_write_space(): buffer space freed, wake writers (key EPOLLOUT | EPOLLWRNORM |
+ * EPOLLWRBAND). Linux wakes only once sock_writeable() holds; ksock wakes on every call, and the woken
+ * re-check.
+ */
 export function sock_def_write_space(sk: Sock): void {
-  sk.sk_wq?.wake_up();
+  sk.sk_wq?.wake_up(POLL_KEY_WRITABLE);
 }
-/** Mirrors sock_def_error_report(). */
+/** Mirrors sock_def_error_report(): sk_err was set (key EPOLLERR). */
 export function sock_def_error_report(sk: Sock): void {
-  sk.sk_wq?.wake_up();
+  sk.sk_wq?.wake_up(EPOLLERR);
 }
 
 /**
@@ -532,6 +564,14 @@ export function skb_set_owner_w(skb: SkBuff, sk: Sock): void {
   skb.sk = sk;
   skb.destructor = sock_wfree;
   sk.sk_wmem_alloc += skb.truesize;
+}
+
+/**
+ * Mirrors sock_writeable() (include/net/sock.h): less than half the send buffer is in flight, so a
+ * datagram send will not sleep.
+ */
+export function sock_writeable(sk: Sock): boolean {
+  return sk.sk_wmem_alloc < sk.sk_sndbuf >> 1;
 }
 
 /** Mirrors sk_wmem_alloc_get(): bytes of transmit buffers in flight (without the bias). */

@@ -4,6 +4,7 @@ import type { Kernel } from './kernel.js';
 import type { Module } from './module.js';
 import { module_put, request_module, try_module_get } from './module.js';
 import type { MsgHdr } from './msg.js';
+import type { PollTable } from './poll.js';
 import type { Net } from './net_namespace.js';
 import { current } from './sched.js';
 import { security_socket_create, security_socket_post_create } from './security.js';
@@ -49,6 +50,12 @@ export interface ProtoOps {
    * to (the family writes results into them). Return -ENOIOCTLCMD for a command the family does not know.
    */
   ioctl?(sock: Socket, cmd: number, arg: Uint8Array | number): number;
+  /**
+   * Mirrors proto_ops->poll: the socket's poll mask (EPOLLIN, EPOLLOUT…), registering on the socket's
+   * wait queue through sock_poll_wait() when given a poll table. Generic choices: datagram_poll().
+   * Without it sock_poll() answers 0, as Linux does for a NULL ->poll.
+   */
+  poll?(file: File, sock: Socket, wait: PollTable | null): number;
   /** SO_PEEK_OFF support (AF_UNIX, UDP, TCP have it); without it the option answers EOPNOTSUPP. */
   set_peek_off?(sk: Sock, val: number): number;
   /**
@@ -207,10 +214,24 @@ let sock_close = function sock_close(inode: Inode | null, _file: File): void {
 };
 const fmt_sock_close: Fmt<typeof sock_close> = (inode) => `ino=${inode?.i_ino}`;
 
+/**
+ * Mirrors sock_poll(), socket_file_ops.poll: the family's ops->poll, or 0 when it has none (Linux's
+ * `if (!ops->poll) return 0`; a socket without ops cannot be reached through a file in Linux, and answers
+ * 0 here too). ksock has no NAPI, so no socket can busy-poll and POLL_BUSY_LOOP is never added.
+ */
+export let sock_poll = function sock_poll(file: File, wait: PollTable | null): number {
+  const sock = file.private_data as Socket;
+  const ops = sock.ops;
+  if (ops === null || ops.poll === undefined) return 0;
+  return tracing ? call_ops(ops.poll, 'ops->poll', file, sock, wait) : ops.poll(file, sock, wait);
+};
+const fmt_sock_poll: Fmt<typeof sock_poll> = (file) => file.path;
+
 /** The file operations of every socket file (socket_file_ops in net/socket.c). */
 export const socket_file_ops: FileOperations = {
   name: 'socket_file_ops',
   release: sock_close,
+  poll: sock_poll,
   /** Mirrors sockfs_dname(): the name is made when someone asks (readlink), not for every socket. */
   d_dname: (file: File) => `socket:[${file.f_inode!.i_ino}]`,
 };
@@ -424,6 +445,9 @@ tracepoint(__sock_release, '__sock_release', fmt___sock_release, (f) => {
 });
 tracepoint(sock_close, 'sock_close', fmt_sock_close, (f) => {
   sock_close = f;
+});
+tracepoint(sock_poll, 'sock_poll', fmt_sock_poll, (f) => {
+  sock_poll = f;
 });
 tracepoint(sock_alloc_file, 'sock_alloc_file', fmt_sock_alloc_file, (f) => {
   sock_alloc_file = f;

@@ -1,13 +1,14 @@
 import { CapSet, type Cred, capable } from './cred.js';
 import { KernelError } from './errors.js';
 import type { FileOperations } from './file.js';
-import type { FilesStruct } from './file.js';
-import { alloc_fd, close_fd, dup_fd, fcheck, fd_install, get_file, ksys_dup3 } from './file.js';
+import type { File, FilesStruct } from './file.js';
+import { alloc_fd, close_fd, dup_fd, fcheck, fd_install, fput, get_file, ksys_dup3 } from './file.js';
 import type { Kernel } from './kernel.js';
 import { delete_module, modprobe } from './module.js';
 import { MsgHdr, type RecvMMsgVec, type SendMMsgVec } from './msg.js';
 import type { Net } from './net_namespace.js';
 import { get_net, put_net } from './net_namespace.js';
+import { do_pollfd, type PollTable } from './poll.js';
 import { proc_event } from './proc_events.js';
 import { kernel_enter, kernel_leave } from './sched.js';
 import { MAX_SCHEDULE_TIMEOUT } from './sock.js';
@@ -76,7 +77,7 @@ import {
 } from './uapi/fcntl.js';
 import { CLONE_NEWNET, SIGCHLD } from './uapi/sched.js';
 import { MSG_DONTWAIT } from './uapi/socket.js';
-import type { WaitQueueHead } from './wait.js';
+import { add_wait_queue, remove_wait_queue, type WaitQueueEntry, type WaitQueueHead } from './wait.js';
 
 /** What recvfrom()/recvmsg() give back. */
 export interface RecvResult {
@@ -90,6 +91,14 @@ export interface RecvResult {
   len: number;
   /** Ancillary data (struct cmsghdr records). */
   control: Uint8Array;
+}
+
+/** One entry of poll()'s array: struct pollfd without its revents (which poll() returns). */
+export interface PollFd {
+  /** The descriptor; a negative one is skipped (its revents is 0), as Linux skips it. */
+  fd: number;
+  /** The events asked for (POLLIN, POLLOUT…): a short, as in struct pollfd. */
+  events: number;
 }
 
 /** What sendmsg() takes. */
@@ -712,6 +721,108 @@ export class Task {
     fd = arg_fd(fd, 'connect');
     addr = arg_buf(addr, 'connect', 'addr');
     await this.sleeping('connect', fd, 0, 'snd', () => __sys_connect(fd, addr));
+  }
+
+  // ---- poll -----------------------------------------------------------------------------------------
+
+  /**
+   * poll(2) that never sleeps: each entry's revents now (POLLIN, POLLOUT, POLLERR, POLLHUP… filtered by its
+   * events plus POLLERR | POLLHUP; POLLNVAL for a descriptor that is not open; 0 for a negative one), as
+   * poll() with a timeout of 0 answers. `timeout_ms` is checked as a 32-bit integer and otherwise not used:
+   * pollAsync() is the form that waits. More entries than RLIMIT_NOFILE is EINVAL, as do_sys_poll() checks.
+   */
+  poll(fds: readonly PollFd[], timeout_ms = 0): number[] {
+    const list = this.poll_args(fds, timeout_ms);
+    return this.sys('poll', () => (list.length > this.rlimit_nofile ? -EINVAL : this.do_poll(list, null)));
+  }
+
+  /**
+   * poll(2) that sleeps: mirrors do_sys_poll() / do_poll(). The first pass registers a wait entry on every
+   * wait queue the files' polls name (__pollwait(), holding a reference on each file); if nothing is ready
+   * it sleeps until one of them is woken or `timeout_ms` passes (negative: no timeout; 0: no sleep), then
+   * looks again. Resolves to the revents of each entry — all 0 when the timeout passed.
+   */
+  async pollAsync(fds: readonly PollFd[], timeout_ms = -1): Promise<number[]> {
+    const list = this.poll_args(fds, timeout_ms);
+    const deadline = timeout_ms < 0 ? Number.POSITIVE_INFINITY : performance.now() + timeout_ms;
+    let triggered = false;
+    let wake: (() => void) | null = null;
+    // poll_initwait(): one entry per wait queue; pollwake() marks the sleeper triggered and wakes it.
+    const queued: Array<{ wq: WaitQueueHead; entry: WaitQueueEntry; file: File }> = [];
+    const pollwake = (): void => {
+      triggered = true;
+      wake?.();
+    };
+    const table: PollTable = {
+      _qproc: (file, wq) => {
+        const entry: WaitQueueEntry = { func: pollwake };
+        queued.push({ wq, entry, file: get_file(file) });
+        add_wait_queue(wq, entry);
+      },
+      _key: 0,
+    };
+    try {
+      let pt: PollTable | null = table;
+      for (;;) {
+        triggered = false;
+        const revents = this.sys('poll', () =>
+          list.length > this.rlimit_nofile ? -EINVAL : this.do_poll(list, pt),
+        );
+        pt = null; // the entries are in place after the first pass
+        if (timeout_ms === 0 || revents.some((m) => m !== 0)) return revents;
+        if (triggered) continue;
+        const left = deadline - performance.now();
+        if (left <= 0) return revents;
+        let timer: ReturnType<typeof setTimeout> | null = null;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          if (Number.isFinite(left)) timer = setTimeout(resolve, left);
+        });
+        wake = null;
+        if (timer !== null) clearTimeout(timer);
+        // Woken or timed out: look once more (do_poll() polls again after its timeout too).
+      }
+    } finally {
+      // poll_freewait(): every entry off its queue, every file reference dropped.
+      if (queued.length > 0) {
+        kernel_enter(this);
+        try {
+          for (const q of queued) {
+            remove_wait_queue(q.wq, q.entry);
+            fput(this.kernel, q.file);
+          }
+        } finally {
+          kernel_leave();
+        }
+      }
+    }
+  }
+
+  /** poll()'s argument checks: an array of { fd, events } (EFAULT otherwise) and a 32-bit timeout. */
+  private poll_args(fds: readonly PollFd[], timeout_ms: number): PollFd[] {
+    arg_int(timeout_ms, 'poll', 'timeout');
+    if (!Array.isArray(fds)) throw new KernelError(EFAULT, 'poll', 'fds must be an array of { fd, events }');
+    return fds.map((p: unknown, i) => {
+      if (typeof p !== 'object' || p === null)
+        throw new KernelError(EFAULT, 'poll', `fds[${i}] must be { fd, events }`);
+      const { fd, events } = p as PollFd;
+      return {
+        fd: arg_fd(fd, 'poll', `fds[${i}].fd`),
+        events: arg_flags(events, 'poll', `fds[${i}].events`),
+      };
+    });
+  }
+
+  /** Mirrors do_poll()'s pass over the array: the first ready entry stops further registration. */
+  private do_poll(list: readonly PollFd[], pt: PollTable | null): number[] {
+    const revents = new Array<number>(list.length);
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      const mask = do_pollfd(this.files, p.fd, p.events, pt) & 0xffff; // mangle_poll(): a short
+      revents[i] = mask;
+      if (mask !== 0) pt = null;
+    }
+    return revents;
   }
 
   // ---- files ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import type { Module, ModuleDescriptor } from '../module.js';
 import { type MsgHdr, memcpy_from_msg } from '../msg.js';
 import type { Net } from '../net_namespace.js';
 import { alloc_skb, kfree_skb } from '../skbuff.js';
-import { sock_queue_rcv_skb, skb_free_datagram, skb_recv_datagram } from '../datagram.js';
+import { datagram_poll, sock_queue_rcv_skb, skb_free_datagram, skb_recv_datagram } from '../datagram.js';
 import type { Proto } from '../sock.js';
 import {
   Sock,
@@ -48,6 +48,8 @@ export interface TestFamilyKnobs {
   create_error?: number;
   /** create() sets sock.ops to ops owned by this module (e.g. one being unloaded). */
   ops_owner?: Module | null;
+  /** The ops have no ->poll (sock_poll() then answers 0). */
+  no_poll?: boolean;
 }
 
 interface State {
@@ -155,6 +157,7 @@ export function testFamily(
         sendmsg,
         recvmsg,
       };
+      if (knobs.no_poll !== true) ops.poll = datagram_poll;
       const fam: NetProtoFamily = {
         family,
         owner: mod,
