@@ -135,3 +135,6 @@ export { FaultInjector } from './fault.js';
 export type { FaultSpec } from './fault.js';
 export { WaitQueueHead } from './wait.js';
 export { KmemCache } from './slab.js';
+
+// The syscall layer a bridge drives: getsockopt's two results, generic socket ioctls, fd installation
+export type { GetsockoptResult } from './socket.js';
