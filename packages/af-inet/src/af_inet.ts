@@ -5,6 +5,7 @@
  * inet_init().
  */
 import type {
+  GetsockoptResult,
   Kernel,
   Module,
   MsgHdr,
@@ -454,7 +455,7 @@ export function sock_common_getsockopt(
   level: number,
   optname: number,
   optlen: number,
-): Uint8Array | number {
+): Uint8Array | GetsockoptResult | number {
   const sk = sock.sk!;
   return tracing
     ? call_ops(sk.sk_prot.getsockopt!, 'sk_prot->getsockopt', sk, level, optname, optlen)

@@ -80,6 +80,7 @@ import {
   sock_release,
   sock_rfree,
   sock_unregister,
+  type GetsockoptResult,
   type Socket,
   SOL_NETLINK,
   SOL_SOCKET,
@@ -1203,27 +1204,27 @@ export let netlink_setsockopt = function netlink_setsockopt(
 };
 
 /**
- * Mirrors netlink_getsockopt(). NETLINK_LIST_MEMBERSHIPS: Linux copies the u32 words that fit and writes
- * back the full size; ksock returns a buffer of the full size whose words beyond the caller's length are 0.
+ * Mirrors netlink_getsockopt(). NETLINK_LIST_MEMBERSHIPS copies the u32 words of the group bitmap that fit
+ * in the caller's length and writes back the size the whole bitmap needs, ALIGN(BITS_TO_BYTES(ngroups), 4)
+ * — more than it copied when the buffer is short; 0 before the socket ever had groups.
  */
 export let netlink_getsockopt = function netlink_getsockopt(
   sock: Socket,
   level: number,
   optname: number,
   len: number,
-): Uint8Array | number {
+): Uint8Array | GetsockoptResult | number {
   const sk = nlk_sk(sock.sk!);
   if (level !== SOL_NETLINK) return -ENOPROTOOPT;
   if (len < 0) return -EINVAL;
   if (optname === NETLINK_LIST_MEMBERSHIPS) {
     const full = ((Math.ceil(sk.ngroups / 8) + 3) & ~3) >>> 0;
-    const out = new Uint8Array(full);
-    const dv = new DataView(out.buffer);
-    for (let pos = 0; pos * 8 < sk.ngroups; pos += 4) {
-      if (len - pos < 4) break;
-      dv.setUint32(pos, sk.groups![pos / 4]!, true);
-    }
-    return out;
+    let pos = 0;
+    for (; pos * 8 < sk.ngroups; pos += 4) if (len - pos < 4) break;
+    const optval = new Uint8Array(pos);
+    const dv = new DataView(optval.buffer);
+    for (let i = 0; i < pos; i += 4) dv.setUint32(i, sk.groups![i / 4]!, true);
+    return { optval, optlen: full };
   }
   const bit = FLAG_OPTS[optname];
   if (bit === undefined) return -ENOPROTOOPT;

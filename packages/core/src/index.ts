@@ -145,3 +145,6 @@ export { datagram_poll } from './datagram.js';
 export { add_wait_queue, remove_wait_queue } from './wait.js';
 export type { WaitQueueEntry } from './wait.js';
 export type { PollFd } from './task.js';
+
+// The syscall layer a bridge drives: getsockopt's two results, generic socket ioctls, fd installation
+export type { GetsockoptResult } from './socket.js';

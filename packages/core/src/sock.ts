@@ -4,7 +4,7 @@ import type { Net } from './net_namespace.js';
 import { get_net, put_net, sock_inuse_add } from './net_namespace.js';
 import type { SkBuff } from './skbuff.js';
 import { SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
-import type { Socket } from './socket.js';
+import type { GetsockoptResult, Socket } from './socket.js';
 import type { File } from './file.js';
 import { poll_wait, type PollTable } from './poll.js';
 import type { KmemCache } from './slab.js';
@@ -120,7 +120,12 @@ export interface Proto {
   destroy?(sk: Sock): void;
   shutdown?(sk: Sock, how: number): void;
   setsockopt?(sk: Sock, level: number, optname: number, optval: Uint8Array): number;
-  getsockopt?(sk: Sock, level: number, optname: number, optlen: number): Uint8Array | number;
+  getsockopt?(
+    sk: Sock,
+    level: number,
+    optname: number,
+    optlen: number,
+  ): Uint8Array | GetsockoptResult | number;
   sendmsg?(sk: Sock, msg: MsgHdr, len: number): number;
   recvmsg?(sk: Sock, msg: MsgHdr, len: number, flags: number): number;
   bind?(sk: Sock, addr: Uint8Array, addrlen: number): number;

@@ -64,8 +64,27 @@ export interface ProtoOps {
    */
   set_rcvlowat?(sk: Sock, val: number): number;
   setsockopt?(sock: Socket, level: number, optname: number, optval: Uint8Array): number;
-  /** Returns the option's bytes (their length is the optlen written back) or a negative errno. */
-  getsockopt?(sock: Socket, level: number, optname: number, optlen: number): Uint8Array | number;
+  /**
+   * Returns the option's bytes (copied to the user's buffer; their length is the optlen written back), a
+   * GetsockoptResult when the two differ, or a negative errno. `optlen` is what the caller's *optlen held.
+   */
+  getsockopt?(
+    sock: Socket,
+    level: number,
+    optname: number,
+    optlen: number,
+  ): Uint8Array | GetsockoptResult | number;
+}
+
+/**
+ * What getsockopt(2) leaves in user memory: `optval`, the bytes copied to the caller's buffer (at most the
+ * optlen it offered), and `optlen`, the value written back to `*optlen`. The two usually agree; where they
+ * do not, a family's getsockopt returns this object instead of the bare bytes — NETLINK_LIST_MEMBERSHIPS
+ * copies the words that fit and writes back the size the whole list needs, as netlink_getsockopt() does.
+ */
+export interface GetsockoptResult {
+  optval: Uint8Array;
+  optlen: number;
 }
 
 /** struct proto_accept_arg. */

@@ -16,7 +16,7 @@ import {
   security_socket_setsockopt,
   security_socket_shutdown,
 } from './security.js';
-import type { Socket } from './socket.js';
+import type { GetsockoptResult, Socket } from './socket.js';
 import { sock_alloc, sock_alloc_file, sock_create, sock_from_file, sock_release } from './socket.js';
 import { sock_error, sock_getsockopt, sock_setsockopt } from './sock_opt.js';
 import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
@@ -496,22 +496,37 @@ export let __sys_setsockopt = function __sys_setsockopt(
 const fmt___sys_setsockopt: Fmt<typeof __sys_setsockopt> = (fd, level, optname, optval) =>
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optval.length}`;
 
-/** Mirrors do_sock_getsockopt(). */
+/**
+ * Mirrors do_sock_getsockopt(): SOL_SOCKET goes to sk_getsockopt(), other levels to the family. The
+ * answer is what the call leaves in user memory — the bytes copied to the buffer (never more than the
+ * `optlen` offered) and the value written back to *optlen — whichever form the family returned it in.
+ */
 export let __sys_getsockopt = function __sys_getsockopt(
   fd: number,
   level: number,
   optname: number,
   optlen: number,
-): Uint8Array | number {
+): GetsockoptResult | number {
   const sock = sockfd_lookup_light(fd);
   if (typeof sock === 'number') return sock;
   const err = security_socket_getsockopt(sock, level, optname);
   if (err !== 0) return err;
-  if (level === SOL_SOCKET) return sock_getsockopt(sock, optname, optlen);
-  if (sock.ops!.getsockopt === undefined) return -EOPNOTSUPP;
-  return tracing
-    ? call_ops(sock.ops!.getsockopt, 'ops->getsockopt', sock, level, optname, optlen)
-    : sock.ops!.getsockopt(sock, level, optname, optlen);
+  let r: Uint8Array | GetsockoptResult | number;
+  if (level === SOL_SOCKET) r = sock_getsockopt(sock, optname, optlen);
+  else if (sock.ops!.getsockopt === undefined) return -EOPNOTSUPP;
+  else
+    r = tracing
+      ? call_ops(sock.ops!.getsockopt, 'ops->getsockopt', sock, level, optname, optlen)
+      : sock.ops!.getsockopt(sock, level, optname, optlen);
+  if (typeof r === 'number') return r;
+  // copy_to_user() of at most the length offered: a family never hands back more, but the cut is cheap.
+  if (r instanceof Uint8Array) {
+    if (r.length > optlen) r = r.subarray(0, Math.max(0, optlen));
+    return { optval: r, optlen: r.length };
+  }
+  return r.optval.length > optlen
+    ? { optval: r.optval.subarray(0, Math.max(0, optlen)), optlen: r.optlen }
+    : r;
 };
 const fmt___sys_getsockopt: Fmt<typeof __sys_getsockopt> = (fd, level, optname, optlen) =>
   `fd=${fd}, level=${level}, optname=${optname}, optlen=${optlen}`;

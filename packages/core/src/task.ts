@@ -2,6 +2,7 @@ import { CapSet, type Cred, capable } from './cred.js';
 import { KernelError } from './errors.js';
 import type { FileOperations } from './file.js';
 import type { File, FilesStruct } from './file.js';
+import type { GetsockoptResult } from './socket.js';
 import { alloc_fd, close_fd, dup_fd, fcheck, fd_install, fput, get_file, ksys_dup3 } from './file.js';
 import type { Kernel } from './kernel.js';
 import { delete_module, modprobe } from './module.js';
@@ -111,15 +112,16 @@ export interface UserMsg {
 }
 
 /**
- * The system calls whose failure is routine control flow (EAGAIN ending a non-blocking drain, EINPROGRESS,
- * the ECONNREFUSED every NETLINK_USERSOCK multicast send ends in), returning what the kernel returns
- * instead of throwing: the same value as the throwing form on success, a negative errno on failure (the
- * raw syscall ABI, before libc turns it into -1 and errno). An argument the throwing form refuses comes
- * back as the same errno, without the detail its KernelError message would carry. Reached through
- * `task.raw`.
+ * The system calls in the form the raw syscall ABI has them, returning what the kernel returns instead of
+ * throwing: the same value as the throwing form on success, a negative errno on failure (before libc turns
+ * it into -1 and errno). An argument the throwing form refuses comes back as the same errno, without the
+ * detail its KernelError message would carry. Reached through `task.raw`.
  *
- * They exist because V8 spends about 0.7 µs throwing and catching an error even without a stack trace
- * (`KernelError.stackFrames = 0`), more than most syscalls cost ksock.
+ * They exist for callers whose failures are routine control flow (EAGAIN ending a non-blocking drain,
+ * EINPROGRESS, the ECONNREFUSED every NETLINK_USERSOCK multicast send ends in) — V8 spends about 0.7 µs
+ * throwing and catching an error even without a stack trace (`KernelError.stackFrames = 0`), more than
+ * most syscalls cost ksock — and for bridges that forward a program's system calls and hand the errno
+ * back to it. Each form runs the same argument checks and kernel entry point as its throwing twin.
  */
 export interface RawSyscalls {
   /** sendto(2) → bytes sent, or -errno. */
@@ -149,6 +151,40 @@ export interface RawSyscalls {
   accept4(fd: number, flags: number): number;
   /** connect(2) → 0, or -errno. */
   connect(fd: number, addr: Uint8Array): number;
+  /** socket(2) → the new fd, or -errno. */
+  socket(family: number, type: number, protocol: number): number;
+  /** socketpair(2) → the two fds, or -errno. */
+  socketpair(family: number, type: number, protocol: number): [number, number] | number;
+  /** bind(2) → 0, or -errno. */
+  bind(fd: number, addr: Uint8Array): number;
+  /** listen(2) → 0, or -errno. */
+  listen(fd: number, backlog: number): number;
+  /** getsockname(2) → the whole address (the caller cuts it to its addrlen), or -errno. */
+  getsockname(fd: number): Uint8Array | number;
+  /** getpeername(2) → the whole address, or -errno. */
+  getpeername(fd: number): Uint8Array | number;
+  /** setsockopt(2), `value` as for `task.setsockopt()` → 0, or -errno. */
+  setsockopt(fd: number, level: number, optname: number, value: Uint8Array | number): number;
+  /**
+   * getsockopt(2) with `optlen` the value of the caller's *optlen → what Linux leaves in user memory: the
+   * bytes copied to the buffer (at most `optlen`) and the value written back to *optlen, which can be
+   * larger (NETLINK_LIST_MEMBERSHIPS reports the size the whole list needs) — or -errno, *optlen untouched.
+   */
+  getsockopt(fd: number, level: number, optname: number, optlen: number): GetsockoptResult | number;
+  /** shutdown(2) → 0, or -errno. */
+  shutdown(fd: number, how: number): number;
+  /** ioctl(2), `arg` as for `task.ioctl()` → the syscall's return value, or -errno. */
+  ioctl(fd: number, cmd: number, arg?: Uint8Array | number): number;
+  /** close(2) → 0, or -errno. */
+  close(fd: number): number;
+  /** dup(2) → the new fd, or -errno. */
+  dup(oldfd: number): number;
+  /** dup2(2) → newfd, or -errno. */
+  dup2(oldfd: number, newfd: number): number;
+  /** dup3(2) → newfd, or -errno. */
+  dup3(oldfd: number, newfd: number, flags: number): number;
+  /** fcntl(2), the commands `task.fcntl()` has → the command's result, or -errno. */
+  fcntl(fd: number, cmd: number, arg?: number): number;
 }
 
 /** A KernelError thrown by argument checks, as the negative errno a raw syscall returns. */
@@ -270,6 +306,16 @@ export class Task {
         kernel_leave();
       }
     };
+    // A *_call(): its argument checks' refusal as an errno, else its kernel entry run as this task.
+    const run = <T>(prep: () => () => T | number): T | number => {
+      let fn: () => T | number;
+      try {
+        fn = prep();
+      } catch (e) {
+        return errno_of(e);
+      }
+      return enter(fn);
+    };
     return {
       // The two per-message calls spell out checked() and enter(): a closure per call costs them about
       // a tenth of their rate.
@@ -330,6 +376,22 @@ export class Task {
         const a = checked(() => ({ fd: arg_fd(fd, 'connect'), addr: arg_buf(addr, 'connect', 'addr') }));
         return typeof a === 'number' ? a : enter(() => __sys_connect(a.fd, a.addr));
       },
+      // The rest share the throwing forms' *_call(): their argument checks, then the kernel entry.
+      socket: (family, type, protocol) => run(() => this.socket_call(family, type, protocol)),
+      socketpair: (family, type, protocol) => run(() => this.socketpair_call(family, type, protocol)),
+      bind: (fd, addr) => run(() => this.bind_call(fd, addr)),
+      listen: (fd, backlog) => run(() => this.listen_call(fd, backlog)),
+      getsockname: (fd) => run(() => this.getname_call('getsockname', fd)),
+      getpeername: (fd) => run(() => this.getname_call('getpeername', fd)),
+      setsockopt: (fd, level, optname, value) => run(() => this.setsockopt_call(fd, level, optname, value)),
+      getsockopt: (fd, level, optname, optlen) => run(() => this.getsockopt_call(fd, level, optname, optlen)),
+      shutdown: (fd, how) => run(() => this.shutdown_call(fd, how)),
+      ioctl: (fd, cmd, arg) => run(() => this.ioctl_call(fd, cmd, arg)),
+      close: (fd) => run(() => this.close_call(fd)),
+      dup: (oldfd) => run(() => this.dup_call(oldfd)),
+      dup2: (oldfd, newfd) => run(() => this.dup2_call(oldfd, newfd)),
+      dup3: (oldfd, newfd, flags) => run(() => this.dup3_call(oldfd, newfd, flags)),
+      fcntl: (fd, cmd, arg) => run(() => this.fcntl_call(fd, cmd, arg)),
     };
   }
 
@@ -382,35 +444,37 @@ export class Task {
 
   /** socket(2). */
   socket(family: number, type: number, protocol: number): number {
+    return this.sys('socket', this.socket_call(family, type, protocol));
+  }
+
+  private socket_call(family: number, type: number, protocol: number): () => number {
     family = arg_int(family, 'socket', 'family');
     type = arg_int(type, 'socket', 'type');
     protocol = arg_int(protocol, 'socket', 'protocol');
-    this.live('socket');
-    kernel_enter(this);
-    let r: number;
-    try {
-      r = __sys_socket(family, type, protocol);
-    } finally {
-      kernel_leave();
-    }
-    if (r < 0) throw new KernelError(-r, 'socket');
-    return r;
+    return () => __sys_socket(family, type, protocol);
   }
 
   /** socketpair(2) → [fd, fd]. */
   socketpair(family: number, type: number, protocol: number): [number, number] {
+    return this.sys('socketpair', this.socketpair_call(family, type, protocol));
+  }
+
+  private socketpair_call(family: number, type: number, protocol: number) {
     family = arg_int(family, 'socketpair', 'family');
     type = arg_int(type, 'socketpair', 'type');
     protocol = arg_int(protocol, 'socketpair', 'protocol');
-    this.live('socketpair');
-    return this.sys('socketpair', () => __sys_socketpair(family, type, protocol));
+    return () => __sys_socketpair(family, type, protocol);
   }
 
   /** bind(2): `addr` is the bytes of the family's sockaddr. */
   bind(fd: number, addr: Uint8Array): void {
+    this.sys('bind', this.bind_call(fd, addr));
+  }
+
+  private bind_call(fd: number, addr: Uint8Array): () => number {
     fd = arg_fd(fd, 'bind');
     addr = arg_buf(addr, 'bind', 'addr');
-    this.sys('bind', () => __sys_bind(fd, addr));
+    return () => __sys_bind(fd, addr);
   }
 
   /** connect(2). Would-block connects fail with their errno here; connectAsync() waits. */
@@ -422,9 +486,13 @@ export class Task {
 
   /** listen(2). */
   listen(fd: number, backlog: number): void {
+    this.sys('listen', this.listen_call(fd, backlog));
+  }
+
+  private listen_call(fd: number, backlog: number): () => number {
     fd = arg_fd(fd, 'listen');
     backlog = arg_int(backlog, 'listen', 'backlog');
-    this.sys('listen', () => __sys_listen(fd, backlog));
+    return () => __sys_listen(fd, backlog);
   }
 
   /** accept(2) → the new fd. */
@@ -441,14 +509,17 @@ export class Task {
 
   /** getsockname(2) → the address bytes. */
   getsockname(fd: number): Uint8Array {
-    fd = arg_fd(fd, 'getsockname');
-    return this.sys('getsockname', () => __sys_getsockname(fd));
+    return this.sys('getsockname', this.getname_call('getsockname', fd));
   }
 
   /** getpeername(2) → the address bytes. */
   getpeername(fd: number): Uint8Array {
-    fd = arg_fd(fd, 'getpeername');
-    return this.sys('getpeername', () => __sys_getpeername(fd));
+    return this.sys('getpeername', this.getname_call('getpeername', fd));
+  }
+
+  private getname_call(syscall: 'getsockname' | 'getpeername', fd: number) {
+    fd = arg_fd(fd, syscall);
+    return syscall === 'getsockname' ? () => __sys_getsockname(fd) : () => __sys_getpeername(fd);
   }
 
   /** sendto(2) → bytes sent. */
@@ -591,6 +662,10 @@ export class Task {
 
   /** setsockopt(2): `value` is the option's bytes, or a number for an int option. */
   setsockopt(fd: number, level: number, optname: number, value: Uint8Array | number): void {
+    this.sys('setsockopt', this.setsockopt_call(fd, level, optname, value));
+  }
+
+  private setsockopt_call(fd: number, level: number, optname: number, value: Uint8Array | number) {
     fd = arg_fd(fd, 'setsockopt');
     level = arg_int(level, 'setsockopt', 'level');
     optname = arg_int(optname, 'setsockopt', 'optname');
@@ -598,16 +673,24 @@ export class Task {
       typeof value === 'number'
         ? int_bytes(arg_int(value, 'setsockopt', 'value'))
         : arg_buf(value, 'setsockopt', 'value');
-    this.sys('setsockopt', () => __sys_setsockopt(fd, level, optname, optval));
+    return () => __sys_setsockopt(fd, level, optname, optval);
   }
 
-  /** getsockopt(2) → the bytes Linux copies out (their length is the optlen it writes back). */
+  /**
+   * getsockopt(2) offering `optlen` bytes → the bytes Linux copies to the buffer. Their length is the
+   * optlen it writes back, except where an option reports more than it copies (NETLINK_LIST_MEMBERSHIPS
+   * with a short buffer): `raw.getsockopt()` has both.
+   */
   getsockopt(fd: number, level: number, optname: number, optlen = 256): Uint8Array {
+    return this.sys('getsockopt', this.getsockopt_call(fd, level, optname, optlen)).optval;
+  }
+
+  private getsockopt_call(fd: number, level: number, optname: number, optlen: number) {
     fd = arg_fd(fd, 'getsockopt');
     level = arg_int(level, 'getsockopt', 'level');
     optname = arg_int(optname, 'getsockopt', 'optname');
     optlen = arg_int(optlen, 'getsockopt', 'optlen');
-    return this.sys('getsockopt', () => __sys_getsockopt(fd, level, optname, optlen));
+    return () => __sys_getsockopt(fd, level, optname, optlen);
   }
 
   /** getsockopt() of an int option, read as a number. */
@@ -622,17 +705,25 @@ export class Task {
    * the family for commands that return data). Returns the syscall's return value.
    */
   ioctl(fd: number, cmd: number, arg: Uint8Array | number = 0): number {
+    return this.sys('ioctl', this.ioctl_call(fd, cmd, arg));
+  }
+
+  private ioctl_call(fd: number, cmd: number, arg: Uint8Array | number = 0): () => number {
     fd = arg_fd(fd, 'ioctl');
     cmd = arg_flags(cmd, 'ioctl', 'cmd');
     const a = typeof arg === 'number' ? arg_flags(arg, 'ioctl', 'arg') : arg_buf(arg, 'ioctl', 'arg');
-    return this.sys('ioctl', () => __sys_ioctl(fd, cmd, a));
+    return () => __sys_ioctl(fd, cmd, a);
   }
 
   /** shutdown(2). */
   shutdown(fd: number, how: number): void {
+    this.sys('shutdown', this.shutdown_call(fd, how));
+  }
+
+  private shutdown_call(fd: number, how: number): () => number {
     fd = arg_fd(fd, 'shutdown');
     how = arg_int(how, 'shutdown', 'how');
-    this.sys('shutdown', () => __sys_shutdown(fd, how));
+    return () => __sys_shutdown(fd, how);
   }
 
   /** read(2) → the bytes read (an empty array at end of file). */
@@ -829,58 +920,68 @@ export class Task {
 
   /** close(2). */
   close(fd: number): void {
+    this.sys('close', this.close_call(fd));
+  }
+
+  private close_call(fd: number): () => number {
     fd = arg_fd(fd, 'close');
-    this.live('close');
-    kernel_enter(this);
-    let r: number;
-    try {
-      r = close_fd(this.kernel, this.files, fd);
-    } finally {
-      kernel_leave();
-    }
-    if (r < 0) throw new KernelError(-r, 'close');
+    return () => close_fd(this.kernel, this.files, fd);
   }
 
   /** dup(2): EBADF first, then the lowest free fd (EMFILE). */
   dup(oldfd: number): number {
+    return this.sys('dup', this.dup_call(oldfd));
+  }
+
+  private dup_call(oldfd: number): () => number {
     oldfd = arg_fd(oldfd, 'dup', 'oldfd');
-    return this.sys('dup', () => {
+    return () => {
       const file = fcheck(this.files, oldfd);
       if (file === null) return -EBADF;
       const fd = alloc_fd(this.kernel, this.files, 0, this.rlimit_nofile, 0);
       if (fd < 0) return fd;
       fd_install(this.files, fd, get_file(file));
       return fd;
-    });
+    };
   }
 
   /** dup2(2): the same fd twice returns it if open (EBADF if not). */
   dup2(oldfd: number, newfd: number): number {
+    return this.sys('dup2', this.dup2_call(oldfd, newfd));
+  }
+
+  private dup2_call(oldfd: number, newfd: number): () => number {
     oldfd = arg_fd(oldfd, 'dup2', 'oldfd');
     newfd = arg_fd(newfd, 'dup2', 'newfd');
-    return this.sys('dup2', () => {
+    return () => {
       if (oldfd === newfd) return fcheck(this.files, oldfd) === null ? -EBADF : newfd;
       return ksys_dup3(this.kernel, this.files, this.rlimit_nofile, oldfd, newfd >>> 0, 0);
-    });
+    };
   }
 
   /** dup3(2). */
   dup3(oldfd: number, newfd: number, flags: number): number {
+    return this.sys('dup3', this.dup3_call(oldfd, newfd, flags));
+  }
+
+  private dup3_call(oldfd: number, newfd: number, flags: number): () => number {
     oldfd = arg_fd(oldfd, 'dup3', 'oldfd');
     newfd = arg_fd(newfd, 'dup3', 'newfd');
     flags = arg_flags(flags, 'dup3');
     // newfd is an unsigned int in Linux: a negative one is past any rlimit (EBADF).
-    return this.sys('dup3', () =>
-      ksys_dup3(this.kernel, this.files, this.rlimit_nofile, oldfd, newfd >>> 0, flags),
-    );
+    return () => ksys_dup3(this.kernel, this.files, this.rlimit_nofile, oldfd, newfd >>> 0, flags);
   }
 
   /** fcntl(2): F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL. */
   fcntl(fd: number, cmd: number, arg = 0): number {
+    return this.sys('fcntl', this.fcntl_call(fd, cmd, arg));
+  }
+
+  private fcntl_call(fd: number, cmd: number, arg = 0): () => number {
     fd = arg_fd(fd, 'fcntl');
     cmd = arg_int(cmd, 'fcntl', 'cmd');
     arg = arg_flags(arg, 'fcntl', 'arg');
-    return this.sys('fcntl', () => {
+    return () => {
       const file = fcheck(this.files, fd);
       if (file === null) return -EBADF;
       switch (cmd) {
@@ -913,7 +1014,7 @@ export class Task {
         default:
           return -EINVAL;
       }
-    });
+    };
   }
 
   /** getrlimit(RLIMIT_NOFILE) → [soft, hard]. */

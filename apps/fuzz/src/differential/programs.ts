@@ -244,8 +244,12 @@ export function runOnKsock(prog: readonly DiffOp[], values = false): { results: 
           t.setsockopt(fd(n(o, 'fd')), n(o, 'level'), n(o, 'name'), unhex(s(o, 'value')));
           break;
         case 'getsockopt': {
-          const v = t.getsockopt(fd(n(o, 'fd')), n(o, 'level'), n(o, 'name'), n(o, 'len'));
+          const r = t.raw.getsockopt(fd(n(o, 'fd')), n(o, 'level'), n(o, 'name'), n(o, 'len'));
+          if (typeof r === 'number') throw new KernelError(-r, 'getsockopt');
           if (values) {
+            // The driver prints *optlen bytes of its zeroed 512-byte buffer: what was copied, then zeros.
+            const v = new Uint8Array(Math.min(r.optlen >>> 0, 512));
+            v.set(r.optval.subarray(0, v.length));
             results.push(`ok:${hex(v)}`);
             continue;
           }
