@@ -3,8 +3,8 @@
  * whose modules are missing is reported "n/a (module not available)", and picked up as soon as the
  * package's default export lists the module.
  */
-import type { ModuleDescriptor } from '@ksock/core';
-import { check_descriptor } from '@ksock/core';
+import type { ModuleDescriptor } from '@ksock/core/kernel';
+import { check_descriptor } from '@ksock/core/kernel';
 
 export const FAMILY_PACKAGES = ['@ksock/af-netlink', '@ksock/af-inet', '@ksock/af-bluetooth'] as const;
 

@@ -27,13 +27,14 @@ const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const { spec, minSeconds, repeats } = args;
 
 const core = await import('@ksock/core');
+const kcore = await import('@ksock/core/kernel');
 // The compiled-out mode must really run without trace points: core's bench/untrace.mjs makes their bindings
 // constants, so enabling a tracer cannot swap them for recording wrappers.
 if (spec.kind === 'tracer' && spec.mode === 'out') {
-  const bare = core.sock_alloc;
+  const bare = kcore.sock_alloc;
   const k = new core.Kernel();
   k.tracer.enabled = true;
-  const swapped = core.sock_alloc !== bare;
+  const swapped = kcore.sock_alloc !== bare;
   k.tracer.enabled = false;
   const built = (globalThis as { __KSOCK_TRACE_COMPILED_OUT__?: boolean }).__KSOCK_TRACE_COMPILED_OUT__;
   if (built !== true || swapped || String(bare).includes('ftrace'))

@@ -3,8 +3,9 @@
  * whichever families are installed: a family that is missing (or fails to load) is reported, and its
  * socket() calls fail in the kernel exactly as they do on Linux without the module — EAFNOSUPPORT.
  */
-import type { ModuleDescriptor, ModuleList } from '@ksock/core';
-import { check_descriptor } from '@ksock/core';
+import type { ModuleList } from '@ksock/core';
+import type { ModuleDescriptor } from '@ksock/core/kernel';
+import { check_descriptor } from '@ksock/core/kernel';
 
 export interface FamilyPackage {
   /** npm package name, e.g. '@ksock/af-netlink'. */

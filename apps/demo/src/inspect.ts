@@ -3,22 +3,19 @@
  * private_data (Socket, with its inode: the socket_alloc) → sk (the Sock, an instance of the family's
  * own sock class) → the modules they reference. Nothing here is invented: every value is read back.
  */
-import type { Module, Task } from '@ksock/core';
+import type { Task } from '@ksock/core';
+import type { Module } from '@ksock/core/kernel';
+import { af_family_names, O_CLOEXEC, O_NONBLOCK, O_RDWR, sock_type_names } from '@ksock/core';
 import {
-  af_family_names,
   File,
   MAX_SCHEDULE_TIMEOUT,
   Module as ModuleClass,
-  O_CLOEXEC,
-  O_NONBLOCK,
-  O_RDWR,
   SkBuffHead,
   Sock,
   Socket,
   sock_from_file,
-  sock_type_names,
   TimerList,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import type { Edge, Field, ObjectBox, ObjectGraph } from './report.js';
 
 /** Fields each design document names, by the family's sock class; a trailing * matches a prefix. */

@@ -12,7 +12,6 @@ import {
   ENFILE,
   EFAULT,
   ENOENT,
-  ENOIOCTLCMD,
   EOPNOTSUPP,
   ENOMEM,
   ENOSPC,
@@ -21,20 +20,23 @@ import {
   EPROTONOSUPPORT,
   ESOCKTNOSUPPORT,
   type Kernel,
-  type Net,
   PF_UNIX,
   SHUT_RD,
   SHUT_RDWR,
-  SHUTDOWN_MASK,
-  SOCK_DEAD,
   SOCK_DGRAM,
   SOCK_RAW,
   SS_CONNECTED,
   SS_UNCONNECTED,
-  type Sock,
-  type Socket,
   TCP_CLOSE,
   TCP_ESTABLISHED,
+} from '@ksock/core';
+import {
+  ENOIOCTLCMD,
+  type Net,
+  SHUTDOWN_MASK,
+  SOCK_DEAD,
+  type Sock,
+  type Socket,
   kfree_skb,
   sk_alloc,
   skb_dequeue,
@@ -46,7 +48,7 @@ import {
   get_random_u32,
   sock_put,
   traced,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import { state_of, unix_net } from './state.js';
 import { latin1, SOCKADDR_UN_SIZE, SUN_PATH_OFFSET } from './uapi.js';
 import { UnixInode, type UnixNet, type UnixSock, unix_sk, unix_write_space } from './unix_sock.js';

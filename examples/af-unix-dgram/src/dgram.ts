@@ -18,6 +18,9 @@ import {
   MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
+  TCP_CLOSE,
+} from '@ksock/core';
+import {
   type MsgHdr,
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
@@ -25,7 +28,6 @@ import {
   SkBuff,
   type Fmt,
   type Socket,
-  TCP_CLOSE,
   current,
   tracepoint,
   kfree_skb,
@@ -37,7 +39,7 @@ import {
   sock_flag,
   sock_hold,
   sock_put,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   unix_autobind,
   unix_dgram_disconnected,

@@ -1,5 +1,6 @@
 /** The module as a whole: loading, discovery metadata, ABI, /proc files, the sysctl, tracing, faults. */
-import { AF_UNIX, CLONE_NEWNET, Kernel, KSOCK_ABI, SOCK_DGRAM, check_descriptor } from '@ksock/core';
+import { AF_UNIX, CLONE_NEWNET, Kernel, SOCK_DGRAM } from '@ksock/core';
+import { KSOCK_ABI, check_descriptor } from '@ksock/core/kernel';
 import pkg from 'ksock-example-af-unix-dgram/package.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
 import unix from './index.js';

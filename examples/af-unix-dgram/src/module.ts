@@ -1,15 +1,13 @@
 /**
  * The `unix` module: what af_unix_init() and af_unix_exit() do, per kernel.
  */
+import { ENOMEM, type Kernel, PF_UNIX } from '@ksock/core';
 import {
-  ENOMEM,
-  type Kernel,
   type Module,
   type ModuleDescriptor,
   type Net,
   type NetProtoFamily,
   type PernetOperations,
-  PF_UNIX,
   type Proto,
   type ProtoOps,
   net_assign_generic,
@@ -21,7 +19,7 @@ import {
   sock_register,
   sock_unregister,
   unregister_pernet_subsys,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   unix_bind,
   unix_close,

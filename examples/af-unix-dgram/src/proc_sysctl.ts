@@ -2,14 +2,8 @@
  * What af_unix shows and lets root tune: /proc/net/unix (unix_seq_show()) and net.unix.max_dgram_qlen
  * (net/unix/sysctl_net_unix.c).
  */
-import {
-  type CtlTable,
-  type Net,
-  SS_CONNECTED,
-  SS_UNCONNECTED,
-  TCP_ESTABLISHED,
-  TCP_LISTEN,
-} from '@ksock/core';
+import { SS_CONNECTED, SS_UNCONNECTED, TCP_ESTABLISHED, TCP_LISTEN } from '@ksock/core';
+import { type CtlTable, type Net } from '@ksock/core/kernel';
 import { unix_net } from './state.js';
 import { SUN_PATH_OFFSET } from './uapi.js';
 import type { UnixSock } from './unix_sock.js';

@@ -3,7 +3,8 @@
  * slab, sockets in use per namespace, /proc/net/protocols — whatever order sockets are closed in and
  * whatever is still queued when they are.
  */
-import { AF_UNIX, CLONE_NEWNET, MSG_DONTWAIT, SOCK_DGRAM, sock_prot_inuse_get } from '@ksock/core';
+import { AF_UNIX, CLONE_NEWNET, MSG_DONTWAIT, SOCK_DGRAM } from '@ksock/core';
+import { sock_prot_inuse_get } from '@ksock/core/kernel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { unix_unlink } from './af_unix.js';

@@ -10,8 +10,8 @@ import {
   type SkBuff,
   Sock,
   sk_free,
-} from '@ksock/core';
-import { WaitQueueHead } from '@ksock/core';
+} from '@ksock/core/kernel';
+import { WaitQueueHead } from '@ksock/core/kernel';
 
 /**
  * ksock has no filesystem, so a pathname socket's inode is this node in a table of paths kept per kernel

@@ -1,4 +1,12 @@
-import type { Module, ModuleDescriptor, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core';
+import type {
+  Module,
+  ModuleDescriptor,
+  Net,
+  NetProtoFamily,
+  Proto,
+  ProtoOps,
+  Socket,
+} from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   CAP_NET_RAW,
@@ -11,6 +19,8 @@ import {
   SOCK_RAW,
   SOCK_SEQPACKET,
   SOCK_STREAM,
+} from '@ksock/core';
+import {
   proto_register,
   proto_unregister,
   sock_no_accept,
@@ -25,7 +35,7 @@ import {
   sock_orphan,
   sock_put,
   traced,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import modules, {
   BT_OPEN,

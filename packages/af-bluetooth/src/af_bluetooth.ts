@@ -7,8 +7,8 @@
  * way __sock_create() does one level up. L2CAP, HCI and SCO are built into bluetooth.ko and register at
  * init; RFCOMM is its own module.
  */
+import type { Kernel } from '@ksock/core';
 import type {
-  Kernel,
   Module,
   ModuleDescriptor,
   MsgHdr,
@@ -17,11 +17,8 @@ import type {
   Proto,
   ProtoOps,
   Socket,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
-  call_ops,
-  tracing,
-  current,
   EAFNOSUPPORT,
   EAGAIN,
   EEXIST,
@@ -31,11 +28,16 @@ import {
   ENOTCONN,
   EOPNOTSUPP,
   EPROTONOSUPPORT,
+  MSG_OOB,
+  PF_BLUETOOTH,
+} from '@ksock/core';
+import {
+  call_ops,
+  tracing,
+  current,
   type Fmt,
   tracepoint,
   module_put,
-  MSG_OOB,
-  PF_BLUETOOTH,
   proto_register,
   proto_unregister,
   RCV_SHUTDOWN,
@@ -48,7 +50,7 @@ import {
   sock_unregister,
   SOCK_ZAPPED,
   try_module_get,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import type { BtSock } from './bluetooth.js';
 import { BtSockList } from './bluetooth.js';
 import { hci_sock_cleanup, hci_sock_init } from './hci_sock.js';

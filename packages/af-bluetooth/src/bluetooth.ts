@@ -2,7 +2,7 @@
  * struct bt_sock and struct bt_sock_list (include/net/bluetooth/bluetooth.h): what every Bluetooth
  * protocol's sock starts with, and the per-protocol list of socks /proc/net/<proto> walks.
  */
-import { Sock } from '@ksock/core';
+import { Sock } from '@ksock/core/kernel';
 
 /**
  * struct bt_sock: a struct sock plus the accept queue, the listening parent and the bt flags. Fields set

@@ -3,12 +3,12 @@
  * controllers, so what is modelled is creation (SOCK_RAW only), binding to "no device", the refusals a
  * socket without a device gets, and release.
  */
-import type { Kernel, Module, MsgHdr, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core';
+import type { Kernel } from '@ksock/core';
+import type { Module, MsgHdr, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   CAP_NET_ADMIN,
   CAP_NET_RAW,
-  capable,
   EALREADY,
   EBADFD,
   EINVAL,
@@ -17,13 +17,18 @@ import {
   EOPNOTSUPP,
   EPERM,
   ESOCKTNOSUPPORT,
-  type Fmt,
-  tracepoint,
   MSG_CMSG_COMPAT,
   MSG_DONTWAIT,
   MSG_ERRQUEUE,
   MSG_NOSIGNAL,
   MSG_OOB,
+  SOCK_RAW,
+  SS_UNCONNECTED,
+} from '@ksock/core';
+import {
+  capable,
+  type Fmt,
+  tracepoint,
   skb_free_datagram,
   skb_queue_purge,
   skb_recv_datagram,
@@ -35,9 +40,7 @@ import {
   sock_orphan,
   sock_put,
   skb_copy_datagram_msg,
-  SOCK_RAW,
-  SS_UNCONNECTED,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   bt_proto_sock_cleanup,
   bt_proto_sock_init,

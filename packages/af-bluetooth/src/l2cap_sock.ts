@@ -5,8 +5,8 @@
  * connect up to the route lookup (EHOSTUNREACH: there are no controllers), listen, getname, release.
  * RFCOMM uses these kernel sockets for its sessions.
  */
+import type { Kernel } from '@ksock/core';
 import type {
-  Kernel,
   Module,
   Net,
   NetProtoFamily,
@@ -14,12 +14,11 @@ import type {
   ProtoAcceptArg,
   ProtoOps,
   Socket,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   CAP_NET_BIND_SERVICE,
   CAP_NET_RAW,
-  capable,
   EACCES,
   EADDRINUSE,
   EAGAIN,
@@ -31,24 +30,27 @@ import {
   ENOTCONN,
   EPERM,
   ESOCKTNOSUPPORT,
+  O_NONBLOCK,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  SS_UNCONNECTED,
+} from '@ksock/core';
+import {
+  capable,
   type Fmt,
   tracepoint,
-  O_NONBLOCK,
   SHUTDOWN_MASK,
   skb_queue_purge,
   SOCK_DEAD,
-  SOCK_DGRAM,
   sock_flag,
   sock_no_socketpair,
   sock_orphan,
   sock_put,
-  SOCK_RAW,
-  SOCK_SEQPACKET,
   sock_set_flag,
-  SOCK_STREAM,
   SOCK_ZAPPED,
-  SS_UNCONNECTED,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   bt_proto_sock_cleanup,
   bt_proto_sock_init,

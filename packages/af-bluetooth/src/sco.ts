@@ -3,8 +3,8 @@
  * (SOCK_SEQPACKET only), bind, listen, connect up to the route lookup (EHOSTUNREACH: there are no
  * controllers), getname and release.
  */
+import type { Kernel } from '@ksock/core';
 import type {
-  Kernel,
   Module,
   Net,
   NetProtoFamily,
@@ -12,7 +12,7 @@ import type {
   ProtoAcceptArg,
   ProtoOps,
   Socket,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   EADDRINUSE,
@@ -22,6 +22,10 @@ import {
   EINVAL,
   ENOMEM,
   ESOCKTNOSUPPORT,
+  SOCK_SEQPACKET,
+  SS_UNCONNECTED,
+} from '@ksock/core';
+import {
   type Fmt,
   tracepoint,
   SHUTDOWN_MASK,
@@ -31,11 +35,9 @@ import {
   sock_no_socketpair,
   sock_orphan,
   sock_put,
-  SOCK_SEQPACKET,
   sock_set_flag,
   SOCK_ZAPPED,
-  SS_UNCONNECTED,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   bt_proto_sock_cleanup,
   bt_proto_sock_init,

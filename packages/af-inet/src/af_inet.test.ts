@@ -4,7 +4,6 @@ import {
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
-  SOCK_USE_WRITE_QUEUE,
   SOL_IP,
   SOL_SOCKET,
   SO_DOMAIN,
@@ -14,8 +13,8 @@ import {
   SO_SNDBUF,
   SO_TYPE,
   TCP_CLOSE,
-  sock_flag,
 } from '@ksock/core';
+import { SOCK_USE_WRITE_QUEUE, sock_flag } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
 import { boot, errno_of, sk_of, socket_of } from './__fixtures__/util.js';

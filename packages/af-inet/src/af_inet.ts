@@ -4,9 +4,9 @@
  * inet_listen(), inet_shutdown(), the inet_stream_ops / inet_dgram_ops / inet_sockraw_ops tables and
  * inet_init().
  */
+import type { Kernel } from '@ksock/core';
 import type {
   GetsockoptResult,
-  Kernel,
   Module,
   MsgHdr,
   Net,
@@ -16,10 +16,8 @@ import type {
   ProtoOps,
   Sock,
   Socket,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
-  call_ops,
-  tracing,
   AF_INET,
   AF_UNSPEC,
   CAP_NET_BIND_SERVICE,
@@ -31,17 +29,31 @@ import {
   EAGAIN,
   EFAULT,
   EINVAL,
-  ENOIOCTLCMD,
   ENOMEM,
   ENOTCONN,
   EPERM,
   EPROTONOSUPPORT,
   ESOCKTNOSUPPORT,
+  O_NONBLOCK,
+  PF_INET,
+  SOCK_MAX,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SS_CONNECTING,
+  SS_DISCONNECTING,
+  SS_UNCONNECTED,
+  TCP_CLOSE,
+  TCP_LISTEN,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
+} from '@ksock/core';
+import {
+  call_ops,
+  tracing,
+  ENOIOCTLCMD,
   type Fmt,
   tracepoint,
   ns_capable,
-  O_NONBLOCK,
-  PF_INET,
   proto_register,
   proto_unregister,
   RCV_SHUTDOWN,
@@ -54,24 +66,14 @@ import {
   sock_flag,
   sock_init_data,
   SOCK_LINGER,
-  SOCK_MAX,
   sock_no_accept,
   sock_no_listen,
   sock_no_socketpair,
-  SOCK_RAW,
   sock_register,
   SOCK_RCVBUF_LOCK,
-  SOCK_STREAM,
   sock_unregister,
-  SS_CONNECTING,
-  SS_DISCONNECTING,
-  SS_UNCONNECTED,
-  TCP_CLOSE,
-  TCP_LISTEN,
-  TCP_SYN_RECV,
-  TCP_SYN_SENT,
   trace_note,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
 import { inet_sk, inet_sock_destruct } from './inet_sock.js';
 import { inet_csk_listen_start } from './inet_connection_sock.js';

@@ -4,7 +4,6 @@ import {
   AF_UNSPEC,
   CAP_NET_BIND_SERVICE,
   IFF_UP,
-  NetDevice,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
@@ -13,10 +12,8 @@ import {
   SO_REUSEPORT,
   TCP_LISTEN,
   type Task,
-  dev_change_flags,
-  inet_insert_ifa,
-  register_netdevice,
 } from '@ksock/core';
+import { NetDevice, dev_change_flags, inet_insert_ifa, register_netdevice } from '@ksock/core/kernel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';

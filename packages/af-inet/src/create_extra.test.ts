@@ -3,18 +3,20 @@ import {
   EADDRINUSE,
   EPERM,
   type Kernel,
-  type Module,
-  type Proto,
   SOCK_RAW,
   SOCK_STREAM,
   SOL_SOCKET,
   SO_REUSEPORT,
+} from '@ksock/core';
+import {
+  type Module,
+  type Proto,
   proto_register,
   proto_unregister,
   sock_create,
   sock_create_kern,
   sock_release,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { boot, errno_of } from './__fixtures__/util.js';
 import { type InetProtosw, inet_register_protosw, inet_unregister_protosw } from './af_inet.js';

@@ -3,8 +3,9 @@
  * inetsw table, TCP, UDP, ping and raw socket creation, bind, listen, the net.ipv4 sysctls and
  * /proc/net/{tcp,udp,raw,sockstat}.
  */
-import type { Kernel, Module, ModuleDescriptor, Net } from '@ksock/core';
-import { register_pernet_subsys, unregister_pernet_subsys } from '@ksock/core';
+import type { Kernel } from '@ksock/core';
+import type { Module, ModuleDescriptor, Net } from '@ksock/core/kernel';
+import { register_pernet_subsys, unregister_pernet_subsys } from '@ksock/core/kernel';
 import { inet_exit, inet_init } from './af_inet.js';
 import { ipv4_net_exit, ipv4_net_init } from './netns_ipv4.js';
 import { raw_seq_show, sockstat_inet_show, tcp4_seq_show, udp4_seq_show, udplite4_seq_show } from './proc.js';

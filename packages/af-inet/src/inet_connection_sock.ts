@@ -2,21 +2,18 @@
  * struct inet_connection_sock and the port/listen helpers of net/ipv4/inet_connection_sock.c and
  * inet_hashtables.c: bind buckets, bind conflicts, ephemeral port choice, listen start/stop, hashing.
  */
-import type { Sock } from '@ksock/core';
+import type { Sock } from '@ksock/core/kernel';
+import { EADDRINUSE, TCP_CLOSE, TCP_LISTEN, TCP_TIME_WAIT } from '@ksock/core';
 import {
   call_ops,
   tracing,
-  EADDRINUSE,
   type Fmt,
   tracepoint,
   SkBuffHead,
   sock_prot_inuse_add,
-  TCP_CLOSE,
-  TCP_LISTEN,
-  TCP_TIME_WAIT,
   TimerList,
   get_random_u32_below,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import { InetSock, inet_sk } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
 

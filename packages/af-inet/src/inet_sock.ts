@@ -2,7 +2,8 @@
  * struct inet_sock (include/net/inet_sock.h): the IPv4 part every PF_INET sock starts with. Addresses are
  * kept in host order; ports as numbers (Linux keeps inet_sport/inet_dport in network order).
  */
-import { SOCK_DEAD, SOCK_STREAM, Sock, TCP_CLOSE, skb_queue_purge, sock_flag } from '@ksock/core';
+import { SOCK_STREAM, TCP_CLOSE } from '@ksock/core';
+import { SOCK_DEAD, Sock, skb_queue_purge, sock_flag } from '@ksock/core/kernel';
 
 /**
  * The inet_sock fields only an IP option changes (IP_MULTICAST_IF, IP_UNICAST_IF, IP_MINTTL,

@@ -2,11 +2,10 @@
  * SOL_IP socket options: mirrors do_ip_setsockopt() / do_ip_getsockopt() in net/ipv4/ip_sockglue.c for
  * the options whose state ksock models.
  */
-import type { Sock } from '@ksock/core';
+import type { Sock } from '@ksock/core/kernel';
 import {
   CAP_NET_ADMIN,
   CAP_NET_RAW,
-  capable,
   EADDRINUSE,
   EINVAL,
   ENOBUFS,
@@ -16,7 +15,6 @@ import {
   EPERM,
   EPROTO,
   EADDRNOTAVAIL,
-  dev_get_by_index,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
@@ -25,6 +23,7 @@ import {
   TCP_ESTABLISHED,
   TCP_LISTEN,
 } from '@ksock/core';
+import { capable, dev_get_by_index } from '@ksock/core/kernel';
 import {
   INET_FLAGS_CHECKSUM,
   INET_FLAGS_ORIGDSTADDR,

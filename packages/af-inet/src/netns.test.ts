@@ -1,4 +1,5 @@
-import { AF_INET, IFF_UP, SOCK_DGRAM, SOCK_STREAM, dev_change_flags } from '@ksock/core';
+import { AF_INET, IFF_UP, SOCK_DGRAM, SOCK_STREAM } from '@ksock/core';
+import { dev_change_flags } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { boot, errno_of } from './__fixtures__/util.js';
 import { sockaddr_in } from './uapi/in.js';

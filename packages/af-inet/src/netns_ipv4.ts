@@ -3,8 +3,8 @@
  * net.ipv4.* sysctls with Linux's defaults, and (ksock's simplification of the global hash tables, whose
  * keys include the namespace) the port and socket tables of TCP, UDP, raw and ping.
  */
-import type { Net } from '@ksock/core';
-import { net_assign_generic, net_generic } from '@ksock/core';
+import type { Net } from '@ksock/core/kernel';
+import { net_assign_generic, net_generic } from '@ksock/core/kernel';
 import type { InetSock } from './inet_sock.js';
 
 /** The key under which the per-namespace IPv4 data is found with net_generic(). */

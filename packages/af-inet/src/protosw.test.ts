@@ -1,16 +1,14 @@
 import {
   AF_INET,
   type Kernel,
-  type Module,
   SOCK_DGRAM,
   SOCK_SEQPACKET,
   SOCK_STREAM,
   SOL_SOCKET,
   SO_PROTOCOL,
   SO_TYPE,
-  proto_register,
-  proto_unregister,
 } from '@ksock/core';
+import { type Module, proto_register, proto_unregister } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { SctpLikeSock, sctp_like } from './__fixtures__/sctp_like.js';
 import { boot, errno_of, sk_of } from './__fixtures__/util.js';

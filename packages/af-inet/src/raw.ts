@@ -3,7 +3,7 @@
  * ICMP_FILTER option, connect and disconnect (ip4_datagram_connect(), __udp_disconnect()) and
  * raw_sendmsg()'s checks (net/ipv4/raw.c). inet_create() hashes a raw socket under its protocol number.
  */
-import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
+import type { Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   AF_INET,
   AF_UNSPEC,
@@ -14,19 +14,21 @@ import {
   EFAULT,
   EINVAL,
   EMSGSIZE,
-  ENOIOCTLCMD,
   ENOPROTOOPT,
   EOPNOTSUPP,
-  tracepoint,
   MSG_OOB,
-  sk_common_release,
-  sock_hold,
-  sock_prot_inuse_add,
-  sock_put,
   SOL_RAW,
   TCP_CLOSE,
   TCP_ESTABLISHED,
 } from '@ksock/core';
+import {
+  ENOIOCTLCMD,
+  tracepoint,
+  sk_common_release,
+  sock_hold,
+  sock_prot_inuse_add,
+  sock_put,
+} from '@ksock/core/kernel';
 import {
   inet_addr_type,
   inet_addr_valid_or_nonlocal,

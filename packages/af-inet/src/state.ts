@@ -2,7 +2,8 @@
  * af_inet's per-kernel state (several kernels can live in one process): the ops tables and protos built
  * at module init with owner = the module, the inetsw lists, and the global counters.
  */
-import type { Kernel, Module, Proto, ProtoOps } from '@ksock/core';
+import type { Kernel } from '@ksock/core';
+import type { Module, Proto, ProtoOps } from '@ksock/core/kernel';
 
 /** struct inet_protosw (include/net/protocol.h). */
 export interface InetProtosw {

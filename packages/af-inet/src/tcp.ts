@@ -3,12 +3,21 @@
  * tcp_close() (net/ipv4/tcp.c); the socket options are in tcp_sockopt.ts.
  * ksock does not run TCP's state machine on the wire; timers are attached but never armed.
  */
-import type { Module, MsgHdr, Proto, Sock } from '@ksock/core';
+import type { Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
+import {
+  ECONNRESET,
+  EINVAL,
+  TCP_CLOSE,
+  TCP_CLOSE_WAIT,
+  TCP_ESTABLISHED,
+  TCP_FIN_WAIT2,
+  TCP_LISTEN,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
+} from '@ksock/core';
 import {
   call_ops,
   tracing,
-  ECONNRESET,
-  EINVAL,
   ENOIOCTLCMD,
   tracepoint,
   RCV_SHUTDOWN,
@@ -22,15 +31,8 @@ import {
   sock_put,
   sock_set_flag,
   SOCK_USE_WRITE_QUEUE,
-  TCP_CLOSE,
-  TCP_CLOSE_WAIT,
-  TCP_ESTABLISHED,
-  TCP_FIN_WAIT2,
-  TCP_LISTEN,
-  TCP_SYN_RECV,
-  TCP_SYN_SENT,
   timer_setup,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   InetConnectionSock,
   type InetConnectionSockAfOps,

@@ -5,14 +5,10 @@
  * tcp_v4_connect() (net/ipv4/tcp_ipv4.c), inet_csk_accept() (net/ipv4/inet_connection_sock.c) and
  * tcp_sendmsg() / tcp_recvmsg() (net/ipv4/tcp.c).
  */
-import type { Fmt, MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core';
+import type { Fmt, MsgHdr, ProtoAcceptArg, Sock, Socket } from '@ksock/core/kernel';
 import {
-  call_ops,
-  tracing,
   AF_INET,
   AF_UNSPEC,
-  SkBuff,
-  current,
   EADDRNOTAVAIL,
   EAFNOSUPPORT,
   EAGAIN,
@@ -25,25 +21,11 @@ import {
   ENETUNREACH,
   ENOTCONN,
   EPIPE,
-  tracepoint,
-  kfree_skb,
-  skb_free_head,
-  memcpy_from_msg,
   MSG_DONTWAIT,
   MSG_OOB,
   MSG_PEEK,
   O_NONBLOCK,
   PF_INET,
-  RCV_SHUTDOWN,
-  SEND_SHUTDOWN,
-  sk_alloc,
-  skb_dequeue,
-  skb_queue_tail,
-  skb_set_owner_r,
-  sock_error,
-  sock_init_data,
-  SHUTDOWN_MASK,
-  SOCK_DONE,
   SOCK_STREAM,
   SS_CONNECTED,
   SS_CONNECTING,
@@ -56,6 +38,26 @@ import {
   TCP_SYN_RECV,
   TCP_SYN_SENT,
 } from '@ksock/core';
+import {
+  call_ops,
+  tracing,
+  SkBuff,
+  current,
+  tracepoint,
+  kfree_skb,
+  skb_free_head,
+  memcpy_from_msg,
+  RCV_SHUTDOWN,
+  SEND_SHUTDOWN,
+  sk_alloc,
+  skb_dequeue,
+  skb_queue_tail,
+  skb_set_owner_r,
+  sock_error,
+  sock_init_data,
+  SHUTDOWN_MASK,
+  SOCK_DONE,
+} from '@ksock/core/kernel';
 import type { InetStreamImpl } from './af_inet.js';
 import {
   inet_addr_type,

@@ -4,11 +4,10 @@
  * (tcp_repair_options_est(), tcp_v4_parse_md5_keys(), tcp_fastopen_*(), tcp_zerocopy_receive()).
  * Options whose effect ksock does not model keep their state and read it back.
  */
-import type { Sock } from '@ksock/core';
+import type { Sock } from '@ksock/core/kernel';
 import {
   AF_INET,
   CAP_NET_ADMIN,
-  capable,
   EFBIG,
   EINVAL,
   EIO,
@@ -17,10 +16,6 @@ import {
   ENOTCONN,
   EOPNOTSUPP,
   EPERM,
-  sock_error,
-  sock_flag,
-  SOCK_DONE,
-  SOCK_MIN_RCVBUF,
   SOCK_STREAM,
   SOL_TCP,
   TCP_CLOSE,
@@ -29,6 +24,7 @@ import {
   TCP_SYN_RECV,
   TCP_SYN_SENT,
 } from '@ksock/core';
+import { capable, sock_error, sock_flag, SOCK_DONE, SOCK_MIN_RCVBUF } from '@ksock/core/kernel';
 import { inet_csk } from './inet_connection_sock.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';

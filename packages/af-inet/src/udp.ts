@@ -4,14 +4,10 @@
  * delivered between ksock sockets of the same namespace when the destination is a local address; ksock
  * has no route to anywhere else (ENETUNREACH).
  */
-import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core';
+import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
-  call_ops,
-  tracing,
   AF_INET,
   AF_UNSPEC,
-  SkBuff,
-  skb_copy_datagram_msg,
   EAFNOSUPPORT,
   EAGAIN,
   ECONNREFUSED,
@@ -19,18 +15,28 @@ import {
   EINVAL,
   EMSGSIZE,
   ENOBUFS,
-  ENOIOCTLCMD,
   ENOPROTOOPT,
   EOPNOTSUPP,
   EPIPE,
-  tracepoint,
-  kfree_skb,
-  memcpy_from_msg,
   MSG_ERRQUEUE,
   MSG_MORE,
   MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
+  SOL_SOCKET,
+  SOL_UDP,
+  TCP_CLOSE,
+  TCP_ESTABLISHED,
+} from '@ksock/core';
+import {
+  call_ops,
+  tracing,
+  SkBuff,
+  skb_copy_datagram_msg,
+  ENOIOCTLCMD,
+  tracepoint,
+  kfree_skb,
+  memcpy_from_msg,
   SEND_SHUTDOWN,
   sk_common_release,
   skb_free_datagram,
@@ -43,12 +49,8 @@ import {
   sock_queue_rcv_skb,
   sock_error,
   sock_setsockopt,
-  SOL_SOCKET,
-  SOL_UDP,
-  TCP_CLOSE,
-  TCP_ESTABLISHED,
   get_random_u32_below,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
 import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
 import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';

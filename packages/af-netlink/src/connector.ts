@@ -3,23 +3,15 @@
  * (drivers/connector/cn_proc.c): struct cn_msg, cn_add_callback / cn_netlink_send, and proc_event
  * broadcasts to CN_IDX_PROC listeners, byte-exact with include/uapi/linux/connector.h and cn_proc.h.
  */
+import { type Kernel, CAP_NET_ADMIN, EINVAL, EIO, ENODEV, ENOENT, EPERM, ENOMEM, ESRCH } from '@ksock/core';
 import {
-  type Kernel,
   type Module,
   type Net,
   type ProcEvent,
   type SkBuff,
-  CAP_NET_ADMIN,
-  EINVAL,
-  EIO,
-  ENODEV,
-  ENOENT,
-  EPERM,
-  ENOMEM,
-  ESRCH,
   ns_capable,
   register_proc_event_notifier,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   type NetlinkSkbParms,
   type NetlinkSock,

@@ -1,12 +1,5 @@
-import {
-  AF_INET,
-  EMSGSIZE,
-  MSG_DONTWAIT,
-  MSG_TRUNC,
-  dev_get_by_name,
-  inet_insert_ifa,
-  register_netdevice,
-} from '@ksock/core';
+import { AF_INET, EMSGSIZE, MSG_DONTWAIT, MSG_TRUNC } from '@ksock/core';
+import { dev_get_by_name, inet_insert_ifa, register_netdevice } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { bindnl, boot, nlsocket } from './__fixtures__/test_util.js';
 import {

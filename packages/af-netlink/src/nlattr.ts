@@ -7,7 +7,8 @@
  * Stores are byte stores on the buffer (host order is little endian, as on x86-64): a DataView or a small
  * array per field would cost more than the field.
  */
-import { EMSGSIZE, kmalloc_reserve } from '@ksock/core';
+import { EMSGSIZE } from '@ksock/core';
+import { kmalloc_reserve } from '@ksock/core/kernel';
 import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_ALIGN, NLMSG_HDRLEN } from './uapi.js';
 
 /**

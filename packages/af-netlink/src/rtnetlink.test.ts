@@ -1,4 +1,5 @@
-import { AF_INET, IFF_UP, MSG_DONTWAIT, SOL_NETLINK, dev_get_by_name, inet_insert_ifa } from '@ksock/core';
+import { AF_INET, IFF_UP, MSG_DONTWAIT, SOL_NETLINK } from '@ksock/core';
+import { dev_get_by_name, inet_insert_ifa } from '@ksock/core/kernel';
 import * as nlstructs from 'netlink/dist/structs.js';
 import * as rtstructs from 'netlink/dist/rt/structs.js';
 import { describe, expect, it } from 'vitest';

@@ -4,11 +4,7 @@
  * RTNLGRP_IPV4_IFADDR notifications, with attributes laid out as Linux 6.18 lays them out.
  */
 import {
-  type InIfaddr,
   type Kernel,
-  type Module,
-  type Net,
-  type SkBuff,
   ARPHRD_ETHER,
   AF_INET,
   AF_UNSPEC,
@@ -26,6 +22,12 @@ import {
   IFF_NOARP,
   IFF_UP,
   IFNAMSIZ,
+} from '@ksock/core';
+import {
+  type InIfaddr,
+  type Module,
+  type Net,
+  type SkBuff,
   NETDEV_ADDR_ADD,
   NETDEV_ADDR_DEL,
   NETDEV_CHANGE,
@@ -47,7 +49,7 @@ import {
   unregister_netdevice,
   unregister_pernet_subsys,
   type PernetOperations,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   type NetlinkCallback,
   type NetlinkExtAck,

@@ -7,28 +7,23 @@
  * kernel L2CAP socket, binds it and connects it, and the connect fails in the route lookup with
  * EHOSTUNREACH — the error an RFCOMM connect() then returns, as on a Linux host without an adapter.
  */
-import type { Kernel, Module, ModuleDescriptor, Sock, Socket } from '@ksock/core';
+import type { Kernel } from '@ksock/core';
+import type { Module, ModuleDescriptor, Sock, Socket } from '@ksock/core/kernel';
+import { EBUSY, EINPROGRESS, EINVAL, ENOMEM, O_NONBLOCK, PF_BLUETOOTH, SOCK_SEQPACKET } from '@ksock/core';
 import {
-  EBUSY,
-  EINPROGRESS,
-  EINVAL,
-  ENOMEM,
   type Fmt,
   tracepoint,
   module_put,
-  O_NONBLOCK,
-  PF_BLUETOOTH,
   skb_queue_purge,
   SkBuffHead,
   call_ops,
   tracing,
   sock_create_kern,
   sock_release,
-  SOCK_SEQPACKET,
   timer_setup,
   TimerList,
   try_module_get,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import { BDADDR_ANY, ba2str, bacmp, sockaddr_l2, SOCKADDR_L2_SIZE } from '../bdaddr.js';
 import type { L2capPinfo } from '../l2cap_sock.js';
 import {

@@ -5,8 +5,8 @@
  * L2CAP route lookup and leaves the socket in BT_CONNECT), accept/send/recv refusals, shutdown, release,
  * and /proc/net/rfcomm.
  */
+import type { Kernel } from '@ksock/core';
 import type {
-  Kernel,
   Module,
   MsgHdr,
   Net,
@@ -15,10 +15,9 @@ import type {
   ProtoAcceptArg,
   ProtoOps,
   Socket,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
-  current,
   EADDRINUSE,
   EAGAIN,
   EBADFD,
@@ -30,12 +29,19 @@ import {
   EOPNOTSUPP,
   EPIPE,
   ESOCKTNOSUPPORT,
-  type Fmt,
-  tracepoint,
-  int_bytes,
   MSG_DONTWAIT,
   MSG_OOB,
   O_NONBLOCK,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SS_CONNECTED,
+  SS_UNCONNECTED,
+} from '@ksock/core';
+import {
+  current,
+  type Fmt,
+  tracepoint,
+  int_bytes,
   RCV_SHUTDOWN,
   read_int,
   SEND_SHUTDOWN,
@@ -50,13 +56,9 @@ import {
   sock_no_socketpair,
   sock_orphan,
   sock_put,
-  SOCK_RAW,
   sock_set_flag,
-  SOCK_STREAM,
   SOCK_ZAPPED,
-  SS_CONNECTED,
-  SS_UNCONNECTED,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   bt_proto_sock_cleanup,
   bt_proto_sock_init,

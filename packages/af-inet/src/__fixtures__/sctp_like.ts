@@ -3,18 +3,17 @@
  * its own struct proto and proto_ops (owned by itself) and two inet_protosw entries (SOCK_STREAM and
  * SOCK_SEQPACKET, IPPROTO_SCTP) with inet_register_protosw(), and undoes it all at exit.
  */
-import type { Kernel, Module, ModuleDescriptor, Proto, ProtoOps, Sock } from '@ksock/core';
+import type { Kernel } from '@ksock/core';
+import type { Module, ModuleDescriptor, Proto, ProtoOps, Sock } from '@ksock/core/kernel';
+import { PF_INET, SOCK_SEQPACKET, SOCK_STREAM } from '@ksock/core';
 import {
-  PF_INET,
-  SOCK_SEQPACKET,
-  SOCK_STREAM,
   proto_register,
   proto_unregister,
   sk_common_release,
   sock_no_accept,
   sock_no_connect,
   sock_no_socketpair,
-} from '@ksock/core';
+} from '@ksock/core/kernel';
 import {
   type InetProtosw,
   InetConnectionSock,

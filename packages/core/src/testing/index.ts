@@ -9,3 +9,5 @@ export type {
   ConformanceSocket,
   ConformanceSpec,
 } from './conformance.js';
+export { apiSnapshot, changesetPackages, checkApiChange } from './api.js';
+export type { ApiSnapshot } from './api.js';
