@@ -30,6 +30,13 @@ static int families_known;
  * (0 for a new program image, 1 in a fork child). */
 static pid_t hello_pid;
 static int start_kind;
+/* The process this memory belongs to (set at start and in the fork child handler). */
+static pid_t owner_pid;
+
+int ks_foreign(void)
+{
+	return ks_enabled && getpid() != owner_pid;
+}
 
 /* This thread's control connection, the process it was opened in, and whether a request is outstanding
  * on it (a signal handler calling us meanwhile gets a connection of its own). */
@@ -100,7 +107,7 @@ static int ctl_get(void);
 uint64_t ks_families(int *known)
 {
 	*known = __atomic_load_n(&families_known, __ATOMIC_ACQUIRE);
-	if (!*known && ks_enabled && !tl_busy) {
+	if (!*known && ks_enabled && !tl_busy && !ks_foreign()) {
 		/* no HELLO has succeeded yet (the server was away at start): try now */
 		ctl_get();
 		*known = __atomic_load_n(&families_known, __ATOMIC_ACQUIRE);
@@ -528,14 +535,14 @@ static void ctl_drop(int fd)
 
 /* A connection for a call made while this thread's own has a request outstanding (a signal handler, or a
  * call after a longjmp out of one): HELLO kind 2 on a connection of its own, closed after the call. */
-static int ctl_open_nested(void)
+static int ctl_open_nested(int kind)
 {
 	int ctl = ks_server_connect(SOCK_CLOEXEC);
 	if (ctl < 0)
 		return ctl;
 	int64_t h[7];
 	char comm[17];
-	hello_fill(KS_HELLO_THREAD, h, comm);
+	hello_fill(kind, h, comm);
 	struct iovec hb[2] = {{comm, strlen(comm)}, {NULL, 0}};
 	struct ks_reply hr;
 	int e = frame_send(ctl, KS_HELLO, h, 7, hb, 2);
@@ -574,8 +581,9 @@ int64_t ks_call(int fd, uint16_t op, const int64_t *ints, uint32_t nint, const s
 		rep = &local;
 	memset(rep, 0, sizeof *rep);
 	int saved = errno;
-	int nested = tl_busy;
-	int ctl = nested ? ctl_open_nested() : ctl_get();
+	int foreign = ks_foreign();
+	int nested = tl_busy || foreign;
+	int ctl = nested ? ctl_open_nested(foreign ? KS_HELLO_FORK : KS_HELLO_THREAD) : ctl_get();
 	if (ctl < 0) {
 		warn_unreachable("connect", -ctl);
 		errno = saved;
@@ -590,13 +598,14 @@ int64_t ks_call(int fd, uint16_t op, const int64_t *ints, uint32_t nint, const s
 		return -ENOMEM;
 	}
 	frame_encode(out, size, op, ints, nint, bufs, nbuf);
+	int was_busy = tl_busy;
 	tl_busy = 1;
 	int e = send_all(ctl, out, size);
 	free(out);
 	int cancel = 0;
 	if (e == 0)
 		e = reply_read(ctl, op, rep, &cancel);
-	tl_busy = nested;
+	tl_busy = was_busy;
 	if (nested)
 		real_close(ctl);
 	int64_t result;
@@ -636,6 +645,7 @@ static void atfork_child(void)
 	tl_busy = 0;
 	pthread_setspecific(ctl_key, NULL);
 	hello_pid = 0;
+	owner_pid = getpid();
 	start_kind = KS_HELLO_FORK;
 	warned_unreachable = warned_eof = 0;
 	int saved = errno;
@@ -671,6 +681,7 @@ __attribute__((constructor)) static void ks_init(void)
 	pthread_key_create(&ctl_key, ctl_key_destructor);
 	pthread_atfork(NULL, NULL, atfork_child);
 	start_kind = KS_HELLO_IMAGE;
+	owner_pid = getpid();
 	ks_enabled = 1;
 	if (len) {
 		ctl_open(KS_HELLO_IMAGE);

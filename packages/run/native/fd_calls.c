@@ -22,7 +22,7 @@ KS_API int close(int fd)
 {
 	KS_READY();
 	uint64_t ino = ks_fd(fd);
-	if (!ino)
+	if (!ino || ks_foreign())
 		return real_close(fd);
 	int64_t ints[2] = {fd, (int64_t)ino};
 	int64_t r = ks_call(-1, KS_CLOSE, ints, 2, NULL, 0, NULL);
@@ -79,7 +79,7 @@ static int ks_dup3(int fd, int newfd, int flags, int is_dup2)
 KS_API int dup2(int fd, int newfd)
 {
 	KS_READY();
-	if (!ks_fdt_get(fd) && !ks_fdt_get(newfd))
+	if ((!ks_fdt_get(fd) && !ks_fdt_get(newfd)) || ks_foreign())
 		return real_dup2(fd, newfd);
 	return ks_dup3(fd, newfd, 0, 1);
 }
@@ -87,7 +87,7 @@ KS_API int dup2(int fd, int newfd)
 KS_API int dup3(int fd, int newfd, int flags)
 {
 	KS_READY();
-	if (!ks_fdt_get(fd) && !ks_fdt_get(newfd))
+	if ((!ks_fdt_get(fd) && !ks_fdt_get(newfd)) || ks_foreign())
 		return real_dup3(fd, newfd, flags);
 	return ks_dup3(fd, newfd, flags, 0);
 }
@@ -105,13 +105,19 @@ static int ks_fcntl(int (*host)(int, int, ...), int fd, int cmd, void *arg)
 			return n;
 		return dup_done(fd, ino, n, cmd == F_DUPFD_CLOEXEC);
 	}
-	case F_GETFL:
-	case F_GETFD: {
+	case F_GETFD:
+		if (ks_foreign())
+			return host(fd, cmd, arg);
+		/* fall through */
+	case F_GETFL: {
 		int64_t ints[4] = {fd, (int64_t)ino, cmd, 0};
 		return (int)ks_ret(ks_call(fd, KS_FCNTL, ints, 4, NULL, 0, NULL));
 	}
-	case F_SETFL:
-	case F_SETFD: {
+	case F_SETFD:
+		if (ks_foreign())
+			return host(fd, cmd, arg);
+		/* fall through */
+	case F_SETFL: {
 		int64_t ints[4] = {fd, (int64_t)ino, cmd, (int)(intptr_t)arg};
 		int64_t r = ks_call(fd, KS_FCNTL, ints, 4, NULL, 0, NULL);
 		if (r >= 0) /* mirrored onto the placeholder, so poll and exec see it too */
@@ -220,6 +226,8 @@ KS_API int ioctl(int fd, unsigned long cmd, ...)
 	}
 	case FIOCLEX:
 	case FIONCLEX:
+		if (ks_foreign())
+			return real_ioctl(fd, cmd, arg);
 		r = ioctl_call(fd, ino, cmd, 0, 0, NULL, 0, NULL, NULL, 0);
 		if (r >= 0)
 			real_ioctl(fd, cmd, arg);

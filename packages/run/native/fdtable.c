@@ -48,7 +48,8 @@ uint64_t ks_fd_slow(int fd)
 	if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) && (uint64_t)st.st_ino == ino)
 		return ino;
 	/* closed behind our back (a raw close, libc-internal) and the number reused or gone */
+	if (!ks_foreign())
+		ks_fdt_clear(fd);
 	errno = saved;
-	ks_fdt_clear(fd);
 	return 0;
 }

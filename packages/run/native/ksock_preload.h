@@ -176,6 +176,12 @@ int64_t ks_call(int fd, uint16_t op, const int64_t *ints, uint32_t nint, const s
 /* A fresh Unix stream connection to the server (flags: SOCK_CLOEXEC); the descriptor or -errno. */
 int ks_server_connect(int flags);
 
+/* True in a process that shares our memory without having said HELLO: a vfork() child (posix_spawn,
+ * Python's subprocess) or a raw clone(), which ran no fork handler. There, descriptor bookkeeping (close,
+ * dup2, FD_CLOEXEC) stays on the host, the fd table is not written, and a bridged call uses a connection of
+ * its own: the new image says HELLO kind 0 with its fdlist after exec anyway. */
+int ks_foreign(void);
+
 /* The families the kernel serves (bit N: family N); 0 and *known = 0 while no HELLO has succeeded. */
 uint64_t ks_families(int *known);
 
