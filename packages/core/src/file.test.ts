@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
 import { counters, expectErrno } from './__fixtures__/helpers.js';
-import { FilesStruct, alloc_fd, put_unused_fd } from './file.js';
+import { FilesStruct, alloc_fd, fcheck, put_unused_fd, replace_fd } from './file.js';
 import { Kernel } from './kernel.js';
 import { CAP_SYS_MODULE } from './uapi/capability.js';
 import {
@@ -262,5 +262,30 @@ describe('properties', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('replace_fd', () => {
+  it('puts a file held elsewhere at a chosen slot, closing what was there, and counts its reference', () => {
+    const { kernel, task } = boot();
+    const other = kernel.spawn({ uid: 0, stdio: false });
+    const a = task.socket(F, SOCK_DGRAM, 0);
+    const b = other.socket(F, SOCK_DGRAM, 0);
+    const file = fcheck(task.files, a)!;
+    const before = file.f_count;
+    expect(kernel.run(() => replace_fd(7, file, O_CLOEXEC), other)).toBe(7);
+    expect(fcheck(other.files, 7)).toBe(file);
+    expect(other.fcntl(7, F_GETFD)).toBe(FD_CLOEXEC);
+    expect(file.f_count).toBe(before + 1);
+    // Over an open slot: the old file there is closed.
+    const old = fcheck(other.files, b)!;
+    expect(kernel.run(() => replace_fd(b, file, 0), other)).toBe(b);
+    expect(old.f_count).toBe(0);
+    expect(kernel.run(() => replace_fd(other.rlimit_nofile, file, 0), other)).toBe(-9); // EBADF
+    expect(kernel.run(() => replace_fd(7, null, 0), other)).toBe(0);
+    expect(fcheck(other.files, 7)).toBeNull();
+    other.close(b);
+    task.close(a);
+    expect(file.f_count).toBe(0);
   });
 });

@@ -322,6 +322,20 @@ export function do_dup2(kernel: Kernel, files: FilesStruct, file: File, fd: numb
   return fd;
 }
 
+/**
+ * Mirrors replace_fd(): put `file` at `fd` of the current task's table (closing what was there), as
+ * receiving SCM_RIGHTS into a chosen slot does; `file` null closes `fd`. EBADF past RLIMIT_NOFILE. The
+ * caller keeps its own reference: the table takes another.
+ */
+export function replace_fd(fd: number, file: File | null, flags: number): number {
+  const task = current();
+  if (file === null) return close_fd(task.kernel, task.files, fd);
+  if (fd >= task.rlimit_nofile) return -EBADF;
+  const err = expand_files(task.kernel, task.files, fd);
+  if (err < 0) return err;
+  return do_dup2(task.kernel, task.files, file, fd, flags);
+}
+
 /** Mirrors ksys_dup3() order: EINVAL for flags or same fd, EBADF past the rlimit, EBADF for a bad oldfd. */
 export function ksys_dup3(
   kernel: Kernel,

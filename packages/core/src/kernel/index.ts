@@ -207,6 +207,7 @@ export {
   put_unused_fd,
   fd_install,
   fcheck,
+  replace_fd,
   alloc_file_pseudo,
 } from '../file.js';
 export type { FileOperations, Inode } from '../file.js';
