@@ -86,6 +86,7 @@ import {
   SS_UNCONNECTED,
   try_module_get,
   WaitQueueHead,
+  datagram_poll,
 } from '@ksock/core';
 import {
   MAX_LINKS,
@@ -1600,6 +1601,9 @@ export function netlink_proto_init(kernel: Kernel, mod: Module): number {
     socketpair: sock_no_socketpair,
     accept: sock_no_accept,
     getname: netlink_getname,
+    // netlink_ops.poll in Linux 6.18 is datagram_poll itself: the netlink_poll() that pumped a dump from
+    // poll() served the mmap()ed rings removed in 4.6; a dump now continues from netlink_recvmsg().
+    poll: datagram_poll,
     listen: sock_no_listen,
     shutdown: sock_no_shutdown,
     sendmsg: netlink_sendmsg,
