@@ -37,6 +37,7 @@ import {
   skb_copy_datagram_msg,
   SOCK_RAW,
   SS_UNCONNECTED,
+  datagram_poll,
 } from '@ksock/core';
 import {
   bt_proto_sock_cleanup,
@@ -211,6 +212,7 @@ export function hci_sock_init(kernel: Kernel, mod: Module): number {
     release: hci_sock_release,
     bind: hci_sock_bind,
     getname: hci_sock_getname,
+    poll: datagram_poll,
     sendmsg: hci_sock_sendmsg,
     recvmsg: hci_sock_recvmsg,
     connect: sock_no_connect,
