@@ -37,6 +37,9 @@ import {
   sock_flag,
   sock_hold,
   sock_put,
+  EPOLLOUT,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
 } from '@ksock/core';
 import {
   unix_autobind,
@@ -189,7 +192,7 @@ export let unix_dgram_recvmsg = function unix_dgram_recvmsg(
     return -EAGAIN; // sleep on the socket's wait queue (the default blocked_on)
   }
 
-  if (sk.peer_wait.active) sk.peer_wait.wake_up();
+  if (sk.peer_wait.active) sk.peer_wait.wake_up(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
   const sender = skb.sk as UnixSock | null;
   if (sender !== null && sender.addr !== null) {
     msg.msg_name = sender.addr.slice();
