@@ -49,6 +49,7 @@ import {
   sock_put,
   traced,
 } from '@ksock/core/kernel';
+import { unix_dgram_peer_wake_disconnect, unix_dgram_peer_wake_disconnect_wakeup } from './poll.js';
 import { state_of, unix_net } from './state.js';
 import { latin1, SOCKADDR_UN_SIZE, SUN_PATH_OFFSET } from './uapi.js';
 import { UnixInode, type UnixNet, type UnixSock, unix_sk, unix_write_space } from './unix_sock.js';
@@ -243,6 +244,7 @@ export const unix_release_sock = traced(
     sk.sk_state = TCP_CLOSE;
     const skpair = sk.peer;
     sk.peer = null;
+    if (skpair !== null) unix_dgram_peer_wake_disconnect(sk, skpair);
     sk.peer_wait.wake_up();
     if (skpair !== null) sock_put(skpair);
     let skb = skb_dequeue(sk.sk_receive_queue);
@@ -400,6 +402,7 @@ export const unix_dgram_connect = traced(
     if (old_peer !== null) {
       if (other === null) sk.sk_state = TCP_CLOSE;
       if (other !== old_peer) {
+        unix_dgram_peer_wake_disconnect_wakeup(sk, old_peer);
         unix_dgram_disconnected(sk, old_peer);
         if (old_peer.peer === null) old_peer.sk_state = TCP_CLOSE;
       }

@@ -4,6 +4,7 @@
  * wrappers: with tracing off their bindings hold the bare functions, so nothing sits between caller and
  * callee.
  */
+import { EPOLLOUT, EPOLLWRBAND, EPOLLWRNORM } from '@ksock/core';
 import {
   ECONNREFUSED,
   ECONNRESET,
@@ -191,7 +192,7 @@ export let unix_dgram_recvmsg = function unix_dgram_recvmsg(
     return -EAGAIN; // sleep on the socket's wait queue (the default blocked_on)
   }
 
-  if (sk.peer_wait.active) sk.peer_wait.wake_up();
+  if (sk.peer_wait.active) sk.peer_wait.wake_up(EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND);
   const sender = skb.sk as UnixSock | null;
   if (sender !== null && sender.addr !== null) {
     msg.msg_name = sender.addr.slice();

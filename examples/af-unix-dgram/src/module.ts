@@ -20,6 +20,7 @@ import {
   sock_unregister,
   unregister_pernet_subsys,
 } from '@ksock/core/kernel';
+import { unix_dgram_poll } from './poll.js';
 import {
   unix_bind,
   unix_close,
@@ -80,6 +81,7 @@ function af_unix_init(kernel: Kernel, mod: Module): number {
     recvmsg: unix_dgram_recvmsg,
     ioctl: unix_ioctl,
     set_peek_off: unix_set_peek_off,
+    poll: unix_dgram_poll,
   };
   const family: NetProtoFamily = { family: PF_UNIX, create: unix_create, owner: mod };
   const st: UnixState = {

@@ -3,7 +3,7 @@
  * (net/unix/sysctl_net_unix.c).
  */
 import { SS_CONNECTED, SS_UNCONNECTED, TCP_ESTABLISHED, TCP_LISTEN } from '@ksock/core';
-import { type CtlTable, type Net } from '@ksock/core/kernel';
+import type { CtlTable, Net } from '@ksock/core/kernel';
 import { unix_net } from './state.js';
 import { SUN_PATH_OFFSET } from './uapi.js';
 import type { UnixSock } from './unix_sock.js';

@@ -2,7 +2,7 @@
  * Per-kernel and per-namespace state. Several kernels can live in one process, and a module's init runs
  * once per kernel, so nothing is kept in module-level variables except these keyed tables.
  */
-import { type Kernel } from '@ksock/core';
+import type { Kernel } from '@ksock/core';
 import { type Net, net_generic } from '@ksock/core/kernel';
 import type { UnixNet, UnixState } from './unix_sock.js';
 

@@ -2,6 +2,7 @@
  * struct unix_sock and the per-namespace and per-kernel tables it lives in (include/net/af_unix.h,
  * net/unix/af_unix.c), plus the transmit-side buffer accounting af_unix relies on.
  */
+import type { WaitQueueEntry } from '@ksock/core/kernel';
 import {
   type Module,
   type NetProtoFamily,
@@ -74,10 +75,21 @@ export class UnixSock extends Sock {
   peer: UnixSock | null = null;
   /** u->peer_wait: senders blocked because this socket's receive queue is full sleep here. */
   readonly peer_wait = new WaitQueueHead();
+  /**
+   * u->peer_wake: the entry unix_dgram_poll() hangs on a full receiver's peer_wait (created on first use),
+   * and the receiver it is on (null while on none).
+   */
+  private peer_wake_: WaitQueueEntry | null = null;
+  peer_wake_other: UnixSock | null = null;
   /** The namespace tables this socket is in. */
   unet: UnixNet = null as unknown as UnixNet;
   /** This kernel's af_unix state. */
   st: UnixState = null as unknown as UnixState;
+
+  get peer_wake(): WaitQueueEntry {
+    if (this.peer_wake_ === null) this.peer_wake_ = { func: (_e, key) => unix_peer_wake_relay(this, key) };
+    return this.peer_wake_;
+  }
 
   override traceLabel(): string {
     return `unix_sock ino=${this.sk_socket?.inode.i_ino ?? 0}`;
@@ -159,4 +171,12 @@ export function unix_writable(sk: Sock): boolean {
 /** Mirrors unix_write_space(): wake blocked writers once the socket is writable again. */
 export function unix_write_space(sk: Sock): void {
   if (unix_writable(sk)) sk.sk_wq?.wake_up();
+}
+
+/** Mirrors unix_dgram_peer_wake_relay(): the receiver read; the sender's pollers are woken, once. */
+function unix_peer_wake_relay(u: UnixSock, key: number): void {
+  const other = u.peer_wake_other;
+  if (other !== null) other.peer_wait.remove(u.peer_wake);
+  u.peer_wake_other = null;
+  u.sk_wq?.wake_up(key);
 }

@@ -7,6 +7,26 @@
  * way __sock_create() does one level up. L2CAP, HCI and SCO are built into bluetooth.ko and register at
  * init; RFCOMM is its own module.
  */
+import { sock_poll_wait, sock_writeable } from '@ksock/core/kernel';
+import {
+  EPOLLERR,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLOUT,
+  EPOLLPRI,
+  EPOLLRDHUP,
+  EPOLLRDNORM,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
+} from '@ksock/core';
+import {
+  type File,
+  type PollTable,
+  SHUTDOWN_MASK,
+  SOCK_SELECT_ERR_QUEUE,
+  type Sock,
+  sock_flag,
+} from '@ksock/core/kernel';
 import type { Kernel } from '@ksock/core';
 import type {
   Module,
@@ -52,11 +72,22 @@ import {
   try_module_get,
 } from '@ksock/core/kernel';
 import type { BtSock } from './bluetooth.js';
-import { BtSockList } from './bluetooth.js';
+import { BtSockList, bt_sk } from './bluetooth.js';
 import { hci_sock_cleanup, hci_sock_init } from './hci_sock.js';
 import { l2cap_exit, l2cap_init } from './l2cap_sock.js';
 import { sco_exit, sco_init } from './sco.js';
-import { BT_MAX_PROTO, BT_OPEN } from './uapi/bluetooth.js';
+import {
+  BT_CLOSED,
+  BT_CONFIG,
+  BT_CONNECT,
+  BT_CONNECT2,
+  BT_CONNECTED,
+  BT_LISTEN,
+  BT_MAX_PROTO,
+  BT_OPEN,
+  BT_SK_DEFER_SETUP,
+  BT_SK_SUSPEND,
+} from './uapi/bluetooth.js';
 
 /** BT_SUBSYS_VERSION.BT_SUBSYS_REVISION as bt_init() prints it. */
 export const BT_CORE_VERSION = '2.22';
@@ -350,6 +381,42 @@ export function bt_proto_sock_cleanup(
 }
 
 /**
+ * Mirrors bt_accept_poll(): a listener is readable once a queued child is connected (or, with
+ * BT_DEFER_SETUP, waits in CONNECT2 for the user to accept it).
+ */
+function bt_accept_poll(parent: Sock): number {
+  const defer = (bt_sk(parent).flags & (1 << BT_SK_DEFER_SETUP)) !== 0;
+  for (const sk of bt_sk(parent).accept_q) {
+    if (sk.sk_state === BT_CONNECTED || (defer && sk.sk_state === BT_CONNECT2)) return EPOLLIN | EPOLLRDNORM;
+  }
+  return 0;
+}
+
+/**
+ * Mirrors bt_sock_poll() (net/bluetooth/af_bluetooth.c), the poll of L2CAP, SCO and RFCOMM sockets: a
+ * listener answers bt_accept_poll(); otherwise datagram_poll()'s error, shutdown and queue rules, EPOLLHUP
+ * in BT_CLOSED, nothing more while connecting (BT_CONNECT, BT_CONNECT2, BT_CONFIG), and writable unless
+ * the channel is suspended (BT_SK_SUSPEND) or the send budget is half spent.
+ */
+export let bt_sock_poll = function bt_sock_poll(file: File, sock: Socket, wait: PollTable | null): number {
+  const sk = sock.sk!;
+  let mask = 0;
+  sock_poll_wait(file, sock, wait);
+  if (sk.sk_state === BT_LISTEN) return bt_accept_poll(sk);
+  if (sk.sk_err !== 0 || !sk.error_queue_empty())
+    mask |= EPOLLERR | (sock_flag(sk, SOCK_SELECT_ERR_QUEUE) ? EPOLLPRI : 0);
+  if ((sk.sk_shutdown & RCV_SHUTDOWN) !== 0) mask |= EPOLLRDHUP | EPOLLIN | EPOLLRDNORM;
+  if (sk.sk_shutdown === SHUTDOWN_MASK) mask |= EPOLLHUP;
+  if (sk.sk_receive_queue.qlen !== 0) mask |= EPOLLIN | EPOLLRDNORM;
+  if (sk.sk_state === BT_CLOSED) mask |= EPOLLHUP;
+  if (sk.sk_state === BT_CONNECT || sk.sk_state === BT_CONNECT2 || sk.sk_state === BT_CONFIG) return mask;
+  if ((bt_sk(sk).flags & (1 << BT_SK_SUSPEND)) === 0 && sock_writeable(sk))
+    mask |= EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
+  return mask;
+};
+const fmt_bt_sock_poll: Fmt<typeof bt_sock_poll> = (_file, sock) => `ino=${sock.inode.i_ino}`;
+
+/**
  * sendmsg of a Bluetooth socket that cannot be connected (ksock has no controller): a pending error first,
  * no out-of-band data (EOPNOTSUPP), then ENOTCONN — the order l2cap_sock_sendmsg() and sco_sock_sendmsg()
  * check in before they would reach a channel.
@@ -377,6 +444,9 @@ export function bt_sock_unconnected_recvmsg(
 }
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(bt_sock_poll, 'bt_sock_poll', fmt_bt_sock_poll, (f) => {
+  bt_sock_poll = f;
+});
 tracepoint(bt_sock_reclassify_lock, 'bt_sock_reclassify_lock', fmt_bt_sock_reclassify_lock, (f) => {
   bt_sock_reclassify_lock = f;
 });

@@ -3,6 +3,7 @@
  * controllers, so what is modelled is creation (SOCK_RAW only), binding to "no device", the refusals a
  * socket without a device gets, and release.
  */
+import { datagram_poll } from '@ksock/core/kernel';
 import type { Kernel } from '@ksock/core';
 import type { Module, MsgHdr, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core/kernel';
 import {
@@ -214,6 +215,7 @@ export function hci_sock_init(kernel: Kernel, mod: Module): number {
     release: hci_sock_release,
     bind: hci_sock_bind,
     getname: hci_sock_getname,
+    poll: datagram_poll,
     sendmsg: hci_sock_sendmsg,
     recvmsg: hci_sock_recvmsg,
     connect: sock_no_connect,

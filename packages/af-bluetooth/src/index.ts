@@ -27,6 +27,7 @@ export {
   bt_sock_linked,
   bt_sock_reclassify_lock,
   bt_sock_wait_state,
+  bt_sock_poll,
   bt_procfs_init,
 } from './af_bluetooth.js';
 export {

@@ -61,6 +61,7 @@ import {
   bt_sock_unlink,
   bt_sock_wait_state,
   type BtProtoState,
+  bt_sock_poll,
 } from './af_bluetooth.js';
 import { BDADDR_ANY, ba2str, bacmp, bacpy, parse_sockaddr_l2, SOCKADDR_L2_SIZE } from './bdaddr.js';
 import { BtSock, type BtSockList } from './bluetooth.js';
@@ -434,6 +435,7 @@ export function l2cap_init(kernel: Kernel, mod: Module): number {
     listen: l2cap_sock_listen,
     accept: l2cap_sock_accept,
     getname: l2cap_sock_getname,
+    poll: bt_sock_poll,
     sendmsg: bt_sock_unconnected_sendmsg,
     recvmsg: bt_sock_unconnected_recvmsg,
     shutdown: l2cap_sock_shutdown,

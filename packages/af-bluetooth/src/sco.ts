@@ -47,6 +47,7 @@ import {
   bt_sock_unconnected_sendmsg,
   bt_sock_unlink,
   type BtProtoState,
+  bt_sock_poll,
 } from './af_bluetooth.js';
 import { bacmp, bacpy, SOCKADDR_SCO_SIZE } from './bdaddr.js';
 import { BtSock, type BtSockList } from './bluetooth.js';
@@ -201,6 +202,7 @@ export function sco_init(kernel: Kernel, mod: Module): number {
     listen: sco_sock_listen,
     accept: sco_sock_accept,
     getname: sco_sock_getname,
+    poll: bt_sock_poll,
     sendmsg: bt_sock_unconnected_sendmsg,
     recvmsg: bt_sock_unconnected_recvmsg,
     shutdown: sco_sock_shutdown,

@@ -4,6 +4,7 @@
  * inet_listen(), inet_shutdown(), the inet_stream_ops / inet_dgram_ops / inet_sockraw_ops tables and
  * inet_init().
  */
+import { datagram_poll } from '@ksock/core/kernel';
 import type { Kernel } from '@ksock/core';
 import type {
   GetsockoptResult,
@@ -80,8 +81,8 @@ import { inet_csk_listen_start } from './inet_connection_sock.js';
 import { make_ping_prot } from './ping.js';
 import { make_raw_prot } from './raw.js';
 import { type InetProtosw, type InetState, inet_state, set_inet_state } from './state.js';
-import { make_tcp_prot, type TcpImpl } from './tcp.js';
-import { make_udp_prot, make_udplite_prot } from './udp.js';
+import { make_tcp_prot, tcp_poll, type TcpImpl } from './tcp.js';
+import { make_udp_prot, make_udplite_prot, udp_poll } from './udp.js';
 import { ip_mc_drop_socket } from './igmp.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
@@ -523,6 +524,9 @@ function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetS
     sendmsg: inet_sendmsg,
     recvmsg: inet_recvmsg,
   };
+  // inet_stream_ops.poll = tcp_poll, inet_dgram_ops.poll = udp_poll, inet_sockraw_ops.poll = datagram_poll
+  // (raw and ping sockets).
+  ops.poll = kind === 'stream' ? tcp_poll : kind === 'dgram' ? udp_poll : datagram_poll;
   if (kind !== 'raw') ops.set_peek_off = inet_set_peek_off;
   if (kind === 'stream') ops.set_rcvlowat = tcp_set_rcvlowat;
   return ops;

@@ -3,6 +3,17 @@
  * tcp_close() (net/ipv4/tcp.c); the socket options are in tcp_sockopt.ts.
  * ksock does not run TCP's state machine on the wire; timers are attached but never armed.
  */
+import {
+  EPOLLERR,
+  EPOLLHUP,
+  EPOLLIN,
+  EPOLLOUT,
+  EPOLLRDHUP,
+  EPOLLRDNORM,
+  EPOLLWRNORM,
+  TCP_FIN_WAIT1,
+} from '@ksock/core';
+import type { File, Fmt, PollTable, Socket } from '@ksock/core/kernel';
 import type { Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   ECONNRESET,
@@ -16,6 +27,7 @@ import {
   TCP_SYN_SENT,
 } from '@ksock/core';
 import {
+  sock_poll_wait,
   call_ops,
   tracing,
   ENOIOCTLCMD,
@@ -420,6 +432,17 @@ export let tcp_close = function tcp_close(sk: Sock, _timeout: number): void {
   sock_put(sk);
 };
 
+/** Mirrors tcp_need_reset(): the states whose disconnect sends a RST. */
+function tcp_need_reset(state: number): boolean {
+  return (
+    state === TCP_ESTABLISHED ||
+    state === TCP_CLOSE_WAIT ||
+    state === TCP_FIN_WAIT1 ||
+    state === TCP_FIN_WAIT2 ||
+    state === TCP_SYN_RECV
+  );
+}
+
 /**
  * Mirrors tcp_disconnect(): a listener stops listening; a connection is reset (the peer sees
  * ECONNRESET); back to CLOSE with no peer, an automatically chosen address forgotten.
@@ -430,6 +453,8 @@ export function tcp_disconnect(sk: Sock, _flags: number): number {
   if (old_state !== TCP_CLOSE) tcp_set_state(sk, TCP_CLOSE);
   if (old_state === TCP_LISTEN) inet_csk_listen_stop(sk);
   else tcp_notify_peer(tp, true);
+  // tcp_need_reset() states send a RST and, like SYN_SENT, leave ECONNRESET for the user.
+  if (old_state === TCP_SYN_SENT || tcp_need_reset(old_state)) sk.sk_err = ECONNRESET;
   tp.peer = null;
   skb_queue_purge(sk.sk_receive_queue);
   tp.inet_dport = 0;
@@ -437,8 +462,58 @@ export function tcp_disconnect(sk: Sock, _flags: number): number {
   if ((sk.sk_userlocks & 4) === 0) tp.inet_saddr = tp.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
   sk.sk_shutdown = 0;
   tp.rcv_nxt = tp.copied_seq = tp.write_seq = tp.snd_una = 0;
+  // Linux ends tcp_disconnect() with sk_error_report(): pollers and sleepers see the new state.
+  sk.sk_error_report(sk);
   return 0;
 }
+
+/** Mirrors inet_csk_listen_poll(): a listener is readable while a connection waits to be accepted. */
+function inet_csk_listen_poll(sk: Sock): number {
+  return inet_csk(sk).icsk_accept_list.length !== 0 ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+/**
+ * Mirrors __sk_stream_is_writeable(sk, 1) for ksock's loopback TCP, which has no send queue: a send goes
+ * straight into the peer's receive queue, so the socket is writable while the peer has room (or has gone:
+ * the send then fails at once rather than sleeping). Linux also counts its own send buffer, so it stays
+ * writable a while longer once the peer's buffer is full.
+ */
+function tcp_stream_is_writeable(sk: Sock): boolean {
+  const peer = tcp_sk(sk).peer;
+  return peer === null || peer.sk_rcvbuf - peer.sk_rmem_alloc > 0;
+}
+
+/**
+ * Mirrors tcp_poll() (net/ipv4/tcp.c, Linux 6.18): a listener is inet_csk_listen_poll(); EPOLLHUP when both
+ * directions are shut or the socket is in CLOSE; EPOLLIN | EPOLLRDNORM | EPOLLRDHUP once the receive side
+ * is shut (the peer's FIN); past SYN_SENT, readable with at least SO_RCVLOWAT bytes to read
+ * (tcp_stream_is_readable()) and writable with send space, or always once sending is shut down; EPOLLERR
+ * for a pending error. ksock carries no urgent data (no EPOLLPRI) and no TCP Fast Open connect
+ * (defer_connect), and Linux's receive-window and memory-pressure reasons to call fewer bytes readable
+ * do not arise.
+ */
+export let tcp_poll = function tcp_poll(file: File, sock: Socket, wait: PollTable | null): number {
+  const sk = sock.sk!;
+  const tp = tcp_sk(sk);
+  sock_poll_wait(file, sock, wait);
+  const state = sk.sk_state;
+  if (state === TCP_LISTEN) return inet_csk_listen_poll(sk);
+  let mask = 0;
+  const shutdown = sk.sk_shutdown;
+  if (shutdown === SHUTDOWN_MASK || state === TCP_CLOSE) mask |= EPOLLHUP;
+  if ((shutdown & RCV_SHUTDOWN) !== 0) mask |= EPOLLIN | EPOLLRDNORM | EPOLLRDHUP;
+  // Connected or passive Fast Open socket?
+  if (state !== TCP_SYN_SENT && state !== TCP_SYN_RECV) {
+    const target = Math.max(sk.sk_rcvlowat, 1); // sock_rcvlowat(sk, 0, INT_MAX)
+    if (tp.rcv_nxt - tp.copied_seq >= target) mask |= EPOLLIN | EPOLLRDNORM;
+    if ((shutdown & SEND_SHUTDOWN) === 0) {
+      if (tcp_stream_is_writeable(sk)) mask |= EPOLLOUT | EPOLLWRNORM;
+    } else mask |= EPOLLOUT | EPOLLWRNORM;
+  }
+  if (sk.sk_err !== 0 || !sk.error_queue_empty()) mask |= EPOLLERR;
+  return mask;
+};
+const fmt_tcp_poll: Fmt<typeof tcp_poll> = (_file, sock) => `ino=${sock.inode.i_ino}`;
 
 /** Mirrors tcp_ioctl(): SIOCINQ bytes readable, SIOCOUTQ / SIOCOUTQNSD bytes not yet acknowledged. */
 export function tcp_ioctl(sk: Sock, cmd: number, _arg: number): number {
@@ -507,6 +582,9 @@ export interface TcpImpl {
 }
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(tcp_poll, 'tcp_poll', fmt_tcp_poll, (f) => {
+  tcp_poll = f;
+});
 tracepoint(tcp_init_sock, 'tcp_init_sock', undefined, (f) => {
   tcp_init_sock = f;
 });

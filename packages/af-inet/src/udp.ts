@@ -4,6 +4,8 @@
  * delivered between ksock sockets of the same namespace when the destination is a local address; ksock
  * has no route to anywhere else (ENETUNREACH).
  */
+import { EPOLLIN, EPOLLRDNORM } from '@ksock/core';
+import { type File, type PollTable, type Socket, datagram_poll } from '@ksock/core/kernel';
 import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   AF_INET,
@@ -453,6 +455,18 @@ export let udp_recvmsg = function udp_recvmsg(sk: Sock, msg: MsgHdr, len: number
 const fmt_udp_recvmsg: Fmt<typeof udp_recvmsg> = (_sk, _msg, len, flags) =>
   `len=${len}, flags=0x${flags.toString(16)}`;
 
+/**
+ * Mirrors udp_poll() (net/ipv4/udp.c): datagram_poll(), plus readable while the reader queue holds
+ * datagrams. Linux also takes back EPOLLIN from a blocking socket whose first datagram fails its checksum
+ * (first_packet_length()), and adds it for a sockmap's queue; ksock has neither bad checksums nor sockmaps.
+ */
+export let udp_poll = function udp_poll(file: File, sock: Socket, wait: PollTable | null): number {
+  let mask = datagram_poll(file, sock, wait);
+  if ((sock.sk as UdpSock).reader_queue.qlen !== 0) mask |= EPOLLIN | EPOLLRDNORM;
+  return mask;
+};
+const fmt_udp_poll: Fmt<typeof udp_poll> = (_file, sock) => `ino=${sock.inode.i_ino}`;
+
 /** Mirrors ip4_datagram_connect(): EINVAL if short, EAFNOSUPPORT for another family; then "connected". */
 export let ip4_datagram_connect = function ip4_datagram_connect(sk: Sock, addr: Uint8Array): number {
   if (addr.length < IN.SOCKADDR_IN_SIZE) return -EINVAL;
@@ -670,6 +684,9 @@ export function make_udplite_prot(owner: Module | null): Proto {
 }
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(udp_poll, 'udp_poll', fmt_udp_poll, (f) => {
+  udp_poll = f;
+});
 tracepoint(udp_init_sock, 'udp_init_sock', undefined, (f) => {
   udp_init_sock = f;
 });

@@ -2,6 +2,7 @@
  * PF_NETLINK (net/netlink/af_netlink.c): nl_table, netlink_sock, user and kernel sockets, unicast,
  * multicast, the generic request path (netlink_rcv_skb, netlink_ack) and dumps.
  */
+import { datagram_poll } from '@ksock/core/kernel';
 import {
   AF_NETLINK,
   AF_UNSPEC,
@@ -1603,6 +1604,9 @@ export function netlink_proto_init(kernel: Kernel, mod: Module): number {
     socketpair: sock_no_socketpair,
     accept: sock_no_accept,
     getname: netlink_getname,
+    // netlink_ops.poll in Linux 6.18 is datagram_poll itself: the netlink_poll() that pumped a dump from
+    // poll() served the mmap()ed rings removed in 4.6; a dump now continues from netlink_recvmsg().
+    poll: datagram_poll,
     listen: sock_no_listen,
     shutdown: sock_no_shutdown,
     sendmsg: netlink_sendmsg,

@@ -1,5 +1,5 @@
 import { ENOBUFS, MSG_DONTWAIT, MSG_PEEK, SOL_NETLINK, SOL_SOCKET, SO_RCVBUF } from '@ksock/core';
-import { type Socket } from '@ksock/core/kernel';
+import type { Socket } from '@ksock/core/kernel';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NETLINK_S_CONGESTED, type NetlinkSock, netlink_table } from './af_netlink.js';

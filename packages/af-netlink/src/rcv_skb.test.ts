@@ -1,5 +1,5 @@
 import { type Kernel, EINVAL, ENOENT, Kernel as K, MSG_DONTWAIT, SOL_NETLINK } from '@ksock/core';
-import { type Module, type ModuleDescriptor } from '@ksock/core/kernel';
+import type { Module, ModuleDescriptor } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import {
   type NetlinkSock,

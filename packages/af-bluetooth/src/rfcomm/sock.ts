@@ -67,6 +67,7 @@ import {
   bt_sock_unlink,
   bt_sock_wait_state,
   type BtProtoState,
+  bt_sock_poll,
 } from '../af_bluetooth.js';
 import { bacmp, bacpy, parse_sockaddr_rc, SOCKADDR_RC_SIZE } from '../bdaddr.js';
 import { BtSock, type BtSockList } from '../bluetooth.js';
@@ -634,6 +635,7 @@ export function rfcomm_init_sockets(kernel: Kernel, mod: Module): number {
     listen: rfcomm_sock_listen,
     accept: rfcomm_sock_accept,
     getname: rfcomm_sock_getname,
+    poll: bt_sock_poll,
     sendmsg: rfcomm_sock_sendmsg,
     recvmsg: rfcomm_sock_recvmsg,
     shutdown: rfcomm_sock_shutdown,

@@ -139,6 +139,8 @@ export {
   proto_unregister,
   sock_prot_inuse_add,
   sock_prot_inuse_get,
+  sock_poll_wait,
+  sock_writeable,
 } from '../sock.js';
 export type { Proto } from '../sock.js';
 export {
