@@ -138,3 +138,5 @@ export { KmemCache } from './slab.js';
 
 // The syscall layer a bridge drives: getsockopt's two results, generic socket ioctls, fd installation
 export type { GetsockoptResult } from './socket.js';
+export type { SleepOptions } from './task.js';
+export type { AbortSignalLike } from './wait.js';
