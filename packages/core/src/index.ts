@@ -525,3 +525,5 @@ export { Task } from './task.js';
 export type { PollFd, RawSyscalls, RecvResult, SpawnOptions, UserMsg } from './task.js';
 export type { GetsockoptResult } from './socket.js';
 export { MMSG_VLEN_MAX, type Timespec } from './uaccess.js';
+export type { SleepOptions } from './task.js';
+export type { AbortSignalLike } from './wait.js';

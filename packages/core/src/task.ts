@@ -59,7 +59,19 @@ import {
   CAP_SYS_MODULE,
   CAP_SYS_RESOURCE,
 } from './uapi/capability.js';
-import { EACCES, EAGAIN, EBADF, ECHILD, EEXIST, EFAULT, EINVAL, ENOENT, EPERM, ESRCH } from './uapi/errno.js';
+import {
+  EACCES,
+  EAGAIN,
+  EBADF,
+  ECHILD,
+  EEXIST,
+  EFAULT,
+  EINTR,
+  EINVAL,
+  ENOENT,
+  EPERM,
+  ESRCH,
+} from './uapi/errno.js';
 import {
   F_DUPFD,
   F_DUPFD_CLOEXEC,
@@ -78,7 +90,13 @@ import {
 } from './uapi/fcntl.js';
 import { CLONE_NEWNET, SIGCHLD } from './uapi/sched.js';
 import { MSG_DONTWAIT } from './uapi/socket.js';
-import { add_wait_queue, remove_wait_queue, type WaitQueueEntry, type WaitQueueHead } from './wait.js';
+import {
+  add_wait_queue,
+  remove_wait_queue,
+  type AbortSignalLike,
+  type WaitQueueEntry,
+  type WaitQueueHead,
+} from './wait.js';
 
 /** What recvfrom()/recvmsg() give back. */
 export interface RecvResult {
@@ -191,6 +209,18 @@ export interface RawSyscalls {
 function errno_of(e: unknown): number {
   if (e instanceof KernelError) return -e.errno;
   throw e;
+}
+
+/**
+ * The last argument of every awaitable (`…Async`) syscall form. `signal` interrupts the call's sleep, as a
+ * signal interrupts a task sleeping in TASK_INTERRUPTIBLE: when it is aborted while the call sleeps, or
+ * before it would start to, the call fails with EINTR (what sock_intr_errno() makes of a pending signal;
+ * Linux's ERESTARTSYS reaches a program as EINTR when its handler lacks SA_RESTART). Whether to restart is
+ * the caller's decision: call again. A call that completes first keeps its result, even if the signal is
+ * aborted by then; a call that never has to sleep ignores the signal.
+ */
+export interface SleepOptions {
+  signal?: AbortSignalLike | undefined;
 }
 
 /** Options for `kernel.spawn()`. */
@@ -743,12 +773,23 @@ export class Task {
   }
 
   // ---- awaitable forms ----------------------------------------------------------------------------
+  // Each takes a trailing SleepOptions: `{ signal }` makes its sleep interruptible (EINTR).
 
   /** recvfrom() that sleeps until data arrives (or SO_RCVTIMEO passes: EAGAIN). */
-  async recvfromAsync(fd: number, buf: number | Uint8Array, flags?: number): Promise<RecvResult> {
+  async recvfromAsync(
+    fd: number,
+    buf: number | Uint8Array,
+    flags?: number,
+    opts?: SleepOptions,
+  ): Promise<RecvResult> {
     const a = this.recv_args('recvfrom', fd, buf, flags, 0);
-    const r = await this.sleeping('recvfrom', a.fd, a.flags, 'rcv', () =>
-      __sys_recvfrom(a.fd, a.msg, a.len, a.flags),
+    const r = await this.sleeping(
+      'recvfrom',
+      a.fd,
+      a.flags,
+      'rcv',
+      () => __sys_recvfrom(a.fd, a.msg, a.len, a.flags),
+      opts,
     );
     return recv_result(a.msg, r);
   }
@@ -759,59 +800,85 @@ export class Task {
     buf: number | Uint8Array,
     flags?: number,
     controllen = 256,
+    opts?: SleepOptions,
   ): Promise<RecvResult> {
     const a = this.recv_args('recvmsg', fd, buf, flags, controllen);
-    const r = await this.sleeping('recvmsg', a.fd, a.flags, 'rcv', () => {
-      a.msg.msg_control = null;
-      return __sys_recvmsg(a.fd, a.msg, a.len, a.flags);
-    });
+    const r = await this.sleeping(
+      'recvmsg',
+      a.fd,
+      a.flags,
+      'rcv',
+      () => {
+        a.msg.msg_control = null;
+        return __sys_recvmsg(a.fd, a.msg, a.len, a.flags);
+      },
+      opts,
+    );
     return recv_result(a.msg, r);
   }
 
   /** read() that sleeps until data arrives. */
-  async readAsync(fd: number, len: number): Promise<Uint8Array> {
+  async readAsync(fd: number, len: number, opts?: SleepOptions): Promise<Uint8Array> {
     fd = arg_fd(fd, 'read');
     len = arg_count(len, 'read', 'count');
     const msg = new MsgHdr();
-    await this.sleeping('read', fd, 0, 'rcv', () => this.do_read(fd, msg, len));
+    await this.sleeping('read', fd, 0, 'rcv', () => this.do_read(fd, msg, len), opts);
     return msg.data;
   }
 
   /** sendto() that sleeps while the receiver has no room. */
-  sendtoAsync(fd: number, data: Uint8Array, flags?: number, addr?: Uint8Array | null): Promise<number> {
+  sendtoAsync(
+    fd: number,
+    data: Uint8Array,
+    flags?: number,
+    addr?: Uint8Array | null,
+    opts?: SleepOptions,
+  ): Promise<number> {
     const a = this.sendto_args(fd, data, flags, addr);
-    return this.sleeping('sendto', a.fd, a.flags, 'snd', () => __sys_sendto(a.fd, a.msg, a.len, a.flags));
+    return this.sleeping(
+      'sendto',
+      a.fd,
+      a.flags,
+      'snd',
+      () => __sys_sendto(a.fd, a.msg, a.len, a.flags),
+      opts,
+    );
   }
 
   /** sendmsg() that sleeps while the receiver has no room. */
-  sendmsgAsync(fd: number, msg: UserMsg, flags?: number): Promise<number> {
+  sendmsgAsync(fd: number, msg: UserMsg, flags?: number, opts?: SleepOptions): Promise<number> {
     const a = this.sendmsg_args(fd, msg, flags);
-    return this.sleeping('sendmsg', a.fd, a.flags, 'snd', () => __sys_sendmsg(a.fd, a.msg, a.flags));
+    return this.sleeping('sendmsg', a.fd, a.flags, 'snd', () => __sys_sendmsg(a.fd, a.msg, a.flags), opts);
   }
 
   /** write() that sleeps while there is no room. */
-  writeAsync(fd: number, data: Uint8Array): Promise<number> {
+  writeAsync(fd: number, data: Uint8Array, opts?: SleepOptions): Promise<number> {
     fd = arg_fd(fd, 'write');
     data = arg_buf(data, 'write', 'buf');
-    return this.sleeping('write', fd, 0, 'snd', () => this.do_write(fd, data));
+    return this.sleeping('write', fd, 0, 'snd', () => this.do_write(fd, data), opts);
   }
 
   /** accept4() that sleeps until a connection is ready. */
-  accept4Async(fd: number, flags = 0): Promise<number> {
+  accept4Async(fd: number, flags = 0, opts?: SleepOptions): Promise<number> {
     fd = arg_fd(fd, 'accept4');
     flags = arg_flags(flags, 'accept4');
-    return this.sleeping('accept4', fd, 0, 'rcv', () => __sys_accept4(fd, flags));
+    return this.sleeping('accept4', fd, 0, 'rcv', () => __sys_accept4(fd, flags), opts);
   }
 
-  acceptAsync(fd: number): Promise<number> {
-    return this.accept4Async(fd, 0);
+  /** accept() that sleeps until a connection is ready. */
+  acceptAsync(fd: number, opts?: SleepOptions): Promise<number> {
+    return this.accept4Async(fd, 0, opts);
   }
 
-  /** connect() that sleeps until the connection completes. */
-  async connectAsync(fd: number, addr: Uint8Array): Promise<void> {
+  /**
+   * connect() that sleeps until the connection completes. Interrupted, the connection goes on being
+   * made, as in Linux: a later connect() waits for it again (EALREADY if non-blocking), or answers 0 once
+   * it is up.
+   */
+  async connectAsync(fd: number, addr: Uint8Array, opts?: SleepOptions): Promise<void> {
     fd = arg_fd(fd, 'connect');
     addr = arg_buf(addr, 'connect', 'addr');
-    await this.sleeping('connect', fd, 0, 'snd', () => __sys_connect(fd, addr));
+    await this.sleeping('connect', fd, 0, 'snd', () => __sys_connect(fd, addr), opts);
   }
 
   // ---- poll -----------------------------------------------------------------------------------------
@@ -1265,7 +1332,9 @@ export class Task {
   /**
    * The awaitable form of a call that can sleep: run it; on EAGAIN from a blocking descriptor (no
    * O_NONBLOCK, no MSG_DONTWAIT) sleep on the queue the kernel path named (or the socket's) and retry,
-   * until SO_RCVTIMEO / SO_SNDTIMEO passes (EAGAIN, as Linux reports a timeout).
+   * until SO_RCVTIMEO / SO_SNDTIMEO passes (EAGAIN, as Linux reports a timeout) or `opts.signal` is
+   * aborted (EINTR). The order of the checks before each sleep is sk_wait_data()'s and tcp_recvmsg()'s:
+   * the condition, then the timeout, then signal_pending().
    */
   private async sleeping<T>(
     syscall: string,
@@ -1273,7 +1342,9 @@ export class Task {
     flags: number,
     dir: 'rcv' | 'snd',
     fn: () => T | number,
+    opts: SleepOptions | undefined,
   ): Promise<T> {
+    const signal = opts?.signal;
     let deadline = -1;
     for (;;) {
       this.live(syscall);
@@ -1298,7 +1369,8 @@ export class Task {
       const wq = this.blocked_on ?? sock?.wq ?? null;
       this.blocked_on = null;
       if (wq === null || now >= deadline) return check(r, syscall);
-      const woken = await wq.wait(deadline - now);
+      if (signal?.aborted) throw new KernelError(EINTR, syscall, 'interrupted (signal aborted)');
+      const woken = await wq.wait(deadline - now, signal);
       if (!woken) throw new KernelError(EAGAIN, syscall, 'timed out');
     }
   }

@@ -13,6 +13,16 @@ export interface WaitQueueEntry {
 }
 
 /**
+ * What an interruptible sleep needs of an AbortSignal (DOM's and Node's have it): core declares the shape
+ * rather than the global, as it declares no host typings.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/**
  * A wait queue head (include/linux/wait.h). Two kinds of waiters: one-shot sleepers, the awaitable forms of
  * blocking syscalls — wake_up() resolves them and they retry the operation, as a woken task re-checks its
  * condition — and persistent entries (add_wait_queue()), told of every wake-up until removed.
@@ -69,24 +79,40 @@ export class WaitQueueHead {
   }
 
   /**
-   * Sleep until woken or until `timeout_ms` passes (Infinity: no timeout).
-   * Resolves true when woken, false on timeout.
+   * Sleep until woken or until `timeout_ms` passes (Infinity: no timeout), as an interruptible sleep
+   * (TASK_INTERRUPTIBLE): an abort of `signal` wakes the sleeper too, as a signal does, and the caller
+   * re-checks its condition and then signal_pending(). Whichever ends the sleep, the sleeper leaves the
+   * queue and its timer and abort listener are dropped. Resolves true when woken (or interrupted), false
+   * on timeout.
    */
-  wait(timeout_ms: number): Promise<boolean> {
+  wait(timeout_ms: number, signal?: AbortSignalLike): Promise<boolean> {
+    if (signal?.aborted) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
       let timer: ReturnType<typeof setTimeout> | null = null;
-      const wake = () => {
+      const done = (woken: boolean) => {
         if (timer !== null) clearTimeout(timer);
-        resolve(true);
+        signal?.removeEventListener('abort', interrupt);
+        resolve(woken);
+      };
+      const wake = () => done(true);
+      // finish_wait(): off the queue (wake_up() already emptied it when it was a wake-up).
+      const leave = () => {
+        const i = this.waiters?.indexOf(wake) ?? -1;
+        if (i >= 0) this.waiters!.splice(i, 1);
+        if (this.waiters?.length === 0) this.waiters = null;
+      };
+      const interrupt = () => {
+        leave();
+        done(true);
       };
       if (this.waiters === null) this.waiters = [];
       this.waiters.push(wake);
+      signal?.addEventListener('abort', interrupt, { once: true });
       if (Number.isFinite(timeout_ms)) {
         timer = setTimeout(
           () => {
-            const i = this.waiters?.indexOf(wake) ?? -1;
-            if (i >= 0) this.waiters!.splice(i, 1);
-            resolve(false);
+            leave();
+            done(false);
           },
           Math.max(0, timeout_ms),
         );
