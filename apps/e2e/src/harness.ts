@@ -1,0 +1,122 @@
+// harness.ts — a ksock kernel served in the test process, and host programs run against it.
+
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import netlink from '@ksock/af-netlink';
+import inet from '@ksock/af-inet';
+import bluetooth from '@ksock/af-bluetooth';
+import { Kernel } from '@ksock/core';
+import { BridgeServer, ensureNative, type PeerCred } from '@ksock/run';
+
+export interface Served {
+  kernel: Kernel;
+  server: BridgeServer;
+  socket: string;
+  env: NodeJS.ProcessEnv;
+  trace: string[];
+  close(): Promise<void>;
+}
+
+export interface Ran {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Boot a kernel with the three families and serve it on a private socket. */
+export async function serve(opts: { trace?: boolean; kernel?: Kernel } = {}): Promise<Served> {
+  const native = ensureNative();
+  const peercred = (createRequire(import.meta.url)(native.peercred) as { peercred: (fd: number) => PeerCred })
+    .peercred;
+  const kernel = opts.kernel ?? new Kernel({ modules: [netlink, inet, bluetooth], random_seed: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'ksock-e2e-'));
+  const socket = join(dir, 'kernel.sock');
+  const trace: string[] = [];
+  const server = new BridgeServer({
+    kernel,
+    path: socket,
+    peercred,
+    ...(opts.trace ? { trace: (t: string) => trace.push(t) } : {}),
+    log: () => {},
+  });
+  await server.listen();
+  const env = { ...process.env, LD_PRELOAD: native.preload, KSOCK_SOCKET: socket };
+  return {
+    kernel,
+    server,
+    socket,
+    env,
+    trace,
+    async close() {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Run a program to completion against the served kernel (never blocking the event loop the server needs). */
+export function run(s: Served, cmd: string, args: readonly string[], input?: string): Promise<Ran> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      cmd,
+      args,
+      { env: s.env, timeout: 20_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => {
+        const e = err as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
+        resolve({
+          code: e === null ? 0 : typeof e.code === 'number' ? e.code : null,
+          signal: e?.signal ?? null,
+          stdout,
+          stderr,
+        });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** Start a long-running program (a server) against the served kernel. */
+export function start(s: Served, cmd: string, args: readonly string[]): ChildProcess {
+  return spawn(cmd, args, { env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The same program on the host, in a fresh network namespace (`unshare -n`, root). */
+export function host(cmd: string, args: readonly string[]): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile('unshare', ['-n', '--', cmd, ...args], { timeout: 20_000 }, (err, stdout, stderr) => {
+      const e = err as (Error & { code?: number | string }) | null;
+      resolve({
+        code: e === null ? 0 : typeof e.code === 'number' ? e.code : null,
+        signal: null,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+/** What must come back to where it was after programs exit: files, socks, tasks, module references. */
+export function counters(s: Served): Record<string, number> {
+  const k = s.kernel;
+  const out: Record<string, number> = {
+    nr_files: k.nr_files,
+    sk_allocated: k.sk_allocated,
+    tasks: k.tasks.size,
+    bridged_processes: s.server.processes.size,
+    placeholders: s.server.placeholders.size,
+  };
+  for (const m of k.modules.list()) out[`module ${m.name}`] = m.refcnt;
+  return out;
+}
+
+/** Wait until every program has gone from the server (its end of file and exit seen), or 5 s. */
+export async function settled(s: Served): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (s.server.processes.size === 0 && s.server.placeholders.size === 0) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
