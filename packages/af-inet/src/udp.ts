@@ -48,6 +48,8 @@ import {
   TCP_CLOSE,
   TCP_ESTABLISHED,
   get_random_u32_below,
+  SIOCINQ,
+  SIOCOUTQ,
 } from '@ksock/core';
 import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
 import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
@@ -608,9 +610,9 @@ export function udp_getsockopt(sk: Sock, level: number, optname: number, len: nu
 /** Mirrors udp_ioctl(): SIOCOUTQ bytes in flight (none on loopback), SIOCINQ the next datagram's length. */
 export function udp_ioctl(sk: Sock, cmd: number, _arg: number): number {
   switch (cmd) {
-    case IN.SIOCOUTQ:
+    case SIOCOUTQ:
       return sk.sk_wmem_alloc - 1;
-    case IN.SIOCINQ:
+    case SIOCINQ:
       return sk.sk_receive_queue.head?.len ?? 0;
     default:
       return -ENOIOCTLCMD;
