@@ -136,13 +136,14 @@ export type { FaultSpec } from './fault.js';
 export { WaitQueueHead } from './wait.js';
 export { KmemCache } from './slab.js';
 
-// The syscall layer a bridge drives: getsockopt's two results, generic socket ioctls, fd installation
+// The syscall layer a bridge drives: getsockopt's two results, interruptible sleeps, socket ioctls, and
+// installing a file at a chosen fd
 export type { GetsockoptResult } from './socket.js';
-export type { SleepOptions } from './task.js';
+export type { IoctlArg, SleepOptions } from './task.js';
 export type { AbortSignalLike } from './wait.js';
-export type { IoctlArg } from './task.js';
 export { ksys_ioctl, do_vfs_ioctl } from './ioctl.js';
 export { sock_ioctl } from './socket_calls.js';
 export { dev_ioctl, dev_ifconf, dev_get_flags, inet_gifconf, get_user_ifreq, ifr_name } from './dev_ioctl.js';
 export type { IfConf } from './dev_ioctl.js';
 export { devinet_ioctl } from './devinet.js';
+export { replace_fd, fget } from './file.js';

@@ -3,7 +3,17 @@ import { KernelError } from './errors.js';
 import type { FileOperations } from './file.js';
 import type { FilesStruct } from './file.js';
 import type { GetsockoptResult } from './socket.js';
-import { alloc_fd, close_fd, dup_fd, fcheck, fd_install, get_file, ksys_dup3 } from './file.js';
+import {
+  File,
+  alloc_fd,
+  close_fd,
+  dup_fd,
+  fcheck,
+  fd_install,
+  get_file,
+  ksys_dup3,
+  replace_fd,
+} from './file.js';
 import type { Kernel } from './kernel.js';
 import { delete_module, modprobe } from './module.js';
 import { MsgHdr, type RecvMMsgVec, type SendMMsgVec } from './msg.js';
@@ -189,6 +199,13 @@ export interface RawSyscalls {
   dup3(oldfd: number, newfd: number, flags: number): number;
   /** fcntl(2), the commands `task.fcntl()` has → the command's result, or -errno. */
   fcntl(fd: number, cmd: number, arg?: number): number;
+  /**
+   * Not a syscall: replace_fd() — install `file` at `fd` (dup2() from a file reference: what was at `fd`
+   * is closed, the table takes its own reference, O_CLOEXEC in `flags` sets close-on-exec) → 0, or -errno
+   * (EBADF past RLIMIT_NOFILE, EMFILE when the table cannot grow). For bridges that keep a task's fd
+   * numbers in step with a host process's; `fget(task, fd)` is the matching lookup.
+   */
+  replace_fd(fd: number, file: File, flags?: number): number;
 }
 
 /**
@@ -429,6 +446,13 @@ export class Task {
       dup2: (oldfd, newfd) => run(() => this.dup2_call(oldfd, newfd)),
       dup3: (oldfd, newfd, flags) => run(() => this.dup3_call(oldfd, newfd, flags)),
       fcntl: (fd, cmd, arg) => run(() => this.fcntl_call(fd, cmd, arg)),
+      replace_fd: (fd, file, flags) =>
+        run(() => {
+          const nfd = arg_fd(fd, 'replace_fd');
+          const f = arg_flags(flags, 'replace_fd');
+          if (!(file instanceof File)) throw new KernelError(EBADF, 'replace_fd', 'file must be a File');
+          return () => replace_fd(nfd, file, f);
+        }),
     };
   }
 
