@@ -10,6 +10,7 @@ import {
   F_SETFL,
   FD_CLOEXEC,
   MSG_DONTWAIT,
+  SIOCGIFCONF,
   O_CLOEXEC,
   O_NONBLOCK,
   type RecvResult,
@@ -311,6 +312,13 @@ export const handlers: Record<number, Handler> = {
   [OP.IOCTL]: (ctx, [h, ino, cmd, is_ptr, arg_int], [arg]) => {
     const ph = ctx.fd(h!, ino!);
     if (ph === null) return badf;
+    if (cmd === SIOCGIFCONF) {
+      // struct ifconf: ifc_len in and out, the ifreq array written into ifc_buf (or only measured).
+      const ifc = { ifc_len: arg_int!, ifc_buf: is_ptr ? new Uint8Array(Math.max(0, arg_int!)) : null };
+      const r = ctx.task.raw.ioctl(h!, cmd, ifc);
+      const out = ifc.ifc_buf?.subarray(0, Math.max(0, Math.min(ifc.ifc_len, ifc.ifc_buf.length))) ?? EMPTY;
+      return { ret: r, ph, ints: [ifc.ifc_len], bufs: [out] };
+    }
     // A pointer argument's structure is filled in place, as copy_to_user() would.
     const a = is_ptr ? new Uint8Array(arg!) : arg_int!;
     const r = ctx.task.raw.ioctl(h!, cmd!, a);
