@@ -109,8 +109,8 @@ export interface UserMsg {
  * back as the same errno, without the detail its KernelError message would carry. Reached through
  * `task.raw`.
  *
- * They exist because V8 spends about 0.7 µs throwing and catching an error even without a stack trace
- * (`KernelError.stackFrames = 0`), more than most syscalls cost ksock.
+ * They exist because V8 spends microseconds building, throwing and catching an error, more than most
+ * syscalls cost ksock.
  */
 export interface RawSyscalls {
   /** sendto(2) → bytes sent, or -errno. */
