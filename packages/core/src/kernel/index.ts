@@ -157,7 +157,6 @@ export {
   sock_no_socketpair,
   sock_no_accept,
   sock_no_getname,
-  sock_no_ioctl,
   sock_no_listen,
   sock_no_shutdown,
   sock_no_sendmsg,
@@ -267,7 +266,6 @@ export {
   tracing,
   trace_note,
   format_trace,
-  ftrace,
   call_ops,
 } from '../trace.js';
 export type { Fmt, TraceEvent, TraceListener, TraceLabelled } from '../trace.js';
