@@ -3,8 +3,8 @@
  */
 import { ENOMEM, type Kernel, PF_UNIX } from '@ksock/core';
 import {
+  defineModule,
   type Module,
-  type ModuleDescriptor,
   type Net,
   type NetProtoFamily,
   type PernetOperations,
@@ -20,6 +20,7 @@ import {
   sock_unregister,
   unregister_pernet_subsys,
 } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import { unix_dgram_poll } from './poll.js';
 import {
   unix_bind,
@@ -142,13 +143,13 @@ function af_unix_exit(kernel: Kernel, _mod: Module): void {
  * The module descriptor (unix.ko). `abi` is the core ABI this source was written against, a literal on
  * purpose: importing KSOCK_ABI would always equal the running core and check nothing.
  */
-export const unix_module: ModuleDescriptor = {
+export const unix_module = defineModule({
   name: 'unix',
-  version: '0.1.0',
+  version: pkg.version,
   aliases: ['net-pf-1'],
   abi: '1.0',
   description: 'AF_UNIX datagram sockets (an example third-party family)',
   license: 'MIT',
   init: af_unix_init,
   exit: af_unix_exit,
-};
+});

@@ -28,16 +28,7 @@ import {
   sock_flag,
 } from '@ksock/core/kernel';
 import type { Kernel } from '@ksock/core';
-import type {
-  Module,
-  ModuleDescriptor,
-  MsgHdr,
-  Net,
-  NetProtoFamily,
-  Proto,
-  ProtoOps,
-  Socket,
-} from '@ksock/core/kernel';
+import type { Module, MsgHdr, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core/kernel';
 import {
   EAFNOSUPPORT,
   EAGAIN,
@@ -55,6 +46,7 @@ import {
   call_ops,
   tracing,
   current,
+  defineModule,
   type Fmt,
   tracepoint,
   module_put,
@@ -88,8 +80,12 @@ import {
   BT_SK_DEFER_SETUP,
   BT_SK_SUSPEND,
 } from './uapi/bluetooth.js';
+import pkg from '../package.json' with { type: 'json' };
 
-/** BT_SUBSYS_VERSION.BT_SUBSYS_REVISION as bt_init() prints it. */
+/**
+ * BT_SUBSYS_VERSION.BT_SUBSYS_REVISION as bt_init() prints it ("Bluetooth: Core ver 2.22") and
+ * MODULE_DESCRIPTION names it. Linux's MODULE_VERSION; the module's `version` is the package's.
+ */
 export const BT_CORE_VERSION = '2.22';
 
 interface BtState {
@@ -318,13 +314,16 @@ export function bt_exit(kernel: Kernel, _mod: Module): void {
 }
 
 /** bluetooth.ko: MODULE_ALIAS_NETPROTO(PF_BLUETOOTH). */
-export const bluetooth: ModuleDescriptor = {
+export const bluetooth = defineModule({
   name: 'bluetooth',
-  version: BT_CORE_VERSION,
+  version: pkg.version,
   aliases: [`net-pf-${PF_BLUETOOTH}`],
+  abi: '1.0',
+  description: `Bluetooth Core ver ${BT_CORE_VERSION}`,
+  license: 'MIT',
   init: bt_init,
   exit: bt_exit,
-};
+});
 
 /** The per-kernel registration of one Bluetooth protocol's socket layer (L2CAP, SCO, HCI, RFCOMM). */
 export interface BtProtoState {

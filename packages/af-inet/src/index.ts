@@ -5,12 +5,13 @@
  *
  * For programs: the user-space constants (include/uapi/linux/in.h, tcp.h, udp.h) and the sockaddr_in
  * codecs. For other modules: inetsw registration (inet_register_protosw) and the inet socket calls and
- * socks a protocol built on it reuses. The default export is the `af_inet` module descriptor. Every name
+ * socks a protocol built on it reuses. The default export is the array of its module descriptors, `[af_inet]`. Every name
  * is listed (see api.test.ts).
  */
 import type { Kernel } from '@ksock/core';
-import type { Module, ModuleDescriptor, Net } from '@ksock/core/kernel';
-import { register_pernet_subsys, unregister_pernet_subsys } from '@ksock/core/kernel';
+import type { Module, Net } from '@ksock/core/kernel';
+import { defineModule, register_pernet_subsys, unregister_pernet_subsys } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import { inet_exit, inet_init } from './af_inet.js';
 export type { InetProtosw } from './af_inet.js';
 import { ipv4_net_exit, ipv4_net_init } from './netns_ipv4.js';
@@ -245,9 +246,9 @@ function inet_setup(kernel: Kernel): Array<() => void> | number {
 }
 
 /** The af_inet module: `modprobe af_inet`, or loaded on demand by socket(AF_INET, …) via "net-pf-2". */
-export const af_inet: ModuleDescriptor = {
+export const af_inet = defineModule({
   name: 'af_inet',
-  version: '0.1.0',
+  version: pkg.version,
   abi: '1.0',
   aliases: ['net-pf-2'],
   description: 'PF_INET: TCP, UDP, ping and raw IPv4 sockets',
@@ -258,6 +259,8 @@ export const af_inet: ModuleDescriptor = {
   exit(kernel: Kernel): void {
     inet_exit(kernel);
   },
-};
+});
 
-export default af_inet;
+/** The modules this package ships: `af_inet` (net-pf-2). */
+const modules = [af_inet];
+export default modules;

@@ -2,7 +2,8 @@
  * PF_NETLINK (net/netlink/af_netlink.c): nl_table, netlink_sock, user and kernel sockets, unicast,
  * multicast, the generic request path (netlink_rcv_skb, netlink_ack) and dumps.
  */
-import { datagram_poll } from '@ksock/core/kernel';
+import { datagram_poll, defineModule } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import {
   AF_NETLINK,
   AF_UNSPEC,
@@ -1661,15 +1662,16 @@ function netlink_proto_exit(kernel: Kernel): void {
 }
 
 /** The af_netlink module (modular here; built into Linux). */
-export const af_netlink_module = {
+export const af_netlink_module = defineModule({
   name: 'af_netlink',
-  version: '0.1.0',
+  version: pkg.version,
   aliases: ['net-pf-16'],
+  abi: '1.0',
   description: 'PF_NETLINK protocol family',
   license: 'MIT',
   init: netlink_proto_init,
   exit: netlink_proto_exit,
-};
+});
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
 tracepoint(netlink_lookup, 'netlink_lookup', fmt_netlink_lookup, (f) => {

@@ -9,9 +9,11 @@ import {
   type Net,
   type ProcEvent,
   type SkBuff,
+  defineModule,
   ns_capable,
   register_proc_event_notifier,
 } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import {
   type NetlinkSkbParms,
   type NetlinkSock,
@@ -470,11 +472,12 @@ export function proc_event_num_listeners(kernel: Kernel): number {
 }
 
 /** The connector module (with cn_proc built in): NETLINK_CONNECTOR, autoloaded as net-pf-16-proto-11. */
-export const cn_module = {
+export const cn_module = defineModule({
   name: 'cn',
-  version: '0.1.0',
+  version: pkg.version,
   aliases: ['net-pf-16-proto-11'],
   depends: ['af_netlink'],
+  abi: '1.0',
   description: 'Generic userspace <-> kernelspace connector, with the process events connector',
   license: 'MIT',
   init(kernel: Kernel, mod: Module): number {
@@ -517,4 +520,4 @@ export const cn_module = {
     netlink_kernel_release(st.nls);
     states.delete(kernel);
   },
-};
+});

@@ -24,6 +24,7 @@ import {
   IFNAMSIZ,
 } from '@ksock/core';
 import {
+  defineModule,
   type InIfaddr,
   type Module,
   type Net,
@@ -50,6 +51,7 @@ import {
   unregister_pernet_subsys,
   type PernetOperations,
 } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import {
   type NetlinkCallback,
   type NetlinkExtAck,
@@ -862,11 +864,12 @@ function netdev_event(st: RtnlState, event: number, dev: NetDevice, ifa?: InIfad
 }
 
 /** The rtnetlink module: NETLINK_ROUTE, autoloaded as net-pf-16-proto-0. */
-export const rtnetlink_module = {
+export const rtnetlink_module = defineModule({
   name: 'rtnetlink',
-  version: '0.1.0',
+  version: pkg.version,
   aliases: ['net-pf-16-proto-0'],
   depends: ['af_netlink'],
+  abi: '1.0',
   description: 'NETLINK_ROUTE: links, addresses and their notifications',
   license: 'MIT',
   init(kernel: Kernel, mod: Module): number {
@@ -909,4 +912,4 @@ export const rtnetlink_module = {
     unregister_pernet_subsys(kernel, st.pernet);
     states.delete(kernel);
   },
-};
+});

@@ -40,8 +40,15 @@ export {
   module_name,
   request_module,
   check_descriptor,
+  defineModule,
 } from '../module.js';
-export type { ModuleDescriptor, ModuleInfo, ModuleState } from '../module.js';
+export type {
+  DefinedModule,
+  ModuleDefinition,
+  ModuleDescriptor,
+  ModuleInfo,
+  ModuleState,
+} from '../module.js';
 
 // Sockets (net/socket.c)
 export {
