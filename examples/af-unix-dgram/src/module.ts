@@ -10,7 +10,6 @@ import {
   type PernetOperations,
   type Proto,
   type ProtoOps,
-  net_assign_generic,
   proto_register,
   proto_unregister,
   register_pernet_subsys,
@@ -36,7 +35,7 @@ import {
 } from './af_unix.js';
 import { unix_dgram_recvmsg, unix_dgram_sendmsg } from './dgram.js';
 import { proc_net_unix, unix_table } from './proc_sysctl.js';
-import { state_of, states, unix_net_id } from './state.js';
+import { state_of, states, unix_nets } from './state.js';
 import { UnixNet, UnixSock, type UnixState } from './unix_sock.js';
 
 /** sizeof(struct unix_sock) on x86-64, Linux 6.18 (/proc/net/protocols, "UNIX" row). */
@@ -45,11 +44,11 @@ export const UNIX_SOCK_SIZE = 1152;
 /** Mirrors unix_net_init() / unix_net_exit(): per-namespace tables and the sysctl's default. */
 const unix_net_ops: PernetOperations = {
   init(net: Net): number {
-    net_assign_generic(net, unix_net_id, new UnixNet());
+    unix_nets.set(net, new UnixNet());
     return 0;
   },
   exit(net: Net): void {
-    net.gen.delete(unix_net_id);
+    unix_nets.delete(net);
   },
 };
 

@@ -28,7 +28,16 @@ import {
   sock_flag,
 } from '@ksock/core/kernel';
 import type { Kernel } from '@ksock/core';
-import type { Module, MsgHdr, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core/kernel';
+import type {
+  Module,
+  MsgHdr,
+  Net,
+  NetProtoFamily,
+  PerKernel,
+  Proto,
+  ProtoOps,
+  Socket,
+} from '@ksock/core/kernel';
 import {
   EAFNOSUPPORT,
   EAGAIN,
@@ -48,6 +57,7 @@ import {
   current,
   defineModule,
   type Fmt,
+  perKernel,
   tracepoint,
   module_put,
   proto_register,
@@ -95,7 +105,7 @@ interface BtState {
   family: NetProtoFamily;
 }
 
-const states = new WeakMap<Kernel, BtState>();
+const states = perKernel<BtState>();
 
 /** The `bluetooth` module instance loaded in `kernel` (THIS_MODULE of bluetooth.ko), or null. */
 export function bt_module(kernel: Kernel): Module | null {
@@ -341,7 +351,7 @@ export interface BtProtoState {
  */
 export function bt_proto_sock_init(
   kernel: Kernel,
-  states: WeakMap<Kernel, BtProtoState>,
+  states: PerKernel<BtProtoState>,
   btproto: number,
   text: { proc: string; failed: string; initialized: string },
   proto: Proto,
@@ -368,7 +378,7 @@ export function bt_proto_sock_init(
 /** The matching cleanup: /proc entry, bt_sock_unregister(), proto_unregister(). */
 export function bt_proto_sock_cleanup(
   kernel: Kernel,
-  states: WeakMap<Kernel, BtProtoState>,
+  states: PerKernel<BtProtoState>,
   btproto: number,
 ): void {
   const st = states.get(kernel);

@@ -11,6 +11,7 @@ import {
   type SkBuff,
   defineModule,
   ns_capable,
+  perKernel,
   register_proc_event_notifier,
 } from '@ksock/core/kernel';
 import pkg from '../package.json' with { type: 'json' };
@@ -180,7 +181,7 @@ interface CnState {
   unreg_proc: () => void;
   boot_ms: number;
 }
-const states = new WeakMap<Kernel, CnState>();
+const states = perKernel<CnState>();
 
 /** The connector's kernel socket (cdev.nls), or null when the module is not loaded. */
 export function cn_nls(kernel: Kernel): NetlinkSock | null {

@@ -18,6 +18,7 @@ import {
   SkBuffHead,
   call_ops,
   defineModule,
+  perKernel,
   tracing,
   sock_create_kern,
   sock_release,
@@ -115,7 +116,7 @@ interface RfcommCore {
   dlcs_allocated: number;
 }
 
-const cores = new WeakMap<Kernel, RfcommCore>();
+const cores = perKernel<RfcommCore>();
 
 /** The `rfcomm` module instance loaded in `kernel` (THIS_MODULE of rfcomm.ko), or null. */
 export function rfcomm_module(kernel: Kernel): Module | null {

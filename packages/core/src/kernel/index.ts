@@ -233,6 +233,8 @@ export {
   sock_inuse_add,
 } from '../net_namespace.js';
 export type { PernetOperations } from '../net_namespace.js';
+export { perKernel, perNet } from '../per_kernel.js';
+export type { PerKernel, PerNet, StateTable } from '../per_kernel.js';
 export {
   NetDevice,
   NETDEV_UP,
