@@ -1,3 +1,5 @@
+import { mergeConfig } from 'vitest/config';
 import { ksockProject } from '../../vitest.shared.js';
 
-export default ksockProject('fuzz');
+// collect.test.ts calls gc() to see a dropped kernel collected.
+export default mergeConfig(ksockProject('fuzz'), { test: { execArgv: ['--expose-gc'] } });

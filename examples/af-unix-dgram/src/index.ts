@@ -1,7 +1,8 @@
 /**
  * ksock-example-af-unix-dgram: AF_UNIX datagram sockets as a third-party ksock family, written against
- * @ksock/core's public API alone. The default export is the module descriptor: hand it to
- * `new Kernel({ modules: [...] })`, or let `discoverModules()` find this package.
+ * @ksock/core's public API alone. The default export is the array of its module descriptors
+ * (`[unix_module]`), as every family's is: hand it to `new Kernel({ modules })`, or let
+ * `discoverModules()` find this package.
  */
 import { unix_module } from './module.js';
 
@@ -19,4 +20,5 @@ export {
 } from './uapi.js';
 export type { UnixAddress } from './uapi.js';
 
-export default unix_module;
+const modules = [unix_module];
+export default modules;

@@ -1,17 +1,20 @@
 /** The module as a whole: loading, discovery metadata, ABI, /proc files, the sysctl, tracing, faults. */
 import { AF_UNIX, CLONE_NEWNET, Kernel, SOCK_DGRAM } from '@ksock/core';
-import { KSOCK_ABI, check_descriptor } from '@ksock/core/kernel';
+import { KSOCK_ABI } from '@ksock/core/kernel';
+import { checkPackageModules } from '@ksock/core/testing';
 import pkg from 'ksock-example-af-unix-dgram/package.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
-import unix from './index.js';
+import unix, { unix_module } from './index.js';
+import { unix_nets } from './state.js';
 import { boot, bytes, dgram, outcome } from './test_util.js';
 import { sockaddr_un_abstract } from './uapi.js';
 
 describe('the unix module', () => {
   it('is a valid descriptor that package.json declares for discoverModules()', () => {
-    expect(check_descriptor(unix)).toBeNull();
-    expect(pkg.ksock.modules).toEqual([{ name: unix.name, aliases: unix.aliases }]);
-    expect(unix.abi!.split('.')[0]).toBe(KSOCK_ABI.split('.')[0]);
+    expect(checkPackageModules(pkg, unix)).toEqual([]);
+    expect(unix_module.version).toBe(pkg.version);
+    expect(Object.isFrozen(unix_module)).toBe(true);
+    expect(unix_module.abi.split('.')[0]).toBe(KSOCK_ABI.split('.')[0]);
   });
 
   it('autoloads on net-pf-1, registers PF_UNIX and the UNIX proto, and unloads cleanly', () => {
@@ -43,11 +46,11 @@ describe('the unix module', () => {
     expect(k.net_families[AF_UNIX]).toBeNull();
     expect(k.proto_list.map((p) => p.name)).not.toContain('UNIX');
     expect(k.sysctl.has('net/unix/max_dgram_qlen')).toBe(false);
-    expect(k.init_net.gen.size).toBe(0);
+    expect(unix_nets.has(k.init_net)).toBe(false);
   });
 
   it('is refused by a core whose ABI major differs (ENOEXEC, both versions named)', () => {
-    const k = new Kernel({ modules: { ...unix, abi: '2.0' } });
+    const k = new Kernel({ modules: { ...unix_module, abi: '2.0' } });
     const t = k.spawn();
     expect(outcome(() => t.socket(AF_UNIX, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
     expect(k.log.join('\n')).toMatch(/built for core ABI 2\.0, core is 1\./);

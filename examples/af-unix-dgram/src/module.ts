@@ -3,14 +3,13 @@
  */
 import { ENOMEM, type Kernel, PF_UNIX } from '@ksock/core';
 import {
+  defineModule,
   type Module,
-  type ModuleDescriptor,
   type Net,
   type NetProtoFamily,
   type PernetOperations,
   type Proto,
   type ProtoOps,
-  net_assign_generic,
   proto_register,
   proto_unregister,
   register_pernet_subsys,
@@ -20,6 +19,7 @@ import {
   sock_unregister,
   unregister_pernet_subsys,
 } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import { unix_dgram_poll } from './poll.js';
 import {
   unix_bind,
@@ -35,7 +35,7 @@ import {
 } from './af_unix.js';
 import { unix_dgram_recvmsg, unix_dgram_sendmsg } from './dgram.js';
 import { proc_net_unix, unix_table } from './proc_sysctl.js';
-import { state_of, states, unix_net_id } from './state.js';
+import { state_of, states, unix_nets } from './state.js';
 import { UnixNet, UnixSock, type UnixState } from './unix_sock.js';
 
 /** sizeof(struct unix_sock) on x86-64, Linux 6.18 (/proc/net/protocols, "UNIX" row). */
@@ -44,11 +44,11 @@ export const UNIX_SOCK_SIZE = 1152;
 /** Mirrors unix_net_init() / unix_net_exit(): per-namespace tables and the sysctl's default. */
 const unix_net_ops: PernetOperations = {
   init(net: Net): number {
-    net_assign_generic(net, unix_net_id, new UnixNet());
+    unix_nets.set(net, new UnixNet());
     return 0;
   },
   exit(net: Net): void {
-    net.gen.delete(unix_net_id);
+    unix_nets.delete(net);
   },
 };
 
@@ -142,13 +142,13 @@ function af_unix_exit(kernel: Kernel, _mod: Module): void {
  * The module descriptor (unix.ko). `abi` is the core ABI this source was written against, a literal on
  * purpose: importing KSOCK_ABI would always equal the running core and check nothing.
  */
-export const unix_module: ModuleDescriptor = {
+export const unix_module = defineModule({
   name: 'unix',
-  version: '0.1.0',
+  version: pkg.version,
   aliases: ['net-pf-1'],
   abi: '1.0',
   description: 'AF_UNIX datagram sockets (an example third-party family)',
   license: 'MIT',
   init: af_unix_init,
   exit: af_unix_exit,
-};
+});

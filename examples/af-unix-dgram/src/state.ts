@@ -1,16 +1,17 @@
 /**
  * Per-kernel and per-namespace state. Several kernels can live in one process, and a module's init runs
- * once per kernel, so nothing is kept in module-level variables except these keyed tables.
+ * once per kernel, so nothing is kept in module-level variables except these tables, whose entries live
+ * on the kernel and the namespace themselves (core's perKernel() and perNet()).
  */
 import type { Kernel } from '@ksock/core';
-import { type Net, net_generic } from '@ksock/core/kernel';
+import { type Net, perKernel, perNet } from '@ksock/core/kernel';
 import type { UnixNet, UnixState } from './unix_sock.js';
 
 /** One UnixState per kernel the module is loaded in. */
-export const states = new WeakMap<Kernel, UnixState>();
+export const states = perKernel<UnixState>();
 
-/** The key of af_unix's per-namespace data (net_generic(net, unix_net_id)). */
-export const unix_net_id = {};
+/** net->unx: af_unix's per-namespace data, filled by its pernet operations. */
+export const unix_nets = perNet<UnixNet>();
 
 export function state_of(kernel: Kernel): UnixState {
   const st = states.get(kernel);
@@ -20,7 +21,7 @@ export function state_of(kernel: Kernel): UnixState {
 
 /** net->unx. */
 export function unix_net(net: Net): UnixNet {
-  const un = net_generic<UnixNet>(net, unix_net_id);
+  const un = unix_nets.get(net);
   if (un === undefined) throw new Error(`ksock: af_unix has no state for ${net.traceLabel()}`);
   return un;
 }

@@ -44,11 +44,11 @@ import modules, {
   BTPROTO_L2CAP,
   BTPROTO_SCO,
   BtSock,
-  bt_proto_get,
   bt_sock_alloc,
   bt_sock_register,
   bt_sock_unregister,
 } from './index.js';
+import { bt_proto_get } from './af_bluetooth.js';
 
 const err = (code: string) => expect.objectContaining({ code });
 

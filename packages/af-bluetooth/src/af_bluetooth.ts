@@ -30,10 +30,10 @@ import {
 import type { Kernel } from '@ksock/core';
 import type {
   Module,
-  ModuleDescriptor,
   MsgHdr,
   Net,
   NetProtoFamily,
+  PerKernel,
   Proto,
   ProtoOps,
   Socket,
@@ -55,7 +55,9 @@ import {
   call_ops,
   tracing,
   current,
+  defineModule,
   type Fmt,
+  perKernel,
   tracepoint,
   module_put,
   proto_register,
@@ -88,8 +90,12 @@ import {
   BT_SK_DEFER_SETUP,
   BT_SK_SUSPEND,
 } from './uapi/bluetooth.js';
+import pkg from '../package.json' with { type: 'json' };
 
-/** BT_SUBSYS_VERSION.BT_SUBSYS_REVISION as bt_init() prints it. */
+/**
+ * BT_SUBSYS_VERSION.BT_SUBSYS_REVISION as bt_init() prints it ("Bluetooth: Core ver 2.22") and
+ * MODULE_DESCRIPTION names it. Linux's MODULE_VERSION; the module's `version` is the package's.
+ */
 export const BT_CORE_VERSION = '2.22';
 
 interface BtState {
@@ -99,7 +105,7 @@ interface BtState {
   family: NetProtoFamily;
 }
 
-const states = new WeakMap<Kernel, BtState>();
+const states = perKernel<BtState>();
 
 /** The `bluetooth` module instance loaded in `kernel` (THIS_MODULE of bluetooth.ko), or null. */
 export function bt_module(kernel: Kernel): Module | null {
@@ -318,13 +324,16 @@ export function bt_exit(kernel: Kernel, _mod: Module): void {
 }
 
 /** bluetooth.ko: MODULE_ALIAS_NETPROTO(PF_BLUETOOTH). */
-export const bluetooth: ModuleDescriptor = {
+export const bluetooth = defineModule({
   name: 'bluetooth',
-  version: BT_CORE_VERSION,
+  version: pkg.version,
   aliases: [`net-pf-${PF_BLUETOOTH}`],
+  abi: '1.0',
+  description: `Bluetooth Core ver ${BT_CORE_VERSION}`,
+  license: 'MIT',
   init: bt_init,
   exit: bt_exit,
-};
+});
 
 /** The per-kernel registration of one Bluetooth protocol's socket layer (L2CAP, SCO, HCI, RFCOMM). */
 export interface BtProtoState {
@@ -342,7 +351,7 @@ export interface BtProtoState {
  */
 export function bt_proto_sock_init(
   kernel: Kernel,
-  states: WeakMap<Kernel, BtProtoState>,
+  states: PerKernel<BtProtoState>,
   btproto: number,
   text: { proc: string; failed: string; initialized: string },
   proto: Proto,
@@ -369,7 +378,7 @@ export function bt_proto_sock_init(
 /** The matching cleanup: /proc entry, bt_sock_unregister(), proto_unregister(). */
 export function bt_proto_sock_cleanup(
   kernel: Kernel,
-  states: WeakMap<Kernel, BtProtoState>,
+  states: PerKernel<BtProtoState>,
   btproto: number,
 ): void {
   const st = states.get(kernel);

@@ -1,6 +1,7 @@
 import { AF_BLUETOOTH, SOCK_DGRAM, SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET, SOCK_STREAM } from '@ksock/core';
-import { checkFamily } from '@ksock/core/testing';
+import { checkFamily, checkPackageModules } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
 import modules from './index.js';
 import { BTPROTO_BNEP, BTPROTO_HCI, BTPROTO_L2CAP, BTPROTO_RFCOMM, BTPROTO_SCO } from './uapi/bluetooth.js';
 
@@ -30,5 +31,11 @@ describe('@ksock/core conformance kit', () => {
     });
     expect(report.failures).toEqual([]);
     expect(report.faultSites.length).toBeGreaterThan(3);
+  });
+});
+
+describe('package metadata', () => {
+  it('declares in package.json ksock.modules exactly the modules its default export provides', () => {
+    expect(checkPackageModules(pkg, modules)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * controllers, so what is modelled is creation (SOCK_RAW only), binding to "no device", the refusals a
  * socket without a device gets, and release.
  */
-import { datagram_poll } from '@ksock/core/kernel';
+import { datagram_poll, perKernel } from '@ksock/core/kernel';
 import type { Kernel } from '@ksock/core';
 import type { Module, MsgHdr, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core/kernel';
 import {
@@ -75,7 +75,7 @@ export class HciPinfo extends BtSock {
   mtu = 0;
 }
 
-const states = new WeakMap<Kernel, BtProtoState>();
+const states = perKernel<BtProtoState>();
 
 /** The list /proc/net/hci prints (hci_sk_list). */
 export function hci_sk_list(kernel: Kernel): BtSockList | null {

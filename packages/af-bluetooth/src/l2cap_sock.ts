@@ -15,6 +15,7 @@ import type {
   ProtoOps,
   Socket,
 } from '@ksock/core/kernel';
+import { perKernel } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   CAP_NET_BIND_SERVICE,
@@ -133,7 +134,7 @@ export class L2capPinfo extends BtSock {
   omtu = 0;
 }
 
-const states = new WeakMap<Kernel, BtProtoState>();
+const states = perKernel<BtProtoState>();
 
 /** The list /proc/net/l2cap prints (l2cap_sk_list). */
 export function l2cap_sk_list(kernel: Kernel): BtSockList | null {

@@ -13,6 +13,7 @@ import type {
   ProtoOps,
   Socket,
 } from '@ksock/core/kernel';
+import { perKernel } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   EADDRINUSE,
@@ -70,7 +71,7 @@ export class ScoPinfo extends BtSock {
   setting = BT_VOICE_CVSD_16BIT;
 }
 
-const states = new WeakMap<Kernel, BtProtoState>();
+const states = perKernel<BtProtoState>();
 
 /** The list /proc/net/sco prints (sco_sk_list). */
 export function sco_sk_list(kernel: Kernel): BtSockList | null {

@@ -4,11 +4,8 @@
  * keys include the namespace) the port and socket tables of TCP, UDP, raw and ping.
  */
 import type { Net } from '@ksock/core/kernel';
-import { net_assign_generic, net_generic } from '@ksock/core/kernel';
+import { perNet } from '@ksock/core/kernel';
 import type { InetSock } from './inet_sock.js';
-
-/** The key under which the per-namespace IPv4 data is found with net_generic(). */
-export const ipv4_net_id = { name: 'ipv4' };
 
 export class NetnsIpv4 {
   sysctl_ip_default_ttl = 64;
@@ -50,30 +47,20 @@ export class NetnsIpv4 {
   readonly ping_table = new Map<number, InetSock[]>();
 }
 
-// One-entry cache in front of net_generic(): nearly every lookup is for the namespace of the last one
-// (Linux reaches net->ipv4 directly). Reset whenever a namespace's IPv4 data comes or goes.
-let last_net: Net | null = null;
-let last_ipv4: NetnsIpv4 | null = null;
+/** Each namespace's IPv4 data: Linux's `net->ipv4`. */
+const ipv4_net = perNet<NetnsIpv4>();
 
 /** The namespace's IPv4 data (present while af_inet is loaded). */
 export function ipv4(net: Net): NetnsIpv4 {
-  if (net === last_net) return last_ipv4!;
-  const v = net_generic<NetnsIpv4>(net, ipv4_net_id)!;
-  last_net = net;
-  last_ipv4 = v;
-  return v;
+  return ipv4_net.get(net)!;
 }
 
 /** The pernet init of af_inet's IPv4 data: a NetnsIpv4 with Linux's defaults. */
 export function ipv4_net_init(net: Net): void {
-  net_assign_generic(net, ipv4_net_id, new NetnsIpv4());
-  last_net = null;
-  last_ipv4 = null;
+  ipv4_net.set(net, new NetnsIpv4());
 }
 
 /** The pernet exit: the namespace's IPv4 data goes. */
 export function ipv4_net_exit(net: Net): void {
-  net.gen.delete(ipv4_net_id);
-  last_net = null;
-  last_ipv4 = null;
+  ipv4_net.delete(net);
 }

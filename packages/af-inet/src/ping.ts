@@ -15,6 +15,7 @@ import {
 } from '@ksock/core';
 import {
   current,
+  perNet,
   tracepoint,
   sk_common_release,
   SOCK_BINDPORT_LOCK,
@@ -32,8 +33,8 @@ export class PingSock extends InetSock {
   ping_hashed = false;
 }
 
-/** Per-kernel rover of ping_get_port() (ping_port_rover). */
-const rovers = new WeakMap<object, number>();
+/** The rover of ping_get_port() (ping_port_rover), per namespace. */
+const rovers = perNet<number>();
 
 /** Mirrors ping_init_sock(): EACCES unless the egid or a supplementary group is in ping_group_range. */
 export let ping_init_sock = function ping_init_sock(sk: Sock): number {

@@ -3,7 +3,7 @@
  * at module init with owner = the module, the inetsw lists, and the global counters.
  */
 import type { Kernel } from '@ksock/core';
-import type { Module, Proto, ProtoOps } from '@ksock/core/kernel';
+import { type Module, type Proto, type ProtoOps, perKernel } from '@ksock/core/kernel';
 
 /** struct inet_protosw (include/net/protocol.h). */
 export interface InetProtosw {
@@ -32,18 +32,11 @@ export interface InetState {
   undo: Array<() => void>;
 }
 
-const states = new WeakMap<Kernel, InetState>();
-
-// One-entry cache in front of the WeakMap: nearly every call is for the same kernel as the last one.
-let last_kernel: Kernel | null = null;
-let last_state: InetState | null = null;
+const states = perKernel<InetState>();
 
 export function inet_state(kernel: Kernel): InetState {
-  if (kernel === last_kernel) return last_state!;
   const s = states.get(kernel);
   if (s === undefined) throw new Error('ksock: af_inet is not loaded in this kernel');
-  last_kernel = kernel;
-  last_state = s;
   return s;
 }
 
@@ -54,6 +47,4 @@ export function inet_state_or_null(kernel: Kernel): InetState | null {
 export function set_inet_state(kernel: Kernel, s: InetState | null): void {
   if (s === null) states.delete(kernel);
   else states.set(kernel, s);
-  last_kernel = null;
-  last_state = null;
 }

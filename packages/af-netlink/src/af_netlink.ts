@@ -2,7 +2,8 @@
  * PF_NETLINK (net/netlink/af_netlink.c): nl_table, netlink_sock, user and kernel sockets, unicast,
  * multicast, the generic request path (netlink_rcv_skb, netlink_ack) and dumps.
  */
-import { datagram_poll } from '@ksock/core/kernel';
+import { datagram_poll, defineModule, perKernel } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import {
   AF_NETLINK,
   AF_UNSPEC,
@@ -340,18 +341,11 @@ interface State {
   next_id: number;
 }
 
-const states = new WeakMap<Kernel, State>();
-
-// One-entry cache in front of the WeakMap: nearly every call is for the same kernel as the last one.
-let last_kernel: Kernel | null = null;
-let last_state: State | null = null;
+const states = perKernel<State>();
 
 function state_of(k: Kernel): State {
-  if (k === last_kernel) return last_state!;
   const st = states.get(k);
   if (st === undefined) throw new Error('ksock: af_netlink is not loaded in this kernel');
-  last_kernel = k;
-  last_state = st;
   return st;
 }
 
@@ -1630,7 +1624,6 @@ export function netlink_proto_init(kernel: Kernel, mod: Module): number {
   let err = proto_register(kernel, proto, false);
   if (err) return err;
   states.set(kernel, st);
-  last_kernel = null;
   err = sock_register(kernel, family);
   if (err) {
     states.delete(kernel);
@@ -1654,22 +1647,19 @@ function netlink_proto_exit(kernel: Kernel): void {
   sock_unregister(kernel, PF_NETLINK);
   proto_unregister(kernel, st.proto);
   states.delete(kernel);
-  if (last_kernel === kernel) {
-    last_kernel = null;
-    last_state = null;
-  }
 }
 
 /** The af_netlink module (modular here; built into Linux). */
-export const af_netlink_module = {
+export const af_netlink_module = defineModule({
   name: 'af_netlink',
-  version: '0.1.0',
+  version: pkg.version,
   aliases: ['net-pf-16'],
+  abi: '1.0',
   description: 'PF_NETLINK protocol family',
   license: 'MIT',
   init: netlink_proto_init,
   exit: netlink_proto_exit,
-};
+});
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
 tracepoint(netlink_lookup, 'netlink_lookup', fmt_netlink_lookup, (f) => {

@@ -1,6 +1,7 @@
 import { SOCK_DGRAM, SOCK_RAW } from '@ksock/core';
-import { checkFamily } from '@ksock/core/testing';
+import { checkFamily, checkPackageModules } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
+import pkg from '../package.json' with { type: 'json' };
 import modules from './index.js';
 import { CN_IDX_PROC } from './connector.js';
 import { NETLINK_CONNECTOR, NETLINK_ROUTE, NETLINK_USERSOCK, nlmsg, sockaddr_nl } from './uapi.js';
@@ -37,5 +38,11 @@ describe('@ksock/core conformance kit', () => {
     // Linux; the kit compares counters with the modules loaded, and with boot after rmmod.
     expect(report.failures).toEqual([]);
     expect(report.results.length).toBeGreaterThan(5);
+  });
+});
+
+describe('package metadata', () => {
+  it('declares in package.json ksock.modules exactly the modules its default export provides', () => {
+    expect(checkPackageModules(pkg, modules)).toEqual([]);
   });
 });

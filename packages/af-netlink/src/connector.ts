@@ -9,9 +9,12 @@ import {
   type Net,
   type ProcEvent,
   type SkBuff,
+  defineModule,
   ns_capable,
+  perKernel,
   register_proc_event_notifier,
 } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import {
   type NetlinkSkbParms,
   type NetlinkSock,
@@ -178,7 +181,7 @@ interface CnState {
   unreg_proc: () => void;
   boot_ms: number;
 }
-const states = new WeakMap<Kernel, CnState>();
+const states = perKernel<CnState>();
 
 /** The connector's kernel socket (cdev.nls), or null when the module is not loaded. */
 export function cn_nls(kernel: Kernel): NetlinkSock | null {
@@ -470,11 +473,12 @@ export function proc_event_num_listeners(kernel: Kernel): number {
 }
 
 /** The connector module (with cn_proc built in): NETLINK_CONNECTOR, autoloaded as net-pf-16-proto-11. */
-export const cn_module = {
+export const cn_module = defineModule({
   name: 'cn',
-  version: '0.1.0',
+  version: pkg.version,
   aliases: ['net-pf-16-proto-11'],
   depends: ['af_netlink'],
+  abi: '1.0',
   description: 'Generic userspace <-> kernelspace connector, with the process events connector',
   license: 'MIT',
   init(kernel: Kernel, mod: Module): number {
@@ -517,4 +521,4 @@ export const cn_module = {
     netlink_kernel_release(st.nls);
     states.delete(kernel);
   },
-};
+});

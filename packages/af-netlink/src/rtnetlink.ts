@@ -24,6 +24,9 @@ import {
   IFNAMSIZ,
 } from '@ksock/core';
 import {
+  defineModule,
+  perKernel,
+  perNet,
   type InIfaddr,
   type Module,
   type Net,
@@ -50,6 +53,7 @@ import {
   unregister_pernet_subsys,
   type PernetOperations,
 } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import {
   type NetlinkCallback,
   type NetlinkExtAck,
@@ -246,15 +250,16 @@ export function ifaddrmsg(family: number, prefixlen = 0, flags = 0, scope = 0, i
 // ---- state ----------------------------------------------------------------------------------------
 interface RtnlState {
   mod: Module;
-  socks: Map<Net, NetlinkSock>;
   pernet: PernetOperations;
   unreg_notifier: () => void;
 }
-const states = new WeakMap<Kernel, RtnlState>();
+const states = perKernel<RtnlState>();
+/** Each namespace's rtnl kernel socket: net->rtnl. */
+const rtnl = perNet<NetlinkSock>();
 
 /** The namespace's rtnl kernel socket (net->rtnl), or null. */
 export function rtnl_sock(net: Net): NetlinkSock | null {
-  return states.get(net.kernel)?.socks.get(net) ?? null;
+  return rtnl.get(net) ?? null;
 }
 
 // ---- message builders -----------------------------------------------------------------------------
@@ -832,7 +837,7 @@ function notify_link(net: Net, dev: NetDevice, type: number, change: number): vo
 
 function netdev_event(st: RtnlState, event: number, dev: NetDevice, ifa?: InIfaddr): void {
   const net = dev.net;
-  if (net === null || !st.socks.has(net)) return;
+  if (net === null || !rtnl.has(net)) return;
   switch (event) {
     case NETDEV_REGISTER:
       notify_link(net, dev, RTM_NEWLINK, 0xffffffff);
@@ -855,22 +860,22 @@ function netdev_event(st: RtnlState, event: number, dev: NetDevice, ifa?: InIfad
       const t = event === NETDEV_ADDR_ADD ? RTM_NEWADDR : RTM_DELADDR;
       const skb = nlmsg_new(inet_nlmsg_size());
       if (inet_fill_ifaddr(skb, dev, ifa!, t, 0, 0, 0) < 0) break; // inet_nlmsg_size() short: WARN in Linux
-      nlmsg_notify(st.socks.get(net)!, skb_bytes(skb), 0, RTNLGRP_IPV4_IFADDR, false);
+      nlmsg_notify(rtnl.get(net)!, skb_bytes(skb), 0, RTNLGRP_IPV4_IFADDR, false);
       break;
     }
   }
 }
 
 /** The rtnetlink module: NETLINK_ROUTE, autoloaded as net-pf-16-proto-0. */
-export const rtnetlink_module = {
+export const rtnetlink_module = defineModule({
   name: 'rtnetlink',
-  version: '0.1.0',
+  version: pkg.version,
   aliases: ['net-pf-16-proto-0'],
   depends: ['af_netlink'],
+  abi: '1.0',
   description: 'NETLINK_ROUTE: links, addresses and their notifications',
   license: 'MIT',
   init(kernel: Kernel, mod: Module): number {
-    const socks = new Map<Net, NetlinkSock>();
     const pernet: PernetOperations = {
       // Mirrors rtnetlink_net_init().
       init(net: Net): number {
@@ -882,16 +887,16 @@ export const rtnetlink_module = {
           module: mod,
         });
         if (sk === null) return -ENOMEM;
-        socks.set(net, sk);
+        rtnl.set(net, sk);
         return 0;
       },
       exit(net: Net): void {
-        const sk = socks.get(net);
-        socks.delete(net);
+        const sk = rtnl.get(net);
+        rtnl.delete(net);
         if (sk !== undefined) netlink_kernel_release(sk);
       },
     };
-    const st: RtnlState = { mod, socks, pernet, unreg_notifier: () => {} };
+    const st: RtnlState = { mod, pernet, unreg_notifier: () => {} };
     states.set(kernel, st);
     const err = register_pernet_subsys(kernel, pernet);
     if (err) {
@@ -909,4 +914,4 @@ export const rtnetlink_module = {
     unregister_pernet_subsys(kernel, st.pernet);
     states.delete(kernel);
   },
-};
+});

@@ -12,6 +12,7 @@ import { Net, put_net, register_pernet_subsys, setup_net } from './net_namespace
 import type { ProcEventNotifier } from './proc_events.js';
 import { proc_event } from './proc_events.js';
 import { ProcFs } from './proc.js';
+import { KERNEL_SLOTS } from './per_kernel.js';
 import { kernel_enter, kernel_leave } from './sched.js';
 import type { SecurityHooks } from './security.js';
 import { KmemCache } from './slab.js';
@@ -96,6 +97,8 @@ export class Kernel {
   /** The kernel log (dmesg), newest last, bounded. */
   readonly log: string[] = [];
   readonly tasks = new Map<number, Task>();
+  /** The modules' per-kernel data, by perKernel() slot. */
+  readonly [KERNEL_SLOTS]: unknown[] = [];
   readonly init_net: Net;
   readonly init: Task;
 

@@ -3,7 +3,7 @@ import { testFamily } from './__fixtures__/af_test.js';
 import { expectErrno } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
 import { current } from './sched.js';
-import type { ModuleDescriptor } from './module.js';
+import { defineModule, type ModuleDescriptor } from './module.js';
 import { CAP_SYS_MODULE } from './uapi/capability.js';
 import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
 
@@ -142,5 +142,47 @@ describe('modules', () => {
     const k = new Kernel({ modules: [lib('a', { depends: ['b'] }), lib('b', { depends: ['a'] })] });
     expectErrno(() => k.modules.load('a'), 'ELOOP');
     expect(k.modules.list()).toEqual([]);
+  });
+});
+
+describe('defineModule', () => {
+  const def = {
+    name: 'lib_x',
+    version: '1.2.3',
+    abi: '1.0',
+    description: 'a library module',
+    license: 'MIT',
+    init: () => 0,
+  };
+
+  it('returns a frozen descriptor with aliases and depends always present, which the loader accepts', () => {
+    const d = defineModule({ ...def, aliases: ['net-pf-40'] });
+    expect(Object.isFrozen(d)).toBe(true);
+    expect(Object.isFrozen(d.aliases)).toBe(true);
+    expect(d.aliases).toEqual(['net-pf-40']);
+    expect(d.depends).toEqual([]);
+    expect(() => {
+      (d as { version: string }).version = '9';
+    }).toThrow(TypeError);
+    const k = new Kernel({ modules: [d] });
+    k.spawn({}).modprobe('net-pf-40');
+    expect(k.modules.list()).toMatchObject([{ name: 'lib_x', state: 'Live' }]);
+  });
+
+  it('copies the arrays it is given, so the caller cannot change a defined module', () => {
+    const aliases = ['a'];
+    const d = defineModule({ ...def, aliases });
+    aliases.push('b');
+    expect(d.aliases).toEqual(['a']);
+  });
+
+  it('refuses at definition what the loader would refuse at load, naming the module', () => {
+    expect(() => defineModule({ ...def, name: 'bad name' })).toThrow(
+      /invalid module descriptor 'bad name': name/,
+    );
+    expect(() => defineModule({ ...def, color: 'red' } as typeof def)).toThrow(/unknown key 'color'/);
+    expect(() => defineModule({ ...def, license: undefined } as unknown as typeof def)).toThrow(
+      /lib_x: license must be a string/,
+    );
   });
 });

@@ -126,6 +126,54 @@ export function check_descriptor(desc: unknown): string | null {
   return null;
 }
 
+/**
+ * What `defineModule()` takes: a descriptor with every field a reader of `modinfo` would want. `version`
+ * is the package's own (read it from package.json, so that lsmod, discovery and npm agree); `abi` is the
+ * core ABI the source was written against, as a literal (see KSOCK_ABI).
+ */
+export interface ModuleDefinition {
+  readonly name: string;
+  readonly version: string;
+  readonly aliases?: readonly string[];
+  readonly depends?: readonly string[];
+  readonly abi: string;
+  readonly description: string;
+  readonly license: string;
+  readonly size?: number;
+  init(kernel: Kernel, mod: Module): number | undefined;
+  exit?(kernel: Kernel, mod: Module): void;
+}
+
+/** A descriptor made by `defineModule()`: frozen, with `aliases` and `depends` always present. */
+export type DefinedModule = ModuleDescriptor &
+  Readonly<Required<Pick<ModuleDefinition, 'aliases' | 'depends' | 'abi' | 'description' | 'license'>>>;
+
+/**
+ * Declares a module: the MODULE_* macros of include/linux/module.h (MODULE_ALIAS, MODULE_DESCRIPTION,
+ * MODULE_LICENSE, MODULE_VERSION, and the dependencies modpost records) in one typed call. Returns a frozen
+ * descriptor whose `aliases` and `depends` are (frozen) arrays, empty when not given, and throws a
+ * TypeError at definition time for what `check_descriptor()` would refuse at load. The loader still
+ * accepts a plain object; this is the way a family writes one.
+ */
+export function defineModule(def: ModuleDefinition): DefinedModule {
+  const bad = check_descriptor(def);
+  if (bad !== null) throw new TypeError(`ksock: invalid module descriptor${describe_name(def)}: ${bad}`);
+  for (const key of ['abi', 'description', 'license'] as const) {
+    if (typeof def[key] !== 'string')
+      throw new TypeError(`ksock: module ${def.name}: ${key} must be a string`);
+  }
+  const desc: DefinedModule = {
+    ...def,
+    aliases: Object.freeze([...(def.aliases ?? [])]),
+    depends: Object.freeze([...(def.depends ?? [])]),
+  };
+  return Object.freeze(desc);
+}
+
+function describe_name(def: { name?: unknown }): string {
+  return typeof def.name === 'string' ? ` '${def.name}'` : '';
+}
+
 function abi_major(abi: string): string {
   return abi.split('.')[0] ?? abi;
 }

@@ -1,3 +1,4 @@
+import { NET_SLOTS } from './per_kernel.js';
 import { PROTO_INUSE_NR } from './sock.js';
 import type { Kernel } from './kernel.js';
 import type { NetDevice } from './dev.js';
@@ -15,6 +16,8 @@ export class Net {
   /** prot_inuse: sockets in use per proto, at the proto's inuse_idx (sock_prot_inuse_add()). */
   readonly prot_inuse = new Int32Array(PROTO_INUSE_NR);
   readonly gen = new Map<object, unknown>();
+  /** The modules' per-namespace data, by perNet() slot. */
+  readonly [NET_SLOTS]: unknown[] = [];
   /** Network devices by ifindex order (dev_base_head). */
   readonly dev_base: NetDevice[] = [];
   ifindex = 0;

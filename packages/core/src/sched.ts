@@ -19,10 +19,6 @@ export function current(): Task {
   return current_task;
 }
 
-export function current_or_null(): Task | null {
-  return current_task;
-}
-
 export function active_tracer_or_null(): Tracer | null {
   return active_tracer;
 }

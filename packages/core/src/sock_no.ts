@@ -21,9 +21,6 @@ export function sock_no_accept(_sock: Socket, _newsock: Socket, _arg: ProtoAccep
 export function sock_no_getname(_sock: Socket, _peer: boolean): number {
   return -EOPNOTSUPP;
 }
-export function sock_no_ioctl(_sock: Socket, _cmd: number, _arg: Uint8Array | number): number {
-  return -EOPNOTSUPP;
-}
 export function sock_no_listen(_sock: Socket, _backlog: number): number {
   return -EOPNOTSUPP;
 }

@@ -148,10 +148,10 @@ export interface UserMsg {
  * detail its KernelError message would carry. Reached through `task.raw`.
  *
  * They exist for callers whose failures are routine control flow (EAGAIN ending a non-blocking drain,
- * EINPROGRESS, the ECONNREFUSED every NETLINK_USERSOCK multicast send ends in) — V8 spends about 0.7 µs
- * throwing and catching an error even without a stack trace (`KernelError.stackFrames = 0`), more than
- * most syscalls cost ksock — and for bridges that forward a program's system calls and hand the errno
- * back to it. Each form runs the same argument checks and kernel entry point as its throwing twin.
+ * EINPROGRESS, the ECONNREFUSED every NETLINK_USERSOCK multicast send ends in) — V8 spends microseconds
+ * building, throwing and catching an error, more than most syscalls cost ksock — and for bridges that
+ * forward a program's system calls and hand the errno back to it. Each form runs the same argument checks
+ * and kernel entry point as its throwing twin.
  */
 export interface RawSyscalls {
   /** sendto(2) → bytes sent, or -errno. */

@@ -97,21 +97,6 @@ export class Tracer {
     for (const l of this.listeners) l(ev, 'exit');
   }
 
-  /** The function call() is about to run, so that its own prologue lets it through (see want()). */
-  private pending: unknown = null;
-
-  /**
-   * The prologue of a kernel function written in the inline-trace style asks this first: true means
-   * "record this call" (it then re-enters through call()); false means call() is already recording it.
-   */
-  want(fn: unknown): boolean {
-    if (this.pending === fn) {
-      this.pending = null;
-      return false;
-    }
-    return true;
-  }
-
   /** Run `fn` as a traced call. Only reached when tracing is on. */
   call<R>(
     name: string,
@@ -146,7 +131,6 @@ export class Tracer {
     for (const l of this.listeners) l(ev, 'entry');
     this.depth++;
     const t0 = performance.now();
-    this.pending = fn;
     try {
       const ret = (fn as (...args: unknown[]) => R)(a, b, c, d, e, f);
       ev.ret = label(ret);
@@ -154,7 +138,6 @@ export class Tracer {
       ev.done = true;
       return ret;
     } finally {
-      this.pending = null;
       this.depth--;
       ev.duration = Math.round((performance.now() - t0) * 1000) / 1000;
       for (const l of this.listeners) l(ev, 'exit');
@@ -299,7 +282,7 @@ function call_ops_traced<R>(
   e: unknown,
 ): R {
   const call = fn as unknown as (...args: unknown[]) => R;
-  if (TRACED.has(fn) || self_traced(fn)) return call(a, b, c, d, e);
+  if (TRACED.has(fn)) return call(a, b, c, d, e);
   // A trace point's bare function, taken into an ops table before tracing began: record it as its
   // wrapper would.
   const tp = TRACEPOINT_OF.get(fn);
@@ -379,30 +362,6 @@ function tracers_changed(delta: number): void {
   for (const tp of TRACEPOINTS) patch(tp, now);
   tracing = now;
 }
-
-const SELF_TRACED = new WeakMap<object, boolean>();
-
-/**
- * Does `fn` begin with the inline-trace prologue (`ftrace()?.want(fn)`)? Then it records itself, with its
- * own argument formatter, and call_ops must not record it a second time. Looked up once per function,
- * and only while tracing.
- */
-function self_traced(fn: object): boolean {
-  let v = SELF_TRACED.get(fn);
-  if (v === undefined) {
-    v = Function.prototype.toString.call(fn).includes('.want(');
-    SELF_TRACED.set(fn, v);
-  }
-  return v;
-}
-
-/**
- * The active tracer, or null when tracing is off. A function can record itself by beginning with
- * `const t = ftrace(); if (t?.want(fn)) return t.call('fn', fn, fmt, …args);`. ksock's own functions no
- * longer do: that prologue is one load and a compare when off, but its bytecode counts against V8's
- * inlining budget in every caller — tracepoint() costs nothing. It stays for families written that way.
- */
-export const ftrace = active_tracer_or_null;
 
 /** The argument formatter of a traced function: the arguments that matter, as the trace shows them. */
 // biome-ignore lint/suspicious/noExplicitAny: matches any kernel function's parameters.

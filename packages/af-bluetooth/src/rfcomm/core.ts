@@ -8,7 +8,7 @@
  * EHOSTUNREACH — the error an RFCOMM connect() then returns, as on a Linux host without an adapter.
  */
 import type { Kernel } from '@ksock/core';
-import type { Module, ModuleDescriptor, Sock, Socket } from '@ksock/core/kernel';
+import type { Module, Sock, Socket } from '@ksock/core/kernel';
 import { EBUSY, EINPROGRESS, EINVAL, ENOMEM, O_NONBLOCK, PF_BLUETOOTH, SOCK_SEQPACKET } from '@ksock/core';
 import {
   type Fmt,
@@ -17,6 +17,8 @@ import {
   skb_queue_purge,
   SkBuffHead,
   call_ops,
+  defineModule,
+  perKernel,
   tracing,
   sock_create_kern,
   sock_release,
@@ -50,8 +52,12 @@ import {
   RFCOMM_V24_RTR,
 } from '../uapi/bluetooth.js';
 import { rfcomm_cleanup_sockets, rfcomm_init_sockets } from './sock.js';
+import pkg from '../../package.json' with { type: 'json' };
 
-/** rfcomm/core.c VERSION. */
+/**
+ * rfcomm/core.c VERSION, as rfcomm_init() prints it ("Bluetooth: RFCOMM ver 1.11") and MODULE_DESCRIPTION
+ * names it. Linux's MODULE_VERSION; the module's `version` is the package's.
+ */
 export const RFCOMM_VERSION = '1.11';
 
 /** struct rfcomm_session. */
@@ -110,7 +116,7 @@ interface RfcommCore {
   dlcs_allocated: number;
 }
 
-const cores = new WeakMap<Kernel, RfcommCore>();
+const cores = perKernel<RfcommCore>();
 
 /** The `rfcomm` module instance loaded in `kernel` (THIS_MODULE of rfcomm.ko), or null. */
 export function rfcomm_module(kernel: Kernel): Module | null {
@@ -436,14 +442,17 @@ export function rfcomm_exit(kernel: Kernel, _mod: Module): void {
 }
 
 /** rfcomm.ko: MODULE_ALIAS("bt-proto-3"), using symbols of bluetooth.ko. */
-export const rfcomm: ModuleDescriptor = {
+export const rfcomm = defineModule({
   name: 'rfcomm',
-  version: RFCOMM_VERSION,
+  version: pkg.version,
   aliases: ['bt-proto-3'],
   depends: ['bluetooth'],
+  abi: '1.0',
+  description: `Bluetooth RFCOMM ver ${RFCOMM_VERSION}`,
+  license: 'MIT',
   init: rfcomm_init,
   exit: rfcomm_exit,
-};
+});
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
 tracepoint(rfcomm_dlc_alloc, 'rfcomm_dlc_alloc', undefined, (f) => {

@@ -20,15 +20,13 @@ import modules, {
   RFCOMM_V24_DV,
   RFCOMM_V24_RTC,
   RFCOMM_V24_RTR,
-  type RfcommPinfo,
-  l2cap_sk_list,
-  rfcomm_dlc_count,
-  rfcomm_sessions,
-  rfcomm_sk_list,
   ba2str,
   parse_sockaddr_rc,
   sockaddr_rc,
 } from '../index.js';
+import { type RfcommPinfo, rfcomm_sk_list } from './sock.js';
+import { l2cap_sk_list } from '../l2cap_sock.js';
+import { rfcomm_dlc_count, rfcomm_sessions } from './core.js';
 
 const err = (code: string) => expect.objectContaining({ code });
 

@@ -16,6 +16,7 @@ import type {
   ProtoOps,
   Socket,
 } from '@ksock/core/kernel';
+import { perKernel } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   EADDRINUSE,
@@ -130,7 +131,7 @@ export function rfcomm_pi(sk: unknown): RfcommPinfo {
   return sk as RfcommPinfo;
 }
 
-const states = new WeakMap<Kernel, BtProtoState>();
+const states = perKernel<BtProtoState>();
 
 /** The list /proc/net/rfcomm prints (rfcomm_sk_list), newest first. */
 export function rfcomm_sk_list(kernel: Kernel): BtSockList | null {

@@ -17,16 +17,14 @@ import modules, {
   RFCOMM_LM_FIPS,
   RFCOMM_LM_MASTER,
   RFCOMM_LM_SECURE,
-  type RfcommPinfo,
-  SOL_BLUETOOTH,
   SOL_L2CAP,
   SOL_RFCOMM,
-  l2cap_sk_list,
-  rfcomm_dlc_count,
-  rfcomm_sessions,
-  rfcomm_sk_list,
   sockaddr_rc,
 } from '../index.js';
+import { type RfcommPinfo, rfcomm_sk_list } from './sock.js';
+import { SOL_BLUETOOTH } from '../uapi/bluetooth.js';
+import { l2cap_sk_list } from '../l2cap_sock.js';
+import { rfcomm_dlc_count, rfcomm_sessions } from './core.js';
 
 const err = (code: string) => expect.objectContaining({ code });
 

@@ -7,6 +7,7 @@ import type { Kernel } from '@ksock/core';
 import type { Module, ModuleDescriptor, Proto, ProtoOps, Sock } from '@ksock/core/kernel';
 import { PF_INET, SOCK_SEQPACKET, SOCK_STREAM } from '@ksock/core';
 import {
+  perKernel,
   proto_register,
   proto_unregister,
   sk_common_release,
@@ -46,7 +47,7 @@ interface State {
   sw: InetProtosw[];
 }
 
-const states = new WeakMap<Kernel, State>();
+const states = perKernel<State>();
 
 function sctp_init_sock(sk: Sock): number {
   (sk as SctpLikeSock).inits++;

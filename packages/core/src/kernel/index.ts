@@ -40,8 +40,15 @@ export {
   module_name,
   request_module,
   check_descriptor,
+  defineModule,
 } from '../module.js';
-export type { ModuleDescriptor, ModuleInfo, ModuleState } from '../module.js';
+export type {
+  DefinedModule,
+  ModuleDefinition,
+  ModuleDescriptor,
+  ModuleInfo,
+  ModuleState,
+} from '../module.js';
 
 // Sockets (net/socket.c)
 export {
@@ -157,7 +164,6 @@ export {
   sock_no_socketpair,
   sock_no_accept,
   sock_no_getname,
-  sock_no_ioctl,
   sock_no_listen,
   sock_no_shutdown,
   sock_no_sendmsg,
@@ -228,6 +234,8 @@ export {
   sock_inuse_add,
 } from '../net_namespace.js';
 export type { PernetOperations } from '../net_namespace.js';
+export { perKernel, perNet } from '../per_kernel.js';
+export type { PerKernel, PerNet, StateTable } from '../per_kernel.js';
 export {
   NetDevice,
   NETDEV_UP,
@@ -268,7 +276,6 @@ export {
   tracing,
   trace_note,
   format_trace,
-  ftrace,
   call_ops,
 } from '../trace.js';
 export type { Fmt, TraceEvent, TraceListener, TraceLabelled } from '../trace.js';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { testFamily } from '../__fixtures__/af_test.js';
 import type { Kernel } from '../kernel.js';
 import { AF_VSOCK, SOCK_DGRAM } from '../uapi/socket.js';
-import { checkFamily } from './index.js';
+import { defineModule } from '../module.js';
+import { checkFamily, checkPackageModules } from './index.js';
 
 describe('@ksock/core/testing: checkFamily', () => {
   it('passes a conforming family and sweeps the fault sites of its create path', () => {
@@ -47,6 +48,57 @@ describe('@ksock/core/testing: checkFamily', () => {
         `socket(${AF_VSOCK}, ${SOCK_DGRAM}, 0): every counter is back after close`,
         `socket(${AF_VSOCK}, ${SOCK_DGRAM}, 0): rmmod succeeds after close`,
       ]),
+    );
+  });
+});
+
+describe('@ksock/core/testing: checkPackageModules', () => {
+  const mod = (name: string, extra: { aliases?: string[]; depends?: string[] } = {}) =>
+    defineModule({
+      name,
+      version: '0.2.0',
+      abi: '1.0',
+      description: name,
+      license: 'MIT',
+      init: () => 0,
+      ...extra,
+    });
+  const pkg = (modules: unknown[], version = '0.2.0') => ({ name: 'fam', version, ksock: { modules } });
+  const a = mod('a', { aliases: ['net-pf-40'] });
+  const b = mod('b', { aliases: ['net-pf-40-proto-1'], depends: ['a'] });
+
+  it('passes when names, order, aliases and depends agree (absent means none) and versions are the package’s', () => {
+    const declared = [
+      { name: 'a', aliases: ['net-pf-40'] },
+      { name: 'b', aliases: ['net-pf-40-proto-1'], depends: ['a'] },
+    ];
+    expect(checkPackageModules(pkg(declared), [a, b])).toEqual([]);
+  });
+
+  it('names each disagreement', () => {
+    expect(checkPackageModules(pkg([{ name: 'a', aliases: ['net-pf-40'] }]), [a, b])).toEqual([
+      'fam: package.json declares modules [a] but the default export has [a, b]',
+    ]);
+    expect(
+      checkPackageModules(pkg([{ name: 'a' }, { name: 'b', aliases: ['net-pf-40-proto-1'] }]), [a, b]),
+    ).toEqual([
+      'fam: module a: package.json aliases [], descriptor ["net-pf-40"]',
+      'fam: module b: package.json depends [], descriptor ["a"]',
+    ]);
+    expect(checkPackageModules(pkg([{ name: 'a', aliases: ['net-pf-40'] }], '0.3.0'), [a])).toEqual([
+      "fam: module a: version '0.2.0', package.json '0.3.0'",
+    ]);
+  });
+
+  it('wants the default export to be an array of valid descriptors, and package.json to declare them', () => {
+    expect(checkPackageModules(pkg([{ name: 'a' }]), a)).toEqual([
+      'fam: the default export is not an array of module descriptors',
+    ]);
+    expect(checkPackageModules(pkg([{ name: 'x' }]), [{ name: 'x' }])).toEqual([
+      'fam: default export [0]: version must be a string',
+    ]);
+    expect(checkPackageModules({ name: 'fam', version: '0.2.0' }, [a])).toContain(
+      'fam: package.json has no ksock.modules array',
     );
   });
 });

@@ -9,5 +9,6 @@ export type {
   ConformanceSocket,
   ConformanceSpec,
 } from './conformance.js';
+export { checkPackageModules } from './package.js';
 export { apiSnapshot, changesetPackages, checkApiChange } from './api.js';
 export type { ApiSnapshot } from './api.js';
