@@ -457,6 +457,9 @@ export class BridgeServer {
 
   private reply(conn: Conn, f: Frame, rep: Reply): void {
     conn.busy = null;
+    // The call's own socket is looked at again even if nothing woke its wait queue: a receive that
+    // emptied the queue wakes nobody (Linux's poll would simply find it empty next time).
+    if (rep.ph != null) this.dirty.add(rep.ph);
     this.flush();
     const ret = conn.sock.destroyed && rep.ret === -EINTR ? -EINTR : rep.ret;
     const drain = rep.ph?.take_drain() ?? 0;
