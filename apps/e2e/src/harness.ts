@@ -83,7 +83,7 @@ export function run(s: Served, cmd: string, args: readonly string[], input?: str
 
 /** Start a long-running program (a server) against the served kernel. */
 export function start(s: Served, cmd: string, args: readonly string[]): ChildProcess {
-  return spawn(cmd, args, { env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(cmd, args, { env: s.env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** The same program on the host, in a fresh network namespace (`unshare -n`, root). */
