@@ -19,6 +19,8 @@ export interface Served {
   socket: string;
   env: NodeJS.ProcessEnv;
   trace: string[];
+  /** What the server logged (dropped clients, refused peers). */
+  log: string[];
   close(): Promise<void>;
 }
 
@@ -38,12 +40,13 @@ export async function serve(opts: { trace?: boolean; kernel?: Kernel } = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'ksock-e2e-'));
   const socket = join(dir, 'kernel.sock');
   const trace: string[] = [];
+  const log: string[] = [];
   const server = new BridgeServer({
     kernel,
     path: socket,
     peercred,
     ...(opts.trace ? { trace: (t: string) => trace.push(t) } : {}),
-    log: () => {},
+    log: (m: string) => log.push(m),
   });
   await server.listen();
   const env = { ...process.env, LD_PRELOAD: native.preload, KSOCK_SOCKET: socket };
@@ -53,6 +56,7 @@ export async function serve(opts: { trace?: boolean; kernel?: Kernel } = {}): Pr
     socket,
     env,
     trace,
+    log,
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
