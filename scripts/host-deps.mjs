@@ -9,6 +9,10 @@ const NEEDED = {
   curl: 'curl',
   cc: 'gcc',
   unshare: 'util-linux',
+  lsmod: 'kmod',
+  ss: 'iproute2',
+  sysctl: 'procps',
+  setpriv: 'util-linux',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -3,8 +3,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { connect as netConnect } from 'node:net';
+import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import netlink from '@ksock/af-netlink';
 import inet from '@ksock/af-inet';
 import bluetooth from '@ksock/af-bluetooth';
@@ -17,6 +19,8 @@ export interface Served {
   socket: string;
   env: NodeJS.ProcessEnv;
   trace: string[];
+  /** What the server logged (dropped clients, refused peers). */
+  log: string[];
   close(): Promise<void>;
 }
 
@@ -36,12 +40,13 @@ export async function serve(opts: { trace?: boolean; kernel?: Kernel } = {}): Pr
   const dir = mkdtempSync(join(tmpdir(), 'ksock-e2e-'));
   const socket = join(dir, 'kernel.sock');
   const trace: string[] = [];
+  const log: string[] = [];
   const server = new BridgeServer({
     kernel,
     path: socket,
     peercred,
     ...(opts.trace ? { trace: (t: string) => trace.push(t) } : {}),
-    log: () => {},
+    log: (m: string) => log.push(m),
   });
   await server.listen();
   const env = { ...process.env, LD_PRELOAD: native.preload, KSOCK_SOCKET: socket };
@@ -51,6 +56,7 @@ export async function serve(opts: { trace?: boolean; kernel?: Kernel } = {}): Pr
     socket,
     env,
     trace,
+    log,
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
@@ -81,7 +87,7 @@ export function run(s: Served, cmd: string, args: readonly string[], input?: str
 
 /** Start a long-running program (a server) against the served kernel. */
 export function start(s: Served, cmd: string, args: readonly string[]): ChildProcess {
-  return spawn(cmd, args, { env: s.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(cmd, args, { env: s.env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** The same program on the host, in a fresh network namespace (`unshare -n`, root). */
@@ -119,4 +125,74 @@ export async function settled(s: Served): Promise<void> {
     if (s.server.processes.size === 0 && s.server.placeholders.size === 0) return;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The Python (and other) programs the tests run, beside src/. */
+export const PROGRAMS = fileURLToPath(new URL('../programs/', import.meta.url));
+
+/** Wait (at most `ms`) for a line of the child's stdout matching `re`; resolves with the match. */
+export function line(child: ChildProcess, re: RegExp, ms = 10_000): Promise<RegExpMatchArray> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let err = '';
+    const done = (fn: () => void) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', on);
+      child.off('exit', onexit);
+      fn();
+    };
+    const on = (chunk: Buffer) => {
+      buf += chunk.toString();
+      const m = buf.match(re);
+      if (m !== null) done(() => resolve(m));
+    };
+    const onexit = () => done(() => reject(new Error(`exited before printing ${re}: ${buf}${err}`)));
+    child.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const timer = setTimeout(
+      () => done(() => reject(new Error(`no ${re} within ${ms} ms: ${buf}${err}`))),
+      ms,
+    );
+    child.stdout?.on('data', on);
+    child.once('exit', onexit);
+  });
+}
+
+/** The child's exit (code, or 128+signal as a shell reports it), killing it after `ms`. */
+export function exited(child: ChildProcess, ms = 10_000): Promise<number> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? 128 + (signal === null ? 0 : osConstants.signals[signal]));
+    });
+  });
+}
+
+/** Whether the host's own loopback accepts a TCP connection on `port` (a ksock listener must not). */
+export function hostAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = netConnect({ host: '127.0.0.1', port }, () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.on('error', () => resolve(false));
+    c.setTimeout(2000, () => {
+      c.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** The local ports of the TCP sockets /proc/net/tcp lists in state `st` (0A: listening) in the ksock kernel. */
+export function procTcpPorts(s: Served, st = '0A'): number[] {
+  return s.kernel.proc
+    .read('/proc/net/tcp')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[3] === st)
+    .map((f) => Number.parseInt(f[1]!.split(':')[1]!, 16));
 }

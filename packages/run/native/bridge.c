@@ -486,7 +486,10 @@ static int ctl_open(int kind)
 	int64_t result = get_i64(body);
 	if (result < 0) {
 		real_close(fd);
-		ks_msg("ksock: the ksock server at %s refused this process: %s", ks_path, strerror((int)-result));
+		if (!__atomic_exchange_n(&warned_unreachable, 1, __ATOMIC_RELAXED))
+			ks_msg("ksock: the ksock server at %s refused this process: %s; calls on ksock sockets fail "
+			       "with EIO",
+			       ks_path, strerror((int)-result));
 		return (int)result;
 	}
 	if (nint >= 4) {

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kernel } from '@ksock/core';
@@ -85,13 +85,10 @@ function run_child(cmd: string[], preload: string, socket: string): Promise<numb
       );
       resolve(127);
     });
-    child.on('exit', (code, signal) => {
-      const n =
-        signal === null
-          ? 0
-          : (({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 6);
-      resolve(code ?? 128 + n);
-    });
+    // Killed by a signal: 128 + its number, as a shell reports it.
+    child.on('exit', (code, signal) =>
+      resolve(code ?? 128 + (signal === null ? 0 : constants.signals[signal])),
+    );
   });
 }
 

@@ -4,7 +4,7 @@
 
 import { chmodSync, rmSync } from 'node:fs';
 import { type Server, type Socket as NetSocket, createServer } from 'node:net';
-import { EINTR, EIO, EPROTO, type Kernel, KernelError, O_CLOEXEC, type Task } from '@ksock/core';
+import { EACCES, EINTR, EIO, EPROTO, type Kernel, KernelError, O_CLOEXEC, type Task } from '@ksock/core';
 import { type File, replace_fd } from '@ksock/core/kernel';
 import { type Frame, FrameError, FrameReader, REPLY, encode } from './frame.js';
 import { HostProcess, host_exe, host_stat } from './host_process.js';
@@ -66,6 +66,7 @@ export class BridgeServer {
   private readonly server: Server;
   private readonly reaper: ReturnType<typeof setInterval>;
   private readonly opts: BridgeOptions;
+  private closing = false;
   /** Requests served, for tests and the bench. */
   served = 0;
 
@@ -96,6 +97,7 @@ export class BridgeServer {
 
   /** Stop serving: every client is dropped and its task exits; the socket file is removed. */
   async close(): Promise<void> {
+    this.closing = true;
     clearInterval(this.reaper);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     // Programs still running (a server left in the background) lose their kernel: their calls fail with EIO.
@@ -124,7 +126,13 @@ export class BridgeServer {
     const euid = process.geteuid?.() ?? 0;
     if (peer.uid !== euid) {
       this.log(`ksock: refused pid ${peer.pid}: its uid ${peer.uid} is not the server's (${euid})`);
-      sock.destroy();
+      // What it sends is read and dropped (so its end of file is seen); the refusal is a HELLO reply, so the
+      // library can name the reason.
+      this.conns.add(sock);
+      sock.on('error', () => {});
+      sock.on('close', () => this.conns.delete(sock));
+      sock.resume();
+      sock.end(encode(OP.HELLO | REPLY, [-EACCES, 0]));
       return;
     }
     const conn: Conn = { sock, peer, kind: null, proc: null, busy: null };
@@ -145,16 +153,31 @@ export class BridgeServer {
     sock.on('error', () => {}); // ECONNRESET from a killed program: 'close' follows
     sock.on('close', () => {
       this.conns.delete(sock);
-      if (conn.kind === null && reader.pending > 0)
-        this.log(`ksock: pid ${peer.pid} closed its connection in the middle of a frame`);
+      if (conn.kind !== 'ph' && reader.pending > 0 && !this.closing)
+        this.drop(conn, 'its connection ended in the middle of a frame');
       this.on_close(conn);
     });
   }
 
-  /** A client that broke the protocol: its connection is closed and, with its last one, its task exits. */
+  /**
+   * A client that broke the protocol (a malformed frame, or one cut off by the end of the connection): the
+   * connection is closed and the process loses the kernel — its task exits, and the sockets only it held are
+   * released. Its later calls fail with EIO, as after the server went away. Everyone else is served on.
+   */
   private drop(conn: Conn, why: string): void {
     this.log(`ksock: dropping pid ${conn.peer.pid}: ${why}`);
     conn.sock.destroy();
+    const p = conn.proc;
+    if (p === null || this.processes.get(p.pid) !== p) return;
+    this.exit_process(p);
+    // Its placeholders, unless a live task (a fork child) still holds the file.
+    const held = new Set<File>();
+    for (const q of this.processes.values()) for (const [, f] of q.task.files.entries()) held.add(f);
+    for (const ph of [...this.placeholders.values()]) {
+      if (ph.pid !== p.pid || (ph.file !== null && held.has(ph.file))) continue;
+      ph.conn.destroy();
+      this.placeholder_ended(ph);
+    }
   }
 
   private on_close(conn: Conn): void {
@@ -317,22 +340,27 @@ export class BridgeServer {
     for (const fn of ph.end_waiters.splice(0)) fn();
   }
 
-  private fresh(ino: number): Placeholder | null | Promise<Placeholder | null> {
+  private fresh(ino: number, signal: AbortSignal): Placeholder | null | Promise<Placeholder | null> {
     const ph = this.placeholders.get(ino);
-    if (ph !== undefined) return ph.file === null && !ph.ended ? ph : null;
+    if (ph !== undefined && ph.file === null && !ph.ended) return ph;
+    // Not here yet, or the one here is a dead placeholder whose inode the host has already given to the new
+    // one (its end of file still queued): wait for the PH_HELLO naming it.
     return new Promise((resolve) => {
       const list = this.ph_waiters.get(ino) ?? [];
       list.push(resolve);
       this.ph_waiters.set(ino, list);
-      // A PH_HELLO that never comes (the program died between its two writes) ends the call.
-      setTimeout(() => {
+      // A PH_HELLO that never comes (the program died between its two writes, or a signal interrupted the
+      // wait) ends the call when its connection closes or CANCEL comes. No timer: a server that stalls for a
+      // while (a loaded machine) must not fail a request whose PH_HELLO is merely still unread.
+      signal.addEventListener('abort', () => {
         const l = this.ph_waiters.get(ino);
         const i = l?.indexOf(resolve) ?? -1;
         if (i >= 0) {
           l!.splice(i, 1);
+          if (l!.length === 0) this.ph_waiters.delete(ino);
           resolve(null);
         }
-      }, 5000).unref();
+      });
     });
   }
 
@@ -395,7 +423,7 @@ export class BridgeServer {
         if (file_at(task, h) !== ph.file && this.install(task, h, ph.file, false) < 0) return null;
         return ph;
       },
-      fresh: (ino) => this.fresh(ino),
+      fresh: (ino) => this.fresh(ino, ac.signal),
       attach: (ph, k, h, cloexec) => this.attach(task, ph, k, h, cloexec),
       close: (h, file) => {
         if (file_at(task, h) === file) sys(() => task.close(h));
@@ -457,6 +485,9 @@ export class BridgeServer {
 
   private reply(conn: Conn, f: Frame, rep: Reply): void {
     conn.busy = null;
+    // The call's own socket is looked at again even if nothing woke its wait queue: a receive that
+    // emptied the queue wakes nobody (Linux's poll would simply find it empty next time).
+    if (rep.ph != null) this.dirty.add(rep.ph);
     this.flush();
     const ret = conn.sock.destroyed && rep.ret === -EINTR ? -EINTR : rep.ret;
     const drain = rep.ph?.take_drain() ?? 0;
