@@ -1,7 +1,7 @@
 // native.ts — builds the interposition library and the peer-credential addon from their C sources, on first
 // use, with the machine's C compiler; cached by a hash of the sources, the flags and the compiler.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
@@ -34,7 +34,8 @@ function cache_root(): string {
   return join(base, 'ksock');
 }
 
-function compiler(): string {
+/** The C compiler and its `--version` text (part of the cache key). */
+function compiler(): { cc: string; version: string } {
   const cc = process.env.CC || 'cc';
   const r = spawnSync(cc, ['--version'], { encoding: 'utf8' });
   if (r.error !== undefined || r.status !== 0)
@@ -42,7 +43,7 @@ function compiler(): string {
       `ksock: no C compiler found (tried \`${cc}\`). ksock run builds its interposition library from source ` +
         'on first use: install one (Debian/Ubuntu: `apt-get install gcc libc6-dev`), or set CC.',
     );
-  return cc;
+  return { cc, version: r.stdout };
 }
 
 /**
@@ -51,9 +52,9 @@ function compiler(): string {
  */
 export function ensureNative(): NativeBuild {
   const spec = JSON.parse(readFileSync(join(NATIVE_DIR, 'sources.json'), 'utf8')) as Sources;
-  const cc = compiler();
+  const { cc, version } = compiler();
   const h = createHash('sha256');
-  h.update(execFileSync(cc, ['--version'], { encoding: 'utf8' }));
+  h.update(version);
   h.update(JSON.stringify(spec));
   const files = new Set([...spec.preload, ...spec.peercred]);
   for (const f of [...files].sort()) h.update(f).update(readFileSync(join(NATIVE_DIR, f)));

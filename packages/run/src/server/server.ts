@@ -413,17 +413,24 @@ export class BridgeServer {
   private serve(conn: Conn, f: Frame): void {
     const p = conn.proc!;
     const task = p.task;
-    const ac = new AbortController();
+    // Only a call that sleeps needs to be interruptible: the controller is made on first use.
+    let ac: AbortController | null = null;
+    const signal = () => {
+      ac ??= new AbortController();
+      return ac.signal;
+    };
     const ctx: Ctx = {
       task,
-      signal: ac.signal,
+      get signal() {
+        return signal();
+      },
       fd: (h, ino) => {
         const ph = this.placeholders.get(ino);
         if (ph === undefined || ph.file === null || ph.ended) return null;
         if (file_at(task, h) !== ph.file && this.install(task, h, ph.file, false) < 0) return null;
         return ph;
       },
-      fresh: (ino) => this.fresh(ino, ac.signal),
+      fresh: (ino) => this.fresh(ino, signal()),
       attach: (ph, k, h, cloexec) => this.attach(task, ph, k, h, cloexec),
       close: (h, file) => {
         if (file_at(task, h) === file) sys(() => task.close(h));
@@ -446,7 +453,7 @@ export class BridgeServer {
     }
     this.served++;
     if (r instanceof Promise) {
-      conn.busy = ac;
+      conn.busy = ac ?? new AbortController();
       r.then(
         (rep) => this.reply(conn, f, rep),
         (e) => this.reply(conn, f, this.internal(f, e)),

@@ -105,7 +105,7 @@ export const handlers: Record<number, Handler> = {
     const cloexec = (type! & O_CLOEXEC) !== 0;
     const a = ctx.attach(p0, r[0], h0!, cloexec);
     const b = ctx.attach(p1, r[1], h1!, cloexec);
-    return { ret: a < 0 ? a : b < 0 ? b : 0 };
+    return { ret: Math.min(a, b, 0) };
   },
 
   [OP.BIND]: (ctx, [h, ino], [addr]) => {
