@@ -1,4 +1,5 @@
-// host-deps.mjs — the host programs the tests run (iproute2, python3, curl, a C compiler): installed from
+// host-deps.mjs — the host programs the tests run (iproute2, python3, curl, a C compiler, Chromium for the
+// playground's browser tests): installed from
 // Debian's packages when missing and running as root, or named in an error otherwise. Never skipped.
 import { spawnSync } from 'node:child_process';
 
@@ -13,6 +14,8 @@ const NEEDED = {
   ss: 'iproute2',
   sysctl: 'procps',
   setpriv: 'util-linux',
+  // apps/playground drives Debian's Chromium with playwright-core (no browser download).
+  chromium: 'chromium',
 };
 
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;

@@ -66,14 +66,14 @@ function boxHtml(b: ObjectBox, prefix: string): string {
   return `<div class="box ${b.id.startsWith('module:') ? 'module' : esc(b.id)}" id="${esc(prefix + b.id)}"><div class="title">${esc(b.type)} <span>${esc(b.label)}</span></div><table>${rows}</table></div>`;
 }
 
-function graphHtml(g: ObjectGraph, prefix: string): string {
+export function graphHtml(g: ObjectGraph, prefix: string): string {
   const chain = g.boxes.filter((b) => !b.id.startsWith('module:'));
   const mods = g.boxes.filter((b) => b.id.startsWith('module:'));
   const edges = g.edges.map((e) => ({ from: prefix + e.from, to: prefix + e.to, label: e.label }));
   return `<div class="graph" data-edges="${esc(JSON.stringify(edges))}"><svg class="wires"></svg><div class="chain">${chain.map((b) => boxHtml(b, prefix)).join('')}</div><div class="mods">${mods.map((b) => boxHtml(b, prefix)).join('')}</div></div>`;
 }
 
-function modulesHtml(rows: readonly ModuleInfo[], before?: readonly ModuleInfo[]): string {
+export function modulesHtml(rows: readonly ModuleInfo[], before?: readonly ModuleInfo[]): string {
   if (rows.length === 0) return '<p class="dim">(no module loaded)</p>';
   const tr = rows
     .map((m) => {
@@ -97,7 +97,7 @@ function callHtml(c: CallReport, n: number): string {
 <div class="cols"><div><h3>Modules before</h3>${modulesHtml(c.modulesBefore)}</div><div><h3>Modules after</h3>${modulesHtml(c.modulesAfter, c.modulesBefore)}</div></div></section>`;
 }
 
-function messageHtml(m: AnnotatedMessage): string {
+export function messageHtml(m: AnnotatedMessage): string {
   const rows = m.fields
     .map(
       (f) =>
@@ -128,7 +128,7 @@ function sectionHtml(s: Section, n: number): string {
   }
 }
 
-const CSS = `
+export const CSS = `
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222;background:#fafafa}
 code,.trace,.box,table.msg,.hex{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px}
 h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ccc}h2 small{color:#888;font-weight:normal}
@@ -156,7 +156,7 @@ table.lsmod tr.new{background:#f6e8f6;font-weight:bold}
 `;
 
 // Draws the pointer arrows once the boxes are laid out (and again on resize / when details fold).
-const SCRIPT = `
+export const SCRIPT = `
 function draw(){document.querySelectorAll('.graph').forEach(function(g){
 var svg=g.querySelector('svg.wires');var edges=JSON.parse(g.getAttribute('data-edges'));var gr=g.getBoundingClientRect();
 var ns='http://www.w3.org/2000/svg';svg.innerHTML='<defs><marker id="ah" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0L10,5L0,10z" fill="#567"/></marker></defs>';

@@ -14,52 +14,113 @@ function retText(ev: TraceEvent): string {
   return ev.errno !== null ? `${ev.ret} ${ev.errno}` : String(ev.ret);
 }
 
+/** One line of the function graph: what it says, before any colour, indentation or duration column. */
+export interface TraceRow {
+  /** 'open': a call with children (`fn(args) {`); 'close': its closing brace; 'leaf': a call without
+   * children; 'note': a comment line (`/* module cn loaded *\/`). */
+  kind: 'open' | 'close' | 'leaf' | 'note';
+  event: TraceEvent;
+  /** Index of `event` in the events given. */
+  index: number;
+  depth: number;
+  text: string;
+  /** The duration column applies (open lines and notes have none, as in ftrace). */
+  timed: boolean;
+}
+
+/** The function graph's lines as data: the terminal view and the playground both draw from this. */
+export function traceRows(events: readonly TraceEvent[]): TraceRow[] {
+  const out: TraceRow[] = [];
+  const open: Array<{ ev: TraceEvent; index: number }> = [];
+  const close_to = (depth: number) => {
+    while (open.length > depth) {
+      const { ev, index } = open.pop()!;
+      const r = retText(ev);
+      out.push({
+        kind: 'close',
+        event: ev,
+        index,
+        depth: ev.depth,
+        text: `}${r ? ` /* ${ev.name} = ${r} */` : ''}`,
+        timed: true,
+      });
+    }
+  };
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!;
+    close_to(ev.depth);
+    if (ev.note) {
+      out.push({
+        kind: 'note',
+        event: ev,
+        index: i,
+        depth: ev.depth,
+        text: `/* ${ev.name} */`,
+        timed: false,
+      });
+      continue;
+    }
+    const next = events[i + 1];
+    if (next !== undefined && next.depth > ev.depth) {
+      out.push({
+        kind: 'open',
+        event: ev,
+        index: i,
+        depth: ev.depth,
+        text: `${ev.name}(${ev.args}) {`,
+        timed: false,
+      });
+      open.push({ ev, index: i });
+    } else {
+      const r = retText(ev);
+      out.push({
+        kind: 'leaf',
+        event: ev,
+        index: i,
+        depth: ev.depth,
+        text: `${ev.name}(${ev.args});${r ? ` /* = ${r} */` : ''}`,
+        timed: true,
+      });
+    }
+  }
+  close_to(0);
+  return out;
+}
+
+/** How a trace line is marked: 'err' (returned an errno, or never returned), 'mod' (module autoload). */
+export function traceTone(row: TraceRow): 'err' | 'mod' | 'warn' | 'dim' | null {
+  const ev = row.event;
+  if (row.kind === 'note') {
+    if (isAutoload(ev)) return 'mod';
+    return /FATAL|refused|fail/i.test(ev.name) ? 'warn' : 'dim';
+  }
+  if (ev.errno !== null || !ev.done) return 'err';
+  if (isAutoload(ev)) return 'mod';
+  return null;
+}
+
 /**
  * The trace as ftrace's function_graph tracer prints it with funcgraph-retval: a duration column, a
  * call with children opens a brace, its closing brace carries the return value. Failed checks (a negative
  * errno) are red; module autoloads (request_module, load_module, "module … loaded") stand out.
  */
 export function renderTrace(events: readonly TraceEvent[], p: Palette, showTimes = true): string[] {
-  const out: string[] = [];
-  const open: TraceEvent[] = [];
   const blank = showTimes ? `${' '.repeat(12)} | ` : '';
   const dur = (us: number) => (showTimes ? p.dim(`${us.toFixed(3).padStart(9)} us | `) : '');
-  const paint = (ev: TraceEvent, s: string) => {
-    if (ev.errno !== null || !ev.done) return p.red(s);
-    if (isAutoload(ev)) return p.magenta(p.bold(s));
-    return s;
-  };
-  const close_to = (depth: number) => {
-    while (open.length > depth) {
-      const ev = open.pop()!;
-      const r = retText(ev);
-      out.push(
-        `${dur(ev.duration)}${'  '.repeat(ev.depth)}${paint(ev, `}${r ? ` /* ${ev.name} = ${r} */` : ''}`)}`,
-      );
-    }
-  };
-  for (let i = 0; i < events.length; i++) {
-    const ev = events[i]!;
-    close_to(ev.depth);
-    const pad = '  '.repeat(ev.depth);
-    if (ev.note) {
-      const t = `/* ${ev.name} */`;
-      out.push(
-        `${blank}${pad}${isAutoload(ev) ? p.magenta(p.bold(t)) : /FATAL|refused|fail/i.test(ev.name) ? p.yellow(t) : p.dim(t)}`,
-      );
-      continue;
-    }
-    const next = events[i + 1];
-    if (next !== undefined && next.depth > ev.depth) {
-      out.push(`${blank}${pad}${paint(ev, `${ev.name}(${ev.args}) {`)}`);
-      open.push(ev);
-    } else {
-      const r = retText(ev);
-      out.push(`${dur(ev.duration)}${pad}${paint(ev, `${ev.name}(${ev.args});${r ? ` /* = ${r} */` : ''}`)}`);
-    }
-  }
-  close_to(0);
-  return out;
+  return traceRows(events).map((row) => {
+    const tone = traceTone(row);
+    const paint =
+      tone === 'err'
+        ? p.red
+        : tone === 'mod'
+          ? (s: string) => p.magenta(p.bold(s))
+          : tone === 'warn'
+            ? p.yellow
+            : tone === 'dim'
+              ? p.dim
+              : (s: string) => s;
+    return `${row.timed ? dur(row.event.duration) : blank}${'  '.repeat(row.depth)}${paint(row.text)}`;
+  });
 }
 
 export function renderModules(

@@ -1,30 +1,10 @@
 /** `trace <family> <type> <protocol>`: any socket() call, traced in a fresh kernel. */
-import type { TraceEvent } from '@ksock/core';
 import type { SocketArgs } from '../args.js';
 import type { Context } from '../context.js';
 import { bootKernel, familiesSummary } from '../context.js';
 import type { Report, Section } from '../report.js';
 import { tracedSocket } from './socket_call.js';
-
-/**
- * The function that produced the error the syscall returned: from the top of the trace, follow the
- * child that returned the same value, as far down as it goes. (A request_module() that failed on the
- * way is not it: its caller ignores the result and checks its table again.)
- */
-export function whereItFailed(events: readonly TraceEvent[]): TraceEvent | null {
-  let i = events.findIndex((e) => !e.note);
-  if (i < 0 || events[i]!.errno === null) return null;
-  for (;;) {
-    const parent = events[i]!;
-    let next = -1;
-    for (let j = i + 1; j < events.length && events[j]!.depth > parent.depth; j++) {
-      const e = events[j]!;
-      if (e.depth === parent.depth + 1 && !e.note && e.errno !== null && e.ret === parent.ret) next = j;
-    }
-    if (next < 0) return parent;
-    i = next;
-  }
-}
+import { whereItFailed } from './where_failed.js';
 
 export function runTrace(ctx: Context, args: SocketArgs): Report {
   const kernel = bootKernel(ctx);
