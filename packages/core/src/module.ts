@@ -170,6 +170,40 @@ export function defineModule(def: ModuleDefinition): DefinedModule {
   return Object.freeze(desc);
 }
 
+/**
+ * The unwind list of a module's init: Linux's goto-unwind labels as a stack. After each step succeeds,
+ * `push` how to undo it (the code under the label a later failure jumps to); when a step fails,
+ * `return unwind.fail(err)` undoes what was pushed, last first, and returns `err` — `goto out_…`:
+ *
+ * ```ts
+ * const unwind = new Unwind();
+ * err = sock_register(kernel, family);
+ * if (err) return err;
+ * unwind.push(() => sock_unregister(kernel, PF_BLUETOOTH)); // unregister_socket:
+ * err = hci_sock_init(kernel, mod);
+ * if (err) return unwind.fail(err); // goto unregister_socket
+ * ```
+ */
+export class Unwind {
+  private readonly steps: Array<() => void> = [];
+
+  /** Record the undo of the step that just succeeded. */
+  push(undo: () => void): void {
+    this.steps.push(undo);
+  }
+
+  /** A step failed: undo every recorded step, last first, and return `err`. */
+  fail(err: number): number {
+    this.unwind();
+    return err;
+  }
+
+  /** Undo every recorded step, last first (also what an exit that mirrors init can call). */
+  unwind(): void {
+    while (this.steps.length > 0) this.steps.pop()!();
+  }
+}
+
 function describe_name(def: { name?: unknown }): string {
   return typeof def.name === 'string' ? ` '${def.name}'` : '';
 }
