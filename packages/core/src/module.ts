@@ -1,5 +1,5 @@
 import type { Kernel } from './kernel.js';
-import { kernel_enter, kernel_leave } from './sched.js';
+import { in_kernel } from './sched.js';
 import { tracepoint, trace_note, type Fmt } from './trace.js';
 import { EBUSY, EEXIST, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM, EWOULDBLOCK } from './uapi/errno.js';
 
@@ -323,18 +323,16 @@ export let load_module = function load_module(kernel: Kernel, desc: ModuleDescri
     mod.target_list.push(dep);
   }
   table.loaded.unshift(mod);
-  let ret: number;
   // A module's init runs in the kernel's context, not the context of whatever task triggered the load
   // (request_module() runs modprobe as root from a kernel thread).
-  kernel_enter(kernel.init);
-  try {
-    ret = desc.init(kernel, mod) ?? 0;
-  } catch (e) {
-    kernel.printk(`${desc.name}: init threw: ${e instanceof Error ? e.message : String(e)}`);
-    ret = -EINVAL;
-  } finally {
-    kernel_leave();
-  }
+  let ret: number = in_kernel(kernel.init, () => {
+    try {
+      return desc.init(kernel, mod) ?? 0;
+    } catch (e) {
+      kernel.printk(`${desc.name}: init threw: ${e instanceof Error ? e.message : String(e)}`);
+      return -EINVAL;
+    }
+  });
   if (typeof ret !== 'number' || ret > 0) ret = -EINVAL;
   if (ret < 0) {
     mod.state = 'Going';
