@@ -8,6 +8,12 @@
  *   linux_bench multicast <members> <payload_bytes> <min_seconds> <repeats>
  *   linux_bench dump <min_seconds> <repeats>
  *   linux_bench many <count, 0 = as many as RLIMIT_NOFILE allows> <slabinfo_before> <slabinfo_after>
+ *   linux_bench getsockname <min_seconds> <repeats>
+ *   linux_bench pingpong <message_bytes> <min_seconds> <repeats>
+ *   linux_bench exec <command> [args...]
+ *
+ * getsockname, pingpong and exec also run under ksock's bridge (LD_PRELOAD of @ksock/run's library, with
+ * KSOCK_SOCKET naming a kernel the bench serves): the same binary, the same calls, answered by ksock.
  *
  * Every rate is measured the same way as the ksock side does it (src/measure.ts): one short warm-up
  * sample, then `repeats` samples, each running chunks of operations until at least `min_seconds` have
@@ -18,7 +24,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <linux/netlink.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
 #include <stdint.h>
@@ -27,6 +36,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -443,10 +453,136 @@ static void op_many(long count, const char *before, const char *after) {
   printf("]}\n");
 }
 
+/* ---- getsockname() on a bound UDP socket: one socket syscall that does almost nothing ---------------- */
+static long chunk_getsockname(void *p) {
+  int fd = *(int *)p;
+  struct sockaddr_in a;
+  for (int i = 0; i < 256; i++) {
+    socklen_t len = sizeof a;
+    if (getsockname(fd, (struct sockaddr *)&a, &len) < 0) die("getsockname", "getsockname");
+  }
+  return 256;
+}
+
+static void op_getsockname(double min_s, int repeats) {
+  int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) die("getsockname", "socket");
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) die("getsockname", "bind");
+  double s[MAX_SAMPLES];
+  double m = measure(chunk_getsockname, &fd, min_s, repeats, s);
+  printf("{\"op\":\"getsockname\",\"ops_per_sec\":%.1f,", m);
+  print_samples(s, repeats);
+  printf("}\n");
+  close(fd);
+}
+
+/* ---- TCP ping-pong between two processes over 127.0.0.1 ------------------------------------------------
+ * The parent listens, forks a child that connects and echoes every message back; the parent sends a
+ * message, waits for the echo, and counts round trips. Blocking send/recv, TCP_NODELAY on both ends. */
+#define PP_MAX 65536
+struct pp_ctx {
+  int fd;
+  size_t len;
+  unsigned char buf[PP_MAX];
+};
+
+static int send_full(int fd, const unsigned char *p, size_t len) {
+  while (len) {
+    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* 1: a whole message, 0: end of file before any byte, -1: an error or a short message. */
+static int recv_full(int fd, unsigned char *p, size_t len) {
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = recv(fd, p + got, len - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) return got == 0 ? 0 : -1;
+    got += (size_t)n;
+  }
+  return 1;
+}
+
+static long chunk_pingpong(void *p) {
+  struct pp_ctx *c = p;
+  for (int i = 0; i < 16; i++) {
+    if (send_full(c->fd, c->buf, c->len) < 0) die("pingpong", "send");
+    if (recv_full(c->fd, c->buf, c->len) != 1) die("pingpong", "recv");
+  }
+  return 16;
+}
+
+static void op_pingpong(size_t len, double min_s, int repeats) {
+  static struct pp_ctx c;
+  if (len < 1 || len > PP_MAX) die("pingpong", "message size");
+  int one = 1;
+  int lfd = socket(AF_INET, SOCK_STREAM, 0);
+  if (lfd < 0) die("pingpong", "socket");
+  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  if (bind(lfd, (struct sockaddr *)&a, sizeof a) < 0) die("pingpong", "bind");
+  if (listen(lfd, 1) < 0) die("pingpong", "listen");
+  socklen_t alen = sizeof a;
+  if (getsockname(lfd, (struct sockaddr *)&a, &alen) < 0) die("pingpong", "getsockname");
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) die("pingpong", "fork");
+  if (pid == 0) {
+    /* the echoing child: its own connection, until the parent closes its end */
+    close(lfd);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) < 0) _exit(3);
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    int r;
+    while ((r = recv_full(fd, c.buf, len)) == 1)
+      if (send_full(fd, c.buf, len) < 0) _exit(4);
+    _exit(r == 0 ? 0 : 5);
+  }
+  c.fd = accept(lfd, NULL, NULL);
+  if (c.fd < 0) die("pingpong", "accept");
+  close(lfd);
+  if (setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) die("pingpong", "TCP_NODELAY");
+  c.len = len;
+  memset(c.buf, 'x', len);
+  double s[MAX_SAMPLES];
+  double m = measure(chunk_pingpong, &c, min_s, repeats, s);
+  close(c.fd);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  printf("{\"op\":\"pingpong\",\"bytes\":%zu,\"ops_per_sec\":%.1f,", len, m);
+  print_samples(s, repeats);
+  printf(",\"child_status\":%d}\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+/* ---- exec: the wall time of one run of a command, from fork to its exit (its output discarded) ---- */
+static void op_exec(char **cmd) {
+  double t0 = now();
+  pid_t pid = fork();
+  if (pid < 0) die("exec", "fork");
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, 1);
+    execvp(cmd[0], cmd);
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) die("exec", "waitpid");
+  double t = now() - t0;
+  printf("{\"op\":\"exec\",\"seconds\":%.6f,\"status\":%d}\n", t,
+         WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc < 2) {
-    fprintf(stderr, "usage: linux_bench fcntl|socket_close|unicast|multicast|dump|many ...\n");
+    fprintf(stderr, "usage: linux_bench fcntl|socket_close|unicast|multicast|dump|many|getsockname|pingpong|exec ...\n");
     return 2;
   }
   const char *op = argv[1];
@@ -473,6 +609,16 @@ int main(int argc, char **argv) {
     op_dump(atof(argv[2]), repeats);
   } else if (strcmp(op, "many") == 0 && argc == 5) {
     op_many(atol(argv[2]), argv[3], argv[4]);
+  } else if (strcmp(op, "getsockname") == 0 && argc == 4) {
+    repeats = atoi(argv[3]);
+    if (repeats < 1 || repeats > MAX_SAMPLES) return 2;
+    op_getsockname(atof(argv[2]), repeats);
+  } else if (strcmp(op, "pingpong") == 0 && argc == 5) {
+    repeats = atoi(argv[4]);
+    if (repeats < 1 || repeats > MAX_SAMPLES) return 2;
+    op_pingpong((size_t)atol(argv[2]), atof(argv[3]), repeats);
+  } else if (strcmp(op, "exec") == 0 && argc >= 3) {
+    op_exec(argv + 2);
   } else {
     fprintf(stderr, "linux_bench: bad arguments for %s\n", op);
     return 2;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseLinuxOutput } from './linux.js';
+import { execSeconds, parseLinuxOutput } from './linux.js';
 import { median } from './measure.js';
 
 describe('parseLinuxOutput', () => {
@@ -24,6 +24,22 @@ describe('parseLinuxOutput', () => {
     expect(() => parseLinuxOutput('{"ops_per_sec":1}')).toThrow(/something else/);
     expect(() => parseLinuxOutput('{"op":"dump","ops_per_sec":-1}')).toThrow(/bad ops_per_sec/);
     expect(() => parseLinuxOutput('{"op":"dump","ops_per_sec":"fast"}')).toThrow(/bad ops_per_sec/);
+  });
+});
+
+describe('execSeconds', () => {
+  it('is the time of a run that exited 0', () => {
+    expect(execSeconds(parseLinuxOutput('{"op":"exec","seconds":0.002155,"status":0}'))).toEqual({
+      seconds: 0.002155,
+    });
+  });
+  it('names a command that did not start, a failure, or a crash of the C program', () => {
+    expect(execSeconds({ op: 'exec', seconds: 0.001, status: 127 })).toEqual({ error: 'command not found' });
+    expect(execSeconds({ op: 'exec', seconds: 1.2, status: 1 })).toEqual({ error: 'exit status 1' });
+    expect(execSeconds({ op: 'exec', error: 'spawnSync ETIMEDOUT' })).toEqual({
+      error: 'spawnSync ETIMEDOUT',
+    });
+    expect(execSeconds({ op: 'exec', status: 0 })).toEqual({ error: 'no time reported' });
   });
 });
 

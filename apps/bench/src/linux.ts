@@ -38,6 +38,18 @@ export function parseLinuxOutput(text: string): LinuxResult {
   return r;
 }
 
+/**
+ * The wall time in seconds of one `linux_bench exec` run, or why there is none: the command failed to
+ * start (127) or exited with another non-zero status.
+ */
+export function execSeconds(r: LinuxResult): { seconds: number } | { error: string } {
+  if (r.error !== undefined) return { error: r.error };
+  if (r.status === 127) return { error: 'command not found' };
+  if (r.status !== 0) return { error: `exit status ${String(r.status)}` };
+  if (typeof r.seconds !== 'number' || !(r.seconds >= 0)) return { error: 'no time reported' };
+  return { seconds: r.seconds };
+}
+
 export class LinuxBench {
   readonly dir: string;
   readonly binary: string;
@@ -60,10 +72,14 @@ export class LinuxBench {
     return new LinuxBench(dir, binary, compiler);
   }
 
-  /** Run one operation; a crash or a timeout comes back as `{ error }` rather than ending the bench. */
-  run(args: readonly (string | number)[]): LinuxResult {
+  /**
+   * Run one operation; a crash or a timeout comes back as `{ error }` rather than ending the bench. `env`
+   * (default: the bench's own) is how the bridge rows run the same binary under ksock's LD_PRELOAD library.
+   */
+  run(args: readonly (string | number)[], env?: NodeJS.ProcessEnv): LinuxResult {
     try {
       const out = execFileSync(this.binary, args.map(String), {
+        ...(env !== undefined ? { env } : {}),
         encoding: 'utf8',
         timeout: 120_000,
         stdio: ['ignore', 'pipe', 'pipe'],

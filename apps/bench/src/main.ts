@@ -13,10 +13,13 @@ import { cpus, loadavg, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { errname } from '@ksock/core';
+import { ksockCli, type ServedKernel, serveKernel } from './bridge.js';
 import { loadFamilies } from './families.js';
-import { type LinuxResult, LinuxBench } from './linux.js';
+import { execSeconds, type LinuxResult, LinuxBench } from './linux.js';
 import { median } from './measure.js';
 import {
+  BRIDGE_OPS,
+  type BridgeOp,
   type KsockSpec,
   missingModules,
   RATE_OPS,
@@ -209,6 +212,154 @@ for (const [i, op] of rateOps.entries()) {
   const show = (v: number | null, note?: string) => (v === null ? (note ?? '—') : formatValue(v, row.unit));
   log(
     `[${i + 1}/${rateOps.length}] ${op.label}: Linux ${show(row.linux, row.linux_note)}, ksock ${show(row.ksock, row.ksock_note)}`,
+  );
+}
+
+// ---- the bridge (issue 16): unmodified programs on a ksock kernel --------------------------------------
+// The same C binary runs on the host and under @ksock/run's LD_PRELOAD library, against a kernel that
+// src/serve.ts serves from a Node process of its own (this process blocks while the program runs).
+// A fresh kernel per row, as every ksock row has a fresh process.
+async function withServer<T>(what: (s: ServedKernel) => T | Promise<T>): Promise<T | { error: string }> {
+  let s: ServedKernel;
+  try {
+    s = await serveKernel();
+  } catch (e) {
+    return { error: `serving a kernel: ${(e as Error).message.split('\n')[0]}` };
+  }
+  try {
+    return await what(s);
+  } finally {
+    await s.close();
+  }
+}
+
+async function bridgeRateRow(op: BridgeOp): Promise<ResultRow> {
+  const row: ResultRow = {
+    id: op.id,
+    operation: op.label,
+    ksock: null,
+    linux: null,
+    unit: 'ops/s',
+    ratio: null,
+    target: op.target,
+    met: null,
+    detail: {},
+  };
+  const args = [...op.args, settings.minSeconds, settings.repeats];
+  if (linux === null) {
+    row.linux_note = linuxProblem;
+    row.ksock_note = linuxProblem;
+    return row;
+  }
+  const l = linux.run(args);
+  row.detail!.linux = l;
+  if (l.error !== undefined) row.linux_note = `error: ${l.error}`;
+  else row.linux = num(l.ops_per_sec);
+  const missing = missingModules(op.needs, families.names);
+  if (missing.length > 0) row.ksock_note = `n/a (module not available: ${missing.join(', ')})`;
+  else {
+    const k = await withServer(async (s) => {
+      const before = await s.served();
+      const r = linux!.run(args, s.env);
+      return { ...r, bridge_requests: (await s.served()) - before };
+    });
+    row.detail!.ksock = k;
+    if (k.error !== undefined) row.ksock_note = `error: ${String(k.error).split('\n')[0]}`;
+    else if (!('bridge_requests' in k) || k.bridge_requests === 0)
+      row.ksock_note = 'error: no call reached the ksock kernel';
+    else row.ksock = num(k.ops_per_sec);
+  }
+  Object.assign(row, judge(row.target, row.ksock, row.linux));
+  const kc = num((row.detail!.ksock as Record<string, unknown> | undefined)?.cpu_ops_per_sec);
+  const lc = num(l.cpu_ops_per_sec);
+  row.cpu_ratio = row.ksock !== null && row.linux !== null && kc !== null && lc ? kc / lc : null;
+  return row;
+}
+
+const bridgeOps = BRIDGE_OPS.filter((op) => wanted(op.id, op.label));
+for (const [i, op] of bridgeOps.entries()) {
+  const row = await bridgeRateRow(op);
+  rows.push(row);
+  const show = (v: number | null, note?: string) => (v === null ? (note ?? '—') : formatValue(v, row.unit));
+  log(
+    `[bridge ${i + 1}/${bridgeOps.length}] ${op.label}: Linux ${show(row.linux, row.linux_note)}, ksock ${show(row.ksock, row.ksock_note)}`,
+  );
+}
+
+// `ip link show`, wall time from fork to exit (linux_bench exec), output discarded. Rounds of four runs —
+// host, `ksock run` (a private kernel: Node, the CLI, booting, the program), `ksock run --kernel` of the
+// served kernel (Node and the CLI, no boot), and the program alone with LD_PRELOAD and KSOCK_SOCKET set
+// (what the bridge costs a program) — a warm-up round, then `repeats` rounds; each figure is the median.
+const IP = ['ip', 'link', 'show'];
+const ipRows = [
+  { id: 'bridge.ip_link.run', label: '`ip link show` wall time, `ksock run` (private kernel, booted)' },
+  { id: 'bridge.ip_link.kernel', label: '`ip link show` wall time, `ksock run --kernel` (served kernel)' },
+  { id: 'bridge.ip_link.preload', label: '`ip link show` wall time, the program alone under LD_PRELOAD' },
+].filter((r) => wanted(r.id, r.label));
+if (ipRows.length > 0) {
+  type Side = 'linux' | 'run' | 'kernel' | 'preload';
+  const times: Record<Side, number[]> = { linux: [], run: [], kernel: [], preload: [] };
+  const errors: Partial<Record<Side, string>> = {};
+  let requests = 0;
+  const missing = missingModules(['af_netlink', 'rtnetlink'], families.names);
+  const got =
+    linux === null
+      ? { error: linuxProblem }
+      : await withServer(async (s) => {
+          const cli = ksockCli(repoRoot);
+          const before = await s.served();
+          for (let r = 0; r <= settings.repeats; r++) {
+            const runs: Array<[Side, LinuxResult]> = [
+              ['linux', linux!.run(['exec', ...IP])],
+              ['run', linux!.run(['exec', ...cli, 'run', '--', ...IP])],
+              ['kernel', linux!.run(['exec', ...cli, 'run', '--kernel', s.socket, '--', ...IP])],
+              ['preload', linux!.run(['exec', ...IP], s.env)],
+            ];
+            for (const [side, res] of runs) {
+              const t = execSeconds(res);
+              if ('error' in t) errors[side] ??= t.error;
+              else if (r > 0) times[side].push(t.seconds * 1000);
+            }
+          }
+          requests = (await s.served()) - before;
+          return {};
+        });
+  const med = (side: Side) => (times[side].length > 0 && !errors[side] ? median(times[side]) : null);
+  for (const { id, label } of ipRows) {
+    const side: Side =
+      id === 'bridge.ip_link.run' ? 'run' : id === 'bridge.ip_link.kernel' ? 'kernel' : 'preload';
+    const problem =
+      missing.length > 0
+        ? `n/a (module not available: ${missing.join(', ')})`
+        : 'error' in got
+          ? `error: ${got.error}`
+          : errors[side] !== undefined
+            ? `error: ${errors[side]}`
+            : side !== 'run' && requests === 0
+              ? 'error: no call reached the ksock kernel'
+              : undefined;
+    const row: ResultRow = {
+      id,
+      operation: label,
+      ksock: problem === undefined ? med(side) : null,
+      linux: med('linux'),
+      unit: 'ms',
+      ratio: null,
+      target: null,
+      met: null,
+      ...(problem !== undefined ? { ksock_note: problem } : {}),
+      ...(errors.linux !== undefined ? { linux_note: `error: ${errors.linux}` } : {}),
+      detail: {
+        ksock_ms: times[side],
+        linux_ms: times.linux,
+        ...(side !== 'run' ? { bridge_requests_all_rounds: requests } : {}),
+      },
+    };
+    Object.assign(row, judge(null, row.ksock, row.linux));
+    rows.push(row);
+  }
+  log(
+    `[bridge ip] ms, medians: Linux ${med('linux')?.toFixed(1)}, ksock run ${med('run')?.toFixed(1)}, --kernel ${med('kernel')?.toFixed(1)}, LD_PRELOAD alone ${med('preload')?.toFixed(1)}`,
   );
 }
 

@@ -152,3 +152,35 @@ export function tracerSocket(
 export function missingModules(needs: readonly string[], names: ReadonlySet<string>): string[] {
   return needs.filter((n) => !names.has(n));
 }
+
+/**
+ * A row of the bridge (issue 16): `linux_bench` run twice with the same arguments, on the host and under
+ * @ksock/run's LD_PRELOAD library with a served ksock kernel.
+ */
+export interface BridgeOp {
+  id: string;
+  label: string;
+  needs: readonly string[];
+  /** The C program's arguments (before min_seconds and repeats), the same on both sides. */
+  args: readonly (string | number)[];
+  target: Target | null;
+}
+
+export const BRIDGE_OPS: readonly BridgeOp[] = [
+  {
+    id: 'bridge.getsockname',
+    label: 'getsockname() UDP, one syscall (ksock: through the bridge)',
+    needs: ['af_inet'],
+    args: ['getsockname'],
+    target: null,
+  },
+  ...[1, 64].map(
+    (bytes): BridgeOp => ({
+      id: `bridge.pingpong.${bytes}`,
+      label: `TCP ping-pong ${bytes} B, two processes, round trips (ksock: bridge)`,
+      needs: ['af_inet'],
+      args: ['pingpong', bytes],
+      target: { kind: 'min_ratio', value: 0.25 },
+    }),
+  ),
+];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, formatTarget, formatValue, judge, type ResultRow, si } from './table.js';
+import { formatRatio, formatTable, formatTarget, formatValue, judge, type ResultRow, si } from './table.js';
 
 describe('si', () => {
   it('scales to k, M and G with sensible precision', () => {
@@ -12,11 +12,24 @@ describe('si', () => {
   });
 });
 
+describe('formatRatio', () => {
+  it('keeps two significant digits of a small ratio and drops the decimals of a large one', () => {
+    expect(formatRatio(0.25)).toBe('0.25×');
+    expect(formatRatio(0.004061)).toBe('0.0041×');
+    expect(formatRatio(0.0123)).toBe('0.012×');
+    expect(formatRatio(843.81)).toBe('844×');
+    expect(formatRatio(12.345)).toBe('12.35×');
+    expect(formatRatio(0)).toBe('0.00×');
+  });
+});
+
 describe('formatValue / formatTarget', () => {
   it('shows each unit the way the table prints it', () => {
     expect(formatValue(1_860_000, 'ops/s')).toBe('1.86 M/s');
     expect(formatValue(1295.6, 'B')).toBe('1296 B');
     expect(formatValue(0.7, 'x')).toBe('0.70×');
+    expect(formatValue(2.15, 'ms')).toBe('2.1 ms');
+    expect(formatValue(1423.4, 'ms')).toBe('1423 ms');
     expect(formatValue(7.94, '%')).toBe('+7.9 %');
     expect(formatValue(-1.25, '%')).toBe('-1.3 %');
   });

@@ -40,6 +40,8 @@ export function formatValue(v: number, unit: string): string {
       return `${si(v)}/s`;
     case 'B':
       return `${v.toFixed(0)} B`;
+    case 'ms':
+      return `${v.toFixed(v >= 100 ? 0 : 1)} ms`;
     case 'x':
       return `${v.toFixed(2)}×`;
     case '%':
@@ -79,6 +81,12 @@ export function judge(
   }
 }
 
+/** 0.25 → "0.25×"; small ratios keep two significant digits (0.0041×), large ones none after the point. */
+export function formatRatio(r: number): string {
+  if (r !== 0 && Math.abs(r) < 0.1) return `${r.toPrecision(2)}×`;
+  return `${r.toFixed(Math.abs(r) >= 100 ? 0 : 2)}×`;
+}
+
 function cell(v: number | null, unit: string, note: string | undefined): string {
   if (v === null) return note ?? '—';
   return formatValue(v, unit);
@@ -91,7 +99,7 @@ export function formatTable(rows: readonly ResultRow[]): string {
     r.operation,
     cell(r.ksock, r.unit, r.ksock_note),
     cell(r.linux, r.unit, r.linux_note),
-    r.ratio === null ? '—' : `${r.ratio.toFixed(2)}×`,
+    r.ratio === null ? '—' : formatRatio(r.ratio),
     formatTarget(r.target),
     r.met === null ? '—' : r.met ? 'yes' : 'NO',
   ]);

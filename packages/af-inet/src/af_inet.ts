@@ -4,6 +4,21 @@
  * inet_listen(), inet_shutdown(), the inet_stream_ops / inet_dgram_ops / inet_sockraw_ops tables and
  * inet_init().
  */
+import {
+  SIOCGIFADDR,
+  SIOCGIFBRDADDR,
+  SIOCGIFDSTADDR,
+  SIOCGIFNETMASK,
+  SIOCGIFPFLAGS,
+  SIOCRTMSG,
+  SIOCSIFADDR,
+  SIOCSIFBRDADDR,
+  SIOCSIFDSTADDR,
+  SIOCSIFFLAGS,
+  SIOCSIFNETMASK,
+  SIOCSIFPFLAGS,
+} from '@ksock/core';
+import { devinet_ioctl, get_user_ifreq } from '@ksock/core/kernel';
 import { datagram_poll, Unwind } from '@ksock/core/kernel';
 import type { Kernel } from '@ksock/core';
 import type {
@@ -466,11 +481,34 @@ export function sock_common_getsockopt(
 }
 
 /**
- * Mirrors inet_ioctl() → sk_ioctl(): the protocol's ioctl computes an int (SIOCINQ, SIOCOUTQ…) that is
- * written to the user's int; a command nobody knows is ENOIOCTLCMD (the syscall answers ENOTTY).
+ * Mirrors inet_ioctl(): the IPv4 address ioctls go to devinet_ioctl() with the caller's struct ifreq (the
+ * getters SIOCGIFADDR, SIOCGIFBRDADDR, SIOCGIFNETMASK, SIOCGIFDSTADDR, SIOCGIFPFLAGS; the setters
+ * SIOCSIFADDR, SIOCSIFBRDADDR, SIOCSIFNETMASK, SIOCSIFDSTADDR, SIOCSIFPFLAGS and SIOCSIFFLAGS, which
+ * copy nothing back); SIOCRTMSG is EINVAL; anything else goes to sk_ioctl(): the protocol's ioctl computes
+ * an int (SIOCINQ, SIOCOUTQ…) written to the user's int. A command nobody knows is ENOIOCTLCMD, which
+ * sock_do_ioctl() hands to dev_ioctl(). Routes (SIOCADDRT) and ARP (SIOCSARP…) are not modelled: they
+ * reach dev_ioctl() too and end as ENOTTY.
  */
 export function inet_ioctl(sock: Socket, cmd: number, arg: Uint8Array | number): number {
   const sk = sock.sk!;
+  switch (cmd) {
+    case SIOCRTMSG:
+      return -EINVAL;
+    case SIOCGIFADDR:
+    case SIOCGIFBRDADDR:
+    case SIOCGIFNETMASK:
+    case SIOCGIFDSTADDR:
+    case SIOCGIFPFLAGS:
+    case SIOCSIFADDR:
+    case SIOCSIFBRDADDR:
+    case SIOCSIFNETMASK:
+    case SIOCSIFDSTADDR:
+    case SIOCSIFPFLAGS:
+    case SIOCSIFFLAGS: {
+      const ifr = get_user_ifreq(arg);
+      return typeof ifr === 'number' ? ifr : devinet_ioctl(sk.sk_net, cmd, ifr);
+    }
+  }
   if (sk.sk_prot.ioctl === undefined) return -ENOIOCTLCMD;
   const answ = tracing
     ? call_ops(sk.sk_prot.ioctl, 'sk_prot->ioctl', sk, cmd, 0)

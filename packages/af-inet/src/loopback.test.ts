@@ -4,6 +4,8 @@ import {
   MSG_DONTWAIT,
   MSG_PEEK,
   MSG_TRUNC,
+  SIOCINQ,
+  SIOCOUTQ,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
@@ -18,15 +20,7 @@ import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
 import { boot, errno_of, sk_of } from './__fixtures__/util.js';
 import type { TcpSock } from './tcp.js';
-import {
-  INADDR_LOOPBACK,
-  IPPROTO_TCP,
-  SIOCINQ,
-  SIOCOUTQ,
-  TCP_MAXSEG,
-  parse_sockaddr_in,
-  sockaddr_in,
-} from './uapi/in.js';
+import { INADDR_LOOPBACK, IPPROTO_TCP, TCP_MAXSEG, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -20,6 +20,8 @@ import {
   SOL_RAW,
   TCP_CLOSE,
   TCP_ESTABLISHED,
+  SIOCINQ,
+  SIOCOUTQ,
 } from '@ksock/core';
 import {
   ENOIOCTLCMD,
@@ -117,8 +119,8 @@ export function raw_getsockopt(sk: Sock, level: number, optname: number, len: nu
 
 /** Mirrors raw_ioctl(): SIOCOUTQ bytes in flight, SIOCINQ the next packet's length. */
 export function raw_ioctl(sk: Sock, cmd: number, _arg: number): number {
-  if (cmd === IN.SIOCOUTQ) return sk.sk_wmem_alloc - 1;
-  if (cmd === IN.SIOCINQ) return sk.sk_receive_queue.head?.len ?? 0;
+  if (cmd === SIOCOUTQ) return sk.sk_wmem_alloc - 1;
+  if (cmd === SIOCINQ) return sk.sk_receive_queue.head?.len ?? 0;
   return -ENOIOCTLCMD;
 }
 

@@ -3,6 +3,8 @@
  * tcp_close() (net/ipv4/tcp.c); the socket options are in tcp_sockopt.ts.
  * ksock does not run TCP's state machine on the wire; timers are attached but never armed.
  */
+import { SIOCOUTQNSD } from '@ksock/core';
+import { SIOCINQ, SIOCOUTQ } from '@ksock/core';
 import {
   EPOLLERR,
   EPOLLHUP,
@@ -59,7 +61,6 @@ import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import { ipv4 } from './netns_ipv4.js';
 import { inet_state } from './state.js';
 import { tcp_getsockopt, tcp_setsockopt } from './tcp_sockopt.js';
-import * as IN from './uapi/in.js';
 
 /** include/net/tcp.h constants. TCP_TIMEOUT_INIT is 1 s; ksock keeps times in milliseconds. */
 export const TCP_TIMEOUT_INIT = 1000;
@@ -519,11 +520,11 @@ const fmt_tcp_poll: Fmt<typeof tcp_poll> = (_file, sock) => `ino=${sock.inode.i_
 export function tcp_ioctl(sk: Sock, cmd: number, _arg: number): number {
   const tp = tcp_sk(sk);
   switch (cmd) {
-    case IN.SIOCINQ:
+    case SIOCINQ:
       if (sk.sk_state === TCP_LISTEN) return -EINVAL;
       return Math.max(tp.rcv_nxt - tp.copied_seq, 0);
-    case IN.SIOCOUTQ:
-    case IN.SIOCOUTQNSD:
+    case SIOCOUTQ:
+    case SIOCOUTQNSD:
       if (sk.sk_state === TCP_LISTEN) return -EINVAL;
       if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV) return 0;
       return tp.write_seq - tp.snd_una;

@@ -4,6 +4,7 @@
  * delivered between ksock sockets of the same namespace when the destination is a local address; ksock
  * has no route to anywhere else (ENETUNREACH).
  */
+import { SIOCINQ, SIOCOUTQ } from '@ksock/core';
 import { EPOLLIN, EPOLLRDNORM } from '@ksock/core';
 import { type File, type PollTable, type Socket, datagram_poll } from '@ksock/core/kernel';
 import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
@@ -624,9 +625,9 @@ export function udp_getsockopt(sk: Sock, level: number, optname: number, len: nu
 /** Mirrors udp_ioctl(): SIOCOUTQ bytes in flight (none on loopback), SIOCINQ the next datagram's length. */
 export function udp_ioctl(sk: Sock, cmd: number, _arg: number): number {
   switch (cmd) {
-    case IN.SIOCOUTQ:
+    case SIOCOUTQ:
       return sk.sk_wmem_alloc - 1;
-    case IN.SIOCINQ:
+    case SIOCINQ:
       return sk.sk_receive_queue.head?.len ?? 0;
     default:
       return -ENOIOCTLCMD;

@@ -90,6 +90,7 @@ export const NETDEV_REGISTER = 0x0005;
 export const NETDEV_UNREGISTER = 0x0006;
 export const NETDEV_CHANGEMTU = 0x0007;
 export const NETDEV_CHANGENAME = 0x000a;
+export const NETDEV_CHANGE_TX_QUEUE_LEN = 0x001e;
 /** ksock: an IPv4 address was added to or removed from a device (the inetaddr chain of devinet.c). */
 export const NETDEV_ADDR_ADD = 0x1001;
 export const NETDEV_ADDR_DEL = 0x1002;
@@ -181,6 +182,29 @@ export function dev_change_flags(dev: NetDevice, flags: number): number {
   } else {
     call_netdevice_notifiers(net, NETDEV_CHANGE, dev);
   }
+  return 0;
+}
+
+/**
+ * Mirrors dev_set_mtu() → dev_validate_mtu(): the same MTU is a no-op; below min_mtu or above max_mtu is
+ * EINVAL; otherwise it is set and NETDEV_CHANGEMTU told.
+ */
+export function dev_set_mtu(dev: NetDevice, new_mtu: number): number {
+  if (new_mtu === dev.mtu) return 0;
+  if (new_mtu < 0 || new_mtu < dev.min_mtu) return -EINVAL;
+  if (dev.max_mtu > 0 && new_mtu > dev.max_mtu) return -EINVAL;
+  if (dev.net === null) return -ENODEV;
+  dev.mtu = new_mtu;
+  call_netdevice_notifiers(dev.net, NETDEV_CHANGEMTU, dev);
+  return 0;
+}
+
+/** Mirrors dev_change_tx_queue_len(): set it and tell NETDEV_CHANGE_TX_QUEUE_LEN when it changed. */
+export function dev_change_tx_queue_len(dev: NetDevice, new_len: number): number {
+  if (new_len === dev.tx_queue_len) return 0;
+  if (dev.net === null) return -ENODEV;
+  dev.tx_queue_len = new_len;
+  call_netdevice_notifiers(dev.net, NETDEV_CHANGE_TX_QUEUE_LEN, dev);
   return 0;
 }
 

@@ -273,13 +273,13 @@ describe('replace_fd', () => {
     const b = other.socket(F, SOCK_DGRAM, 0);
     const file = fcheck(task.files, a)!;
     const before = file.f_count;
-    expect(kernel.run(() => replace_fd(7, file, O_CLOEXEC), other)).toBe(7);
+    expect(kernel.run(() => replace_fd(7, file, O_CLOEXEC), other)).toBe(0);
     expect(fcheck(other.files, 7)).toBe(file);
     expect(other.fcntl(7, F_GETFD)).toBe(FD_CLOEXEC);
     expect(file.f_count).toBe(before + 1);
     // Over an open slot: the old file there is closed.
     const old = fcheck(other.files, b)!;
-    expect(kernel.run(() => replace_fd(b, file, 0), other)).toBe(b);
+    expect(kernel.run(() => replace_fd(b, file, 0), other)).toBe(0);
     expect(old.f_count).toBe(0);
     expect(kernel.run(() => replace_fd(other.rlimit_nofile, file, 0), other)).toBe(-9); // EBADF
     expect(kernel.run(() => replace_fd(7, null, 0), other)).toBe(0);

@@ -322,20 +322,6 @@ export function do_dup2(kernel: Kernel, files: FilesStruct, file: File, fd: numb
   return fd;
 }
 
-/**
- * Mirrors replace_fd(): put `file` at `fd` of the current task's table (closing what was there), as
- * receiving SCM_RIGHTS into a chosen slot does; `file` null closes `fd`. EBADF past RLIMIT_NOFILE. The
- * caller keeps its own reference: the table takes another.
- */
-export function replace_fd(fd: number, file: File | null, flags: number): number {
-  const task = current();
-  if (file === null) return close_fd(task.kernel, task.files, fd);
-  if (fd >= task.rlimit_nofile) return -EBADF;
-  const err = expand_files(task.kernel, task.files, fd);
-  if (err < 0) return err;
-  return do_dup2(task.kernel, task.files, file, fd, flags);
-}
-
 /** Mirrors ksys_dup3() order: EINVAL for flags or same fd, EBADF past the rlimit, EBADF for a bad oldfd. */
 export function ksys_dup3(
   kernel: Kernel,
@@ -353,6 +339,34 @@ export function ksys_dup3(
   if (file === null) return -EBADF;
   if (err < 0) return err === -EMFILE ? -EBADF : err;
   return do_dup2(kernel, files, file, newfd, flags);
+}
+
+/**
+ * Mirrors replace_fd() (fs/file.c): install `file` at `fd` of the current task, closing what was there, as
+ * dup2() does but from a file reference rather than another fd; the table takes its own reference (the
+ * caller keeps its own). O_CLOEXEC in `flags` sets close-on-exec. EBADF at or past RLIMIT_NOFILE, EMFILE /
+ * ENOMEM when the table cannot grow, EBUSY for a slot reserved by a call still in progress. A null file
+ * closes `fd`. Returns 0.
+ *
+ * For a bridge that keeps a ksock task's fd numbers in step with a host process's.
+ */
+export function replace_fd(fd: number, file: File | null, flags: number): number {
+  const task = current();
+  if (file === null) return close_fd(task.kernel, task.files, fd);
+  if (fd < 0 || fd >= task.rlimit_nofile) return -EBADF;
+  const err = expand_files(task.kernel, task.files, fd);
+  if (err < 0) return err;
+  const r = do_dup2(task.kernel, task.files, file, fd, flags);
+  return r < 0 ? r : 0;
+}
+
+/**
+ * Mirrors fget() for another task's table: the file at `fd` with a reference taken (drop it with fput()),
+ * or null. `fcheck(task.files, fd)` looks without taking one.
+ */
+export function fget(task: { files: FilesStruct }, fd: number): File | null {
+  const file = fcheck(task.files, fd);
+  return file === null ? null : get_file(file);
 }
 
 /** Mirrors dup_fd() at fork: the child gets its own table referring to the same open files. */

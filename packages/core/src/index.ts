@@ -514,6 +514,71 @@ export {
   EPOLL_CTL_MOD,
   EPOLL_CLOEXEC,
 } from './uapi/poll.js';
+export {
+  IFF_MASTER,
+  IFF_SLAVE,
+  IFF_PORTSEL,
+  IFF_AUTOMEDIA,
+  IFF_DYNAMIC,
+  IFF_ECHO,
+  IFF_VOLATILE,
+  IFREQ_SIZE,
+  IFR_DATA,
+  IFCONF_SIZE,
+} from './uapi/if.js';
+export {
+  FIONBIO,
+  FIONCLEX,
+  FIOCLEX,
+  FIOASYNC,
+  FIOQSIZE,
+  SIOCOUTQNSD,
+  FIOSETOWN,
+  SIOCSPGRP,
+  FIOGETOWN,
+  SIOCGPGRP,
+  SIOCADDRT,
+  SIOCDELRT,
+  SIOCRTMSG,
+  SIOCGSTAMPNS_OLD,
+  SIOCSIFLINK,
+  SIOCGIFCONF,
+  SIOCGIFFLAGS,
+  SIOCSIFFLAGS,
+  SIOCGIFADDR,
+  SIOCSIFADDR,
+  SIOCGIFDSTADDR,
+  SIOCSIFDSTADDR,
+  SIOCGIFBRDADDR,
+  SIOCSIFBRDADDR,
+  SIOCGIFNETMASK,
+  SIOCSIFNETMASK,
+  SIOCGIFMETRIC,
+  SIOCSIFMETRIC,
+  SIOCGIFMEM,
+  SIOCSIFMEM,
+  SIOCGIFMTU,
+  SIOCSIFMTU,
+  SIOCSIFNAME,
+  SIOCSIFHWADDR,
+  SIOCGIFHWADDR,
+  SIOCGIFSLAVE,
+  SIOCSIFSLAVE,
+  SIOCADDMULTI,
+  SIOCDELMULTI,
+  SIOCSIFPFLAGS,
+  SIOCGIFPFLAGS,
+  SIOCDIFADDR,
+  SIOCSIFHWBROADCAST,
+  SIOCGIFCOUNT,
+  SIOCGIFTXQLEN,
+  SIOCSIFTXQLEN,
+  SIOCGSKNS,
+  SIOCGIFMAP,
+  SIOCSIFMAP,
+  SIOCDEVPRIVATE,
+  SOCK_IOC_TYPE,
+} from './uapi/socket.js';
 export { CMSG_ALIGN, CMSG_HDRLEN, CMSG_LEN, CMSG_SPACE, cmsgs } from './msg.js';
 
 export { KernelError, errname } from './errors.js';
@@ -526,4 +591,6 @@ export type { PollFd, RawSyscalls, RecvResult, SpawnOptions, UserMsg } from './t
 export type { GetsockoptResult } from './socket.js';
 export { MMSG_VLEN_MAX, type Timespec } from './uaccess.js';
 export type { SleepOptions } from './task.js';
+export type { IoctlArg } from './task.js';
 export type { AbortSignalLike } from './wait.js';
+export type { IfConf } from './dev_ioctl.js';

@@ -46,8 +46,9 @@ export interface ProtoOps {
   sendmsg(sock: Socket, msg: MsgHdr, len: number): number;
   recvmsg(sock: Socket, msg: MsgHdr, size: number, flags: number): number;
   /**
-   * ioctl(2) on the socket. `arg` is the user's integer argument, or the bytes of the structure it points
-   * to (the family writes results into them). Return -ENOIOCTLCMD for a command the family does not know.
+   * ioctl(2) on the socket (reached from sock_do_ioctl()). `arg` is the user's integer argument, or the
+   * bytes of the structure it points to (the family writes results into them). Return -ENOIOCTLCMD for a
+   * command the family does not know: a socket ioctl then goes to dev_ioctl(), any other is ENOTTY.
    */
   ioctl?(sock: Socket, cmd: number, arg: Uint8Array | number): number;
   /**

@@ -19,6 +19,8 @@ import {
 import type { GetsockoptResult, Socket } from './socket.js';
 import { sock_alloc, sock_alloc_file, sock_create, sock_from_file, sock_release } from './socket.js';
 import { sock_error, sock_getsockopt, sock_setsockopt } from './sock_opt.js';
+import { dev_ifconf, dev_ioctl, get_user_ifreq } from './dev_ioctl.js';
+import type { Net } from './net_namespace.js';
 import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
 import { get_timespec64, type Timespec } from './uaccess.js';
 import {
@@ -51,6 +53,9 @@ import {
   SOCK_NONBLOCK,
   SOCK_SEQPACKET,
   SOCK_TYPE_MASK,
+  SOCK_IOC_TYPE,
+  SIOCDEVPRIVATE,
+  SIOCGIFCONF,
   SOL_SOCKET,
   UIO_MAXIOV,
 } from './uapi/socket.js';
@@ -621,24 +626,52 @@ export function sock_write(sock: Socket, msg: MsgHdr, len: number): number {
 }
 
 /**
- * Mirrors sock_ioctl() → sock_do_ioctl(): the family's ioctl; a command it does not know (ENOIOCTLCMD)
- * becomes ENOTTY, as no generic socket ioctl is modelled.
+ * Mirrors sock_do_ioctl(): the family's ioctl; a command it does not know (ENOIOCTLCMD) that is a socket
+ * ioctl (type 0x89) goes to dev_ioctl() with the caller's struct ifreq, any other is ENOTTY.
  */
-export let __sys_ioctl = function __sys_ioctl(fd: number, cmd: number, arg: Uint8Array | number): number {
-  const file = fcheck(current().files, fd);
-  if (file === null) return -EBADF;
-  const sock = sock_from_file(file);
-  if (sock === null) return -ENOTTY; // /dev/null has no ioctls
+function sock_do_ioctl(sock: Socket, cmd: number, arg: unknown): number {
   const ioctl = sock.ops!.ioctl;
+  const a = arg as Uint8Array | number;
   const err =
     ioctl === undefined
       ? -ENOIOCTLCMD
       : tracing
-        ? call_ops(ioctl, 'ops->ioctl', sock, cmd, arg)
-        : ioctl(sock, cmd, arg);
-  return err === -ENOIOCTLCMD ? -ENOTTY : err;
+        ? call_ops(ioctl, 'ops->ioctl', sock, cmd, a)
+        : ioctl(sock, cmd, a);
+  if (err !== -ENOIOCTLCMD) return err;
+  if (((cmd >>> 8) & 0xff) !== SOCK_IOC_TYPE) return -ENOTTY;
+  const ifr = get_user_ifreq(arg);
+  if (typeof ifr === 'number') return ifr;
+  return dev_ioctl(sock_net(sock), cmd, ifr);
+}
+
+/**
+ * Mirrors sock_ioctl(), the socket files' ->unlocked_ioctl: device-private commands go straight to
+ * dev_ioctl(), SIOCGIFCONF to dev_ifconf() (so every family answers it), the rest through sock_do_ioctl()
+ * to the family. ksock has no file owners (FIOSETOWN, SIOCSPGRP, FIOGETOWN, SIOCGPGRP), no bridge, VLAN or
+ * wireless-extension hooks, no SIOCGSKNS (namespaces are not files here) and no timestamps (SIOCGSTAMP*):
+ * those fall to the family and end as ENOTTY.
+ */
+export let sock_ioctl = function sock_ioctl(sock: Socket, cmd: number, arg: unknown): number {
+  const net = sock_net(sock);
+  if (cmd >= SIOCDEVPRIVATE && cmd <= SIOCDEVPRIVATE + 15) {
+    const ifr = get_user_ifreq(arg);
+    return typeof ifr === 'number' ? ifr : dev_ioctl(net, cmd, ifr);
+  }
+  switch (cmd) {
+    case SIOCGIFCONF:
+      return dev_ifconf(net, arg);
+    default:
+      return sock_do_ioctl(sock, cmd, arg);
+  }
 };
-const fmt___sys_ioctl: Fmt<typeof __sys_ioctl> = (fd, cmd) => `fd=${fd}, cmd=0x${(cmd >>> 0).toString(16)}`;
+const fmt_sock_ioctl: Fmt<typeof sock_ioctl> = (sock, cmd) =>
+  `ino=${sock.inode.i_ino}, cmd=0x${(cmd >>> 0).toString(16)}`;
+
+/** The namespace a socket lives in (sock_net(sock->sk)); a socket without its sock uses the caller's. */
+function sock_net(sock: Socket): Net {
+  return sock.sk?.sk_net ?? current().nsproxy_net;
+}
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
 tracepoint(__sys_bind, '__sys_bind', fmt___sys_bind, (f) => {
@@ -695,6 +728,6 @@ tracepoint(__sys_shutdown, '__sys_shutdown', fmt___sys_shutdown, (f) => {
 tracepoint(__sys_socketpair, '__sys_socketpair', fmt___sys_socketpair, (f) => {
   __sys_socketpair = f;
 });
-tracepoint(__sys_ioctl, '__sys_ioctl', fmt___sys_ioctl, (f) => {
-  __sys_ioctl = f;
+tracepoint(sock_ioctl, 'sock_ioctl', fmt_sock_ioctl, (f) => {
+  sock_ioctl = f;
 });

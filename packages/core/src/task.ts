@@ -1,9 +1,20 @@
 import { CapSet, type Cred, capable } from './cred.js';
 import { KernelError } from './errors.js';
 import type { FileOperations } from './file.js';
-import type { File, FilesStruct } from './file.js';
+import type { FilesStruct } from './file.js';
 import type { GetsockoptResult } from './socket.js';
-import { alloc_fd, close_fd, dup_fd, fcheck, fd_install, fput, get_file, ksys_dup3 } from './file.js';
+import {
+  File,
+  alloc_fd,
+  close_fd,
+  dup_fd,
+  fcheck,
+  fd_install,
+  fput,
+  get_file,
+  ksys_dup3,
+  replace_fd,
+} from './file.js';
 import type { Kernel } from './kernel.js';
 import { delete_module, modprobe } from './module.js';
 import { MsgHdr, type RecvMMsgVec, type SendMMsgVec } from './msg.js';
@@ -21,7 +32,6 @@ import {
   __sys_getpeername,
   __sys_getsockname,
   __sys_getsockopt,
-  __sys_ioctl,
   __sys_listen,
   __sys_recvfrom,
   __sys_recvmmsg,
@@ -36,6 +46,8 @@ import {
   sock_write,
 } from './socket_calls.js';
 import { int_bytes } from './sock_opt.js';
+import type { IfConf } from './dev_ioctl.js';
+import { ksys_ioctl } from './ioctl.js';
 import {
   arg_buf,
   arg_count,
@@ -192,7 +204,7 @@ export interface RawSyscalls {
   /** shutdown(2) → 0, or -errno. */
   shutdown(fd: number, how: number): number;
   /** ioctl(2), `arg` as for `task.ioctl()` → the syscall's return value, or -errno. */
-  ioctl(fd: number, cmd: number, arg?: Uint8Array | number): number;
+  ioctl(fd: number, cmd: number, arg?: IoctlArg): number;
   /** close(2) → 0, or -errno. */
   close(fd: number): number;
   /** dup(2) → the new fd, or -errno. */
@@ -203,6 +215,34 @@ export interface RawSyscalls {
   dup3(oldfd: number, newfd: number, flags: number): number;
   /** fcntl(2), the commands `task.fcntl()` has → the command's result, or -errno. */
   fcntl(fd: number, cmd: number, arg?: number): number;
+  /**
+   * Not a syscall: replace_fd() — install `file` at `fd` (dup2() from a file reference: what was at `fd`
+   * is closed, the table takes its own reference, O_CLOEXEC in `flags` sets close-on-exec) → 0, or -errno
+   * (EBADF past RLIMIT_NOFILE, EMFILE when the table cannot grow). For bridges that keep a task's fd
+   * numbers in step with a host process's; `fget(task, fd)` is the matching lookup.
+   */
+  replace_fd(fd: number, file: File, flags?: number): number;
+}
+
+/**
+ * ioctl(2)'s third argument: an integer, the bytes a pointer argument points to, or SIOCGIFCONF's
+ * struct ifconf (see `task.ioctl()`).
+ */
+export type IoctlArg = number | Uint8Array | IfConf;
+
+/** A pointer argument of ioctl(): bytes, or a struct ifconf; anything else is a bad address (EFAULT). */
+function arg_ioctl(v: unknown): Uint8Array | IfConf {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'object' && v !== null) {
+    const c = v as Partial<IfConf>;
+    if (Number.isInteger(c.ifc_len) && (c.ifc_buf === null || c.ifc_buf instanceof Uint8Array))
+      return c as IfConf;
+  }
+  throw new KernelError(
+    EFAULT,
+    'ioctl',
+    'arg must be an integer, a Uint8Array or { ifc_len: number, ifc_buf: Uint8Array | null }',
+  );
 }
 
 /** A KernelError thrown by argument checks, as the negative errno a raw syscall returns. */
@@ -425,6 +465,13 @@ export class Task {
       dup2: (oldfd, newfd) => run(() => this.dup2_call(oldfd, newfd)),
       dup3: (oldfd, newfd, flags) => run(() => this.dup3_call(oldfd, newfd, flags)),
       fcntl: (fd, cmd, arg) => run(() => this.fcntl_call(fd, cmd, arg)),
+      replace_fd: (fd, file, flags) =>
+        run(() => {
+          const nfd = arg_fd(fd, 'replace_fd');
+          const f = arg_flags(flags, 'replace_fd');
+          if (!(file instanceof File)) throw new KernelError(EBADF, 'replace_fd', 'file must be a File');
+          return () => replace_fd(nfd, file, f);
+        }),
     };
   }
 
@@ -719,18 +766,25 @@ export class Task {
   }
 
   /**
-   * ioctl(2) on a socket: `arg` is an integer, or the bytes of the structure it points to (filled in by
-   * the family for commands that return data). Returns the syscall's return value.
+   * ioctl(2) → the syscall's return value. `arg` is what C passes: an integer argument as a number; for a
+   * command that takes a pointer, the bytes it points to as a Uint8Array, read and written in place (a
+   * struct ifreq is 40 bytes, an int 4: `ioctl(fd, FIONBIO, int_bytes(1))`); for SIOCGIFCONF, the struct
+   * ifconf as `{ ifc_len, ifc_buf }`, whose ifc_len the kernel overwrites and whose buffer (null: NULL,
+   * to ask for the length needed) receives the struct ifreq array. A pointer command given a number, or too
+   * few bytes, is EFAULT, as a bad pointer is.
+   *
+   * Mirrors the ioctl syscall (fs/ioctl.c): do_vfs_ioctl() first (FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC,
+   * FIOQSIZE), then the socket's sock_ioctl() → family ioctl → dev_ioctl().
    */
-  ioctl(fd: number, cmd: number, arg: Uint8Array | number = 0): number {
+  ioctl(fd: number, cmd: number, arg: IoctlArg = 0): number {
     return this.sys('ioctl', this.ioctl_call(fd, cmd, arg));
   }
 
-  private ioctl_call(fd: number, cmd: number, arg: Uint8Array | number = 0): () => number {
+  private ioctl_call(fd: number, cmd: number, arg: IoctlArg = 0): () => number {
     fd = arg_fd(fd, 'ioctl');
     cmd = arg_flags(cmd, 'ioctl', 'cmd');
-    const a = typeof arg === 'number' ? arg_flags(arg, 'ioctl', 'arg') : arg_buf(arg, 'ioctl', 'arg');
-    return () => __sys_ioctl(fd, cmd, a);
+    const a = typeof arg === 'number' ? arg_flags(arg, 'ioctl', 'arg') : arg_ioctl(arg);
+    return () => ksys_ioctl(fd, cmd, a);
   }
 
   /** shutdown(2). */

@@ -3,7 +3,7 @@ import { addr, bootPair } from './__fixtures__/af_test.js';
 import { KernelError } from './errors.js';
 import type { RecvResult, Task } from './task.js';
 import { EAGAIN, EBADF, ESRCH } from './uapi/errno.js';
-import { F_GETFL, O_CLOEXEC } from './uapi/fcntl.js';
+import { F_GETFD, F_GETFL, O_CLOEXEC } from './uapi/fcntl.js';
 import {
   AF_VSOCK,
   MSG_DONTWAIT,
@@ -14,6 +14,7 @@ import {
   SOL_SOCKET,
 } from './uapi/socket.js';
 import type { GetsockoptResult } from './socket.js';
+import { fget, fput } from './file.js';
 
 const F = AF_VSOCK;
 const bytes = (...x: number[]) => new Uint8Array(x);
@@ -215,5 +216,33 @@ describe('task.raw: the syscalls that return -errno instead of throwing', () => 
       },
     };
     expect(() => task.raw.sendmsg(a, evil as never)).toThrow(TypeError);
+  });
+});
+
+describe('task.raw.replace_fd() and fget(): a file installed at a chosen fd', () => {
+  it('puts a file reference at the fd, closing what was there; the table holds its own reference', () => {
+    const { kernel, task, a } = boot();
+    const other = kernel.spawn({ uid: 1000 });
+    const file = fget(task, a)!;
+    expect(file.f_count).toBe(2);
+    expect(other.raw.replace_fd(200, file, O_CLOEXEC)).toBe(0);
+    expect(file.f_count).toBe(3);
+    expect(other.fcntl(200, F_GETFD)).toBe(1);
+    expect(other.getsockname(200)).toEqual(task.getsockname(a));
+    // Over an open fd: that file is closed (here /dev/null's last reference).
+    const nr = kernel.nr_files;
+    expect(other.raw.replace_fd(0, file, 0)).toBe(0);
+    expect(kernel.nr_files).toBe(nr - 1);
+    expect(other.fcntl(0, F_GETFD)).toBe(0);
+    expect(file.f_count).toBe(4);
+    expect(other.raw.replace_fd(-1, file)).toBe(-EBADF);
+    expect(other.raw.replace_fd(other.getrlimit(7)[0], file)).toBe(-EBADF);
+    expect(() => other.raw.replace_fd(1, {} as never)).not.toThrow();
+    expect(other.raw.replace_fd(1, {} as never)).toBe(-EBADF);
+    other.close(200);
+    other.close(0);
+    fput(kernel, file);
+    expect(file.f_count).toBe(1);
+    expect(fget(task, 99)).toBeNull();
   });
 });

@@ -38,6 +38,12 @@ int ks_foreign(void)
 	return ks_enabled && getpid() != owner_pid;
 }
 
+/* The same, for a caller that already has its pid. */
+static int foreign_pid(pid_t pid)
+{
+	return ks_enabled && pid != owner_pid;
+}
+
 /* This thread's control connection, the process it was opened in, and whether a request is outstanding
  * on it (a signal handler calling us meanwhile gets a connection of its own). */
 static __thread int tl_ctl = -1;
@@ -102,14 +108,14 @@ void ks_log(const char *fmt, ...)
 	va_end(ap);
 }
 
-static int ctl_get(void);
+static int ctl_get(pid_t pid);
 
 uint64_t ks_families(int *known)
 {
 	*known = __atomic_load_n(&families_known, __ATOMIC_ACQUIRE);
 	if (!*known && ks_enabled && !tl_busy && !ks_foreign()) {
 		/* no HELLO has succeeded yet (the server was away at start): try now */
-		ctl_get();
+		ctl_get(getpid());
 		*known = __atomic_load_n(&families_known, __ATOMIC_ACQUIRE);
 	}
 	return __atomic_load_n(&families, __ATOMIC_RELAXED);
@@ -288,28 +294,49 @@ static int skip_bytes(int fd, size_t n, int *cancel)
  * a frame that is not this op's reply). */
 static int reply_read(int fd, uint16_t op, struct ks_reply *rep, int *cancel)
 {
-	unsigned char hdr[12];
+	/* One request is outstanding per connection and the server answers it once, so a read may take the
+	 * header and as much of the body as has arrived: most replies need a single read(2). */
+	unsigned char first[1024];
+	size_t got = 0;
 	memset(rep, 0, sizeof *rep);
-	int e = recv_all(fd, hdr, sizeof hdr, cancel);
-	if (e < 0)
-		return e;
-	uint32_t len = get_u32(hdr);
-	uint16_t rop = get_u16(hdr + 4);
-	uint32_t nint = get_u16(hdr + 6);
-	uint32_t nbuf = get_u32(hdr + 8);
-	if (len < 8 || rop != (op | KS_REPLY_BIT) || (size_t)nint * 8 > len - 8 || nbuf > (len - 8) / 4)
+	while (got < 12) {
+		ssize_t n = real_read(fd, first + got, sizeof first - got);
+		if (n < 0) {
+			if (errno != EINTR)
+				return -errno;
+			if (cancel && !*cancel) {
+				*cancel = 1;
+				int e = send_cancel(fd);
+				if (e < 0)
+					return e;
+			}
+			continue;
+		}
+		if (n == 0)
+			return -EPIPE;
+		got += (size_t)n;
+	}
+	uint32_t len = get_u32(first);
+	uint16_t rop = get_u16(first + 4);
+	uint32_t nint = get_u16(first + 6);
+	uint32_t nbuf = get_u32(first + 8);
+	if (len < 8 || rop != (op | KS_REPLY_BIT) || (size_t)nint * 8 > len - 8 || nbuf > (len - 8) / 4 ||
+	    got > (size_t)len + 4)
 		return -EPROTO;
 	size_t body = len - 8;
 	unsigned char *mem = malloc(body ? body : 1);
 	rep->ints = calloc(nint ? nint : 1, sizeof(int64_t));
 	rep->bufs = calloc(nbuf ? nbuf : 1, sizeof(struct iovec));
 	rep->mem = mem;
+	size_t have = got - 12;
+	int e;
 	if (!mem || !rep->ints || !rep->bufs) {
 		ks_reply_free(rep);
-		e = skip_bytes(fd, body, cancel);
+		e = skip_bytes(fd, body - have, cancel);
 		return e < 0 ? e : -ENOMEM;
 	}
-	if ((e = recv_all(fd, mem, body, cancel)) < 0) {
+	memcpy(mem, first + 12, have);
+	if ((e = recv_all(fd, mem + have, body - have, cancel)) < 0) {
 		ks_reply_free(rep);
 		return e;
 	}
@@ -486,7 +513,10 @@ static int ctl_open(int kind)
 	int64_t result = get_i64(body);
 	if (result < 0) {
 		real_close(fd);
-		ks_msg("ksock: the ksock server at %s refused this process: %s", ks_path, strerror((int)-result));
+		if (!__atomic_exchange_n(&warned_unreachable, 1, __ATOMIC_RELAXED))
+			ks_msg("ksock: the ksock server at %s refused this process: %s; calls on ksock sockets fail "
+			       "with EIO",
+			       ks_path, strerror((int)-result));
 		return (int)result;
 	}
 	if (nint >= 4) {
@@ -502,10 +532,9 @@ static int ctl_open(int kind)
 	return fd;
 }
 
-/* This thread's control connection, opened on first use. */
-static int ctl_get(void)
+/* This thread's control connection, opened on first use; `pid` is the caller's getpid(). */
+static int ctl_get(pid_t pid)
 {
-	pid_t pid = getpid();
 	if (tl_ctl >= 0 && tl_ctl_pid == pid)
 		return tl_ctl;
 	if (tl_ctl >= 0) {
@@ -581,9 +610,10 @@ int64_t ks_call(int fd, uint16_t op, const int64_t *ints, uint32_t nint, const s
 		rep = &local;
 	memset(rep, 0, sizeof *rep);
 	int saved = errno;
-	int foreign = ks_foreign();
+	pid_t pid = getpid();
+	int foreign = foreign_pid(pid);
 	int nested = tl_busy || foreign;
-	int ctl = nested ? ctl_open_nested(foreign ? KS_HELLO_FORK : KS_HELLO_THREAD) : ctl_get();
+	int ctl = nested ? ctl_open_nested(foreign ? KS_HELLO_FORK : KS_HELLO_THREAD) : ctl_get(pid);
 	if (ctl < 0) {
 		warn_unreachable("connect", -ctl);
 		errno = saved;
@@ -622,8 +652,9 @@ int64_t ks_call(int fd, uint16_t op, const int64_t *ints, uint32_t nint, const s
 		if (fd >= 0)
 			drain(fd, ks_rint(rep, 1));
 	}
-	ks_log("ksock[%d]: op %u fd %d -> %lld%s", (int)getpid(), op, fd, (long long)result,
-	       cancel ? " (cancelled)" : "");
+	if (ks_debug)
+		ks_log("ksock[%d]: op %u fd %d -> %lld%s", (int)pid, op, fd, (long long)result,
+		       cancel ? " (cancelled)" : "");
 	if (rep == &local)
 		ks_reply_free(rep);
 	errno = saved;

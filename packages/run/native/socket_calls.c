@@ -31,6 +31,14 @@ static void epipe(int64_t r, int flags)
 		pthread_kill(pthread_self(), SIGPIPE);
 }
 
+/* AF_UNIX is also the program's link to the host (its parent's socketpairs, the resolver, D-Bus): a ksock
+ * AF_UNIX family that does not provide a type or protocol (the example family is datagrams only) leaves
+ * that one to the host rather than failing it. */
+static int unix_to_host(int domain, int64_t r)
+{
+	return domain == AF_UNIX && (r == -ESOCKTNOSUPPORT || r == -EPROTONOSUPPORT || r == -EPROTOTYPE);
+}
+
 KS_API int socket(int domain, int type, int protocol)
 {
 	KS_READY();
@@ -44,6 +52,8 @@ KS_API int socket(int domain, int type, int protocol)
 	int64_t r = ks_call(h, KS_SOCKET, ints, 5, NULL, 0, NULL);
 	if (r < 0) {
 		real_close(h);
+		if (unix_to_host(domain, r))
+			return real_socket(domain, type, protocol);
 		return (int)ks_ret(r);
 	}
 	ks_fdt_set(h, ino);
@@ -74,6 +84,8 @@ KS_API int socketpair(int domain, int type, int protocol, int sv[2])
 	if (r < 0) {
 		real_close(h0);
 		real_close(h1);
+		if (unix_to_host(domain, r))
+			return real_socketpair(domain, type, protocol, sv);
 		return (int)ks_ret(r);
 	}
 	ks_fdt_set(h0, i0);

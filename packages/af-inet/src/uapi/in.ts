@@ -160,11 +160,6 @@ export const TCP_CA_NAME_MAX = 16;
 /** sizeof(struct tcp_info) on Linux 6.18 (measured on the host: 280 bytes). */
 export const TCP_INFO_SIZE = 280;
 
-/** Socket ioctls (include/uapi/linux/sockios.h, asm-generic/ioctls.h). */
-export const SIOCINQ = 0x541b; // FIONREAD
-export const SIOCOUTQ = 0x5411; // TIOCOUTQ
-export const SIOCOUTQNSD = 0x894b;
-
 /** SOL_UDP options. */
 export const UDP_CORK = 1;
 export const UDP_ENCAP = 100;

@@ -217,6 +217,7 @@ export {
   fd_install,
   fcheck,
   replace_fd,
+  fget,
   alloc_file_pseudo,
 } from '../file.js';
 export type { FileOperations, Inode } from '../file.js';
@@ -287,3 +288,17 @@ export type { WaitQueueEntry } from '../wait.js';
 export { DEFAULT_POLLMASK, do_pollfd, poll_requested_events, poll_wait, vfs_poll } from '../poll.js';
 export type { PollTable } from '../poll.js';
 export { KmemCache } from '../slab.js';
+
+// ioctl (fs/ioctl.c, net/socket.c, net/core/dev_ioctl.c, net/ipv4/devinet.c)
+export { ksys_ioctl, do_vfs_ioctl } from '../ioctl.js';
+export { sock_ioctl } from '../socket_calls.js';
+export {
+  dev_ioctl,
+  dev_ifconf,
+  dev_get_flags,
+  inet_gifconf,
+  get_user_ifreq,
+  ifr_name,
+} from '../dev_ioctl.js';
+export { devinet_ioctl } from '../devinet.js';
+export { dev_set_mtu, dev_change_tx_queue_len, NETDEV_CHANGE_TX_QUEUE_LEN } from '../dev.js';

@@ -281,15 +281,70 @@ export const SOCK_SUPPORT_ZC = 5;
 export const SOCK_CUSTOM_SOCKOPT = 6;
 export const SOCK_PASSPIDFD = 7;
 
-/** Socket ioctls (include/uapi/linux/sockios.h, asm-generic/ioctls.h). */
-export const FIONREAD = 0x541b;
-export const SIOCINQ = FIONREAD;
+/** File ioctls every descriptor has (include/uapi/asm-generic/ioctls.h, x86-64 values). */
 export const TIOCOUTQ = 0x5411;
+export const FIONREAD = 0x541b;
+export const FIONBIO = 0x5421;
+export const FIONCLEX = 0x5450;
+export const FIOCLEX = 0x5451;
+export const FIOASYNC = 0x5452;
+export const FIOQSIZE = 0x5460;
+
+/** Socket ioctls (include/uapi/linux/sockios.h). */
+export const SIOCINQ = FIONREAD;
 export const SIOCOUTQ = TIOCOUTQ;
+export const SIOCOUTQNSD = 0x894b;
+export const FIOSETOWN = 0x8901;
+export const SIOCSPGRP = 0x8902;
+export const FIOGETOWN = 0x8903;
+export const SIOCGPGRP = 0x8904;
 export const SIOCATMARK = 0x8905;
+export const SIOCADDRT = 0x890b;
+export const SIOCDELRT = 0x890c;
+export const SIOCRTMSG = 0x890d;
 export const SIOCGSTAMP_OLD = 0x8906;
+export const SIOCGSTAMPNS_OLD = 0x8907;
 export const SIOCGIFNAME = 0x8910;
+export const SIOCSIFLINK = 0x8911;
+export const SIOCGIFCONF = 0x8912;
+export const SIOCGIFFLAGS = 0x8913;
+export const SIOCSIFFLAGS = 0x8914;
+export const SIOCGIFADDR = 0x8915;
+export const SIOCSIFADDR = 0x8916;
+export const SIOCGIFDSTADDR = 0x8917;
+export const SIOCSIFDSTADDR = 0x8918;
+export const SIOCGIFBRDADDR = 0x8919;
+export const SIOCSIFBRDADDR = 0x891a;
+export const SIOCGIFNETMASK = 0x891b;
+export const SIOCSIFNETMASK = 0x891c;
+export const SIOCGIFMETRIC = 0x891d;
+export const SIOCSIFMETRIC = 0x891e;
+export const SIOCGIFMEM = 0x891f;
+export const SIOCSIFMEM = 0x8920;
+export const SIOCGIFMTU = 0x8921;
+export const SIOCSIFMTU = 0x8922;
+export const SIOCSIFNAME = 0x8923;
+export const SIOCSIFHWADDR = 0x8924;
+export const SIOCGIFHWADDR = 0x8927;
+export const SIOCGIFSLAVE = 0x8929;
+export const SIOCSIFSLAVE = 0x8930;
+export const SIOCADDMULTI = 0x8931;
+export const SIOCDELMULTI = 0x8932;
 export const SIOCGIFINDEX = 0x8933;
+export const SIOCSIFPFLAGS = 0x8934;
+export const SIOCGIFPFLAGS = 0x8935;
+export const SIOCDIFADDR = 0x8936;
+export const SIOCSIFHWBROADCAST = 0x8937;
+export const SIOCGIFCOUNT = 0x8938;
+export const SIOCGIFTXQLEN = 0x8942;
+export const SIOCSIFTXQLEN = 0x8943;
+export const SIOCGSKNS = 0x894c;
+export const SIOCGIFMAP = 0x8970;
+export const SIOCSIFMAP = 0x8971;
+/** SIOCDEVPRIVATE … SIOCDEVPRIVATE + 15: device-private commands. */
+export const SIOCDEVPRIVATE = 0x89f0;
+/** _IOC_TYPE() of the socket ioctls: sock_do_ioctl() hands only these to dev_ioctl(). */
+export const SOCK_IOC_TYPE = 0x89;
 
 /** SOL_SOCKET options for BPF programs, reuseport groups, busy polling and devmem (asm-generic/socket.h). */
 export const SO_ATTACH_BPF = 50;

@@ -1,7 +1,10 @@
+// pack.test.ts — the packages as npm would publish them, installed alone into a fresh project.
 /**
  * Install only what you need: pack @ksock/core and @ksock/af-netlink as npm would publish them, install
  * just those tarballs into a fresh project (no workspace links, no registry), and run a program there.
- * Then add @ksock/af-inet and run the same program again: discovery picks it up with no code change.
+ * Then add @ksock/af-inet and run the same program again: discovery picks it up with no code change. Then
+ * add @ksock/run and run `ksock run -- ip` from the installed bin: the interposition library is built
+ * from the shipped C sources, and `ip` sees the installed families' kernel.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const repo = resolve(import.meta.dirname, '../../../..');
+const repo = resolve(import.meta.dirname, '../../..');
 const work = mkdtempSync(join(tmpdir(), 'ksock-pack-'));
 const tarballs = join(work, 'tarballs');
 const project = join(work, 'project');
@@ -60,6 +63,7 @@ const run = () =>
 let core = '';
 let netlink = '';
 let inet = '';
+let runner = '';
 
 beforeAll(() => {
   mkdirSync(tarballs, { recursive: true });
@@ -67,6 +71,7 @@ beforeAll(() => {
   core = pack('core');
   netlink = pack('af-netlink');
   inet = pack('af-inet');
+  runner = pack('run');
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'ksock-user', private: true, type: 'module' }),
@@ -102,5 +107,30 @@ describe('published packages, installed alone', () => {
     const out = run();
     expect(out.inet).toBe('ok');
     expect(out.loaded).toEqual(['af_inet', 'af_netlink']);
+  });
+});
+
+describe('@ksock/run, installed alone', () => {
+  it('ships its C sources and no binary', () => {
+    const files = execFileSync('tar', ['-tzf', runner], { encoding: 'utf8' }).split('\n');
+    expect(files).toContain('package/native/bridge.c');
+    expect(files).toContain('package/native/sources.json');
+    expect(files).toContain('package/bin/ksock.js');
+    expect(files).toContain('package/dist/cli.js');
+    expect(files.filter((f) => /\.(so|node|o)$|\.test\.|\/src\//.test(f))).toEqual([]);
+  });
+
+  it('`ksock run -- ip` from the installed bin serves ip from the installed families', () => {
+    npm(['install', '--offline', '--no-package-lock', core, netlink, inet, runner], project);
+    const out = execFileSync(
+      join(project, 'node_modules', '.bin', 'ksock'),
+      ['run', '--', 'ip', '-j', 'link', 'show'],
+      {
+        cwd: project,
+        encoding: 'utf8',
+      },
+    );
+    // ksock's init_net holds lo alone; the host this runs on has more devices than that.
+    expect((JSON.parse(out) as Array<{ ifname: string }>).map((l) => l.ifname)).toEqual(['lo']);
   });
 });

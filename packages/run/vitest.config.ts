@@ -1,0 +1,3 @@
+import { ksockProject } from '../../vitest.shared.js';
+
+export default ksockProject('run');
