@@ -18,6 +18,7 @@ import {
   sock_register,
   sock_unregister,
   unregister_pernet_subsys,
+  Unwind,
 } from '@ksock/core/kernel';
 import pkg from '../package.json' with { type: 'json' };
 import { unix_dgram_poll } from './poll.js';
@@ -95,33 +96,30 @@ function af_unix_init(kernel: Kernel, mod: Module): number {
     remove_proc: null,
   };
 
+  // Each step that succeeds pushes its undo; a failure unwinds them, last first (Linux's goto labels).
+  const unwind = new Unwind();
   let err = proto_register(kernel, proto, true);
-  if (err < 0) return err;
+  if (err < 0) return err; // goto out
+  unwind.push(() => proto_unregister(kernel, proto));
   states.set(kernel, st);
+  unwind.push(() => states.delete(kernel));
   err = sock_register(kernel, family);
-  if (err < 0) {
-    states.delete(kernel);
-    proto_unregister(kernel, proto);
-    return err;
-  }
+  if (err < 0) return unwind.fail(err);
+  unwind.push(() => sock_unregister(kernel, PF_UNIX));
   err = register_pernet_subsys(kernel, unix_net_ops);
-  if (err === 0) {
-    // Both throw when the name is taken (another module registered it): Linux's unix_net_init() fails
-    // with ENOMEM when register_net_sysctl() or proc_create_net() does.
-    try {
-      st.unregister_sysctl = kernel.sysctl.register('net/unix', unix_table, true);
-      st.remove_proc = kernel.proc.create_net('unix', (net) => proc_net_unix(net));
-      return 0;
-    } catch {
-      st.unregister_sysctl?.();
-      unregister_pernet_subsys(kernel, unix_net_ops);
-      err = -ENOMEM;
-    }
+  if (err < 0) return unwind.fail(err);
+  unwind.push(() => unregister_pernet_subsys(kernel, unix_net_ops));
+  // Both throw when the name is taken (another module registered it): Linux's unix_net_init() fails
+  // with ENOMEM when register_net_sysctl() or proc_create_net() does.
+  try {
+    const unregister_sysctl = kernel.sysctl.register('net/unix', unix_table, true);
+    unwind.push(unregister_sysctl);
+    st.unregister_sysctl = unregister_sysctl;
+    st.remove_proc = kernel.proc.create_net('unix', (net) => proc_net_unix(net));
+  } catch {
+    return unwind.fail(-ENOMEM);
   }
-  sock_unregister(kernel, PF_UNIX);
-  states.delete(kernel);
-  proto_unregister(kernel, proto);
-  return err;
+  return 0;
 }
 
 /**

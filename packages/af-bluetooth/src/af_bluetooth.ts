@@ -72,6 +72,7 @@ import {
   sock_unregister,
   SOCK_ZAPPED,
   try_module_get,
+  Unwind,
 } from '@ksock/core/kernel';
 import type { BtSock } from './bluetooth.js';
 import { BtSockList, bt_sk } from './bluetooth.js';
@@ -286,31 +287,24 @@ export function bt_init(kernel: Kernel, mod: Module): number {
   kernel.printk(`Bluetooth: Core ver ${BT_CORE_VERSION}`);
   const family: NetProtoFamily = { family: PF_BLUETOOTH, owner: mod, create: bt_sock_create };
   const st: BtState = { mod, bt_proto: new Array<NetProtoFamily | null>(BT_MAX_PROTO).fill(null), family };
+  const unwind = new Unwind();
   let err = sock_register(kernel, family);
   if (err !== 0) return err;
   states.set(kernel, st);
+  unwind.push(() => {
+    // unregister_socket:
+    sock_unregister(kernel, PF_BLUETOOTH);
+    states.delete(kernel);
+  });
   kernel.printk('Bluetooth: HCI device and connection manager initialized');
   err = hci_sock_init(kernel, mod);
-  if (err !== 0) {
-    sock_unregister(kernel, PF_BLUETOOTH);
-    states.delete(kernel);
-    return err;
-  }
+  if (err !== 0) return unwind.fail(err); // goto unregister_socket
+  unwind.push(() => hci_sock_cleanup(kernel)); // cleanup_socket:
   err = l2cap_init(kernel, mod);
-  if (err !== 0) {
-    hci_sock_cleanup(kernel);
-    sock_unregister(kernel, PF_BLUETOOTH);
-    states.delete(kernel);
-    return err;
-  }
+  if (err !== 0) return unwind.fail(err); // goto cleanup_socket
+  unwind.push(() => l2cap_exit(kernel)); // cleanup_cap:
   err = sco_init(kernel, mod);
-  if (err !== 0) {
-    l2cap_exit(kernel);
-    hci_sock_cleanup(kernel);
-    sock_unregister(kernel, PF_BLUETOOTH);
-    states.delete(kernel);
-    return err;
-  }
+  if (err !== 0) return unwind.fail(err); // goto cleanup_cap
   return 0;
 }
 
@@ -358,17 +352,18 @@ export function bt_proto_sock_init(
   ops: ProtoOps,
   family: NetProtoFamily,
 ): number {
+  const unwind = new Unwind();
   let err = proto_register(kernel, proto, false);
   if (err < 0) return err;
+  unwind.push(() => proto_unregister(kernel, proto)); // error:
   const sk_list = new BtSockList();
   const st: BtProtoState = { proto, ops, family, sk_list, proc_remove: () => {} };
   states.set(kernel, st);
+  unwind.push(() => states.delete(kernel));
   err = bt_sock_register(kernel, btproto, family);
   if (err < 0) {
     kernel.printk(text.failed);
-    states.delete(kernel);
-    proto_unregister(kernel, proto);
-    return err;
+    return unwind.fail(err); // goto error
   }
   st.proc_remove = bt_procfs_init(kernel, text.proc, sk_list, null);
   kernel.printk(text.initialized);

@@ -19,7 +19,7 @@ import {
   SIOCSIFPFLAGS,
 } from '@ksock/core';
 import { devinet_ioctl, get_user_ifreq } from '@ksock/core/kernel';
-import { datagram_poll } from '@ksock/core/kernel';
+import { datagram_poll, Unwind } from '@ksock/core/kernel';
 import type { Kernel } from '@ksock/core';
 import type {
   GetsockoptResult,
@@ -576,15 +576,17 @@ function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetS
 export interface InetInitHooks {
   tcp: TcpImpl;
   stream: InetStreamImpl;
-  /** Registers pernet ops, sysctls and /proc files; returns the undo functions (last first on exit). */
-  setup(kernel: Kernel): Array<() => void> | number;
+  /** Registers pernet ops, sysctls and /proc files, pushing the undo of each on `unwind`; 0 or -errno. */
+  setup(kernel: Kernel, unwind: Unwind): number;
 }
 
 /**
  * Mirrors inet_init(): proto_register() of TCP, UDP, RAW and PING (each with its slab), then
- * sock_register(&inet_family_ops), then the inetsw lists from inetsw_array.
+ * sock_register(&inet_family_ops), then the inetsw lists from inetsw_array. The unwind list, kept in
+ * the state, is also what inet_exit() runs.
  */
 export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): number {
+  const unwind = new Unwind();
   const protos: Proto[] = [
     make_tcp_prot(mod, hooks.tcp),
     make_udp_prot(mod),
@@ -593,14 +595,10 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
     // udplite4_register(), later in inet_init().
     make_udplite_prot(mod),
   ];
-  const registered: Proto[] = [];
   for (const p of protos) {
     const rc = proto_register(kernel, p, true);
-    if (rc !== 0) {
-      for (const q of registered.reverse()) proto_unregister(kernel, q);
-      return rc;
-    }
-    registered.push(p);
+    if (rc !== 0) return unwind.fail(rc); // goto out_unregister_<the last registered>_proto
+    unwind.push(() => proto_unregister(kernel, p)); // out_unregister_<p>_proto:
   }
   const [tcp_prot, udp_prot, raw_prot, ping_prot, udplite_prot] = protos as [
     Proto,
@@ -621,24 +619,16 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
     inet_dgram_ops: make_ops(mod, 'dgram', hooks.stream),
     inet_sockraw_ops: make_ops(mod, 'raw', hooks.stream),
     tcp_sockets_allocated: 0,
-    undo: [],
+    unwind,
   };
   set_inet_state(kernel, st);
-  const undo = hooks.setup(kernel);
-  if (typeof undo === 'number') {
-    set_inet_state(kernel, null);
-    for (const q of registered.reverse()) proto_unregister(kernel, q);
-    return undo;
-  }
-  st.undo = undo;
+  unwind.push(() => set_inet_state(kernel, null));
+  let rc = hooks.setup(kernel, unwind);
+  if (rc < 0) return unwind.fail(rc);
   const inet_family_ops: NetProtoFamily = { family: PF_INET, create: inet_create, owner: mod };
-  const rc = sock_register(kernel, inet_family_ops);
-  if (rc < 0) {
-    for (const u of st.undo.reverse()) u();
-    set_inet_state(kernel, null);
-    for (const q of registered.reverse()) proto_unregister(kernel, q);
-    return rc;
-  }
+  rc = sock_register(kernel, inet_family_ops);
+  if (rc < 0) return unwind.fail(rc);
+  unwind.push(() => sock_unregister(kernel, PF_INET));
   // inetsw_array (net/ipv4/af_inet.c).
   const inetsw_array: InetProtosw[] = [
     {
@@ -685,12 +675,8 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
 
 /** Undo inet_init() (Linux cannot unload inet; ksock can once no socket or dependent module is left). */
 export function inet_exit(kernel: Kernel): void {
-  const st = inet_state(kernel);
-  sock_unregister(kernel, PF_INET);
-  for (const u of st.undo.reverse()) u();
-  for (const p of [st.udplite_prot, st.ping_prot, st.raw_prot, st.udp_prot, st.tcp_prot])
-    proto_unregister(kernel, p);
-  set_inet_state(kernel, null);
+  // sock_unregister(), the setup's sysctls, /proc files and pernet ops, the state, the protos: last first.
+  inet_state(kernel).unwind.unwind();
 }
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.

@@ -9,7 +9,7 @@
  * is listed (see api.test.ts).
  */
 import type { Kernel } from '@ksock/core';
-import type { Module, Net } from '@ksock/core/kernel';
+import type { Module, Net, Unwind } from '@ksock/core/kernel';
 import { defineModule, register_pernet_subsys, unregister_pernet_subsys } from '@ksock/core/kernel';
 import pkg from '../package.json' with { type: 'json' };
 import { inet_exit, inet_init } from './af_inet.js';
@@ -219,8 +219,7 @@ export {
 export { UdpSock } from './udp.js';
 
 /** Per-namespace setup: ipv4_sysctl_init_net() and friends — a NetnsIpv4 with Linux's defaults. */
-function inet_setup(kernel: Kernel): Array<() => void> | number {
-  const undo: Array<() => void> = [];
+function inet_setup(kernel: Kernel, unwind: Unwind): number {
   const pernet = {
     init(net: Net): number {
       ipv4_net_init(net);
@@ -232,14 +231,14 @@ function inet_setup(kernel: Kernel): Array<() => void> | number {
   };
   const rc = register_pernet_subsys(kernel, pernet);
   if (rc < 0) return rc;
-  undo.push(() => unregister_pernet_subsys(kernel, pernet));
-  undo.push(kernel.sysctl.register('net/ipv4', ipv4_net_table(), true));
-  undo.push(kernel.proc.create_net('tcp', tcp4_seq_show));
-  undo.push(kernel.proc.create_net('udp', udp4_seq_show));
-  undo.push(kernel.proc.create_net('udplite', udplite4_seq_show));
-  undo.push(kernel.proc.create_net('raw', raw_seq_show));
-  undo.push(kernel.proc.sockstat_register('inet', sockstat_inet_show));
-  return undo;
+  unwind.push(() => unregister_pernet_subsys(kernel, pernet));
+  unwind.push(kernel.sysctl.register('net/ipv4', ipv4_net_table(), true));
+  unwind.push(kernel.proc.create_net('tcp', tcp4_seq_show));
+  unwind.push(kernel.proc.create_net('udp', udp4_seq_show));
+  unwind.push(kernel.proc.create_net('udplite', udplite4_seq_show));
+  unwind.push(kernel.proc.create_net('raw', raw_seq_show));
+  unwind.push(kernel.proc.sockstat_register('inet', sockstat_inet_show));
+  return 0;
 }
 
 /** The af_inet module: `modprobe af_inet`, or loaded on demand by socket(AF_INET, …) via "net-pf-2". */

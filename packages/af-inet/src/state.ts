@@ -3,7 +3,7 @@
  * at module init with owner = the module, the inetsw lists, and the global counters.
  */
 import type { Kernel } from '@ksock/core';
-import { type Module, type Proto, type ProtoOps, perKernel } from '@ksock/core/kernel';
+import { type Module, type Proto, type ProtoOps, perKernel, type Unwind } from '@ksock/core/kernel';
 
 /** struct inet_protosw (include/net/protocol.h). */
 export interface InetProtosw {
@@ -29,7 +29,8 @@ export interface InetState {
   inet_sockraw_ops: ProtoOps;
   /** tcp_sockets_allocated (global in Linux too). */
   tcp_sockets_allocated: number;
-  undo: Array<() => void>;
+  /** inet_init()'s unwind list: inet_exit() runs it. */
+  unwind: Unwind;
 }
 
 const states = perKernel<InetState>();

@@ -2,7 +2,7 @@
  * PF_NETLINK (net/netlink/af_netlink.c): nl_table, netlink_sock, user and kernel sockets, unicast,
  * multicast, the generic request path (netlink_rcv_skb, netlink_ack) and dumps.
  */
-import { datagram_poll, defineModule, perKernel } from '@ksock/core/kernel';
+import { datagram_poll, defineModule, perKernel, Unwind } from '@ksock/core/kernel';
 import pkg from '../package.json' with { type: 'json' };
 import {
   AF_NETLINK,
@@ -1621,15 +1621,14 @@ export function netlink_proto_init(kernel: Kernel, mod: Module): number {
     sk_ids: new WeakMap(),
     next_id: 0,
   };
+  const unwind = new Unwind();
   let err = proto_register(kernel, proto, false);
-  if (err) return err;
+  if (err) return err; // goto out
+  unwind.push(() => proto_unregister(kernel, proto));
   states.set(kernel, st);
+  unwind.push(() => states.delete(kernel));
   err = sock_register(kernel, family);
-  if (err) {
-    states.delete(kernel);
-    proto_unregister(kernel, proto);
-    return err;
-  }
+  if (err) return unwind.fail(err);
   // netlink_add_usersock_entry(): no kernel socket, unprivileged senders allowed.
   const us = nl_table[NETLINK_USERSOCK]!;
   us.groups = 32;

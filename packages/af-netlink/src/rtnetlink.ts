@@ -27,6 +27,7 @@ import {
   defineModule,
   perKernel,
   perNet,
+  Unwind,
   type InIfaddr,
   type Module,
   type Net,
@@ -896,13 +897,12 @@ export const rtnetlink_module = defineModule({
         if (sk !== undefined) netlink_kernel_release(sk);
       },
     };
+    const unwind = new Unwind();
     const st: RtnlState = { mod, pernet, unreg_notifier: () => {} };
     states.set(kernel, st);
+    unwind.push(() => states.delete(kernel));
     const err = register_pernet_subsys(kernel, pernet);
-    if (err) {
-      states.delete(kernel);
-      return err;
-    }
+    if (err) return unwind.fail(err); // rtnetlink_init() panics here; a module unwinds
     st.unreg_notifier = register_netdevice_notifier(kernel.init_net, (ev, dev, ifa) =>
       netdev_event(st, ev, dev, ifa),
     );

@@ -13,7 +13,7 @@ import type { ProcEventNotifier } from './proc_events.js';
 import { proc_event } from './proc_events.js';
 import { ProcFs } from './proc.js';
 import { KERNEL_SLOTS } from './per_kernel.js';
-import { kernel_enter, kernel_leave } from './sched.js';
+import { in_kernel } from './sched.js';
 import type { SecurityHooks } from './security.js';
 import { KmemCache } from './slab.js';
 import { PROTO_INUSE_NR, type Proto } from './sock.js';
@@ -276,12 +276,7 @@ export class Kernel {
         throw e;
       }
     }
-    kernel_enter(parent);
-    try {
-      proc_event(this, { what: 'fork', parent, child: task });
-    } finally {
-      kernel_leave();
-    }
+    in_kernel(parent, () => proc_event(this, { what: 'fork', parent, child: task }));
     return task;
   }
 
@@ -291,12 +286,7 @@ export class Kernel {
    * (netlink_kernel_create, sock_create_lite…) work from tests and setup code.
    */
   run<T>(fn: () => T, task: Task = this.init): T {
-    kernel_enter(task);
-    try {
-      return fn();
-    } finally {
-      kernel_leave();
-    }
+    return in_kernel(task, fn);
   }
 
   /** Run `fn` with the function-graph tracer on. Never throws: what `fn` threw is in `error`. */

@@ -3,7 +3,7 @@ import { testFamily } from './__fixtures__/af_test.js';
 import { expectErrno } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
 import { current } from './sched.js';
-import { defineModule, type ModuleDescriptor } from './module.js';
+import { defineModule, type ModuleDescriptor, Unwind } from './module.js';
 import { CAP_SYS_MODULE } from './uapi/capability.js';
 import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
 
@@ -184,5 +184,18 @@ describe('defineModule', () => {
     expect(() => defineModule({ ...def, license: undefined } as unknown as typeof def)).toThrow(
       /lib_x: license must be a string/,
     );
+  });
+});
+
+describe('Unwind', () => {
+  it('undoes the pushed steps last first, once, and returns the errno it was given', () => {
+    const done: string[] = [];
+    const unwind = new Unwind();
+    unwind.push(() => done.push('proto_unregister'));
+    unwind.push(() => done.push('sock_unregister'));
+    expect(unwind.fail(-12)).toBe(-12);
+    expect(done).toEqual(['sock_unregister', 'proto_unregister']);
+    unwind.unwind();
+    expect(done).toHaveLength(2);
   });
 });

@@ -1,5 +1,5 @@
 import type { Kernel } from './kernel.js';
-import { kernel_enter, kernel_leave } from './sched.js';
+import { in_kernel } from './sched.js';
 import { tracepoint, trace_note, type Fmt } from './trace.js';
 import { EBUSY, EEXIST, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM, EWOULDBLOCK } from './uapi/errno.js';
 
@@ -170,6 +170,40 @@ export function defineModule(def: ModuleDefinition): DefinedModule {
   return Object.freeze(desc);
 }
 
+/**
+ * The unwind list of a module's init: Linux's goto-unwind labels as a stack. After each step succeeds,
+ * `push` how to undo it (the code under the label a later failure jumps to); when a step fails,
+ * `return unwind.fail(err)` undoes what was pushed, last first, and returns `err` — `goto out_…`:
+ *
+ * ```ts
+ * const unwind = new Unwind();
+ * err = sock_register(kernel, family);
+ * if (err) return err;
+ * unwind.push(() => sock_unregister(kernel, PF_BLUETOOTH)); // unregister_socket:
+ * err = hci_sock_init(kernel, mod);
+ * if (err) return unwind.fail(err); // goto unregister_socket
+ * ```
+ */
+export class Unwind {
+  private readonly steps: Array<() => void> = [];
+
+  /** Record the undo of the step that just succeeded. */
+  push(undo: () => void): void {
+    this.steps.push(undo);
+  }
+
+  /** A step failed: undo every recorded step, last first, and return `err`. */
+  fail(err: number): number {
+    this.unwind();
+    return err;
+  }
+
+  /** Undo every recorded step, last first (also what an exit that mirrors init can call). */
+  unwind(): void {
+    while (this.steps.length > 0) this.steps.pop()!();
+  }
+}
+
 function describe_name(def: { name?: unknown }): string {
   return typeof def.name === 'string' ? ` '${def.name}'` : '';
 }
@@ -289,18 +323,16 @@ export let load_module = function load_module(kernel: Kernel, desc: ModuleDescri
     mod.target_list.push(dep);
   }
   table.loaded.unshift(mod);
-  let ret: number;
   // A module's init runs in the kernel's context, not the context of whatever task triggered the load
   // (request_module() runs modprobe as root from a kernel thread).
-  kernel_enter(kernel.init);
-  try {
-    ret = desc.init(kernel, mod) ?? 0;
-  } catch (e) {
-    kernel.printk(`${desc.name}: init threw: ${e instanceof Error ? e.message : String(e)}`);
-    ret = -EINVAL;
-  } finally {
-    kernel_leave();
-  }
+  let ret: number = in_kernel(kernel.init, () => {
+    try {
+      return desc.init(kernel, mod) ?? 0;
+    } catch (e) {
+      kernel.printk(`${desc.name}: init threw: ${e instanceof Error ? e.message : String(e)}`);
+      return -EINVAL;
+    }
+  });
   if (typeof ret !== 'number' || ret > 0) ret = -EINVAL;
   if (ret < 0) {
     mod.state = 'Going';

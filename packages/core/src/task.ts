@@ -22,7 +22,7 @@ import type { Net } from './net_namespace.js';
 import { get_net, put_net } from './net_namespace.js';
 import { do_pollfd, type PollTable } from './poll.js';
 import { proc_event } from './proc_events.js';
-import { kernel_enter, kernel_leave } from './sched.js';
+import { in_kernel } from './sched.js';
 import { MAX_SCHEDULE_TIMEOUT } from './sock.js';
 import { __sys_socket, sock_from_file } from './socket.js';
 import {
@@ -289,6 +289,14 @@ function set_comm(name: string): string {
   return name.slice(0, 15);
 }
 
+/** The kernel side of sendto() and recvfrom(), run by in_kernel() with the checked arguments. */
+function sys_sendto(a: ReturnType<Task['sendto_args']>): number {
+  return __sys_sendto(a.fd, a.msg, a.len, a.flags);
+}
+function sys_recvfrom(a: ReturnType<Task['recv_args']>): number {
+  return __sys_recvfrom(a.fd, a.msg, a.len, a.flags);
+}
+
 /** Syscall results: a negative errno becomes a thrown KernelError, as libc turns it into -1 and errno. */
 function check<T>(r: T | number, syscall: string): T {
   if (typeof r === 'number' && r < 0) throw new KernelError(-r, syscall);
@@ -369,12 +377,7 @@ export class Task {
     };
     const enter = <T>(fn: () => T | number): T | number => {
       if (this.state !== 'running') return -ESRCH;
-      kernel_enter(this);
-      try {
-        return fn();
-      } finally {
-        kernel_leave();
-      }
+      return in_kernel(this, fn);
     };
     // A *_call(): its argument checks' refusal as an errno, else its kernel entry run as this task.
     const run = <T>(prep: () => () => T | number): T | number => {
@@ -483,8 +486,7 @@ export class Task {
   /** Open /dev/null at the lowest free fd (for stdio). */
   open_devnull(flags = O_RDWR): number {
     this.live('open');
-    kernel_enter(this);
-    try {
+    return in_kernel(this, () => {
       const fd = alloc_fd(this.kernel, this.files, 0, this.rlimit_nofile, flags);
       if (fd < 0) return check(fd, 'open');
       this.kernel.nr_files++;
@@ -496,9 +498,7 @@ export class Task {
         this.kernel.make_file(null_fops, (flags & ~O_CLOEXEC) | O_LARGEFILE, '/dev/null'),
       );
       return fd;
-    } finally {
-      kernel_leave();
-    }
+    });
   }
 
   getpid(): number {
@@ -668,13 +668,7 @@ export class Task {
       msg_len: [],
     };
     this.live('sendmmsg');
-    kernel_enter(this);
-    let r: number;
-    try {
-      r = __sys_sendmmsg(fd, mmsg, vec === null ? 1 : vec.length, f);
-    } finally {
-      kernel_leave();
-    }
+    const r = in_kernel(this, () => __sys_sendmmsg(fd, mmsg, vec === null ? 1 : vec.length, f));
     return { r, mmsg, fault: fault as UserFault | null };
   }
 
@@ -727,13 +721,7 @@ export class Task {
     controllen = arg_size(controllen, 'recvmmsg', 'controllen');
     const mmsg: RecvMMsgVec = { size, ubufs, controllen, msg_hdr: [], msg_len: [] };
     this.live('recvmmsg');
-    kernel_enter(this);
-    let r: number;
-    try {
-      r = __sys_recvmmsg(fd, mmsg, vlen, f, ts);
-    } finally {
-      kernel_leave();
-    }
+    const r = in_kernel(this, () => __sys_recvmmsg(fd, mmsg, vlen, f, ts));
     return { r, mmsg, ts };
   }
 
@@ -997,15 +985,12 @@ export class Task {
     } finally {
       // poll_freewait(): every entry off its queue, every file reference dropped.
       if (queued.length > 0) {
-        kernel_enter(this);
-        try {
+        in_kernel(this, () => {
           for (const q of queued) {
             remove_wait_queue(q.wq, q.entry);
             fput(this.kernel, q.file);
           }
-        } finally {
-          kernel_leave();
-        }
+        });
       }
     }
   }
@@ -1373,14 +1358,7 @@ export class Task {
   /** Run `fn` as a syscall of this task: `current` set, result checked. */
   private sys<T>(syscall: string, fn: () => T | number): T {
     this.live(syscall);
-    kernel_enter(this);
-    let r: T | number;
-    try {
-      r = fn();
-    } finally {
-      kernel_leave();
-    }
-    return check(r, syscall);
+    return check(in_kernel(this, fn), syscall);
   }
 
   /**
@@ -1403,13 +1381,7 @@ export class Task {
     for (;;) {
       this.live(syscall);
       this.blocked_on = null;
-      kernel_enter(this);
-      let r: T | number;
-      try {
-        r = fn();
-      } finally {
-        kernel_leave();
-      }
+      const r = in_kernel(this, fn);
       if (r !== -EAGAIN) return check(r, syscall);
       const file = fcheck(this.files, fd);
       const sock = file === null ? null : sock_from_file(file);
@@ -1453,21 +1425,11 @@ export class Task {
    * per-message calls its closure shows in profiles.
    */
   private enter_sendto(a: ReturnType<Task['sendto_args']>): number {
-    kernel_enter(this);
-    try {
-      return __sys_sendto(a.fd, a.msg, a.len, a.flags);
-    } finally {
-      kernel_leave();
-    }
+    return in_kernel(this, sys_sendto, a);
   }
 
   private enter_recvfrom(a: ReturnType<Task['recv_args']>): number {
-    kernel_enter(this);
-    try {
-      return __sys_recvfrom(a.fd, a.msg, a.len, a.flags);
-    } finally {
-      kernel_leave();
-    }
+    return in_kernel(this, sys_recvfrom, a);
   }
 
   private sendto_args(

@@ -25,6 +25,7 @@ import {
   timer_setup,
   TimerList,
   try_module_get,
+  Unwind,
 } from '@ksock/core/kernel';
 import { BDADDR_ANY, ba2str, bacmp, sockaddr_l2, SOCKADDR_L2_SIZE } from '../bdaddr.js';
 import type { L2capPinfo } from '../l2cap_sock.js';
@@ -420,16 +421,18 @@ function rfcomm_kill_listener(kernel: Kernel): void {
  * (CONFIG_BT_RFCOMM_TTY) and the HCI security callbacks are not modelled.
  */
 export function rfcomm_init(kernel: Kernel, mod: Module): number {
+  const unwind = new Unwind();
   const core: RfcommCore = { mod, session_list: [], dlcs_allocated: 0 };
   cores.set(kernel, core);
   // krfcommd failing to set up its listener only logs, as in Linux; the module still loads.
   rfcomm_add_listener(kernel, BDADDR_ANY as Uint8Array);
-  const err = rfcomm_init_sockets(kernel, mod);
-  if (err < 0) {
+  unwind.push(() => {
+    // stop: kthread_stop(rfcomm_thread), whose rfcomm_kill_listener() deletes every session
     rfcomm_kill_listener(kernel);
     cores.delete(kernel);
-    return err;
-  }
+  });
+  const err = rfcomm_init_sockets(kernel, mod);
+  if (err < 0) return unwind.fail(err); // goto cleanup (the TTYs, not modelled), then stop
   kernel.printk(`Bluetooth: RFCOMM ver ${RFCOMM_VERSION}`);
   return 0;
 }

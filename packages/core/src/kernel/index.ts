@@ -41,6 +41,7 @@ export {
   request_module,
   check_descriptor,
   defineModule,
+  Unwind,
 } from '../module.js';
 export type {
   DefinedModule,
