@@ -9,6 +9,7 @@ import {
   AF_INET,
   AF_UNSPEC,
   CAP_NET_ADMIN,
+  EADDRNOTAVAIL,
   EEXIST,
   EINVAL,
   EMSGSIZE,
@@ -46,6 +47,9 @@ import {
   dev_get_by_index,
   dev_get_by_name,
   get_random_bytes,
+  IFA_F_PERMANENT,
+  inet_del_ifa,
+  inet_insert_ifa,
   ns_capable,
   register_netdevice,
   register_netdevice_notifier,
@@ -77,10 +81,12 @@ import {
   NLA_ALIGN,
   NLA_HDRLEN,
   NLA_TYPE_MASK,
+  NLM_F_BULK,
   NLM_F_CREATE,
   NLM_F_DUMP,
   NLM_F_EXCL,
   NLM_F_MULTI,
+  NLM_F_REPLACE,
   NLMSG_ALIGN,
   NLMSG_GOODSIZE,
   NLMSG_HDRLEN,
@@ -91,6 +97,14 @@ import {
 } from './uapi.js';
 import {
   type NlSkb,
+  type NlaFound,
+  type NlaPolicy,
+  NLA_STRING,
+  NLA_S32,
+  NLA_U8,
+  NLA_U32,
+  NLA_UNSPEC,
+  nlmsg_parse_deprecated,
   nla_nest_cancel,
   nla_nest_end,
   nla_nest_start,
@@ -204,7 +218,14 @@ export const IFA_ANYCAST = 5;
 export const IFA_CACHEINFO = 6;
 export const IFA_MULTICAST = 7;
 export const IFA_FLAGS = 8;
+export const IFA_RT_PRIORITY = 9;
+export const IFA_TARGET_NETNSID = 10;
+export const IFA_PROTO = 11;
+export const IFA_MAX = 11;
 export const INFINITY_LIFE_TIME = 0xffffffff;
+/** IFA_F_SECONDARY and IFA_F_PERMANENT come from core (where the addresses are); these two are rtnetlink's. */
+const IFA_F_DEPRECATED = 0x20;
+const IFA_F_NOPREFIXROUTE = 0x200;
 
 /** sizeof(struct ifinfomsg), sizeof(struct ifaddrmsg). */
 export const IFINFOMSG_SIZE = 16;
@@ -253,6 +274,12 @@ interface RtnlState {
   mod: Module;
   pernet: PernetOperations;
   unreg_notifier: () => void;
+  /**
+   * The request whose handler is changing addresses: its sender's portid and the header, which Linux
+   * passes down through __inet_insert_ifa() / __inet_del_ifa() to rtmsg_ifa(), so the notification
+   * carries the requester's pid and seq. Null for changes made from elsewhere (pid 0, seq 0).
+   */
+  req: { portid: number; nlh: NlMsgHdr } | null;
 }
 const states = perKernel<RtnlState>();
 /** Each namespace's rtnl kernel socket: net->rtnl. */
@@ -473,16 +500,37 @@ function inet_nlmsg_size(): number {
   );
 }
 
-/** Mirrors put_cacheinfo(): struct ifa_cacheinfo of a permanent address (infinite lifetimes, no stamps). */
-function put_cacheinfo(skb: NlSkb): number {
+/** cstamp_delta(): a time stamp in hundredths of a second since boot (here: of the host's monotonic clock). */
+function cstamp_delta(ms: number): number {
+  return Math.floor(ms / 10) >>> 0;
+}
+
+/** Mirrors put_cacheinfo(): struct ifa_cacheinfo (ifa_prefered, ifa_valid, cstamp, tstamp). */
+function put_cacheinfo(skb: NlSkb, cstamp: number, tstamp: number, preferred: number, valid: number): number {
   const nla = nla_reserve(skb, IFA_CACHEINFO, IFA_CACHEINFO_SIZE);
   if (nla < 0) return -EMSGSIZE;
   const p = nla + NLA_HDRLEN;
-  put_unaligned_le32(skb.data, p, INFINITY_LIFE_TIME); // ifa_prefered
-  put_unaligned_le32(skb.data, p + 4, INFINITY_LIFE_TIME); // ifa_valid
-  put_unaligned_le32(skb.data, p + 8, 0); // cstamp
-  put_unaligned_le32(skb.data, p + 12, 0); // tstamp
+  put_unaligned_le32(skb.data, p, preferred);
+  put_unaligned_le32(skb.data, p + 4, valid);
+  put_unaligned_le32(skb.data, p + 8, cstamp_delta(cstamp));
+  put_unaligned_le32(skb.data, p + 12, cstamp_delta(tstamp));
   return 0;
+}
+
+/**
+ * The lifetimes inet_fill_ifaddr() reports: infinite for a permanent address, else what remains of them
+ * since the last update (whole seconds, never below 0).
+ */
+function ifa_remaining(ifa: InIfaddr): [preferred: number, valid: number] {
+  if ((ifa.ifa_flags & IFA_F_PERMANENT) !== 0) return [INFINITY_LIFE_TIME, INFINITY_LIFE_TIME];
+  let preferred = ifa.ifa_preferred_lft ?? INFINITY_LIFE_TIME;
+  let valid = ifa.ifa_valid_lft ?? INFINITY_LIFE_TIME;
+  if (preferred !== INFINITY_LIFE_TIME) {
+    const tval = Math.floor((performance.now() - (ifa.ifa_tstamp ?? 0)) / 1000);
+    preferred = preferred > tval ? preferred - tval : 0;
+    if (valid !== INFINITY_LIFE_TIME) valid = valid > tval ? valid - tval : 0;
+  }
+  return [preferred, valid];
 }
 
 /**
@@ -504,7 +552,7 @@ export function inet_fill_ifaddr(
   const m = nlh + NLMSG_HDRLEN;
   b[m] = AF_INET;
   b[m + 1] = ifa.ifa_prefixlen;
-  b[m + 2] = ifa.ifa_flags;
+  b[m + 2] = ifa.ifa_flags & 0xff;
   b[m + 3] = ifa.ifa_scope;
   put_unaligned_le32(b, m + 4, dev.ifindex);
   if (
@@ -512,8 +560,10 @@ export function inet_fill_ifaddr(
     (ifa.ifa_local !== 0 && nla_put_in_addr(skb, IFA_LOCAL, ifa.ifa_local)) ||
     (ifa.ifa_broadcast !== 0 && nla_put_in_addr(skb, IFA_BROADCAST, ifa.ifa_broadcast)) ||
     (ifa.ifa_label !== '' && nla_put_string(skb, IFA_LABEL, ifa.ifa_label)) ||
+    (ifa.ifa_proto ? nla_put_u8(skb, IFA_PROTO, ifa.ifa_proto) : 0) ||
     nla_put_u32(skb, IFA_FLAGS, ifa.ifa_flags) ||
-    put_cacheinfo(skb)
+    (ifa.ifa_rt_priority ? nla_put_u32(skb, IFA_RT_PRIORITY, ifa.ifa_rt_priority) : 0) ||
+    put_cacheinfo(skb, ifa.ifa_cstamp ?? 0, ifa.ifa_tstamp ?? 0, ...ifa_remaining(ifa))
   ) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
@@ -671,6 +721,212 @@ function rtnl_dellink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
   return unregister_netdevice(dev);
 }
 
+// ---- net/ipv4/devinet.c: RTM_NEWADDR / RTM_DELADDR ------------------------------------------------
+/** ifa_ipv4_policy. */
+const ifa_ipv4_policy: ReadonlyArray<NlaPolicy | undefined> = (() => {
+  const p: Array<NlaPolicy | undefined> = new Array(IFA_MAX + 1);
+  p[IFA_LOCAL] = { type: NLA_U32 };
+  p[IFA_ADDRESS] = { type: NLA_U32 };
+  p[IFA_BROADCAST] = { type: NLA_U32 };
+  p[IFA_LABEL] = { type: NLA_STRING, len: IFNAMSIZ - 1 };
+  p[IFA_CACHEINFO] = { type: NLA_UNSPEC, len: IFA_CACHEINFO_SIZE };
+  p[IFA_FLAGS] = { type: NLA_U32 };
+  p[IFA_RT_PRIORITY] = { type: NLA_U32 };
+  p[IFA_TARGET_NETNSID] = { type: NLA_S32 };
+  p[IFA_PROTO] = { type: NLA_U8 };
+  return p;
+})();
+
+/** The flags a request may set on an IPv4 address (observed on Linux 6.18: the others are dropped). */
+const IFA_F_SETTABLE = IFA_F_NOPREFIXROUTE;
+
+const u32_at = (b: Uint8Array, o: number) =>
+  (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+/** nla_get_in_addr(): four bytes in network order, as the host-order number ksock keeps. */
+const in_addr_of = (a: NlaFound) =>
+  ((a.payload[0]! << 24) | (a.payload[1]! << 16) | (a.payload[2]! << 8) | a.payload[3]!) >>> 0;
+/** The string of an NLA_STRING attribute, up to its first NUL. */
+function nla_str(a: NlaFound): string {
+  const i = a.payload.indexOf(0);
+  return new TextDecoder().decode(i < 0 ? a.payload : a.payload.subarray(0, i));
+}
+
+/** inet_make_mask(). */
+function inet_make_mask(prefixlen: number): number {
+  return prefixlen === 0 ? 0 : (~0 << (32 - prefixlen)) >>> 0;
+}
+
+/** inet_ifa_match(): `addr` in ifa's subnet. */
+function inet_ifa_match(addr: number, ifa: InIfaddr): boolean {
+  return ((addr ^ ifa.ifa_address) & inet_make_mask(ifa.ifa_prefixlen)) >>> 0 === 0;
+}
+
+/** Mirrors set_ifa_lifetime(): infinite valid → IFA_F_PERMANENT; zero preferred → IFA_F_DEPRECATED. */
+function set_ifa_lifetime(ifa: InIfaddr, valid_lft: number, prefered_lft: number): void {
+  ifa.ifa_flags &= ~(IFA_F_PERMANENT | IFA_F_DEPRECATED);
+  if (valid_lft !== INFINITY_LIFE_TIME) ifa.ifa_valid_lft = valid_lft;
+  else ifa.ifa_flags |= IFA_F_PERMANENT;
+  if (prefered_lft !== INFINITY_LIFE_TIME) {
+    if (prefered_lft === 0) ifa.ifa_flags |= IFA_F_DEPRECATED;
+    ifa.ifa_preferred_lft = prefered_lft;
+  }
+  ifa.ifa_tstamp = performance.now();
+  if (!ifa.ifa_cstamp) ifa.ifa_cstamp = ifa.ifa_tstamp;
+}
+
+/** Run `fn` with `req` as the request whose address notifications carry its sender's pid and seq. */
+function with_req<T>(net: Net, portid: number, nlh: NlMsgHdr, fn: () => T): T {
+  const st = states.get(net.kernel)!;
+  const saved = st.req;
+  st.req = { portid, nlh };
+  try {
+    return fn();
+  } finally {
+    st.req = saved;
+  }
+}
+
+/**
+ * Mirrors inet_rtm_newaddr() (inet_validate_rtm(), inet_rtm_to_ifa(), find_matching_ifa(),
+ * __inet_insert_ifa()): the policy; a prefix above 32 or a missing IFA_LOCAL → EINVAL; a cacheinfo with
+ * valid 0 or preferred > valid → EINVAL; local 0.0.0.0 is accepted and ignored; ENODEV; an address already
+ * there → EEXIST unless NLM_F_REPLACE without NLM_F_EXCL, which updates its lifetimes, priority and proto.
+ */
+export const inet_rtm_newaddr = function inet_rtm_newaddr(
+  skb: SkBuff,
+  nlh: NlMsgHdr,
+  msg: Uint8Array,
+  extack: NetlinkExtAck,
+): number {
+  const net = (skb.sk as NetlinkSock).sk_net;
+  // inet_validate_rtm()
+  const tb = nlmsg_parse_deprecated(msg, IFADDRMSG_SIZE, IFA_MAX, ifa_ipv4_policy, extack);
+  if (typeof tb === 'number') return tb;
+  const m = NLMSG_HDRLEN;
+  const ifa_prefixlen = msg[m + 1]!;
+  const ifa_flags = msg[m + 2]!;
+  const ifa_scope = msg[m + 3]!;
+  const ifa_index = u32_at(msg, m + 4) | 0;
+  if (ifa_prefixlen > 32) {
+    extack._msg = 'ipv4: Invalid prefix length';
+    return -EINVAL;
+  }
+  const local = tb[IFA_LOCAL];
+  if (local === undefined) {
+    extack._msg = 'ipv4: Local address is not supplied';
+    return -EINVAL;
+  }
+  let valid_lft = INFINITY_LIFE_TIME;
+  let prefered_lft = INFINITY_LIFE_TIME;
+  const ci = tb[IFA_CACHEINFO];
+  if (ci !== undefined) {
+    const prefered = u32_at(ci.payload, 0);
+    const valid = u32_at(ci.payload, 4);
+    if (!valid || prefered > valid) {
+      extack._msg = 'ipv4: address lifetime invalid';
+      return -EINVAL;
+    }
+    valid_lft = valid;
+    prefered_lft = prefered;
+  }
+  if (in_addr_of(local) === 0) return 0;
+  // inet_rtm_to_ifa()
+  const dev = dev_get_by_index(net, ifa_index);
+  if (dev === null) {
+    extack._msg = 'ipv4: Device not found';
+    return -ENODEV;
+  }
+  const flags_attr = tb[IFA_FLAGS];
+  const ifa: InIfaddr = {
+    ifa_local: in_addr_of(local),
+    ifa_address: in_addr_of(tb[IFA_ADDRESS] ?? local),
+    ifa_broadcast: tb[IFA_BROADCAST] !== undefined ? in_addr_of(tb[IFA_BROADCAST]) : 0,
+    ifa_prefixlen,
+    ifa_scope,
+    ifa_flags: (flags_attr !== undefined ? u32_at(flags_attr.payload, 0) : ifa_flags) & IFA_F_SETTABLE,
+    ifa_label: tb[IFA_LABEL] !== undefined ? nla_str(tb[IFA_LABEL]) : dev.name,
+  };
+  if (tb[IFA_RT_PRIORITY] !== undefined) ifa.ifa_rt_priority = u32_at(tb[IFA_RT_PRIORITY].payload, 0);
+  if (tb[IFA_PROTO] !== undefined) ifa.ifa_proto = tb[IFA_PROTO].payload[0]!;
+  const portid = NETLINK_CB(skb).portid;
+  // find_matching_ifa()
+  const existing = dev.ifa_list.find(
+    (a) =>
+      a.ifa_prefixlen === ifa.ifa_prefixlen &&
+      inet_ifa_match(a.ifa_address, ifa) &&
+      a.ifa_local === ifa.ifa_local,
+  );
+  if (existing === undefined) {
+    set_ifa_lifetime(ifa, valid_lft, prefered_lft);
+    const err = with_req(net, portid, nlh, () => inet_insert_ifa(dev, ifa));
+    if (err === -EINVAL) extack._msg = 'ipv4: Invalid scope value';
+    return err;
+  }
+  if ((nlh.nlmsg_flags & NLM_F_EXCL) !== 0 || (nlh.nlmsg_flags & NLM_F_REPLACE) === 0) {
+    extack._msg = 'ipv4: Address already assigned';
+    return -EEXIST;
+  }
+  existing.ifa_rt_priority = ifa.ifa_rt_priority ?? 0;
+  existing.ifa_proto = ifa.ifa_proto ?? 0;
+  set_ifa_lifetime(existing, valid_lft, prefered_lft);
+  rtmsg_ifa(net, RTM_NEWADDR, dev, existing, portid, nlh.nlmsg_seq);
+  return 0;
+};
+
+/**
+ * Mirrors inet_rtm_deladdr(): the policy; ENODEV; the first address matching every attribute given
+ * (IFA_LOCAL, IFA_LABEL, IFA_ADDRESS with the prefix length) goes — a primary taking the secondaries of
+ * its subnet with it — else EADDRNOTAVAIL.
+ */
+export const inet_rtm_deladdr = function inet_rtm_deladdr(
+  skb: SkBuff,
+  nlh: NlMsgHdr,
+  msg: Uint8Array,
+  extack: NetlinkExtAck,
+): number {
+  const net = (skb.sk as NetlinkSock).sk_net;
+  const tb = nlmsg_parse_deprecated(msg, IFADDRMSG_SIZE, IFA_MAX, ifa_ipv4_policy, extack);
+  if (typeof tb === 'number') return tb;
+  const ifa_prefixlen = msg[NLMSG_HDRLEN + 1]!;
+  const dev = dev_get_by_index(net, u32_at(msg, NLMSG_HDRLEN + 4) | 0);
+  if (dev === null) {
+    extack._msg = 'ipv4: Device not found';
+    return -ENODEV;
+  }
+  const local = tb[IFA_LOCAL];
+  const label = tb[IFA_LABEL];
+  const address = tb[IFA_ADDRESS];
+  for (const ifa of dev.ifa_list) {
+    if (local !== undefined && ifa.ifa_local !== in_addr_of(local)) continue;
+    if (label !== undefined && nla_str(label) !== ifa.ifa_label) continue;
+    if (
+      address !== undefined &&
+      (ifa_prefixlen !== ifa.ifa_prefixlen || !inet_ifa_match(in_addr_of(address), ifa))
+    )
+      continue;
+    with_req(net, NETLINK_CB(skb).portid, nlh, () => inet_del_ifa(dev, ifa));
+    return 0;
+  }
+  extack._msg = 'ipv4: Address not found';
+  return -EADDRNOTAVAIL;
+};
+
+/** Mirrors rtmsg_ifa(): an address message to RTNLGRP_IPV4_IFADDR listeners. */
+function rtmsg_ifa(
+  net: Net,
+  event: number,
+  dev: NetDevice,
+  ifa: InIfaddr,
+  portid: number,
+  seq: number,
+): void {
+  const sk = rtnl_sock(net);
+  if (sk === null) return;
+  const skb = nlmsg_new(inet_nlmsg_size());
+  if (inet_fill_ifaddr(skb, dev, ifa, event, portid, seq, 0) < 0) return; // inet_nlmsg_size() short: WARN
+  nlmsg_notify(sk, skb_bytes(skb), portid, RTNLGRP_IPV4_IFADDR, false);
+}
+
 /**
  * Mirrors rtnl_dump_ifinfo(): devices from cb->args[0] (an ifindex, for_each_netdev_dump()'s cursor) on;
  * -EMSGSIZE leaves the cursor at the device that did not fit, for the next step.
@@ -748,6 +1004,8 @@ const links: Record<number, Link> = {
   [RTM_DELLINK]: { doit: rtnl_dellink },
   [RTM_GETLINK]: { doit: rtnl_getlink, dumpit: rtnl_dump_ifinfo, flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
   [RTM_SETLINK]: { doit: rtnl_setlink },
+  [RTM_NEWADDR]: { doit: (...a) => inet_rtm_newaddr(...a) },
+  [RTM_DELADDR]: { doit: (...a) => inet_rtm_deladdr(...a) },
   [RTM_GETADDR]: { dumpit: inet_dump_ifaddr, flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
 };
 
@@ -809,6 +1067,11 @@ export function rtnetlink_rcv_msg(
     });
   }
   if (link?.doit === undefined) return -EOPNOTSUPP;
+  if (kind === 1 && (nlh.nlmsg_flags & NLM_F_BULK) !== 0) {
+    // No ksock handler sets RTNL_FLAG_BULK_DEL_SUPPORTED.
+    extack._msg = 'Bulk delete is not supported';
+    return -EOPNOTSUPP;
+  }
   return link.doit(skb, nlh, msg, extack);
 }
 
@@ -856,14 +1119,16 @@ function netdev_event(st: RtnlState, event: number, dev: NetDevice, ifa?: InIfad
       notify_link(net, dev, RTM_DELLINK, 0xffffffff);
       break;
     case NETDEV_ADDR_ADD:
-    case NETDEV_ADDR_DEL: {
-      // rtmsg_ifa()
-      const t = event === NETDEV_ADDR_ADD ? RTM_NEWADDR : RTM_DELADDR;
-      const skb = nlmsg_new(inet_nlmsg_size());
-      if (inet_fill_ifaddr(skb, dev, ifa!, t, 0, 0, 0) < 0) break; // inet_nlmsg_size() short: WARN in Linux
-      nlmsg_notify(rtnl.get(net)!, skb_bytes(skb), 0, RTNLGRP_IPV4_IFADDR, false);
+    case NETDEV_ADDR_DEL:
+      rtmsg_ifa(
+        net,
+        event === NETDEV_ADDR_ADD ? RTM_NEWADDR : RTM_DELADDR,
+        dev,
+        ifa!,
+        st.req?.portid ?? 0,
+        st.req?.nlh.nlmsg_seq ?? 0,
+      );
       break;
-    }
   }
 }
 
@@ -898,7 +1163,7 @@ export const rtnetlink_module = defineModule({
       },
     };
     const unwind = new Unwind();
-    const st: RtnlState = { mod, pernet, unreg_notifier: () => {} };
+    const st: RtnlState = { mod, pernet, unreg_notifier: () => {}, req: null };
     states.set(kernel, st);
     unwind.push(() => states.delete(kernel));
     const err = register_pernet_subsys(kernel, pernet);
