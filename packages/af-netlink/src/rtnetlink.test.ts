@@ -15,6 +15,8 @@ import {
   RTM_GETLINK,
   RTM_NEWLINK,
   RTM_SETLINK,
+  RTM_NEWADDR,
+  RTM_DELADDR,
   RTNLGRP_IPV4_IFADDR,
   RTNLGRP_IPV4_MROUTE_R,
   RTNLGRP_LINK,
@@ -350,5 +352,52 @@ describe('interop with the netlink npm package', () => {
     t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 8, 0));
     const [ack] = nlstructs.parseMessages(Buffer.from(t.recvfrom(fd, 32768).data));
     expect(nlstructs.parseError(ack!.data, ack!.flags).errno).toBe(0);
+  });
+});
+
+describe('rtnetlink trace points', () => {
+  it('the function graph of a link dump, a link change and an address change names the rtnetlink path', () => {
+    const { k, t, fd } = setup();
+    const { text } = k.trace(() => {
+      t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, ifinfomsg()));
+      drain(t, fd);
+      t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST, 2, 0, ifinfomsg({ ifi_index: 1 })));
+      t.sendto(
+        fd,
+        nlmsg(RTM_SETLINK, NLM_F_REQUEST, 3, 0, [ifinfomsg({ ifi_index: 1 }), nla_u32(IFLA_MTU, 1500)]),
+      );
+      t.sendto(
+        fd,
+        nlmsg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, 4, 0, [
+          ifinfomsg(),
+          nla_string(IFLA_IFNAME, 'd0'),
+          nla(IFLA_LINKINFO, nla_string(IFLA_INFO_KIND, 'dummy')),
+        ]),
+      );
+      const addr = [ifaddrmsg(AF_INET, 24, 0, 0, 1), nla(2, Uint8Array.of(10, 9, 9, 9))];
+      t.sendto(fd, nlmsg(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_CREATE, 5, 0, addr));
+      t.sendto(fd, nlmsg(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 6, 0, ifaddrmsg(AF_INET)));
+      drain(t, fd);
+      t.sendto(fd, nlmsg(RTM_DELADDR, NLM_F_REQUEST, 7, 0, addr));
+      t.sendto(fd, nlmsg(RTM_DELLINK, NLM_F_REQUEST, 8, 0, [ifinfomsg(), nla_string(IFLA_IFNAME, 'd0')]));
+      drain(t, fd);
+    });
+    for (const fn of [
+      'rtnetlink_rcv_msg',
+      'netlink_dump_start',
+      'netlink_dump',
+      'rtnl_dump_ifinfo',
+      'rtnl_fill_ifinfo',
+      'rtnl_getlink',
+      'rtnl_setlink',
+      'rtnl_newlink',
+      'rtnl_dellink',
+      'inet_rtm_newaddr',
+      'inet_dump_ifaddr',
+      'inet_rtm_deladdr',
+    ])
+      expect(text).toMatch(new RegExp(`\\b${fn}\\(`));
+    expect(text).toContain('type=RTM_GETLINK flags=0x301');
+    expect(text).toContain('dev=lo RTM_NEWLINK');
   });
 });

@@ -54,6 +54,8 @@ import {
   register_netdevice,
   register_netdevice_notifier,
   register_pernet_subsys,
+  tracepoint,
+  type Fmt,
   unregister_netdevice,
   unregister_pernet_subsys,
   type PernetOperations,
@@ -411,20 +413,30 @@ function rtnl_fill_empty_nest(skb: NlSkb, attrtype: number): number {
 const ZERO_ADDR = new Uint8Array(6);
 
 /**
+ * What rtnl_fill_ifinfo() is told besides the device: the message type, its header's pid, seq and flags,
+ * and ifi_change. (Linux passes them one by one; one object keeps the trace point within the six
+ * arguments the tracer records, and a dump reuses it for every device.)
+ */
+export interface RtnlFillArgs {
+  type: number;
+  pid: number;
+  seq: number;
+  change: number;
+  flags: number;
+}
+
+/**
  * Mirrors rtnl_fill_ifinfo(): struct ifinfomsg and the attributes in Linux 6.18's order, written at the
  * tail of `skb`; 0, or -EMSGSIZE with the message cancelled when the tailroom runs out (a dump then ends
  * its step and resumes at this device). ksock leaves out IFLA_AF_SPEC (per-family device configuration
  * it does not model).
  */
-export function rtnl_fill_ifinfo(
+export let rtnl_fill_ifinfo = function rtnl_fill_ifinfo(
   skb: NlSkb,
   dev: NetDevice,
-  type: number,
-  pid: number,
-  seq: number,
-  change: number,
-  flags: number,
+  args: RtnlFillArgs,
 ): number {
+  const { type, pid, seq, change, flags } = args;
   const nlh = nlmsg_put(skb, pid, seq, type, IFINFOMSG_SIZE, flags);
   if (nlh < 0) return -EMSGSIZE;
   const b = skb.data;
@@ -483,7 +495,7 @@ export function rtnl_fill_ifinfo(
   }
   nlmsg_end(skb, nlh);
   return 0;
-}
+};
 
 /** Mirrors inet_nlmsg_size(): the bound of one address message. */
 function inet_nlmsg_size(): number {
@@ -596,7 +608,12 @@ function find_dev(net: Net, r: Req): NetDevice | null | number {
 }
 
 /** Mirrors rtnl_getlink(): by index, else by IFLA_IFNAME (EINVAL without either), ENODEV if absent. */
-function rtnl_getlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array): number {
+let rtnl_getlink = function rtnl_getlink(
+  skb: SkBuff,
+  nlh: NlMsgHdr,
+  msg: Uint8Array,
+  _extack: NetlinkExtAck,
+): number {
   const net = (skb.sk as NetlinkSock).sk_net;
   const r = parse_ifinfo(msg);
   if (typeof r === 'number') return r;
@@ -605,10 +622,16 @@ function rtnl_getlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array): number {
   if (dev === null) return -ENODEV;
   const portid = NETLINK_CB(skb).portid;
   const nskb = nlmsg_new(if_nlmsg_size(dev));
-  const err = rtnl_fill_ifinfo(nskb, dev, RTM_NEWLINK, portid, nlh.nlmsg_seq, 0, 0);
+  const err = rtnl_fill_ifinfo(nskb, dev, {
+    type: RTM_NEWLINK,
+    pid: portid,
+    seq: nlh.nlmsg_seq,
+    change: 0,
+    flags: 0,
+  });
   if (err < 0) return err; // -EMSGSIZE would mean if_nlmsg_size() is short (the kernel WARNs)
   return nlmsg_unicast(rtnl_sock(net)!, skb_bytes(nskb), portid);
-}
+};
 
 /** Mirrors eth_random_addr(). */
 function eth_random_addr(kernel: Kernel): Uint8Array {
@@ -646,7 +669,12 @@ function dev_alloc_name(net: Net, pattern: string): string {
  * Mirrors rtnl_newlink(): an existing device is changed (EEXIST with NLM_F_EXCL); a new one needs
  * NLM_F_CREATE (ENODEV) and a known kind — only "dummy" here (EOPNOTSUPP "Unknown device type").
  */
-function rtnl_newlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: NetlinkExtAck): number {
+let rtnl_newlink = function rtnl_newlink(
+  skb: SkBuff,
+  nlh: NlMsgHdr,
+  msg: Uint8Array,
+  extack: NetlinkExtAck,
+): number {
   const net = (skb.sk as NetlinkSock).sk_net;
   const r = parse_ifinfo(msg);
   if (typeof r === 'number') return r;
@@ -677,7 +705,7 @@ function rtnl_newlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: Netli
   if (err) return err;
   if (r.ifm.ifi_flags & IFF_UP) dev_change_flags(dev2, dev2.flags | IFF_UP);
   return 0;
-}
+};
 
 /** Mirrors do_setlink() for what ksock devices have: IFLA_MTU (EINVAL out of range) and IFF_UP. */
 function do_setlink(net: Net, dev: NetDevice, r: Req): number {
@@ -699,7 +727,12 @@ function do_setlink(net: Net, dev: NetDevice, r: Req): number {
 }
 
 /** Mirrors rtnl_setlink(): an existing device by index or name (EINVAL without either, ENODEV). */
-function rtnl_setlink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
+let rtnl_setlink = function rtnl_setlink(
+  skb: SkBuff,
+  _nlh: NlMsgHdr,
+  msg: Uint8Array,
+  _extack: NetlinkExtAck,
+): number {
   const net = (skb.sk as NetlinkSock).sk_net;
   const r = parse_ifinfo(msg);
   if (typeof r === 'number') return r;
@@ -707,10 +740,15 @@ function rtnl_setlink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
   if (typeof dev === 'number') return dev;
   if (dev === null) return -ENODEV;
   return do_setlink(net, dev, r);
-}
+};
 
 /** Mirrors rtnl_dellink(): ENODEV if absent, EOPNOTSUPP for a device without rtnl_link_ops (lo). */
-function rtnl_dellink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
+let rtnl_dellink = function rtnl_dellink(
+  skb: SkBuff,
+  _nlh: NlMsgHdr,
+  msg: Uint8Array,
+  _extack: NetlinkExtAck,
+): number {
   const net = (skb.sk as NetlinkSock).sk_net;
   const r = parse_ifinfo(msg);
   if (typeof r === 'number') return r;
@@ -719,7 +757,7 @@ function rtnl_dellink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
   if (dev === null) return -ENODEV;
   if (dev.kind !== 'dummy') return -EOPNOTSUPP;
   return unregister_netdevice(dev);
-}
+};
 
 // ---- net/ipv4/devinet.c: RTM_NEWADDR / RTM_DELADDR ------------------------------------------------
 /** ifa_ipv4_policy. */
@@ -792,7 +830,7 @@ function with_req<T>(net: Net, portid: number, nlh: NlMsgHdr, fn: () => T): T {
  * valid 0 or preferred > valid → EINVAL; local 0.0.0.0 is accepted and ignored; ENODEV; an address already
  * there → EEXIST unless NLM_F_REPLACE without NLM_F_EXCL, which updates its lifetimes, priority and proto.
  */
-export const inet_rtm_newaddr = function inet_rtm_newaddr(
+export let inet_rtm_newaddr = function inet_rtm_newaddr(
   skb: SkBuff,
   nlh: NlMsgHdr,
   msg: Uint8Array,
@@ -878,7 +916,7 @@ export const inet_rtm_newaddr = function inet_rtm_newaddr(
  * (IFA_LOCAL, IFA_LABEL, IFA_ADDRESS with the prefix length) goes — a primary taking the secondaries of
  * its subnet with it — else EADDRNOTAVAIL.
  */
-export const inet_rtm_deladdr = function inet_rtm_deladdr(
+export let inet_rtm_deladdr = function inet_rtm_deladdr(
   skb: SkBuff,
   nlh: NlMsgHdr,
   msg: Uint8Array,
@@ -931,25 +969,30 @@ function rtmsg_ifa(
  * Mirrors rtnl_dump_ifinfo(): devices from cb->args[0] (an ifindex, for_each_netdev_dump()'s cursor) on;
  * -EMSGSIZE leaves the cursor at the device that did not fit, for the next step.
  */
-function rtnl_dump_ifinfo(skb: NlDumpSkb, cb: NetlinkCallback): number {
+let rtnl_dump_ifinfo = function rtnl_dump_ifinfo(skb: NlDumpSkb, cb: NetlinkCallback): number {
   const net = skb.sk.sk_net;
-  const portid = NETLINK_CB(cb.skb!).portid;
-  const seq = cb.nlh.nlmsg_seq;
+  const args: RtnlFillArgs = {
+    type: RTM_NEWLINK,
+    pid: NETLINK_CB(cb.skb!).portid,
+    seq: cb.nlh.nlmsg_seq,
+    change: 0,
+    flags: NLM_F_MULTI,
+  };
   for (const dev of net.dev_base) {
     if (dev.ifindex < cb.args[0]!) continue;
     cb.args[0] = dev.ifindex;
-    const err = rtnl_fill_ifinfo(skb, dev, RTM_NEWLINK, portid, seq, 0, NLM_F_MULTI);
+    const err = rtnl_fill_ifinfo(skb, dev, args);
     if (err < 0) return err;
   }
   cb.args[0] = 0x7fffffff;
   return 0;
-}
+};
 
 /**
  * Mirrors inet_dump_ifaddr() → inet_dump_addr() / in_dev_dump_addr(): IPv4 addresses device by device
  * (cb->args[0] the ifindex, cb->args[1] the address index within it, reset to 0 once a device is done).
  */
-function inet_dump_ifaddr(skb: NlDumpSkb, cb: NetlinkCallback): number {
+let inet_dump_ifaddr = function inet_dump_ifaddr(skb: NlDumpSkb, cb: NetlinkCallback): number {
   const net = skb.sk.sk_net;
   const portid = NETLINK_CB(cb.skb!).portid;
   const seq = cb.nlh.nlmsg_seq;
@@ -969,7 +1012,7 @@ function inet_dump_ifaddr(skb: NlDumpSkb, cb: NetlinkCallback): number {
   }
   cb.args[0] = 0x7fffffff;
   return 0;
-}
+};
 
 /** RTNL_FLAG_DUMP_SPLIT_NLM_DONE (include/net/rtnetlink.h): the dump's NLMSG_DONE goes out on its own. */
 const RTNL_FLAG_DUMP_SPLIT_NLM_DONE = 1 << 3;
@@ -999,14 +1042,19 @@ interface Link {
   dumpit?: DumpIt;
   flags?: number;
 }
+// The handlers are called through their bindings, so a trace point swapped in later is the one called.
 const links: Record<number, Link> = {
-  [RTM_NEWLINK]: { doit: rtnl_newlink },
-  [RTM_DELLINK]: { doit: rtnl_dellink },
-  [RTM_GETLINK]: { doit: rtnl_getlink, dumpit: rtnl_dump_ifinfo, flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
-  [RTM_SETLINK]: { doit: rtnl_setlink },
+  [RTM_NEWLINK]: { doit: (...a) => rtnl_newlink(...a) },
+  [RTM_DELLINK]: { doit: (...a) => rtnl_dellink(...a) },
+  [RTM_GETLINK]: {
+    doit: (...a) => rtnl_getlink(...a),
+    dumpit: (skb, cb) => rtnl_dump_ifinfo(skb, cb),
+    flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE,
+  },
+  [RTM_SETLINK]: { doit: (...a) => rtnl_setlink(...a) },
   [RTM_NEWADDR]: { doit: (...a) => inet_rtm_newaddr(...a) },
   [RTM_DELADDR]: { doit: (...a) => inet_rtm_deladdr(...a) },
-  [RTM_GETADDR]: { dumpit: inet_dump_ifaddr, flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
+  [RTM_GETADDR]: { dumpit: (skb, cb) => inet_dump_ifaddr(skb, cb), flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
 };
 
 /** IFLA_EXT_MASK (include/uapi/linux/if_link.h). */
@@ -1042,7 +1090,7 @@ function rtnl_calcit(net: Net, msg: Uint8Array): number {
  * Mirrors rtnetlink_rcv_msg(): EOPNOTSUPP above RTM_MAX, a payload under 1 byte ignored, CAP_NET_ADMIN
  * (opener and sender) for anything but GET, dumps for GET with NLM_F_DUMP bits, else the doit.
  */
-export function rtnetlink_rcv_msg(
+export let rtnetlink_rcv_msg = function rtnetlink_rcv_msg(
   skb: SkBuff,
   nlh: NlMsgHdr,
   msg: Uint8Array,
@@ -1073,7 +1121,7 @@ export function rtnetlink_rcv_msg(
     return -EOPNOTSUPP;
   }
   return link.doit(skb, nlh, msg, extack);
-}
+};
 
 /** Mirrors rtnetlink_rcv(). */
 function rtnetlink_rcv(skb: SkBuff): void {
@@ -1095,7 +1143,7 @@ function notify_link(net: Net, dev: NetDevice, type: number, change: number): vo
   const sk = rtnl_sock(net);
   if (sk === null) return;
   const skb = nlmsg_new(if_nlmsg_size(dev));
-  if (rtnl_fill_ifinfo(skb, dev, type, 0, 0, change, 0) < 0) return; // if_nlmsg_size() short: WARN in Linux
+  if (rtnl_fill_ifinfo(skb, dev, { type, pid: 0, seq: 0, change, flags: 0 }) < 0) return; // if_nlmsg_size() short: WARN in Linux
   nlmsg_notify(sk, skb_bytes(skb), 0, RTNLGRP_LINK, false);
 }
 
@@ -1179,4 +1227,56 @@ export const rtnetlink_module = defineModule({
     unregister_pernet_subsys(kernel, st.pernet);
     states.delete(kernel);
   },
+});
+
+// ---- trace points -----------------------------------------------------------------------------------
+const RTM_NAMES: Record<number, string> = {
+  [RTM_NEWLINK]: 'RTM_NEWLINK',
+  [RTM_DELLINK]: 'RTM_DELLINK',
+  [RTM_GETLINK]: 'RTM_GETLINK',
+  [RTM_SETLINK]: 'RTM_SETLINK',
+  [RTM_NEWADDR]: 'RTM_NEWADDR',
+  [RTM_DELADDR]: 'RTM_DELADDR',
+  [RTM_GETADDR]: 'RTM_GETADDR',
+  [RTM_NEWROUTE]: 'RTM_NEWROUTE',
+  [RTM_DELROUTE]: 'RTM_DELROUTE',
+  [RTM_GETROUTE]: 'RTM_GETROUTE',
+};
+const rtm_name = (type: number) => RTM_NAMES[type] ?? String(type);
+const fmt_req = (_skb: SkBuff, nlh: NlMsgHdr) =>
+  `type=${rtm_name(nlh.nlmsg_type)} flags=0x${nlh.nlmsg_flags.toString(16)} seq=${nlh.nlmsg_seq}`;
+const fmt_dump = (_skb: NlDumpSkb, cb: NetlinkCallback) => `ifindex>=${cb.args[0]}`;
+const fmt_rtnl_fill_ifinfo: Fmt<typeof rtnl_fill_ifinfo> = (_skb, dev, args) =>
+  `dev=${dev.name} ${rtm_name(args.type)}`;
+
+// The function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(rtnetlink_rcv_msg, 'rtnetlink_rcv_msg', fmt_req, (f) => {
+  rtnetlink_rcv_msg = f;
+});
+tracepoint(rtnl_getlink, 'rtnl_getlink', fmt_req, (f) => {
+  rtnl_getlink = f;
+});
+tracepoint(rtnl_newlink, 'rtnl_newlink', fmt_req, (f) => {
+  rtnl_newlink = f;
+});
+tracepoint(rtnl_setlink, 'rtnl_setlink', fmt_req, (f) => {
+  rtnl_setlink = f;
+});
+tracepoint(rtnl_dellink, 'rtnl_dellink', fmt_req, (f) => {
+  rtnl_dellink = f;
+});
+tracepoint(rtnl_dump_ifinfo, 'rtnl_dump_ifinfo', fmt_dump, (f) => {
+  rtnl_dump_ifinfo = f;
+});
+tracepoint(rtnl_fill_ifinfo, 'rtnl_fill_ifinfo', fmt_rtnl_fill_ifinfo, (f) => {
+  rtnl_fill_ifinfo = f;
+});
+tracepoint(inet_rtm_newaddr, 'inet_rtm_newaddr', fmt_req, (f) => {
+  inet_rtm_newaddr = f;
+});
+tracepoint(inet_rtm_deladdr, 'inet_rtm_deladdr', fmt_req, (f) => {
+  inet_rtm_deladdr = f;
+});
+tracepoint(inet_dump_ifaddr, 'inet_dump_ifaddr', fmt_dump, (f) => {
+  inet_dump_ifaddr = f;
 });
