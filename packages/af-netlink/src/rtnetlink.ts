@@ -326,6 +326,9 @@ export function if_nlmsg_size(dev: NetDevice): number {
     nla_total_size(1) * 5 + // IFLA_OPERSTATE, IFLA_LINKMODE, IFLA_NETNS_IMMUTABLE, IFLA_CARRIER, IFLA_PROTO_DOWN
     nla_total_size(0) + // IFLA_XDP (rtnl_xdp_size)
     nla_total_size(1) + //   IFLA_XDP_ATTACHED
+    nla_total_size(0) + // IFLA_AF_SPEC (rtnl_link_get_af_size())
+    nla_total_size(0) + //   AF_INET
+    nla_total_size(IPV4_DEVCONF_MAX * 4) + //     IFLA_INET_CONF (inet_get_link_af_size())
     nla_total_size(0) + // IFLA_DEVLINK_PORT
     nla_total_size(0); // IFLA_DPLL_PIN
   // rtnl_link_get_size(): IFLA_LINKINFO and its IFLA_INFO_KIND.
@@ -409,6 +412,45 @@ function rtnl_fill_empty_nest(skb: NlSkb, attrtype: number): number {
   return 0;
 }
 
+/** IPV4_DEVCONF_MAX (include/uapi/linux/ip.h): the entries of IFLA_INET_CONF, IPV4_DEVCONF_FORWARDING (1) on. */
+const IPV4_DEVCONF_MAX = 33;
+const IPV4_DEVCONF_NOXFRM = 15;
+const IPV4_DEVCONF_NOPOLICY = 16;
+const IFLA_INET_CONF = 1;
+/**
+ * A new namespace's IPv4 device configuration (net.ipv4.conf.default.*), IPV4_DEVCONF_FORWARDING first, as
+ * Linux 6.18 reports it for a device in a fresh `unshare -n` namespace: accept_redirects, secure_redirects,
+ * send_redirects, shared_media and accept_source_route 1, igmpv2/igmpv3_unsolicited_report_interval 10000
+ * and 1000 ms, arp_evict_nocarrier 1, the rest 0. inetdev_event() sets noxfrm and nopolicy on a loopback.
+ */
+const IPV4_DEVCONF_DFLT: readonly number[] = [
+  0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10000, 1000, 0, 0, 0, 0, 1,
+];
+
+/**
+ * Mirrors rtnl_fill_link_af() with the one rtnl_af_ops ksock has, inet_fill_link_af(): IFLA_AF_SPEC
+ * holding AF_INET's IFLA_INET_CONF (the device's ipv4_devconf as 32-bit values), nests without
+ * NLA_F_NESTED. Linux with IPv6 adds an AF_INET6 nest after it (addrgenmode and the rest); ksock has no
+ * IPv6, so its IFLA_AF_SPEC is what a kernel without ipv6 sends, and `ip -d` prints no addrgenmode.
+ */
+function rtnl_fill_link_af(skb: NlSkb, dev: NetDevice): number {
+  const af_spec = nla_nest_start_noflag(skb, IFLA_AF_SPEC);
+  if (af_spec < 0) return -EMSGSIZE;
+  const af = nla_nest_start_noflag(skb, AF_INET);
+  if (af < 0) return -EMSGSIZE;
+  const nla = nla_reserve(skb, IFLA_INET_CONF, IPV4_DEVCONF_MAX * 4);
+  if (nla < 0) return -EMSGSIZE;
+  const loop = (dev.flags & IFF_LOOPBACK) !== 0;
+  for (let i = 0; i < IPV4_DEVCONF_MAX; i++) {
+    const v =
+      loop && (i + 1 === IPV4_DEVCONF_NOXFRM || i + 1 === IPV4_DEVCONF_NOPOLICY) ? 1 : IPV4_DEVCONF_DFLT[i]!;
+    put_unaligned_le32(skb.data, nla + NLA_HDRLEN + 4 * i, v);
+  }
+  nla_nest_end(skb, af);
+  nla_nest_end(skb, af_spec);
+  return 0;
+}
+
 /** Six zero bytes: lo's IFLA_BROADCAST. */
 const ZERO_ADDR = new Uint8Array(6);
 
@@ -428,8 +470,7 @@ export interface RtnlFillArgs {
 /**
  * Mirrors rtnl_fill_ifinfo(): struct ifinfomsg and the attributes in Linux 6.18's order, written at the
  * tail of `skb`; 0, or -EMSGSIZE with the message cancelled when the tailroom runs out (a dump then ends
- * its step and resumes at this device). ksock leaves out IFLA_AF_SPEC (per-family device configuration
- * it does not model).
+ * its step and resumes at this device). IFLA_AF_SPEC carries AF_INET only (no IPv6 in ksock).
  */
 export let rtnl_fill_ifinfo = function rtnl_fill_ifinfo(
   skb: NlSkb,
@@ -467,7 +508,7 @@ export let rtnl_fill_ifinfo = function rtnl_fill_ifinfo(
     nla_put_u32(skb, IFLA_GRO_MAX_SIZE, 65536) ||
     nla_put_u32(skb, IFLA_GSO_IPV4_MAX_SIZE, 65536) ||
     nla_put_u32(skb, IFLA_GRO_IPV4_MAX_SIZE, 65536) ||
-    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, 524280) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, dev.tso_max_size) ||
     nla_put_u32(skb, IFLA_TSO_MAX_SEGS, 65535) ||
     nla_put_u32(skb, IFLA_MAX_PACING_OFFLOAD_HORIZON, 0) ||
     nla_put_u32(skb, IFLA_NUM_RX_QUEUES, 1) ||
@@ -485,7 +526,8 @@ export let rtnl_fill_ifinfo = function rtnl_fill_ifinfo(
     rtnl_fill_stats(skb, dev) ||
     rtnl_xdp_fill(skb) ||
     (dev.kind !== null && rtnl_link_fill(skb, dev.kind)) ||
-    nla_put_string(skb, IFLA_QDISC, 'noqueue') ||
+    nla_put_string(skb, IFLA_QDISC, dev.qdisc) ||
+    rtnl_fill_link_af(skb, dev) ||
     rtnl_fill_link_ifmap(skb) ||
     rtnl_fill_empty_nest(skb, IFLA_DEVLINK_PORT) ||
     rtnl_fill_empty_nest(skb, IFLA_DPLL_PIN)

@@ -43,6 +43,14 @@ export class NetDevice {
   max_mtu = 65535;
   tx_queue_len: number;
   operstate = IF_OPER_UNKNOWN;
+  /**
+   * The root qdisc's id, as IFLA_QDISC reports it (dev->qdisc->ops->id): "noop" until the device is first
+   * brought up; dev_activate() then attaches the default, "noqueue" for the IFF_NO_QUEUE devices ksock has
+   * (lo, dummy), and it stays attached when the device goes down again.
+   */
+  qdisc = 'noop';
+  /** dev->tso_max_size: TSO_LEGACY_MAX_SIZE unless the driver raises it (loopback: GSO_MAX_SIZE). */
+  tso_max_size = 65536;
   /** Driver kind for IFLA_LINKINFO ("dummy", "veth"…), null for loopback and physical devices. */
   kind: string | null;
   dev_addr: Uint8Array;
@@ -173,6 +181,7 @@ export function dev_change_flags(dev: NetDevice, flags: number): number {
   const up = (flags & IFF_UP) !== 0;
   if (up && !was_up) {
     dev.flags |= IFF_RUNNING | IFF_LOWER_UP;
+    dev.qdisc = 'noqueue'; // dev_activate()
     call_netdevice_notifiers(net, NETDEV_UP, dev);
     if ((dev.flags & IFF_LOOPBACK) !== 0 && dev.ifa_list.length === 0) {
       inet_insert_ifa(dev, {
@@ -302,6 +311,7 @@ export function inet_addr_is_local(net: Net, addr: number): boolean {
 export function loopback_net_init(net: Net, up: boolean): number {
   const lo = new NetDevice('lo', ARPHRD_LOOPBACK, { flags: IFF_LOOPBACK, mtu: 65536, tx_queue_len: 1000 });
   lo.max_mtu = 0x7fffffff;
+  lo.tso_max_size = 524280; // netif_set_tso_max_size(dev, GSO_MAX_SIZE) in gen_lo_setup()
   const r = register_netdevice(net, lo);
   if (r < 0) return r;
   net.loopback_dev = lo;
