@@ -255,6 +255,7 @@ export {
   unregister_netdevice,
   dev_change_flags,
   IFA_F_PERMANENT,
+  IFA_F_SECONDARY,
   inet_insert_ifa,
   inet_del_ifa,
   inet_addr_is_local,
