@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { boot } from './__fixtures__/util.js';
 import { INADDR_LOOPBACK, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
 
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 const IP_PKTINFO = 8;
 const IP_RECVTTL = 12;
 const IP_RECVTOS = 13;
