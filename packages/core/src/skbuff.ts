@@ -1,3 +1,4 @@
+import { kasan_report_uaf } from './panic.js';
 import type { Sock } from './sock.js';
 
 /** Mirrors SKB_DATA_ALIGN(): cache-line (64-byte) alignment of buffer sizes on x86-64. */
@@ -242,8 +243,18 @@ export function sock_rfree(skb: SkBuff): void {
   if (sk !== null) sk.sk_rmem_alloc -= skb.truesize;
 }
 
-/** Mirrors skb_set_owner_r(): charge the buffer to the receiving socket. */
+/**
+ * Mirrors skb_set_owner_r(): charge the buffer to the receiving socket. Data for a sock whose sk_refcnt
+ * already reached zero (a family that left a freed sock in its lookup tables) is reported as KASAN
+ * would report the write (see kasan_report_uaf), then charged as before.
+ */
 export function skb_set_owner_r(skb: SkBuff, sk: Sock): void {
+  if (sk.sk_refcnt === 0)
+    kasan_report_uaf(
+      sk.sk_net.kernel,
+      'skb_set_owner_r',
+      `Data (${skb.len} bytes) for a ${sk.sk_prot_creator.name} sock whose sk_refcnt reached 0`,
+    );
   skb_orphan(skb);
   skb.sk = sk;
   skb.destructor = sock_rfree;

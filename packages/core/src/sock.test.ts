@@ -7,9 +7,15 @@ import {
   proto_register,
   proto_unregister,
   Sock,
+  sk_alloc,
+  sock_hold,
+  sock_init_data,
   sock_prot_inuse_add,
   sock_prot_inuse_get,
+  sock_put,
 } from './sock.js';
+import { TAINT_BAD_PAGE, TAINT_WARN } from './panic.js';
+import { alloc_skb, skb_set_owner_r } from './skbuff.js';
 import { ENOSPC } from './uapi/errno.js';
 
 const proto = (name: string): Proto => ({ name, owner: null, obj_size: 1024 });
@@ -76,5 +82,49 @@ describe('struct sock fields kept compactly', () => {
     expect([sk.sk_mark, sk.sk_bound_dev_if, sk.sk_priority]).toEqual([7, 1, 0]);
     sk.sk_mark = 0;
     expect(sk.sk_mark).toBe(0);
+  });
+});
+
+describe('sock_hold() / sock_put() on a sock whose count reached zero (refcount_t)', () => {
+  const boot = () => {
+    const kernel = new Kernel();
+    const p = proto('P');
+    proto_register(kernel, p);
+    const sk = sk_alloc(kernel.init_net, 40, p, true)!;
+    sock_init_data(null, sk);
+    return { kernel, sk };
+  };
+
+  it('a reference taken after the last put: "addition on 0", the count stays 0, the kernel is tainted', () => {
+    const { kernel, sk } = boot();
+    sock_put(sk);
+    expect(kernel.sk_allocated).toBe(0);
+    expect(kernel.tainted).toBe(0);
+    sock_hold(sk);
+    expect(sk.sk_refcnt).toBe(0);
+    expect(kernel.log.slice(-4)).toEqual([
+      '------------[ cut here ]------------',
+      'refcount_t: addition on 0; use-after-free.',
+      'WARNING: at lib/refcount.c refcount_warn_saturate()',
+      '  (sk_refcnt of a P sock)',
+    ]);
+    expect(kernel.tainted).toBe(1 << TAINT_WARN);
+  });
+
+  it('a put after the last put: "underflow", and the sock is not freed twice', () => {
+    const { kernel, sk } = boot();
+    sock_put(sk);
+    sock_put(sk);
+    expect(kernel.sk_allocated).toBe(0);
+    expect(kernel.log).toContain('refcount_t: underflow; use-after-free.');
+    expect(kernel.tainted).toBe(1 << TAINT_WARN);
+  });
+
+  it('data for a freed sock: a KASAN-style report, TAINT_BAD_PAGE', () => {
+    const { kernel, sk } = boot();
+    sock_put(sk);
+    skb_set_owner_r(alloc_skb(new Uint8Array(3)), sk);
+    expect(kernel.log).toContain('BUG: KASAN: slab-use-after-free in skb_set_owner_r');
+    expect(kernel.tainted).toBe(1 << TAINT_BAD_PAGE);
   });
 });

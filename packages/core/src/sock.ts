@@ -2,6 +2,7 @@ import type { Module } from './module.js';
 import { module_put, try_module_get } from './module.js';
 import type { Net } from './net_namespace.js';
 import { get_net, put_net, sock_inuse_add } from './net_namespace.js';
+import { __warn } from './panic.js';
 import type { SkBuff } from './skbuff.js';
 import { SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
 import type { GetsockoptResult, Socket } from './socket.js';
@@ -533,14 +534,30 @@ export let sock_init_data = function sock_init_data(sock: Socket | null, sk: Soc
 };
 const fmt_sock_init_data: Fmt<typeof sock_init_data> = (_sock, sk) => sk.sk_prot_creator.name;
 
-/** Mirrors sock_hold(). */
+/**
+ * Mirrors sock_hold() (refcount_inc()). A reference taken on a sock whose count already reached zero —
+ * one that was freed, or is being — is refcount_t's "addition on 0" warning (lib/refcount.c): printed to
+ * the kernel log, the kernel tainted (TAINT_WARN), and the count left at zero (Linux saturates it) so
+ * that nothing frees the sock a second time.
+ */
 export function sock_hold(sk: Sock): void {
-  sk.sk_refcnt++;
+  if (sk.sk_refcnt === 0) refcount_warn_saturate(sk, 'addition on 0; use-after-free.');
+  else sk.sk_refcnt++;
 }
 
-/** Mirrors sock_put(): the last reference frees the sock. */
+/**
+ * Mirrors sock_put() (refcount_dec_and_test()): the last reference frees the sock. A put on a count
+ * already at zero is refcount_t's "underflow" warning, and frees nothing.
+ */
 export function sock_put(sk: Sock): void {
-  if (--sk.sk_refcnt === 0) sk_free(sk);
+  if (sk.sk_refcnt === 0) refcount_warn_saturate(sk, 'underflow; use-after-free.');
+  else if (--sk.sk_refcnt === 0) sk_free(sk);
+}
+
+/** Mirrors refcount_warn_saturate() (lib/refcount.c): the warning, naming the sock's protocol. */
+function refcount_warn_saturate(sk: Sock, what: string): void {
+  __warn(sk.sk_net.kernel, 'lib/refcount.c refcount_warn_saturate()', `refcount_t: ${what}`);
+  sk.sk_net.kernel.printk(`  (sk_refcnt of a ${sk.sk_prot_creator?.name ?? '?'} sock)`);
 }
 
 /**

@@ -28,6 +28,7 @@ export { SETFL_MASK } from '../uapi/fcntl.js';
 
 export { IS_ERR } from '../errors.js';
 export { current } from '../sched.js';
+export { __warn, add_taint, TAINT_WARN, TAINT_BAD_PAGE } from '../panic.js';
 
 // Modules (kernel/module)
 export {
