@@ -305,4 +305,9 @@ export {
   ifr_name,
 } from '../dev_ioctl.js';
 export { devinet_ioctl } from '../devinet.js';
-export { dev_set_mtu, dev_change_tx_queue_len, NETDEV_CHANGE_TX_QUEUE_LEN } from '../dev.js';
+export {
+  dev_set_mtu,
+  dev_validate_mtu,
+  dev_change_tx_queue_len,
+  NETDEV_CHANGE_TX_QUEUE_LEN,
+} from '../dev.js';
