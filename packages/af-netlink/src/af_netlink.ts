@@ -65,6 +65,7 @@ import {
   sk_alloc,
   skb_copy_datagram_msg,
   SKB_DATA_ALIGN,
+  skb_cb,
   skb_clone,
   skb_free_datagram,
   skb_queue_purge,
@@ -248,14 +249,8 @@ export class NetlinkSkbParms {
   creds_gid = 0;
 }
 
-export function NETLINK_CB(skb: SkBuff): NetlinkSkbParms {
-  let cb = skb.cb as NetlinkSkbParms | null;
-  if (cb === null) {
-    cb = new NetlinkSkbParms();
-    skb.cb = cb;
-  }
-  return cb;
-}
+/** NETLINK_CB(skb): the buffer's netlink_skb_parms (zeroed the first time), typed by core's skb_cb(). */
+export const NETLINK_CB = skb_cb(NetlinkSkbParms);
 
 /** struct netlink_kernel_cfg. `module` stands for the THIS_MODULE netlink_kernel_create() passes. */
 export interface NetlinkKernelCfg {

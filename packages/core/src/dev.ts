@@ -72,12 +72,19 @@ export class NetDevice {
   name: string;
   readonly type: number;
 
+  /**
+   * `init` sets what a driver's setup function sets before register_netdevice(): `mtu` (default 1500),
+   * and the range dev_validate_mtu() allows, `min_mtu` / `max_mtu` (default 68 and 65535, ETH_MIN_MTU and
+   * IP_MAX_MTU; a CAN device has 16 and 72, CAN_MTU and CANFD_MTU).
+   */
   constructor(
     name: string,
     type: number,
     init: {
       flags?: number;
       mtu?: number;
+      min_mtu?: number;
+      max_mtu?: number;
       tx_queue_len?: number;
       kind?: string | null;
       dev_addr?: Uint8Array;
@@ -88,6 +95,8 @@ export class NetDevice {
     this.type = type;
     this.flags = init.flags ?? 0;
     this.mtu = init.mtu ?? 1500;
+    if (init.min_mtu !== undefined) this.min_mtu = init.min_mtu;
+    if (init.max_mtu !== undefined) this.max_mtu = init.max_mtu;
     this.tx_queue_len = init.tx_queue_len ?? 1000;
     this.kind = init.kind ?? null;
     this.dev_addr = init.dev_addr ?? new Uint8Array(6);
@@ -143,13 +152,31 @@ export function register_netdevice_notifier(net: Net, fn: NetdevNotifier): () =>
 }
 
 /**
- * Mirrors register_netdevice(): validate the name (EINVAL), refuse a duplicate (EEXIST), assign the next
- * ifindex of the namespace, link it, tell the notifier chain.
+ * Mirrors dev_validate_mtu() (net/core/dev.c): negative or below min_mtu, or above a max_mtu that is
+ * set (> 0), is EINVAL. Returns the reason as Linux's extack would give it, or null.
+ */
+export function dev_validate_mtu(dev: NetDevice, new_mtu: number): string | null {
+  if (new_mtu < 0 || new_mtu < dev.min_mtu) return 'mtu less than device minimum';
+  if (dev.max_mtu > 0 && new_mtu > dev.max_mtu) return 'mtu greater than device maximum';
+  return null;
+}
+
+/**
+ * Mirrors register_netdevice(): validate the name (EINVAL), refuse a duplicate (EEXIST), check the MTU
+ * against the device's min_mtu/max_mtu (dev_validate_mtu(): EINVAL), assign the next ifindex of the
+ * namespace, link it, tell the notifier chain. A refused MTU is also named in the kernel log (where
+ * Linux puts the reason in the netlink extack, which a family calling this has no way to read).
  */
 export function register_netdevice(net: Net, dev: NetDevice): number {
   if (!valid_name(dev.name)) return -EINVAL;
   if (dev_get_by_name(net, dev.name) !== null) return -EEXIST;
-  if (dev.mtu < dev.min_mtu || dev.mtu > dev.max_mtu) return -EINVAL;
+  const bad_mtu = dev_validate_mtu(dev, dev.mtu);
+  if (bad_mtu !== null) {
+    net.kernel.printk(
+      `${dev.name}: ${bad_mtu} (mtu ${dev.mtu}, min_mtu ${dev.min_mtu}, max_mtu ${dev.max_mtu})`,
+    );
+    return -EINVAL;
+  }
   dev.ifindex = ++net.ifindex;
   dev.net = net;
   net.dev_base.push(dev);
@@ -209,8 +236,7 @@ export function dev_change_flags(dev: NetDevice, flags: number): number {
  */
 export function dev_set_mtu(dev: NetDevice, new_mtu: number): number {
   if (new_mtu === dev.mtu) return 0;
-  if (new_mtu < 0 || new_mtu < dev.min_mtu) return -EINVAL;
-  if (dev.max_mtu > 0 && new_mtu > dev.max_mtu) return -EINVAL;
+  if (dev_validate_mtu(dev, new_mtu) !== null) return -EINVAL;
   if (dev.net === null) return -ENODEV;
   dev.mtu = new_mtu;
   call_netdevice_notifiers(dev.net, NETDEV_CHANGEMTU, dev);

@@ -28,6 +28,7 @@ export { SETFL_MASK } from '../uapi/fcntl.js';
 
 export { IS_ERR } from '../errors.js';
 export { current } from '../sched.js';
+export { __warn, add_taint, TAINT_WARN, TAINT_BAD_PAGE } from '../panic.js';
 
 // Modules (kernel/module)
 export {
@@ -139,6 +140,9 @@ export {
   sk_free,
   sock_wfree,
   skb_set_owner_w,
+  sock_alloc_send_pskb,
+  sock_alloc_send_skb,
+  sock_error,
   sk_wmem_alloc_get,
   sock_orphan,
   sk_common_release,
@@ -154,7 +158,6 @@ export type { Proto } from '../sock.js';
 export {
   sock_setsockopt,
   sock_getsockopt,
-  sock_error,
   __sock_set_rcvbuf,
   int_bytes,
   read_int,
@@ -186,6 +189,7 @@ export {
   kmalloc_size_roundup,
   alloc_skb_truesize,
   SkBuff,
+  skb_cb,
   kmalloc_reserve,
   skb_free_head,
   skb_clone,
@@ -302,4 +306,9 @@ export {
   ifr_name,
 } from '../dev_ioctl.js';
 export { devinet_ioctl } from '../devinet.js';
-export { dev_set_mtu, dev_change_tx_queue_len, NETDEV_CHANGE_TX_QUEUE_LEN } from '../dev.js';
+export {
+  dev_set_mtu,
+  dev_validate_mtu,
+  dev_change_tx_queue_len,
+  NETDEV_CHANGE_TX_QUEUE_LEN,
+} from '../dev.js';

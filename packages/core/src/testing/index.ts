@@ -2,7 +2,7 @@
  * @ksock/core/testing — the conformance kit every family module (first- or third-party) runs, and the
  * counters its checks compare.
  */
-export { checkFamily, kernelCounters } from './conformance.js';
+export { checkFamily, kernelCounters, kernelWarnings } from './conformance.js';
 export type {
   ConformanceReport,
   ConformanceResult,
