@@ -37,8 +37,8 @@ const npm = (args: string[], cwd: string) =>
     },
   });
 
-function pack(pkg: string): string {
-  const dir = join(repo, 'packages', pkg);
+function pack(pkg: string, under = 'packages'): string {
+  const dir = join(repo, under, pkg);
   npm(['run', 'build'], dir);
   const out = npm(['pack', '--pack-destination', tarballs, '--json'], dir);
   return join(tarballs, (JSON.parse(out) as Array<{ filename: string }>)[0]!.filename);
@@ -168,5 +168,41 @@ describe('@ksock/run, installed alone', () => {
     );
     // ksock's init_net holds lo alone; the host this runs on has more devices than that.
     expect((JSON.parse(out) as Array<{ ifname: string }>).map((l) => l.ifname)).toEqual(['lo']);
+  });
+});
+
+describe('a third-party family against the packed kit', () => {
+  it('the example AF_UNIX family passes @ksock/core/testing as installed from its tarball', () => {
+    const example = pack('af-unix-dgram', 'examples');
+    const dir = join(work, 'third-party');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'package.json'),
+      JSON.stringify({ name: 'kit-user', private: true, type: 'module' }),
+    );
+    writeFileSync(
+      join(dir, 'check.mjs'),
+      `import { AF_UNIX, SOCK_DGRAM, SOCK_RAW } from '@ksock/core';
+import { checkFamily } from '@ksock/core/testing';
+import unix from 'ksock-example-af-unix-dgram';
+const report = checkFamily({
+  modules: unix,
+  family: AF_UNIX,
+  create: 'unix_create',
+  sockets: [
+    { type: SOCK_DGRAM, protocol: 0 },
+    { type: SOCK_RAW, protocol: 0 },
+    { type: SOCK_DGRAM, protocol: 0, uid: 1000 },
+  ],
+  refused: [{ type: SOCK_DGRAM, protocol: 2, errno: 'EPROTONOSUPPORT' }],
+  badTypeErrno: 'ESOCKTNOSUPPORT',
+});
+console.log(JSON.stringify({ checks: report.results.length, failures: report.failures }));
+`,
+    );
+    npm(['install', '--offline', '--no-package-lock', core, example], dir);
+    const out = JSON.parse(execFileSync(process.execPath, ['check.mjs'], { cwd: dir, encoding: 'utf8' }));
+    expect(out.failures).toEqual([]);
+    expect(out.checks).toBeGreaterThan(10);
   });
 });
