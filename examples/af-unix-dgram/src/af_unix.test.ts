@@ -23,9 +23,12 @@ import {
   SO_TYPE,
   SOL_SOCKET,
   CLONE_NEWNET,
+  SIOCATMARK,
+  SIOCINQ,
+  SIOCOUTQ,
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
-import { SIOCATMARK, SIOCINQ, SIOCOUTQ, unix_unlink } from './af_unix.js';
+import { unix_unlink } from './af_unix.js';
 import { LINUX, boot, bytes, dgram, linuxErrno, outcome, procRow, rowShape, text } from './test_util.js';
 import { parse_sockaddr_un, sockaddr_un, sockaddr_un_abstract, sockaddr_un_unnamed } from './uapi.js';
 

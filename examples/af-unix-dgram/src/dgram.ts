@@ -26,6 +26,7 @@ import {
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
   SOCK_DEAD,
+  SOCK_PASSCRED,
   SkBuff,
   type Fmt,
   type Socket,
@@ -49,9 +50,6 @@ import {
   unix_validate_addr,
 } from './af_unix.js';
 import { skb_set_owner_w, type UnixSock, unix_sk, unix_skb_truesize } from './unix_sock.js';
-
-/** socket->flags bit SOCK_PASSCRED (include/linux/net.h). */
-const SOCK_PASSCRED = 3;
 
 // The argument formatters run only while a trace is being taken.
 const fmt_sendmsg: Fmt<typeof unix_dgram_sendmsg> = (sock, msg, len) =>

@@ -7,7 +7,7 @@
 import { unix_module } from './module.js';
 
 export { unix_module, UNIX_SOCK_SIZE } from './module.js';
-export { SIOCATMARK, SIOCINQ, SIOCOUTQ, unix_unlink } from './af_unix.js';
+export { unix_unlink } from './af_unix.js';
 export { unix_skb_truesize, UnixSock } from './unix_sock.js';
 export {
   parse_sockaddr_un,

@@ -14,7 +14,7 @@ import {
   SO_TYPE,
   TCP_CLOSE,
 } from '@ksock/core';
-import { SOCK_USE_WRITE_QUEUE, sock_flag } from '@ksock/core/kernel';
+import { SOCK_SUPPORT_ZC, SOCK_USE_WRITE_QUEUE, sock_flag } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
 import { boot, errno_of, sk_of, socket_of } from './__fixtures__/util.js';
@@ -388,7 +388,7 @@ describe('fresh sockets: defaults seen through getsockopt match Linux 6.18', () 
     expect(tp.sk_timer.function?.name).toBe('tcp_keepalive_timer');
     expect([tp.icsk_retransmit_timer, tp.icsk_delack_timer, tp.sk_timer].some((x) => x.pending)).toBe(false);
     expect(tp.out_of_order_queue.qlen).toBe(0);
-    expect(socket_of(t, fd).flags & (1 << 5)).not.toBe(0); // SOCK_SUPPORT_ZC
+    expect(socket_of(t, fd).flags & (1 << SOCK_SUPPORT_ZC)).not.toBe(0);
     const u = sk_of<UdpSock>(t, t.socket(AF_INET, SOCK_DGRAM, 0));
     expect(u.forward_threshold).toBe(212992 >> 2);
     expect(u.is_icsk).toBe(false);

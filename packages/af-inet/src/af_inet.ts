@@ -52,9 +52,11 @@ import {
   ESOCKTNOSUPPORT,
   O_NONBLOCK,
   PF_INET,
+  SOCK_DGRAM,
   SOCK_MAX,
   SOCK_RAW,
   SOCK_STREAM,
+  SS_CONNECTED,
   SS_CONNECTING,
   SS_DISCONNECTING,
   SS_UNCONNECTED,
@@ -379,7 +381,7 @@ export let inet_shutdown = function inet_shutdown(sock: Socket, how: number): nu
   if (sock.state === SS_CONNECTING) {
     if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV || sk.sk_state === TCP_CLOSE)
       sock.state = SS_DISCONNECTING;
-    else sock.state = 3; // SS_CONNECTED
+    else sock.state = SS_CONNECTED;
   }
   let err = 0;
   switch (sk.sk_state) {
@@ -639,14 +641,14 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
       flags: INET_PROTOSW_PERMANENT | INET_PROTOSW_ICSK,
     },
     {
-      type: 2,
+      type: SOCK_DGRAM,
       protocol: IN.IPPROTO_UDP,
       prot: udp_prot,
       ops: st.inet_dgram_ops,
       flags: INET_PROTOSW_PERMANENT,
     },
     {
-      type: 2,
+      type: SOCK_DGRAM,
       protocol: IN.IPPROTO_ICMP,
       prot: ping_prot,
       ops: st.inet_sockraw_ops,
@@ -663,7 +665,7 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
   for (const q of inetsw_array) inet_register_protosw(kernel, q);
   // udplite4_protosw: permanent, so it lands after UDP and before PING.
   inet_register_protosw(kernel, {
-    type: 2,
+    type: SOCK_DGRAM,
     protocol: IN.IPPROTO_UDPLITE,
     prot: udplite_prot,
     ops: st.inet_dgram_ops,

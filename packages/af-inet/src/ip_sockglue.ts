@@ -23,7 +23,7 @@ import {
   TCP_ESTABLISHED,
   TCP_LISTEN,
 } from '@ksock/core';
-import { capable, dev_get_by_index } from '@ksock/core/kernel';
+import { capable, dev_get_by_index, int_bytes, read_int } from '@ksock/core/kernel';
 import {
   INET_FLAGS_CHECKSUM,
   INET_FLAGS_ORIGDSTADDR,
@@ -151,7 +151,7 @@ function ip_set_multicast_if(sk: Sock, optval: Uint8Array): number {
 
 /** Options whose optval is an int but which also accept a single byte (ip_setsockopt's setsockopt_needs_rtnl list aside). */
 function read_val(optval: Uint8Array): number {
-  if (optval.length >= 4) return new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
+  if (optval.length >= 4) return read_int(optval);
   if (optval.length >= 1) return optval[0]!;
   return 0;
 }
@@ -358,7 +358,5 @@ export function ip_getsockopt(sk: Sock, level: number, optname: number, len: num
     }
   }
   if (len < 4 && len > 0 && val >= 0 && val <= 255) return Uint8Array.of(val);
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, val, true);
-  return b.slice(0, Math.min(4, len));
+  return int_bytes(val).slice(0, Math.min(4, len));
 }

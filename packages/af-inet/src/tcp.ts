@@ -44,6 +44,7 @@ import {
   sock_orphan,
   sock_put,
   sock_set_flag,
+  SOCK_SUPPORT_ZC,
   SOCK_USE_WRITE_QUEUE,
   timer_setup,
 } from '@ksock/core/kernel';
@@ -85,9 +86,6 @@ export const TCP_MAX_WSCALE = 14;
 export const TCP_ULP_NAME_MAX = 16;
 export const TCP_FASTOPEN_KEY_LENGTH = 16;
 export const TCP_FASTOPEN_KEY_BUF_LENGTH = 32;
-/** socket->flags bits (include/linux/net.h). */
-export const SOCK_SUPPORT_ZC = 5;
-export const SOCK_CUSTOM_SOCKOPT = 6;
 
 /**
  * The congestion control algorithms this kernel was "built" with: reno (always built in) and cubic

@@ -57,6 +57,7 @@ import {
   sock_init_data,
   SHUTDOWN_MASK,
   SOCK_DONE,
+  SOCK_SUPPORT_ZC,
 } from '@ksock/core/kernel';
 import type { InetStreamImpl } from './af_inet.js';
 import {
@@ -342,7 +343,7 @@ export let inet_accept = function inet_accept(sock: Socket, newsock: Socket, arg
     arg.err = sk2;
     return sk2;
   }
-  if ((sock.flags & (1 << 5)) !== 0) newsock.flags |= 1 << 5; // SOCK_SUPPORT_ZC
+  if ((sock.flags & (1 << SOCK_SUPPORT_ZC)) !== 0) newsock.flags |= 1 << SOCK_SUPPORT_ZC;
   // sock_graft()
   sk2.sk_wq = newsock.wq;
   sk2.sk_socket = newsock;

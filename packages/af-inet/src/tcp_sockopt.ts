@@ -24,7 +24,15 @@ import {
   TCP_SYN_RECV,
   TCP_SYN_SENT,
 } from '@ksock/core';
-import { capable, sock_error, sock_flag, SOCK_DONE, SOCK_MIN_RCVBUF } from '@ksock/core/kernel';
+import {
+  capable,
+  int_bytes,
+  read_int,
+  sock_error,
+  sock_flag,
+  SOCK_DONE,
+  SOCK_MIN_RCVBUF,
+} from '@ksock/core/kernel';
 import { inet_csk } from './inet_connection_sock.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
@@ -107,9 +115,7 @@ export function tcp_get_info(sk: Sock): Uint8Array {
 }
 
 function int_out(val: number, len: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, val, true);
-  return b.slice(0, Math.max(0, Math.min(4, len)));
+  return int_bytes(val).slice(0, Math.max(0, Math.min(4, len)));
 }
 
 /** secs_to_retrans() (net/ipv4/tcp.c): TCP_DEFER_ACCEPT's seconds as SYN-ACK retransmits, at most 255. */
@@ -527,7 +533,7 @@ export function tcp_setsockopt(sk: Sock, level: number, optname: number, optval:
       return 0;
   }
   if (optval.length < 4) return -EINVAL;
-  const val = new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
+  const val = read_int(optval);
   switch (optname) {
     case IN.TCP_MAXSEG:
       if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW)) return -EINVAL;

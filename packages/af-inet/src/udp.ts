@@ -6,7 +6,16 @@
  */
 import { SIOCINQ, SIOCOUTQ } from '@ksock/core';
 import { EPOLLIN, EPOLLRDNORM } from '@ksock/core';
-import { type File, type PollTable, type Socket, datagram_poll } from '@ksock/core/kernel';
+import {
+  type File,
+  type PollTable,
+  type Socket,
+  datagram_poll,
+  int_bytes,
+  read_int,
+  SOCK_CUSTOM_SOCKOPT,
+  SOCK_SUPPORT_ZC,
+} from '@ksock/core/kernel';
 import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   AF_INET,
@@ -68,10 +77,10 @@ import {
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
+/** UDPLITE_BIT (include/net/udplite.h): the pcflag of a UDP-Lite socket. */
+const UDPLITE_BIT = 0x1;
 /** sizeof(struct udphdr) + sizeof(struct iphdr): the largest UDP payload is 65535 - 28. */
 const UDP_MAX_PAYLOAD = 65535 - 28;
-const SOCK_CUSTOM_SOCKOPT = 6;
-const SOCK_SUPPORT_ZC = 5;
 
 export class UdpSock extends InetSock {
   readonly reader_queue = new SkBuffHead();
@@ -540,7 +549,7 @@ export function udp_setsockopt(sk: Sock, level: number, optname: number, optval:
   if (level === SOL_SOCKET) return sock_setsockopt(sk.sk_socket!, optname, optval);
   if (level !== SOL_UDP && level !== IN.SOL_UDPLITE) return ip_setsockopt(sk, level, optname, optval);
   if (optval.length < 4) return -EINVAL;
-  const val = new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
+  const val = read_int(optval);
   const up = sk as UdpSock;
   switch (optname) {
     case IN.UDP_CORK:
@@ -617,9 +626,7 @@ export function udp_getsockopt(sk: Sock, level: number, optname: number, len: nu
     default:
       return -ENOPROTOOPT;
   }
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, val, true);
-  return b.slice(0, Math.min(4, len));
+  return int_bytes(val).slice(0, Math.min(4, len));
 }
 
 /** Mirrors udp_ioctl(): SIOCOUTQ bytes in flight (none on loopback), SIOCINQ the next datagram's length. */
@@ -665,7 +672,7 @@ export function make_udp_prot(owner: Module | null): Proto {
 /** Mirrors udplite_sk_init(): a UDP socket with the UDP-Lite flag, and the deprecation notice once. */
 export let udplite_sk_init = function udplite_sk_init(sk: Sock): number {
   udp_init_sock(sk);
-  (sk as UdpSock).pcflag = 1; // UDPLITE_BIT
+  (sk as UdpSock).pcflag = UDPLITE_BIT;
   const kernel = sk.sk_net.kernel;
   if (!udplite_warned.has(kernel)) {
     udplite_warned.add(kernel);

@@ -2,7 +2,7 @@
  * PF_NETLINK (net/netlink/af_netlink.c): nl_table, netlink_sock, user and kernel sockets, unicast,
  * multicast, the generic request path (netlink_rcv_skb, netlink_ack) and dumps.
  */
-import { datagram_poll, defineModule, perKernel, Unwind } from '@ksock/core/kernel';
+import { datagram_poll, defineModule, int_bytes, perKernel, Unwind } from '@ksock/core/kernel';
 import pkg from '../package.json' with { type: 'json' };
 import {
   AF_NETLINK,
@@ -36,6 +36,8 @@ import {
   SOCK_DGRAM,
   SOCK_RAW,
   SOL_NETLINK,
+  SCM_CREDENTIALS,
+  SCM_RIGHTS,
   SOL_SOCKET,
   SS_UNCONNECTED,
 } from '@ksock/core';
@@ -128,7 +130,6 @@ import {
   SOCKADDR_NL_SIZE,
   netlink_group_mask,
   nlmsg_hdr,
-  s32_bytes,
   sockaddr_nl,
   u32_bytes,
 } from './uapi.js';
@@ -1030,7 +1031,7 @@ function scm_send(msg: MsgHdr): number {
   if (msg.msg_control === null || msg.msg_control.length === 0) return 0;
   for (const c of cmsgs(msg.msg_control)) {
     if (c.level !== SOL_SOCKET) continue;
-    if (c.type !== 1 && c.type !== 2) return -EINVAL; // SCM_RIGHTS, SCM_CREDENTIALS
+    if (c.type !== SCM_RIGHTS && c.type !== SCM_CREDENTIALS) return -EINVAL;
   }
   return 0;
 }
@@ -1226,7 +1227,7 @@ export let netlink_getsockopt = function netlink_getsockopt(
   const bit = FLAG_OPTS[optname];
   if (bit === undefined) return -ENOPROTOOPT;
   if (len < 4) return -EINVAL;
-  return s32_bytes((sk.flags & bit) !== 0 ? 1 : 0);
+  return int_bytes((sk.flags & bit) !== 0 ? 1 : 0);
 };
 
 function netlink_ioctl(_sock: Socket, _cmd: number, _arg: number): number {

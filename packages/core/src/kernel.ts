@@ -27,6 +27,14 @@ import { ENOMEM } from './uapi/errno.js';
 import { INR_OPEN_CUR, NR_OPEN, O_RDWR } from './uapi/fcntl.js';
 import { NPROTO } from './uapi/socket.js';
 
+/**
+ * PROC_DYNAMIC_FIRST (fs/proc/generic.c): the first inode number proc_alloc_inum() hands out, which
+ * init_net took when it allocated its number like every other namespace (net:[4026531840]). Linux 6.18
+ * gives init_net a fixed NET_NS_INIT_INO (0xEFFFFFF9, include/uapi/linux/nsfs.h) instead; ksock keeps the
+ * dynamic number for init_net and counts up from it for every namespace created later.
+ */
+const PROC_DYNAMIC_FIRST = 0xf0000000;
+
 /** A module descriptor, or (nested) arrays of them: a family package's default export is either. */
 export type ModuleList = ModuleDescriptor | readonly ModuleList[];
 
@@ -116,7 +124,7 @@ export class Kernel {
   warned_sock_packet = false;
   private last_ino = 0;
   private last_pid = 0;
-  private net_inum = 4026531840;
+  private net_inum = PROC_DYNAMIC_FIRST;
 
   constructor(options: KernelOptions = {}) {
     const seed = options.random_seed;

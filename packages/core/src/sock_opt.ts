@@ -50,6 +50,7 @@ import {
   EPERM,
 } from './uapi/errno.js';
 import { IFNAMSIZ } from './uapi/if.js';
+import { IPPROTO_TCP, IPPROTO_UDP } from './uapi/in.js';
 import * as S from './uapi/socket.js';
 import { TCP_CLOSE, TCP_LISTEN } from './uapi/tcp_states.js';
 import { fcheck } from './file.js';
@@ -318,7 +319,7 @@ const CLOCK_TAI = 11;
 
 /** Mirrors sk_is_tcp(). */
 function sk_is_tcp(sk: Sock): boolean {
-  return sk_is_inet(sk) && sk.sk_type === S.SOCK_STREAM && sk.sk_protocol === 6;
+  return sk_is_inet(sk) && sk.sk_type === S.SOCK_STREAM && sk.sk_protocol === IPPROTO_TCP;
 }
 
 /**
@@ -382,7 +383,9 @@ function sock_setsockopt_more(sk: Sock, optname: number, optval: Uint8Array, val
     }
     case S.SO_ZEROCOPY:
       // TCP and UDP only among inet sockets (RDS too, which ksock lacks).
-      if (!(sk_is_tcp(sk) || (sk_is_inet(sk) && sk.sk_type === S.SOCK_DGRAM && sk.sk_protocol === 17)))
+      if (
+        !(sk_is_tcp(sk) || (sk_is_inet(sk) && sk.sk_type === S.SOCK_DGRAM && sk.sk_protocol === IPPROTO_UDP))
+      )
         return -EOPNOTSUPP;
       if (val < 0 || val > 1) return -EINVAL;
       sock_valbool_flag(sk, SOCK_ZEROCOPY, valbool);

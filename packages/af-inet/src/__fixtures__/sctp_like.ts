@@ -5,7 +5,7 @@
  */
 import type { Kernel } from '@ksock/core';
 import type { Module, ModuleDescriptor, Proto, ProtoOps, Sock } from '@ksock/core/kernel';
-import { PF_INET, SOCK_SEQPACKET, SOCK_STREAM } from '@ksock/core';
+import { PF_INET, SOCK_SEQPACKET, SOCK_STREAM, TCP_CLOSE } from '@ksock/core';
 import {
   perKernel,
   proto_register,
@@ -59,7 +59,7 @@ function sctp_destroy_sock(sk: Sock): void {
 }
 
 function sctp_close(sk: Sock, _timeout: number): void {
-  sk.sk_state = 7;
+  sk.sk_state = TCP_CLOSE;
   sk_common_release(sk);
 }
 
