@@ -69,7 +69,8 @@ import {
   sockaddr_nl,
 } from '@ksock/af-netlink';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { boot, errnoOf, procNet } from './harness.js';
+import { errnoOf } from '@ksock/core/testing';
+import { boot, procNet } from './harness.js';
 
 let k: Kernel;
 let root: Task;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import { expectErrno } from './__fixtures__/helpers.js';
+import { errnoOf } from './testing/index.js';
 import {
   NetDevice,
   dev_get_by_name,
@@ -40,8 +40,10 @@ describe('network namespaces', () => {
 
   it('unshare(CLONE_NEWNET) needs CAP_SYS_ADMIN; unknown flags are EINVAL', () => {
     const k = new Kernel();
-    expectErrno(() => k.spawn({ uid: 1000 }).unshare(CLONE_NEWNET), 'EPERM', 'unshare');
-    expectErrno(() => k.spawn({ uid: 1000, caps: [CAP_SYS_ADMIN] }).unshare(1), 'EINVAL');
+    expect(errnoOf(() => k.spawn({ uid: 1000 }).unshare(CLONE_NEWNET), { syscall: true })).toBe(
+      'unshare: EPERM',
+    );
+    expect(errnoOf(() => k.spawn({ uid: 1000, caps: [CAP_SYS_ADMIN] }).unshare(1))).toBe('EINVAL');
     k.spawn({ uid: 1000, caps: [CAP_SYS_ADMIN] }).unshare(CLONE_NEWNET);
   });
 
@@ -101,10 +103,10 @@ describe('sysctls', () => {
     const root = k.spawn({});
     root.sysctl('net.core.rmem_default', '65536\n');
     expect(k.sysctl_rmem_default).toBe(65536);
-    expectErrno(() => root.sysctl('net.core.rmem_default', 'abc'), 'EINVAL');
-    expectErrno(() => root.sysctl('net.core.rmem_default', '-5'), 'EINVAL');
-    expectErrno(() => root.sysctl('net.core.nope', '1'), 'ENOENT');
-    expectErrno(() => k.spawn({ uid: 1000 }).sysctl('net.core.rmem_default', '1'), 'EACCES');
+    expect(errnoOf(() => root.sysctl('net.core.rmem_default', 'abc'))).toBe('EINVAL');
+    expect(errnoOf(() => root.sysctl('net.core.rmem_default', '-5'))).toBe('EINVAL');
+    expect(errnoOf(() => root.sysctl('net.core.nope', '1'))).toBe('ENOENT');
+    expect(errnoOf(() => k.spawn({ uid: 1000 }).sysctl('net.core.rmem_default', '1'))).toBe('EACCES');
   });
 });
 
@@ -115,8 +117,8 @@ describe('/proc/net files registered by families', () => {
     const t = k.spawn({});
     expect(k.proc.read('/proc/net/only_init', t)).toBe('hello\n');
     t.unshare(CLONE_NEWNET);
-    expectErrno(() => k.proc.read('/proc/net/only_init', t), 'ENOENT', 'open');
-    expectErrno(() => k.proc.read('/proc/net/nothing', t), 'ENOENT');
+    expect(errnoOf(() => k.proc.read('/proc/net/only_init', t), { syscall: true })).toBe('open: ENOENT');
+    expect(errnoOf(() => k.proc.read('/proc/net/nothing', t))).toBe('ENOENT');
   });
 });
 
@@ -124,7 +126,7 @@ describe('spawn and exited tasks', () => {
   it('a spawn that cannot open stdio leaves no task behind', () => {
     const k = new Kernel({ rlimit_nofile: 2 });
     const before = [...k.tasks.keys()];
-    expectErrno(() => k.spawn({}), 'EMFILE');
+    expect(errnoOf(() => k.spawn({}))).toBe('EMFILE');
     expect([...k.tasks.keys()]).toEqual(before);
     expect(k.nr_files).toBe(0);
     expect(k.init.children).toEqual([]);
@@ -136,7 +138,7 @@ describe('spawn and exited tasks', () => {
     const c = t.fork();
     c.unshare(CLONE_NEWNET);
     c.exit(0);
-    expectErrno(() => k.proc.read(`/proc/${c.pid}/net/sockstat`), 'ENOENT');
+    expect(errnoOf(() => k.proc.read(`/proc/${c.pid}/net/sockstat`))).toBe('ENOENT');
     expect(k.proc.read(`/proc/${c.pid}/status`)).toMatch(/State:\tZ \(zombie\)/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addr, bootPair, testFamily } from './__fixtures__/af_test.js';
-import { expectErrno } from './__fixtures__/helpers.js';
+import { errnoOf } from './testing/index.js';
 import { Kernel } from './kernel.js';
 import { DEFAULT_POLLMASK, vfs_poll } from './poll.js';
 import { kernel_enter, kernel_leave } from './sched.js';
@@ -190,12 +190,14 @@ describe('task.poll', () => {
 
   it('refuses what C could not pass, and more entries than RLIMIT_NOFILE (EINVAL)', () => {
     const { task } = bootPair(F);
-    expectErrno(() => task.poll('x' as never), 'EFAULT', 'poll');
-    expectErrno(() => task.poll([null as never]), 'EFAULT', 'poll');
-    expectErrno(() => task.poll([{ fd: 1.5, events: 0 }]), 'EBADF', 'poll');
-    expectErrno(() => task.poll([], 0.5), 'EINVAL', 'poll');
+    expect(errnoOf(() => task.poll('x' as never), { syscall: true })).toBe('poll: EFAULT');
+    expect(errnoOf(() => task.poll([null as never]), { syscall: true })).toBe('poll: EFAULT');
+    expect(errnoOf(() => task.poll([{ fd: 1.5, events: 0 }]), { syscall: true })).toBe('poll: EBADF');
+    expect(errnoOf(() => task.poll([], 0.5), { syscall: true })).toBe('poll: EINVAL');
     task.setrlimit(7, 4, 4);
-    expectErrno(() => task.poll(Array.from({ length: 5 }, () => ({ fd: 0, events: 0 }))), 'EINVAL', 'poll');
+    expect(
+      errnoOf(() => task.poll(Array.from({ length: 5 }, () => ({ fd: 0, events: 0 }))), { syscall: true }),
+    ).toBe('poll: EINVAL');
   });
 
   it('pollAsync sleeps until data arrives, and leaves no entry behind', async () => {

@@ -21,12 +21,3 @@ export function socket_of(t: Task, fd: number): Socket {
 export function sk_of<T extends Sock = Sock>(t: Task, fd: number): T {
   return socket_of(t, fd).sk as T;
 }
-
-export function errno_of(fn: () => unknown): string {
-  try {
-    fn();
-    return 'OK';
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
-}

@@ -1,8 +1,10 @@
 /**
- * @ksock/core/testing — the conformance kit every family module (first- or third-party) runs, and the
- * counters its checks compare.
+ * @ksock/core/testing — the conformance kit every family module (first- or third-party) runs, the
+ * counters its checks compare, and errnoOf(), the one way tests name how a system call ended.
  */
 export { checkFamily, kernelCounters } from './conformance.js';
+export { errnoOf } from './errno.js';
+export type { ErrnoOfOptions } from './errno.js';
 export type {
   ConformanceReport,
   ConformanceResult,
