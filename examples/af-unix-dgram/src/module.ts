@@ -1,5 +1,5 @@
 /**
- * The `unix` module: what af_unix_init() and af_unix_exit() do, per kernel.
+ * The `unix` module: what af_unix_init() and af_unix_exit() (net/unix/af_unix.c) do, per kernel.
  */
 import { ENOMEM, type Kernel, PF_UNIX } from '@ksock/core';
 import {

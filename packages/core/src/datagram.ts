@@ -1,3 +1,7 @@
+/**
+ * net/core/datagram.c: how a datagram protocol receives — skb_recv_datagram(), skb_copy_datagram_msg(),
+ * skb_free_datagram(), datagram_poll() — with sock_queue_rcv_skb() from net/core/sock.c.
+ */
 import type { MsgHdr } from './msg.js';
 import type { SkBuff } from './skbuff.js';
 import {

@@ -1,3 +1,7 @@
+/**
+ * fs/file.c and fs/file_table.c: struct file and its reference count (get_file(), fput()), the fd table
+ * (include/linux/fdtable.h) with alloc_fd(), fd_install(), close and dup; the inode a file points at.
+ */
 import type { Kernel } from './kernel.js';
 import type { PollTable } from './poll.js';
 import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';

@@ -1,3 +1,8 @@
+/**
+ * One ksock machine: what Linux keeps in global variables and sets up at boot (start_kernel() in init/main.c:
+ * files_init(), sock_init() in net/socket.c, net_ns_init(), the module list) gathered in a Kernel object,
+ * so that several kernels can live in one process.
+ */
 import { RandomState, random_seed } from './random.js';
 import { CapSet, Cred } from './cred.js';
 import type { NetdevNotifier } from './dev.js';

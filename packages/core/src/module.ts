@@ -1,3 +1,7 @@
+/**
+ * kernel/module/main.c and include/linux/module.h: loadable modules — load_module(), delete_module(),
+ * try_module_get() / module_put(), the dependency list — and request_module() from kernel/module/kmod.c.
+ */
 import type { Kernel } from './kernel.js';
 import { in_kernel } from './sched.js';
 import { tracepoint, trace_note, type Fmt } from './trace.js';

@@ -1,3 +1,7 @@
+/**
+ * security/security.c and include/linux/lsm_hook_defs.h: the LSM socket hooks (security_socket_create()…)
+ * and security_add_hooks().
+ */
 import { current } from './sched.js';
 import type { Socket } from './socket.js';
 import { tracepoint, type Fmt } from './trace.js';

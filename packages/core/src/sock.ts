@@ -1,3 +1,8 @@
+/**
+ * net/core/sock.c and include/net/sock.h: struct sock and struct proto — sk_alloc(), sock_init_data(),
+ * sock_hold() / sock_put(), the sock_def_*() callbacks, write-space accounting, proto_register() and the
+ * per-namespace in-use counters.
+ */
 import type { Module } from './module.js';
 import { module_put, try_module_get } from './module.js';
 import type { Net } from './net_namespace.js';

@@ -1,3 +1,7 @@
+/**
+ * net/core/sock.c: the SOL_SOCKET options — sk_setsockopt() / sk_getsockopt() behind sock_setsockopt() and
+ * sock_getsockopt() — and sock_error().
+ */
 import { call_ops, tracing } from './trace.js';
 import { capable } from './cred.js';
 import { dev_get_by_index, dev_get_by_name } from './dev.js';

@@ -1,3 +1,7 @@
+/**
+ * net/socket.c and include/linux/net.h: struct socket and proto_ops, sockfs, sock_register() /
+ * sock_unregister(), __sock_create(), __sock_release() and __sys_socket().
+ */
 import type { File, FileOperations, Inode } from './file.js';
 import { alloc_file_pseudo, fd_install, get_unused_fd_flags, put_unused_fd } from './file.js';
 import type { Kernel } from './kernel.js';

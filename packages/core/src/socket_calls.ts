@@ -1,3 +1,8 @@
+/**
+ * net/socket.c: the socket system calls after socket() — __sys_bind() … __sys_shutdown(),
+ * __sys_socketpair(), sendmmsg / recvmmsg, the file operations of a socket (sock_read_iter(),
+ * sock_write_iter(), sock_ioctl()).
+ */
 import { __module_get } from './module.js';
 import type { File } from './file.js';
 import { fcheck, fd_install, fput, get_unused_fd_flags, put_unused_fd } from './file.js';

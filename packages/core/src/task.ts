@@ -1,3 +1,8 @@
+/**
+ * A task (struct task_struct, include/linux/sched.h) and its system calls: the SYSCALL_DEFINE entry points
+ * of net/socket.c, fs/*.c (close, dup, fcntl, ioctl, poll, read, write) and kernel/*.c (fork, exit,
+ * wait, setuid, unshare, module loading…), each checking its arguments and throwing KernelError for errno.
+ */
 import { CapSet, type Cred, capable } from './cred.js';
 import { KernelError } from './errors.js';
 import type { FileOperations } from './file.js';

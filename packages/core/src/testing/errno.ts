@@ -1,3 +1,7 @@
+/**
+ * ksock's own test helper; no Linux file. What user space does after a failed call — read errno — as
+ * one function for tests.
+ */
 import { KernelError } from '../errors.js';
 
 /** What errnoOf() names besides the errno. */
