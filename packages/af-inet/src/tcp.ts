@@ -44,6 +44,8 @@ import {
   sock_orphan,
   sock_put,
   sock_set_flag,
+  SOCK_BINDADDR_LOCK,
+  SOCK_BINDPORT_LOCK,
   SOCK_SUPPORT_ZC,
   SOCK_USE_WRITE_QUEUE,
   timer_setup,
@@ -344,7 +346,7 @@ export let tcp_v4_init_sock = function tcp_v4_init_sock(sk: Sock): number {
 export function tcp_set_state(sk: Sock, state: number): void {
   if (state === TCP_CLOSE) {
     tracing ? call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk) : sk.sk_prot.unhash!(sk);
-    if (inet_csk(sk).icsk_bind_hash && (sk.sk_userlocks & 8) === 0) inet_put_port(sk);
+    if (inet_csk(sk).icsk_bind_hash && (sk.sk_userlocks & SOCK_BINDPORT_LOCK) === 0) inet_put_port(sk);
   }
   sk.sk_state = state;
 }
@@ -458,7 +460,7 @@ export function tcp_disconnect(sk: Sock, _flags: number): number {
   skb_queue_purge(sk.sk_receive_queue);
   tp.inet_dport = 0;
   tp.inet_daddr = 0;
-  if ((sk.sk_userlocks & 4) === 0) tp.inet_saddr = tp.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
+  if ((sk.sk_userlocks & SOCK_BINDADDR_LOCK) === 0) tp.inet_saddr = tp.inet_rcv_saddr = 0;
   sk.sk_shutdown = 0;
   tp.rcv_nxt = tp.copied_seq = tp.write_seq = tp.snd_una = 0;
   // Linux ends tcp_disconnect() with sk_error_report(): pollers and sleepers see the new state.

@@ -13,6 +13,8 @@ import {
   datagram_poll,
   int_bytes,
   read_int,
+  SOCK_BINDADDR_LOCK,
+  SOCK_BINDPORT_LOCK,
   SOCK_CUSTOM_SOCKOPT,
   SOCK_SUPPORT_ZC,
 } from '@ksock/core/kernel';
@@ -513,8 +515,8 @@ export function udp_disconnect(sk: Sock, _flags: number): number {
   inet.inet_daddr = 0;
   inet.inet_dport = 0;
   sk.sk_bound_dev_if = 0;
-  if ((sk.sk_userlocks & 4) === 0) inet.inet_saddr = inet.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
-  if ((sk.sk_userlocks & 8) === 0) {
+  if ((sk.sk_userlocks & SOCK_BINDADDR_LOCK) === 0) inet.inet_saddr = inet.inet_rcv_saddr = 0;
+  if ((sk.sk_userlocks & SOCK_BINDPORT_LOCK) === 0) {
     tracing ? call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk) : sk.sk_prot.unhash!(sk);
     inet.inet_sport = 0;
   }
