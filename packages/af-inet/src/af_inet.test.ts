@@ -23,7 +23,8 @@ import { inetsw_list } from './af_inet.js';
 import type { InetSock } from './inet_sock.js';
 import type { PingSock } from './ping.js';
 import type { RawSock } from './raw.js';
-import { ipv4_specific, type TcpSock, tcp_sk } from './tcp.js';
+import { type TcpSock, tcp_sk } from './tcp.js';
+import { ipv4_specific } from './tcp_ipv4.js';
 import type { UdpSock } from './udp.js';
 import * as IN from './uapi/in.js';
 

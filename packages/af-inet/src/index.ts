@@ -17,7 +17,6 @@ export type { InetProtosw } from './af_inet.js';
 import { ipv4_net_exit, ipv4_net_init } from './netns_ipv4.js';
 import { raw_seq_show, sockstat_inet_show, tcp4_seq_show, udp4_seq_show, udplite4_seq_show } from './proc.js';
 import { ipv4_net_table } from './sysctl_net_ipv4.js';
-import { stream_impl, tcp_impl } from './tcp_loopback.js';
 
 export {
   IPPROTO_IP,
@@ -191,11 +190,9 @@ export {
   inet_recvmsg,
   sock_common_getsockopt,
   sock_common_setsockopt,
-} from './af_inet.js';
-export {
   inet_stream_connect,
   inet_accept,
-} from './tcp_loopback.js';
+} from './af_inet.js';
 export {
   ip_getsockopt,
   ip_setsockopt,
@@ -250,7 +247,7 @@ export const af_inet = defineModule({
   description: 'PF_INET: TCP, UDP, ping and raw IPv4 sockets',
   license: 'MIT',
   init(kernel: Kernel, mod: Module): number {
-    return inet_init(kernel, mod, { tcp: tcp_impl, stream: stream_impl, setup: inet_setup });
+    return inet_init(kernel, mod, { setup: inet_setup });
   },
   exit(kernel: Kernel): void {
     inet_exit(kernel);
