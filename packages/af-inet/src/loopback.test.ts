@@ -2,6 +2,7 @@ import {
   AF_INET,
   AF_UNSPEC,
   MSG_DONTWAIT,
+  MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
   SIOCINQ,
@@ -277,6 +278,22 @@ describe('TCP over loopback', () => {
     expect(errnoOf(() => t.connect(c2, sockaddr_in('127.0.0.1', 9999)))).toBe('EADDRNOTAVAIL');
     expect(errnoOf(() => t.listen(c, 1))).toBe('EINVAL');
     expect(errnoOf(() => t.accept(c2))).toBe('EINVAL');
+  });
+
+  it('after a refused non-blocking connect, the error is read once and then a receive is end of file', () => {
+    const t = boot().spawn({});
+    const s = t.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    expect(errnoOf(() => t.connect(s, sockaddr_in('127.0.0.1', 47002)))).toBe('EINPROGRESS');
+    expect(errnoOf(() => t.recvfrom(s, 16, MSG_DONTWAIT))).toBe('ECONNREFUSED');
+    expect(t.recvfrom(s, 16, MSG_DONTWAIT).len).toBe(0);
+    expect(errnoOf(() => t.sendto(s, Uint8Array.of(1)))).toBe('EPIPE');
+    expect(errnoOf(() => t.listen(s, 1))).toBe('EINVAL');
+  });
+
+  it('recvmsg(MSG_OOB) is EINVAL: there is no urgent data to read (tcp_recv_urg())', () => {
+    const t = boot().spawn({});
+    const s = t.socket(AF_INET, SOCK_STREAM, 0);
+    expect(errnoOf(() => t.recvfrom(s, 16, MSG_OOB | MSG_DONTWAIT))).toBe('EINVAL');
   });
 
   it('non-blocking connect: EINPROGRESS, then 0, then EISCONN; a full backlog leaves EALREADY (as Linux 6.18 did)', () => {

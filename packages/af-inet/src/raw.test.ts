@@ -2,7 +2,7 @@
  * Raw sockets' connect, disconnect and send checks. Every expectation is what Linux 6.18 answered to the
  * same calls as root in a fresh network namespace with lo up.
  */
-import { AF_INET, AF_UNSPEC, MSG_OOB, SOCK_RAW } from '@ksock/core';
+import { AF_INET, AF_UNSPEC, MSG_DONTWAIT, MSG_OOB, SOCK_RAW } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { errnoOf } from '@ksock/core/testing';
 import { boot } from './__fixtures__/util.js';
@@ -80,5 +80,11 @@ describe('raw sockets', () => {
     hdr[0] = 0x4f; // ihl 15: 60 bytes of header in 30
     expect(errnoOf(() => t.sendto(s, hdr, 0, lo))).toBe('EINVAL');
     expect(errnoOf(() => t.sendto(s, x(65600), 0, lo))).toBe('EMSGSIZE');
+  });
+
+  it('recvmsg(MSG_OOB) is EOPNOTSUPP (raw_recvmsg())', () => {
+    const t = boot().spawn({});
+    const r = t.socket(AF_INET, SOCK_RAW, 1);
+    expect(errnoOf(() => t.recvfrom(r, 16, MSG_OOB | MSG_DONTWAIT))).toBe('EOPNOTSUPP');
   });
 });

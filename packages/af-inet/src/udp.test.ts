@@ -11,12 +11,14 @@ import {
   SO_BINDTOIFINDEX,
   SO_BROADCAST,
   SO_ERROR,
+  SO_PEEK_OFF,
   SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_IP,
   SOL_SOCKET,
   SOL_UDP,
+  SHUT_WR,
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { errnoOf } from '@ksock/core/testing';
@@ -246,6 +248,22 @@ describe('UDP broadcast to a subnet broadcast address (127.255.255.255)', () => 
     t.sendto(s, Uint8Array.of(0x64));
     expect([...t.recvfrom(any, 10, MSG_DONTWAIT).data]).toEqual([0x64]);
     expect(errnoOf(() => t.connect(t.socket(AF_INET, SOCK_STREAM, 0), dst))).toBe('ENETUNREACH');
+  });
+});
+
+describe('UDP send and receive edges (Linux 6.18)', () => {
+  it('MSG_OOB is EOPNOTSUPP; a failed send still autobinds; EPIPE after SHUT_WR; SO_PEEK_OFF works', () => {
+    const t = boot().spawn({});
+    const dst = to(47001);
+    const a = t.socket(AF_INET, SOCK_DGRAM, 0);
+    expect(errnoOf(() => t.sendto(a, new Uint8Array(4), MSG_OOB | MSG_DONTWAIT, dst))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => t.sendto(a, new Uint8Array(4), MSG_DONTWAIT, new Uint8Array(8)))).toBe('EINVAL');
+    expect(errnoOf(() => t.bind(a, to(47002)))).toBe('EINVAL'); // already bound by the send
+    const b = t.socket(AF_INET, SOCK_DGRAM, 0);
+    expect(errnoOf(() => t.shutdown(b, SHUT_WR))).toBe('ENOTCONN');
+    expect(errnoOf(() => t.sendto(b, Uint8Array.of(1), MSG_DONTWAIT, dst))).toBe('EPIPE');
+    t.setsockopt(b, SOL_SOCKET, SO_PEEK_OFF, 0);
+    expect(t.getsockoptInt(b, SOL_SOCKET, SO_PEEK_OFF)).toBe(0);
   });
 });
 
