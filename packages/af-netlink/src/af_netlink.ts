@@ -1695,7 +1695,7 @@ tracepoint(netlink_unicast_kernel, 'netlink_unicast_kernel', undefined, (f) => {
 tracepoint(netlink_unicast, 'netlink_unicast', fmt_netlink_unicast, (f) => {
   netlink_unicast = f;
 });
-tracepoint(netlink_broadcast_filtered, 'netlink_broadcast', fmt_netlink_broadcast_filtered, (f) => {
+tracepoint(netlink_broadcast_filtered, 'netlink_broadcast_filtered', fmt_netlink_broadcast_filtered, (f) => {
   netlink_broadcast_filtered = f;
 });
 tracepoint(netlink_sendmsg, 'netlink_sendmsg', fmt_netlink_sendmsg, (f) => {

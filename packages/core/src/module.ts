@@ -261,7 +261,7 @@ export class ModuleTable {
   }
 
   /** Descriptors available, in the order they were given. */
-  availableModules(): ModuleDescriptor[] {
+  available_modules(): ModuleDescriptor[] {
     return [...this.available.values()];
   }
 

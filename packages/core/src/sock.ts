@@ -145,11 +145,6 @@ export interface Proto {
 }
 
 /**
- * The struct sock fields that only a socket option, an ICMP error or a local connection changes from
- * their initial value. Kept out of line so that every other sock is that much smaller; Sock's accessors
- * of the same names read the initial value while the sock has none of these set.
- */
-/**
  * struct sock fields that only setsockopt() changes and nothing else in ksock reads back: busy polling,
  * pacing, timestamping, transmit time, the UDP checksum switch, reserved memory, rehashing. Kept out of
  * line even from SockRare (Sock.opts is null until one is set).
@@ -172,6 +167,11 @@ export class SockOpts {
   sk_scm_rights = 1;
 }
 
+/**
+ * The struct sock fields that only a socket option, an ICMP error or a local connection changes from
+ * their initial value. Kept out of line so that every other sock is that much smaller; Sock's accessors
+ * of the same names read the initial value while the sock has none of these set.
+ */
 class SockRare {
   opts: SockOpts | null = null;
   sk_err_soft = 0;
