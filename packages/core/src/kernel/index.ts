@@ -9,6 +9,7 @@
  */
 
 // Kernel-internal values kept beside their uapi neighbours (include/linux/errno.h, socket.h, net.h)
+
 export { ERESTARTSYS, ENOIOCTLCMD, MAX_ERRNO } from '../uapi/errno.js';
 export {
   MSG_SPLICE_PAGES,
@@ -30,6 +31,7 @@ export { IS_ERR } from '../errors.js';
 export { current } from '../sched.js';
 
 // Modules (kernel/module)
+
 export {
   KSOCK_ABI,
   Module,
@@ -52,6 +54,7 @@ export type {
 } from '../module.js';
 
 // Sockets (net/socket.c)
+
 export {
   Socket,
   SockInode,
@@ -80,6 +83,7 @@ export type { GetsockoptResult, ProtoOps, ProtoAcceptArg, NetProtoFamily, Sockfs
 export { sockfd_lookup_light, sock_sendmsg, sock_recvmsg } from '../socket_calls.js';
 
 // Socks (net/core/sock.c, include/net/sock.h)
+
 export {
   SOCK_DEAD,
   SOCK_DONE,
@@ -179,6 +183,7 @@ export {
 } from '../datagram.js';
 
 // Socket buffers (net/core/skbuff.c)
+
 export {
   SKB_DATA_ALIGN,
   SKB_OVERHEAD,
@@ -207,6 +212,7 @@ export { MsgHdr, msg_data_left, memcpy_from_msg, memcpy_to_msg, put_cmsg } from 
 export type { SendMMsgVec, RecvMMsgVec } from '../msg.js';
 
 // Files (fs/file.c)
+
 export {
   File,
   FilesStruct,
@@ -223,6 +229,7 @@ export {
 export type { FileOperations, Inode } from '../file.js';
 
 // Credentials, namespaces, devices, sysctls, security, process events
+
 export { Cred, CapSet, capable, ns_capable } from '../cred.js';
 export {
   Net,
@@ -270,6 +277,7 @@ export { ProcFs } from '../proc.js';
 export type { ProcShow, ProcNetShow } from '../proc.js';
 
 // Tracing, faults, waiting, slab accounting
+
 export {
   Tracer,
   traced,
@@ -285,11 +293,13 @@ export type { FaultSpec } from '../fault.js';
 export { WaitQueueHead, add_wait_queue, remove_wait_queue } from '../wait.js';
 export type { WaitQueueEntry } from '../wait.js';
 // poll (fs/select.c, include/linux/poll.h)
+
 export { DEFAULT_POLLMASK, do_pollfd, poll_requested_events, poll_wait, vfs_poll } from '../poll.js';
 export type { PollTable } from '../poll.js';
 export { KmemCache } from '../slab.js';
 
 // ioctl (fs/ioctl.c, net/socket.c, net/core/dev_ioctl.c, net/ipv4/devinet.c)
+
 export { ksys_ioctl, do_vfs_ioctl } from '../ioctl.js';
 export { sock_ioctl } from '../socket_calls.js';
 export {
