@@ -32,7 +32,9 @@ export interface Ran {
 }
 
 /** Boot a kernel with the three families and serve it on a private socket. */
-export async function serve(opts: { trace?: boolean; kernel?: Kernel } = {}): Promise<Served> {
+export async function serve(
+  opts: { trace?: boolean; kernel?: Kernel; uid?: number; gid?: number } = {},
+): Promise<Served> {
   const native = ensureNative();
   const peercred = (createRequire(import.meta.url)(native.peercred) as { peercred: (fd: number) => PeerCred })
     .peercred;
@@ -46,6 +48,8 @@ export async function serve(opts: { trace?: boolean; kernel?: Kernel } = {}): Pr
     path: socket,
     peercred,
     ...(opts.trace ? { trace: (t: string) => trace.push(t) } : {}),
+    ...(opts.uid !== undefined ? { uid: opts.uid } : {}),
+    ...(opts.gid !== undefined ? { gid: opts.gid } : {}),
     log: (m: string) => log.push(m),
   });
   await server.listen();

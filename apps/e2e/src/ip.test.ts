@@ -52,6 +52,10 @@ describe('ip on ksock', () => {
       'netlink_create',
       'netlink_sendmsg',
       'netlink_rcv_skb',
+      'rtnetlink_rcv_msg',
+      'netlink_dump_start',
+      'rtnl_dump_ifinfo',
+      'rtnl_fill_ifinfo',
       'netlink_recvmsg',
     ])
       expect(text).toContain(fn);

@@ -6,6 +6,8 @@ import { sockaddr_un, sockaddr_un_abstract, sockaddr_un_unnamed } from './uapi.j
 
 describe('@ksock/core/testing conformance kit', () => {
   it('passes checkFamily, with a bind/connect/send/receive exercise swept for faults', () => {
+    // A socket file outlives its socket, as in Linux: each run of the exercise binds a path of its own.
+    let run = 0;
     const report = checkFamily({
       modules: unix,
       family: AF_UNIX,
@@ -37,7 +39,7 @@ describe('@ksock/core/testing conformance kit', () => {
         }
         const named = t.socket(AF_UNIX, SOCK_DGRAM, 0);
         try {
-          t.bind(named, sockaddr_un(`/conformance/${t.pid}/${fd}`));
+          t.bind(named, sockaddr_un(`/conformance/${t.pid}/${fd}/${run++}`));
         } finally {
           t.close(named);
         }

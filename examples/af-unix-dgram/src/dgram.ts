@@ -10,7 +10,6 @@ import {
   ECONNRESET,
   EAGAIN,
   EMSGSIZE,
-  ENOBUFS,
   ENOTCONN,
   EOPNOTSUPP,
   EPERM,
@@ -24,10 +23,8 @@ import {
 import {
   type MsgHdr,
   RCV_SHUTDOWN,
-  SEND_SHUTDOWN,
   SOCK_DEAD,
   SOCK_PASSCRED,
-  SkBuff,
   type Fmt,
   type Socket,
   current,
@@ -40,6 +37,7 @@ import {
   sock_error,
   sock_flag,
   sock_hold,
+  sock_alloc_send_pskb,
   sock_put,
 } from '@ksock/core/kernel';
 import {
@@ -49,7 +47,7 @@ import {
   unix_may_send,
   unix_validate_addr,
 } from './af_unix.js';
-import { skb_set_owner_w, type UnixSock, unix_sk, unix_skb_truesize } from './unix_sock.js';
+import { type UnixSock, unix_dgram_data_len, unix_sk } from './unix_sock.js';
 
 // The argument formatters run only while a trace is being taken.
 const fmt_sendmsg: Fmt<typeof unix_dgram_sendmsg> = (sock, msg, len) =>
@@ -84,18 +82,13 @@ export let unix_dgram_sendmsg = function unix_dgram_sendmsg(sock: Socket, msg: M
   if (len > sk.sk_sndbuf - 32) return -EMSGSIZE;
 
   const noblock = (msg.msg_flags & MSG_DONTWAIT) !== 0;
-  // sock_alloc_send_pskb(): the sender's buffer space bounds what it has in flight.
-  err = sock_error(sk);
-  if (err !== 0) return err;
-  if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
-  if (sk.sk_wmem_alloc - 1 >= sk.sk_sndbuf) {
-    // sock_wait_for_wmem(): sleep on our own wait queue until sock_wfree() makes room.
-    if (!noblock) current().blocked_on = sk.sk_wq;
-    return -EAGAIN;
-  }
-  if (sk.sk_net.kernel.faults.should_fail('sock_alloc_send_pskb')) return -ENOBUFS;
-  const skb = new SkBuff(memcpy_from_msg(msg), unix_skb_truesize(len));
-  skb_set_owner_w(skb, sk);
+  // The sender's buffer space bounds what it has in flight: af_unix leaves a queued datagram charged to
+  // its sender (the receiver's sk_rmem_alloc is never charged), so the sender's sk_sndbuf, not the
+  // receiver's sk_rcvbuf, limits it.
+  const data_len = unix_dgram_data_len(len);
+  const skb = sock_alloc_send_pskb(sk, len - data_len, data_len, noblock);
+  if (typeof skb === 'number') return skb;
+  skb.data = memcpy_from_msg(msg);
   const timeo = noblock ? 0 : sk.sk_sndtimeo;
 
   let other: UnixSock;

@@ -9,12 +9,30 @@ import { unix_nets } from './state.js';
 import { boot, bytes, dgram } from './test_util.js';
 import { sockaddr_un_abstract } from './uapi.js';
 
+declare global {
+  interface ImportMeta {
+    glob(pattern: string, options: { query: '?raw'; import: 'default'; eager: true }): Record<string, string>;
+  }
+}
+
 describe('the unix module', () => {
   it('is a valid descriptor that package.json declares for discoverModules()', () => {
     expect(checkPackageModules(pkg, unix)).toEqual([]);
     expect(unix_module.version).toBe(pkg.version);
     expect(Object.isFrozen(unix_module)).toBe(true);
     expect(unix_module.abi.split('.')[0]).toBe(KSOCK_ABI.split('.')[0]);
+  });
+
+  it('declares the peer range the plugin guide shows', () => {
+    const guide = Object.values(
+      import.meta.glob('../../../docs/plugin-authoring.md', {
+        query: '?raw',
+        import: 'default',
+        eager: true,
+      }),
+    )[0] as string;
+    const shown = /"peerDependencies": \{ "@ksock\/core": "([^"]+)" \}/.exec(guide);
+    expect(shown?.[1]).toBe(pkg.peerDependencies['@ksock/core']);
   });
 
   it('autoloads on net-pf-1, registers PF_UNIX and the UNIX proto, and unloads cleanly', () => {

@@ -1,6 +1,6 @@
 /**
  * struct unix_sock and the per-namespace and per-kernel tables it lives in (include/net/af_unix.h,
- * net/unix/af_unix.c), plus the transmit-side buffer accounting af_unix relies on.
+ * net/unix/af_unix.c), plus the sizes of the buffers it sends.
  */
 import type { WaitQueueEntry } from '@ksock/core/kernel';
 import {
@@ -8,9 +8,8 @@ import {
   type NetProtoFamily,
   type Proto,
   type ProtoOps,
-  type SkBuff,
   Sock,
-  sk_free,
+  alloc_skb_truesize,
 } from '@ksock/core/kernel';
 import { WaitQueueHead } from '@ksock/core/kernel';
 
@@ -106,22 +105,20 @@ export function unix_peer(sk: UnixSock): UnixSock | null {
   return sk.peer;
 }
 
-// ---- transmit buffer accounting (net/core/sock.c, as af_unix uses it) ---------------------------------
+// ---- transmit buffer sizes (net/unix/af_unix.c) -----------------------------------------------------
 
-/** kmalloc size classes up to KMALLOC_MAX_CACHE_SIZE (8 KiB with SLUB on x86-64). */
-const KMALLOC_SIZES = [8, 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
 const PAGE_SIZE = 4096;
-/** SKB_DATA_ALIGN(sizeof(struct sk_buff)) and SKB_DATA_ALIGN(sizeof(struct skb_shared_info)) on x86-64. */
-const SKB_HEAD = 256;
-const SKB_SHINFO = 320;
 /** SKB_MAX_ALLOC: the largest linear part unix_dgram_sendmsg() asks for; the rest goes to page frags. */
-const SKB_MAX_ALLOC = (PAGE_SIZE << 2) - SKB_SHINFO;
+const SKB_MAX_ALLOC = (PAGE_SIZE << 2) - 320;
 
-function kmalloc_size_roundup(n: number): number {
-  for (const s of KMALLOC_SIZES) if (n <= s) return s;
-  let p = PAGE_SIZE;
-  while (p < n) p <<= 1;
-  return p;
+/**
+ * The page-fragment part of a datagram of `len` bytes, as unix_dgram_sendmsg() splits it before
+ * sock_alloc_send_pskb(): nothing up to SKB_MAX_ALLOC, then the rest (at most MAX_SKB_FRAGS pages) in
+ * whole pages.
+ */
+export function unix_dgram_data_len(len: number): number {
+  if (len <= SKB_MAX_ALLOC) return 0;
+  return Math.ceil(Math.min(len - SKB_MAX_ALLOC, 17 * PAGE_SIZE) / PAGE_SIZE) * PAGE_SIZE;
 }
 
 /**
@@ -131,36 +128,8 @@ function kmalloc_size_roundup(n: number): number {
  * 212992-byte sk_sndbuf is spent — what Linux 6.18 answers.
  */
 export function unix_skb_truesize(len: number): number {
-  let data_len = 0;
-  if (len > SKB_MAX_ALLOC) {
-    data_len = Math.min(len - SKB_MAX_ALLOC, 17 * PAGE_SIZE);
-    data_len = Math.ceil(data_len / PAGE_SIZE) * PAGE_SIZE;
-  }
-  const head = len - data_len;
-  return SKB_HEAD + kmalloc_size_roundup(((head + 63) & ~63) + SKB_SHINFO) + data_len;
-}
-
-/**
- * Mirrors sock_wfree(): the sender gets the buffer's memory back (waking writers through sk_write_space),
- * and the sock is freed if this was the last thing keeping it (sk_free() drops the final unit, so the
- * sock goes through __sk_free() exactly when its wmem count reaches zero, as in Linux).
- */
-export function sock_wfree(skb: SkBuff): void {
-  const sk = skb.sk!;
-  sk.sk_wmem_alloc -= skb.truesize - 1;
-  sk.sk_write_space(sk);
-  sk_free(sk);
-}
-
-/**
- * Mirrors skb_set_owner_w(): charge the buffer to the sending socket until it is freed. af_unix leaves
- * queued datagrams owned by their sender — the receiver's sk_rmem_alloc is never charged — which is why a
- * sender's sk_sndbuf, not the receiver's sk_rcvbuf, bounds what it can have in flight.
- */
-export function skb_set_owner_w(skb: SkBuff, sk: Sock): void {
-  skb.sk = sk;
-  skb.destructor = sock_wfree;
-  sk.sk_wmem_alloc += skb.truesize;
+  const data_len = unix_dgram_data_len(len);
+  return alloc_skb_truesize(len - data_len) + data_len;
 }
 
 /** Mirrors unix_writable(): a quarter of sk_sndbuf or less in flight. */

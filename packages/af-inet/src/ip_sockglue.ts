@@ -2,7 +2,7 @@
  * SOL_IP socket options: mirrors do_ip_setsockopt() / do_ip_getsockopt() in net/ipv4/ip_sockglue.c for
  * the options whose state ksock models.
  */
-import type { Sock } from '@ksock/core/kernel';
+import type { MsgHdr, Sock } from '@ksock/core/kernel';
 import {
   CAP_NET_ADMIN,
   CAP_NET_RAW,
@@ -23,7 +23,7 @@ import {
   TCP_ESTABLISHED,
   TCP_LISTEN,
 } from '@ksock/core';
-import { capable, dev_get_by_index, int_bytes, read_int } from '@ksock/core/kernel';
+import { capable, dev_get_by_index, int_bytes, put_cmsg, read_int } from '@ksock/core/kernel';
 import {
   INET_FLAGS_CHECKSUM,
   INET_FLAGS_ORIGDSTADDR,
@@ -359,4 +359,48 @@ export function ip_getsockopt(sk: Sock, level: number, optname: number, len: num
   }
   if (len < 4 && len > 0 && val >= 0 && val <= 255) return Uint8Array.of(val);
   return int_bytes(val).slice(0, Math.min(4, len));
+}
+
+/** What ip_cmsg_recv_offset() reads of a received datagram: its IP header and the route it arrived by. */
+export interface IpRecvInfo {
+  saddr: number;
+  daddr: number;
+  sport: number;
+  dport: number;
+  ttl: number;
+  tos: number;
+  /** inet_iif(): the interface it arrived on (lo for ksock's loopback delivery, or the bound device). */
+  iif: number;
+  /** fib_compute_spec_dst(): the local address a reply would come from. */
+  spec_dst: number;
+}
+
+const IP_CMSG_FLAGS = INET_FLAGS_PKTINFO | INET_FLAGS_TTL | INET_FLAGS_TOS | INET_FLAGS_ORIGDSTADDR;
+
+/**
+ * Mirrors ip_cmsg_recv_offset() (net/ipv4/ip_sockglue.c): the ancillary data a socket asked for, in
+ * Linux's order — IP_PKTINFO (struct in_pktinfo), IP_TTL (int), IP_TOS (one byte), then IP_ORIGDSTADDR
+ * (struct sockaddr_in). IP_RECVOPTS/IP_RETOPTS add nothing for a datagram without IP options, IP_PASSSEC
+ * nothing without a security label, IP_CHECKSUM nothing for loopback's CHECKSUM_UNNECESSARY, and
+ * IP_RECVFRAGSIZE nothing for an unfragmented datagram: ksock's never have those.
+ */
+export function ip_cmsg_recv(msg: MsgHdr, sk: Sock, info: IpRecvInfo): void {
+  const flags = inet_sk(sk).inet_flags;
+  if ((flags & IP_CMSG_FLAGS) === 0) return;
+  if ((flags & INET_FLAGS_PKTINFO) !== 0) {
+    const b = new Uint8Array(12);
+    const v = new DataView(b.buffer);
+    v.setInt32(0, info.iif, true);
+    v.setUint32(4, info.spec_dst >>> 0, false);
+    v.setUint32(8, info.daddr >>> 0, false);
+    put_cmsg(msg, SOL_IP, IN.IP_PKTINFO, b);
+  }
+  if ((flags & INET_FLAGS_TTL) !== 0) {
+    const b = new Uint8Array(4);
+    new DataView(b.buffer).setInt32(0, info.ttl, true);
+    put_cmsg(msg, SOL_IP, IN.IP_TTL, b);
+  }
+  if ((flags & INET_FLAGS_TOS) !== 0) put_cmsg(msg, SOL_IP, IN.IP_TOS, Uint8Array.of(info.tos & 0xff));
+  if ((flags & INET_FLAGS_ORIGDSTADDR) !== 0)
+    put_cmsg(msg, SOL_IP, IN.IP_RECVORIGDSTADDR, IN.sockaddr_in(info.daddr, info.dport));
 }

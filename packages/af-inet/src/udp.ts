@@ -67,7 +67,7 @@ import {
 } from '@ksock/core/kernel';
 import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
 import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
-import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
+import { type IpRecvInfo, ip_cmsg_recv, ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import {
   inet_addr_type,
   inet_bound_dev_eq,
@@ -113,11 +113,11 @@ interface UdpPending {
   len: number;
 }
 
-/** The source address and port a datagram carries (skb->cb for ksock's loopback delivery). */
-export interface UdpCb {
-  saddr: number;
-  sport: number;
-}
+/**
+ * What a datagram carries past the socket layer (skb->cb for ksock's loopback delivery): its IP and UDP
+ * header fields and the route it arrived by, as ip_cmsg_recv_offset() reads them.
+ */
+export type UdpCb = IpRecvInfo;
 
 /** The port table of the socket's protocol (sk->sk_prot->h.udp_table): UDP's or UDP-Lite's. */
 export function udp_table_of(sk: Sock): Map<number, InetSock[]> {
@@ -395,9 +395,26 @@ function udp_send_skb(
     return;
   }
   const skb = new SkBuff(data); // memcpy_from_msg() already made the kernel copy
-  const cb: UdpCb = { saddr, sport: inet.inet_num };
-  skb.cb = cb;
+  skb.cb = udp_cb(sk, saddr, inet.inet_num, daddr, dport, dif, daddr);
   if (sock_queue_rcv_skb(dst, skb) < 0) kfree_skb(skb); // __udp_queue_rcv_skb(): counted in sk_drops
+}
+
+/**
+ * The header fields the sender's socket gives a datagram (ip_build_and_send_pkt()/ip_make_skb(): the TTL
+ * from IP_TTL or net.ipv4.ip_default_ttl, the TOS from IP_TOS) and the route it arrives by.
+ */
+function udp_cb(
+  sk: Sock,
+  saddr: number,
+  sport: number,
+  daddr: number,
+  dport: number,
+  iif: number,
+  spec_dst: number,
+): UdpCb {
+  const inet = inet_sk(sk);
+  const ttl = inet.uc_ttl === -1 ? ipv4(sk.sk_net).sysctl_ip_default_ttl : inet.uc_ttl;
+  return { saddr, sport, daddr, dport, ttl, tos: inet.tos, iif, spec_dst };
 }
 
 /**
@@ -421,8 +438,9 @@ function udp4_lib_mcast_deliver(
     if (s.inet_rcv_saddr !== 0 && s.inet_rcv_saddr !== daddr) continue;
     if (!inet_bound_dev_eq(s.sk_bound_dev_if, dif)) continue;
     const skb = new SkBuff(data.slice());
-    const cb: UdpCb = { saddr, sport };
-    skb.cb = cb;
+    // fib_compute_spec_dst() of a broadcast: the receiving device's address (lo's, for loopback).
+    const spec = sk.sk_net.loopback_dev?.ifa_list[0]?.ifa_local ?? daddr;
+    skb.cb = udp_cb(sk, saddr, sport, daddr, dport, dif, spec);
     if (sock_queue_rcv_skb(s, skb) < 0) kfree_skb(skb);
   }
 }
@@ -460,6 +478,7 @@ export let udp_recvmsg = function udp_recvmsg(sk: Sock, msg: MsgHdr, len: number
   if (copied < ulen) msg.msg_flags |= MSG_TRUNC;
   const cb = skb.cb as UdpCb;
   msg.msg_name = IN.sockaddr_in(cb.saddr, cb.sport);
+  ip_cmsg_recv(msg, sk, cb);
   const ret = (flags & MSG_TRUNC) !== 0 ? ulen : copied;
   skb_free_datagram(sk, skb, flags & MSG_PEEK);
   return ret;

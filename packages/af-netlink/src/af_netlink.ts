@@ -67,6 +67,7 @@ import {
   sk_alloc,
   skb_copy_datagram_msg,
   SKB_DATA_ALIGN,
+  skb_cb,
   skb_clone,
   skb_free_datagram,
   skb_queue_purge,
@@ -125,6 +126,8 @@ import {
   NLMSG_MIN_TYPE,
   NLMSGERR_ATTR_MSG,
   NLMSGERR_ATTR_OFFS,
+  NLMSGERR_ATTR_POLICY,
+  NLA_F_NESTED,
   NLMSGERR_SIZE,
   type NlMsgHdr,
   SOCKADDR_NL_SIZE,
@@ -135,6 +138,7 @@ import {
 } from './uapi.js';
 import {
   NlSkb,
+  nla_put,
   nla_put_string,
   nla_put_u32,
   nla_total_size,
@@ -168,6 +172,11 @@ export class NetlinkExtAck {
   _msg: string | null = null;
   /** Offset of the offending attribute from the start of the request header (NLMSGERR_ATTR_OFFS). */
   bad_attr_offs = -1;
+  /**
+   * The offending attribute's policy as netlink_policy_dump_write_attr() describes it (the NL_POLICY_TYPE_ATTR_*
+   * attributes, already encoded), sent nested in NLMSGERR_ATTR_POLICY; null when there is none.
+   */
+  policy: Uint8Array | null = null;
 }
 
 /** struct netlink_callback: the state of a running dump. */
@@ -241,14 +250,8 @@ export class NetlinkSkbParms {
   creds_gid = 0;
 }
 
-export function NETLINK_CB(skb: SkBuff): NetlinkSkbParms {
-  let cb = skb.cb as NetlinkSkbParms | null;
-  if (cb === null) {
-    cb = new NetlinkSkbParms();
-    skb.cb = cb;
-  }
-  return cb;
-}
+/** NETLINK_CB(skb): the buffer's netlink_skb_parms (zeroed the first time), typed by core's skb_cb(). */
+export const NETLINK_CB = skb_cb(NetlinkSkbParms);
 
 /** struct netlink_kernel_cfg. `module` stands for the THIS_MODULE netlink_kernel_create() passes. */
 export interface NetlinkKernelCfg {
@@ -1365,17 +1368,20 @@ function netlink_ack_tlv_len(nlk: NetlinkSock, err: number, extack: NetlinkExtAc
   let tlvlen = 0;
   if (extack._msg !== null) tlvlen += nla_total_size(strlen(extack._msg) + 1);
   if (err && extack.bad_attr_offs >= 0) tlvlen += nla_total_size(4);
+  if (err && extack.policy !== null) tlvlen += nla_total_size(extack.policy.length);
   return tlvlen;
 }
 
 /**
  * Mirrors netlink_ack_tlv_fill(): NLMSGERR_ATTR_MSG, and for an error the offending attribute's offset
- * (NLMSGERR_ATTR_OFFS). The buffer was sized by netlink_ack_tlv_len(), so the puts cannot fail.
+ * (NLMSGERR_ATTR_OFFS) and its policy (NLMSGERR_ATTR_POLICY). The buffer was sized by netlink_ack_tlv_len(), so the puts cannot fail.
  */
 function netlink_ack_tlv_fill(skb: NlSkb, err: number, extack: NetlinkExtAck): void {
   if (extack._msg !== null) nla_put_string(skb, NLMSGERR_ATTR_MSG, extack._msg);
   if (!err) return;
   if (extack.bad_attr_offs >= 0) nla_put_u32(skb, NLMSGERR_ATTR_OFFS, extack.bad_attr_offs);
+  if (extack.policy !== null)
+    nla_put(skb, NLMSGERR_ATTR_POLICY | NLA_F_NESTED, extack.policy.length, extack.policy);
 }
 const fmt_netlink_ack: Fmt<typeof netlink_ack> = (_skb, _req, err) => `err=${err}`;
 

@@ -209,6 +209,10 @@ export {
   IFA_CACHEINFO,
   IFA_MULTICAST,
   IFA_FLAGS,
+  IFA_RT_PRIORITY,
+  IFA_TARGET_NETNSID,
+  IFA_PROTO,
+  IFA_MAX,
   INFINITY_LIFE_TIME,
   IFINFOMSG_SIZE,
   IFADDRMSG_SIZE,
@@ -311,7 +315,20 @@ export {
   nla_nest_cancel,
   nla_total_size,
   nlmsg_total_size,
+  nlmsg_parse_deprecated,
+  netlink_policy_dump_attr,
+  NLA_UNSPEC,
+  NLA_U8,
+  NLA_U16,
+  NLA_U32,
+  NLA_U64,
+  NLA_STRING,
+  NLA_S8,
+  NLA_S16,
+  NLA_S32,
+  NLA_S64,
 } from './nlattr.js';
+export type { NlaPolicy, NlaExtAck, NlaFound } from './nlattr.js';
 
 const modules: readonly ModuleDescriptor[] = [af_netlink_module, rtnetlink_module, cn_module];
 export default modules;

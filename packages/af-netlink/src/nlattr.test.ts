@@ -188,9 +188,10 @@ describe('rtnetlink fills through the writer', () => {
     const k = boot();
     const lo = dev_get_by_name(k.init_net, 'lo')!;
     const dummy = dummy_setup(k, 'dummy0');
+    const args = { type: RTM_NEWLINK, pid: 1, seq: 2, change: 0, flags: NLM_F_MULTI };
     for (const dev of [lo, dummy]) {
       const full = dirty(4096);
-      expect(rtnl_fill_ifinfo(full, dev, RTM_NEWLINK, 1, 2, 0, NLM_F_MULTI)).toBe(0);
+      expect(rtnl_fill_ifinfo(full, dev, args)).toBe(0);
       const size = full.len;
       // The bound exceeds the message only by the room kept for the variable-size attributes: the name
       // and the qdisc (IFNAMSIZ each), two 6-byte addresses (MAX_ADDR_LEN each) and, for a device with a
@@ -204,12 +205,12 @@ describe('rtnetlink fills through the writer', () => {
         const skb = dirty(end + 20, end + 20);
         expect(nla_put_u32(skb, 1, 1)).toBe(0); // something already in the buffer, kept
         skb.end = 8 + end;
-        expect(rtnl_fill_ifinfo(skb, dev, RTM_NEWLINK, 1, 2, 0, NLM_F_MULTI)).toBe(-EMSGSIZE);
+        expect(rtnl_fill_ifinfo(skb, dev, args)).toBe(-EMSGSIZE);
         expect(skb.len).toBe(8);
       }
       // Exactly the room needed is enough, and every byte is written: a clean buffer gives the same bytes.
       const exact = new NlSkb(new Uint8Array(size));
-      expect(rtnl_fill_ifinfo(exact, dev, RTM_NEWLINK, 1, 2, 0, NLM_F_MULTI)).toBe(0);
+      expect(rtnl_fill_ifinfo(exact, dev, args)).toBe(0);
       expect(exact.data).toEqual(full.data.subarray(0, size));
     }
   });

@@ -7,9 +7,9 @@
  * Stores are byte stores on the buffer (host order is little endian, as on x86-64): a DataView or a small
  * array per field would cost more than the field.
  */
-import { EMSGSIZE } from '@ksock/core';
+import { EINVAL, EMSGSIZE, ERANGE } from '@ksock/core';
 import { kmalloc_reserve } from '@ksock/core/kernel';
-import { NLA_F_NESTED, NLA_HDRLEN, NLMSG_ALIGN, NLMSG_HDRLEN } from './uapi.js';
+import { NLA_F_NESTED, NLA_HDRLEN, NLA_TYPE_MASK, NLMSG_ALIGN, NLMSG_HDRLEN } from './uapi.js';
 
 /**
  * The part of a struct sk_buff a message is built in: `data` (skb->head, with no headroom), `len` (the
@@ -282,4 +282,156 @@ export function nla_nest_end(skb: NlSkb, start: number): number {
 /** Mirrors nla_nest_cancel() → nlmsg_trim(): drop the nest at `start` and its members. */
 export function nla_nest_cancel(skb: NlSkb, start: number): void {
   skb.len = start;
+}
+
+// ---- lib/nlattr.c: validation against a policy ------------------------------------------------------
+/** enum of include/net/netlink.h: the attribute types a policy entry may name (those ksock's policies use). */
+export const NLA_UNSPEC = 0;
+export const NLA_U8 = 1;
+export const NLA_U16 = 2;
+export const NLA_U32 = 3;
+export const NLA_U64 = 4;
+export const NLA_STRING = 5;
+export const NLA_S8 = 12;
+export const NLA_S16 = 13;
+export const NLA_S32 = 14;
+export const NLA_S64 = 15;
+
+/** struct nla_policy, reduced to a type and a length. */
+export interface NlaPolicy {
+  type: number;
+  /** NLA_STRING: the longest string (a trailing NUL not counted); NLA_UNSPEC: the shortest payload. */
+  len?: number;
+}
+
+/** The parts of struct netlink_ext_ack a policy failure sets (NL_SET_ERR_MSG_ATTR_POL()). */
+export interface NlaExtAck {
+  _msg: string | null;
+  bad_attr_offs: number;
+  policy: Uint8Array | null;
+}
+
+/** An attribute found by nlmsg_parse_deprecated(): where it starts in the message, and its payload. */
+export interface NlaFound {
+  offset: number;
+  payload: Uint8Array;
+}
+
+const NLA_INT_SIZE: Record<number, number> = {
+  [NLA_U8]: 1,
+  [NLA_U16]: 2,
+  [NLA_U32]: 4,
+  [NLA_U64]: 8,
+  [NLA_S8]: 1,
+  [NLA_S16]: 2,
+  [NLA_S32]: 4,
+  [NLA_S64]: 8,
+};
+
+// enum netlink_policy_type_attr and enum netlink_attribute_type (include/uapi/linux/netlink.h).
+const NL_POLICY_TYPE_ATTR_TYPE = 1;
+const NL_POLICY_TYPE_ATTR_MIN_VALUE_S = 2;
+const NL_POLICY_TYPE_ATTR_MAX_VALUE_S = 3;
+const NL_POLICY_TYPE_ATTR_MIN_VALUE_U = 4;
+const NL_POLICY_TYPE_ATTR_MAX_VALUE_U = 5;
+const NL_POLICY_TYPE_ATTR_MAX_LENGTH = 7;
+const NL_ATTR_TYPE: Record<number, number> = {
+  [NLA_U8]: 2,
+  [NLA_U16]: 3,
+  [NLA_U32]: 4,
+  [NLA_U64]: 5,
+  [NLA_S8]: 6,
+  [NLA_S16]: 7,
+  [NLA_S32]: 8,
+  [NLA_S64]: 9,
+  [NLA_STRING]: 11,
+};
+
+/**
+ * Mirrors __netlink_policy_dump_write_attr() for one policy entry: the NL_POLICY_TYPE_ATTR_* attributes
+ * (integer ranges as u64/s64, a string's maximum length, the type last). NLA_UNSPEC entries describe
+ * nothing (null), so the ack carries no NLMSGERR_ATTR_POLICY for them.
+ */
+export function netlink_policy_dump_attr(pt: NlaPolicy): Uint8Array | null {
+  const type = NL_ATTR_TYPE[pt.type];
+  if (type === undefined) return null;
+  const skb = nlmsg_new(64);
+  const size = NLA_INT_SIZE[pt.type];
+  const put64 = (attr: number, v: bigint) => {
+    const p = nla_reserve(skb, attr, 8);
+    new DataView(skb.data.buffer, skb.data.byteOffset + p + NLA_HDRLEN, 8).setBigUint64(
+      0,
+      BigInt.asUintN(64, v),
+      true,
+    );
+  };
+  if (size !== undefined && pt.type >= NLA_S8) {
+    const bits = BigInt(size * 8);
+    put64(NL_POLICY_TYPE_ATTR_MIN_VALUE_S, -(1n << (bits - 1n)));
+    put64(NL_POLICY_TYPE_ATTR_MAX_VALUE_S, (1n << (bits - 1n)) - 1n);
+  } else if (size !== undefined) {
+    put64(NL_POLICY_TYPE_ATTR_MIN_VALUE_U, 0n);
+    put64(NL_POLICY_TYPE_ATTR_MAX_VALUE_U, (1n << BigInt(size * 8)) - 1n);
+  } else if (pt.len) nla_put_u32(skb, NL_POLICY_TYPE_ATTR_MAX_LENGTH, pt.len);
+  nla_put_u32(skb, NL_POLICY_TYPE_ATTR_TYPE, type);
+  return skb_bytes(skb);
+}
+
+/** Mirrors validate_nla() for the types above: the shortest payload each accepts (longer ones only warn). */
+function validate_nla(payload: Uint8Array, pt: NlaPolicy): number {
+  const attrlen = payload.length;
+  const size = NLA_INT_SIZE[pt.type];
+  if (size !== undefined) return attrlen < size ? -ERANGE : 0;
+  if (pt.type === NLA_STRING) {
+    if (attrlen < 1) return -ERANGE;
+    if (pt.len) {
+      const len = payload[attrlen - 1] === 0 ? attrlen - 1 : attrlen;
+      if (len > pt.len) return -ERANGE;
+    }
+    return 0;
+  }
+  return pt.len !== undefined && attrlen < pt.len ? -ERANGE : 0;
+}
+
+/**
+ * Mirrors nlmsg_parse_deprecated() (NL_VALIDATE_LIBERAL): the message must hold its family header
+ * (-EINVAL "Invalid header length"); attributes above `maxtype` are ignored, each known one is checked
+ * against its policy (-ERANGE "Attribute failed policy validation", with the attribute's offset and
+ * policy), a malformed tail ends the walk silently, and the last attribute of a type wins. Returns tb[],
+ * indexed by type, or a negative errno.
+ */
+export function nlmsg_parse_deprecated(
+  msg: Uint8Array,
+  hdrlen: number,
+  maxtype: number,
+  policy: readonly (NlaPolicy | undefined)[],
+  extack: NlaExtAck,
+): Array<NlaFound | undefined> | number {
+  const nlmsg_len = msg[0]! | (msg[1]! << 8) | (msg[2]! << 16) | (msg[3]! << 24);
+  if (nlmsg_len < NLMSG_HDRLEN + hdrlen) {
+    extack._msg = 'Invalid header length';
+    return -EINVAL;
+  }
+  const tb: Array<NlaFound | undefined> = new Array(maxtype + 1);
+  for (let off = NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen); nlmsg_len - off >= NLA_HDRLEN; ) {
+    const len = msg[off]! | (msg[off + 1]! << 8);
+    if (len < NLA_HDRLEN || len > nlmsg_len - off) break;
+    const type = (msg[off + 2]! | (msg[off + 3]! << 8)) & NLA_TYPE_MASK;
+    const payload = msg.subarray(off + NLA_HDRLEN, off + len);
+    if (type <= maxtype) {
+      const pt = policy[type];
+      if (pt !== undefined) {
+        const err = validate_nla(payload, pt);
+        if (err) {
+          extack._msg = 'Attribute failed policy validation';
+          extack.bad_attr_offs = off;
+          extack.policy = netlink_policy_dump_attr(pt);
+          return err;
+        }
+      }
+      if (type > 0) tb[type] = { offset: off, payload };
+    }
+    off += (len + 3) & ~3;
+  }
+  return tb;
 }

@@ -15,6 +15,8 @@ import {
   RTM_GETLINK,
   RTM_NEWLINK,
   RTM_SETLINK,
+  RTM_NEWADDR,
+  RTM_DELADDR,
   RTNLGRP_IPV4_IFADDR,
   RTNLGRP_IPV4_MROUTE_R,
   RTNLGRP_LINK,
@@ -115,12 +117,20 @@ describe('rtnetlink', () => {
       nlmsg_len: 0,
     });
     expect(decode_ifinfomsg(ours[0]!.payload)).toEqual(decode_ifinfomsg(theirs[0]!.payload));
-    // Attribute by attribute, except IFLA_AF_SPEC (26), which ksock does not model.
+    // Attribute by attribute. IFLA_AF_SPEC (26): Linux's holds AF_INET then AF_INET6; ksock has no IPv6,
+    // so it sends AF_INET's nest alone, byte for byte the same as Linux's.
+    const afInetOnly = (payload: Uint8Array) => payload.subarray(0, payload[0]! | (payload[1]! << 8));
     const pick = (m: NlMsg) =>
-      linkAttrs(m)
-        .filter((a) => a.type !== 26)
-        .map((a) => [a.type, a.nested, Buffer.from(a.payload).toString('hex')]);
+      linkAttrs(m).map((a) => [
+        a.type,
+        a.nested,
+        Buffer.from(a.type === 26 ? afInetOnly(a.payload) : a.payload).toString('hex'),
+      ]);
     expect(pick(ours[0]!)).toEqual(pick(theirs[0]!));
+    expect(nla_parse(linkAttrs(theirs[0]!).find((a) => a.type === 26)!.payload).map((a) => a.type)).toEqual([
+      AF_INET,
+      10, // AF_INET6
+    ]);
     // DONE alone, as the real kernel sends it (only the port differs).
     expect(done!.length).toBe(20);
     const rd = real[1]!.slice();
@@ -350,5 +360,105 @@ describe('interop with the netlink npm package', () => {
     t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 8, 0));
     const [ack] = nlstructs.parseMessages(Buffer.from(t.recvfrom(fd, 32768).data));
     expect(nlstructs.parseError(ack!.data, ack!.flags).errno).toBe(0);
+  });
+});
+
+describe('rtnetlink trace points', () => {
+  it('the function graph of a link dump, a link change and an address change names the rtnetlink path', () => {
+    const { k, t, fd } = setup();
+    const { text } = k.trace(() => {
+      t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 1, 0, ifinfomsg()));
+      drain(t, fd);
+      t.sendto(fd, nlmsg(RTM_GETLINK, NLM_F_REQUEST, 2, 0, ifinfomsg({ ifi_index: 1 })));
+      t.sendto(
+        fd,
+        nlmsg(RTM_SETLINK, NLM_F_REQUEST, 3, 0, [ifinfomsg({ ifi_index: 1 }), nla_u32(IFLA_MTU, 1500)]),
+      );
+      t.sendto(
+        fd,
+        nlmsg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, 4, 0, [
+          ifinfomsg(),
+          nla_string(IFLA_IFNAME, 'd0'),
+          nla(IFLA_LINKINFO, nla_string(IFLA_INFO_KIND, 'dummy')),
+        ]),
+      );
+      const addr = [ifaddrmsg(AF_INET, 24, 0, 0, 1), nla(2, Uint8Array.of(10, 9, 9, 9))];
+      t.sendto(fd, nlmsg(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_CREATE, 5, 0, addr));
+      t.sendto(fd, nlmsg(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 6, 0, ifaddrmsg(AF_INET)));
+      drain(t, fd);
+      t.sendto(fd, nlmsg(RTM_DELADDR, NLM_F_REQUEST, 7, 0, addr));
+      t.sendto(fd, nlmsg(RTM_DELLINK, NLM_F_REQUEST, 8, 0, [ifinfomsg(), nla_string(IFLA_IFNAME, 'd0')]));
+      drain(t, fd);
+    });
+    for (const fn of [
+      'rtnetlink_rcv_msg',
+      'netlink_dump_start',
+      'netlink_dump',
+      'rtnl_dump_ifinfo',
+      'rtnl_fill_ifinfo',
+      'rtnl_getlink',
+      'rtnl_setlink',
+      'rtnl_newlink',
+      'rtnl_dellink',
+      'inet_rtm_newaddr',
+      'inet_dump_ifaddr',
+      'inet_rtm_deladdr',
+    ])
+      expect(text).toMatch(new RegExp(`\\b${fn}\\(`));
+    expect(text).toContain('type=RTM_GETLINK flags=0x301');
+    expect(text).toContain('dev=lo RTM_NEWLINK');
+  });
+});
+
+describe('a dummy link as drivers/net/dummy.c of Linux 6.18 makes it', () => {
+  it('ether_setup() with IFF_NOARP, no multicast, MTU 0..any, txqlen 1000, a random locally administered MAC, qdisc noop until up', () => {
+    const { k, t, fd } = setup();
+    const ask = (type: number, flags: number, seq: number, ...attrs: Uint8Array[]) => {
+      t.sendto(fd, nlmsg(type, NLM_F_REQUEST | flags, seq, 0, attrs));
+      return drain(t, fd).flatMap((d) => nlmsg_parse(d));
+    };
+    ask(
+      RTM_NEWLINK,
+      NLM_F_CREATE | NLM_F_EXCL,
+      1,
+      ifinfomsg(),
+      nla_string(IFLA_IFNAME, 'd0'),
+      nla(IFLA_LINKINFO, nla_string(IFLA_INFO_KIND, 'dummy')),
+    );
+    const show = (seq: number) => {
+      const [m] = ask(RTM_GETLINK, 0, seq, ifinfomsg(), nla_string(IFLA_IFNAME, 'd0'));
+      const attrs = linkAttrs(m!);
+      const u32 = (type: number) => nla_get_u32(nla_find(attrs, type)!);
+      const str = (type: number) => nla_get_string(nla_find(attrs, type)!);
+      return { ifi: decode_ifinfomsg(m!.payload), u32, str, attrs };
+    };
+    const d = show(2);
+    // ARPHRD_ETHER; IFF_BROADCAST | IFF_NOARP (ether_setup's IFF_MULTICAST cleared); down.
+    expect([d.ifi.ifi_type, d.ifi.ifi_flags]).toEqual([1, 0x2 | 0x80]);
+    expect([
+      d.u32(IFLA_MTU),
+      d.u32(13 /* TXQLEN */),
+      d.u32(50 /* MIN_MTU */),
+      d.u32(51 /* MAX_MTU */),
+    ]).toEqual([1500, 1000, 0, 0]);
+    // alloc_netdev_mqs()'s TSO_LEGACY_MAX_SIZE (dummy does not raise it, lo does); one queue each way.
+    expect([d.u32(59 /* TSO_MAX_SIZE */), d.u32(31), d.u32(32)]).toEqual([65536, 1, 1]);
+    expect(d.str(6 /* QDISC */)).toBe('noop');
+    expect(nla_find(d.attrs, 16 /* OPERSTATE */)!.payload[0]).toBe(2); // IF_OPER_DOWN while not running
+    const mac = nla_find(d.attrs, 1 /* ADDRESS */)!.payload;
+    expect(mac.length).toBe(6);
+    expect(mac[0]! & 0x03).toBe(0x02); // eth_random_addr(): unicast, locally administered
+    expect([...nla_find(d.attrs, 2 /* BROADCAST */)!.payload]).toEqual([255, 255, 255, 255, 255, 255]);
+    // Up: noqueue (IFF_NO_QUEUE), running with carrier, operstate stays UNKNOWN (no carrier event).
+    ask(RTM_SETLINK, 0, 3, ifinfomsg({ ifi_index: d.ifi.ifi_index, ifi_flags: IFF_UP, ifi_change: IFF_UP }));
+    const u = show(4);
+    expect(u.ifi.ifi_flags).toBe(0x2 | 0x80 | IFF_UP | 0x40 | 0x10000);
+    expect(u.str(6)).toBe('noqueue');
+    expect(nla_find(u.attrs, 16)!.payload[0]).toBe(0);
+    expect(nla_find(u.attrs, 33 /* CARRIER */)!.payload[0]).toBe(1);
+    // Down again: the qdisc stays attached, as Linux reports it.
+    ask(RTM_SETLINK, 0, 5, ifinfomsg({ ifi_index: d.ifi.ifi_index, ifi_flags: 0, ifi_change: IFF_UP }));
+    expect(show(6).str(6)).toBe('noqueue');
+    expect(dev_get_by_name(k.init_net, 'd0')!.kind).toBe('dummy');
   });
 });

@@ -9,6 +9,7 @@ import {
   AF_INET,
   AF_UNSPEC,
   CAP_NET_ADMIN,
+  EADDRNOTAVAIL,
   EEXIST,
   EINVAL,
   EMSGSIZE,
@@ -46,10 +47,15 @@ import {
   dev_get_by_index,
   dev_get_by_name,
   get_random_bytes,
+  IFA_F_PERMANENT,
+  inet_del_ifa,
+  inet_insert_ifa,
   ns_capable,
   register_netdevice,
   register_netdevice_notifier,
   register_pernet_subsys,
+  tracepoint,
+  type Fmt,
   unregister_netdevice,
   unregister_pernet_subsys,
   type PernetOperations,
@@ -77,10 +83,12 @@ import {
   NLA_ALIGN,
   NLA_HDRLEN,
   NLA_TYPE_MASK,
+  NLM_F_BULK,
   NLM_F_CREATE,
   NLM_F_DUMP,
   NLM_F_EXCL,
   NLM_F_MULTI,
+  NLM_F_REPLACE,
   NLMSG_ALIGN,
   NLMSG_GOODSIZE,
   NLMSG_HDRLEN,
@@ -91,6 +99,14 @@ import {
 } from './uapi.js';
 import {
   type NlSkb,
+  type NlaFound,
+  type NlaPolicy,
+  NLA_STRING,
+  NLA_S32,
+  NLA_U8,
+  NLA_U32,
+  NLA_UNSPEC,
+  nlmsg_parse_deprecated,
   nla_nest_cancel,
   nla_nest_end,
   nla_nest_start,
@@ -204,7 +220,14 @@ export const IFA_ANYCAST = 5;
 export const IFA_CACHEINFO = 6;
 export const IFA_MULTICAST = 7;
 export const IFA_FLAGS = 8;
+export const IFA_RT_PRIORITY = 9;
+export const IFA_TARGET_NETNSID = 10;
+export const IFA_PROTO = 11;
+export const IFA_MAX = 11;
 export const INFINITY_LIFE_TIME = 0xffffffff;
+/** IFA_F_SECONDARY and IFA_F_PERMANENT come from core (where the addresses are); these two are rtnetlink's. */
+const IFA_F_DEPRECATED = 0x20;
+const IFA_F_NOPREFIXROUTE = 0x200;
 
 /** sizeof(struct ifinfomsg), sizeof(struct ifaddrmsg). */
 export const IFINFOMSG_SIZE = 16;
@@ -253,6 +276,12 @@ interface RtnlState {
   mod: Module;
   pernet: PernetOperations;
   unreg_notifier: () => void;
+  /**
+   * The request whose handler is changing addresses: its sender's portid and the header, which Linux
+   * passes down through __inet_insert_ifa() / __inet_del_ifa() to rtmsg_ifa(), so the notification
+   * carries the requester's pid and seq. Null for changes made from elsewhere (pid 0, seq 0).
+   */
+  req: { portid: number; nlh: NlMsgHdr } | null;
 }
 const states = perKernel<RtnlState>();
 /** Each namespace's rtnl kernel socket: net->rtnl. */
@@ -297,6 +326,9 @@ export function if_nlmsg_size(dev: NetDevice): number {
     nla_total_size(1) * 5 + // IFLA_OPERSTATE, IFLA_LINKMODE, IFLA_NETNS_IMMUTABLE, IFLA_CARRIER, IFLA_PROTO_DOWN
     nla_total_size(0) + // IFLA_XDP (rtnl_xdp_size)
     nla_total_size(1) + //   IFLA_XDP_ATTACHED
+    nla_total_size(0) + // IFLA_AF_SPEC (rtnl_link_get_af_size())
+    nla_total_size(0) + //   AF_INET
+    nla_total_size(IPV4_DEVCONF_MAX * 4) + //     IFLA_INET_CONF (inet_get_link_af_size())
     nla_total_size(0) + // IFLA_DEVLINK_PORT
     nla_total_size(0); // IFLA_DPLL_PIN
   // rtnl_link_get_size(): IFLA_LINKINFO and its IFLA_INFO_KIND.
@@ -380,24 +412,72 @@ function rtnl_fill_empty_nest(skb: NlSkb, attrtype: number): number {
   return 0;
 }
 
+/** IPV4_DEVCONF_MAX (include/uapi/linux/ip.h): the entries of IFLA_INET_CONF, IPV4_DEVCONF_FORWARDING (1) on. */
+const IPV4_DEVCONF_MAX = 33;
+const IPV4_DEVCONF_NOXFRM = 15;
+const IPV4_DEVCONF_NOPOLICY = 16;
+const IFLA_INET_CONF = 1;
+/**
+ * A new namespace's IPv4 device configuration (net.ipv4.conf.default.*), IPV4_DEVCONF_FORWARDING first, as
+ * Linux 6.18 reports it for a device in a fresh `unshare -n` namespace: accept_redirects, secure_redirects,
+ * send_redirects, shared_media and accept_source_route 1, igmpv2/igmpv3_unsolicited_report_interval 10000
+ * and 1000 ms, arp_evict_nocarrier 1, the rest 0. inetdev_event() sets noxfrm and nopolicy on a loopback.
+ */
+const IPV4_DEVCONF_DFLT: readonly number[] = [
+  0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10000, 1000, 0, 0, 0, 0, 1,
+];
+
+/**
+ * Mirrors rtnl_fill_link_af() with the one rtnl_af_ops ksock has, inet_fill_link_af(): IFLA_AF_SPEC
+ * holding AF_INET's IFLA_INET_CONF (the device's ipv4_devconf as 32-bit values), nests without
+ * NLA_F_NESTED. Linux with IPv6 adds an AF_INET6 nest after it (addrgenmode and the rest); ksock has no
+ * IPv6, so its IFLA_AF_SPEC is what a kernel without ipv6 sends, and `ip -d` prints no addrgenmode.
+ */
+function rtnl_fill_link_af(skb: NlSkb, dev: NetDevice): number {
+  const af_spec = nla_nest_start_noflag(skb, IFLA_AF_SPEC);
+  if (af_spec < 0) return -EMSGSIZE;
+  const af = nla_nest_start_noflag(skb, AF_INET);
+  if (af < 0) return -EMSGSIZE;
+  const nla = nla_reserve(skb, IFLA_INET_CONF, IPV4_DEVCONF_MAX * 4);
+  if (nla < 0) return -EMSGSIZE;
+  const loop = (dev.flags & IFF_LOOPBACK) !== 0;
+  for (let i = 0; i < IPV4_DEVCONF_MAX; i++) {
+    const v =
+      loop && (i + 1 === IPV4_DEVCONF_NOXFRM || i + 1 === IPV4_DEVCONF_NOPOLICY) ? 1 : IPV4_DEVCONF_DFLT[i]!;
+    put_unaligned_le32(skb.data, nla + NLA_HDRLEN + 4 * i, v);
+  }
+  nla_nest_end(skb, af);
+  nla_nest_end(skb, af_spec);
+  return 0;
+}
+
 /** Six zero bytes: lo's IFLA_BROADCAST. */
 const ZERO_ADDR = new Uint8Array(6);
 
 /**
+ * What rtnl_fill_ifinfo() is told besides the device: the message type, its header's pid, seq and flags,
+ * and ifi_change. (Linux passes them one by one; one object keeps the trace point within the six
+ * arguments the tracer records, and a dump reuses it for every device.)
+ */
+export interface RtnlFillArgs {
+  type: number;
+  pid: number;
+  seq: number;
+  change: number;
+  flags: number;
+}
+
+/**
  * Mirrors rtnl_fill_ifinfo(): struct ifinfomsg and the attributes in Linux 6.18's order, written at the
  * tail of `skb`; 0, or -EMSGSIZE with the message cancelled when the tailroom runs out (a dump then ends
- * its step and resumes at this device). ksock leaves out IFLA_AF_SPEC (per-family device configuration
- * it does not model).
+ * its step and resumes at this device). IFLA_AF_SPEC carries AF_INET only (no IPv6 in ksock).
  */
-export function rtnl_fill_ifinfo(
+export let rtnl_fill_ifinfo = function rtnl_fill_ifinfo(
   skb: NlSkb,
   dev: NetDevice,
-  type: number,
-  pid: number,
-  seq: number,
-  change: number,
-  flags: number,
+  args: RtnlFillArgs,
 ): number {
+  const { type, pid, seq, change, flags } = args;
   const nlh = nlmsg_put(skb, pid, seq, type, IFINFOMSG_SIZE, flags);
   if (nlh < 0) return -EMSGSIZE;
   const b = skb.data;
@@ -428,7 +508,7 @@ export function rtnl_fill_ifinfo(
     nla_put_u32(skb, IFLA_GRO_MAX_SIZE, 65536) ||
     nla_put_u32(skb, IFLA_GSO_IPV4_MAX_SIZE, 65536) ||
     nla_put_u32(skb, IFLA_GRO_IPV4_MAX_SIZE, 65536) ||
-    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, 524280) ||
+    nla_put_u32(skb, IFLA_TSO_MAX_SIZE, dev.tso_max_size) ||
     nla_put_u32(skb, IFLA_TSO_MAX_SEGS, 65535) ||
     nla_put_u32(skb, IFLA_MAX_PACING_OFFLOAD_HORIZON, 0) ||
     nla_put_u32(skb, IFLA_NUM_RX_QUEUES, 1) ||
@@ -446,7 +526,8 @@ export function rtnl_fill_ifinfo(
     rtnl_fill_stats(skb, dev) ||
     rtnl_xdp_fill(skb) ||
     (dev.kind !== null && rtnl_link_fill(skb, dev.kind)) ||
-    nla_put_string(skb, IFLA_QDISC, 'noqueue') ||
+    nla_put_string(skb, IFLA_QDISC, dev.qdisc) ||
+    rtnl_fill_link_af(skb, dev) ||
     rtnl_fill_link_ifmap(skb) ||
     rtnl_fill_empty_nest(skb, IFLA_DEVLINK_PORT) ||
     rtnl_fill_empty_nest(skb, IFLA_DPLL_PIN)
@@ -456,7 +537,7 @@ export function rtnl_fill_ifinfo(
   }
   nlmsg_end(skb, nlh);
   return 0;
-}
+};
 
 /** Mirrors inet_nlmsg_size(): the bound of one address message. */
 function inet_nlmsg_size(): number {
@@ -473,16 +554,37 @@ function inet_nlmsg_size(): number {
   );
 }
 
-/** Mirrors put_cacheinfo(): struct ifa_cacheinfo of a permanent address (infinite lifetimes, no stamps). */
-function put_cacheinfo(skb: NlSkb): number {
+/** cstamp_delta(): a time stamp in hundredths of a second since boot (here: of the host's monotonic clock). */
+function cstamp_delta(ms: number): number {
+  return Math.floor(ms / 10) >>> 0;
+}
+
+/** Mirrors put_cacheinfo(): struct ifa_cacheinfo (ifa_prefered, ifa_valid, cstamp, tstamp). */
+function put_cacheinfo(skb: NlSkb, cstamp: number, tstamp: number, preferred: number, valid: number): number {
   const nla = nla_reserve(skb, IFA_CACHEINFO, IFA_CACHEINFO_SIZE);
   if (nla < 0) return -EMSGSIZE;
   const p = nla + NLA_HDRLEN;
-  put_unaligned_le32(skb.data, p, INFINITY_LIFE_TIME); // ifa_prefered
-  put_unaligned_le32(skb.data, p + 4, INFINITY_LIFE_TIME); // ifa_valid
-  put_unaligned_le32(skb.data, p + 8, 0); // cstamp
-  put_unaligned_le32(skb.data, p + 12, 0); // tstamp
+  put_unaligned_le32(skb.data, p, preferred);
+  put_unaligned_le32(skb.data, p + 4, valid);
+  put_unaligned_le32(skb.data, p + 8, cstamp_delta(cstamp));
+  put_unaligned_le32(skb.data, p + 12, cstamp_delta(tstamp));
   return 0;
+}
+
+/**
+ * The lifetimes inet_fill_ifaddr() reports: infinite for a permanent address, else what remains of them
+ * since the last update (whole seconds, never below 0).
+ */
+function ifa_remaining(ifa: InIfaddr): [preferred: number, valid: number] {
+  if ((ifa.ifa_flags & IFA_F_PERMANENT) !== 0) return [INFINITY_LIFE_TIME, INFINITY_LIFE_TIME];
+  let preferred = ifa.ifa_preferred_lft ?? INFINITY_LIFE_TIME;
+  let valid = ifa.ifa_valid_lft ?? INFINITY_LIFE_TIME;
+  if (preferred !== INFINITY_LIFE_TIME) {
+    const tval = Math.floor((performance.now() - (ifa.ifa_tstamp ?? 0)) / 1000);
+    preferred = preferred > tval ? preferred - tval : 0;
+    if (valid !== INFINITY_LIFE_TIME) valid = valid > tval ? valid - tval : 0;
+  }
+  return [preferred, valid];
 }
 
 /**
@@ -504,7 +606,7 @@ export function inet_fill_ifaddr(
   const m = nlh + NLMSG_HDRLEN;
   b[m] = AF_INET;
   b[m + 1] = ifa.ifa_prefixlen;
-  b[m + 2] = ifa.ifa_flags;
+  b[m + 2] = ifa.ifa_flags & 0xff;
   b[m + 3] = ifa.ifa_scope;
   put_unaligned_le32(b, m + 4, dev.ifindex);
   if (
@@ -512,8 +614,10 @@ export function inet_fill_ifaddr(
     (ifa.ifa_local !== 0 && nla_put_in_addr(skb, IFA_LOCAL, ifa.ifa_local)) ||
     (ifa.ifa_broadcast !== 0 && nla_put_in_addr(skb, IFA_BROADCAST, ifa.ifa_broadcast)) ||
     (ifa.ifa_label !== '' && nla_put_string(skb, IFA_LABEL, ifa.ifa_label)) ||
+    (ifa.ifa_proto ? nla_put_u8(skb, IFA_PROTO, ifa.ifa_proto) : 0) ||
     nla_put_u32(skb, IFA_FLAGS, ifa.ifa_flags) ||
-    put_cacheinfo(skb)
+    (ifa.ifa_rt_priority ? nla_put_u32(skb, IFA_RT_PRIORITY, ifa.ifa_rt_priority) : 0) ||
+    put_cacheinfo(skb, ifa.ifa_cstamp ?? 0, ifa.ifa_tstamp ?? 0, ...ifa_remaining(ifa))
   ) {
     nlmsg_cancel(skb, nlh);
     return -EMSGSIZE;
@@ -546,7 +650,12 @@ function find_dev(net: Net, r: Req): NetDevice | null | number {
 }
 
 /** Mirrors rtnl_getlink(): by index, else by IFLA_IFNAME (EINVAL without either), ENODEV if absent. */
-function rtnl_getlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array): number {
+let rtnl_getlink = function rtnl_getlink(
+  skb: SkBuff,
+  nlh: NlMsgHdr,
+  msg: Uint8Array,
+  _extack: NetlinkExtAck,
+): number {
   const net = (skb.sk as NetlinkSock).sk_net;
   const r = parse_ifinfo(msg);
   if (typeof r === 'number') return r;
@@ -555,10 +664,16 @@ function rtnl_getlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array): number {
   if (dev === null) return -ENODEV;
   const portid = NETLINK_CB(skb).portid;
   const nskb = nlmsg_new(if_nlmsg_size(dev));
-  const err = rtnl_fill_ifinfo(nskb, dev, RTM_NEWLINK, portid, nlh.nlmsg_seq, 0, 0);
+  const err = rtnl_fill_ifinfo(nskb, dev, {
+    type: RTM_NEWLINK,
+    pid: portid,
+    seq: nlh.nlmsg_seq,
+    change: 0,
+    flags: 0,
+  });
   if (err < 0) return err; // -EMSGSIZE would mean if_nlmsg_size() is short (the kernel WARNs)
   return nlmsg_unicast(rtnl_sock(net)!, skb_bytes(nskb), portid);
-}
+};
 
 /** Mirrors eth_random_addr(). */
 function eth_random_addr(kernel: Kernel): Uint8Array {
@@ -596,7 +711,12 @@ function dev_alloc_name(net: Net, pattern: string): string {
  * Mirrors rtnl_newlink(): an existing device is changed (EEXIST with NLM_F_EXCL); a new one needs
  * NLM_F_CREATE (ENODEV) and a known kind — only "dummy" here (EOPNOTSUPP "Unknown device type").
  */
-function rtnl_newlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: NetlinkExtAck): number {
+let rtnl_newlink = function rtnl_newlink(
+  skb: SkBuff,
+  nlh: NlMsgHdr,
+  msg: Uint8Array,
+  extack: NetlinkExtAck,
+): number {
   const net = (skb.sk as NetlinkSock).sk_net;
   const r = parse_ifinfo(msg);
   if (typeof r === 'number') return r;
@@ -627,7 +747,7 @@ function rtnl_newlink(skb: SkBuff, nlh: NlMsgHdr, msg: Uint8Array, extack: Netli
   if (err) return err;
   if (r.ifm.ifi_flags & IFF_UP) dev_change_flags(dev2, dev2.flags | IFF_UP);
   return 0;
-}
+};
 
 /** Mirrors do_setlink() for what ksock devices have: IFLA_MTU (EINVAL out of range) and IFF_UP. */
 function do_setlink(net: Net, dev: NetDevice, r: Req): number {
@@ -649,7 +769,12 @@ function do_setlink(net: Net, dev: NetDevice, r: Req): number {
 }
 
 /** Mirrors rtnl_setlink(): an existing device by index or name (EINVAL without either, ENODEV). */
-function rtnl_setlink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
+let rtnl_setlink = function rtnl_setlink(
+  skb: SkBuff,
+  _nlh: NlMsgHdr,
+  msg: Uint8Array,
+  _extack: NetlinkExtAck,
+): number {
   const net = (skb.sk as NetlinkSock).sk_net;
   const r = parse_ifinfo(msg);
   if (typeof r === 'number') return r;
@@ -657,10 +782,15 @@ function rtnl_setlink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
   if (typeof dev === 'number') return dev;
   if (dev === null) return -ENODEV;
   return do_setlink(net, dev, r);
-}
+};
 
 /** Mirrors rtnl_dellink(): ENODEV if absent, EOPNOTSUPP for a device without rtnl_link_ops (lo). */
-function rtnl_dellink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
+let rtnl_dellink = function rtnl_dellink(
+  skb: SkBuff,
+  _nlh: NlMsgHdr,
+  msg: Uint8Array,
+  _extack: NetlinkExtAck,
+): number {
   const net = (skb.sk as NetlinkSock).sk_net;
   const r = parse_ifinfo(msg);
   if (typeof r === 'number') return r;
@@ -669,31 +799,242 @@ function rtnl_dellink(skb: SkBuff, _nlh: NlMsgHdr, msg: Uint8Array): number {
   if (dev === null) return -ENODEV;
   if (dev.kind !== 'dummy') return -EOPNOTSUPP;
   return unregister_netdevice(dev);
+};
+
+// ---- net/ipv4/devinet.c: RTM_NEWADDR / RTM_DELADDR ------------------------------------------------
+/** ifa_ipv4_policy. */
+const ifa_ipv4_policy: ReadonlyArray<NlaPolicy | undefined> = (() => {
+  const p: Array<NlaPolicy | undefined> = new Array(IFA_MAX + 1);
+  p[IFA_LOCAL] = { type: NLA_U32 };
+  p[IFA_ADDRESS] = { type: NLA_U32 };
+  p[IFA_BROADCAST] = { type: NLA_U32 };
+  p[IFA_LABEL] = { type: NLA_STRING, len: IFNAMSIZ - 1 };
+  p[IFA_CACHEINFO] = { type: NLA_UNSPEC, len: IFA_CACHEINFO_SIZE };
+  p[IFA_FLAGS] = { type: NLA_U32 };
+  p[IFA_RT_PRIORITY] = { type: NLA_U32 };
+  p[IFA_TARGET_NETNSID] = { type: NLA_S32 };
+  p[IFA_PROTO] = { type: NLA_U8 };
+  return p;
+})();
+
+/** The flags a request may set on an IPv4 address (observed on Linux 6.18: the others are dropped). */
+const IFA_F_SETTABLE = IFA_F_NOPREFIXROUTE;
+
+const u32_at = (b: Uint8Array, o: number) =>
+  (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
+/** nla_get_in_addr(): four bytes in network order, as the host-order number ksock keeps. */
+const in_addr_of = (a: NlaFound) =>
+  ((a.payload[0]! << 24) | (a.payload[1]! << 16) | (a.payload[2]! << 8) | a.payload[3]!) >>> 0;
+/** The string of an NLA_STRING attribute, up to its first NUL. */
+function nla_str(a: NlaFound): string {
+  const i = a.payload.indexOf(0);
+  return new TextDecoder().decode(i < 0 ? a.payload : a.payload.subarray(0, i));
+}
+
+/** inet_make_mask(). */
+function inet_make_mask(prefixlen: number): number {
+  return prefixlen === 0 ? 0 : (~0 << (32 - prefixlen)) >>> 0;
+}
+
+/** inet_ifa_match(): `addr` in ifa's subnet. */
+function inet_ifa_match(addr: number, ifa: InIfaddr): boolean {
+  return ((addr ^ ifa.ifa_address) & inet_make_mask(ifa.ifa_prefixlen)) >>> 0 === 0;
+}
+
+/** Mirrors set_ifa_lifetime(): infinite valid → IFA_F_PERMANENT; zero preferred → IFA_F_DEPRECATED. */
+function set_ifa_lifetime(ifa: InIfaddr, valid_lft: number, prefered_lft: number): void {
+  ifa.ifa_flags &= ~(IFA_F_PERMANENT | IFA_F_DEPRECATED);
+  if (valid_lft !== INFINITY_LIFE_TIME) ifa.ifa_valid_lft = valid_lft;
+  else ifa.ifa_flags |= IFA_F_PERMANENT;
+  if (prefered_lft !== INFINITY_LIFE_TIME) {
+    if (prefered_lft === 0) ifa.ifa_flags |= IFA_F_DEPRECATED;
+    ifa.ifa_preferred_lft = prefered_lft;
+  }
+  ifa.ifa_tstamp = performance.now();
+  if (!ifa.ifa_cstamp) ifa.ifa_cstamp = ifa.ifa_tstamp;
+}
+
+/** Run `fn` with `req` as the request whose address notifications carry its sender's pid and seq. */
+function with_req<T>(net: Net, portid: number, nlh: NlMsgHdr, fn: () => T): T {
+  const st = states.get(net.kernel)!;
+  const saved = st.req;
+  st.req = { portid, nlh };
+  try {
+    return fn();
+  } finally {
+    st.req = saved;
+  }
+}
+
+/**
+ * Mirrors inet_rtm_newaddr() (inet_validate_rtm(), inet_rtm_to_ifa(), find_matching_ifa(),
+ * __inet_insert_ifa()): the policy; a prefix above 32 or a missing IFA_LOCAL → EINVAL; a cacheinfo with
+ * valid 0 or preferred > valid → EINVAL; local 0.0.0.0 is accepted and ignored; ENODEV; an address already
+ * there → EEXIST unless NLM_F_REPLACE without NLM_F_EXCL, which updates its lifetimes, priority and proto.
+ */
+export let inet_rtm_newaddr = function inet_rtm_newaddr(
+  skb: SkBuff,
+  nlh: NlMsgHdr,
+  msg: Uint8Array,
+  extack: NetlinkExtAck,
+): number {
+  const net = (skb.sk as NetlinkSock).sk_net;
+  // inet_validate_rtm()
+  const tb = nlmsg_parse_deprecated(msg, IFADDRMSG_SIZE, IFA_MAX, ifa_ipv4_policy, extack);
+  if (typeof tb === 'number') return tb;
+  const m = NLMSG_HDRLEN;
+  const ifa_prefixlen = msg[m + 1]!;
+  const ifa_flags = msg[m + 2]!;
+  const ifa_scope = msg[m + 3]!;
+  const ifa_index = u32_at(msg, m + 4) | 0;
+  if (ifa_prefixlen > 32) {
+    extack._msg = 'ipv4: Invalid prefix length';
+    return -EINVAL;
+  }
+  const local = tb[IFA_LOCAL];
+  if (local === undefined) {
+    extack._msg = 'ipv4: Local address is not supplied';
+    return -EINVAL;
+  }
+  let valid_lft = INFINITY_LIFE_TIME;
+  let prefered_lft = INFINITY_LIFE_TIME;
+  const ci = tb[IFA_CACHEINFO];
+  if (ci !== undefined) {
+    const prefered = u32_at(ci.payload, 0);
+    const valid = u32_at(ci.payload, 4);
+    if (!valid || prefered > valid) {
+      extack._msg = 'ipv4: address lifetime invalid';
+      return -EINVAL;
+    }
+    valid_lft = valid;
+    prefered_lft = prefered;
+  }
+  if (in_addr_of(local) === 0) return 0;
+  // inet_rtm_to_ifa()
+  const dev = dev_get_by_index(net, ifa_index);
+  if (dev === null) {
+    extack._msg = 'ipv4: Device not found';
+    return -ENODEV;
+  }
+  const flags_attr = tb[IFA_FLAGS];
+  const ifa: InIfaddr = {
+    ifa_local: in_addr_of(local),
+    ifa_address: in_addr_of(tb[IFA_ADDRESS] ?? local),
+    ifa_broadcast: tb[IFA_BROADCAST] !== undefined ? in_addr_of(tb[IFA_BROADCAST]) : 0,
+    ifa_prefixlen,
+    ifa_scope,
+    ifa_flags: (flags_attr !== undefined ? u32_at(flags_attr.payload, 0) : ifa_flags) & IFA_F_SETTABLE,
+    ifa_label: tb[IFA_LABEL] !== undefined ? nla_str(tb[IFA_LABEL]) : dev.name,
+  };
+  if (tb[IFA_RT_PRIORITY] !== undefined) ifa.ifa_rt_priority = u32_at(tb[IFA_RT_PRIORITY].payload, 0);
+  if (tb[IFA_PROTO] !== undefined) ifa.ifa_proto = tb[IFA_PROTO].payload[0]!;
+  const portid = NETLINK_CB(skb).portid;
+  // find_matching_ifa()
+  const existing = dev.ifa_list.find(
+    (a) =>
+      a.ifa_prefixlen === ifa.ifa_prefixlen &&
+      inet_ifa_match(a.ifa_address, ifa) &&
+      a.ifa_local === ifa.ifa_local,
+  );
+  if (existing === undefined) {
+    set_ifa_lifetime(ifa, valid_lft, prefered_lft);
+    const err = with_req(net, portid, nlh, () => inet_insert_ifa(dev, ifa));
+    if (err === -EINVAL) extack._msg = 'ipv4: Invalid scope value';
+    return err;
+  }
+  if ((nlh.nlmsg_flags & NLM_F_EXCL) !== 0 || (nlh.nlmsg_flags & NLM_F_REPLACE) === 0) {
+    extack._msg = 'ipv4: Address already assigned';
+    return -EEXIST;
+  }
+  existing.ifa_rt_priority = ifa.ifa_rt_priority ?? 0;
+  existing.ifa_proto = ifa.ifa_proto ?? 0;
+  set_ifa_lifetime(existing, valid_lft, prefered_lft);
+  rtmsg_ifa(net, RTM_NEWADDR, dev, existing, portid, nlh.nlmsg_seq);
+  return 0;
+};
+
+/**
+ * Mirrors inet_rtm_deladdr(): the policy; ENODEV; the first address matching every attribute given
+ * (IFA_LOCAL, IFA_LABEL, IFA_ADDRESS with the prefix length) goes — a primary taking the secondaries of
+ * its subnet with it — else EADDRNOTAVAIL.
+ */
+export let inet_rtm_deladdr = function inet_rtm_deladdr(
+  skb: SkBuff,
+  nlh: NlMsgHdr,
+  msg: Uint8Array,
+  extack: NetlinkExtAck,
+): number {
+  const net = (skb.sk as NetlinkSock).sk_net;
+  const tb = nlmsg_parse_deprecated(msg, IFADDRMSG_SIZE, IFA_MAX, ifa_ipv4_policy, extack);
+  if (typeof tb === 'number') return tb;
+  const ifa_prefixlen = msg[NLMSG_HDRLEN + 1]!;
+  const dev = dev_get_by_index(net, u32_at(msg, NLMSG_HDRLEN + 4) | 0);
+  if (dev === null) {
+    extack._msg = 'ipv4: Device not found';
+    return -ENODEV;
+  }
+  const local = tb[IFA_LOCAL];
+  const label = tb[IFA_LABEL];
+  const address = tb[IFA_ADDRESS];
+  for (const ifa of dev.ifa_list) {
+    if (local !== undefined && ifa.ifa_local !== in_addr_of(local)) continue;
+    if (label !== undefined && nla_str(label) !== ifa.ifa_label) continue;
+    if (
+      address !== undefined &&
+      (ifa_prefixlen !== ifa.ifa_prefixlen || !inet_ifa_match(in_addr_of(address), ifa))
+    )
+      continue;
+    with_req(net, NETLINK_CB(skb).portid, nlh, () => inet_del_ifa(dev, ifa));
+    return 0;
+  }
+  extack._msg = 'ipv4: Address not found';
+  return -EADDRNOTAVAIL;
+};
+
+/** Mirrors rtmsg_ifa(): an address message to RTNLGRP_IPV4_IFADDR listeners. */
+function rtmsg_ifa(
+  net: Net,
+  event: number,
+  dev: NetDevice,
+  ifa: InIfaddr,
+  portid: number,
+  seq: number,
+): void {
+  const sk = rtnl_sock(net);
+  if (sk === null) return;
+  const skb = nlmsg_new(inet_nlmsg_size());
+  if (inet_fill_ifaddr(skb, dev, ifa, event, portid, seq, 0) < 0) return; // inet_nlmsg_size() short: WARN
+  nlmsg_notify(sk, skb_bytes(skb), portid, RTNLGRP_IPV4_IFADDR, false);
 }
 
 /**
  * Mirrors rtnl_dump_ifinfo(): devices from cb->args[0] (an ifindex, for_each_netdev_dump()'s cursor) on;
  * -EMSGSIZE leaves the cursor at the device that did not fit, for the next step.
  */
-function rtnl_dump_ifinfo(skb: NlDumpSkb, cb: NetlinkCallback): number {
+let rtnl_dump_ifinfo = function rtnl_dump_ifinfo(skb: NlDumpSkb, cb: NetlinkCallback): number {
   const net = skb.sk.sk_net;
-  const portid = NETLINK_CB(cb.skb!).portid;
-  const seq = cb.nlh.nlmsg_seq;
+  const args: RtnlFillArgs = {
+    type: RTM_NEWLINK,
+    pid: NETLINK_CB(cb.skb!).portid,
+    seq: cb.nlh.nlmsg_seq,
+    change: 0,
+    flags: NLM_F_MULTI,
+  };
   for (const dev of net.dev_base) {
     if (dev.ifindex < cb.args[0]!) continue;
     cb.args[0] = dev.ifindex;
-    const err = rtnl_fill_ifinfo(skb, dev, RTM_NEWLINK, portid, seq, 0, NLM_F_MULTI);
+    const err = rtnl_fill_ifinfo(skb, dev, args);
     if (err < 0) return err;
   }
   cb.args[0] = 0x7fffffff;
   return 0;
-}
+};
 
 /**
  * Mirrors inet_dump_ifaddr() → inet_dump_addr() / in_dev_dump_addr(): IPv4 addresses device by device
  * (cb->args[0] the ifindex, cb->args[1] the address index within it, reset to 0 once a device is done).
  */
-function inet_dump_ifaddr(skb: NlDumpSkb, cb: NetlinkCallback): number {
+let inet_dump_ifaddr = function inet_dump_ifaddr(skb: NlDumpSkb, cb: NetlinkCallback): number {
   const net = skb.sk.sk_net;
   const portid = NETLINK_CB(cb.skb!).portid;
   const seq = cb.nlh.nlmsg_seq;
@@ -713,7 +1054,7 @@ function inet_dump_ifaddr(skb: NlDumpSkb, cb: NetlinkCallback): number {
   }
   cb.args[0] = 0x7fffffff;
   return 0;
-}
+};
 
 /** RTNL_FLAG_DUMP_SPLIT_NLM_DONE (include/net/rtnetlink.h): the dump's NLMSG_DONE goes out on its own. */
 const RTNL_FLAG_DUMP_SPLIT_NLM_DONE = 1 << 3;
@@ -743,12 +1084,19 @@ interface Link {
   dumpit?: DumpIt;
   flags?: number;
 }
+// The handlers are called through their bindings, so a trace point swapped in later is the one called.
 const links: Record<number, Link> = {
-  [RTM_NEWLINK]: { doit: rtnl_newlink },
-  [RTM_DELLINK]: { doit: rtnl_dellink },
-  [RTM_GETLINK]: { doit: rtnl_getlink, dumpit: rtnl_dump_ifinfo, flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
-  [RTM_SETLINK]: { doit: rtnl_setlink },
-  [RTM_GETADDR]: { dumpit: inet_dump_ifaddr, flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
+  [RTM_NEWLINK]: { doit: (...a) => rtnl_newlink(...a) },
+  [RTM_DELLINK]: { doit: (...a) => rtnl_dellink(...a) },
+  [RTM_GETLINK]: {
+    doit: (...a) => rtnl_getlink(...a),
+    dumpit: (skb, cb) => rtnl_dump_ifinfo(skb, cb),
+    flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE,
+  },
+  [RTM_SETLINK]: { doit: (...a) => rtnl_setlink(...a) },
+  [RTM_NEWADDR]: { doit: (...a) => inet_rtm_newaddr(...a) },
+  [RTM_DELADDR]: { doit: (...a) => inet_rtm_deladdr(...a) },
+  [RTM_GETADDR]: { dumpit: (skb, cb) => inet_dump_ifaddr(skb, cb), flags: RTNL_FLAG_DUMP_SPLIT_NLM_DONE },
 };
 
 /** IFLA_EXT_MASK (include/uapi/linux/if_link.h). */
@@ -784,7 +1132,7 @@ function rtnl_calcit(net: Net, msg: Uint8Array): number {
  * Mirrors rtnetlink_rcv_msg(): EOPNOTSUPP above RTM_MAX, a payload under 1 byte ignored, CAP_NET_ADMIN
  * (opener and sender) for anything but GET, dumps for GET with NLM_F_DUMP bits, else the doit.
  */
-export function rtnetlink_rcv_msg(
+export let rtnetlink_rcv_msg = function rtnetlink_rcv_msg(
   skb: SkBuff,
   nlh: NlMsgHdr,
   msg: Uint8Array,
@@ -809,8 +1157,13 @@ export function rtnetlink_rcv_msg(
     });
   }
   if (link?.doit === undefined) return -EOPNOTSUPP;
+  if (kind === 1 && (nlh.nlmsg_flags & NLM_F_BULK) !== 0) {
+    // No ksock handler sets RTNL_FLAG_BULK_DEL_SUPPORTED.
+    extack._msg = 'Bulk delete is not supported';
+    return -EOPNOTSUPP;
+  }
   return link.doit(skb, nlh, msg, extack);
-}
+};
 
 /** Mirrors rtnetlink_rcv(). */
 function rtnetlink_rcv(skb: SkBuff): void {
@@ -832,7 +1185,7 @@ function notify_link(net: Net, dev: NetDevice, type: number, change: number): vo
   const sk = rtnl_sock(net);
   if (sk === null) return;
   const skb = nlmsg_new(if_nlmsg_size(dev));
-  if (rtnl_fill_ifinfo(skb, dev, type, 0, 0, change, 0) < 0) return; // if_nlmsg_size() short: WARN in Linux
+  if (rtnl_fill_ifinfo(skb, dev, { type, pid: 0, seq: 0, change, flags: 0 }) < 0) return; // if_nlmsg_size() short: WARN in Linux
   nlmsg_notify(sk, skb_bytes(skb), 0, RTNLGRP_LINK, false);
 }
 
@@ -856,14 +1209,16 @@ function netdev_event(st: RtnlState, event: number, dev: NetDevice, ifa?: InIfad
       notify_link(net, dev, RTM_DELLINK, 0xffffffff);
       break;
     case NETDEV_ADDR_ADD:
-    case NETDEV_ADDR_DEL: {
-      // rtmsg_ifa()
-      const t = event === NETDEV_ADDR_ADD ? RTM_NEWADDR : RTM_DELADDR;
-      const skb = nlmsg_new(inet_nlmsg_size());
-      if (inet_fill_ifaddr(skb, dev, ifa!, t, 0, 0, 0) < 0) break; // inet_nlmsg_size() short: WARN in Linux
-      nlmsg_notify(rtnl.get(net)!, skb_bytes(skb), 0, RTNLGRP_IPV4_IFADDR, false);
+    case NETDEV_ADDR_DEL:
+      rtmsg_ifa(
+        net,
+        event === NETDEV_ADDR_ADD ? RTM_NEWADDR : RTM_DELADDR,
+        dev,
+        ifa!,
+        st.req?.portid ?? 0,
+        st.req?.nlh.nlmsg_seq ?? 0,
+      );
       break;
-    }
   }
 }
 
@@ -898,7 +1253,7 @@ export const rtnetlink_module = defineModule({
       },
     };
     const unwind = new Unwind();
-    const st: RtnlState = { mod, pernet, unreg_notifier: () => {} };
+    const st: RtnlState = { mod, pernet, unreg_notifier: () => {}, req: null };
     states.set(kernel, st);
     unwind.push(() => states.delete(kernel));
     const err = register_pernet_subsys(kernel, pernet);
@@ -914,4 +1269,56 @@ export const rtnetlink_module = defineModule({
     unregister_pernet_subsys(kernel, st.pernet);
     states.delete(kernel);
   },
+});
+
+// ---- trace points -----------------------------------------------------------------------------------
+const RTM_NAMES: Record<number, string> = {
+  [RTM_NEWLINK]: 'RTM_NEWLINK',
+  [RTM_DELLINK]: 'RTM_DELLINK',
+  [RTM_GETLINK]: 'RTM_GETLINK',
+  [RTM_SETLINK]: 'RTM_SETLINK',
+  [RTM_NEWADDR]: 'RTM_NEWADDR',
+  [RTM_DELADDR]: 'RTM_DELADDR',
+  [RTM_GETADDR]: 'RTM_GETADDR',
+  [RTM_NEWROUTE]: 'RTM_NEWROUTE',
+  [RTM_DELROUTE]: 'RTM_DELROUTE',
+  [RTM_GETROUTE]: 'RTM_GETROUTE',
+};
+const rtm_name = (type: number) => RTM_NAMES[type] ?? String(type);
+const fmt_req = (_skb: SkBuff, nlh: NlMsgHdr) =>
+  `type=${rtm_name(nlh.nlmsg_type)} flags=0x${nlh.nlmsg_flags.toString(16)} seq=${nlh.nlmsg_seq}`;
+const fmt_dump = (_skb: NlDumpSkb, cb: NetlinkCallback) => `ifindex>=${cb.args[0]}`;
+const fmt_rtnl_fill_ifinfo: Fmt<typeof rtnl_fill_ifinfo> = (_skb, dev, args) =>
+  `dev=${dev.name} ${rtm_name(args.type)}`;
+
+// The function-graph tracer swaps these bindings for recording wrappers while it is on.
+tracepoint(rtnetlink_rcv_msg, 'rtnetlink_rcv_msg', fmt_req, (f) => {
+  rtnetlink_rcv_msg = f;
+});
+tracepoint(rtnl_getlink, 'rtnl_getlink', fmt_req, (f) => {
+  rtnl_getlink = f;
+});
+tracepoint(rtnl_newlink, 'rtnl_newlink', fmt_req, (f) => {
+  rtnl_newlink = f;
+});
+tracepoint(rtnl_setlink, 'rtnl_setlink', fmt_req, (f) => {
+  rtnl_setlink = f;
+});
+tracepoint(rtnl_dellink, 'rtnl_dellink', fmt_req, (f) => {
+  rtnl_dellink = f;
+});
+tracepoint(rtnl_dump_ifinfo, 'rtnl_dump_ifinfo', fmt_dump, (f) => {
+  rtnl_dump_ifinfo = f;
+});
+tracepoint(rtnl_fill_ifinfo, 'rtnl_fill_ifinfo', fmt_rtnl_fill_ifinfo, (f) => {
+  rtnl_fill_ifinfo = f;
+});
+tracepoint(inet_rtm_newaddr, 'inet_rtm_newaddr', fmt_req, (f) => {
+  inet_rtm_newaddr = f;
+});
+tracepoint(inet_rtm_deladdr, 'inet_rtm_deladdr', fmt_req, (f) => {
+  inet_rtm_deladdr = f;
+});
+tracepoint(inet_dump_ifaddr, 'inet_dump_ifaddr', fmt_dump, (f) => {
+  inet_dump_ifaddr = f;
 });

@@ -20,13 +20,13 @@ import {
   SHUTDOWN_MASK,
   SOCK_DEAD,
   SOCK_SELECT_ERR_QUEUE,
+  sock_error,
   sock_flag,
   sock_poll_wait,
   sock_writeable,
 } from './sock.js';
 import type { Socket } from './socket.js';
 import { tracepoint, type Fmt } from './trace.js';
-import { sock_error } from './sock_opt.js';
 import { EAGAIN, ENOMEM } from './uapi/errno.js';
 import {
   EPOLLERR,

@@ -25,6 +25,15 @@ export interface InIfaddr {
   ifa_scope: number;
   ifa_flags: number;
   ifa_label: string;
+  /** Lifetimes in seconds (INFINITY_LIFE_TIME 0xffffffff when absent, as for a permanent address). */
+  ifa_valid_lft?: number;
+  ifa_preferred_lft?: number;
+  /** Creation and last-update times (ifa_cstamp, ifa_tstamp), in milliseconds of the host's monotonic clock. */
+  ifa_cstamp?: number;
+  ifa_tstamp?: number;
+  /** IFA_RT_PRIORITY and IFA_PROTO as the address was given them. */
+  ifa_rt_priority?: number;
+  ifa_proto?: number;
 }
 
 /**
@@ -39,6 +48,14 @@ export class NetDevice {
   max_mtu = 65535;
   tx_queue_len: number;
   operstate = IF_OPER_UNKNOWN;
+  /**
+   * The root qdisc's id, as IFLA_QDISC reports it (dev->qdisc->ops->id): "noop" until the device is first
+   * brought up; dev_activate() then attaches the default, "noqueue" for the IFF_NO_QUEUE devices ksock has
+   * (lo, dummy), and it stays attached when the device goes down again.
+   */
+  qdisc = 'noop';
+  /** dev->tso_max_size: TSO_LEGACY_MAX_SIZE unless the driver raises it (loopback: GSO_MAX_SIZE). */
+  tso_max_size = 65536;
   /** Driver kind for IFLA_LINKINFO ("dummy", "veth"…), null for loopback and physical devices. */
   kind: string | null;
   dev_addr: Uint8Array;
@@ -60,12 +77,19 @@ export class NetDevice {
   name: string;
   readonly type: number;
 
+  /**
+   * `init` sets what a driver's setup function sets before register_netdevice(): `mtu` (default 1500),
+   * and the range dev_validate_mtu() allows, `min_mtu` / `max_mtu` (default 68 and 65535, ETH_MIN_MTU and
+   * IP_MAX_MTU; a CAN device has 16 and 72, CAN_MTU and CANFD_MTU).
+   */
   constructor(
     name: string,
     type: number,
     init: {
       flags?: number;
       mtu?: number;
+      min_mtu?: number;
+      max_mtu?: number;
       tx_queue_len?: number;
       kind?: string | null;
       dev_addr?: Uint8Array;
@@ -76,6 +100,8 @@ export class NetDevice {
     this.type = type;
     this.flags = init.flags ?? 0;
     this.mtu = init.mtu ?? 1500;
+    if (init.min_mtu !== undefined) this.min_mtu = init.min_mtu;
+    if (init.max_mtu !== undefined) this.max_mtu = init.max_mtu;
     this.tx_queue_len = init.tx_queue_len ?? 1000;
     this.kind = init.kind ?? null;
     this.dev_addr = init.dev_addr ?? new Uint8Array(6);
@@ -131,13 +157,31 @@ export function register_netdevice_notifier(net: Net, fn: NetdevNotifier): () =>
 }
 
 /**
- * Mirrors register_netdevice(): validate the name (EINVAL), refuse a duplicate (EEXIST), assign the next
- * ifindex of the namespace, link it, tell the notifier chain.
+ * Mirrors dev_validate_mtu() (net/core/dev.c): negative or below min_mtu, or above a max_mtu that is
+ * set (> 0), is EINVAL. Returns the reason as Linux's extack would give it, or null.
+ */
+export function dev_validate_mtu(dev: NetDevice, new_mtu: number): string | null {
+  if (new_mtu < 0 || new_mtu < dev.min_mtu) return 'mtu less than device minimum';
+  if (dev.max_mtu > 0 && new_mtu > dev.max_mtu) return 'mtu greater than device maximum';
+  return null;
+}
+
+/**
+ * Mirrors register_netdevice(): validate the name (EINVAL), refuse a duplicate (EEXIST), check the MTU
+ * against the device's min_mtu/max_mtu (dev_validate_mtu(): EINVAL), assign the next ifindex of the
+ * namespace, link it, tell the notifier chain. A refused MTU is also named in the kernel log (where
+ * Linux puts the reason in the netlink extack, which a family calling this has no way to read).
  */
 export function register_netdevice(net: Net, dev: NetDevice): number {
   if (!valid_name(dev.name)) return -EINVAL;
   if (dev_get_by_name(net, dev.name) !== null) return -EEXIST;
-  if (dev.mtu < dev.min_mtu || dev.mtu > dev.max_mtu) return -EINVAL;
+  const bad_mtu = dev_validate_mtu(dev, dev.mtu);
+  if (bad_mtu !== null) {
+    net.kernel.printk(
+      `${dev.name}: ${bad_mtu} (mtu ${dev.mtu}, min_mtu ${dev.min_mtu}, max_mtu ${dev.max_mtu})`,
+    );
+    return -EINVAL;
+  }
   dev.ifindex = ++net.ifindex;
   dev.net = net;
   net.dev_base.push(dev);
@@ -169,6 +213,7 @@ export function dev_change_flags(dev: NetDevice, flags: number): number {
   const up = (flags & IFF_UP) !== 0;
   if (up && !was_up) {
     dev.flags |= IFF_RUNNING | IFF_LOWER_UP;
+    dev.qdisc = 'noqueue'; // dev_activate()
     call_netdevice_notifiers(net, NETDEV_UP, dev);
     if ((dev.flags & IFF_LOOPBACK) !== 0 && dev.ifa_list.length === 0) {
       inet_insert_ifa(dev, {
@@ -196,8 +241,7 @@ export function dev_change_flags(dev: NetDevice, flags: number): number {
  */
 export function dev_set_mtu(dev: NetDevice, new_mtu: number): number {
   if (new_mtu === dev.mtu) return 0;
-  if (new_mtu < 0 || new_mtu < dev.min_mtu) return -EINVAL;
-  if (dev.max_mtu > 0 && new_mtu > dev.max_mtu) return -EINVAL;
+  if (dev_validate_mtu(dev, new_mtu) !== null) return -EINVAL;
   if (dev.net === null) return -ENODEV;
   dev.mtu = new_mtu;
   call_netdevice_notifiers(dev.net, NETDEV_CHANGEMTU, dev);
@@ -216,21 +260,61 @@ export function dev_change_tx_queue_len(dev: NetDevice, new_len: number): number
 /** include/uapi/linux/if_addr.h */
 export const IFA_F_PERMANENT = 0x80;
 
-/** Mirrors inet_insert_ifa(): add an IPv4 address (EEXIST if the same local/prefix is there). */
+/** include/uapi/linux/if_addr.h */
+export const IFA_F_SECONDARY = 0x01;
+
+/** inet_make_mask(): the netmask of a prefix length, host order. */
+function inet_make_mask(prefixlen: number): number {
+  return prefixlen === 0 ? 0 : (~0 << (32 - prefixlen)) >>> 0;
+}
+
+/** Same mask and `addr` in ifa's subnet (ifa1->ifa_mask == ifa->ifa_mask && inet_ifa_match()). */
+function same_subnet(a: InIfaddr, b: InIfaddr): boolean {
+  if (a.ifa_prefixlen !== b.ifa_prefixlen) return false;
+  const mask = inet_make_mask(b.ifa_prefixlen);
+  return ((a.ifa_address ^ b.ifa_address) & mask) >>> 0 === 0;
+}
+
+/**
+ * Mirrors __inet_insert_ifa(): an address with local 0 is dropped (0); the same local address in the same
+ * subnet → -EEXIST; another address of that subnet with a different scope → -EINVAL ("ipv4: Invalid scope
+ * value" in Linux's extack); otherwise it becomes IFA_F_SECONDARY behind a primary of its subnet and goes
+ * to the end of the list, or, as a primary, after the last primary whose scope is not narrower than its own
+ * (so host-scope addresses stay first). Then NETDEV_ADDR_ADD (rtmsg_ifa() and the inetaddr chain in Linux).
+ */
 export function inet_insert_ifa(dev: NetDevice, ifa: InIfaddr): number {
-  for (const a of dev.ifa_list) {
-    if (a.ifa_local === ifa.ifa_local && a.ifa_prefixlen === ifa.ifa_prefixlen) return -EEXIST;
+  if (ifa.ifa_local === 0) return 0;
+  ifa.ifa_flags &= ~IFA_F_SECONDARY;
+  let last_primary = 0;
+  for (let i = 0; i < dev.ifa_list.length; i++) {
+    const a = dev.ifa_list[i]!;
+    if ((a.ifa_flags & IFA_F_SECONDARY) === 0 && ifa.ifa_scope <= a.ifa_scope) last_primary = i + 1;
+    if (same_subnet(a, ifa)) {
+      if (a.ifa_local === ifa.ifa_local) return -EEXIST;
+      if (a.ifa_scope !== ifa.ifa_scope) return -EINVAL;
+      ifa.ifa_flags |= IFA_F_SECONDARY;
+    }
   }
-  dev.ifa_list.push(ifa);
+  if ((ifa.ifa_flags & IFA_F_SECONDARY) !== 0) dev.ifa_list.push(ifa);
+  else dev.ifa_list.splice(last_primary, 0, ifa);
   if (dev.net !== null) call_netdevice_notifiers(dev.net, NETDEV_ADDR_ADD, dev, ifa);
   return 0;
 }
 
-/** Mirrors inet_del_ifa(). */
+/**
+ * Mirrors inet_del_ifa() → __inet_del_ifa() with promote_secondaries off (the default): deleting a primary
+ * deletes the secondaries of its subnet first, each with its own NETDEV_ADDR_DEL, then the primary.
+ */
 export function inet_del_ifa(dev: NetDevice, ifa: InIfaddr): void {
-  const i = dev.ifa_list.indexOf(ifa);
-  if (i < 0) return;
-  dev.ifa_list.splice(i, 1);
+  if (dev.ifa_list.indexOf(ifa) < 0) return;
+  if ((ifa.ifa_flags & IFA_F_SECONDARY) === 0) {
+    for (const a of [...dev.ifa_list]) {
+      if (a === ifa || (a.ifa_flags & IFA_F_SECONDARY) === 0 || !same_subnet(a, ifa)) continue;
+      dev.ifa_list.splice(dev.ifa_list.indexOf(a), 1);
+      if (dev.net !== null) call_netdevice_notifiers(dev.net, NETDEV_ADDR_DEL, dev, a);
+    }
+  }
+  dev.ifa_list.splice(dev.ifa_list.indexOf(ifa), 1);
   if (dev.net !== null) call_netdevice_notifiers(dev.net, NETDEV_ADDR_DEL, dev, ifa);
 }
 
@@ -258,6 +342,7 @@ export function inet_addr_is_local(net: Net, addr: number): boolean {
 export function loopback_net_init(net: Net, up: boolean): number {
   const lo = new NetDevice('lo', ARPHRD_LOOPBACK, { flags: IFF_LOOPBACK, mtu: 65536, tx_queue_len: 1000 });
   lo.max_mtu = 0x7fffffff;
+  lo.tso_max_size = 524280; // netif_set_tso_max_size(dev, GSO_MAX_SIZE) in gen_lo_setup()
   const r = register_netdevice(net, lo);
   if (r < 0) return r;
   net.loopback_dev = lo;

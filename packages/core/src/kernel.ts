@@ -127,6 +127,8 @@ export class Kernel {
   sk_allocated = 0;
   sock_cookie_gen = 0;
   warned_sock_packet = false;
+  /** The taint mask (kernel/panic.c tainted_mask): add_taint() bits, `/proc/sys/kernel/tainted`. */
+  tainted = 0;
   private last_ino = 0;
   private last_pid = 0;
   private net_inum = PROC_DYNAMIC_FIRST;
@@ -246,6 +248,21 @@ export class Kernel {
             this.sysctl_nr_open = v;
           },
           { min: 64, max: 0x7fffffff },
+        ),
+      ],
+      false,
+    );
+    // kernel.tainted: proc_taint() only adds bits; a write cannot clear one.
+    this.sysctl.register(
+      'kernel',
+      [
+        global_int(
+          'tainted',
+          () => this.tainted,
+          (v) => {
+            this.tainted |= v;
+          },
+          pos,
         ),
       ],
       false,

@@ -122,7 +122,8 @@ export function put_cmsg(msg: MsgHdr, level: number, type: number, data: Uint8Ar
   const out = new Uint8Array(used + space);
   if (msg.msg_control !== null) out.set(msg.msg_control);
   const dv = new DataView(out.buffer, used);
-  dv.setBigUint64(0, BigInt(cmlen), true);
+  // A cut record says how much of it is there (cmsg_len = msg_controllen left), as put_cmsg() writes it.
+  dv.setBigUint64(0, BigInt(len), true);
   dv.setInt32(8, level, true);
   dv.setInt32(12, type, true);
   out.set(data.subarray(0, len - CMSG_HDRLEN), used + CMSG_HDRLEN);

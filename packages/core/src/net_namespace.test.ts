@@ -4,6 +4,8 @@ import { errnoOf } from './testing/index.js';
 import {
   NetDevice,
   dev_get_by_name,
+  dev_set_mtu,
+  dev_validate_mtu,
   inet_addr_is_local,
   register_netdevice,
   register_netdevice_notifier,
@@ -14,7 +16,7 @@ import {
 import { Kernel } from './kernel.js';
 import { net_generic, register_pernet_subsys, unregister_pernet_subsys } from './net_namespace.js';
 import { CAP_SYS_ADMIN } from './uapi/capability.js';
-import { ARPHRD_ETHER, IFF_LOOPBACK, IFF_UP } from './uapi/if.js';
+import { ARPHRD_CAN, ARPHRD_ETHER, IFF_LOOPBACK, IFF_NOARP, IFF_UP } from './uapi/if.js';
 import { CLONE_NEWNET } from './uapi/sched.js';
 import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
 
@@ -90,6 +92,28 @@ describe('network namespaces', () => {
     expect(register_netdevice(k.init_net, new NetDevice('x'.repeat(16), ARPHRD_ETHER))).toBe(-22);
     expect(unregister_netdevice(d)).toBe(0);
     expect(events).toEqual([`${NETDEV_REGISTER}:dummy0`, `${NETDEV_UNREGISTER}:dummy0`]);
+  });
+
+  it('devices: the MTU range is given at construction and checked at register and dev_set_mtu (a CAN device)', () => {
+    const k = new Kernel();
+    // drivers/net/can/vcan.c: mtu CANFD_MTU (72), min_mtu CAN_MTU (16), max_mtu CANFD_MTU.
+    const vcan = () =>
+      new NetDevice('vcan0', ARPHRD_CAN, { flags: IFF_NOARP, mtu: 16, min_mtu: 16, max_mtu: 72 });
+    const plain = new NetDevice('vcan0', ARPHRD_CAN, { mtu: 16 });
+    expect([plain.min_mtu, plain.max_mtu]).toEqual([68, 65535]);
+    expect(register_netdevice(k.init_net, plain)).toBe(-22);
+    expect(k.log.at(-1)).toBe('vcan0: mtu less than device minimum (mtu 16, min_mtu 68, max_mtu 65535)');
+    const tooBig = new NetDevice('vcan0', ARPHRD_CAN, { mtu: 100, min_mtu: 16, max_mtu: 72 });
+    expect(register_netdevice(k.init_net, tooBig)).toBe(-22);
+    expect(k.log.at(-1)).toBe('vcan0: mtu greater than device maximum (mtu 100, min_mtu 16, max_mtu 72)');
+    const d = vcan();
+    expect(register_netdevice(k.init_net, d)).toBe(0);
+    expect([d.type, d.mtu, d.min_mtu, d.max_mtu]).toEqual([280, 16, 16, 72]);
+    expect(dev_set_mtu(d, 72)).toBe(0);
+    expect(dev_set_mtu(d, 73)).toBe(-22);
+    expect(dev_set_mtu(d, 15)).toBe(-22);
+    expect(dev_validate_mtu(d, 0)).toBe('mtu less than device minimum');
+    expect(d.mtu).toBe(72);
   });
 });
 

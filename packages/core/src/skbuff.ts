@@ -2,6 +2,7 @@
  * net/core/skbuff.c and include/linux/skbuff.h: struct sk_buff, its truesize accounting, alloc_skb(),
  * skb_clone(), kfree_skb(), the sk_buff_head queues and skb_set_owner_r().
  */
+import { kasan_report_uaf } from './panic.js';
 import type { Sock } from './sock.js';
 
 /** Mirrors SKB_DATA_ALIGN(): cache-line (64-byte) alignment of buffer sizes on x86-64. */
@@ -50,7 +51,10 @@ export class SkBuff {
   sk: Sock | null = null;
   destructor: ((skb: SkBuff) => void) | null = null;
   readonly truesize: number;
-  /** Control block for the protocol that owns the buffer (NETLINK_CB(skb), etc.). */
+  /**
+   * Control block for the protocol that owns the buffer: read and write it through the layer's
+   * skb_cb() accessor (NETLINK_CB(skb), UNIXCB(skb)…), which gives it its type.
+   */
   cb: unknown = null;
   /** skb->cloned: another buffer shares these bytes (a broadcast clone), so they are not ours to give away. */
   cloned = false;
@@ -168,6 +172,29 @@ export function skb_clone(skb: SkBuff): SkBuff {
   return c;
 }
 
+/**
+ * A layer's typed view of skb->cb, as Linux's NETLINK_CB(skb), UNIXCB(skb) or TCP_SKB_CB(skb) cast the
+ * 48 bytes of skb->cb to the layer's struct: `skb_cb(NetlinkSkbParms)` returns the accessor, which
+ * gives the buffer's control block when it is one of `layer`'s and otherwise puts a fresh (zeroed) one in
+ * its place — the control block is the scratch space of the layer holding the buffer, and a layer that
+ * takes a buffer over overwrites what the previous one kept there. Declare it once, at module level:
+ *
+ * ```ts
+ * export class UnixSkbParms { pid = 0; uid = 0; gid = 0; }
+ * export const UNIXCB = skb_cb(UnixSkbParms);
+ * UNIXCB(skb).pid = current().pid;
+ * ```
+ */
+export function skb_cb<T extends object>(layer: new () => T): (skb: SkBuff) => T {
+  return (skb) => {
+    const cb = skb.cb;
+    if (cb instanceof layer) return cb;
+    const fresh = new layer();
+    skb.cb = fresh;
+    return fresh;
+  };
+}
+
 /** Mirrors alloc_skb(): a buffer holding a copy of `data`. */
 export function alloc_skb(data: Uint8Array): SkBuff {
   const area = kmalloc_reserve(data.length);
@@ -246,8 +273,18 @@ export function sock_rfree(skb: SkBuff): void {
   if (sk !== null) sk.sk_rmem_alloc -= skb.truesize;
 }
 
-/** Mirrors skb_set_owner_r(): charge the buffer to the receiving socket. */
+/**
+ * Mirrors skb_set_owner_r(): charge the buffer to the receiving socket. Data for a sock whose sk_refcnt
+ * already reached zero (a family that left a freed sock in its lookup tables) is reported as KASAN
+ * would report the write (see kasan_report_uaf), then charged as before.
+ */
 export function skb_set_owner_r(skb: SkBuff, sk: Sock): void {
+  if (sk.sk_refcnt === 0)
+    kasan_report_uaf(
+      sk.sk_net.kernel,
+      'skb_set_owner_r',
+      `Data (${skb.len} bytes) for a ${sk.sk_prot_creator.name} sock whose sk_refcnt reached 0`,
+    );
   skb_orphan(skb);
   skb.sk = sk;
   skb.destructor = sock_rfree;

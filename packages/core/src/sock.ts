@@ -7,14 +7,16 @@ import type { Module } from './module.js';
 import { module_put, try_module_get } from './module.js';
 import type { Net } from './net_namespace.js';
 import { get_net, put_net, sock_inuse_add } from './net_namespace.js';
-import type { SkBuff } from './skbuff.js';
-import { SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
+import { __warn } from './panic.js';
+import { SkBuff, SkBuffHead, alloc_skb_truesize, skb_orphan, skb_queue_purge } from './skbuff.js';
 import type { GetsockoptResult, Socket } from './socket.js';
 import type { File } from './file.js';
 import { poll_wait, type PollTable } from './poll.js';
 import type { KmemCache } from './slab.js';
 import { tracepoint, type Fmt } from './trace.js';
-import { ENOBUFS, ENOSPC } from './uapi/errno.js';
+import { current } from './sched.js';
+import { EAGAIN, ENOBUFS, ENOSPC, EPIPE } from './uapi/errno.js';
+import { SOCK_NOSPACE } from './uapi/socket.js';
 import {
   EPOLLERR,
   EPOLLIN,
@@ -538,14 +540,30 @@ export let sock_init_data = function sock_init_data(sock: Socket | null, sk: Soc
 };
 const fmt_sock_init_data: Fmt<typeof sock_init_data> = (_sock, sk) => sk.sk_prot_creator.name;
 
-/** Mirrors sock_hold(). */
+/**
+ * Mirrors sock_hold() (refcount_inc()). A reference taken on a sock whose count already reached zero —
+ * one that was freed, or is being — is refcount_t's "addition on 0" warning (lib/refcount.c): printed to
+ * the kernel log, the kernel tainted (TAINT_WARN), and the count left at zero (Linux saturates it) so
+ * that nothing frees the sock a second time.
+ */
 export function sock_hold(sk: Sock): void {
-  sk.sk_refcnt++;
+  if (sk.sk_refcnt === 0) refcount_warn_saturate(sk, 'addition on 0; use-after-free.');
+  else sk.sk_refcnt++;
 }
 
-/** Mirrors sock_put(): the last reference frees the sock. */
+/**
+ * Mirrors sock_put() (refcount_dec_and_test()): the last reference frees the sock. A put on a count
+ * already at zero is refcount_t's "underflow" warning, and frees nothing.
+ */
 export function sock_put(sk: Sock): void {
-  if (--sk.sk_refcnt === 0) sk_free(sk);
+  if (sk.sk_refcnt === 0) refcount_warn_saturate(sk, 'underflow; use-after-free.');
+  else if (--sk.sk_refcnt === 0) sk_free(sk);
+}
+
+/** Mirrors refcount_warn_saturate() (lib/refcount.c): the warning, naming the sock's protocol. */
+function refcount_warn_saturate(sk: Sock, what: string): void {
+  __warn(sk.sk_net.kernel, 'lib/refcount.c refcount_warn_saturate()', `refcount_t: ${what}`);
+  sk.sk_net.kernel.printk(`  (sk_refcnt of a ${sk.sk_prot_creator?.name ?? '?'} sock)`);
 }
 
 /**
@@ -588,6 +606,60 @@ export function sock_writeable(sk: Sock): boolean {
 export function sk_wmem_alloc_get(sk: Sock): number {
   return sk.sk_wmem_alloc - 1;
 }
+
+/** Mirrors sock_error() (include/net/sock.h): the pending error, cleared by reading it. */
+export function sock_error(sk: Sock): number {
+  const err = sk.sk_err;
+  sk.sk_err = 0;
+  return -err;
+}
+
+/**
+ * Mirrors sock_alloc_send_pskb() (net/core/sock.c): a buffer for a message being sent, charged to the
+ * sender's send budget. In Linux's order: a pending socket error (sock_error()), a send side shut down
+ * (EPIPE), then room — while sk_wmem_alloc_get(sk) >= sk_sndbuf, SOCK_NOSPACE is set on the socket and
+ * the call sleeps in sock_wait_for_wmem() until sk_sndtimeo passes; then the allocation
+ * (alloc_skb_with_frags(), fault-injectable as 'sock_alloc_send_pskb': ENOBUFS) and skb_set_owner_w().
+ *
+ * ksock's sleep is the syscall's: with no room a blocking call names sk_wq as the queue to wait on
+ * (`current().blocked_on`) and returns -EAGAIN, and the awaitable syscall forms sleep there until
+ * sock_wfree() wakes writers or SO_SNDTIMEO passes (see Task); `noblock` (MSG_DONTWAIT or O_NONBLOCK)
+ * answers -EAGAIN at once. Returns the buffer or a negative errno (Linux returns NULL and sets *errcode).
+ *
+ * The buffer comes back empty, as Linux's does before skb_put(): its truesize is what a linear part of
+ * `header_len` bytes (alloc_skb_truesize) and `data_len` bytes of page fragments cost, and the caller puts
+ * the message in (`skb.data = memcpy_from_msg(msg)`).
+ */
+export let sock_alloc_send_pskb = function sock_alloc_send_pskb(
+  sk: Sock,
+  header_len: number,
+  data_len: number,
+  noblock: boolean,
+): SkBuff | number {
+  const err = sock_error(sk);
+  if (err !== 0) return err;
+  if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
+  if (sk_wmem_alloc_get(sk) >= sk.sk_sndbuf) {
+    const sock = sk.sk_socket;
+    if (sock !== null) sock.flags |= 1 << SOCK_NOSPACE;
+    // sock_wait_for_wmem(): sleep on the sock's wait queue until sock_wfree() makes room.
+    if (!noblock) current().blocked_on = sk.sk_wq;
+    return -EAGAIN;
+  }
+  if (sk.sk_net.kernel.faults.should_fail('sock_alloc_send_pskb')) return -ENOBUFS;
+  const skb = new SkBuff(NO_DATA, alloc_skb_truesize(header_len) + data_len);
+  skb_set_owner_w(skb, sk);
+  return skb;
+};
+const fmt_sock_alloc_send_pskb: Fmt<typeof sock_alloc_send_pskb> = (_sk, header_len, data_len, noblock) =>
+  `header_len=${header_len}, data_len=${data_len}, noblock=${noblock ? 1 : 0}`;
+
+/** Mirrors sock_alloc_send_skb(): sock_alloc_send_pskb() with every byte in the linear part. */
+export function sock_alloc_send_skb(sk: Sock, size: number, noblock: boolean): SkBuff | number {
+  return sock_alloc_send_pskb(sk, size, 0, noblock);
+}
+
+const NO_DATA = new Uint8Array(0);
 
 let __sk_free = function __sk_free(sk: Sock): void {
   const net = sk.sk_net;
@@ -696,6 +768,9 @@ tracepoint(sk_alloc, 'sk_alloc', fmt_sk_alloc, (f) => {
 });
 tracepoint(sock_init_data, 'sock_init_data', fmt_sock_init_data, (f) => {
   sock_init_data = f;
+});
+tracepoint(sock_alloc_send_pskb, 'sock_alloc_send_pskb', fmt_sock_alloc_send_pskb, (f) => {
+  sock_alloc_send_pskb = f;
 });
 tracepoint(__sk_free, '__sk_free', fmt___sk_free, (f) => {
   __sk_free = f;

@@ -36,6 +36,7 @@ import {
   sock_set_flag,
   sock_reset_flag,
   sock_valbool_flag,
+  sock_error,
 } from './sock.js';
 import type { Socket } from './socket.js';
 import { CAP_NET_ADMIN, CAP_NET_RAW } from './uapi/capability.js';
@@ -80,13 +81,6 @@ function flag_bytes(on: boolean): Uint8Array {
 /** Read the C int at the start of an option buffer (callers check the length first). */
 export function read_int(b: Uint8Array): number {
   return new DataView(b.buffer, b.byteOffset, b.byteLength).getInt32(0, true);
-}
-
-/** Mirrors sock_error(): the pending error, cleared by reading it. */
-export function sock_error(sk: Sock): number {
-  const err = sk.sk_err;
-  sk.sk_err = 0;
-  return -err;
 }
 
 /** Mirrors __sock_set_rcvbuf(): double the request (room for overhead), at least SOCK_MIN_RCVBUF. */

@@ -159,6 +159,21 @@ describe('socket(): __sys_socket and __sock_create', () => {
     expect(kernel.sk_allocated).toBe(1);
   });
 
+  it('a create() that returns 0 without setting sock->ops: a WARN naming the family, EAFNOSUPPORT, nothing kept', () => {
+    const { kernel, task } = boot({ forget_ops: true });
+    kernel.modules.load('af_test');
+    const before = counters(kernel);
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
+    expect(counters(kernel)).toEqual(before);
+    expect(kernel.log.slice(-3)).toEqual([
+      '------------[ cut here ]------------',
+      'AF_VSOCK: test_create() returned 0 without setting sock->ops',
+      'WARNING: at net/socket.c __sock_create()',
+    ]);
+    expect(kernel.tainted).toBe(1 << 9); // TAINT_WARN
+    expect(kernel.proc.read('/proc/sys/kernel/tainted')).toBe('512\n');
+  });
+
   it.each([
     ['sock_alloc', 'ENFILE'],
     ['sk_alloc', 'ENOBUFS'],

@@ -10,6 +10,7 @@ import { module_put, request_module, try_module_get } from './module.js';
 import type { MsgHdr } from './msg.js';
 import type { PollTable } from './poll.js';
 import type { Net } from './net_namespace.js';
+import { __warn } from './panic.js';
 import { current } from './sched.js';
 import { security_socket_create, security_socket_post_create } from './security.js';
 import type { Sock } from './sock.js';
@@ -387,7 +388,20 @@ export let __sock_create = function __sock_create(
     return err;
   }
 
-  if (!try_module_get(sock.ops!.owner)) {
+  if (sock.ops === null) {
+    // Linux reads sock->ops->owner here and oopses on the NULL pointer: a create() that returns 0
+    // must have set sock->ops. ksock warns instead, naming the family and its create(), and fails as
+    // out_module_busy does (EAFNOSUPPORT, and whatever sk the family made is not released).
+    __warn(
+      kernel,
+      'net/socket.c __sock_create()',
+      `${af_family_names[family] ?? `family ${family}`}: ${pf.create.name || 'pf->create'}() returned 0 without setting sock->ops`,
+    );
+    module_put(pf.owner);
+    sock_release(sock);
+    return -EAFNOSUPPORT;
+  }
+  if (!try_module_get(sock.ops.owner)) {
     // out_module_busy: like Linux, the sk the family created is not released on this path.
     sock.ops = null;
     module_put(pf.owner);

@@ -23,7 +23,8 @@ import {
 } from './security.js';
 import type { GetsockoptResult, Socket } from './socket.js';
 import { sock_alloc, sock_alloc_file, sock_create, sock_from_file, sock_release } from './socket.js';
-import { sock_error, sock_getsockopt, sock_setsockopt } from './sock_opt.js';
+import { sock_error } from './sock.js';
+import { sock_getsockopt, sock_setsockopt } from './sock_opt.js';
 import { dev_ifconf, dev_ioctl, get_user_ifreq } from './dev_ioctl.js';
 import type { Net } from './net_namespace.js';
 import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';

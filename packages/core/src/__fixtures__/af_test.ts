@@ -15,6 +15,7 @@ import {
   sk_alloc,
   sock_init_data,
   sock_orphan,
+  sock_prot_inuse_add,
   sock_put,
   proto_register,
   proto_unregister,
@@ -50,6 +51,8 @@ export interface TestFamilyKnobs {
   ops_owner?: Module | null;
   /** The ops have no ->poll (sock_poll() then answers 0). */
   no_poll?: boolean;
+  /** create() returns 0 without setting sock.ops (a family's bug __sock_create() must survive). */
+  forget_ops?: boolean;
 }
 
 interface State {
@@ -81,6 +84,7 @@ export function testFamily(
     if (sk === null) return 0;
     const st = states.get(sk.sk_net.kernel)!;
     if (sk.port !== 0) st.ports.delete(sk.port);
+    sock_prot_inuse_add(sk.sk_net, st.proto, -1);
     sock_orphan(sk);
     sock_put(sk);
     return 0;
@@ -165,10 +169,12 @@ export function testFamily(
           if (knobs.create_error !== undefined) return knobs.create_error;
           if (sock.type !== SOCK_DGRAM) return -ESOCKTNOSUPPORT;
           if (protocol !== 0) return -EPROTONOSUPPORT;
+          if (knobs.forget_ops === true) return 0;
           sock.ops = knobs.ops_owner !== undefined ? { ...ops, owner: knobs.ops_owner } : ops;
           const sk = sk_alloc(net, family, proto, kern);
           if (sk === null) return -ENOBUFS;
           sock_init_data(sock, sk);
+          sock_prot_inuse_add(net, proto, 1);
           return 0;
         },
       };

@@ -29,6 +29,7 @@ export { SETFL_MASK } from '../uapi/fcntl.js';
 
 export { IS_ERR } from '../errors.js';
 export { current } from '../sched.js';
+export { __warn, add_taint, TAINT_WARN, TAINT_BAD_PAGE } from '../panic.js';
 
 // Modules (kernel/module)
 
@@ -143,6 +144,9 @@ export {
   sk_free,
   sock_wfree,
   skb_set_owner_w,
+  sock_alloc_send_pskb,
+  sock_alloc_send_skb,
+  sock_error,
   sk_wmem_alloc_get,
   sock_orphan,
   sk_common_release,
@@ -158,7 +162,6 @@ export type { Proto } from '../sock.js';
 export {
   sock_setsockopt,
   sock_getsockopt,
-  sock_error,
   __sock_set_rcvbuf,
   int_bytes,
   read_int,
@@ -191,6 +194,7 @@ export {
   kmalloc_size_roundup,
   alloc_skb_truesize,
   SkBuff,
+  skb_cb,
   kmalloc_reserve,
   skb_free_head,
   skb_clone,
@@ -262,6 +266,7 @@ export {
   unregister_netdevice,
   dev_change_flags,
   IFA_F_PERMANENT,
+  IFA_F_SECONDARY,
   inet_insert_ifa,
   inet_del_ifa,
   inet_addr_is_local,
@@ -311,4 +316,9 @@ export {
   ifr_name,
 } from '../dev_ioctl.js';
 export { devinet_ioctl } from '../devinet.js';
-export { dev_set_mtu, dev_change_tx_queue_len, NETDEV_CHANGE_TX_QUEUE_LEN } from '../dev.js';
+export {
+  dev_set_mtu,
+  dev_validate_mtu,
+  dev_change_tx_queue_len,
+  NETDEV_CHANGE_TX_QUEUE_LEN,
+} from '../dev.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { discoverModules } from './discover.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ksock-discover-'));
@@ -46,11 +46,62 @@ describe('discoverModules (depmod)', () => {
     expect(found).toEqual(['@third/af-demo@1.2.3', 'af-up@1.2.3']);
   });
 
-  it('refuses a package whose declared modules are not what it exports', async () => {
-    const app = join(root, 'bad');
+  it('skips a broken package with a warning naming it and why, and finds the rest (as depmod does)', async () => {
+    const app = join(root, 'broken');
+    fakePackage(app, 'af-good', ['af_good']);
     fakePackage(app, 'af-liar', ['af_real'], ['af_claimed']);
-    await expect(discoverModules({ from: app })).rejects.toThrow(
-      /declares modules \[af_claimed\] but exports \[af_real\]/,
+    fakePackage(app, '@third/af-syntax', ['af_syntax']);
+    writeFileSync(join(app, 'node_modules', '@third', 'af-syntax', 'index.js'), 'export default [{ name: ');
+    fakePackage(app, 'af-throws', ['af_throws']);
+    writeFileSync(join(app, 'node_modules', 'af-throws', 'index.js'), "throw new Error('no device');");
+    fakePackage(app, 'af-noentry', ['af_noentry']);
+    rmSync(join(app, 'node_modules', 'af-noentry', 'index.js'));
+    fakePackage(app, 'af-invalid', ['af_invalid']);
+    writeFileSync(
+      join(app, 'node_modules', 'af-invalid', 'index.js'),
+      "export default [{ name: 'af_invalid', version: '1', init: 0 }];",
     );
+    fakePackage(root, 'af-good-far', ['af_good_far']);
+    fakePackage(root, 'af-liar', ['af_liar_far']); // shadowed by the broken nearer copy, as Node resolves it
+    const warnings: Array<[string, string]> = [];
+    const mods = await discoverModules({
+      from: app,
+      onWarning: (message, skipped) => warnings.push([skipped.package, message]),
+    });
+    expect(mods.map((m) => m.name)).toEqual(expect.arrayContaining(['af_good', 'af_good_far']));
+    expect(mods.map((m) => m.name)).not.toContain('af_liar_far');
+    expect(warnings.map(([p]) => p).sort()).toEqual([
+      '@third/af-syntax',
+      'af-invalid',
+      'af-liar',
+      'af-noentry',
+      'af-throws',
+    ]);
+    const text = Object.fromEntries(warnings);
+    expect(text['af-liar']).toBe(
+      `ksock depmod: WARNING: af-liar (${join(app, 'node_modules', 'af-liar')}): declares modules [af_claimed] but exports [af_real]; skipped`,
+    );
+    expect(text['@third/af-syntax']).toMatch(
+      /^ksock depmod: WARNING: @third\/af-syntax \(.*\): cannot be imported \(SyntaxError: /,
+    );
+    expect(text['af-throws']).toMatch(/cannot be imported \(Error: no device\); skipped$/);
+    expect(text['af-noentry']).toMatch(/cannot be imported \(Error: Cannot find module/);
+    expect(text['af-invalid']).toMatch(
+      /exports an invalid module descriptor \(init must be a function\); skipped$/,
+    );
+  });
+
+  it('warns on the console unless told otherwise', async () => {
+    const app = join(root, 'console');
+    fakePackage(app, 'af-liar', ['af_real'], ['af_claimed']);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      await expect(discoverModules({ from: app })).resolves.toEqual(expect.any(Array));
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringMatching(/^ksock depmod: WARNING: af-liar .*; skipped$/),
+      );
+    } finally {
+      warn.mockRestore();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { testFamily } from '../__fixtures__/af_test.js';
 import type { Kernel } from '../kernel.js';
 import { AF_VSOCK, SOCK_DGRAM } from '../uapi/socket.js';
 import { defineModule } from '../module.js';
+import { type Sock, sock_prot_inuse_add } from '../sock.js';
 import { checkFamily, checkPackageModules } from './index.js';
 
 describe('@ksock/core/testing: checkFamily', () => {
@@ -49,6 +50,157 @@ describe('@ksock/core/testing: checkFamily', () => {
         `socket(${AF_VSOCK}, ${SOCK_DGRAM}, 0): rmmod succeeds after close`,
       ]),
     );
+  });
+});
+
+/** The test family with its init changed by `broken(state)` after it ran: a family with one bug. */
+function brokenFamily(broken: (st: NonNullable<ReturnType<ReturnType<typeof testFamily>['state']>>) => void) {
+  const fam = testFamily(AF_VSOCK);
+  return {
+    ...fam.module,
+    init(kernel: Kernel, mod: Parameters<typeof fam.module.init>[1]) {
+      const r = fam.module.init(kernel, mod);
+      broken(fam.state(kernel)!);
+      return r;
+    },
+  };
+}
+
+const port9 = new Uint8Array([AF_VSOCK, 0, 9, 0]);
+const dgram = { type: SOCK_DGRAM, protocol: 0 };
+const label = `socket(${AF_VSOCK}, ${SOCK_DGRAM}, 0)`;
+const checks = (r: ReturnType<typeof checkFamily>) => r.failures.map((f) => f.check);
+
+describe('@ksock/core/testing: checkFamily catches the bugs a family can have', () => {
+  it('ops and a proto with no module owner: rmmod unloads the family with a socket open', () => {
+    const report = checkFamily({
+      modules: brokenFamily((st) => {
+        st.ops.owner = null;
+        st.proto.owner = null;
+      }),
+      family: AF_VSOCK,
+      create: 'test_create',
+      sockets: [dgram],
+      badTypeErrno: null,
+    });
+    expect(checks(report)).toEqual(
+      expect.arrayContaining([
+        `${label}: sock->ops and sk->sk_prot have a module owner`,
+        `${label}: an open socket holds a module reference`,
+        `${label}: rmmod is refused while the socket is open`,
+      ]),
+    );
+    const f = report.failures.find((x) => x.check.endsWith('module owner'))!;
+    expect(f.detail).toBe('ops owner NULL, proto owner NULL');
+    expect(report.failures.find((x) => x.check.endsWith('while the socket is open'))!.detail).toBe(
+      'unloaded with the socket open: af_test',
+    );
+  });
+
+  it('a release that forgets sock_prot_inuse_add(-1): /proc/net/protocols keeps counting', () => {
+    const report = checkFamily({
+      modules: brokenFamily((st) => {
+        const release = st.ops.release;
+        st.ops.release = (sock) => {
+          if (sock.sk !== null) sock_prot_inuse_add(sock.sk.sk_net, st.proto, 1); // undoes the -1
+          return release(sock);
+        };
+      }),
+      family: AF_VSOCK,
+      create: 'test_create',
+      sockets: [dgram],
+      badTypeErrno: null,
+    });
+    expect(checks(report)).toEqual(
+      expect.arrayContaining([
+        `${label}: the per-protocol in-use counts are back after close`,
+        `${label}: every counter is back after close`,
+        `${label}: unloading returns every counter to its boot value`,
+      ]),
+    );
+    const f = report.failures.find((x) => x.check.endsWith('in-use counts are back after close'))!;
+    expect(JSON.parse(f.detail)).toEqual({ before: { TEST: 1 }, after: { TEST: 2 } });
+  });
+
+  it('a release that leaves the sock in its table: the next send lands in a freed sock, and core reports it', () => {
+    const report = checkFamily({
+      modules: brokenFamily((st) => {
+        const release = st.ops.release;
+        st.ops.release = (sock) => {
+          const sk = sock.sk as (Sock & { port: number }) | null;
+          const port = sk?.port ?? 0;
+          const r = release(sock);
+          if (port !== 0) st.ports.set(port, sk as never); // forgets to unhook
+          return r;
+        };
+      }),
+      family: AF_VSOCK,
+      create: 'test_create',
+      sockets: [dgram],
+      badTypeErrno: null,
+      exercise: (_k, t, fd) => {
+        t.raw.sendto(fd, new Uint8Array([1]), 0, port9); // refused the first time: nobody is bound there
+        t.bind(fd, port9);
+        t.sendto(fd, new Uint8Array([2]), 0, port9);
+      },
+    });
+    const warn = report.failures.find((f) => f.check === `${label}: no kernel warning`);
+    expect(warn?.detail).toContain(
+      'BUG: KASAN: slab-use-after-free in skb_set_owner_r: Data (1 bytes) for a TEST sock whose sk_refcnt reached 0',
+    );
+    expect(checks(report)).toContain(`${label}: exercise`); // and the second bind finds port 9 taken
+  });
+
+  it('a create that returns 0 without setting sock->ops is a failed check, not a throw', () => {
+    const report = checkFamily({
+      modules: testFamily(AF_VSOCK, { forget_ops: true }).module,
+      family: AF_VSOCK,
+      create: 'test_create',
+      sockets: [dgram],
+    });
+    expect(report.failures[0]).toEqual({ check: `${label} succeeds`, ok: false, detail: 'EAFNOSUPPORT' });
+    expect(checks(report)).toContain(`${label}: no kernel warning`);
+    expect(report.failures.find((f) => f.check === `${label}: no kernel warning`)!.detail).toBe(
+      'AF_VSOCK: test_create() returned 0 without setting sock->ops',
+    );
+  });
+
+  it('a family whose code throws is reported, and the kit returns', () => {
+    const report = checkFamily({
+      modules: brokenFamily((st) => {
+        st.ops.bind = () => {
+          throw new TypeError('boom');
+        };
+      }),
+      family: AF_VSOCK,
+      create: 'test_create',
+      sockets: [dgram],
+      badTypeErrno: null,
+      exercise: (_k, t, fd) => t.bind(fd, port9),
+    });
+    expect(report.failures.map((f) => [f.check, f.detail])).toContainEqual([
+      `${label}: exercise`,
+      'TypeError: boom',
+    ]);
+  });
+
+  it('sweeps bad types with protocol 0 unless told another', () => {
+    const run = (badTypeProtocol?: number) =>
+      checkFamily({
+        modules: testFamily(AF_VSOCK).module,
+        family: AF_VSOCK,
+        create: 'test_create',
+        sockets: [dgram],
+        ...(badTypeProtocol === undefined ? {} : { badTypeProtocol }),
+      });
+    const swept = (r: ReturnType<typeof run>) =>
+      r.results.filter((x) => x.check.endsWith('fails with ESOCKTNOSUPPORT')).map((x) => x.check);
+    const plain = run();
+    expect(plain.failures).toEqual([]);
+    expect(swept(plain)).toContain(`socket(${AF_VSOCK}, 1, 0) fails with ESOCKTNOSUPPORT`);
+    const seven = run(7);
+    expect(seven.failures).toEqual([]);
+    expect(swept(seven)).toContain(`socket(${AF_VSOCK}, 1, 7) fails with ESOCKTNOSUPPORT`);
   });
 });
 

@@ -2,7 +2,7 @@
  * @ksock/core/testing — the conformance kit every family module (first- or third-party) runs, the
  * counters its checks compare, and errnoOf(), the one way tests name how a system call ended.
  */
-export { checkFamily, kernelCounters } from './conformance.js';
+export { checkFamily, kernelCounters, kernelWarnings } from './conformance.js';
 export { errnoOf } from './errno.js';
 export type { ErrnoOfOptions } from './errno.js';
 export type {

@@ -52,16 +52,55 @@ export const AF_MAX = 46;
 /** include/uapi/linux/net.h: the size of net_families[]. */
 export const NPROTO = AF_MAX;
 
+/** include/linux/socket.h: a PF_* name for every AF_* (the protocol family of the same number). */
 export const PF_UNSPEC = AF_UNSPEC;
 export const PF_UNIX = AF_UNIX;
 export const PF_LOCAL = AF_LOCAL;
 export const PF_INET = AF_INET;
+export const PF_AX25 = AF_AX25;
+export const PF_IPX = AF_IPX;
+export const PF_APPLETALK = AF_APPLETALK;
+export const PF_NETROM = AF_NETROM;
+export const PF_BRIDGE = AF_BRIDGE;
+export const PF_ATMPVC = AF_ATMPVC;
+export const PF_X25 = AF_X25;
 export const PF_INET6 = AF_INET6;
+export const PF_ROSE = AF_ROSE;
+export const PF_DECnet = AF_DECnet;
+export const PF_NETBEUI = AF_NETBEUI;
+export const PF_SECURITY = AF_SECURITY;
+export const PF_KEY = AF_KEY;
 export const PF_NETLINK = AF_NETLINK;
 export const PF_ROUTE = AF_ROUTE;
 export const PF_PACKET = AF_PACKET;
+export const PF_ASH = AF_ASH;
+export const PF_ECONET = AF_ECONET;
+export const PF_ATMSVC = AF_ATMSVC;
+export const PF_RDS = AF_RDS;
+export const PF_SNA = AF_SNA;
+export const PF_IRDA = AF_IRDA;
+export const PF_PPPOX = AF_PPPOX;
+export const PF_WANPIPE = AF_WANPIPE;
+export const PF_LLC = AF_LLC;
+export const PF_IB = AF_IB;
+export const PF_MPLS = AF_MPLS;
+export const PF_CAN = AF_CAN;
+export const PF_TIPC = AF_TIPC;
 export const PF_BLUETOOTH = AF_BLUETOOTH;
+export const PF_IUCV = AF_IUCV;
+export const PF_RXRPC = AF_RXRPC;
+export const PF_ISDN = AF_ISDN;
+export const PF_PHONET = AF_PHONET;
+export const PF_IEEE802154 = AF_IEEE802154;
+export const PF_CAIF = AF_CAIF;
+export const PF_ALG = AF_ALG;
+export const PF_NFC = AF_NFC;
 export const PF_VSOCK = AF_VSOCK;
+export const PF_KCM = AF_KCM;
+export const PF_QIPCRTR = AF_QIPCRTR;
+export const PF_SMC = AF_SMC;
+export const PF_XDP = AF_XDP;
+export const PF_MCTP = AF_MCTP;
 export const PF_MAX = AF_MAX;
 
 /** Printable family names, as net/socket.c and net/core/sock.c print them in log lines. */
