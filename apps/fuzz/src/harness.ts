@@ -3,11 +3,12 @@
  * back after everything is closed (module refcounts, sock_inode_cache, nr_files, sk_allocated, sockstat and
  * the family tables in /proc/net), the errno check every failure must pass, and the fuzz budget.
  */
-import { AF_BLUETOOTH, errnoNames, Kernel, KernelError, SOCK_SEQPACKET, type Task } from '@ksock/core';
-import { errnoOf, kernelCounters } from '@ksock/core/testing';
+
 import bluetooth, { BDADDR_ANY, BTPROTO_L2CAP, RFCOMM_PSM, sockaddr_l2 } from '@ksock/af-bluetooth';
 import af_inet from '@ksock/af-inet';
 import netlink from '@ksock/af-netlink';
+import { AF_BLUETOOTH, errnoNames, Kernel, KernelError, SOCK_SEQPACKET, type Task } from '@ksock/core';
+import { errnoOf, kernelCounters } from '@ksock/core/testing';
 import fc from 'fast-check';
 
 /** Every module the three families ship. */

@@ -6,31 +6,31 @@ import {
   AF_INET,
   AF_UNIX,
   AF_UNSPEC,
+  CLONE_NEWNET,
+  errnoNames,
   MSG_DONTWAIT,
   MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
   SHUT_RD,
   SHUT_WR,
+  SIOCATMARK,
+  SIOCINQ,
+  SIOCOUTQ,
+  SO_PEEK_OFF,
+  SO_SNDBUF,
+  SO_TYPE,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_RDM,
   SOCK_SEQPACKET,
   SOCK_STREAM,
-  SO_PEEK_OFF,
-  SO_SNDBUF,
-  errnoNames,
-  SO_TYPE,
   SOL_SOCKET,
-  CLONE_NEWNET,
-  SIOCATMARK,
-  SIOCINQ,
-  SIOCOUTQ,
 } from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import { unix_unlink } from './af_unix.js';
-import { errnoOf } from '@ksock/core/testing';
-import { LINUX, boot, bytes, dgram, linuxErrno, procRow, rowShape, text } from './test_util.js';
+import { boot, bytes, dgram, LINUX, linuxErrno, procRow, rowShape, text } from './test_util.js';
 import { parse_sockaddr_un, sockaddr_un, sockaddr_un_abstract, sockaddr_un_unnamed } from './uapi.js';
 
 const fam = (f: number, len: number) => {

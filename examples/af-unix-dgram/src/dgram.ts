@@ -4,16 +4,18 @@
  * wrappers: with tracing off their bindings hold the bare functions, so nothing sits between caller and
  * callee.
  */
-import { EPOLLOUT, EPOLLWRBAND, EPOLLWRNORM } from '@ksock/core';
 import {
+  EAGAIN,
   ECONNREFUSED,
   ECONNRESET,
-  EAGAIN,
   EMSGSIZE,
   ENOTCONN,
   EOPNOTSUPP,
   EPERM,
   EPIPE,
+  EPOLLOUT,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
   MSG_DONTWAIT,
   MSG_OOB,
   MSG_PEEK,
@@ -21,24 +23,24 @@ import {
   TCP_CLOSE,
 } from '@ksock/core';
 import {
+  current,
+  type Fmt,
+  kfree_skb,
   type MsgHdr,
+  memcpy_from_msg,
   RCV_SHUTDOWN,
   SOCK_DEAD,
   SOCK_PASSCRED,
-  type Fmt,
   type Socket,
-  current,
-  tracepoint,
-  kfree_skb,
-  memcpy_from_msg,
-  skb_dequeue,
   skb_copy_datagram_msg,
+  skb_dequeue,
   skb_queue_tail,
+  sock_alloc_send_pskb,
   sock_error,
   sock_flag,
   sock_hold,
-  sock_alloc_send_pskb,
   sock_put,
+  tracepoint,
 } from '@ksock/core/kernel';
 import {
   unix_autobind,

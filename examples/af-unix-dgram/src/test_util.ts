@@ -1,7 +1,7 @@
-import { AF_UNIX, type Kernel, Kernel as KernelClass, SOCK_DGRAM, errnoNames } from '@ksock/core';
+import { AF_UNIX, errnoNames, type Kernel, Kernel as KernelClass, SOCK_DGRAM } from '@ksock/core';
 import { expect } from 'vitest';
-import unix from './index.js';
 import linux from './__fixtures__/linux-6.18.json' with { type: 'json' };
+import unix from './index.js';
 
 /** What Linux 6.18 answered to __fixtures__/probe.c. */
 export const LINUX = linux as unknown as Record<string, number | string>;

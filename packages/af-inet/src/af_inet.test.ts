@@ -1,23 +1,23 @@
 import {
   AF_INET,
   CAP_NET_RAW,
-  SOCK_DGRAM,
-  SOCK_RAW,
-  SOCK_STREAM,
-  SOL_IP,
-  SOL_SOCKET,
   SO_DOMAIN,
   SO_PROTOCOL,
   SO_RCVBUF,
   SO_REUSEADDR,
   SO_SNDBUF,
   SO_TYPE,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SOL_IP,
+  SOL_SOCKET,
   TCP_CLOSE,
 } from '@ksock/core';
 import { SOCK_SUPPORT_ZC, SOCK_USE_WRITE_QUEUE, sock_flag } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
-import { errnoOf } from '@ksock/core/testing';
 import { boot, sk_of, socket_of } from './__fixtures__/util.js';
 import { inetsw_list } from './af_inet.js';
 import type { InetSock } from './inet_sock.js';
@@ -25,8 +25,8 @@ import type { PingSock } from './ping.js';
 import type { RawSock } from './raw.js';
 import { type TcpSock, tcp_sk } from './tcp.js';
 import { ipv4_specific } from './tcp_ipv4.js';
-import type { UdpSock } from './udp.js';
 import * as IN from './uapi/in.js';
+import type { UdpSock } from './udp.js';
 
 const TYPES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const PROTOS = [-1, 0, 1, 2, 6, 17, 41, 132, 136, 255, 256, 262, 263];

@@ -4,35 +4,8 @@
  * inet_listen(), inet_shutdown(), the inet_stream_ops / inet_dgram_ops / inet_sockraw_ops tables and
  * inet_init().
  */
-import {
-  SIOCGIFADDR,
-  SIOCGIFBRDADDR,
-  SIOCGIFDSTADDR,
-  SIOCGIFNETMASK,
-  SIOCGIFPFLAGS,
-  SIOCRTMSG,
-  SIOCSIFADDR,
-  SIOCSIFBRDADDR,
-  SIOCSIFDSTADDR,
-  SIOCSIFFLAGS,
-  SIOCSIFNETMASK,
-  SIOCSIFPFLAGS,
-} from '@ksock/core';
-import { devinet_ioctl, get_user_ifreq } from '@ksock/core/kernel';
-import { datagram_poll, Unwind } from '@ksock/core/kernel';
+
 import type { Kernel } from '@ksock/core';
-import type {
-  GetsockoptResult,
-  Module,
-  MsgHdr,
-  Net,
-  NetProtoFamily,
-  Proto,
-  ProtoAcceptArg,
-  ProtoOps,
-  Sock,
-  Socket,
-} from '@ksock/core/kernel';
 import {
   AF_INET,
   AF_UNSPEC,
@@ -56,6 +29,18 @@ import {
   ESOCKTNOSUPPORT,
   O_NONBLOCK,
   PF_INET,
+  SIOCGIFADDR,
+  SIOCGIFBRDADDR,
+  SIOCGIFDSTADDR,
+  SIOCGIFNETMASK,
+  SIOCGIFPFLAGS,
+  SIOCRTMSG,
+  SIOCSIFADDR,
+  SIOCSIFBRDADDR,
+  SIOCSIFDSTADDR,
+  SIOCSIFFLAGS,
+  SIOCSIFNETMASK,
+  SIOCSIFPFLAGS,
   SOCK_DGRAM,
   SOCK_MAX,
   SOCK_RAW,
@@ -69,49 +54,65 @@ import {
   TCP_SYN_RECV,
   TCP_SYN_SENT,
 } from '@ksock/core';
+import type {
+  GetsockoptResult,
+  Module,
+  MsgHdr,
+  Net,
+  NetProtoFamily,
+  Proto,
+  ProtoAcceptArg,
+  ProtoOps,
+  Sock,
+  Socket,
+} from '@ksock/core/kernel';
 import {
   call_ops,
   current,
-  tracing,
+  datagram_poll,
+  devinet_ioctl,
   ENOIOCTLCMD,
   type Fmt,
-  tracepoint,
+  get_user_ifreq,
   ns_capable,
   proto_register,
   proto_unregister,
   RCV_SHUTDOWN,
   request_module,
   SHUTDOWN_MASK,
-  sk_alloc,
-  sk_common_release,
   SOCK_BINDADDR_LOCK,
   SOCK_BINDPORT_LOCK,
+  SOCK_LINGER,
+  SOCK_RCVBUF_LOCK,
+  SOCK_SUPPORT_ZC,
+  sk_alloc,
+  sk_common_release,
+  sock_error,
   sock_flag,
   sock_init_data,
-  SOCK_LINGER,
   sock_no_accept,
   sock_no_listen,
   sock_no_socketpair,
   sock_register,
-  SOCK_RCVBUF_LOCK,
-  SOCK_SUPPORT_ZC,
-  sock_error,
   sock_unregister,
   trace_note,
+  tracepoint,
+  tracing,
+  Unwind,
 } from '@ksock/core/kernel';
 import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
-import { inet_sk, inet_sock_destruct } from './inet_sock.js';
+import { ip_mc_drop_socket } from './igmp.js';
 import { inet_csk_listen_start, inet_lookup_listener } from './inet_connection_sock.js';
+import { inet_sk, inet_sock_destruct } from './inet_sock.js';
+import { ipv4 } from './netns_ipv4.js';
 import { make_ping_prot } from './ping.js';
 import { make_raw_prot } from './raw.js';
 import { type InetProtosw, type InetState, inet_state, set_inet_state } from './state.js';
 import { tcp_poll, tcp_sk } from './tcp.js';
 import { tcp_loopback_syn } from './tcp_input.js';
 import { make_tcp_prot } from './tcp_ipv4.js';
-import { make_udp_prot, make_udplite_prot, udp_poll } from './udp.js';
-import { ip_mc_drop_socket } from './igmp.js';
-import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
+import { make_udp_prot, make_udplite_prot, udp_poll } from './udp.js';
 
 export type { InetProtosw } from './state.js';
 

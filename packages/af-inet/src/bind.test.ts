@@ -4,20 +4,20 @@ import {
   AF_UNSPEC,
   CAP_NET_BIND_SERVICE,
   IFF_UP,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_REUSEADDR,
-  SO_REUSEPORT,
-  TCP_LISTEN,
   type Task,
+  TCP_LISTEN,
 } from '@ksock/core';
-import { NetDevice, dev_change_flags, inet_insert_ifa, register_netdevice } from '@ksock/core/kernel';
+import { dev_change_flags, inet_insert_ifa, NetDevice, register_netdevice } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
-import { errnoOf } from '@ksock/core/testing';
 import { boot, sk_of } from './__fixtures__/util.js';
 import type { InetSock } from './inet_sock.js';
 import * as IN from './uapi/in.js';

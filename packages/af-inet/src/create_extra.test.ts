@@ -3,10 +3,10 @@ import {
   EADDRINUSE,
   EPERM,
   type Kernel,
+  SO_REUSEPORT,
   SOCK_RAW,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_REUSEPORT,
 } from '@ksock/core';
 import {
   type Module,
@@ -17,8 +17,8 @@ import {
   sock_create_kern,
   sock_release,
 } from '@ksock/core/kernel';
-import { describe, expect, it } from 'vitest';
 import { errnoOf } from '@ksock/core/testing';
+import { describe, expect, it } from 'vitest';
 import { boot } from './__fixtures__/util.js';
 import { type InetProtosw, inet_register_protosw, inet_unregister_protosw } from './af_inet.js';
 import { InetSock } from './inet_sock.js';

@@ -3,8 +3,8 @@
  * calls in a fresh network namespace with only lo up.
  */
 import { AF_INET, SOCK_DGRAM, SOCK_STREAM, SOL_IP } from '@ksock/core';
-import { describe, expect, it } from 'vitest';
 import { errnoOf } from '@ksock/core/testing';
+import { describe, expect, it } from 'vitest';
 import { boot } from './__fixtures__/util.js';
 import * as IN from './uapi/in.js';
 

@@ -3,17 +3,18 @@
  * inet_hashtables.c: bind buckets, bind conflicts, ephemeral port choice, listen start/stop, hashing, the
  * listener lookup and inet_csk_accept().
  */
-import type { Sock } from '@ksock/core/kernel';
+
 import { EADDRINUSE, EAGAIN, EINVAL, TCP_CLOSE, TCP_LISTEN, TCP_TIME_WAIT } from '@ksock/core';
+import type { Sock } from '@ksock/core/kernel';
 import {
   call_ops,
-  tracing,
   type Fmt,
-  tracepoint,
+  get_random_u32_below,
   SkBuffHead,
   sock_prot_inuse_add,
   TimerList,
-  get_random_u32_below,
+  tracepoint,
+  tracing,
 } from '@ksock/core/kernel';
 import { inet_bound_dev_eq, local_iif } from './fib.js';
 import { InetSock, inet_sk } from './inet_sock.js';

@@ -1,8 +1,8 @@
 import { AF_INET, SO_PRIORITY, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_IP, SOL_SOCKET } from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import fixture from './__fixtures__/ip-options-linux-6.18.json' with { type: 'json' };
 import { apply_host_sysctls, linux_answers, probe_sockopt } from './__fixtures__/sockopt_probe.js';
-import { errnoOf } from '@ksock/core/testing';
 import { boot } from './__fixtures__/util.js';
 import * as IN from './uapi/in.js';
 

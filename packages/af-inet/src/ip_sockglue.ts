@@ -2,19 +2,19 @@
  * SOL_IP socket options: mirrors do_ip_setsockopt() / do_ip_getsockopt() in net/ipv4/ip_sockglue.c for
  * the options whose state ksock models.
  */
-import type { MsgHdr, Sock } from '@ksock/core/kernel';
+
 import {
   CAP_NET_ADMIN,
   CAP_NET_RAW,
   EADDRINUSE,
+  EADDRNOTAVAIL,
   EINVAL,
   ENOBUFS,
   ENOPROTOOPT,
-  EOPNOTSUPP,
   ENOTCONN,
+  EOPNOTSUPP,
   EPERM,
   EPROTO,
-  EADDRNOTAVAIL,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
@@ -23,7 +23,9 @@ import {
   TCP_ESTABLISHED,
   TCP_LISTEN,
 } from '@ksock/core';
+import type { MsgHdr, Sock } from '@ksock/core/kernel';
 import { capable, dev_get_by_index, int_bytes, put_cmsg, read_int } from '@ksock/core/kernel';
+import { ip_dev_find, ip_mc_join_group, ip_mc_leave_group } from './igmp.js';
 import {
   INET_FLAGS_CHECKSUM,
   INET_FLAGS_ORIGDSTADDR,
@@ -40,7 +42,6 @@ import {
   type IpMreqn,
   inet_sk,
 } from './inet_sock.js';
-import { ip_dev_find, ip_mc_join_group, ip_mc_leave_group } from './igmp.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 

@@ -7,22 +7,22 @@ import {
   MSG_TRUNC,
   SIOCINQ,
   SIOCOUTQ,
+  SO_RCVBUF,
+  SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_RCVBUF,
-  SO_REUSEADDR,
   TCP_CLOSE,
   TCP_CLOSE_WAIT,
   TCP_ESTABLISHED,
 } from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
-import { errnoOf } from '@ksock/core/testing';
 import { boot, sk_of } from './__fixtures__/util.js';
 import type { TcpSock } from './tcp.js';
-import { INADDR_LOOPBACK, IPPROTO_TCP, TCP_MAXSEG, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
+import { INADDR_LOOPBACK, IPPROTO_TCP, parse_sockaddr_in, sockaddr_in, TCP_MAXSEG } from './uapi/in.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

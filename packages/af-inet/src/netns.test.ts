@@ -1,7 +1,7 @@
 import { AF_INET, IFF_UP, SOCK_DGRAM, SOCK_STREAM } from '@ksock/core';
 import { dev_change_flags } from '@ksock/core/kernel';
-import { describe, expect, it } from 'vitest';
 import { errnoOf } from '@ksock/core/testing';
+import { describe, expect, it } from 'vitest';
 import { boot } from './__fixtures__/util.js';
 import { sockaddr_in } from './uapi/in.js';
 

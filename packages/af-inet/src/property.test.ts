@@ -1,11 +1,11 @@
 import {
   AF_INET,
   MSG_DONTWAIT,
+  SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_REUSEADDR,
 } from '@ksock/core';
 import { errnoOf, kernelCounters } from '@ksock/core/testing';
 import fc from 'fast-check';

@@ -1,17 +1,17 @@
 import {
   AF_INET,
   type Kernel,
+  SO_PROTOCOL,
+  SO_TYPE,
   SOCK_DGRAM,
   SOCK_SEQPACKET,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_PROTOCOL,
-  SO_TYPE,
 } from '@ksock/core';
 import { type Module, proto_register, proto_unregister } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SctpLikeSock, sctp_like } from './__fixtures__/sctp_like.js';
-import { errnoOf } from '@ksock/core/testing';
 import { boot, sk_of } from './__fixtures__/util.js';
 import {
   INET_PROTOSW_PERMANENT,
@@ -21,7 +21,7 @@ import {
   inetsw_list,
 } from './af_inet.js';
 import { inet_state } from './state.js';
-import { IPPROTO_ICMP, IPPROTO_SCTP, IPPROTO_TCP, sockaddr_in, parse_sockaddr_in } from './uapi/in.js';
+import { IPPROTO_ICMP, IPPROTO_SCTP, IPPROTO_TCP, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
 
 const refcnt = (k: Kernel, name: string) => k.modules.find(name)?.refcnt;
 

@@ -3,8 +3,8 @@
  * same calls as root in a fresh network namespace with lo up.
  */
 import { AF_INET, AF_UNSPEC, MSG_DONTWAIT, MSG_OOB, SOCK_RAW } from '@ksock/core';
-import { describe, expect, it } from 'vitest';
 import { errnoOf } from '@ksock/core/testing';
+import { describe, expect, it } from 'vitest';
 import { boot } from './__fixtures__/util.js';
 import { sockaddr_in } from './index.js';
 

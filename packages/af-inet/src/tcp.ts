@@ -5,9 +5,12 @@
  * tcp_ipv4.ts, the socket options in tcp_sockopt.ts, the handshake in tcp_input.ts.
  * ksock does not run TCP's state machine on the wire; timers are attached but never armed.
  */
-import { SIOCOUTQNSD } from '@ksock/core';
-import { SIOCINQ, SIOCOUTQ } from '@ksock/core';
 import {
+  EAGAIN,
+  ECONNRESET,
+  EINVAL,
+  ENOTCONN,
+  EPIPE,
   EPOLLERR,
   EPOLLHUP,
   EPOLLIN,
@@ -15,63 +18,58 @@ import {
   EPOLLRDHUP,
   EPOLLRDNORM,
   EPOLLWRNORM,
-  TCP_FIN_WAIT1,
-} from '@ksock/core';
-import type { File, Fmt, PollTable, Socket } from '@ksock/core/kernel';
-import type { MsgHdr, Sock } from '@ksock/core/kernel';
-import {
-  EAGAIN,
-  ECONNRESET,
-  EINVAL,
-  ENOTCONN,
-  EPIPE,
   MSG_DONTWAIT,
   MSG_OOB,
   MSG_PEEK,
+  SIOCINQ,
+  SIOCOUTQ,
+  SIOCOUTQNSD,
   TCP_CLOSE,
   TCP_CLOSE_WAIT,
   TCP_ESTABLISHED,
+  TCP_FIN_WAIT1,
   TCP_FIN_WAIT2,
   TCP_LISTEN,
   TCP_SYN_RECV,
   TCP_SYN_SENT,
 } from '@ksock/core';
+import type { File, Fmt, MsgHdr, PollTable, Sock, Socket } from '@ksock/core/kernel';
 import {
-  sock_poll_wait,
   call_ops,
   current,
-  tracing,
   ENOIOCTLCMD,
   kfree_skb,
   memcpy_from_msg,
-  SkBuff,
-  skb_dequeue,
-  skb_free_head,
-  skb_queue_tail,
-  skb_set_owner_r,
-  sock_error,
-  tracepoint,
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
   SHUTDOWN_MASK,
-  skb_queue_purge,
+  SkBuff,
   SkBuffHead,
-  sock_def_write_space,
-  sock_hold,
-  sock_orphan,
-  sock_put,
-  sock_set_flag,
   SOCK_BINDADDR_LOCK,
   SOCK_BINDPORT_LOCK,
   SOCK_SUPPORT_ZC,
   SOCK_USE_WRITE_QUEUE,
+  skb_dequeue,
+  skb_free_head,
+  skb_queue_purge,
+  skb_queue_tail,
+  skb_set_owner_r,
+  sock_def_write_space,
+  sock_error,
+  sock_hold,
+  sock_orphan,
+  sock_poll_wait,
+  sock_put,
+  sock_set_flag,
   timer_setup,
+  tracepoint,
+  tracing,
 } from '@ksock/core/kernel';
 import {
   InetConnectionSock,
-  type TcpCongestionOps,
   inet_csk,
   inet_put_port,
+  type TcpCongestionOps,
 } from './inet_connection_sock.js';
 import { ipv4 } from './netns_ipv4.js';
 import { inet_state } from './state.js';

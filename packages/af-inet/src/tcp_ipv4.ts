@@ -40,8 +40,8 @@ import {
 } from './tcp.js';
 import { tcp_loopback_syn } from './tcp_input.js';
 import { tcp_getsockopt, tcp_setsockopt } from './tcp_sockopt.js';
-import { local_saddr } from './udp.js';
 import * as IN from './uapi/in.js';
+import { local_saddr } from './udp.js';
 /** ipv4_specific: TCP's IPv4 address-family operations (net/ipv4/tcp_ipv4.c). */
 export const ipv4_specific: InetConnectionSockAfOps = {
   name: 'ipv4_specific',

@@ -22,10 +22,10 @@ import {
   SOL_TCP,
   TCP_LISTEN,
 } from '@ksock/core';
-import { describe, expect, it } from 'vitest';
-import fixture from './__fixtures__/tcp-options-linux-6.18.json' with { type: 'json' };
-import { apply_host_sysctls, linux_answers, probe_sockopt } from './__fixtures__/sockopt_probe.js';
 import { errnoOf } from '@ksock/core/testing';
+import { describe, expect, it } from 'vitest';
+import { apply_host_sysctls, linux_answers, probe_sockopt } from './__fixtures__/sockopt_probe.js';
+import fixture from './__fixtures__/tcp-options-linux-6.18.json' with { type: 'json' };
 import { boot, sk_of } from './__fixtures__/util.js';
 import * as IN from './uapi/in.js';
 

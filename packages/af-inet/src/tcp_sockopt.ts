@@ -4,7 +4,7 @@
  * (tcp_repair_options_est(), tcp_v4_parse_md5_keys(), tcp_fastopen_*(), tcp_zerocopy_receive()).
  * Options whose effect ksock does not model keep their state and read it back.
  */
-import type { Sock } from '@ksock/core/kernel';
+
 import {
   AF_INET,
   CAP_NET_ADMIN,
@@ -24,18 +24,18 @@ import {
   TCP_SYN_RECV,
   TCP_SYN_SENT,
 } from '@ksock/core';
+import type { Sock } from '@ksock/core/kernel';
 import {
   capable,
   int_bytes,
   read_int,
-  sock_error,
-  sock_flag,
   SOCK_DONE,
   SOCK_MIN_RCVBUF,
+  sock_error,
+  sock_flag,
 } from '@ksock/core/kernel';
 import { inet_csk } from './inet_connection_sock.js';
 import { ipv4 } from './netns_ipv4.js';
-import * as IN from './uapi/in.js';
 import {
   MAX_TCP_KEEPCNT,
   MAX_TCP_KEEPIDLE,
@@ -59,6 +59,7 @@ import {
   tcp_sk,
   usecs_to_jiffies,
 } from './tcp.js';
+import * as IN from './uapi/in.js';
 
 /** The TCP options TCP_REPAIR_OPTIONS restores (TCPOPT_*). */
 const TCPOPT_MSS = 2;

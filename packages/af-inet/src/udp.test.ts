@@ -7,6 +7,7 @@ import {
   MSG_DONTWAIT,
   MSG_MORE,
   MSG_OOB,
+  SHUT_WR,
   SO_BINDTODEVICE,
   SO_BINDTOIFINDEX,
   SO_BROADCAST,
@@ -18,10 +19,9 @@ import {
   SOL_IP,
   SOL_SOCKET,
   SOL_UDP,
-  SHUT_WR,
 } from '@ksock/core';
-import { describe, expect, it } from 'vitest';
 import { errnoOf } from '@ksock/core/testing';
+import { describe, expect, it } from 'vitest';
 import { boot } from './__fixtures__/util.js';
 import { sockaddr_in } from './index.js';
 import * as IN from './uapi/in.js';

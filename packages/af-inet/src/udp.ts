@@ -4,21 +4,6 @@
  * delivered between ksock sockets of the same namespace when the destination is a local address; ksock
  * has no route to anywhere else (ENETUNREACH).
  */
-import { SIOCINQ, SIOCOUTQ } from '@ksock/core';
-import { EPOLLIN, EPOLLRDNORM } from '@ksock/core';
-import {
-  type File,
-  type PollTable,
-  type Socket,
-  datagram_poll,
-  int_bytes,
-  read_int,
-  SOCK_BINDADDR_LOCK,
-  SOCK_BINDPORT_LOCK,
-  SOCK_CUSTOM_SOCKOPT,
-  SOCK_SUPPORT_ZC,
-} from '@ksock/core/kernel';
-import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   AF_INET,
   AF_UNSPEC,
@@ -32,42 +17,54 @@ import {
   ENOPROTOOPT,
   EOPNOTSUPP,
   EPIPE,
+  EPOLLIN,
+  EPOLLRDNORM,
   MSG_ERRQUEUE,
   MSG_MORE,
   MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
+  SIOCINQ,
+  SIOCOUTQ,
   SOL_SOCKET,
   SOL_UDP,
   TCP_CLOSE,
   TCP_ESTABLISHED,
 } from '@ksock/core';
+import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   call_ops,
-  tracing,
-  SkBuff,
-  skb_copy_datagram_msg,
+  datagram_poll,
   ENOIOCTLCMD,
-  tracepoint,
+  type File,
+  get_random_u32_below,
+  int_bytes,
   kfree_skb,
   memcpy_from_msg,
+  type PollTable,
+  read_int,
   SEND_SHUTDOWN,
+  SkBuff,
+  SkBuffHead,
+  SOCK_BINDADDR_LOCK,
+  SOCK_BINDPORT_LOCK,
+  SOCK_CUSTOM_SOCKOPT,
+  SOCK_SUPPORT_ZC,
+  type Socket,
   sk_common_release,
+  skb_copy_datagram_msg,
   skb_free_datagram,
   skb_queue_purge,
   skb_recv_datagram,
-  SkBuffHead,
+  sock_error,
   sock_hold,
   sock_prot_inuse_add,
   sock_put,
   sock_queue_rcv_skb,
-  sock_error,
   sock_setsockopt,
-  get_random_u32_below,
+  tracepoint,
+  tracing,
 } from '@ksock/core/kernel';
-import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
-import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
-import { type IpRecvInfo, ip_cmsg_recv, ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import {
   inet_addr_type,
   inet_bound_dev_eq,
@@ -76,6 +73,9 @@ import {
   RTN_BROADCAST,
   RTN_LOCAL,
 } from './fib.js';
+import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
+import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
+import { type IpRecvInfo, ip_cmsg_recv, ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 

@@ -1,10 +1,10 @@
-import { ENOBUFS, MSG_DONTWAIT, MSG_PEEK, SOL_NETLINK, SOL_SOCKET, SO_RCVBUF } from '@ksock/core';
+import { ENOBUFS, MSG_DONTWAIT, MSG_PEEK, SO_RCVBUF, SOL_NETLINK, SOL_SOCKET } from '@ksock/core';
 import type { Socket } from '@ksock/core/kernel';
 import { errnoOf } from '@ksock/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NETLINK_S_CONGESTED, type NetlinkSock, netlink_table } from './af_netlink.js';
 import { boot, modref, nlsocket } from './__fixtures__/test_util.js';
+import { NETLINK_S_CONGESTED, type NetlinkSock, netlink_table } from './af_netlink.js';
 import { NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP, NETLINK_USERSOCK, sockaddr_nl } from './uapi.js';
 
 const SLOTS = 4;

@@ -1,7 +1,8 @@
-import { type Kernel, EINVAL, ENOENT, Kernel as K, MSG_DONTWAIT, SOL_NETLINK } from '@ksock/core';
+import { EINVAL, ENOENT, Kernel as K, type Kernel, MSG_DONTWAIT, SOL_NETLINK } from '@ksock/core';
 import type { Module, ModuleDescriptor } from '@ksock/core/kernel';
 import { int_bytes } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
+import { bindnl, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
   type NetlinkSock,
   netlink_dump_start,
@@ -13,8 +14,9 @@ import {
   nlmsg_answer,
 } from './af_netlink.js';
 import modules from './index.js';
-import { bindnl, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
+  concat,
+  decode_nlmsgerr,
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
   NETLINK_URELEASE,
@@ -29,8 +31,6 @@ import {
   NLMSG_ERROR,
   NLMSG_NOOP,
   NLMSGERR_ATTR_MSG,
-  concat,
-  decode_nlmsgerr,
   nla_get_string,
   nlmsg,
   nlmsg_parse,

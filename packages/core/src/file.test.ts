@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
 import { counters } from './__fixtures__/helpers.js';
-import { errnoOf } from './testing/index.js';
-import { FilesStruct, alloc_fd, fcheck, put_unused_fd, replace_fd } from './file.js';
+import { alloc_fd, FilesStruct, fcheck, put_unused_fd, replace_fd } from './file.js';
 import { Kernel } from './kernel.js';
+import { errnoOf } from './testing/index.js';
 import { CAP_SYS_MODULE } from './uapi/capability.js';
 import {
   F_DUPFD,

@@ -3,7 +3,7 @@
  * files_init(), sock_init() in net/socket.c, net_ns_init(), the module list) gathered in a Kernel object,
  * so that several kernels can live in one process.
  */
-import { RandomState, random_seed } from './random.js';
+
 import { CapSet, Cred } from './cred.js';
 import type { NetdevNotifier } from './dev.js';
 import { loopback_net_init } from './dev.js';
@@ -14,16 +14,17 @@ import type { ModuleDescriptor } from './module.js';
 import { ModuleTable } from './module.js';
 import type { PernetOperations } from './net_namespace.js';
 import { Net, put_net, register_pernet_subsys, setup_net } from './net_namespace.js';
+import { KERNEL_SLOTS } from './per_kernel.js';
+import { ProcFs } from './proc.js';
 import type { ProcEventNotifier } from './proc_events.js';
 import { proc_event } from './proc_events.js';
-import { ProcFs } from './proc.js';
-import { KERNEL_SLOTS } from './per_kernel.js';
+import { RandomState, random_seed } from './random.js';
 import { in_kernel } from './sched.js';
 import type { SecurityHooks } from './security.js';
 import { KmemCache } from './slab.js';
 import { PROTO_INUSE_NR, type Proto } from './sock.js';
 import type { NetProtoFamily } from './socket.js';
-import { SysctlRegistry, global_int } from './sysctl.js';
+import { global_int, SysctlRegistry } from './sysctl.js';
 import type { SpawnOptions } from './task.js';
 import { Task } from './task.js';
 import type { TraceEvent } from './trace.js';

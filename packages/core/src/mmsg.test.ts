@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addr, testFamily } from './__fixtures__/af_test.js';
-import { errnoOf } from './testing/index.js';
 import { KernelError } from './errors.js';
 import { fcheck } from './file.js';
 import { Kernel } from './kernel.js';
@@ -13,6 +12,7 @@ import type { MsgHdr } from './msg.js';
 import { security_add_hooks } from './security.js';
 import { type Socket, sock_from_file } from './socket.js';
 import type { Task, UserMsg } from './task.js';
+import { errnoOf } from './testing/index.js';
 import { MMSG_VLEN_MAX } from './uaccess.js';
 import { EFAULT, ENOMEM } from './uapi/errno.js';
 import {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import { errnoOf } from './testing/index.js';
 import { Kernel } from './kernel.js';
-import { current } from './sched.js';
 import { defineModule, type ModuleDescriptor, Unwind } from './module.js';
+import { current } from './sched.js';
+import { errnoOf } from './testing/index.js';
 import { CAP_SYS_MODULE } from './uapi/capability.js';
 import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
 

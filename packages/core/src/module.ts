@@ -4,7 +4,7 @@
  */
 import type { Kernel } from './kernel.js';
 import { in_kernel } from './sched.js';
-import { tracepoint, trace_note, type Fmt } from './trace.js';
+import { type Fmt, trace_note, tracepoint } from './trace.js';
 import { EBUSY, EEXIST, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM, EWOULDBLOCK } from './uapi/errno.js';
 
 /**

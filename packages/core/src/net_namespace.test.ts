@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import { errnoOf } from './testing/index.js';
 import {
-  NetDevice,
   dev_get_by_name,
   dev_set_mtu,
   dev_validate_mtu,
   inet_addr_is_local,
+  NETDEV_REGISTER,
+  NETDEV_UNREGISTER,
+  NetDevice,
   register_netdevice,
   register_netdevice_notifier,
   unregister_netdevice,
-  NETDEV_REGISTER,
-  NETDEV_UNREGISTER,
 } from './dev.js';
 import { Kernel } from './kernel.js';
 import { net_generic, register_pernet_subsys, unregister_pernet_subsys } from './net_namespace.js';
+import { errnoOf } from './testing/index.js';
 import { CAP_SYS_ADMIN } from './uapi/capability.js';
 import { ARPHRD_CAN, ARPHRD_ETHER, IFF_LOOPBACK, IFF_NOARP, IFF_UP } from './uapi/if.js';
 import { CLONE_NEWNET } from './uapi/sched.js';

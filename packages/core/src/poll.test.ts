@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { addr, bootPair, testFamily } from './__fixtures__/af_test.js';
-import { errnoOf } from './testing/index.js';
 import { Kernel } from './kernel.js';
 import { DEFAULT_POLLMASK, vfs_poll } from './poll.js';
 import { kernel_enter, kernel_leave } from './sched.js';
 import { SOCK_SELECT_ERR_QUEUE, sock_set_flag } from './sock.js';
 import { sock_from_file } from './socket.js';
+import type { Task } from './task.js';
+import { errnoOf } from './testing/index.js';
 import { ECONNREFUSED } from './uapi/errno.js';
 import {
   EPOLLERR,
@@ -26,8 +27,7 @@ import {
 } from './uapi/poll.js';
 import { AF_VSOCK, SO_SNDBUF, SOCK_DGRAM, SOL_SOCKET } from './uapi/socket.js';
 import { TCP_CLOSE, TCP_SYN_SENT } from './uapi/tcp_states.js';
-import { WaitQueueHead, add_wait_queue, remove_wait_queue, type WaitQueueEntry } from './wait.js';
-import type { Task } from './task.js';
+import { add_wait_queue, remove_wait_queue, type WaitQueueEntry, WaitQueueHead } from './wait.js';
 
 const F = AF_VSOCK;
 const WRITABLE = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import { errnoOf } from './testing/index.js';
 import { Kernel } from './kernel.js';
+import { errnoOf } from './testing/index.js';
 import { AF_UNIX, AF_VSOCK, SO_PASSPIDFD, SO_PASSRIGHTS, SOCK_DGRAM, SOL_SOCKET } from './uapi/socket.js';
 
 function socket(family: number) {

@@ -2,20 +2,22 @@
  * net/core/sock.c: the SOL_SOCKET options — sk_setsockopt() / sk_getsockopt() behind sock_setsockopt() and
  * sock_getsockopt() — and sock_error().
  */
-import { call_ops, tracing } from './trace.js';
+
 import { capable } from './cred.js';
 import { dev_get_by_index, dev_get_by_name } from './dev.js';
+import { fcheck } from './file.js';
+import { current } from './sched.js';
 import type { Sock } from './sock.js';
 import {
   MAX_SCHEDULE_TIMEOUT,
   SOCK_BROADCAST,
   SOCK_DBG,
+  SOCK_FILTER_LOCKED,
   SOCK_KEEPOPEN,
   SOCK_LINGER,
   SOCK_LOCALROUTE,
   SOCK_MIN_RCVBUF,
   SOCK_MIN_SNDBUF,
-  SOCK_FILTER_LOCKED,
   SOCK_NOFCS,
   SOCK_RCVBUF_LOCK,
   SOCK_RCVMARK,
@@ -32,13 +34,14 @@ import {
   SOCK_URGINLINE,
   SOCK_WIFI_STATUS,
   SOCK_ZEROCOPY,
-  sock_flag,
-  sock_set_flag,
-  sock_reset_flag,
-  sock_valbool_flag,
   sock_error,
+  sock_flag,
+  sock_reset_flag,
+  sock_set_flag,
+  sock_valbool_flag,
 } from './sock.js';
 import type { Socket } from './socket.js';
+import { call_ops, tracing } from './trace.js';
 import { CAP_NET_ADMIN, CAP_NET_RAW } from './uapi/capability.js';
 import {
   EACCES,
@@ -58,8 +61,6 @@ import { IFNAMSIZ } from './uapi/if.js';
 import { IPPROTO_TCP, IPPROTO_UDP } from './uapi/in.js';
 import * as S from './uapi/socket.js';
 import { TCP_CLOSE, TCP_LISTEN } from './uapi/tcp_states.js';
-import { fcheck } from './file.js';
-import { current } from './sched.js';
 
 /** Mirrors sk_may_scm_recv(): families that pass credentials in control messages. */
 function sk_may_scm_recv(sk: Sock): boolean {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
 import { counters } from './__fixtures__/helpers.js';
-import { errnoOf } from './testing/index.js';
 import { Kernel } from './kernel.js';
 import { security_add_hooks } from './security.js';
+import { errnoOf } from './testing/index.js';
 import { EACCES, EPERM, EPROTONOSUPPORT } from './uapi/errno.js';
-import { O_CLOEXEC, O_NONBLOCK, O_RDWR, F_GETFD, F_GETFL, FD_CLOEXEC } from './uapi/fcntl.js';
+import { F_GETFD, F_GETFL, FD_CLOEXEC, O_CLOEXEC, O_NONBLOCK, O_RDWR } from './uapi/fcntl.js';
 import {
   AF_INET,
   AF_MAX,

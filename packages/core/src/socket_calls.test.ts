@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { addr, bootPair, testFamily } from './__fixtures__/af_test.js';
-import { errnoOf } from './testing/index.js';
 import { Kernel } from './kernel.js';
+import { errnoOf } from './testing/index.js';
 import { CAP_NET_ADMIN } from './uapi/capability.js';
-import { O_NONBLOCK, F_SETFL } from './uapi/fcntl.js';
+import { F_SETFL, O_NONBLOCK } from './uapi/fcntl.js';
 import {
   AF_VSOCK,
   MSG_DONTWAIT,
