@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
-import { Kernel, RLIMIT_NOFILE, F_DUPFD } from '@ksock/core';
+import { F_DUPFD, Kernel, RLIMIT_NOFILE } from '@ksock/core';
 import { loadFamilies } from './families.js';
 import { aggregateHeap, type HeapSnapshot, heapGrowth } from './heapsnapshot.js';
 import {

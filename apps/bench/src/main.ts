@@ -15,7 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { errname } from '@ksock/core';
 import { ksockCli, type ServedKernel, serveKernel } from './bridge.js';
 import { loadFamilies } from './families.js';
-import { execSeconds, type LinuxResult, LinuxBench } from './linux.js';
+import { execSeconds, LinuxBench, type LinuxResult } from './linux.js';
 import { median } from './measure.js';
 import {
   BRIDGE_OPS,

@@ -8,12 +8,12 @@
 import type { Kernel, Task } from '@ksock/core';
 import { type Chunk, measure } from './measure.js';
 import {
+  AF_INET,
   AF_NETLINK,
   type KsockSpec,
   NETLINK_ROUTE,
   NETLINK_USERSOCK,
   SOCK_DGRAM,
-  AF_INET,
   SOCK_RAW,
 } from './ops.js';
 

@@ -4,8 +4,8 @@
  * own sock class) → the modules they reference. Nothing here is invented: every value is read back.
  */
 import type { Task } from '@ksock/core';
-import type { Module } from '@ksock/core/kernel';
 import { af_family_names, O_CLOEXEC, O_NONBLOCK, O_RDWR, sock_type_names } from '@ksock/core';
+import type { Module } from '@ksock/core/kernel';
 import {
   File,
   MAX_SCHEDULE_TIMEOUT,

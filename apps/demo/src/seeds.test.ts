@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { CallReport } from './report.js';
 import { parseSocketArgs } from './args.js';
+import type { CallReport } from './report.js';
 import { runSeeds } from './scenarios/seeds.js';
 import { runTrace } from './scenarios/trace.js';
 import { bareContext, fnames, inOrder } from './testing.js';

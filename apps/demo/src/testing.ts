@@ -1,7 +1,8 @@
 /** Helpers for the tests: a context with no family package, and a captured Io. */
+
+import type { TraceEvent } from '@ksock/core';
 import type { Io } from './cli.js';
 import type { Context } from './context.js';
-import type { TraceEvent } from '@ksock/core';
 import type { FamilyPackage } from './families.js';
 import { FAMILY_PACKAGES, loadFamilies } from './families.js';
 import { Names } from './names.js';

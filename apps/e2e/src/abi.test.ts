@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROGRAMS, type Served, counters, run, serve, settled } from './harness.js';
+import { counters, PROGRAMS, run, type Served, serve, settled } from './harness.js';
 
 const served: Served[] = [];
 afterAll(async () => {

@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '@ksock/run';
-import { PROGRAMS, exited, hostAccepts, line } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exited, hostAccepts, line, PROGRAMS } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'packages/run/src/main.ts');

@@ -1,15 +1,15 @@
 // harness.ts — a ksock kernel served in the test process, and host programs run against it.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as netConnect } from 'node:net';
 import { constants as osConstants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import netlink from '@ksock/af-netlink';
-import inet from '@ksock/af-inet';
 import bluetooth from '@ksock/af-bluetooth';
+import inet from '@ksock/af-inet';
+import netlink from '@ksock/af-netlink';
 import { Kernel } from '@ksock/core';
 import { BridgeServer, ensureNative, type PeerCred } from '@ksock/run';
 

@@ -7,14 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  PROGRAMS,
-  type Served,
   counters,
   exited,
   hostAccepts,
   line,
+  PROGRAMS,
   procTcpPorts,
   run,
+  type Served,
   serve,
   settled,
   start,

@@ -2,7 +2,7 @@
 // everything it held comes back.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Served, counters, run, serve, settled } from './harness.js';
+import { counters, run, type Served, serve, settled } from './harness.js';
 
 let s: Served;
 beforeAll(async () => {

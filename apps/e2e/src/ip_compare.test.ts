@@ -17,7 +17,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Ran, type Served, host, run, serve, settled, start } from './harness.js';
+import { host, type Ran, run, type Served, serve, settled, start } from './harness.js';
 
 const GUARD_DEV = 'ksockonly0';
 const SEP = '--- ksock guard passed ---';

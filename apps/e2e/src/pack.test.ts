@@ -11,8 +11,8 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -50,7 +50,7 @@ import { discoverModules } from '@ksock/core/node';
 
 const kernel = new Kernel({ modules: await discoverModules() });
 const task = kernel.spawn({ uid: 1000 });
-const out = { modules: kernel.modules.availableModules().map((m) => m.name) };
+const out = { modules: kernel.modules.available_modules().map((m) => m.name) };
 const fd = task.socket(AF_NETLINK, SOCK_DGRAM, 2);
 out.netlink = { fd, link: kernel.proc.readlink('/proc/' + task.pid + '/fd/' + fd, task) };
 task.close(fd);

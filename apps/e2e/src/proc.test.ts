@@ -4,13 +4,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  PROGRAMS,
-  type Served,
   counters,
   exited,
   line,
+  PROGRAMS,
   procTcpPorts,
   run,
+  type Served,
   serve,
   settled,
   start,

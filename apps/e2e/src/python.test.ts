@@ -5,14 +5,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  PROGRAMS,
-  type Served,
   counters,
   exited,
   hostAccepts,
   line,
+  PROGRAMS,
   procTcpPorts,
   run,
+  type Served,
   serve,
   settled,
   start,

@@ -7,7 +7,7 @@ import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROGRAMS, type Served, counters, exited, line, run, serve, settled, start } from './harness.js';
+import { counters, exited, line, PROGRAMS, run, type Served, serve, settled, start } from './harness.js';
 
 let s: Served;
 const py = (name: string) => join(PROGRAMS, name);

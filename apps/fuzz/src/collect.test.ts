@@ -4,18 +4,7 @@
  * kernel boots every family, opens and closes sockets of each in two namespaces, traces one call, and is
  * dropped; a FinalizationRegistry then has to see it collected. Needs `--expose-gc` (vitest.config.ts).
  */
-import {
-  AF_BLUETOOTH,
-  AF_INET,
-  AF_NETLINK,
-  CLONE_NEWNET,
-  MSG_DONTWAIT,
-  SOCK_DGRAM,
-  SOCK_RAW,
-  SOCK_SEQPACKET,
-  SOCK_STREAM,
-  type Task,
-} from '@ksock/core';
+
 import { BTPROTO_HCI, BTPROTO_L2CAP, BTPROTO_RFCOMM, BTPROTO_SCO } from '@ksock/af-bluetooth';
 import { INADDR_ANY, sockaddr_in } from '@ksock/af-inet';
 import {
@@ -29,6 +18,18 @@ import {
   RTM_GETLINK,
   sockaddr_nl,
 } from '@ksock/af-netlink';
+import {
+  AF_BLUETOOTH,
+  AF_INET,
+  AF_NETLINK,
+  CLONE_NEWNET,
+  MSG_DONTWAIT,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  type Task,
+} from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { boot } from './harness.js';
 

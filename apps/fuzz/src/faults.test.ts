@@ -7,21 +7,7 @@
  * are unchanged, the kernel matches a fresh one with the same modules once everything is closed, every
  * module unloads); and the same call must work again once the fault is gone.
  */
-import {
-  AF_BLUETOOTH,
-  AF_INET,
-  AF_NETLINK,
-  CLONE_NEWNET,
-  F_DUPFD,
-  type Kernel,
-  MSG_DONTWAIT,
-  SOCK_DGRAM,
-  SOCK_NONBLOCK,
-  SOCK_RAW,
-  SOCK_SEQPACKET,
-  SOCK_STREAM,
-  type Task,
-} from '@ksock/core';
+
 import {
   BDADDR_ANY,
   BTPROTO_HCI,
@@ -59,6 +45,21 @@ import {
   RTM_NEWLINK,
   sockaddr_nl,
 } from '@ksock/af-netlink';
+import {
+  AF_BLUETOOTH,
+  AF_INET,
+  AF_NETLINK,
+  CLONE_NEWNET,
+  F_DUPFD,
+  type Kernel,
+  MSG_DONTWAIT,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  type Task,
+} from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { badFailure, boot, diff, referenceFor, snapshot, unloadAll } from './harness.js';
 

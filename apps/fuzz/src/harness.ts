@@ -3,11 +3,12 @@
  * back after everything is closed (module refcounts, sock_inode_cache, nr_files, sk_allocated, sockstat and
  * the family tables in /proc/net), the errno check every failure must pass, and the fuzz budget.
  */
-import { AF_BLUETOOTH, errnoNames, Kernel, KernelError, SOCK_SEQPACKET, type Task } from '@ksock/core';
-import { kernelCounters } from '@ksock/core/testing';
+
 import bluetooth, { BDADDR_ANY, BTPROTO_L2CAP, RFCOMM_PSM, sockaddr_l2 } from '@ksock/af-bluetooth';
 import af_inet from '@ksock/af-inet';
 import netlink from '@ksock/af-netlink';
+import { AF_BLUETOOTH, errnoNames, Kernel, KernelError, SOCK_SEQPACKET, type Task } from '@ksock/core';
+import { errnoOf, kernelCounters } from '@ksock/core/testing';
 import fc from 'fast-check';
 
 /** Every module the three families ship. */
@@ -42,12 +43,6 @@ export function sys<T>(fn: () => T): { ok: true; value: T } | { ok: false; code:
     if (bad !== null) throw new Error(bad);
     return { ok: false, code: (e as KernelError).code };
   }
-}
-
-/** The errno name `fn` fails with, or 'success'. */
-export function errnoOf(fn: () => unknown): string {
-  const r = sys(fn);
-  return r.ok ? 'success' : r.code;
 }
 
 /** The /proc/net files whose tables must come back to where they started. */
@@ -180,7 +175,7 @@ export function unloadAll(k: Kernel): string[] {
     for (const m of k.modules.list()) {
       if (m.usedBy.length > 0) continue;
       const e = errnoOf(() => root.rmmod(m.name));
-      if (e === 'success') progress = true;
+      if (e === 'OK') progress = true;
       else refused.push(`${m.name}: ${e} (refcnt ${m.refcnt})`);
     }
     if (!progress) break;

@@ -9,19 +9,7 @@
  *    (unless it asked for NETLINK_NO_ENOBUFS, in which case it must never see ENOBUFS);
  *  - nothing is received that was not sent to it, and no ENOBUFS comes without a loss.
  */
-import {
-  AF_NETLINK,
-  IFF_UP,
-  type Kernel,
-  MSG_DONTWAIT,
-  SO_RCVBUF,
-  SO_RCVBUFFORCE,
-  SOCK_DGRAM,
-  SOCK_NONBLOCK,
-  SOL_NETLINK,
-  SOL_SOCKET,
-  type Task,
-} from '@ksock/core';
+
 import {
   decode_sockaddr_nl,
   IFLA_IFNAME,
@@ -42,6 +30,19 @@ import {
   RTM_SETLINK,
   sockaddr_nl,
 } from '@ksock/af-netlink';
+import {
+  AF_NETLINK,
+  IFF_UP,
+  type Kernel,
+  MSG_DONTWAIT,
+  SO_RCVBUF,
+  SO_RCVBUFFORCE,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOL_NETLINK,
+  SOL_SOCKET,
+  type Task,
+} from '@ksock/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boot, budgets, LONG, runProperty, sys } from './harness.js';

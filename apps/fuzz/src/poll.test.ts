@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AF_NETLINK, Kernel, O_RDWR, SOCK_NONBLOCK, type Task } from '@ksock/core';
 import af_inet, { INADDR_LOOPBACK, sockaddr_in } from '@ksock/af-inet';
 import netlink, {
   ifinfomsg,
@@ -19,6 +18,7 @@ import netlink, {
   RTM_GETLINK,
   sockaddr_nl,
 } from '@ksock/af-netlink';
+import { AF_NETLINK, Kernel, O_RDWR, SOCK_NONBLOCK, type Task } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 
 type Step = [string, string, ...number[]] | [string, string, number, string];

@@ -4,25 +4,7 @@
  * what the capability alone allows, and that one network namespace cannot see or reach the sockets of
  * another (netlink portids, multicast, /proc/net, inet ports, Bluetooth).
  */
-import {
-  AF_BLUETOOTH,
-  AF_INET,
-  AF_NETLINK,
-  CAP_NET_ADMIN,
-  CAP_NET_RAW,
-  CAP_SYS_ADMIN,
-  CAP_SYS_MODULE,
-  CLONE_NEWNET,
-  type Kernel,
-  MSG_DONTWAIT,
-  SOCK_DGRAM,
-  SOCK_NONBLOCK,
-  SOCK_RAW,
-  SOCK_SEQPACKET,
-  SOCK_STREAM,
-  SOL_NETLINK,
-  type Task,
-} from '@ksock/core';
+
 import {
   BDADDR_ANY,
   BTPROTO_HCI,
@@ -68,8 +50,28 @@ import {
   RTNLGRP_LINK,
   sockaddr_nl,
 } from '@ksock/af-netlink';
+import {
+  AF_BLUETOOTH,
+  AF_INET,
+  AF_NETLINK,
+  CAP_NET_ADMIN,
+  CAP_NET_RAW,
+  CAP_SYS_ADMIN,
+  CAP_SYS_MODULE,
+  CLONE_NEWNET,
+  type Kernel,
+  MSG_DONTWAIT,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  SOL_NETLINK,
+  type Task,
+} from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { boot, errnoOf, procNet } from './harness.js';
+import { boot, procNet } from './harness.js';
 
 let k: Kernel;
 let root: Task;

@@ -3,6 +3,32 @@
  * against a kernel. Model-free: the interpreter does not predict results, it only checks that every failure
  * is a KernelError with a Linux errno and that nothing else escapes.
  */
+
+import { BDADDR_ANY, sockaddr_hci, sockaddr_l2, sockaddr_rc, sockaddr_sco } from '@ksock/af-bluetooth';
+import { sockaddr_in } from '@ksock/af-inet';
+import {
+  IFLA_IFNAME,
+  IFLA_INFO_KIND,
+  IFLA_LINKINFO,
+  ifinfomsg,
+  NETLINK_CONNECTOR,
+  NETLINK_ROUTE,
+  NETLINK_USERSOCK,
+  NLM_F_ACK,
+  NLM_F_CREATE,
+  NLM_F_DUMP,
+  NLM_F_EXCL,
+  NLM_F_REQUEST,
+  nla,
+  nla_nest,
+  nla_string,
+  nlmsg,
+  RTM_DELLINK,
+  RTM_GETADDR,
+  RTM_GETLINK,
+  RTM_NEWLINK,
+  sockaddr_nl,
+} from '@ksock/af-netlink';
 import {
   AF_BLUETOOTH,
   AF_INET,
@@ -10,7 +36,6 @@ import {
   CAP_NET_ADMIN,
   CAP_NET_RAW,
   CAP_SYS_ADMIN,
-  KernelError,
   CAP_SYS_MODULE,
   CLONE_NEWNET,
   F_DUPFD,
@@ -20,6 +45,7 @@ import {
   F_SETFD,
   F_SETFL,
   type Kernel,
+  KernelError,
   MSG_DONTWAIT,
   MSG_EOR,
   MSG_PEEK,
@@ -42,31 +68,6 @@ import {
   type Task,
   type UserMsg,
 } from '@ksock/core';
-import { BDADDR_ANY, sockaddr_hci, sockaddr_l2, sockaddr_rc, sockaddr_sco } from '@ksock/af-bluetooth';
-import { sockaddr_in } from '@ksock/af-inet';
-import {
-  IFLA_IFNAME,
-  IFLA_INFO_KIND,
-  IFLA_LINKINFO,
-  NETLINK_CONNECTOR,
-  NETLINK_ROUTE,
-  NETLINK_USERSOCK,
-  NLM_F_ACK,
-  NLM_F_CREATE,
-  NLM_F_DUMP,
-  NLM_F_EXCL,
-  NLM_F_REQUEST,
-  RTM_DELLINK,
-  RTM_GETADDR,
-  RTM_GETLINK,
-  RTM_NEWLINK,
-  ifinfomsg,
-  nla,
-  nla_nest,
-  nla_string,
-  nlmsg,
-  sockaddr_nl,
-} from '@ksock/af-netlink';
 import fc from 'fast-check';
 import { badFailure } from './harness.js';
 

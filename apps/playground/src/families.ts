@@ -4,11 +4,12 @@
  * on Linux without the module: request_module("net-pf-N") finds nothing and __sock_create returns
  * EAFNOSUPPORT.
  */
-import * as core from '@ksock/core';
-import type { ModuleDescriptor } from '@ksock/core/kernel';
+
 import * as bluetooth from '@ksock/af-bluetooth';
 import * as inet from '@ksock/af-inet';
 import * as netlink from '@ksock/af-netlink';
+import * as core from '@ksock/core';
+import type { ModuleDescriptor } from '@ksock/core/kernel';
 import type { FamilyPackage } from '@ksock/demo/view';
 
 export interface Family {

@@ -3,11 +3,12 @@
  * left behind (the module table, the objects behind every open socket) so the page can step back and
  * forth through the states without running anything again.
  */
-import type { ModuleInfo, Task, TraceEvent } from '@ksock/core';
-import { Kernel, KernelError } from '@ksock/core';
+
 import { sockaddr_rc } from '@ksock/af-bluetooth';
 import { sockaddr_in } from '@ksock/af-inet';
 import { sockaddr_nl } from '@ksock/af-netlink';
+import type { ModuleInfo, Task, TraceEvent } from '@ksock/core';
+import { Kernel, KernelError } from '@ksock/core';
 import type { ObjectGraph } from '@ksock/demo/view';
 import { inspectFd, Names, strerror, whereItFailed } from '@ksock/demo/view';
 import { FAMILIES, familyPackages } from './families.js';

@@ -5,17 +5,17 @@
 import {
   AF_UNIX,
   AF_UNSPEC,
+  EADDRINUSE,
   ECONNREFUSED,
   ECONNRESET,
-  EADDRINUSE,
+  EFAULT,
   EINVAL,
   ENFILE,
-  EFAULT,
   ENOENT,
-  EOPNOTSUPP,
   ENOMEM,
   ENOSPC,
   ENOTCONN,
+  EOPNOTSUPP,
   EPERM,
   EPROTONOSUPPORT,
   ESOCKTNOSUPPORT,
@@ -23,6 +23,9 @@ import {
   PF_UNIX,
   SHUT_RD,
   SHUT_RDWR,
+  SIOCATMARK,
+  SIOCINQ,
+  SIOCOUTQ,
   SOCK_DGRAM,
   SOCK_RAW,
   SS_CONNECTED,
@@ -32,12 +35,14 @@ import {
 } from '@ksock/core';
 import {
   ENOIOCTLCMD,
+  get_random_u32,
+  kfree_skb,
   type Net,
   SHUTDOWN_MASK,
   SOCK_DEAD,
+  SOCK_PASSCRED,
   type Sock,
   type Socket,
-  kfree_skb,
   sk_alloc,
   skb_dequeue,
   sock_flag,
@@ -45,7 +50,6 @@ import {
   sock_init_data,
   sock_orphan,
   sock_prot_inuse_add,
-  get_random_u32,
   sock_put,
   traced,
 } from '@ksock/core/kernel';
@@ -53,9 +57,6 @@ import { unix_dgram_peer_wake_disconnect, unix_dgram_peer_wake_disconnect_wakeup
 import { state_of, unix_net } from './state.js';
 import { latin1, SOCKADDR_UN_SIZE, SUN_PATH_OFFSET } from './uapi.js';
 import { UnixInode, type UnixNet, type UnixSock, unix_sk, unix_write_space } from './unix_sock.js';
-
-/** socket->flags bit SOCK_PASSCRED (include/linux/net.h), set by SO_PASSCRED. */
-const SOCK_PASSCRED = 3;
 
 function family_of(addr: Uint8Array): number {
   return (addr[0] ?? 0) | ((addr[1] ?? 0) << 8);
@@ -470,11 +471,6 @@ export const unix_shutdown = traced(
   },
   (sock, how) => `ino=${sock.inode.i_ino}, how=${how}`,
 );
-
-/** SIOCINQ (FIONREAD), SIOCOUTQ (TIOCOUTQ), SIOCATMARK (include/uapi/linux/sockios.h, asm-generic/ioctls.h). */
-export const SIOCINQ = 0x541b;
-export const SIOCOUTQ = 0x5411;
-export const SIOCATMARK = 0x8905;
 
 /**
  * Mirrors unix_ioctl(): SIOCOUTQ is the sender's bytes in flight (sk_wmem_alloc_get(): the truesize of

@@ -2,11 +2,11 @@
  * Where Linux sleeps, the ops return EAGAIN with current().blocked_on naming the queue; the Task's
  * …Async calls sleep there and retry.
  */
-import { AF_UNIX, SOCK_DGRAM, SOCK_NONBLOCK, MSG_DONTWAIT } from '@ksock/core';
+import { AF_UNIX, MSG_DONTWAIT, SOCK_DGRAM, SOCK_NONBLOCK } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
+import W from './__fixtures__/linux-6.18-write-space.json' with { type: 'json' };
 import { boot, bytes, dgram, text } from './test_util.js';
 import { sockaddr_un_abstract } from './uapi.js';
-import W from './__fixtures__/linux-6.18-write-space.json' with { type: 'json' };
 
 const tick = () => new Promise<void>((r) => setTimeout(r, 0));
 

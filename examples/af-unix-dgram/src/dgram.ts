@@ -4,16 +4,18 @@
  * wrappers: with tracing off their bindings hold the bare functions, so nothing sits between caller and
  * callee.
  */
-import { EPOLLOUT, EPOLLWRBAND, EPOLLWRNORM } from '@ksock/core';
 import {
+  EAGAIN,
   ECONNREFUSED,
   ECONNRESET,
-  EAGAIN,
   EMSGSIZE,
   ENOTCONN,
   EOPNOTSUPP,
   EPERM,
   EPIPE,
+  EPOLLOUT,
+  EPOLLWRBAND,
+  EPOLLWRNORM,
   MSG_DONTWAIT,
   MSG_OOB,
   MSG_PEEK,
@@ -21,23 +23,24 @@ import {
   TCP_CLOSE,
 } from '@ksock/core';
 import {
+  current,
+  type Fmt,
+  kfree_skb,
   type MsgHdr,
+  memcpy_from_msg,
   RCV_SHUTDOWN,
   SOCK_DEAD,
-  type Fmt,
+  SOCK_PASSCRED,
   type Socket,
-  current,
-  tracepoint,
-  kfree_skb,
-  memcpy_from_msg,
-  skb_dequeue,
   skb_copy_datagram_msg,
+  skb_dequeue,
   skb_queue_tail,
+  sock_alloc_send_pskb,
   sock_error,
   sock_flag,
   sock_hold,
-  sock_alloc_send_pskb,
   sock_put,
+  tracepoint,
 } from '@ksock/core/kernel';
 import {
   unix_autobind,
@@ -47,9 +50,6 @@ import {
   unix_validate_addr,
 } from './af_unix.js';
 import { type UnixSock, unix_dgram_data_len, unix_sk } from './unix_sock.js';
-
-/** socket->flags bit SOCK_PASSCRED (include/linux/net.h). */
-const SOCK_PASSCRED = 3;
 
 // The argument formatters run only while a trace is being taken.
 const fmt_sendmsg: Fmt<typeof unix_dgram_sendmsg> = (sock, msg, len) =>

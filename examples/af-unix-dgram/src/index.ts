@@ -6,9 +6,9 @@
  */
 import { unix_module } from './module.js';
 
-export { unix_module, UNIX_SOCK_SIZE } from './module.js';
-export { SIOCATMARK, SIOCINQ, SIOCOUTQ, unix_unlink } from './af_unix.js';
-export { unix_skb_truesize, UnixSock } from './unix_sock.js';
+export { unix_unlink } from './af_unix.js';
+export { UNIX_SOCK_SIZE, unix_module } from './module.js';
+export type { UnixAddress } from './uapi.js';
 export {
   parse_sockaddr_un,
   SOCKADDR_UN_SIZE,
@@ -18,7 +18,7 @@ export {
   sockaddr_un_unnamed,
   UNIX_PATH_MAX,
 } from './uapi.js';
-export type { UnixAddress } from './uapi.js';
+export { UnixSock, unix_skb_truesize } from './unix_sock.js';
 
 const modules = [unix_module];
 export default modules;

@@ -1,12 +1,12 @@
 /** The module as a whole: loading, discovery metadata, ABI, /proc files, the sysctl, tracing, faults. */
 import { AF_UNIX, CLONE_NEWNET, Kernel, SOCK_DGRAM } from '@ksock/core';
 import { KSOCK_ABI } from '@ksock/core/kernel';
-import { checkPackageModules } from '@ksock/core/testing';
+import { checkPackageModules, errnoOf } from '@ksock/core/testing';
 import pkg from 'ksock-example-af-unix-dgram/package.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
 import unix, { unix_module } from './index.js';
 import { unix_nets } from './state.js';
-import { boot, bytes, dgram, outcome } from './test_util.js';
+import { boot, bytes, dgram } from './test_util.js';
 import { sockaddr_un_abstract } from './uapi.js';
 
 declare global {
@@ -47,19 +47,19 @@ describe('the unix module', () => {
       .find((l) => l.startsWith('UNIX '));
     // Linux 6.18: "UNIX      1152      0      -1   NI       0   yes  kernel      y  n  n …" (built in there).
     expect(row).toMatch(/^UNIX\s+1152\s+1\s+-1\s+NI\s+0\s+yes\s+unix\s+y(\s+n){17}$/);
-    expect(outcome(() => t.rmmod('unix'))).toBe('EAGAIN');
+    expect(errnoOf(() => t.rmmod('unix'))).toBe('EAGAIN');
     t.close(fd);
     t.rmmod('unix');
     expect(k.proto_list.map((p) => p.name)).not.toContain('UNIX');
     expect(k.sysctl.has('net/unix/max_dgram_qlen')).toBe(false);
-    expect(outcome(() => k.proc.read('/proc/net/unix'))).toBe('ENOENT');
-    expect(outcome(() => t.close(dgram(t)))).toBe('OK');
+    expect(errnoOf(() => k.proc.read('/proc/net/unix'))).toBe('ENOENT');
+    expect(errnoOf(() => t.close(dgram(t)))).toBe('OK');
   });
 
   it('fails to load, leaving nothing registered, when /proc/net/unix is already taken', () => {
     const { k, t } = boot();
     k.proc.create_net('unix', () => 'someone else\n');
-    expect(outcome(() => t.modprobe('unix'))).toBe('ENOMEM');
+    expect(errnoOf(() => t.modprobe('unix'))).toBe('ENOMEM');
     expect(k.modules.list()).toEqual([]);
     expect(k.net_families[AF_UNIX]).toBeNull();
     expect(k.proto_list.map((p) => p.name)).not.toContain('UNIX');
@@ -70,7 +70,7 @@ describe('the unix module', () => {
   it('is refused by a core whose ABI major differs (ENOEXEC, both versions named)', () => {
     const k = new Kernel({ modules: { ...unix_module, abi: '2.0' } });
     const t = k.spawn();
-    expect(outcome(() => t.socket(AF_UNIX, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
+    expect(errnoOf(() => t.socket(AF_UNIX, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
     expect(k.log.join('\n')).toMatch(/built for core ABI 2\.0, core is 1\./);
   });
 
@@ -78,7 +78,7 @@ describe('the unix module', () => {
     const a = boot();
     const b = boot();
     a.t.bind(dgram(a.t), sockaddr_un_abstract('same'));
-    expect(outcome(() => b.t.bind(dgram(b.t), sockaddr_un_abstract('same')))).toBe('OK');
+    expect(errnoOf(() => b.t.bind(dgram(b.t), sockaddr_un_abstract('same')))).toBe('OK');
   });
 
   it('net.unix.max_dgram_qlen is per namespace and applies to sockets created after it changes', () => {
@@ -92,12 +92,12 @@ describe('the unix module', () => {
     t.bind(r, sockaddr_un_abstract('r'));
     const s = dgram(t);
     for (let i = 0; i < 3; i++) t.sendto(s, bytes('x'), 0, sockaddr_un_abstract('r'));
-    expect(outcome(() => t.sendto(s, bytes('x'), 0, sockaddr_un_abstract('r')))).toBe('EAGAIN');
+    expect(errnoOf(() => t.sendto(s, bytes('x'), 0, sockaddr_un_abstract('r')))).toBe('EAGAIN');
     for (let i = 0; i < 4; i++) t.sendto(s, bytes('x'), 0, sockaddr_un_abstract('old'));
     const child = k.spawn();
     child.unshare(CLONE_NEWNET);
     expect(k.proc.read('/proc/sys/net/unix/max_dgram_qlen', child)).toBe('10\n');
-    expect(outcome(() => t.sysctl('net.unix.max_dgram_qlen', 'many'))).toBe('EINVAL');
+    expect(errnoOf(() => t.sysctl('net.unix.max_dgram_qlen', 'many'))).toBe('EINVAL');
   });
 
   it('shows its functions in the trace under their kernel names', () => {
@@ -132,10 +132,10 @@ describe('the unix module', () => {
     const { k, t } = boot();
     const fd = dgram(t);
     k.faults.inject('unix_create_addr');
-    expect(outcome(() => t.bind(fd, sockaddr_un_abstract('x')))).toBe('ENOMEM');
+    expect(errnoOf(() => t.bind(fd, sockaddr_un_abstract('x')))).toBe('ENOMEM');
     t.bind(fd, sockaddr_un_abstract('x'));
     k.faults.inject('sock_alloc_send_pskb');
-    expect(outcome(() => t.sendto(fd, bytes('x'), 0, sockaddr_un_abstract('x')))).toBe('ENOBUFS');
+    expect(errnoOf(() => t.sendto(fd, bytes('x'), 0, sockaddr_un_abstract('x')))).toBe('ENOBUFS');
     expect(t.sendto(fd, bytes('x'), 0, sockaddr_un_abstract('x'))).toBe(1);
   });
 
@@ -146,9 +146,9 @@ describe('the unix module', () => {
     t.close(a);
     // b's sock still holds a's (its peer) alive: both count, as unix_nr_socks counts socks, not files.
     t.sysctl('fs.file-max', '1');
-    expect(outcome(() => t.socket(AF_UNIX, SOCK_DGRAM, 0))).toBe('ENFILE');
+    expect(errnoOf(() => t.socket(AF_UNIX, SOCK_DGRAM, 0))).toBe('ENFILE');
     t.close(b);
     // Root may exceed fs.file-max for files; the limit that refused was af_unix's own count of socks.
-    expect(outcome(() => t.close(dgram(t)))).toBe('OK');
+    expect(errnoOf(() => t.close(dgram(t)))).toBe('OK');
   });
 });

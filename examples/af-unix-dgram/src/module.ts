@@ -1,5 +1,5 @@
 /**
- * The `unix` module: what af_unix_init() and af_unix_exit() do, per kernel.
+ * The `unix` module: what af_unix_init() and af_unix_exit() (net/unix/af_unix.c) do, per kernel.
  */
 import { ENOMEM, type Kernel, PF_UNIX } from '@ksock/core';
 import {
@@ -17,11 +17,10 @@ import {
   sock_no_listen,
   sock_register,
   sock_unregister,
-  unregister_pernet_subsys,
   Unwind,
+  unregister_pernet_subsys,
 } from '@ksock/core/kernel';
 import pkg from '../package.json' with { type: 'json' };
-import { unix_dgram_poll } from './poll.js';
 import {
   unix_bind,
   unix_close,
@@ -35,6 +34,7 @@ import {
   unix_socketpair,
 } from './af_unix.js';
 import { unix_dgram_recvmsg, unix_dgram_sendmsg } from './dgram.js';
+import { unix_dgram_poll } from './poll.js';
 import { proc_net_unix, unix_table } from './proc_sysctl.js';
 import { state_of, states, unix_nets } from './state.js';
 import { UnixNet, UnixSock, type UnixState } from './unix_sock.js';

@@ -4,21 +4,7 @@
  * the receiver reads, passes the wake-up on to the sender's own wait queue — so a poll on the sender
  * wakes when it can send again.
  */
-import { SOCK_SELECT_ERR_QUEUE } from '@ksock/core/kernel';
-import { sock_poll_wait } from '@ksock/core/kernel';
-import {
-  type File,
-  type Fmt,
-  type PollTable,
-  RCV_SHUTDOWN,
-  SHUTDOWN_MASK,
-  type Socket,
-  add_wait_queue,
-  poll_requested_events,
-  remove_wait_queue,
-  sock_flag,
-  tracepoint,
-} from '@ksock/core/kernel';
+
 import {
   EPOLLERR,
   EPOLLHUP,
@@ -34,6 +20,21 @@ import {
   TCP_LISTEN,
   TCP_SYN_SENT,
 } from '@ksock/core';
+import {
+  add_wait_queue,
+  type File,
+  type Fmt,
+  type PollTable,
+  poll_requested_events,
+  RCV_SHUTDOWN,
+  remove_wait_queue,
+  SHUTDOWN_MASK,
+  SOCK_SELECT_ERR_QUEUE,
+  type Socket,
+  sock_flag,
+  sock_poll_wait,
+  tracepoint,
+} from '@ksock/core/kernel';
 import { type UnixSock, unix_peer, unix_sk, unix_writable } from './unix_sock.js';
 
 /** Mirrors unix_dgram_peer_wake_connect(): hang the relay entry on `other`'s peer_wait. */

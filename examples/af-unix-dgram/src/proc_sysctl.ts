@@ -2,15 +2,19 @@
  * What af_unix shows and lets root tune: /proc/net/unix (unix_seq_show()) and net.unix.max_dgram_qlen
  * (net/unix/sysctl_net_unix.c).
  */
-import { SS_CONNECTED, SS_UNCONNECTED, TCP_ESTABLISHED, TCP_LISTEN } from '@ksock/core';
+import {
+  SS_CONNECTED,
+  SS_CONNECTING,
+  SS_DISCONNECTING,
+  SS_UNCONNECTED,
+  TCP_ESTABLISHED,
+  TCP_LISTEN,
+} from '@ksock/core';
 import type { CtlTable, Net } from '@ksock/core/kernel';
 import { unix_net } from './state.js';
 import { SUN_PATH_OFFSET } from './uapi.js';
 import type { UnixSock } from './unix_sock.js';
 
-/** SS_CONNECTING / SS_DISCONNECTING: the St column of a socket whose file is gone. */
-const SS_CONNECTING = 2;
-const SS_DISCONNECTING = 4;
 /** __SO_ACCEPTCON: the Flags column of a listening socket. */
 const __SO_ACCEPTCON = 1 << 16;
 

@@ -1,5 +1,6 @@
 /**
- * Per-kernel and per-namespace state. Several kernels can live in one process, and a module's init runs
+ * Per-kernel and per-namespace state: what net/unix/af_unix.c keeps in static variables and in struct
+ * netns_unix (include/net/netns/unix.h). Several kernels can live in one process, and a module's init runs
  * once per kernel, so nothing is kept in module-level variables except these tables, whose entries live
  * on the kernel and the namespace themselves (core's perKernel() and perNet()).
  */

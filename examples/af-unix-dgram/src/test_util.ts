@@ -1,14 +1,7 @@
-import {
-  AF_UNIX,
-  type Kernel,
-  KernelError,
-  Kernel as KernelClass,
-  SOCK_DGRAM,
-  errnoNames,
-} from '@ksock/core';
+import { AF_UNIX, errnoNames, type Kernel, Kernel as KernelClass, SOCK_DGRAM } from '@ksock/core';
 import { expect } from 'vitest';
-import unix from './index.js';
 import linux from './__fixtures__/linux-6.18.json' with { type: 'json' };
+import unix from './index.js';
 
 /** What Linux 6.18 answered to __fixtures__/probe.c. */
 export const LINUX = linux as unknown as Record<string, number | string>;
@@ -18,17 +11,6 @@ export function linuxErrno(key: string): string {
   const v = LINUX[key];
   if (typeof v !== 'number') throw new Error(`fixture ${key} is not a number`);
   return v < 0 ? errnoNames[-v]! : 'OK';
-}
-
-/** Run a syscall and name its outcome: 'OK' or the errno name it threw. */
-export function outcome(fn: () => unknown): string {
-  try {
-    fn();
-    return 'OK';
-  } catch (e) {
-    if (e instanceof KernelError) return e.code;
-    throw e;
-  }
 }
 
 export function boot(): { k: Kernel; t: ReturnType<Kernel['spawn']> } {

@@ -4,14 +4,14 @@
  */
 import type { WaitQueueEntry } from '@ksock/core/kernel';
 import {
+  alloc_skb_truesize,
   type Module,
   type NetProtoFamily,
   type Proto,
   type ProtoOps,
   Sock,
-  alloc_skb_truesize,
+  WaitQueueHead,
 } from '@ksock/core/kernel';
-import { WaitQueueHead } from '@ksock/core/kernel';
 
 /**
  * ksock has no filesystem, so a pathname socket's inode is this node in a table of paths kept per kernel

@@ -1,3 +1,16 @@
+import {
+  AF_BLUETOOTH,
+  CAP_NET_RAW,
+  CLONE_NEWNET,
+  EEXIST,
+  EINVAL,
+  ENOMEM,
+  Kernel,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+} from '@ksock/core';
 import type {
   Module,
   ModuleDescriptor,
@@ -7,19 +20,6 @@ import type {
   ProtoOps,
   Socket,
 } from '@ksock/core/kernel';
-import {
-  AF_BLUETOOTH,
-  CAP_NET_RAW,
-  CLONE_NEWNET,
-  EINVAL,
-  EEXIST,
-  ENOMEM,
-  Kernel,
-  SOCK_DGRAM,
-  SOCK_RAW,
-  SOCK_SEQPACKET,
-  SOCK_STREAM,
-} from '@ksock/core';
 import {
   proto_register,
   proto_unregister,
@@ -37,6 +37,7 @@ import {
   traced,
 } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
+import { bt_proto_get } from './af_bluetooth.js';
 import modules, {
   BT_OPEN,
   BTPROTO_CMTP,
@@ -48,7 +49,6 @@ import modules, {
   bt_sock_register,
   bt_sock_unregister,
 } from './index.js';
-import { bt_proto_get } from './af_bluetooth.js';
 
 const err = (code: string) => expect.objectContaining({ code });
 

@@ -7,8 +7,17 @@
  * way __sock_create() does one level up. L2CAP, HCI and SCO are built into bluetooth.ko and register at
  * init; RFCOMM is its own module.
  */
-import { sock_poll_wait, sock_writeable } from '@ksock/core/kernel';
+
+import type { Kernel } from '@ksock/core';
 import {
+  EAFNOSUPPORT,
+  EAGAIN,
+  EEXIST,
+  EINPROGRESS,
+  EINVAL,
+  ENOENT,
+  ENOTCONN,
+  EOPNOTSUPP,
   EPOLLERR,
   EPOLLHUP,
   EPOLLIN,
@@ -18,16 +27,10 @@ import {
   EPOLLRDNORM,
   EPOLLWRBAND,
   EPOLLWRNORM,
+  EPROTONOSUPPORT,
+  MSG_OOB,
+  PF_BLUETOOTH,
 } from '@ksock/core';
-import {
-  type File,
-  type PollTable,
-  SHUTDOWN_MASK,
-  SOCK_SELECT_ERR_QUEUE,
-  type Sock,
-  sock_flag,
-} from '@ksock/core/kernel';
-import type { Kernel } from '@ksock/core';
 import type {
   Module,
   MsgHdr,
@@ -39,41 +42,37 @@ import type {
   Socket,
 } from '@ksock/core/kernel';
 import {
-  EAFNOSUPPORT,
-  EAGAIN,
-  EEXIST,
-  EINPROGRESS,
-  EINVAL,
-  ENOENT,
-  ENOTCONN,
-  EOPNOTSUPP,
-  EPROTONOSUPPORT,
-  MSG_OOB,
-  PF_BLUETOOTH,
-} from '@ksock/core';
-import {
   call_ops,
-  tracing,
   current,
   defineModule,
+  type File,
   type Fmt,
-  perKernel,
-  tracepoint,
   module_put,
+  type PollTable,
+  perKernel,
   proto_register,
   proto_unregister,
   RCV_SHUTDOWN,
   request_module,
+  SHUTDOWN_MASK,
+  SOCK_SELECT_ERR_QUEUE,
+  SOCK_ZAPPED,
+  type Sock,
   sk_alloc,
   sock_error,
+  sock_flag,
   sock_init_data,
+  sock_poll_wait,
   sock_register,
   sock_reset_flag,
   sock_unregister,
-  SOCK_ZAPPED,
+  sock_writeable,
+  tracepoint,
+  tracing,
   try_module_get,
   Unwind,
 } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
 import type { BtSock } from './bluetooth.js';
 import { BtSockList, bt_sk } from './bluetooth.js';
 import { hci_sock_cleanup, hci_sock_init } from './hci_sock.js';
@@ -91,7 +90,6 @@ import {
   BT_SK_DEFER_SETUP,
   BT_SK_SUSPEND,
 } from './uapi/bluetooth.js';
-import pkg from '../package.json' with { type: 'json' };
 
 /**
  * BT_SUBSYS_VERSION.BT_SUBSYS_REVISION as bt_init() prints it ("Bluetooth: Core ver 2.22") and

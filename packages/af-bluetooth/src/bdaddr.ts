@@ -1,5 +1,6 @@
 /**
- * Bluetooth device addresses and the sockaddrs that carry them.
+ * Bluetooth device addresses and the sockaddrs that carry them (include/net/bluetooth/bluetooth.h, rfcomm.h,
+ * l2cap.h, sco.h, hci_sock.h).
  *
  * A bdaddr_t is 6 bytes stored least significant byte first (include/net/bluetooth/bluetooth.h), so the
  * address people write as 00:11:22:33:44:55 is the bytes 55 44 33 22 11 00. Linux prints it with %pMR

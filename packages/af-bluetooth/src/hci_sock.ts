@@ -3,9 +3,8 @@
  * controllers, so what is modelled is creation (SOCK_RAW only), binding to "no device", the refusals a
  * socket without a device gets, and release.
  */
-import { datagram_poll, perKernel } from '@ksock/core/kernel';
+
 import type { Kernel } from '@ksock/core';
-import type { Module, MsgHdr, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   CAP_NET_ADMIN,
@@ -26,10 +25,13 @@ import {
   SOCK_RAW,
   SS_UNCONNECTED,
 } from '@ksock/core';
+import type { Module, MsgHdr, Net, NetProtoFamily, Proto, ProtoOps, Socket } from '@ksock/core/kernel';
 import {
   capable,
+  datagram_poll,
   type Fmt,
-  tracepoint,
+  perKernel,
+  skb_copy_datagram_msg,
   skb_free_datagram,
   skb_queue_purge,
   skb_recv_datagram,
@@ -40,18 +42,18 @@ import {
   sock_no_socketpair,
   sock_orphan,
   sock_put,
-  skb_copy_datagram_msg,
+  tracepoint,
 } from '@ksock/core/kernel';
 import {
+  type BtProtoState,
   bt_proto_sock_cleanup,
   bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
   bt_sock_unlink,
-  type BtProtoState,
 } from './af_bluetooth.js';
-import { BtSock, type BtSockList } from './bluetooth.js';
 import { SOCKADDR_HCI_SIZE } from './bdaddr.js';
+import { BtSock, type BtSockList } from './bluetooth.js';
 import {
   BT_BOUND,
   BTPROTO_HCI,

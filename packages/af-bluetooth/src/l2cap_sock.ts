@@ -6,16 +6,6 @@
  * RFCOMM uses these kernel sockets for its sessions.
  */
 import type { Kernel } from '@ksock/core';
-import type {
-  Module,
-  Net,
-  NetProtoFamily,
-  Proto,
-  ProtoAcceptArg,
-  ProtoOps,
-  Socket,
-} from '@ksock/core/kernel';
-import { perKernel } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   CAP_NET_BIND_SERVICE,
@@ -38,31 +28,41 @@ import {
   SOCK_STREAM,
   SS_UNCONNECTED,
 } from '@ksock/core';
+import type {
+  Module,
+  Net,
+  NetProtoFamily,
+  Proto,
+  ProtoAcceptArg,
+  ProtoOps,
+  Socket,
+} from '@ksock/core/kernel';
 import {
   capable,
   type Fmt,
-  tracepoint,
+  perKernel,
   SHUTDOWN_MASK,
-  skb_queue_purge,
   SOCK_DEAD,
+  SOCK_ZAPPED,
+  skb_queue_purge,
   sock_flag,
   sock_no_socketpair,
   sock_orphan,
   sock_put,
   sock_set_flag,
-  SOCK_ZAPPED,
+  tracepoint,
 } from '@ksock/core/kernel';
 import {
+  type BtProtoState,
   bt_proto_sock_cleanup,
   bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
+  bt_sock_poll,
   bt_sock_unconnected_recvmsg,
   bt_sock_unconnected_sendmsg,
   bt_sock_unlink,
   bt_sock_wait_state,
-  type BtProtoState,
-  bt_sock_poll,
 } from './af_bluetooth.js';
 import { BDADDR_ANY, ba2str, bacmp, bacpy, parse_sockaddr_l2, SOCKADDR_L2_SIZE } from './bdaddr.js';
 import { BtSock, type BtSockList } from './bluetooth.js';

@@ -1,4 +1,3 @@
-import { sock_from_file } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   CAP_NET_RAW,
@@ -16,6 +15,7 @@ import {
   SOCK_STREAM,
   type Task,
 } from '@ksock/core';
+import { sock_from_file } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { BtSock } from './bluetooth.js';
 import modules, { BTPROTO_HCI, BTPROTO_L2CAP, BTPROTO_RFCOMM, sockaddr_l2 } from './index.js';

@@ -4,16 +4,6 @@
  * controllers), getname and release.
  */
 import type { Kernel } from '@ksock/core';
-import type {
-  Module,
-  Net,
-  NetProtoFamily,
-  Proto,
-  ProtoAcceptArg,
-  ProtoOps,
-  Socket,
-} from '@ksock/core/kernel';
-import { perKernel } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   EADDRINUSE,
@@ -26,29 +16,39 @@ import {
   SOCK_SEQPACKET,
   SS_UNCONNECTED,
 } from '@ksock/core';
+import type {
+  Module,
+  Net,
+  NetProtoFamily,
+  Proto,
+  ProtoAcceptArg,
+  ProtoOps,
+  Socket,
+} from '@ksock/core/kernel';
 import {
   type Fmt,
-  tracepoint,
+  perKernel,
   SHUTDOWN_MASK,
-  skb_queue_purge,
   SOCK_DEAD,
+  SOCK_ZAPPED,
+  skb_queue_purge,
   sock_flag,
   sock_no_socketpair,
   sock_orphan,
   sock_put,
   sock_set_flag,
-  SOCK_ZAPPED,
+  tracepoint,
 } from '@ksock/core/kernel';
 import {
+  type BtProtoState,
   bt_proto_sock_cleanup,
   bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
+  bt_sock_poll,
   bt_sock_unconnected_recvmsg,
   bt_sock_unconnected_sendmsg,
   bt_sock_unlink,
-  type BtProtoState,
-  bt_sock_poll,
 } from './af_bluetooth.js';
 import { bacmp, bacpy, SOCKADDR_SCO_SIZE } from './bdaddr.js';
 import { BtSock, type BtSockList } from './bluetooth.js';

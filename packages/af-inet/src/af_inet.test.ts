@@ -1,30 +1,32 @@
 import {
   AF_INET,
   CAP_NET_RAW,
-  SOCK_DGRAM,
-  SOCK_RAW,
-  SOCK_STREAM,
-  SOL_IP,
-  SOL_SOCKET,
   SO_DOMAIN,
   SO_PROTOCOL,
   SO_RCVBUF,
   SO_REUSEADDR,
   SO_SNDBUF,
   SO_TYPE,
+  SOCK_DGRAM,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SOL_IP,
+  SOL_SOCKET,
   TCP_CLOSE,
 } from '@ksock/core';
-import { SOCK_USE_WRITE_QUEUE, sock_flag } from '@ksock/core/kernel';
+import { SOCK_SUPPORT_ZC, SOCK_USE_WRITE_QUEUE, sock_flag } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
-import { boot, errno_of, sk_of, socket_of } from './__fixtures__/util.js';
+import { boot, sk_of, socket_of } from './__fixtures__/util.js';
 import { inetsw_list } from './af_inet.js';
 import type { InetSock } from './inet_sock.js';
 import type { PingSock } from './ping.js';
 import type { RawSock } from './raw.js';
-import { ipv4_specific, type TcpSock, tcp_sk } from './tcp.js';
-import type { UdpSock } from './udp.js';
+import { type TcpSock, tcp_sk } from './tcp.js';
+import { ipv4_specific } from './tcp_ipv4.js';
 import * as IN from './uapi/in.js';
+import type { UdpSock } from './udp.js';
 
 const TYPES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const PROTOS = [-1, 0, 1, 2, 6, 17, 41, 132, 136, 255, 256, 262, 263];
@@ -53,7 +55,7 @@ describe('module af_inet', () => {
     const k = boot();
     const t = k.spawn();
     const fd = t.socket(AF_INET, SOCK_DGRAM, 0);
-    expect(errno_of(() => k.modules.unload('af_inet'))).toBe('EAGAIN');
+    expect(errnoOf(() => k.modules.unload('af_inet'))).toBe('EAGAIN');
     t.close(fd);
     k.modules.unload('af_inet');
   });
@@ -122,7 +124,7 @@ describe('inet_create', () => {
       for (const type of TYPES) {
         for (const protocol of PROTOS) {
           const cell = `${type}/${protocol}`;
-          const got = errno_of(() => t.close(t.socket(AF_INET, type, protocol)));
+          const got = errnoOf(() => t.close(t.socket(AF_INET, type, protocol)));
           if (HOST_ONLY[cell] !== undefined) {
             expect(answers[cell]).toBe('OK');
             expect(got).toBe('EPROTONOSUPPORT');
@@ -173,9 +175,9 @@ describe('inet_create', () => {
     const k = boot();
     const nobody = k.spawn({ uid: 1000 });
     const rawcap = k.spawn({ uid: 1000, caps: [CAP_NET_RAW] });
-    expect(errno_of(() => nobody.socket(AF_INET, SOCK_RAW, IN.IPPROTO_ICMP))).toBe('EPERM');
+    expect(errnoOf(() => nobody.socket(AF_INET, SOCK_RAW, IN.IPPROTO_ICMP))).toBe('EPERM');
     // The lookup comes first: protocol 0 on SOCK_RAW is EPROTONOSUPPORT even without the capability.
-    expect(errno_of(() => nobody.socket(AF_INET, SOCK_RAW, 0))).toBe('EPROTONOSUPPORT');
+    expect(errnoOf(() => nobody.socket(AF_INET, SOCK_RAW, 0))).toBe('EPROTONOSUPPORT');
     const fd = rawcap.socket(AF_INET, SOCK_RAW, IN.IPPROTO_ICMP);
     expect(sk_of<RawSock>(rawcap, fd).inet_num).toBe(1);
     rawcap.close(fd);
@@ -186,7 +188,7 @@ describe('inet_create', () => {
     const k = boot();
     const root = k.spawn();
     const user = k.spawn({ uid: 1000, gid: 1000, groups: [27] });
-    expect(errno_of(() => root.socket(AF_INET, SOCK_DGRAM, IN.IPPROTO_ICMP))).toBe('EACCES');
+    expect(errnoOf(() => root.socket(AF_INET, SOCK_DGRAM, IN.IPPROTO_ICMP))).toBe('EACCES');
     expect(k.sk_allocated).toBe(0);
     root.sysctl('net.ipv4.ping_group_range', '1000 1000');
     const fd = user.socket(AF_INET, SOCK_DGRAM, IN.IPPROTO_ICMP);
@@ -196,7 +198,7 @@ describe('inet_create', () => {
     // A supplementary group inside the range is enough.
     root.sysctl('net.ipv4.ping_group_range', '27 27');
     user.close(user.socket(AF_INET, SOCK_DGRAM, IN.IPPROTO_ICMP));
-    expect(errno_of(() => root.socket(AF_INET, SOCK_DGRAM, IN.IPPROTO_ICMP))).toBe('EACCES');
+    expect(errnoOf(() => root.socket(AF_INET, SOCK_DGRAM, IN.IPPROTO_ICMP))).toBe('EACCES');
     // A reversed range is stored as the empty default, as ipv4_ping_group_range() does.
     root.sysctl('net.ipv4.ping_group_range', '100 10');
     expect(k.proc.read('/proc/sys/net/ipv4/ping_group_range')).toBe('1\t0\n');
@@ -207,7 +209,7 @@ describe('inet_create', () => {
     const k = boot();
     const t = k.spawn();
     const before = k.sock_inode_cache.active_objs;
-    expect(errno_of(() => t.socket(AF_INET, SOCK_DGRAM, IN.IPPROTO_ICMP))).toBe('EACCES');
+    expect(errnoOf(() => t.socket(AF_INET, SOCK_DGRAM, IN.IPPROTO_ICMP))).toBe('EACCES');
     expect(k.sk_allocated).toBe(0);
     expect(k.sock_inode_cache.active_objs).toBe(before);
     expect(k.proc.read('/proc/net/sockstat')).toContain('sockets: used 0\n');
@@ -219,7 +221,7 @@ describe('inet_create', () => {
     k.modules.load('af_inet');
     const t = k.spawn();
     k.faults.inject('sk_alloc');
-    expect(errno_of(() => t.socket(AF_INET, SOCK_STREAM, 0))).toBe('ENOMEM');
+    expect(errnoOf(() => t.socket(AF_INET, SOCK_STREAM, 0))).toBe('ENOMEM');
     expect(k.modules.find('af_inet')!.refcnt).toBe(0);
   });
 });
@@ -291,9 +293,9 @@ describe('fresh sockets: defaults seen through getsockopt match Linux 6.18', () 
     // An unknown TCP option is ENOPROTOOPT; another protocol's level on a TCP socket reaches
     // ip_getsockopt(), which answers EOPNOTSUPP.
     expect(host.fresh_tcp.TCP_bogus_99).toBe(-92);
-    expect(errno_of(() => t.getsockopt(fd, IN.IPPROTO_TCP, 99))).toBe('ENOPROTOOPT');
+    expect(errnoOf(() => t.getsockopt(fd, IN.IPPROTO_TCP, 99))).toBe('ENOPROTOOPT');
     expect(host.fresh_tcp.SOL_UDP_on_tcp).toBe(-95);
-    expect(errno_of(() => t.getsockopt(fd, IN.IPPROTO_UDP, 1))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => t.getsockopt(fd, IN.IPPROTO_UDP, 1))).toBe('EOPNOTSUPP');
     // The host runs bbr by configuration; Linux's built-in default (and ksock's) is cubic.
     expect(new TextDecoder().decode(cc.subarray(0, cc.indexOf(0)))).toBe('cubic');
   });
@@ -343,7 +345,7 @@ describe('fresh sockets: defaults seen through getsockopt match Linux 6.18', () 
     expect(t.getsockoptInt(fd, SOL_IP, IN.IP_MTU_DISCOVER)).toBe(IN.IP_PMTUDISC_DONT);
     t.setsockopt(fd, SOL_IP, IN.IP_TTL, 7);
     expect(t.getsockoptInt(fd, SOL_IP, IN.IP_TTL)).toBe(7);
-    expect(errno_of(() => t.setsockopt(fd, SOL_IP, IN.IP_TTL, 256))).toBe('EINVAL');
+    expect(errnoOf(() => t.setsockopt(fd, SOL_IP, IN.IP_TTL, 256))).toBe('EINVAL');
     expect(t.getsockopt(fd, SOL_IP, IN.IP_TTL, 1)).toEqual(Uint8Array.of(7));
     const other = k.spawn();
     other.unshare(0x40000000);
@@ -388,7 +390,7 @@ describe('fresh sockets: defaults seen through getsockopt match Linux 6.18', () 
     expect(tp.sk_timer.function?.name).toBe('tcp_keepalive_timer');
     expect([tp.icsk_retransmit_timer, tp.icsk_delack_timer, tp.sk_timer].some((x) => x.pending)).toBe(false);
     expect(tp.out_of_order_queue.qlen).toBe(0);
-    expect(socket_of(t, fd).flags & (1 << 5)).not.toBe(0); // SOCK_SUPPORT_ZC
+    expect(socket_of(t, fd).flags & (1 << SOCK_SUPPORT_ZC)).not.toBe(0);
     const u = sk_of<UdpSock>(t, t.socket(AF_INET, SOCK_DGRAM, 0));
     expect(u.forward_threshold).toBe(212992 >> 2);
     expect(u.is_icsk).toBe(false);
@@ -404,7 +406,7 @@ describe('fresh sockets: defaults seen through getsockopt match Linux 6.18', () 
     t.sysctl('net.ipv4.tcp_wmem', '4096 20000 4194304');
     t.sysctl('net.ipv4.tcp_rmem', '4096 90000 6291456');
     t.sysctl('net.ipv4.tcp_congestion_control', 'reno');
-    expect(errno_of(() => t.sysctl('net.ipv4.tcp_congestion_control', 'bbr'))).toBe('ENOENT');
+    expect(errnoOf(() => t.sysctl('net.ipv4.tcp_congestion_control', 'bbr'))).toBe('ENOENT');
     const fd = t.socket(AF_INET, SOCK_STREAM, 0);
     expect(t.getsockoptInt(fd, SOL_SOCKET, SO_SNDBUF)).toBe(20000);
     expect(t.getsockoptInt(fd, SOL_SOCKET, SO_RCVBUF)).toBe(90000);
@@ -413,7 +415,7 @@ describe('fresh sockets: defaults seen through getsockopt match Linux 6.18', () 
     t.setsockopt(fd, IN.IPPROTO_TCP, IN.TCP_CONGESTION, new TextEncoder().encode('cubic'));
     expect(sk_of<TcpSock>(t, fd).icsk_ca_ops?.name).toBe('cubic');
     expect(
-      errno_of(() => t.setsockopt(fd, IN.IPPROTO_TCP, IN.TCP_CONGESTION, new TextEncoder().encode('vegas'))),
+      errnoOf(() => t.setsockopt(fd, IN.IPPROTO_TCP, IN.TCP_CONGESTION, new TextEncoder().encode('vegas'))),
     ).toBe('ENOENT');
   });
 
@@ -423,9 +425,9 @@ describe('fresh sockets: defaults seen through getsockopt match Linux 6.18', () 
     const fd = t.socket(AF_INET, SOCK_STREAM, 0);
     t.setsockopt(fd, IN.IPPROTO_TCP, IN.TCP_MAXSEG, 1000);
     expect(t.getsockoptInt(fd, IN.IPPROTO_TCP, IN.TCP_MAXSEG)).toBe(1000);
-    expect(errno_of(() => t.setsockopt(fd, IN.IPPROTO_TCP, IN.TCP_MAXSEG, 87))).toBe('EINVAL');
-    expect(errno_of(() => t.getsockopt(fd, IN.IPPROTO_TCP, 9999))).toBe('ENOPROTOOPT');
-    expect(errno_of(() => t.getsockopt(fd, SOL_IP, 9999))).toBe('ENOPROTOOPT');
+    expect(errnoOf(() => t.setsockopt(fd, IN.IPPROTO_TCP, IN.TCP_MAXSEG, 87))).toBe('EINVAL');
+    expect(errnoOf(() => t.getsockopt(fd, IN.IPPROTO_TCP, 9999))).toBe('ENOPROTOOPT');
+    expect(errnoOf(() => t.getsockopt(fd, SOL_IP, 9999))).toBe('ENOPROTOOPT');
   });
 });
 
@@ -466,11 +468,11 @@ describe('sysctls', () => {
     const k = boot();
     const t = k.spawn();
     t.socket(AF_INET, SOCK_DGRAM, 0);
-    expect(errno_of(() => t.sysctl('net.ipv4.ip_local_port_range', '40000 30000'))).toBe('EINVAL');
-    expect(errno_of(() => t.sysctl('net.ipv4.ip_local_port_range', '1000 2000'))).toBe('EINVAL');
+    expect(errnoOf(() => t.sysctl('net.ipv4.ip_local_port_range', '40000 30000'))).toBe('EINVAL');
+    expect(errnoOf(() => t.sysctl('net.ipv4.ip_local_port_range', '1000 2000'))).toBe('EINVAL');
     t.sysctl('net.ipv4.ip_local_port_range', '2000 3000');
-    expect(errno_of(() => t.sysctl('net.ipv4.ip_unprivileged_port_start', '2500'))).toBe('EINVAL');
+    expect(errnoOf(() => t.sysctl('net.ipv4.ip_unprivileged_port_start', '2500'))).toBe('EINVAL');
     t.sysctl('net.ipv4.ip_unprivileged_port_start', '1500');
-    expect(errno_of(() => t.sysctl('net.ipv4.ip_default_ttl', '0'))).toBe('EINVAL');
+    expect(errnoOf(() => t.sysctl('net.ipv4.ip_default_ttl', '0'))).toBe('EINVAL');
   });
 });

@@ -4,7 +4,31 @@
  * inet_listen(), inet_shutdown(), the inet_stream_ops / inet_dgram_ops / inet_sockraw_ops tables and
  * inet_init().
  */
+
+import type { Kernel } from '@ksock/core';
 import {
+  AF_INET,
+  AF_UNSPEC,
+  CAP_NET_BIND_SERVICE,
+  CAP_NET_RAW,
+  EACCES,
+  EADDRINUSE,
+  EADDRNOTAVAIL,
+  EAFNOSUPPORT,
+  EAGAIN,
+  EALREADY,
+  ECONNABORTED,
+  EFAULT,
+  EINPROGRESS,
+  EINVAL,
+  EISCONN,
+  ENOMEM,
+  ENOTCONN,
+  EPERM,
+  EPROTONOSUPPORT,
+  ESOCKTNOSUPPORT,
+  O_NONBLOCK,
+  PF_INET,
   SIOCGIFADDR,
   SIOCGIFBRDADDR,
   SIOCGIFDSTADDR,
@@ -17,10 +41,19 @@ import {
   SIOCSIFFLAGS,
   SIOCSIFNETMASK,
   SIOCSIFPFLAGS,
+  SOCK_DGRAM,
+  SOCK_MAX,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SS_CONNECTED,
+  SS_CONNECTING,
+  SS_DISCONNECTING,
+  SS_UNCONNECTED,
+  TCP_CLOSE,
+  TCP_LISTEN,
+  TCP_SYN_RECV,
+  TCP_SYN_SENT,
 } from '@ksock/core';
-import { devinet_ioctl, get_user_ifreq } from '@ksock/core/kernel';
-import { datagram_poll, Unwind } from '@ksock/core/kernel';
-import type { Kernel } from '@ksock/core';
 import type {
   GetsockoptResult,
   Module,
@@ -34,73 +67,52 @@ import type {
   Socket,
 } from '@ksock/core/kernel';
 import {
-  AF_INET,
-  AF_UNSPEC,
-  CAP_NET_BIND_SERVICE,
-  CAP_NET_RAW,
-  EACCES,
-  EADDRINUSE,
-  EADDRNOTAVAIL,
-  EAFNOSUPPORT,
-  EAGAIN,
-  EFAULT,
-  EINVAL,
-  ENOMEM,
-  ENOTCONN,
-  EPERM,
-  EPROTONOSUPPORT,
-  ESOCKTNOSUPPORT,
-  O_NONBLOCK,
-  PF_INET,
-  SOCK_MAX,
-  SOCK_RAW,
-  SOCK_STREAM,
-  SS_CONNECTING,
-  SS_DISCONNECTING,
-  SS_UNCONNECTED,
-  TCP_CLOSE,
-  TCP_LISTEN,
-  TCP_SYN_RECV,
-  TCP_SYN_SENT,
-} from '@ksock/core';
-import {
   call_ops,
-  tracing,
+  current,
+  datagram_poll,
+  devinet_ioctl,
   ENOIOCTLCMD,
   type Fmt,
-  tracepoint,
+  get_user_ifreq,
   ns_capable,
   proto_register,
   proto_unregister,
   RCV_SHUTDOWN,
   request_module,
   SHUTDOWN_MASK,
-  sk_alloc,
-  sk_common_release,
   SOCK_BINDADDR_LOCK,
   SOCK_BINDPORT_LOCK,
+  SOCK_LINGER,
+  SOCK_RCVBUF_LOCK,
+  SOCK_SUPPORT_ZC,
+  sk_alloc,
+  sk_common_release,
+  sock_error,
   sock_flag,
   sock_init_data,
-  SOCK_LINGER,
   sock_no_accept,
   sock_no_listen,
   sock_no_socketpair,
   sock_register,
-  SOCK_RCVBUF_LOCK,
   sock_unregister,
   trace_note,
+  tracepoint,
+  tracing,
+  Unwind,
 } from '@ksock/core/kernel';
 import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
+import { ip_mc_drop_socket } from './igmp.js';
+import { inet_csk_listen_start, inet_lookup_listener } from './inet_connection_sock.js';
 import { inet_sk, inet_sock_destruct } from './inet_sock.js';
-import { inet_csk_listen_start } from './inet_connection_sock.js';
+import { ipv4 } from './netns_ipv4.js';
 import { make_ping_prot } from './ping.js';
 import { make_raw_prot } from './raw.js';
 import { type InetProtosw, type InetState, inet_state, set_inet_state } from './state.js';
-import { make_tcp_prot, tcp_poll, type TcpImpl } from './tcp.js';
-import { make_udp_prot, make_udplite_prot, udp_poll } from './udp.js';
-import { ip_mc_drop_socket } from './igmp.js';
-import { ipv4 } from './netns_ipv4.js';
+import { tcp_poll, tcp_sk } from './tcp.js';
+import { tcp_loopback_syn } from './tcp_input.js';
+import { make_tcp_prot } from './tcp_ipv4.js';
 import * as IN from './uapi/in.js';
+import { make_udp_prot, make_udplite_prot, udp_poll } from './udp.js';
 
 export type { InetProtosw } from './state.js';
 
@@ -379,7 +391,7 @@ export let inet_shutdown = function inet_shutdown(sock: Socket, how: number): nu
   if (sock.state === SS_CONNECTING) {
     if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV || sk.sk_state === TCP_CLOSE)
       sock.state = SS_DISCONNECTING;
-    else sock.state = 3; // SS_CONNECTED
+    else sock.state = SS_CONNECTED;
   }
   let err = 0;
   switch (sk.sk_state) {
@@ -519,11 +531,95 @@ export function inet_ioctl(sock: Socket, cmd: number, arg: Uint8Array | number):
   return 0;
 }
 
-/** The stream-socket connect and accept (tcp_loopback.ts). */
-export interface InetStreamImpl {
-  connect(sock: Socket, addr: Uint8Array, addrlen: number, flags: number): number;
-  accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number;
-}
+/**
+ * Mirrors __inet_stream_connect(): AF_UNSPEC disconnects; EISCONN / EALREADY / EINPROGRESS by socket
+ * state; a non-blocking connect answers EINPROGRESS even though the loopback handshake already
+ * completed — the next connect() then returns 0 (as Linux does), the one after EISCONN. A blocking
+ * connect whose SYN was dropped sleeps on the listener (EAGAIN to the synchronous API).
+ */
+export let inet_stream_connect = function inet_stream_connect(
+  sock: Socket,
+  addr: Uint8Array,
+  addr_len: number,
+  flags: number,
+): number {
+  const sk = sock.sk!;
+  if (addr_len < 2) return -EINVAL;
+  if ((addr[0]! | (addr[1]! << 8)) === AF_UNSPEC) {
+    const err = tracing
+      ? call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, flags)
+      : sk.sk_prot.disconnect!(sk, flags);
+    sock.state = err ? SS_DISCONNECTING : SS_UNCONNECTED;
+    return err;
+  }
+  let err: number;
+  switch (sock.state) {
+    case SS_CONNECTED:
+      return -EISCONN;
+    case SS_CONNECTING:
+      if (sk.sk_state === TCP_SYN_SENT) tcp_loopback_syn(tcp_sk(sk)); // the SYN is retransmitted
+      err = -EALREADY;
+      break;
+    case SS_UNCONNECTED:
+      if (sk.sk_state !== TCP_CLOSE) return -EISCONN;
+      err = tracing
+        ? call_ops(sk.sk_prot.connect!, 'sk_prot->connect', sk, addr, addr_len)
+        : sk.sk_prot.connect!(sk, addr, addr_len);
+      if (err < 0) return err;
+      sock.state = SS_CONNECTING;
+      err = -EINPROGRESS;
+      break;
+    default:
+      return -EINVAL;
+  }
+  const nonblock = (flags & O_NONBLOCK) !== 0;
+  if (sk.sk_state === TCP_SYN_SENT || sk.sk_state === TCP_SYN_RECV) {
+    if (nonblock) return err;
+    const l = inet_lookup_listener(sk, inet_sk(sk).inet_daddr, inet_sk(sk).inet_dport);
+    current().blocked_on = l?.sk_wq ?? sock.wq;
+    return -EAGAIN;
+  }
+  if (nonblock && err === -EINPROGRESS) return err;
+  if (sk.sk_state === TCP_CLOSE) {
+    // sock_error: the RST's ECONNREFUSED (or ECONNABORTED), then disconnect.
+    const e = sock_error(sk);
+    sock.state = SS_UNCONNECTED;
+    if (
+      (tracing
+        ? call_ops(sk.sk_prot.disconnect!, 'sk_prot->disconnect', sk, flags)
+        : sk.sk_prot.disconnect!(sk, flags)) !== 0
+    )
+      sock.state = SS_DISCONNECTING;
+    return e !== 0 ? e : -ECONNABORTED;
+  }
+  sock.state = SS_CONNECTED;
+  return 0;
+};
+const fmt_inet_stream_connect: Fmt<typeof inet_stream_connect> = (sock, addr) => {
+  const a = IN.parse_sockaddr_in(addr);
+  return `ino=${sock.inode.i_ino}, ${IN.inet_ntoa(a.addr)}:${a.port}`;
+};
+
+/** Mirrors inet_accept() + __inet_accept(): the child grafted onto the new socket, SS_CONNECTED. */
+export let inet_accept = function inet_accept(sock: Socket, newsock: Socket, arg: ProtoAcceptArg): number {
+  const sk1 = sock.sk!;
+  const sk2 = tracing
+    ? call_ops(sk1.sk_prot.accept!, 'sk_prot->accept', sk1, arg.flags)
+    : sk1.sk_prot.accept!(sk1, arg.flags);
+  if (typeof sk2 === 'number') {
+    arg.err = sk2;
+    return sk2;
+  }
+  if ((sock.flags & (1 << SOCK_SUPPORT_ZC)) !== 0) newsock.flags |= 1 << SOCK_SUPPORT_ZC;
+  // sock_graft()
+  sk2.sk_wq = newsock.wq;
+  sk2.sk_socket = newsock;
+  sk2.sk_uid = newsock.inode.i_uid;
+  newsock.sk = sk2;
+  newsock.state = SS_CONNECTED;
+  return 0;
+};
+const fmt_inet_accept: Fmt<typeof inet_accept> = (sock) => `ino=${sock.inode.i_ino}`;
 
 /** Mirrors sk_set_peek_off() / udp_set_peek_off(): SO_PEEK_OFF for TCP and UDP (raw has none). */
 function inet_set_peek_off(sk: Sock, val: number): number {
@@ -544,15 +640,15 @@ function tcp_set_rcvlowat(sk: Sock, val: number): number {
   return 0;
 }
 
-function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetStreamImpl): ProtoOps {
+function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw'): ProtoOps {
   const ops: ProtoOps = {
     family: PF_INET,
     owner,
     release: inet_release,
     bind: inet_bind,
-    connect: kind === 'stream' ? stream.connect : inet_dgram_connect,
+    connect: kind === 'stream' ? inet_stream_connect : inet_dgram_connect,
     socketpair: sock_no_socketpair,
-    accept: kind === 'stream' ? stream.accept : sock_no_accept,
+    accept: kind === 'stream' ? inet_accept : sock_no_accept,
     getname: inet_getname,
     ioctl: inet_ioctl,
     listen: kind === 'stream' ? inet_listen : sock_no_listen,
@@ -572,10 +668,8 @@ function make_ops(owner: Module, kind: 'stream' | 'dgram' | 'raw', stream: InetS
 
 // ---- module init --------------------------------------------------------------------------------
 
-/** What index.ts supplies to inet_init: the TCP data path and the per-namespace/proc/sysctl setup. */
+/** What index.ts supplies to inet_init: the per-namespace, /proc and sysctl setup. */
 export interface InetInitHooks {
-  tcp: TcpImpl;
-  stream: InetStreamImpl;
   /** Registers pernet ops, sysctls and /proc files, pushing the undo of each on `unwind`; 0 or -errno. */
   setup(kernel: Kernel, unwind: Unwind): number;
 }
@@ -588,7 +682,7 @@ export interface InetInitHooks {
 export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): number {
   const unwind = new Unwind();
   const protos: Proto[] = [
-    make_tcp_prot(mod, hooks.tcp),
+    make_tcp_prot(mod),
     make_udp_prot(mod),
     make_raw_prot(mod),
     make_ping_prot(mod),
@@ -615,9 +709,9 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
     raw_prot,
     ping_prot,
     udplite_prot,
-    inet_stream_ops: make_ops(mod, 'stream', hooks.stream),
-    inet_dgram_ops: make_ops(mod, 'dgram', hooks.stream),
-    inet_sockraw_ops: make_ops(mod, 'raw', hooks.stream),
+    inet_stream_ops: make_ops(mod, 'stream'),
+    inet_dgram_ops: make_ops(mod, 'dgram'),
+    inet_sockraw_ops: make_ops(mod, 'raw'),
     tcp_sockets_allocated: 0,
     unwind,
   };
@@ -639,14 +733,14 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
       flags: INET_PROTOSW_PERMANENT | INET_PROTOSW_ICSK,
     },
     {
-      type: 2,
+      type: SOCK_DGRAM,
       protocol: IN.IPPROTO_UDP,
       prot: udp_prot,
       ops: st.inet_dgram_ops,
       flags: INET_PROTOSW_PERMANENT,
     },
     {
-      type: 2,
+      type: SOCK_DGRAM,
       protocol: IN.IPPROTO_ICMP,
       prot: ping_prot,
       ops: st.inet_sockraw_ops,
@@ -663,7 +757,7 @@ export function inet_init(kernel: Kernel, mod: Module, hooks: InetInitHooks): nu
   for (const q of inetsw_array) inet_register_protosw(kernel, q);
   // udplite4_protosw: permanent, so it lands after UDP and before PING.
   inet_register_protosw(kernel, {
-    type: 2,
+    type: SOCK_DGRAM,
     protocol: IN.IPPROTO_UDPLITE,
     prot: udplite_prot,
     ops: st.inet_dgram_ops,
@@ -703,4 +797,10 @@ tracepoint(inet_shutdown, 'inet_shutdown', fmt_inet_shutdown, (f) => {
 });
 tracepoint(inet_dgram_connect, 'inet_dgram_connect', fmt_inet_dgram_connect, (f) => {
   inet_dgram_connect = f;
+});
+tracepoint(inet_stream_connect, 'inet_stream_connect', fmt_inet_stream_connect, (f) => {
+  inet_stream_connect = f;
+});
+tracepoint(inet_accept, 'inet_accept', fmt_inet_accept, (f) => {
+  inet_accept = f;
 });

@@ -4,20 +4,21 @@ import {
   AF_UNSPEC,
   CAP_NET_BIND_SERVICE,
   IFF_UP,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_REUSEADDR,
-  SO_REUSEPORT,
-  TCP_LISTEN,
   type Task,
+  TCP_LISTEN,
 } from '@ksock/core';
-import { NetDevice, dev_change_flags, inet_insert_ifa, register_netdevice } from '@ksock/core/kernel';
+import { dev_change_flags, inet_insert_ifa, NetDevice, register_netdevice } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
-import { boot, errno_of, sk_of } from './__fixtures__/util.js';
+import { boot, sk_of } from './__fixtures__/util.js';
 import type { InetSock } from './inet_sock.js';
 import * as IN from './uapi/in.js';
 
@@ -28,7 +29,7 @@ function bind_cases(t: Task): Record<string, string | boolean | number> {
   const out: Record<string, string | boolean | number> = {};
   const try_bind = (type: number, ip: string, port: number, family: number, len: number) => {
     const fd = t.socket(AF_INET, type, 0);
-    const r = errno_of(() => t.bind(fd, sockaddr_in(ip, port, family).subarray(0, len)));
+    const r = errnoOf(() => t.bind(fd, sockaddr_in(ip, port, family).subarray(0, len)));
     t.close(fd);
     return r;
   };
@@ -46,23 +47,23 @@ function bind_cases(t: Task): Record<string, string | boolean | number> {
 
   const fd = t.socket(AF_INET, SOCK_STREAM, 0);
   t.bind(fd, sockaddr_in('127.0.0.1', 0));
-  out.bind_twice = errno_of(() => t.bind(fd, sockaddr_in('127.0.0.1', 0)));
+  out.bind_twice = errnoOf(() => t.bind(fd, sockaddr_in('127.0.0.1', 0)));
   const name = t.getsockname(fd);
   const port = parse_sockaddr_in(name).port;
   out.ephemeral_in_range = port >= 32768 && port <= 60999;
   out.getsockname_len = name.length;
   let fd2 = t.socket(AF_INET, SOCK_STREAM, 0);
-  out.tcp_same_port = errno_of(() => t.bind(fd2, sockaddr_in('127.0.0.1', port)));
+  out.tcp_same_port = errnoOf(() => t.bind(fd2, sockaddr_in('127.0.0.1', port)));
   t.close(fd2);
   fd2 = t.socket(AF_INET, SOCK_STREAM, 0);
   t.setsockopt(fd2, SOL_SOCKET, SO_REUSEADDR, 1);
   t.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-  out.tcp_same_port_both_reuseaddr_unlistened = errno_of(() => t.bind(fd2, sockaddr_in('127.0.0.1', port)));
+  out.tcp_same_port_both_reuseaddr_unlistened = errnoOf(() => t.bind(fd2, sockaddr_in('127.0.0.1', port)));
   t.close(fd2);
   t.listen(fd, 5);
   fd2 = t.socket(AF_INET, SOCK_STREAM, 0);
   t.setsockopt(fd2, SOL_SOCKET, SO_REUSEADDR, 1);
-  out.tcp_same_port_reuseaddr_listener = errno_of(() => t.bind(fd2, sockaddr_in('127.0.0.1', port)));
+  out.tcp_same_port_reuseaddr_listener = errnoOf(() => t.bind(fd2, sockaddr_in('127.0.0.1', port)));
   t.close(fd2);
   t.close(fd);
 
@@ -72,20 +73,20 @@ function bind_cases(t: Task): Record<string, string | boolean | number> {
   t.setsockopt(u2, SOL_SOCKET, SO_REUSEPORT, 1);
   t.bind(u1, sockaddr_in('127.0.0.1', 0));
   const uport = parse_sockaddr_in(t.getsockname(u1)).port;
-  out.udp_same_port_reuseport = errno_of(() => t.bind(u2, sockaddr_in('127.0.0.1', uport)));
+  out.udp_same_port_reuseport = errnoOf(() => t.bind(u2, sockaddr_in('127.0.0.1', uport)));
   t.close(u2);
   u2 = t.socket(AF_INET, SOCK_DGRAM, 0);
-  out.udp_same_port = errno_of(() => t.bind(u2, sockaddr_in('127.0.0.1', uport)));
+  out.udp_same_port = errnoOf(() => t.bind(u2, sockaddr_in('127.0.0.1', uport)));
   t.close(u2);
   u2 = t.socket(AF_INET, SOCK_DGRAM, 0);
-  out.udp_any_same_port = errno_of(() => t.bind(u2, sockaddr_in('0.0.0.0', uport)));
+  out.udp_any_same_port = errnoOf(() => t.bind(u2, sockaddr_in('0.0.0.0', uport)));
   t.close(u2);
   t.close(u1);
   u1 = t.socket(AF_INET, SOCK_DGRAM, 0);
-  out.udp_listen = errno_of(() => t.listen(u1, 5));
+  out.udp_listen = errnoOf(() => t.listen(u1, 5));
   t.close(u1);
   u1 = t.socket(AF_INET, SOCK_STREAM, 0);
-  const lr = errno_of(() => t.listen(u1, 5));
+  const lr = errnoOf(() => t.listen(u1, 5));
   out.tcp_listen_unbound_autobinds = lr === 'OK' && parse_sockaddr_in(t.getsockname(u1)).port !== 0;
   t.close(u1);
   return out;
@@ -117,7 +118,7 @@ describe('inet_bind against Linux 6.18', () => {
     const a = svc.socket(AF_INET, SOCK_STREAM, 0);
     svc.bind(a, sockaddr_in('127.0.0.1', 80));
     const b = user.socket(AF_INET, SOCK_STREAM, 0);
-    expect(errno_of(() => user.bind(b, sockaddr_in('127.0.0.1', 443)))).toBe('EACCES');
+    expect(errnoOf(() => user.bind(b, sockaddr_in('127.0.0.1', 443)))).toBe('EACCES');
     root.sysctl('net.ipv4.ip_unprivileged_port_start', '443');
     user.bind(b, sockaddr_in('127.0.0.1', 443));
     // Port 0 is never privileged.
@@ -135,12 +136,12 @@ describe('inet_bind against Linux 6.18', () => {
     const k = boot();
     const user = k.spawn({ uid: 1000 });
     const fd = user.socket(AF_INET, SOCK_STREAM, 0);
-    expect(errno_of(() => user.bind(fd, sockaddr_in('192.0.2.1', 80, AF_INET6)))).toBe('EAFNOSUPPORT');
-    expect(errno_of(() => user.bind(fd, sockaddr_in('192.0.2.1', 80)))).toBe('EADDRNOTAVAIL');
+    expect(errnoOf(() => user.bind(fd, sockaddr_in('192.0.2.1', 80, AF_INET6)))).toBe('EAFNOSUPPORT');
+    expect(errnoOf(() => user.bind(fd, sockaddr_in('192.0.2.1', 80)))).toBe('EADDRNOTAVAIL');
     user.bind(fd, sockaddr_in('127.0.0.1', 5000));
-    expect(errno_of(() => user.bind(fd, sockaddr_in('127.0.0.1', 80)))).toBe('EACCES');
-    expect(errno_of(() => user.bind(fd, sockaddr_in('127.0.0.1', 5001)))).toBe('EINVAL');
-    expect(errno_of(() => user.bind(fd, new Uint8Array(0)))).toBe('EINVAL');
+    expect(errnoOf(() => user.bind(fd, sockaddr_in('127.0.0.1', 80)))).toBe('EACCES');
+    expect(errnoOf(() => user.bind(fd, sockaddr_in('127.0.0.1', 5001)))).toBe('EINVAL');
+    expect(errnoOf(() => user.bind(fd, new Uint8Array(0)))).toBe('EINVAL');
     user.close(fd);
   });
 
@@ -169,7 +170,7 @@ describe('inet_bind against Linux 6.18', () => {
     expect(sk_of<InetSock>(t, b).inet_saddr).toBe(0);
     expect(sk_of<InetSock>(t, b).inet_rcv_saddr).toBe(IN.inet_aton('192.0.2.255'));
     const c = t.socket(AF_INET, SOCK_DGRAM, 0);
-    expect(errno_of(() => t.bind(c, sockaddr_in('198.51.100.1', 0)))).toBe('EADDRNOTAVAIL');
+    expect(errnoOf(() => t.bind(c, sockaddr_in('198.51.100.1', 0)))).toBe('EADDRNOTAVAIL');
     t.setsockopt(c, 0, IN.IP_FREEBIND, 1);
     t.bind(c, sockaddr_in('198.51.100.1', 0));
     const d = t.socket(AF_INET, SOCK_STREAM, 0);
@@ -193,7 +194,7 @@ describe('inet_bind against Linux 6.18', () => {
       }
       expect([...ports].sort()).toEqual([40000, 40001, 40002, 40003]);
       const fd = t.socket(AF_INET, type, 0);
-      expect(errno_of(() => t.bind(fd, sockaddr_in('127.0.0.1', 0)))).toBe('EADDRINUSE');
+      expect(errnoOf(() => t.bind(fd, sockaddr_in('127.0.0.1', 0)))).toBe('EADDRINUSE');
       // A failed bind leaves the socket unbound: the address is cleared again.
       expect(parse_sockaddr_in(t.getsockname(fd))).toEqual({ family: AF_INET, port: 0, addr: 0 });
       t.close(fd);
@@ -233,7 +234,7 @@ describe('inet_bind against Linux 6.18', () => {
           });
           for (const p of ports) {
             const fd = t.socket(AF_INET, SOCK_DGRAM, 0);
-            expect(errno_of(() => t.bind(fd, sockaddr_in('127.0.0.1', p)))).toBe('EADDRINUSE');
+            expect(errnoOf(() => t.bind(fd, sockaddr_in('127.0.0.1', p)))).toBe('EADDRINUSE');
             t.close(fd);
           }
           for (const fd of fds) t.close(fd);
@@ -248,8 +249,8 @@ describe('inet_bind against Linux 6.18', () => {
     const k = boot();
     const t = k.spawn();
     const fd = t.socket(AF_INET, SOCK_RAW, IN.IPPROTO_ICMP);
-    expect(errno_of(() => t.bind(fd, sockaddr_in('127.0.0.1', 0).subarray(0, 15)))).toBe('EINVAL');
-    expect(errno_of(() => t.bind(fd, sockaddr_in('192.0.2.9', 0)))).toBe('EADDRNOTAVAIL');
+    expect(errnoOf(() => t.bind(fd, sockaddr_in('127.0.0.1', 0).subarray(0, 15)))).toBe('EINVAL');
+    expect(errnoOf(() => t.bind(fd, sockaddr_in('192.0.2.9', 0)))).toBe('EADDRNOTAVAIL');
     t.bind(fd, sockaddr_in('127.0.0.1', 9999));
     // raw_bind() does not check the family and keeps the protocol as the "port".
     expect(parse_sockaddr_in(t.getsockname(fd))).toEqual({
@@ -270,7 +271,7 @@ describe('getsockname, listen', () => {
     expect(t.getsockname(fd)).toEqual(sockaddr_in(0, 0));
     t.bind(fd, sockaddr_in('127.0.0.1', 0x1234));
     expect([...t.getsockname(fd)]).toEqual([2, 0, 0x12, 0x34, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect(errno_of(() => t.getpeername(fd))).toBe('ENOTCONN');
+    expect(errnoOf(() => t.getpeername(fd))).toBe('ENOTCONN');
     t.close(fd);
   });
 
@@ -287,7 +288,7 @@ describe('getsockname, listen', () => {
     expect(sk.sk_max_ack_backlog).toBe(4096);
     expect(t.getsockoptInt(fd, SOL_SOCKET, 30 /* SO_ACCEPTCONN */)).toBe(1);
     // Binding a listener is EINVAL (not CLOSE).
-    expect(errno_of(() => t.bind(fd, sockaddr_in('127.0.0.1', 5556)))).toBe('EINVAL');
+    expect(errnoOf(() => t.bind(fd, sockaddr_in('127.0.0.1', 5556)))).toBe('EINVAL');
     t.close(fd);
     // The port is free again once the listener is gone.
     const fd2 = t.socket(AF_INET, SOCK_STREAM, 0);
@@ -299,16 +300,16 @@ describe('getsockname, listen', () => {
     const k = boot();
     const t = k.spawn();
     const u = t.socket(AF_INET, SOCK_DGRAM, 0);
-    expect(errno_of(() => t.listen(u, 1))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => t.listen(u, 1))).toBe('EOPNOTSUPP');
     const r = t.socket(AF_INET, SOCK_RAW, 6);
-    expect(errno_of(() => t.listen(r, 1))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => t.listen(r, 1))).toBe('EOPNOTSUPP');
     const a = t.socket(AF_INET, SOCK_STREAM, 0);
     const b = t.socket(AF_INET, SOCK_STREAM, 0);
     for (const fd of [a, b]) t.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
     t.bind(a, sockaddr_in('127.0.0.1', 6000));
     t.bind(b, sockaddr_in('127.0.0.1', 6000));
     t.listen(a, 1);
-    expect(errno_of(() => t.listen(b, 1))).toBe('EADDRINUSE');
+    expect(errnoOf(() => t.listen(b, 1))).toBe('EADDRINUSE');
     expect(sk_of<InetSock>(t, b).sk_state).toBe(7);
     for (const fd of [u, r, a, b]) t.close(fd);
     expect(k.sk_allocated).toBe(0);
@@ -318,8 +319,8 @@ describe('getsockname, listen', () => {
     const k = boot();
     const t = k.spawn();
     const fd = t.socket(AF_INET, SOCK_DGRAM, 0);
-    expect(errno_of(() => t.shutdown(fd, 3))).toBe('EINVAL');
-    expect(errno_of(() => t.shutdown(fd, 0))).toBe('ENOTCONN');
+    expect(errnoOf(() => t.shutdown(fd, 3))).toBe('EINVAL');
+    expect(errnoOf(() => t.shutdown(fd, 0))).toBe('ENOTCONN');
     const l = t.socket(AF_INET, SOCK_STREAM, 0);
     t.listen(l, 1);
     t.shutdown(l, 0); // SHUT_RD on a listener disconnects it

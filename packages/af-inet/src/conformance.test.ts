@@ -2,11 +2,11 @@ import {
   AF_INET,
   CAP_NET_RAW,
   MSG_DONTWAIT,
+  SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_REUSEADDR,
 } from '@ksock/core';
 import { checkFamily, checkPackageModules } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';

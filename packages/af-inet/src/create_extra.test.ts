@@ -3,10 +3,10 @@ import {
   EADDRINUSE,
   EPERM,
   type Kernel,
+  SO_REUSEPORT,
   SOCK_RAW,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_REUSEPORT,
 } from '@ksock/core';
 import {
   type Module,
@@ -17,8 +17,9 @@ import {
   sock_create_kern,
   sock_release,
 } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
-import { boot, errno_of } from './__fixtures__/util.js';
+import { boot } from './__fixtures__/util.js';
 import { type InetProtosw, inet_register_protosw, inet_unregister_protosw } from './af_inet.js';
 import { InetSock } from './inet_sock.js';
 import { inet_state } from './state.js';
@@ -79,7 +80,7 @@ describe('inet_create: the remaining branches', () => {
     const sw: InetProtosw = { type: 4, protocol: 7, prot, ops: st.inet_dgram_ops, flags: 0 };
     inet_register_protosw(k, sw);
     const t = k.spawn();
-    expect(errno_of(() => t.socket(AF_INET, 4, 7))).toBe('ENOMEM');
+    expect(errnoOf(() => t.socket(AF_INET, 4, 7))).toBe('ENOMEM');
     inet_unregister_protosw(k, sw);
     proto_unregister(k, prot);
   });
@@ -97,7 +98,7 @@ describe('bind conflicts beyond the host cases', () => {
     const c = t.socket(AF_INET, SOCK_STREAM, 0);
     t.bind(a, sockaddr_in('127.0.0.1', 7100));
     t.bind(b, sockaddr_in('127.0.0.2', 7100));
-    expect(errno_of(() => t.bind(c, sockaddr_in('0.0.0.0', 7100)))).toBe('EADDRINUSE');
+    expect(errnoOf(() => t.bind(c, sockaddr_in('0.0.0.0', 7100)))).toBe('EADDRINUSE');
   });
 
   it('SO_REUSEPORT lets sockets of the same owner share a port, not those of another uid', () => {
@@ -117,6 +118,6 @@ describe('bind conflicts beyond the host cases', () => {
     alice.listen(a1, 1);
     alice.bind(a2, sockaddr_in('127.0.0.1', 7200));
     alice.listen(a2, 1);
-    expect(errno_of(() => bob.bind(b1, sockaddr_in('127.0.0.1', 7200)))).toBe('EADDRINUSE');
+    expect(errnoOf(() => bob.bind(b1, sockaddr_in('127.0.0.1', 7200)))).toBe('EADDRINUSE');
   });
 });

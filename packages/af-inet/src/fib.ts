@@ -4,8 +4,9 @@
  * (include/net/inet_sock.h), and the output-device check of ip_route_output_key_hash_rcu() for a socket
  * bound to a device. Every route ksock has is local: packets go through lo.
  */
-import type { Net, Sock } from '@ksock/core/kernel';
+
 import { EACCES, ENETUNREACH, ENODEV, IFF_UP } from '@ksock/core';
+import type { Net, Sock } from '@ksock/core/kernel';
 import { dev_get_by_index, inet_addr_is_local, SOCK_BROADCAST, sock_flag } from '@ksock/core/kernel';
 import type { InetSock } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';

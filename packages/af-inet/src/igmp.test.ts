@@ -3,8 +3,9 @@
  * calls in a fresh network namespace with only lo up.
  */
 import { AF_INET, SOCK_DGRAM, SOCK_STREAM, SOL_IP } from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
-import { boot, errno_of } from './__fixtures__/util.js';
+import { boot } from './__fixtures__/util.js';
 import * as IN from './uapi/in.js';
 
 const ip = (a: string) => Uint8Array.from(a.split('.').map(Number));
@@ -22,7 +23,7 @@ describe('IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP (ip_mc_join_group(), ip_mc_leav
     const g = ip('239.1.2.3');
     const lo = ip('127.0.0.1');
     const any = ip('0.0.0.0');
-    const set = (name: number, v: Uint8Array, fd = s) => errno_of(() => t.setsockopt(fd, SOL_IP, name, v));
+    const set = (name: number, v: Uint8Array, fd = s) => errnoOf(() => t.setsockopt(fd, SOL_IP, name, v));
     expect(set(IN.IP_ADD_MEMBERSHIP, cat(g, any))).toBe('ENODEV'); // no route to the group
     expect(set(IN.IP_ADD_MEMBERSHIP, cat(g, lo))).toBe('OK');
     expect(set(IN.IP_ADD_MEMBERSHIP, cat(g, lo))).toBe('EADDRINUSE');
@@ -44,7 +45,7 @@ describe('IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP (ip_mc_join_group(), ip_mc_leav
     expect(joined).toBe(20);
     expect(set(IN.IP_ADD_MEMBERSHIP, cat(ip('239.2.0.99'), lo), u)).toBe('ENOBUFS');
     expect(set(IN.IP_ADD_MEMBERSHIP, cat(g, lo), t.socket(AF_INET, SOCK_STREAM, 0))).toBe('EPROTO');
-    expect(errno_of(() => t.getsockopt(s, SOL_IP, IN.IP_ADD_MEMBERSHIP, 8))).toBe('ENOPROTOOPT');
+    expect(errnoOf(() => t.getsockopt(s, SOL_IP, IN.IP_ADD_MEMBERSHIP, 8))).toBe('ENOPROTOOPT');
     // net.ipv4.igmp_max_memberships bounds the next join.
     t.sysctl('net.ipv4.igmp_max_memberships', '25');
     expect(set(IN.IP_ADD_MEMBERSHIP, cat(ip('239.2.0.99'), lo), u)).toBe('OK');
@@ -57,7 +58,7 @@ describe('IP_MULTICAST_IF', () => {
     const s = t.socket(AF_INET, SOCK_DGRAM, 0);
     const lo = ip('127.0.0.1');
     const any = ip('0.0.0.0');
-    const set = (v: Uint8Array) => errno_of(() => t.setsockopt(s, SOL_IP, IN.IP_MULTICAST_IF, v));
+    const set = (v: Uint8Array) => errnoOf(() => t.setsockopt(s, SOL_IP, IN.IP_MULTICAST_IF, v));
     const get = (len: number) => [...t.getsockopt(s, SOL_IP, IN.IP_MULTICAST_IF, len)];
     expect(set(lo)).toBe('OK');
     expect(get(4)).toEqual([127, 0, 0, 1]);
@@ -70,7 +71,7 @@ describe('IP_MULTICAST_IF', () => {
     expect(set(int(1))).toBe('EADDRNOTAVAIL'); // 1.0.0.0 is nobody's address
     expect(set(new Uint8Array(0))).toBe('EINVAL');
     expect(
-      errno_of(() => t.setsockopt(t.socket(AF_INET, SOCK_STREAM, 0), SOL_IP, IN.IP_MULTICAST_IF, lo)),
+      errnoOf(() => t.setsockopt(t.socket(AF_INET, SOCK_STREAM, 0), SOL_IP, IN.IP_MULTICAST_IF, lo)),
     ).toBe('EINVAL');
   });
 });

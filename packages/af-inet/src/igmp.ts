@@ -4,8 +4,9 @@
  * IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP keep. ksock sends no IGMP and routes no multicast: joining
  * changes what the socket answers, not what it receives (a deliberate limit).
  */
-import type { NetDevice, Net, Sock } from '@ksock/core/kernel';
-import { EADDRINUSE, EADDRNOTAVAIL, ENOBUFS, ENODEV, EINVAL } from '@ksock/core';
+
+import { EADDRINUSE, EADDRNOTAVAIL, EINVAL, ENOBUFS, ENODEV } from '@ksock/core';
+import type { Net, NetDevice, Sock } from '@ksock/core/kernel';
 import { dev_get_by_index } from '@ksock/core/kernel';
 import { inet_addr_type, RTN_LOCAL } from './fib.js';
 import { type IpMreqn, inet_sk } from './inet_sock.js';

@@ -1,19 +1,22 @@
 /**
  * struct inet_connection_sock and the port/listen helpers of net/ipv4/inet_connection_sock.c and
- * inet_hashtables.c: bind buckets, bind conflicts, ephemeral port choice, listen start/stop, hashing.
+ * inet_hashtables.c: bind buckets, bind conflicts, ephemeral port choice, listen start/stop, hashing, the
+ * listener lookup and inet_csk_accept().
  */
+
+import { EADDRINUSE, EAGAIN, EINVAL, TCP_CLOSE, TCP_LISTEN, TCP_TIME_WAIT } from '@ksock/core';
 import type { Sock } from '@ksock/core/kernel';
-import { EADDRINUSE, TCP_CLOSE, TCP_LISTEN, TCP_TIME_WAIT } from '@ksock/core';
 import {
   call_ops,
-  tracing,
   type Fmt,
-  tracepoint,
+  get_random_u32_below,
   SkBuffHead,
   sock_prot_inuse_add,
   TimerList,
-  get_random_u32_below,
+  tracepoint,
+  tracing,
 } from '@ksock/core/kernel';
+import { inet_bound_dev_eq, local_iif } from './fib.js';
 import { InetSock, inet_sk } from './inet_sock.js';
 import { ipv4 } from './netns_ipv4.js';
 
@@ -268,6 +271,46 @@ export let inet_csk_listen_start = function inet_csk_listen_start(sk: Sock): num
   return -EADDRINUSE;
 };
 
+/**
+ * Mirrors __inet_lookup_listener() for a SYN from `sk` to daddr:dport: listeners on the exact address are
+ * looked up before those on INADDR_ANY; one bound to another device than the SYN arrives on is skipped,
+ * and one bound to that device outranks an unbound one (compute_score()). The first best wins.
+ */
+export function inet_lookup_listener(sk: Sock, daddr: number, dport: number): InetConnectionSock | null {
+  const dif = local_iif(sk);
+  let best: InetConnectionSock | null = null;
+  let best_score = 0;
+  for (const l of ipv4(sk.sk_net).tcp_listening) {
+    if (l.inet_num !== dport || l.sk_state !== TCP_LISTEN) continue;
+    if (l.inet_rcv_saddr !== daddr && l.inet_rcv_saddr !== 0) continue;
+    if (!inet_bound_dev_eq(l.sk_bound_dev_if, dif)) continue;
+    const score = (l.inet_rcv_saddr === daddr ? 4 : 0) + (l.sk_bound_dev_if !== 0 ? 2 : 1);
+    if (score > best_score) {
+      best = l as InetConnectionSock;
+      best_score = score;
+    }
+  }
+  return best;
+}
+
+/** Mirrors inet_csk_reqsk_queue_is_full(): more than the backlog waiting to be accepted. */
+export function inet_csk_reqsk_queue_is_full(l: Sock): boolean {
+  return l.sk_ack_backlog > l.sk_max_ack_backlog;
+}
+
+/** Mirrors inet_csk_accept(): EINVAL unless listening; EAGAIN while the queue is empty; the oldest child. */
+export let inet_csk_accept = function inet_csk_accept(sk: Sock, _flags: number): Sock | number {
+  if (sk.sk_state !== TCP_LISTEN) return -EINVAL;
+  const q = inet_csk(sk).icsk_accept_list;
+  const child = q.shift();
+  if (child === undefined) return -EAGAIN;
+  sk.sk_ack_backlog--;
+  // Connectors whose SYN was dropped while the queue was full may retry now.
+  sk.sk_wq?.wake_up();
+  return child;
+};
+const fmt_inet_csk_accept: Fmt<typeof inet_csk_accept> = (_sk, flags) => `flags=0x${flags.toString(16)}`;
+
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
 tracepoint(inet_csk_get_port, 'inet_csk_get_port', fmt_inet_csk_get_port, (f) => {
   inet_csk_get_port = f;
@@ -283,4 +326,7 @@ tracepoint(inet_unhash, 'inet_unhash', undefined, (f) => {
 });
 tracepoint(inet_csk_listen_start, 'inet_csk_listen_start', undefined, (f) => {
   inet_csk_listen_start = f;
+});
+tracepoint(inet_csk_accept, 'inet_csk_accept', fmt_inet_csk_accept, (f) => {
+  inet_csk_accept = f;
 });

@@ -3,14 +3,14 @@
  * while it sleeps ends it with EINTR (sock_intr_errno() of a pending signal), leaving no sleeper behind.
  */
 import {
-  AF_INET,
   type AbortSignalLike,
+  AF_INET,
   EALREADY,
   F_SETFL,
   MSG_DONTWAIT,
   O_NONBLOCK,
-  SOCK_STREAM,
   type SleepOptions,
+  SOCK_STREAM,
   type Task,
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';

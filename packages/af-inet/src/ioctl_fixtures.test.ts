@@ -5,14 +5,10 @@
  * `task.raw.ioctl()`: inet_ioctl() → devinet_ioctl() for the address ioctls, sk_ioctl() for FIONREAD,
  * sock_do_ioctl() → dev_ioctl() for the device ioctls, dev_ifconf() for SIOCGIFCONF.
  */
+
+import * as S from '@ksock/core';
 import {
-  NetDevice,
-  dev_change_flags,
-  dev_get_by_name,
-  inet_insert_ifa,
-  register_netdevice,
-} from '@ksock/core/kernel';
-import {
+  AF_INET,
   ARPHRD_ETHER,
   CLONE_NEWNET,
   errname,
@@ -25,14 +21,19 @@ import {
   Kernel,
   O_NONBLOCK,
   RT_SCOPE_UNIVERSE,
-  AF_INET,
   SOCK_DGRAM,
   type Task,
 } from '@ksock/core';
-import * as S from '@ksock/core';
+import {
+  dev_change_flags,
+  dev_get_by_name,
+  inet_insert_ifa,
+  NetDevice,
+  register_netdevice,
+} from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
-import af_inet from './index.js';
 import LINUX from './__fixtures__/linux-6.18-ioctl-inet.json' with { type: 'json' };
+import af_inet from './index.js';
 import { sockaddr_in } from './uapi/in.js';
 
 type Case = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // IP_RECVORIGDSTADDR, byte for byte as Linux 6.18 answers (recorded with Python's recvmsg in a fresh
 // network namespace, lo up: the port bytes of IP_ORIGDSTADDR are the socket's own).
 
-import { AF_INET, MSG_CTRUNC, SOCK_DGRAM, cmsgs } from '@ksock/core';
+import { AF_INET, cmsgs, MSG_CTRUNC, SOCK_DGRAM } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { boot } from './__fixtures__/util.js';
 import { INADDR_LOOPBACK, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';

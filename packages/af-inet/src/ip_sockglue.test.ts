@@ -1,8 +1,9 @@
 import { AF_INET, SO_PRIORITY, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_IP, SOL_SOCKET } from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import fixture from './__fixtures__/ip-options-linux-6.18.json' with { type: 'json' };
 import { apply_host_sysctls, linux_answers, probe_sockopt } from './__fixtures__/sockopt_probe.js';
-import { boot, errno_of } from './__fixtures__/util.js';
+import { boot } from './__fixtures__/util.js';
 import * as IN from './uapi/in.js';
 
 describe('do_ip_setsockopt()', () => {
@@ -27,7 +28,7 @@ describe('do_ip_setsockopt()', () => {
       return Object.fromEntries(
         Object.entries(opts).map(([name, opt]) => [
           name,
-          errno_of(() => t.setsockopt(fd, SOL_IP, opt, new Uint8Array(0))),
+          errnoOf(() => t.setsockopt(fd, SOL_IP, opt, new Uint8Array(0))),
         ]),
       );
     };
@@ -115,9 +116,9 @@ describe('IP_UNICAST_IF', () => {
     const u = t.socket(AF_INET, SOCK_DGRAM, 0);
     t.setsockopt(u, SOL_IP, IN.IP_UNICAST_IF, be(1));
     expect([...t.getsockopt(u, SOL_IP, IN.IP_UNICAST_IF, 4)]).toEqual([0, 0, 0, 1]);
-    expect(errno_of(() => t.setsockopt(u, SOL_IP, IN.IP_UNICAST_IF, be(99)))).toBe('EADDRNOTAVAIL');
+    expect(errnoOf(() => t.setsockopt(u, SOL_IP, IN.IP_UNICAST_IF, be(99)))).toBe('EADDRNOTAVAIL');
     const b = t.socket(AF_INET, SOCK_DGRAM, 0);
     t.setsockopt(b, SOL_SOCKET, 62 /* SO_BINDTOIFINDEX */, 1);
-    expect(errno_of(() => t.setsockopt(b, SOL_IP, IN.IP_UNICAST_IF, be(1)))).toBe('EINVAL');
+    expect(errnoOf(() => t.setsockopt(b, SOL_IP, IN.IP_UNICAST_IF, be(1)))).toBe('EINVAL');
   });
 });

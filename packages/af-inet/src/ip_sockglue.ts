@@ -2,19 +2,19 @@
  * SOL_IP socket options: mirrors do_ip_setsockopt() / do_ip_getsockopt() in net/ipv4/ip_sockglue.c for
  * the options whose state ksock models.
  */
-import type { MsgHdr, Sock } from '@ksock/core/kernel';
+
 import {
   CAP_NET_ADMIN,
   CAP_NET_RAW,
   EADDRINUSE,
+  EADDRNOTAVAIL,
   EINVAL,
   ENOBUFS,
   ENOPROTOOPT,
-  EOPNOTSUPP,
   ENOTCONN,
+  EOPNOTSUPP,
   EPERM,
   EPROTO,
-  EADDRNOTAVAIL,
   SOCK_DGRAM,
   SOCK_RAW,
   SOCK_STREAM,
@@ -23,7 +23,9 @@ import {
   TCP_ESTABLISHED,
   TCP_LISTEN,
 } from '@ksock/core';
-import { capable, dev_get_by_index, put_cmsg } from '@ksock/core/kernel';
+import type { MsgHdr, Sock } from '@ksock/core/kernel';
+import { capable, dev_get_by_index, int_bytes, put_cmsg, read_int } from '@ksock/core/kernel';
+import { ip_dev_find, ip_mc_join_group, ip_mc_leave_group } from './igmp.js';
 import {
   INET_FLAGS_CHECKSUM,
   INET_FLAGS_ORIGDSTADDR,
@@ -40,7 +42,6 @@ import {
   type IpMreqn,
   inet_sk,
 } from './inet_sock.js';
-import { ip_dev_find, ip_mc_join_group, ip_mc_leave_group } from './igmp.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
@@ -151,7 +152,7 @@ function ip_set_multicast_if(sk: Sock, optval: Uint8Array): number {
 
 /** Options whose optval is an int but which also accept a single byte (ip_setsockopt's setsockopt_needs_rtnl list aside). */
 function read_val(optval: Uint8Array): number {
-  if (optval.length >= 4) return new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
+  if (optval.length >= 4) return read_int(optval);
   if (optval.length >= 1) return optval[0]!;
   return 0;
 }
@@ -358,9 +359,7 @@ export function ip_getsockopt(sk: Sock, level: number, optname: number, len: num
     }
   }
   if (len < 4 && len > 0 && val >= 0 && val <= 255) return Uint8Array.of(val);
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, val, true);
-  return b.slice(0, Math.min(4, len));
+  return int_bytes(val).slice(0, Math.min(4, len));
 }
 
 /** What ip_cmsg_recv_offset() reads of a received datagram: its IP header and the route it arrived by. */

@@ -2,25 +2,27 @@ import {
   AF_INET,
   AF_UNSPEC,
   MSG_DONTWAIT,
+  MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
   SIOCINQ,
   SIOCOUTQ,
+  SO_RCVBUF,
+  SO_REUSEADDR,
   SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_RCVBUF,
-  SO_REUSEADDR,
   TCP_CLOSE,
   TCP_CLOSE_WAIT,
   TCP_ESTABLISHED,
 } from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
-import { boot, errno_of, sk_of } from './__fixtures__/util.js';
+import { boot, sk_of } from './__fixtures__/util.js';
 import type { TcpSock } from './tcp.js';
-import { INADDR_LOOPBACK, IPPROTO_TCP, TCP_MAXSEG, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
+import { INADDR_LOOPBACK, IPPROTO_TCP, parse_sockaddr_in, sockaddr_in, TCP_MAXSEG } from './uapi/in.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -43,7 +45,7 @@ describe('UDP over loopback', () => {
     const back = t.recvfrom(cli, 3);
     expect(dec(back.data)).toBe('wor');
     expect(back.flags & MSG_TRUNC).not.toBe(0);
-    expect(errno_of(() => t.recvfrom(cli, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(errnoOf(() => t.recvfrom(cli, 10, MSG_DONTWAIT))).toBe('EAGAIN');
     for (const fd of [srv, cli]) t.close(fd);
     expect(k.sk_allocated).toBe(0);
   });
@@ -64,23 +66,23 @@ describe('UDP over loopback', () => {
     t.sendto(cli, enc('c'), 0, sockaddr_in('127.0.0.6', 7000));
     expect(dec(t.recvfrom(exact, 10).data)).toBe('b');
     expect(dec(t.recvfrom(any, 10).data)).toBe('c');
-    expect(errno_of(() => t.recvfrom(exact, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(errnoOf(() => t.recvfrom(exact, 10, MSG_DONTWAIT))).toBe('EAGAIN');
   });
 
   it('checks the destination as udp_sendmsg does: EINVAL short, EAFNOSUPPORT, EDESTADDRREQ, EMSGSIZE, ENETUNREACH', () => {
     const k = boot();
     const t = k.spawn();
     const fd = t.socket(AF_INET, SOCK_DGRAM, 0);
-    expect(errno_of(() => t.sendto(fd, enc('x'), 0, sockaddr_in('127.0.0.1', 1).subarray(0, 8)))).toBe(
+    expect(errnoOf(() => t.sendto(fd, enc('x'), 0, sockaddr_in('127.0.0.1', 1).subarray(0, 8)))).toBe(
       'EINVAL',
     );
-    expect(errno_of(() => t.sendto(fd, enc('x'), 0, sockaddr_in('127.0.0.1', 1, 10)))).toBe('EAFNOSUPPORT');
-    expect(errno_of(() => t.sendto(fd, enc('x'), 0, sockaddr_in('127.0.0.1', 0)))).toBe('EINVAL');
-    expect(errno_of(() => t.sendto(fd, enc('x')))).toBe('EDESTADDRREQ');
-    expect(errno_of(() => t.sendto(fd, new Uint8Array(65508), 0, sockaddr_in('127.0.0.1', 9)))).toBe(
+    expect(errnoOf(() => t.sendto(fd, enc('x'), 0, sockaddr_in('127.0.0.1', 1, 10)))).toBe('EAFNOSUPPORT');
+    expect(errnoOf(() => t.sendto(fd, enc('x'), 0, sockaddr_in('127.0.0.1', 0)))).toBe('EINVAL');
+    expect(errnoOf(() => t.sendto(fd, enc('x')))).toBe('EDESTADDRREQ');
+    expect(errnoOf(() => t.sendto(fd, new Uint8Array(65508), 0, sockaddr_in('127.0.0.1', 9)))).toBe(
       'EMSGSIZE',
     );
-    expect(errno_of(() => t.sendto(fd, enc('x'), 0, sockaddr_in('198.51.100.1', 9)))).toBe('ENETUNREACH');
+    expect(errnoOf(() => t.sendto(fd, enc('x'), 0, sockaddr_in('198.51.100.1', 9)))).toBe('ENETUNREACH');
     // Nobody on the port: the datagram is dropped, the send still succeeds.
     expect(t.sendto(fd, enc('x'), 0, sockaddr_in('127.0.0.1', 9))).toBe(1);
     t.close(fd);
@@ -101,8 +103,8 @@ describe('UDP over loopback', () => {
     expect(t.write(cli, enc('via write'))).toBe(9);
     expect(dec(t.read(srv, 64))).toBe('via write');
     t.connect(cli, sockaddr_in('0.0.0.0', 0, AF_UNSPEC));
-    expect(errno_of(() => t.getpeername(cli))).toBe('ENOTCONN');
-    expect(errno_of(() => t.sendto(cli, enc('x')))).toBe('EDESTADDRREQ');
+    expect(errnoOf(() => t.getpeername(cli))).toBe('ENOTCONN');
+    expect(errnoOf(() => t.sendto(cli, enc('x')))).toBe('EDESTADDRREQ');
   });
 
   it('drops datagrams beyond SO_RCVBUF and counts them in the drops column of /proc/net/udp', () => {
@@ -121,7 +123,7 @@ describe('UDP over loopback', () => {
       .find((l) => l.includes(':1771 '))!;
     expect(row.trim().split(/\s+/).at(-1)).toBe(String(sk.sk_drops));
     let n = 0;
-    while (errno_of(() => t.recvfrom(srv, 2000, MSG_DONTWAIT)) === 'OK') n++;
+    while (errnoOf(() => t.recvfrom(srv, 2000, MSG_DONTWAIT)) === 'OK') n++;
     expect(n + sk.sk_drops).toBe(10);
   });
 
@@ -185,13 +187,13 @@ describe('TCP over loopback', () => {
     expect(dec(t.recvfrom(a, 100, MSG_PEEK).data)).toBe('hello world');
     expect(dec(t.read(a, 3))).toBe('hel');
     expect(dec(t.read(a, 100))).toBe('lo world');
-    expect(errno_of(() => t.recvfrom(a, 10, MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(errnoOf(() => t.recvfrom(a, 10, MSG_DONTWAIT))).toBe('EAGAIN');
     t.write(a, enc('pong'));
     expect(dec(t.read(c, 10))).toBe('pong');
     t.close(c);
     expect(sk_of(t, a).sk_state).toBe(TCP_CLOSE_WAIT);
     expect(t.read(a, 10).length).toBe(0);
-    expect(errno_of(() => t.write(a, enc('x')))).toBe('EPIPE');
+    expect(errnoOf(() => t.write(a, enc('x')))).toBe('EPIPE');
     t.close(a);
     t.close(l);
     expect(k.sk_allocated).toBe(0);
@@ -237,7 +239,7 @@ describe('TCP over loopback', () => {
     const { k, t, l, c, a } = pair();
     t.write(c, enc('unread'));
     t.close(a);
-    expect(errno_of(() => t.read(c, 10))).toBe('ECONNRESET');
+    expect(errnoOf(() => t.read(c, 10))).toBe('ECONNRESET');
     expect(sk_of(t, c).sk_state).toBe(TCP_CLOSE);
     t.close(c);
     t.close(l);
@@ -248,7 +250,7 @@ describe('TCP over loopback', () => {
     const { t, c, a } = pair();
     t.shutdown(c, 1);
     expect(t.read(a, 10).length).toBe(0);
-    expect(errno_of(() => t.write(c, enc('x')))).toBe('EPIPE');
+    expect(errnoOf(() => t.write(c, enc('x')))).toBe('EPIPE');
     t.write(a, enc('still here'));
     expect(dec(t.read(c, 20))).toBe('still here');
   });
@@ -257,25 +259,41 @@ describe('TCP over loopback', () => {
     const k = boot();
     const t = k.spawn();
     const c = t.socket(AF_INET, SOCK_STREAM, 0);
-    const twice = [0, 1].map(() => errno_of(() => t.connect(c, sockaddr_in('127.0.0.1', 9999)))).join(' ');
+    const twice = [0, 1].map(() => errnoOf(() => t.connect(c, sockaddr_in('127.0.0.1', 9999)))).join(' ');
     expect(twice).toBe(host.connect_refused_twice);
     expect(k.proc.read('/proc/net/tcp').split('\n').length).toBe(2);
     const l = t.socket(AF_INET, SOCK_STREAM, 0);
     t.bind(l, sockaddr_in('0.0.0.0', 9999));
     t.listen(l, 1);
     t.connect(c, sockaddr_in('127.0.0.1', 9999));
-    expect(errno_of(() => t.connect(c, sockaddr_in('127.0.0.1', 9999)))).toBe('EISCONN');
-    expect(errno_of(() => t.connect(c, sockaddr_in('224.0.0.1', 1)))).toBe('EISCONN');
+    expect(errnoOf(() => t.connect(c, sockaddr_in('127.0.0.1', 9999)))).toBe('EISCONN');
+    expect(errnoOf(() => t.connect(c, sockaddr_in('224.0.0.1', 1)))).toBe('EISCONN');
     const c2 = t.socket(AF_INET, SOCK_STREAM, 0);
-    expect(errno_of(() => t.connect(c2, sockaddr_in('224.0.0.1', 1)))).toBe('ENETUNREACH');
-    expect(errno_of(() => t.connect(c2, sockaddr_in('127.0.0.1', 1).subarray(0, 15)))).toBe('EINVAL');
-    expect(errno_of(() => t.connect(c2, sockaddr_in('127.0.0.1', 1, 10)))).toBe('EAFNOSUPPORT');
+    expect(errnoOf(() => t.connect(c2, sockaddr_in('224.0.0.1', 1)))).toBe('ENETUNREACH');
+    expect(errnoOf(() => t.connect(c2, sockaddr_in('127.0.0.1', 1).subarray(0, 15)))).toBe('EINVAL');
+    expect(errnoOf(() => t.connect(c2, sockaddr_in('127.0.0.1', 1, 10)))).toBe('EAFNOSUPPORT');
     t.sysctl('net.ipv4.ip_local_port_range', '50000 50000');
     const c3 = t.socket(AF_INET, SOCK_STREAM, 0);
     t.bind(c3, sockaddr_in('127.0.0.1', 50000));
-    expect(errno_of(() => t.connect(c2, sockaddr_in('127.0.0.1', 9999)))).toBe('EADDRNOTAVAIL');
-    expect(errno_of(() => t.listen(c, 1))).toBe('EINVAL');
-    expect(errno_of(() => t.accept(c2))).toBe('EINVAL');
+    expect(errnoOf(() => t.connect(c2, sockaddr_in('127.0.0.1', 9999)))).toBe('EADDRNOTAVAIL');
+    expect(errnoOf(() => t.listen(c, 1))).toBe('EINVAL');
+    expect(errnoOf(() => t.accept(c2))).toBe('EINVAL');
+  });
+
+  it('after a refused non-blocking connect, the error is read once and then a receive is end of file', () => {
+    const t = boot().spawn({});
+    const s = t.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    expect(errnoOf(() => t.connect(s, sockaddr_in('127.0.0.1', 47002)))).toBe('EINPROGRESS');
+    expect(errnoOf(() => t.recvfrom(s, 16, MSG_DONTWAIT))).toBe('ECONNREFUSED');
+    expect(t.recvfrom(s, 16, MSG_DONTWAIT).len).toBe(0);
+    expect(errnoOf(() => t.sendto(s, Uint8Array.of(1)))).toBe('EPIPE');
+    expect(errnoOf(() => t.listen(s, 1))).toBe('EINVAL');
+  });
+
+  it('recvmsg(MSG_OOB) is EINVAL: there is no urgent data to read (tcp_recv_urg())', () => {
+    const t = boot().spawn({});
+    const s = t.socket(AF_INET, SOCK_STREAM, 0);
+    expect(errnoOf(() => t.recvfrom(s, 16, MSG_OOB | MSG_DONTWAIT))).toBe('EINVAL');
   });
 
   it('non-blocking connect: EINPROGRESS, then 0, then EISCONN; a full backlog leaves EALREADY (as Linux 6.18 did)', () => {
@@ -290,15 +308,15 @@ describe('TCP over loopback', () => {
     for (let i = 0; i < 4; i++) {
       const c = t.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
       fds.push(c);
-      seqs.push([0, 1, 2].map(() => errno_of(() => t.connect(c, addr))).join(' '));
+      seqs.push([0, 1, 2].map(() => errnoOf(() => t.connect(c, addr))).join(' '));
     }
     // The answers the host kernel gave for the same sequence (backlog 1: two connections fit).
     expect(seqs).toEqual(host.nonblocking_connect_backlog_1);
     expect(seqs[0]).toBe('EINPROGRESS OK EISCONN');
     // Accepting makes room: the dropped SYN's retransmission (the next connect call) gets through.
     t.accept(l);
-    expect(errno_of(() => t.connect(fds[2]!, addr))).toBe('OK');
-    expect(errno_of(() => t.connect(fds[3]!, addr))).toBe('EALREADY');
+    expect(errnoOf(() => t.connect(fds[2]!, addr))).toBe('OK');
+    expect(errnoOf(() => t.connect(fds[3]!, addr))).toBe('EALREADY');
     expect(k.sk_allocated).toBeGreaterThan(0);
   });
 
@@ -336,7 +354,7 @@ describe('TCP over loopback', () => {
     });
     t.close(l);
     for (const c of cs) {
-      expect(errno_of(() => t.read(c, 10))).toBe('ECONNRESET');
+      expect(errnoOf(() => t.read(c, 10))).toBe('ECONNRESET');
       expect(t.read(c, 10).length).toBe(0); // the error is reported once; then end of stream
       t.close(c);
     }
@@ -363,12 +381,12 @@ describe('ioctl SIOCINQ / SIOCOUTQ', () => {
     t.sendto(s, new Uint8Array(30), 0, sockaddr_in('127.0.0.1', 6100));
     expect(ioctl_int(t, u, SIOCINQ)).toBe(10);
     expect(ioctl_int(t, u, SIOCOUTQ)).toBe(0);
-    expect(errno_of(() => t.ioctl(u, 0x1234, new Uint8Array(4)))).toBe('ENOTTY');
-    expect(errno_of(() => t.ioctl(u, SIOCINQ, 0))).toBe('EFAULT');
+    expect(errnoOf(() => t.ioctl(u, 0x1234, new Uint8Array(4)))).toBe('ENOTTY');
+    expect(errnoOf(() => t.ioctl(u, SIOCINQ, 0))).toBe('EFAULT');
 
     const l = t.socket(AF_INET, SOCK_STREAM, 0);
     t.listen(l, 1);
-    expect(errno_of(() => t.ioctl(l, SIOCINQ, new Uint8Array(4)))).toBe('EINVAL');
+    expect(errnoOf(() => t.ioctl(l, SIOCINQ, new Uint8Array(4)))).toBe('EINVAL');
     const c = t.socket(AF_INET, SOCK_STREAM, 0);
     t.connect(c, t.getsockname(l));
     const a = t.accept(l);
@@ -408,7 +426,7 @@ describe('fault sites on the data path', () => {
     const t = k.spawn();
     const u = t.socket(AF_INET, SOCK_DGRAM, 0);
     k.faults.inject('sock_alloc_send_skb');
-    expect(errno_of(() => t.sendto(u, enc('x'), 0, sockaddr_in('127.0.0.1', 9)))).toBe('ENOBUFS');
+    expect(errnoOf(() => t.sendto(u, enc('x'), 0, sockaddr_in('127.0.0.1', 9)))).toBe('ENOBUFS');
     expect(t.sendto(u, enc('x'), 0, sockaddr_in('127.0.0.1', 9))).toBe(1);
     const l = t.socket(AF_INET, SOCK_STREAM, 0);
     t.listen(l, 1);
@@ -416,7 +434,7 @@ describe('fault sites on the data path', () => {
     t.connect(c, t.getsockname(l));
     const a = t.accept(l);
     k.faults.inject('tcp_stream_alloc_skb');
-    expect(errno_of(() => t.sendto(c, enc('x'), MSG_DONTWAIT))).toBe('EAGAIN');
+    expect(errnoOf(() => t.sendto(c, enc('x'), MSG_DONTWAIT))).toBe('EAGAIN');
     expect(t.write(c, enc('y'))).toBe(1);
     expect(dec(t.read(a, 4))).toBe('y');
   });

@@ -1,7 +1,8 @@
 import { AF_INET, IFF_UP, SOCK_DGRAM, SOCK_STREAM } from '@ksock/core';
 import { dev_change_flags } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
-import { boot, errno_of } from './__fixtures__/util.js';
+import { boot } from './__fixtures__/util.js';
 import { sockaddr_in } from './uapi/in.js';
 
 const CLONE_NEWNET = 0x40000000;
@@ -12,7 +13,7 @@ describe('network namespaces', () => {
     const t = k.spawn();
     t.unshare(CLONE_NEWNET);
     const fd = t.socket(AF_INET, SOCK_DGRAM, 0);
-    expect(errno_of(() => t.bind(fd, sockaddr_in('127.0.0.1', 5000)))).toBe('EADDRNOTAVAIL');
+    expect(errnoOf(() => t.bind(fd, sockaddr_in('127.0.0.1', 5000)))).toBe('EADDRNOTAVAIL');
     t.bind(fd, sockaddr_in('0.0.0.0', 5000));
     const lo = t.nsproxy_net.loopback_dev!;
     dev_change_flags(lo, lo.flags | IFF_UP);
@@ -34,7 +35,7 @@ describe('network namespaces', () => {
     a.listen(fa, 1);
     // b's namespace has no listener on 8000 other than its own unlistened socket: refused.
     const cb = b.socket(AF_INET, SOCK_STREAM, 0);
-    expect(errno_of(() => b.connect(cb, sockaddr_in('127.0.0.1', 8000)))).toBe('ECONNREFUSED');
+    expect(errnoOf(() => b.connect(cb, sockaddr_in('127.0.0.1', 8000)))).toBe('ECONNREFUSED');
     b.sysctl('net.ipv4.ip_default_ttl', '9');
     expect(k.proc.read('/proc/sys/net/ipv4/ip_default_ttl', a)).toBe('64\n');
     expect(k.proc.read('/proc/sys/net/ipv4/ip_default_ttl', b)).toBe('9\n');
@@ -42,7 +43,7 @@ describe('network namespaces', () => {
     a.bind(ua, sockaddr_in('127.0.0.1', 8001));
     const ub = b.socket(AF_INET, SOCK_DGRAM, 0);
     b.sendto(ub, Uint8Array.of(1), 0, sockaddr_in('127.0.0.1', 8001));
-    expect(errno_of(() => a.recvfrom(ua, 4, 0x40))).toBe('EAGAIN');
+    expect(errnoOf(() => a.recvfrom(ua, 4, 0x40))).toBe('EAGAIN');
     expect(k.proc.read('/proc/net/tcp', a).split('\n').length).toBe(3);
     expect(k.proc.read('/proc/net/tcp', b).split('\n').length).toBe(2);
   });

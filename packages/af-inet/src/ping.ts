@@ -2,7 +2,7 @@
  * ICMP echo ("ping") sockets: mirrors ping_init_sock(), ping_get_port(), ping_unhash(), ping_bind() and
  * ping_close() (net/ipv4/ping.c). Creating one needs the caller's group inside net.ipv4.ping_group_range.
  */
-import type { Module, Proto, Sock } from '@ksock/core/kernel';
+
 import {
   AF_INET,
   AF_UNSPEC,
@@ -13,15 +13,16 @@ import {
   EINVAL,
   EOPNOTSUPP,
 } from '@ksock/core';
+import type { Module, Proto, Sock } from '@ksock/core/kernel';
 import {
   current,
   perNet,
-  tracepoint,
-  sk_common_release,
   SOCK_BINDPORT_LOCK,
+  sk_common_release,
   sock_hold,
   sock_prot_inuse_add,
   sock_put,
+  tracepoint,
 } from '@ksock/core/kernel';
 import { inet_addr_type, inet_addr_valid_or_nonlocal, RTN_BROADCAST, RTN_MULTICAST } from './fib.js';
 import { InetSock, inet_sk } from './inet_sock.js';

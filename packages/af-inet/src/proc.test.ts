@@ -1,4 +1,4 @@
-import { AF_INET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR } from '@ksock/core';
+import { AF_INET, SO_REUSEADDR, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM, SOL_SOCKET } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { host } from './__fixtures__/host.js';
 import { boot, socket_of } from './__fixtures__/util.js';

@@ -7,8 +7,9 @@
  * the UDP and raw "sl" bucket columns use net_hash_mix = 0 and a 65536-slot UDP table (Linux mixes in a
  * random per-namespace value), and /proc/net/tcp lists listeners in the order they started listening.
  */
-import type { Net, Sock } from '@ksock/core/kernel';
+
 import { TCP_LISTEN } from '@ksock/core';
+import type { Net, Sock } from '@ksock/core/kernel';
 import { sock_prot_inuse_get } from '@ksock/core/kernel';
 import { sock_i_uid } from './inet_connection_sock.js';
 import type { InetSock } from './inet_sock.js';

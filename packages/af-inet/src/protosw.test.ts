@@ -1,17 +1,18 @@
 import {
   AF_INET,
   type Kernel,
+  SO_PROTOCOL,
+  SO_TYPE,
   SOCK_DGRAM,
   SOCK_SEQPACKET,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_PROTOCOL,
-  SO_TYPE,
 } from '@ksock/core';
 import { type Module, proto_register, proto_unregister } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import { SctpLikeSock, sctp_like } from './__fixtures__/sctp_like.js';
-import { boot, errno_of, sk_of } from './__fixtures__/util.js';
+import { boot, sk_of } from './__fixtures__/util.js';
 import {
   INET_PROTOSW_PERMANENT,
   type InetProtosw,
@@ -20,7 +21,7 @@ import {
   inetsw_list,
 } from './af_inet.js';
 import { inet_state } from './state.js';
-import { IPPROTO_ICMP, IPPROTO_SCTP, IPPROTO_TCP, sockaddr_in, parse_sockaddr_in } from './uapi/in.js';
+import { IPPROTO_ICMP, IPPROTO_SCTP, IPPROTO_TCP, parse_sockaddr_in, sockaddr_in } from './uapi/in.js';
 
 const refcnt = (k: Kernel, name: string) => k.modules.find(name)?.refcnt;
 
@@ -28,7 +29,7 @@ describe('a third-party protocol registered with inet_register_protosw', () => {
   it('is autoloaded by socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP) and serves STREAM and SEQPACKET', () => {
     const k = boot([sctp_like]);
     const t = k.spawn();
-    expect(errno_of(() => t.socket(AF_INET, SOCK_SEQPACKET, 0))).toBe('ESOCKTNOSUPPORT');
+    expect(errnoOf(() => t.socket(AF_INET, SOCK_SEQPACKET, 0))).toBe('ESOCKTNOSUPPORT');
     const r = k.trace(() => t.socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP));
     const fd = r.result!;
     expect(r.events.filter((e) => e.name === 'request_module').map((e) => e.args)).toEqual([
@@ -68,8 +69,8 @@ describe('a third-party protocol registered with inet_register_protosw', () => {
     expect(refcnt(k, 'sctp_like')).toBe(2);
     const b = t.socket(AF_INET, SOCK_SEQPACKET, IPPROTO_SCTP);
     expect(refcnt(k, 'sctp_like')).toBe(4);
-    expect(errno_of(() => t.rmmod('sctp_like'))).toBe('EAGAIN');
-    expect(errno_of(() => t.rmmod('af_inet'))).toBe('EAGAIN'); // used by sctp_like
+    expect(errnoOf(() => t.rmmod('sctp_like'))).toBe('EAGAIN');
+    expect(errnoOf(() => t.rmmod('af_inet'))).toBe('EAGAIN'); // used by sctp_like
     t.close(a);
     expect(refcnt(k, 'sctp_like')).toBe(2);
     t.close(b);
@@ -132,12 +133,12 @@ describe("inet_register_protosw / inet_unregister_protosw follow Linux's rules",
     const t = k.spawn();
     const wild = entry(k, SOCK_SEQPACKET, 0);
     inet_register_protosw(k, wild);
-    expect(errno_of(() => t.socket(AF_INET, SOCK_SEQPACKET, 0))).toBe('EPROTONOSUPPORT');
+    expect(errnoOf(() => t.socket(AF_INET, SOCK_SEQPACKET, 0))).toBe('EPROTONOSUPPORT');
     const fd = t.socket(AF_INET, SOCK_SEQPACKET, 99);
     expect(t.getsockoptInt(fd, SOL_SOCKET, SO_PROTOCOL)).toBe(99);
     t.close(fd);
     inet_unregister_protosw(k, wild);
-    expect(errno_of(() => t.socket(AF_INET, SOCK_SEQPACKET, 99))).toBe('ESOCKTNOSUPPORT');
+    expect(errnoOf(() => t.socket(AF_INET, SOCK_SEQPACKET, 99))).toBe('ESOCKTNOSUPPORT');
   });
 
   it('does not unregister a permanent entry', () => {

@@ -2,9 +2,10 @@
  * Raw sockets' connect, disconnect and send checks. Every expectation is what Linux 6.18 answered to the
  * same calls as root in a fresh network namespace with lo up.
  */
-import { AF_INET, AF_UNSPEC, MSG_OOB, SOCK_RAW } from '@ksock/core';
+import { AF_INET, AF_UNSPEC, MSG_DONTWAIT, MSG_OOB, SOCK_RAW } from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
-import { boot, errno_of } from './__fixtures__/util.js';
+import { boot } from './__fixtures__/util.js';
 import { sockaddr_in } from './index.js';
 
 describe('raw sockets', () => {
@@ -19,7 +20,7 @@ describe('raw sockets', () => {
     const unspec = new Uint8Array(16); // AF_UNSPEC
     expect(new DataView(unspec.buffer).getUint16(0, true)).toBe(AF_UNSPEC);
     t.connect(r, unspec);
-    expect(errno_of(() => t.getpeername(r))).toBe('ENOTCONN');
+    expect(errnoOf(() => t.getpeername(r))).toBe('ENOTCONN');
     expect(k.proc.read('/proc/net/raw').split('\n').filter(Boolean).length - 1).toBe(0);
     const r2 = t.socket(AF_INET, SOCK_RAW, 1);
     t.bind(r2, sockaddr_in('127.0.0.1', 0));
@@ -36,13 +37,13 @@ describe('raw sockets', () => {
     const row = (protocol: number) => {
       const s = t.socket(AF_INET, SOCK_RAW, protocol);
       return [
-        errno_of(() => t.sendto(s, x(0), 0, lo)),
-        errno_of(() => t.sendto(s, x(1), 0, lo)),
-        errno_of(() => t.sendto(s, x(30), 0)),
-        errno_of(() => t.sendto(s, x(30), 0, sockaddr_in('10.1.1.1', 0))),
-        errno_of(() => t.sendto(s, x(30), MSG_OOB, lo)),
-        errno_of(() => t.sendto(s, x(30), 0, sockaddr_in('127.255.255.255', 0))),
-        errno_of(() => t.sendto(s, x(30), 0, new Uint8Array(8))),
+        errnoOf(() => t.sendto(s, x(0), 0, lo)),
+        errnoOf(() => t.sendto(s, x(1), 0, lo)),
+        errnoOf(() => t.sendto(s, x(30), 0)),
+        errnoOf(() => t.sendto(s, x(30), 0, sockaddr_in('10.1.1.1', 0))),
+        errnoOf(() => t.sendto(s, x(30), MSG_OOB, lo)),
+        errnoOf(() => t.sendto(s, x(30), 0, sockaddr_in('127.255.255.255', 0))),
+        errnoOf(() => t.sendto(s, x(30), 0, new Uint8Array(8))),
       ];
     };
     // Linux transmits where ksock answers EOPNOTSUPP (it builds no IP packets).
@@ -77,7 +78,13 @@ describe('raw sockets', () => {
     const s = t.socket(AF_INET, SOCK_RAW, 255);
     const hdr = x(30);
     hdr[0] = 0x4f; // ihl 15: 60 bytes of header in 30
-    expect(errno_of(() => t.sendto(s, hdr, 0, lo))).toBe('EINVAL');
-    expect(errno_of(() => t.sendto(s, x(65600), 0, lo))).toBe('EMSGSIZE');
+    expect(errnoOf(() => t.sendto(s, hdr, 0, lo))).toBe('EINVAL');
+    expect(errnoOf(() => t.sendto(s, x(65600), 0, lo))).toBe('EMSGSIZE');
+  });
+
+  it('recvmsg(MSG_OOB) is EOPNOTSUPP (raw_recvmsg())', () => {
+    const t = boot().spawn({});
+    const r = t.socket(AF_INET, SOCK_RAW, 1);
+    expect(errnoOf(() => t.recvfrom(r, 16, MSG_OOB | MSG_DONTWAIT))).toBe('EOPNOTSUPP');
   });
 });

@@ -3,7 +3,7 @@
  * ICMP_FILTER option, connect and disconnect (ip4_datagram_connect(), __udp_disconnect()) and
  * raw_sendmsg()'s checks (net/ipv4/raw.c). inet_create() hashes a raw socket under its protocol number.
  */
-import type { Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
+
 import {
   AF_INET,
   AF_UNSPEC,
@@ -17,19 +17,20 @@ import {
   ENOPROTOOPT,
   EOPNOTSUPP,
   MSG_OOB,
+  SIOCINQ,
+  SIOCOUTQ,
   SOL_RAW,
   TCP_CLOSE,
   TCP_ESTABLISHED,
-  SIOCINQ,
-  SIOCOUTQ,
 } from '@ksock/core';
+import type { Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   ENOIOCTLCMD,
-  tracepoint,
   sk_common_release,
   sock_hold,
   sock_prot_inuse_add,
   sock_put,
+  tracepoint,
 } from '@ksock/core/kernel';
 import {
   inet_addr_type,
@@ -41,8 +42,8 @@ import {
 import { InetSock, inet_sk } from './inet_sock.js';
 import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import { ipv4 } from './netns_ipv4.js';
-import { ip4_datagram_connect, udp_disconnect } from './udp.js';
 import * as IN from './uapi/in.js';
+import { ip4_datagram_connect, udp_disconnect } from './udp.js';
 
 export class RawSock extends InetSock {
   /** struct icmp_filter: a bitmask of ICMP types to drop. */

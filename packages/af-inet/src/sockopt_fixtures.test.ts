@@ -9,8 +9,8 @@
 import { SO_COOKIE, SOL_SOCKET, SOL_UDP } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import fixture from './__fixtures__/socket-options-linux-6.18.json' with { type: 'json' };
-import udp_fixture from './__fixtures__/udp-options-linux-6.18.json' with { type: 'json' };
 import { apply_host_sysctls, linux_answers, probe_sockopt } from './__fixtures__/sockopt_probe.js';
+import udp_fixture from './__fixtures__/udp-options-linux-6.18.json' with { type: 'json' };
 import { boot } from './__fixtures__/util.js';
 
 describe('SOL_SOCKET options on inet sockets against Linux 6.18', () => {

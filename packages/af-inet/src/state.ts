@@ -1,6 +1,7 @@
 /**
- * af_inet's per-kernel state (several kernels can live in one process): the ops tables and protos built
- * at module init with owner = the module, the inetsw lists, and the global counters.
+ * af_inet's per-kernel state, what net/ipv4/af_inet.c keeps in static variables (several kernels can live
+ * in one process): the ops tables and protos built at module init with owner = the module, the inetsw
+ * lists, and the global counters.
  */
 import type { Kernel } from '@ksock/core';
 import { type Module, type Proto, type ProtoOps, perKernel, type Unwind } from '@ksock/core/kernel';

@@ -3,8 +3,9 @@
  * in net/ipv4/sysctl_net_ipv4.c (ipv4_local_port_range, ipv4_privileged_ports, ipv4_ping_group_range,
  * proc_tcp_congestion_control).
  */
-import type { CtlTable, Net, SysctlValue } from '@ksock/core/kernel';
+
 import { EINVAL, ENOENT } from '@ksock/core';
+import type { CtlTable, Net, SysctlValue } from '@ksock/core/kernel';
 import { ipv4, type NetnsIpv4 } from './netns_ipv4.js';
 import { tcp_ca_find } from './tcp.js';
 

@@ -1,11 +1,16 @@
 /**
- * TCP socket creation and close: mirrors tcp_v4_init_sock() (net/ipv4/tcp_ipv4.c), tcp_init_sock() and
- * tcp_close() (net/ipv4/tcp.c); the socket options are in tcp_sockopt.ts.
+ * net/ipv4/tcp.c and struct tcp_sock (include/linux/tcp.h): tcp_init_sock(), tcp_close(), tcp_disconnect(),
+ * tcp_poll(), tcp_ioctl(), and tcp_sendmsg() / tcp_recvmsg(), which move bytes straight between the two
+ * socks of a loopback connection (each keeps the other as `peer`). tcp_prot and the IPv4 parts are in
+ * tcp_ipv4.ts, the socket options in tcp_sockopt.ts, the handshake in tcp_input.ts.
  * ksock does not run TCP's state machine on the wire; timers are attached but never armed.
  */
-import { SIOCOUTQNSD } from '@ksock/core';
-import { SIOCINQ, SIOCOUTQ } from '@ksock/core';
 import {
+  EAGAIN,
+  ECONNRESET,
+  EINVAL,
+  ENOTCONN,
+  EPIPE,
   EPOLLERR,
   EPOLLHUP,
   EPOLLIN,
@@ -13,54 +18,61 @@ import {
   EPOLLRDHUP,
   EPOLLRDNORM,
   EPOLLWRNORM,
-  TCP_FIN_WAIT1,
-} from '@ksock/core';
-import type { File, Fmt, PollTable, Socket } from '@ksock/core/kernel';
-import type { Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
-import {
-  ECONNRESET,
-  EINVAL,
+  MSG_DONTWAIT,
+  MSG_OOB,
+  MSG_PEEK,
+  SIOCINQ,
+  SIOCOUTQ,
+  SIOCOUTQNSD,
   TCP_CLOSE,
   TCP_CLOSE_WAIT,
   TCP_ESTABLISHED,
+  TCP_FIN_WAIT1,
   TCP_FIN_WAIT2,
   TCP_LISTEN,
   TCP_SYN_RECV,
   TCP_SYN_SENT,
 } from '@ksock/core';
+import type { File, Fmt, MsgHdr, PollTable, Sock, Socket } from '@ksock/core/kernel';
 import {
-  sock_poll_wait,
   call_ops,
-  tracing,
+  current,
   ENOIOCTLCMD,
-  tracepoint,
+  kfree_skb,
+  memcpy_from_msg,
   RCV_SHUTDOWN,
   SEND_SHUTDOWN,
   SHUTDOWN_MASK,
-  skb_queue_purge,
+  SkBuff,
   SkBuffHead,
+  SOCK_BINDADDR_LOCK,
+  SOCK_BINDPORT_LOCK,
+  SOCK_SUPPORT_ZC,
+  SOCK_USE_WRITE_QUEUE,
+  skb_dequeue,
+  skb_free_head,
+  skb_queue_purge,
+  skb_queue_tail,
+  skb_set_owner_r,
   sock_def_write_space,
+  sock_error,
   sock_hold,
   sock_orphan,
+  sock_poll_wait,
   sock_put,
   sock_set_flag,
-  SOCK_USE_WRITE_QUEUE,
   timer_setup,
+  tracepoint,
+  tracing,
 } from '@ksock/core/kernel';
 import {
   InetConnectionSock,
-  type InetConnectionSockAfOps,
-  type TcpCongestionOps,
   inet_csk,
-  inet_csk_get_port,
-  inet_hash,
   inet_put_port,
-  inet_unhash,
+  type TcpCongestionOps,
 } from './inet_connection_sock.js';
-import { ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import { ipv4 } from './netns_ipv4.js';
 import { inet_state } from './state.js';
-import { tcp_getsockopt, tcp_setsockopt } from './tcp_sockopt.js';
 
 /** include/net/tcp.h constants. TCP_TIMEOUT_INIT is 1 s; ksock keeps times in milliseconds. */
 export const TCP_TIMEOUT_INIT = 1000;
@@ -85,9 +97,6 @@ export const TCP_MAX_WSCALE = 14;
 export const TCP_ULP_NAME_MAX = 16;
 export const TCP_FASTOPEN_KEY_LENGTH = 16;
 export const TCP_FASTOPEN_KEY_BUF_LENGTH = 32;
-/** socket->flags bits (include/linux/net.h). */
-export const SOCK_SUPPORT_ZC = 5;
-export const SOCK_CUSTOM_SOCKOPT = 6;
 
 /**
  * The congestion control algorithms this kernel was "built" with: reno (always built in) and cubic
@@ -327,26 +336,11 @@ export function __tcp_init_sock(sk: Sock): void {
   inet_state(sk.sk_net.kernel).tcp_sockets_allocated++;
 }
 
-/** ipv4_specific: TCP's IPv4 address-family operations (net/ipv4/tcp_ipv4.c). */
-export const ipv4_specific: InetConnectionSockAfOps = {
-  name: 'ipv4_specific',
-  net_header_len: 20,
-  setsockopt: ip_setsockopt,
-  getsockopt: ip_getsockopt,
-};
-
-/** Mirrors tcp_v4_init_sock(): tcp_init_sock(), then the IPv4 af_ops. */
-export let tcp_v4_init_sock = function tcp_v4_init_sock(sk: Sock): number {
-  tcp_init_sock(sk);
-  inet_csk(sk).icsk_af_ops = ipv4_specific;
-  return 0;
-};
-
 /** Mirrors tcp_set_state(): entering CLOSE unhashes and frees an automatically chosen port. */
 export function tcp_set_state(sk: Sock, state: number): void {
   if (state === TCP_CLOSE) {
     tracing ? call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk) : sk.sk_prot.unhash!(sk);
-    if (inet_csk(sk).icsk_bind_hash && (sk.sk_userlocks & 8) === 0) inet_put_port(sk);
+    if (inet_csk(sk).icsk_bind_hash && (sk.sk_userlocks & SOCK_BINDPORT_LOCK) === 0) inet_put_port(sk);
   }
   sk.sk_state = state;
 }
@@ -366,16 +360,6 @@ function inet_csk_listen_stop(sk: Sock): void {
     tracing ? call_ops(child.sk_prot.close!, 'sk_prot->close', child, 0) : child.sk_prot.close!(child, 0);
   }
 }
-
-/** Mirrors tcp_v4_destroy_sock(): the port goes back, the allocation counter drops. */
-export let tcp_v4_destroy_sock = function tcp_v4_destroy_sock(sk: Sock): void {
-  const tp = tcp_sk(sk);
-  sk.purge_write_queue();
-  skb_queue_purge(tp.out_of_order_queue);
-  skb_queue_purge(tp.tcp_rtx_queue);
-  if (inet_csk(sk).icsk_bind_hash) inet_put_port(sk);
-  inet_state(sk.sk_net.kernel).tcp_sockets_allocated--;
-};
 
 /** Mirrors inet_csk_destroy_sock(). */
 function inet_csk_destroy_sock(sk: Sock): void {
@@ -460,7 +444,7 @@ export function tcp_disconnect(sk: Sock, _flags: number): number {
   skb_queue_purge(sk.sk_receive_queue);
   tp.inet_dport = 0;
   tp.inet_daddr = 0;
-  if ((sk.sk_userlocks & 4) === 0) tp.inet_saddr = tp.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
+  if ((sk.sk_userlocks & SOCK_BINDADDR_LOCK) === 0) tp.inet_saddr = tp.inet_rcv_saddr = 0;
   sk.sk_shutdown = 0;
   tp.rcv_nxt = tp.copied_seq = tp.write_seq = tp.snd_una = 0;
   // Linux ends tcp_disconnect() with sk_error_report(): pollers and sleepers see the new state.
@@ -534,7 +518,7 @@ export function tcp_ioctl(sk: Sock, cmd: number, _arg: number): number {
 }
 
 /** Mirrors tcp_shutdown(): SHUT_WR on a connected socket sends a FIN (the peer reads end of file). */
-function tcp_shutdown(sk: Sock, how: number): void {
+export function tcp_shutdown(sk: Sock, how: number): void {
   if ((how & SEND_SHUTDOWN) === 0) return;
   if (sk.sk_state === TCP_ESTABLISHED || sk.sk_state === TCP_CLOSE_WAIT) {
     tcp_notify_peer(tcp_sk(sk), false);
@@ -543,44 +527,85 @@ function tcp_shutdown(sk: Sock, how: number): void {
   }
 }
 
-/** tcp_prot (net/ipv4/tcp_ipv4.c): obj_size = sizeof(struct tcp_sock) on x86-64 6.18 (2304 bytes). */
-export function make_tcp_prot(owner: Module | null, impl: TcpImpl): Proto {
-  return {
-    name: 'TCP',
-    owner,
-    obj_size: 2304,
-    sk_class: TcpSock,
-    max_header: 192,
-    no_autobind: true,
-    close: tcp_close,
-    connect: impl.connect,
-    disconnect: tcp_disconnect,
-    accept: impl.accept,
-    ioctl: tcp_ioctl,
-    init: tcp_v4_init_sock,
-    destroy: tcp_v4_destroy_sock,
-    shutdown: tcp_shutdown,
-    setsockopt: tcp_setsockopt,
-    getsockopt: tcp_getsockopt,
-    sendmsg: impl.sendmsg,
-    recvmsg: impl.recvmsg,
-    backlog_rcv: () => 0,
-    hash: inet_hash,
-    unhash: inet_unhash,
-    get_port: inet_csk_get_port,
-    enter_memory_pressure: () => {},
-    memory_allocated: { value: 0 },
-    memory_pressure: { value: false },
-  };
-}
+/**
+ * Mirrors tcp_sendmsg() on a loopback connection: a pending error first, EPIPE when sending is shut
+ * down, the socket is not connected, or the peer is gone; bytes go straight into the peer's receive
+ * queue while it has room (EAGAIN — sleeping for the awaitable forms — when it has none).
+ */
+export let tcp_sendmsg = function tcp_sendmsg(sk: Sock, msg: MsgHdr, len: number): number {
+  const tp = tcp_sk(sk);
+  if (sk.sk_err !== 0) return sock_error(sk);
+  if ((sk.sk_shutdown & SEND_SHUTDOWN) !== 0) return -EPIPE;
+  if (sk.sk_state !== TCP_ESTABLISHED && sk.sk_state !== TCP_CLOSE_WAIT) return -EPIPE;
+  const peer = tp.peer;
+  if (peer === null || (peer.sk_shutdown & RCV_SHUTDOWN) !== 0) return -EPIPE;
+  if (len === 0) return 0;
+  const room = peer.sk_rcvbuf - peer.sk_rmem_alloc;
+  if (room <= 0) {
+    if ((msg.msg_flags & MSG_DONTWAIT) === 0) current().blocked_on = sk.sk_wq;
+    return -EAGAIN;
+  }
+  // tcp_stream_alloc_skb() failing makes tcp_sendmsg wait for memory (EAGAIN when it may not wait).
+  if (sk.sk_net.kernel.faults.should_fail('tcp_stream_alloc_skb')) return -EAGAIN;
+  const data = memcpy_from_msg(msg);
+  const n = Math.min(data.length, room);
+  const skb = new SkBuff(n === data.length ? data : data.subarray(0, n)); // memcpy_from_msg() copied
+  skb_set_owner_r(skb, peer);
+  skb_queue_tail(peer.sk_receive_queue, skb);
+  peer.rcv_nxt += n;
+  tp.write_seq += n;
+  tp.snd_una += n; // acknowledged at once on loopback
+  peer.sk_data_ready(peer);
+  return n;
+};
+const fmt_tcp_sendmsg: Fmt<typeof tcp_sendmsg> = (_sk, _msg, len) => `len=${len}`;
 
-/** The data-path half of tcp_prot (tcp_loopback.ts fills it). */
-export interface TcpImpl {
-  connect(sk: Sock, addr: Uint8Array, addrlen: number): number;
-  accept(sk: Sock, flags: number): Sock | number;
-  sendmsg(sk: Sock, msg: MsgHdr, len: number): number;
-  recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number;
-}
+/**
+ * Mirrors tcp_recvmsg(): ENOTCONN for a listener or a never-connected socket, the bytes queued (MSG_PEEK
+ * leaves them), 0 at end of stream, EAGAIN while the connection is open and nothing has arrived.
+ */
+export let tcp_recvmsg = function tcp_recvmsg(sk: Sock, msg: MsgHdr, len: number, flags: number): number {
+  const tp = tcp_sk(sk);
+  if (sk.sk_state === TCP_LISTEN) return -ENOTCONN;
+  // tcp_recv_urg(): ksock carries no urgent data, so MSG_OOB finds none to read.
+  if ((flags & MSG_OOB) !== 0) return -EINVAL;
+  const q = sk.sk_receive_queue;
+  if (q.qlen === 0) {
+    if (sk.sk_err !== 0) return sock_error(sk);
+    if ((sk.sk_shutdown & RCV_SHUTDOWN) !== 0) return 0;
+    if (sk.sk_state === TCP_CLOSE) return -ENOTCONN;
+    return -EAGAIN;
+  }
+  const out = new Uint8Array(Math.min(len, tp.rcv_nxt - tp.copied_seq));
+  let copied = 0;
+  let skb = q.head;
+  while (skb !== null && copied < out.length) {
+    const take = Math.min(skb.len, out.length - copied);
+    out.set(skb.data.subarray(0, take), copied);
+    copied += take;
+    if ((flags & MSG_PEEK) !== 0) {
+      skb = skb.next;
+      continue;
+    }
+    if (take === skb.len) {
+      // tcp_eat_recv_skb(): the bytes are in the user's array now, so the area can go back too
+      skb_dequeue(q);
+      kfree_skb(skb);
+      skb_free_head(skb);
+      skb = q.head;
+    } else {
+      skb.data = skb.data.subarray(take);
+    }
+  }
+  msg.data = out.subarray(0, copied);
+  if ((flags & MSG_PEEK) === 0) {
+    tp.copied_seq += copied;
+    tp.peer?.sk_write_space(tp.peer);
+  }
+  return copied;
+};
+const fmt_tcp_recvmsg: Fmt<typeof tcp_recvmsg> = (_sk, _msg, len, flags) =>
+  `len=${len}, flags=0x${flags.toString(16)}`;
 
 // Trace points: the function-graph tracer swaps these bindings for recording wrappers while it is on.
 tracepoint(tcp_poll, 'tcp_poll', fmt_tcp_poll, (f) => {
@@ -589,12 +614,12 @@ tracepoint(tcp_poll, 'tcp_poll', fmt_tcp_poll, (f) => {
 tracepoint(tcp_init_sock, 'tcp_init_sock', undefined, (f) => {
   tcp_init_sock = f;
 });
-tracepoint(tcp_v4_init_sock, 'tcp_v4_init_sock', undefined, (f) => {
-  tcp_v4_init_sock = f;
-});
-tracepoint(tcp_v4_destroy_sock, 'tcp_v4_destroy_sock', undefined, (f) => {
-  tcp_v4_destroy_sock = f;
-});
 tracepoint(tcp_close, 'tcp_close', undefined, (f) => {
   tcp_close = f;
+});
+tracepoint(tcp_sendmsg, 'tcp_sendmsg', fmt_tcp_sendmsg, (f) => {
+  tcp_sendmsg = f;
+});
+tracepoint(tcp_recvmsg, 'tcp_recvmsg', fmt_tcp_recvmsg, (f) => {
+  tcp_recvmsg = f;
 });

@@ -22,10 +22,11 @@ import {
   SOL_TCP,
   TCP_LISTEN,
 } from '@ksock/core';
+import { errnoOf } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
-import fixture from './__fixtures__/tcp-options-linux-6.18.json' with { type: 'json' };
 import { apply_host_sysctls, linux_answers, probe_sockopt } from './__fixtures__/sockopt_probe.js';
-import { boot, errno_of, sk_of } from './__fixtures__/util.js';
+import fixture from './__fixtures__/tcp-options-linux-6.18.json' with { type: 'json' };
+import { boot, sk_of } from './__fixtures__/util.js';
 import * as IN from './uapi/in.js';
 
 const hexmask = (s: string) => s.replace(/[0-9a-f]/g, 'x');
@@ -85,12 +86,12 @@ function tcp() {
   const t = k.spawn({});
   const fd = t.socket(AF_INET, SOCK_STREAM, 0);
   const set = (opt: number, v: number | Uint8Array, s = fd) => {
-    const e = errno_of(() => t.setsockopt(s, SOL_TCP, opt, typeof v === 'number' ? int(v) : v));
+    const e = errnoOf(() => t.setsockopt(s, SOL_TCP, opt, typeof v === 'number' ? int(v) : v));
     return e === 'OK' ? 'ok' : e;
   };
   const get = (opt: number, room = 4, s = fd) => {
     let out = '';
-    const e = errno_of(() => {
+    const e = errnoOf(() => {
       out = hex(t.getsockopt(s, SOL_TCP, opt, room));
     });
     return e === 'OK' ? out : e;
@@ -193,10 +194,10 @@ describe('SOL_TCP sequences as Linux 6.18 answers them', () => {
     expect(set(IN.TCP_QUEUE_SEQ, 1, c)).toBe('EPERM');
     const u = boot().spawn({ uid: 65534, gid: 65534 });
     const ufd = u.socket(AF_INET, SOCK_STREAM, 0);
-    expect(errno_of(() => u.setsockopt(ufd, SOL_TCP, IN.TCP_REPAIR, int(1)))).toBe('EPERM');
+    expect(errnoOf(() => u.setsockopt(ufd, SOL_TCP, IN.TCP_REPAIR, int(1)))).toBe('EPERM');
     const admin = boot().spawn({ uid: 1000, caps: [CAP_NET_ADMIN] });
     const afd = admin.socket(AF_INET, SOCK_STREAM, 0);
-    expect(errno_of(() => admin.setsockopt(afd, SOL_TCP, IN.TCP_REPAIR, int(1)))).toBe('OK');
+    expect(errnoOf(() => admin.setsockopt(afd, SOL_TCP, IN.TCP_REPAIR, int(1)))).toBe('OK');
   });
 
   it('TCP_REPAIR_WINDOW: a whole, consistent struct in repair mode; TCP_TIMESTAMP takes an offset there', () => {

@@ -4,7 +4,7 @@
  * (tcp_repair_options_est(), tcp_v4_parse_md5_keys(), tcp_fastopen_*(), tcp_zerocopy_receive()).
  * Options whose effect ksock does not model keep their state and read it back.
  */
-import type { Sock } from '@ksock/core/kernel';
+
 import {
   AF_INET,
   CAP_NET_ADMIN,
@@ -24,10 +24,18 @@ import {
   TCP_SYN_RECV,
   TCP_SYN_SENT,
 } from '@ksock/core';
-import { capable, sock_error, sock_flag, SOCK_DONE, SOCK_MIN_RCVBUF } from '@ksock/core/kernel';
+import type { Sock } from '@ksock/core/kernel';
+import {
+  capable,
+  int_bytes,
+  read_int,
+  SOCK_DONE,
+  SOCK_MIN_RCVBUF,
+  sock_error,
+  sock_flag,
+} from '@ksock/core/kernel';
 import { inet_csk } from './inet_connection_sock.js';
 import { ipv4 } from './netns_ipv4.js';
-import * as IN from './uapi/in.js';
 import {
   MAX_TCP_KEEPCNT,
   MAX_TCP_KEEPIDLE,
@@ -51,6 +59,7 @@ import {
   tcp_sk,
   usecs_to_jiffies,
 } from './tcp.js';
+import * as IN from './uapi/in.js';
 
 /** The TCP options TCP_REPAIR_OPTIONS restores (TCPOPT_*). */
 const TCPOPT_MSS = 2;
@@ -107,9 +116,7 @@ export function tcp_get_info(sk: Sock): Uint8Array {
 }
 
 function int_out(val: number, len: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, val, true);
-  return b.slice(0, Math.max(0, Math.min(4, len)));
+  return int_bytes(val).slice(0, Math.max(0, Math.min(4, len)));
 }
 
 /** secs_to_retrans() (net/ipv4/tcp.c): TCP_DEFER_ACCEPT's seconds as SYN-ACK retransmits, at most 255. */
@@ -527,7 +534,7 @@ export function tcp_setsockopt(sk: Sock, level: number, optname: number, optval:
       return 0;
   }
   if (optval.length < 4) return -EINVAL;
-  const val = new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
+  const val = read_int(optval);
   switch (optname) {
     case IN.TCP_MAXSEG:
       if (val && (val < TCP_MIN_MSS || val > MAX_TCP_WINDOW)) return -EINVAL;

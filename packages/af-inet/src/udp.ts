@@ -4,10 +4,6 @@
  * delivered between ksock sockets of the same namespace when the destination is a local address; ksock
  * has no route to anywhere else (ENETUNREACH).
  */
-import { SIOCINQ, SIOCOUTQ } from '@ksock/core';
-import { EPOLLIN, EPOLLRDNORM } from '@ksock/core';
-import { type File, type PollTable, type Socket, datagram_poll } from '@ksock/core/kernel';
-import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   AF_INET,
   AF_UNSPEC,
@@ -21,42 +17,54 @@ import {
   ENOPROTOOPT,
   EOPNOTSUPP,
   EPIPE,
+  EPOLLIN,
+  EPOLLRDNORM,
   MSG_ERRQUEUE,
   MSG_MORE,
   MSG_OOB,
   MSG_PEEK,
   MSG_TRUNC,
+  SIOCINQ,
+  SIOCOUTQ,
   SOL_SOCKET,
   SOL_UDP,
   TCP_CLOSE,
   TCP_ESTABLISHED,
 } from '@ksock/core';
+import type { Fmt, Module, MsgHdr, Proto, Sock } from '@ksock/core/kernel';
 import {
   call_ops,
-  tracing,
-  SkBuff,
-  skb_copy_datagram_msg,
+  datagram_poll,
   ENOIOCTLCMD,
-  tracepoint,
+  type File,
+  get_random_u32_below,
+  int_bytes,
   kfree_skb,
   memcpy_from_msg,
+  type PollTable,
+  read_int,
   SEND_SHUTDOWN,
+  SkBuff,
+  SkBuffHead,
+  SOCK_BINDADDR_LOCK,
+  SOCK_BINDPORT_LOCK,
+  SOCK_CUSTOM_SOCKOPT,
+  SOCK_SUPPORT_ZC,
+  type Socket,
   sk_common_release,
+  skb_copy_datagram_msg,
   skb_free_datagram,
   skb_queue_purge,
   skb_recv_datagram,
-  SkBuffHead,
+  sock_error,
   sock_hold,
   sock_prot_inuse_add,
   sock_put,
   sock_queue_rcv_skb,
-  sock_error,
   sock_setsockopt,
-  get_random_u32_below,
+  tracepoint,
+  tracing,
 } from '@ksock/core/kernel';
-import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
-import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
-import { type IpRecvInfo, ip_cmsg_recv, ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import {
   inet_addr_type,
   inet_bound_dev_eq,
@@ -65,13 +73,16 @@ import {
   RTN_BROADCAST,
   RTN_LOCAL,
 } from './fib.js';
+import { inet_get_local_port_range, sock_i_uid } from './inet_connection_sock.js';
+import { InetSock, inet_sk, inet_sock_destruct } from './inet_sock.js';
+import { type IpRecvInfo, ip_cmsg_recv, ip_getsockopt, ip_setsockopt } from './ip_sockglue.js';
 import { ipv4 } from './netns_ipv4.js';
 import * as IN from './uapi/in.js';
 
+/** UDPLITE_BIT (include/net/udplite.h): the pcflag of a UDP-Lite socket. */
+const UDPLITE_BIT = 0x1;
 /** sizeof(struct udphdr) + sizeof(struct iphdr): the largest UDP payload is 65535 - 28. */
 const UDP_MAX_PAYLOAD = 65535 - 28;
-const SOCK_CUSTOM_SOCKOPT = 6;
-const SOCK_SUPPORT_ZC = 5;
 
 export class UdpSock extends InetSock {
   readonly reader_queue = new SkBuffHead();
@@ -523,8 +534,8 @@ export function udp_disconnect(sk: Sock, _flags: number): number {
   inet.inet_daddr = 0;
   inet.inet_dport = 0;
   sk.sk_bound_dev_if = 0;
-  if ((sk.sk_userlocks & 4) === 0) inet.inet_saddr = inet.inet_rcv_saddr = 0; // !SOCK_BINDADDR_LOCK
-  if ((sk.sk_userlocks & 8) === 0) {
+  if ((sk.sk_userlocks & SOCK_BINDADDR_LOCK) === 0) inet.inet_saddr = inet.inet_rcv_saddr = 0;
+  if ((sk.sk_userlocks & SOCK_BINDPORT_LOCK) === 0) {
     tracing ? call_ops(sk.sk_prot.unhash!, 'sk_prot->unhash', sk) : sk.sk_prot.unhash!(sk);
     inet.inet_sport = 0;
   }
@@ -559,7 +570,7 @@ export function udp_setsockopt(sk: Sock, level: number, optname: number, optval:
   if (level === SOL_SOCKET) return sock_setsockopt(sk.sk_socket!, optname, optval);
   if (level !== SOL_UDP && level !== IN.SOL_UDPLITE) return ip_setsockopt(sk, level, optname, optval);
   if (optval.length < 4) return -EINVAL;
-  const val = new DataView(optval.buffer, optval.byteOffset, 4).getInt32(0, true);
+  const val = read_int(optval);
   const up = sk as UdpSock;
   switch (optname) {
     case IN.UDP_CORK:
@@ -636,9 +647,7 @@ export function udp_getsockopt(sk: Sock, level: number, optname: number, len: nu
     default:
       return -ENOPROTOOPT;
   }
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, val, true);
-  return b.slice(0, Math.min(4, len));
+  return int_bytes(val).slice(0, Math.min(4, len));
 }
 
 /** Mirrors udp_ioctl(): SIOCOUTQ bytes in flight (none on loopback), SIOCINQ the next datagram's length. */
@@ -684,7 +693,7 @@ export function make_udp_prot(owner: Module | null): Proto {
 /** Mirrors udplite_sk_init(): a UDP socket with the UDP-Lite flag, and the deprecation notice once. */
 export let udplite_sk_init = function udplite_sk_init(sk: Sock): number {
   udp_init_sock(sk);
-  (sk as UdpSock).pcflag = 1; // UDPLITE_BIT
+  (sk as UdpSock).pcflag = UDPLITE_BIT;
   const kernel = sk.sk_net.kernel;
   if (!udplite_warned.has(kernel)) {
     udplite_warned.add(kernel);

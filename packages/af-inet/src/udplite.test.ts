@@ -1,7 +1,6 @@
-import { AF_INET, SOCK_DGRAM, SOL_SOCKET, SOL_UDP, SO_PROTOCOL, SO_RCVBUF } from '@ksock/core';
+import { AF_INET, SO_PROTOCOL, SO_RCVBUF, SOCK_DGRAM, SOL_SOCKET, SOL_UDP } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import { boot, sk_of } from './__fixtures__/util.js';
-import type { UdpSock } from './udp.js';
 import {
   IPPROTO_UDPLITE,
   parse_sockaddr_in,
@@ -10,6 +9,7 @@ import {
   UDPLITE_RECV_CSCOV,
   UDPLITE_SEND_CSCOV,
 } from './uapi/in.js';
+import type { UdpSock } from './udp.js';
 
 const NOTICE =
   'UDPLite: UDP-Lite is deprecated and scheduled to be removed in 2025, please contact the netdev mailing list';

@@ -3,33 +3,33 @@ import {
   AF_NETLINK,
   AF_UNSPEC,
   CAP_NET_ADMIN,
+  cmsgs,
   MSG_DONTWAIT,
   MSG_PEEK,
   MSG_TRUNC,
-  SOCK_RAW,
-  SOCK_STREAM,
-  SOL_NETLINK,
-  SOL_SOCKET,
   SO_BINDTODEVICE,
   SO_BINDTOIFINDEX,
   SO_PEERNAME,
   SO_RCVBUF,
   SO_REUSEPORT,
-  cmsgs,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SOL_NETLINK,
+  SOL_SOCKET,
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
-import { netlink_table } from './af_netlink.js';
 import { bindnl, boot, modref, nlsocket } from './__fixtures__/test_util.js';
+import { netlink_table } from './af_netlink.js';
 import {
+  decode_sockaddr_nl,
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_BROADCAST_ERROR,
+  NETLINK_CAP_ACK,
   NETLINK_DROP_MEMBERSHIP,
   NETLINK_LIST_MEMBERSHIPS,
   NETLINK_NO_ENOBUFS,
   NETLINK_PKTINFO,
-  NETLINK_CAP_ACK,
   NETLINK_USERSOCK,
-  decode_sockaddr_nl,
   sockaddr_nl,
 } from './uapi.js';
 

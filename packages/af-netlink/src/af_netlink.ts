@@ -2,8 +2,7 @@
  * PF_NETLINK (net/netlink/af_netlink.c): nl_table, netlink_sock, user and kernel sockets, unicast,
  * multicast, the generic request path (netlink_rcv_skb, netlink_ack) and dumps.
  */
-import { datagram_poll, defineModule, perKernel, Unwind } from '@ksock/core/kernel';
-import pkg from '../package.json' with { type: 'json' };
+
 import {
   AF_NETLINK,
   AF_UNSPEC,
@@ -33,6 +32,8 @@ import {
   MSG_PEEK,
   MSG_TRUNC,
   PF_NETLINK,
+  SCM_CREDENTIALS,
+  SCM_RIGHTS,
   SOCK_DGRAM,
   SOCK_RAW,
   SOL_NETLINK,
@@ -41,39 +42,44 @@ import {
 } from '@ksock/core';
 import {
   __module_get,
-  consume_skb,
   type Cred,
+  consume_skb,
   current,
+  datagram_poll,
+  defineModule,
   type Fmt,
-  tracepoint,
+  type GetsockoptResult,
   get_random_u32_below,
+  int_bytes,
   kfree_skb,
-  memcpy_from_msg,
   type Module,
-  module_put,
   type MsgHdr,
+  memcpy_from_msg,
+  module_put,
   type Net,
   type NetProtoFamily,
   ns_capable,
   type Proto,
+  type ProtoOps,
+  perKernel,
   proto_register,
   proto_unregister,
-  type ProtoOps,
   put_cmsg,
   read_int,
   request_module,
-  sk_alloc,
-  skb_copy_datagram_msg,
   SKB_DATA_ALIGN,
+  SKB_TRUESIZE,
+  SkBuff,
+  Sock,
+  type Socket,
+  sk_alloc,
   skb_cb,
   skb_clone,
+  skb_copy_datagram_msg,
   skb_free_datagram,
   skb_queue_purge,
   skb_queue_tail,
   skb_recv_datagram,
-  SKB_TRUESIZE,
-  SkBuff,
-  Sock,
   sock_create_lite,
   sock_hold,
   sock_init_data,
@@ -88,11 +94,28 @@ import {
   sock_release,
   sock_rfree,
   sock_unregister,
-  type GetsockoptResult,
-  type Socket,
+  tracepoint,
   try_module_get,
+  Unwind,
   WaitQueueHead,
 } from '@ksock/core/kernel';
+import pkg from '../package.json' with { type: 'json' };
+import {
+  NlSkb,
+  nla_put,
+  nla_put_string,
+  nla_put_u32,
+  nla_total_size,
+  nlmsg_append,
+  nlmsg_end,
+  nlmsg_new,
+  nlmsg_put,
+  nlmsg_total_size,
+  put_unaligned_le32,
+  skb_bytes,
+  skb_tailroom,
+  strlen,
+} from './nlattr.js';
 import {
   MAX_LINKS,
   NETLINK_ADD_MEMBERSHIP,
@@ -111,6 +134,7 @@ import {
   NETLINK_USERSOCK,
   NL_CFG_F_NONROOT_RECV,
   NL_CFG_F_NONROOT_SEND,
+  NLA_F_NESTED,
   NLM_F_ACK,
   NLM_F_ACK_TLVS,
   NLM_F_CAPPED,
@@ -125,32 +149,14 @@ import {
   NLMSGERR_ATTR_MSG,
   NLMSGERR_ATTR_OFFS,
   NLMSGERR_ATTR_POLICY,
-  NLA_F_NESTED,
   NLMSGERR_SIZE,
   type NlMsgHdr,
-  SOCKADDR_NL_SIZE,
   netlink_group_mask,
   nlmsg_hdr,
-  s32_bytes,
+  SOCKADDR_NL_SIZE,
   sockaddr_nl,
   u32_bytes,
 } from './uapi.js';
-import {
-  NlSkb,
-  nla_put,
-  nla_put_string,
-  nla_put_u32,
-  nla_total_size,
-  nlmsg_append,
-  nlmsg_end,
-  nlmsg_new,
-  nlmsg_put,
-  nlmsg_total_size,
-  put_unaligned_le32,
-  skb_bytes,
-  skb_tailroom,
-  strlen,
-} from './nlattr.js';
 
 // ---- per-socket flag bits (nlk->flags) and state bits ---------------------------------------------
 export const NETLINK_F_KERNEL_SOCKET = 1 << 0;
@@ -1033,7 +1039,7 @@ function scm_send(msg: MsgHdr): number {
   if (msg.msg_control === null || msg.msg_control.length === 0) return 0;
   for (const c of cmsgs(msg.msg_control)) {
     if (c.level !== SOL_SOCKET) continue;
-    if (c.type !== 1 && c.type !== 2) return -EINVAL; // SCM_RIGHTS, SCM_CREDENTIALS
+    if (c.type !== SCM_RIGHTS && c.type !== SCM_CREDENTIALS) return -EINVAL;
   }
   return 0;
 }
@@ -1229,7 +1235,7 @@ export let netlink_getsockopt = function netlink_getsockopt(
   const bit = FLAG_OPTS[optname];
   if (bit === undefined) return -ENOPROTOOPT;
   if (len < 4) return -EINVAL;
-  return s32_bytes((sk.flags & bit) !== 0 ? 1 : 0);
+  return int_bytes((sk.flags & bit) !== 0 ? 1 : 0);
 };
 
 function netlink_ioctl(_sock: Socket, _cmd: number, _arg: number): number {
@@ -1700,7 +1706,7 @@ tracepoint(netlink_unicast_kernel, 'netlink_unicast_kernel', undefined, (f) => {
 tracepoint(netlink_unicast, 'netlink_unicast', fmt_netlink_unicast, (f) => {
   netlink_unicast = f;
 });
-tracepoint(netlink_broadcast_filtered, 'netlink_broadcast', fmt_netlink_broadcast_filtered, (f) => {
+tracepoint(netlink_broadcast_filtered, 'netlink_broadcast_filtered', fmt_netlink_broadcast_filtered, (f) => {
   netlink_broadcast_filtered = f;
 });
 tracepoint(netlink_sendmsg, 'netlink_sendmsg', fmt_netlink_sendmsg, (f) => {

@@ -2,8 +2,8 @@ import { SOCK_DGRAM, SOCK_RAW } from '@ksock/core';
 import { checkFamily, checkPackageModules } from '@ksock/core/testing';
 import { describe, expect, it } from 'vitest';
 import pkg from '../package.json' with { type: 'json' };
-import modules from './index.js';
 import { CN_IDX_PROC } from './connector.js';
+import modules from './index.js';
 import { NETLINK_CONNECTOR, NETLINK_ROUTE, NETLINK_USERSOCK, nlmsg, sockaddr_nl } from './uapi.js';
 
 describe('@ksock/core conformance kit', () => {

@@ -1,9 +1,15 @@
 import { CAP_NET_ADMIN, type Kernel, MSG_DONTWAIT, SOCK_DGRAM, type Task } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import fixture from './__fixtures__/linux-6.18-cn_proc.json' with { type: 'json' };
+import { bindnl, boot, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
   CN_IDX_PROC,
   CN_VAL_PROC,
+  cn_add_callback,
+  cn_netlink_send,
+  decode_cn_msg,
+  decode_proc_event,
+  encode_cn_msg,
   PROC_CN_MCAST_IGNORE,
   PROC_CN_MCAST_LISTEN,
   PROC_EVENT_COMM,
@@ -15,18 +21,12 @@ import {
   PROC_EVENT_NONZERO_EXIT,
   PROC_EVENT_SID,
   PROC_EVENT_UID,
-  cn_add_callback,
-  cn_netlink_send,
-  decode_cn_msg,
-  decode_proc_event,
-  encode_cn_msg,
   proc_event_num_listeners,
 } from './connector.js';
-import { bindnl, boot, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
+  decode_sockaddr_nl,
   NETLINK_CONNECTOR,
   NLMSG_DONE,
-  decode_sockaddr_nl,
   nlmsg,
   nlmsg_parse,
   sockaddr_nl,

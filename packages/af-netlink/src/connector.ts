@@ -3,22 +3,22 @@
  * (drivers/connector/cn_proc.c): struct cn_msg, cn_add_callback / cn_netlink_send, and proc_event
  * broadcasts to CN_IDX_PROC listeners, byte-exact with include/uapi/linux/connector.h and cn_proc.h.
  */
-import { type Kernel, CAP_NET_ADMIN, EINVAL, EIO, ENODEV, ENOENT, EPERM, ENOMEM, ESRCH } from '@ksock/core';
+import { CAP_NET_ADMIN, EINVAL, EIO, ENODEV, ENOENT, ENOMEM, EPERM, ESRCH, type Kernel } from '@ksock/core';
 import {
+  defineModule,
   type Module,
   type Net,
-  type ProcEvent,
-  type SkBuff,
-  defineModule,
   ns_capable,
+  type ProcEvent,
   perKernel,
   register_proc_event_notifier,
+  type SkBuff,
 } from '@ksock/core/kernel';
 import pkg from '../package.json' with { type: 'json' };
 import {
+  NETLINK_CB,
   type NetlinkSkbParms,
   type NetlinkSock,
-  NETLINK_CB,
   netlink_broadcast_filtered,
   netlink_has_listeners,
   netlink_kernel_create,

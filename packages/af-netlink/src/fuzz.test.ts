@@ -2,7 +2,7 @@ import { KernelError, MSG_DONTWAIT } from '@ksock/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { boot, modref, nlsocket } from './__fixtures__/test_util.js';
-import { NETLINK_CONNECTOR, NETLINK_ROUTE, NLMSG_HDRLEN, concat, nla, nlmsg, nlmsg_parse } from './uapi.js';
+import { concat, NETLINK_CONNECTOR, NETLINK_ROUTE, NLMSG_HDRLEN, nla, nlmsg, nlmsg_parse } from './uapi.js';
 
 /** A request that looks like rtnetlink: a known or nearby type, any flags, a family header, attributes. */
 const attr = fc.record({

@@ -4,10 +4,10 @@
  * back to *optlen, for SOL_NETLINK and SOL_SOCKET options offered buffers of many lengths, and stored the
  * answers in __fixtures__/linux-6.18-getsockopt.json. `task.raw.getsockopt()` must give the same pair.
  */
-import { AF_NETLINK, KernelError, SOCK_RAW, SOL_NETLINK, errname } from '@ksock/core';
+import { AF_NETLINK, errname, KernelError, SOCK_RAW, SOL_NETLINK } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
-import { boot } from './__fixtures__/test_util.js';
 import LINUX from './__fixtures__/linux-6.18-getsockopt.json' with { type: 'json' };
+import { boot } from './__fixtures__/test_util.js';
 import { NETLINK_ADD_MEMBERSHIP, NETLINK_LIST_MEMBERSHIPS, NETLINK_ROUTE } from './uapi.js';
 
 interface Case {

@@ -25,16 +25,16 @@ import {
   strlen,
 } from './nlattr.js';
 import {
-  IFLA_IFNAME,
-  RTM_GETADDR,
-  RTM_GETLINK,
-  RTM_NEWADDR,
-  RTM_NEWLINK,
   dummy_setup,
+  IFLA_IFNAME,
   if_nlmsg_size,
   ifaddrmsg,
   ifinfomsg,
   inet_fill_ifaddr,
+  RTM_GETADDR,
+  RTM_GETLINK,
+  RTM_NEWADDR,
+  RTM_NEWLINK,
   rtnl_fill_ifinfo,
 } from './rtnetlink.js';
 import {

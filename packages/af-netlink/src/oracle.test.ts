@@ -1,19 +1,19 @@
 /** Replays nl_probe.py against ksock and compares with what Linux 6.18 answered. */
 import {
   AF_NETLINK,
+  cmsgs,
   MSG_DONTWAIT,
   MSG_PEEK,
   MSG_TRUNC,
+  SO_RCVBUF,
   SOCK_DGRAM,
   SOCK_STREAM,
   SOL_SOCKET,
-  SO_RCVBUF,
   type Task,
-  cmsgs,
 } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
-import delivery from './__fixtures__/linux-6.18-af_netlink-delivery.json' with { type: 'json' };
 import oracle from './__fixtures__/linux-6.18-af_netlink.json' with { type: 'json' };
+import delivery from './__fixtures__/linux-6.18-af_netlink-delivery.json' with { type: 'json' };
 import { boot } from './__fixtures__/test_util.js';
 import { decode_sockaddr_nl, sockaddr_nl } from './uapi.js';
 

@@ -1,4 +1,3 @@
-import { sock_from_file, vfs_poll } from '@ksock/core/kernel';
 import {
   EPOLLERR,
   EPOLLIN,
@@ -11,6 +10,7 @@ import {
   SOL_SOCKET,
   type Task,
 } from '@ksock/core';
+import { sock_from_file, vfs_poll } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
 import { bindnl, boot, nlsocket } from './__fixtures__/test_util.js';
 import { ifinfomsg, RTM_GETLINK } from './rtnetlink.js';

@@ -1,9 +1,10 @@
-import { ENOBUFS, MSG_DONTWAIT, MSG_PEEK, SOL_NETLINK, SOL_SOCKET, SO_RCVBUF } from '@ksock/core';
+import { ENOBUFS, MSG_DONTWAIT, MSG_PEEK, SO_RCVBUF, SOL_NETLINK, SOL_SOCKET } from '@ksock/core';
 import type { Socket } from '@ksock/core/kernel';
+import { errnoOf } from '@ksock/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NETLINK_S_CONGESTED, type NetlinkSock, netlink_table } from './af_netlink.js';
 import { boot, modref, nlsocket } from './__fixtures__/test_util.js';
+import { NETLINK_S_CONGESTED, type NetlinkSock, netlink_table } from './af_netlink.js';
 import { NETLINK_ADD_MEMBERSHIP, NETLINK_DROP_MEMBERSHIP, NETLINK_USERSOCK, sockaddr_nl } from './uapi.js';
 
 const SLOTS = 4;
@@ -56,14 +57,6 @@ function run(
   // Start with every slot open; close/open actions churn them.
   for (let i = 0; i < SLOTS; i++) fds[i] = nlsocket(t, NETLINK_USERSOCK);
   const sk_of = (i: number): NetlinkSock => (t.files.fd[fds[i]!]!.private_data as Socket).sk as NetlinkSock;
-  const tryit = (fn: () => unknown): string | null => {
-    try {
-      fn();
-      return null;
-    } catch (e) {
-      return (e as { code?: string }).code ?? String(e);
-    }
-  };
   const recv = (i: number, peek: boolean) => {
     const fd = fds[i]!;
     let r: ReturnType<typeof t.recvfrom>;
@@ -99,11 +92,13 @@ function run(
         if (!open) fds[i] = nlsocket(t, NETLINK_USERSOCK);
         break;
       case 'bind':
-        if (open) tryit(() => t.bind(fds[i]!, sockaddr_nl(a.pid as number, a.groups as number)));
+        if (open) errnoOf(() => t.bind(fds[i]!, sockaddr_nl(a.pid as number, a.groups as number)));
         break;
       case 'connect':
         if (open)
-          tryit(() => t.connect(fds[i]!, sockaddr_nl(a.pid as number, a.g ? 1 << ((a.g as number) - 1) : 0)));
+          errnoOf(() =>
+            t.connect(fds[i]!, sockaddr_nl(a.pid as number, a.g ? 1 << ((a.g as number) - 1) : 0)),
+          );
         break;
       case 'join':
         if (open)
@@ -142,7 +137,7 @@ function run(
               },
         );
         const g = a.g as number;
-        tryit(() =>
+        errnoOf(() =>
           t.sendto(fds[i]!, data, MSG_DONTWAIT, sockaddr_nl(a.pid as number, g ? 1 << (g - 1) : 0)),
         );
         const sender = sk_of(i);

@@ -1,6 +1,8 @@
-import { type Kernel, EINVAL, ENOENT, Kernel as K, MSG_DONTWAIT, SOL_NETLINK } from '@ksock/core';
+import { EINVAL, ENOENT, Kernel as K, type Kernel, MSG_DONTWAIT, SOL_NETLINK } from '@ksock/core';
 import type { Module, ModuleDescriptor } from '@ksock/core/kernel';
+import { int_bytes } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';
+import { bindnl, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
   type NetlinkSock,
   netlink_dump_start,
@@ -12,8 +14,9 @@ import {
   nlmsg_answer,
 } from './af_netlink.js';
 import modules from './index.js';
-import { bindnl, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
+  concat,
+  decode_nlmsgerr,
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
   NETLINK_URELEASE,
@@ -28,12 +31,9 @@ import {
   NLMSG_ERROR,
   NLMSG_NOOP,
   NLMSGERR_ATTR_MSG,
-  concat,
-  decode_nlmsgerr,
   nla_get_string,
   nlmsg,
   nlmsg_parse,
-  s32_bytes,
   sockaddr_nl,
   u32_bytes,
 } from './uapi.js';
@@ -126,7 +126,7 @@ describe('netlink_rcv_skb and netlink_ack', () => {
       Uint8Array.of(NLMSG_ERROR, 0, NLM_F_CAPPED & 0xff, NLM_F_CAPPED >> 8),
       u32_bytes(77),
       u32_bytes(500),
-      s32_bytes(0),
+      int_bytes(0),
       req.subarray(0, 16),
     ]);
     expect(r.data).toEqual(expected);
@@ -194,7 +194,7 @@ describe('dumps', () => {
       [T_DUMP, NLM_F_MULTI, 42, 500],
       [NLMSG_DONE, NLM_F_MULTI, 42, 500],
     ]);
-    expect(msgs[3]!.payload).toEqual(s32_bytes(0));
+    expect(msgs[3]!.payload).toEqual(int_bytes(0));
     expect(modref(k, 'nl_test')).toBe(1);
   });
 

@@ -1,30 +1,31 @@
 import { AF_INET, IFF_UP, MSG_DONTWAIT, SOL_NETLINK } from '@ksock/core';
 import { dev_get_by_name, inet_insert_ifa } from '@ksock/core/kernel';
-import * as nlstructs from 'netlink/dist/structs.js';
 import * as rtstructs from 'netlink/dist/rt/structs.js';
+import * as nlstructs from 'netlink/dist/structs.js';
 import { describe, expect, it } from 'vitest';
 import fixture from './__fixtures__/linux-6.18-rtnetlink.json' with { type: 'json' };
 import { bindnl, boot, modref, nlsocket } from './__fixtures__/test_util.js';
 import {
+  decode_ifinfomsg,
   IFLA_IFNAME,
   IFLA_INFO_KIND,
   IFLA_LINKINFO,
   IFLA_MTU,
+  ifaddrmsg,
+  ifinfomsg,
+  RTM_DELADDR,
   RTM_DELLINK,
   RTM_GETADDR,
   RTM_GETLINK,
+  RTM_NEWADDR,
   RTM_NEWLINK,
   RTM_SETLINK,
-  RTM_NEWADDR,
-  RTM_DELADDR,
   RTNLGRP_IPV4_IFADDR,
   RTNLGRP_IPV4_MROUTE_R,
   RTNLGRP_LINK,
-  decode_ifinfomsg,
-  ifaddrmsg,
-  ifinfomsg,
 } from './rtnetlink.js';
 import {
+  decode_nlmsgerr,
   NETLINK_ADD_MEMBERSHIP,
   NETLINK_CAP_ACK,
   NETLINK_EXT_ACK,
@@ -38,7 +39,6 @@ import {
   NLMSG_DONE,
   NLMSG_ERROR,
   type NlMsg,
-  decode_nlmsgerr,
   nla,
   nla_find,
   nla_get_string,

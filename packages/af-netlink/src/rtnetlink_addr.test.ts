@@ -8,10 +8,10 @@ import { bindnl, boot, nlsocket } from './__fixtures__/test_util.js';
 import {
   IFA_CACHEINFO,
   IFA_LOCAL,
+  ifaddrmsg,
   RTM_DELADDR,
   RTM_NEWADDR,
   RTNLGRP_IPV4_IFADDR,
-  ifaddrmsg,
 } from './rtnetlink.js';
 import {
   NETLINK_EXT_ACK,

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { encode_cn_msg, decode_cn_msg, PROC_EVENT_ALL } from './connector.js';
+import { decode_cn_msg, encode_cn_msg, PROC_EVENT_ALL } from './connector.js';
 import {
+  decode_nlmsgerr,
+  decode_sockaddr_nl,
+  encode_nlmsgerr,
   NLA_ALIGN,
   NLA_F_NESTED,
   NLM_F_ACK_TLVS,
@@ -9,15 +12,12 @@ import {
   NLMSG_ALIGN,
   NLMSG_LENGTH,
   NLMSG_SPACE,
-  decode_nlmsgerr,
-  decode_sockaddr_nl,
-  encode_nlmsgerr,
+  netlink_group_mask,
   nla,
   nla_nest,
   nla_parse,
   nla_string,
   nla_u32,
-  netlink_group_mask,
   nlmsg,
   nlmsg_hdr,
   nlmsg_parse,

@@ -398,11 +398,6 @@ export function u32_bytes(v: number): Uint8Array {
   b[3] = v >>> 24;
   return b;
 }
-export function s32_bytes(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, v, true);
-  return b;
-}
 
 /** netlink_group_mask(): the nl_groups bit of a 1-based group number (0 for none or groups above 32). */
 export function netlink_group_mask(group: number): number {

@@ -7,8 +7,8 @@
  * api.json over its api.released.json.
  */
 import { describe, expect, it } from 'vitest';
-import * as kernel from './kernel/index.js';
 import * as user from './index.js';
+import * as kernel from './kernel/index.js';
 import * as testing from './testing/index.js';
 
 const { apiSnapshot, checkApiChange } = testing;

@@ -1,3 +1,7 @@
+/**
+ * include/linux/cred.h and kernel/capability.c: a task's credentials (uids, gids, supplementary groups,
+ * capability sets) and the capable() / ns_capable() checks.
+ */
 import { current } from './sched.js';
 import { CAP_LAST_CAP } from './uapi/capability.js';
 

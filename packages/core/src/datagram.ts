@@ -1,4 +1,11 @@
+/**
+ * net/core/datagram.c: how a datagram protocol receives — skb_recv_datagram(), skb_copy_datagram_msg(),
+ * skb_free_datagram(), datagram_poll() — with sock_queue_rcv_skb() from net/core/sock.c.
+ */
+
+import type { File } from './file.js';
 import type { MsgHdr } from './msg.js';
+import type { PollTable } from './poll.js';
 import type { SkBuff } from './skbuff.js';
 import {
   consume_skb,
@@ -8,8 +15,6 @@ import {
   skb_queue_tail,
   skb_set_owner_r,
 } from './skbuff.js';
-import type { File } from './file.js';
-import type { PollTable } from './poll.js';
 import type { Sock } from './sock.js';
 import {
   RCV_SHUTDOWN,
@@ -22,7 +27,7 @@ import {
   sock_writeable,
 } from './sock.js';
 import type { Socket } from './socket.js';
-import { tracepoint, type Fmt } from './trace.js';
+import { type Fmt, tracepoint } from './trace.js';
 import { EAGAIN, ENOMEM } from './uapi/errno.js';
 import {
   EPOLLERR,

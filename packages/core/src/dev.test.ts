@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import {
+  dev_get_by_name,
   IFA_F_PERMANENT,
   IFA_F_SECONDARY,
   type InIfaddr,
-  NETDEV_ADDR_ADD,
-  NETDEV_ADDR_DEL,
-  dev_get_by_name,
   inet_del_ifa,
   inet_insert_ifa,
+  NETDEV_ADDR_ADD,
+  NETDEV_ADDR_DEL,
   register_netdevice_notifier,
 } from './kernel/index.js';
 import { Kernel } from './kernel.js';
-import { RT_SCOPE_HOST, RT_SCOPE_UNIVERSE } from './uapi/if.js';
 import { EEXIST, EINVAL } from './uapi/errno.js';
+import { RT_SCOPE_HOST, RT_SCOPE_UNIVERSE } from './uapi/if.js';
 
 const a = (local: number, prefixlen: number, scope = RT_SCOPE_UNIVERSE): InIfaddr => ({
   ifa_local: local,

@@ -1,3 +1,8 @@
+/**
+ * net/core/dev.c and include/linux/netdevice.h: struct net_device, register_netdevice() and the netdevice
+ * notifier chain, dev_change_flags() and dev_set_mtu(); the IPv4 addresses of net/ipv4/devinet.c
+ * (inet_insert_ifa(), inet_del_ifa()) and loopback_net_init() from drivers/net/loopback.c.
+ */
 import type { Net } from './net_namespace.js';
 import { EEXIST, EINVAL, ENODEV } from './uapi/errno.js';
 import {

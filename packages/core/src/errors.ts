@@ -1,3 +1,7 @@
+/**
+ * include/linux/err.h (IS_ERR) and the user-space side of a failed system call: -1 with errno set, which
+ * ksock's syscall boundary throws as a KernelError.
+ */
 import { errnoNames, MAX_ERRNO } from './uapi/errno.js';
 
 /** The errno name for a positive errno number ('E123' when the table has no name). */

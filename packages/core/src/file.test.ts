@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import { counters, expectErrno } from './__fixtures__/helpers.js';
-import { FilesStruct, alloc_fd, fcheck, put_unused_fd, replace_fd } from './file.js';
+import { counters } from './__fixtures__/helpers.js';
+import { alloc_fd, FilesStruct, fcheck, put_unused_fd, replace_fd } from './file.js';
 import { Kernel } from './kernel.js';
+import { errnoOf } from './testing/index.js';
 import { CAP_SYS_MODULE } from './uapi/capability.js';
 import {
   F_DUPFD,
@@ -54,24 +55,24 @@ describe('files_struct: alloc_fd', () => {
 describe('file syscalls', () => {
   it('close: EBADF for a closed, negative or huge fd', () => {
     const { task } = boot();
-    expectErrno(() => task.close(0), 'EBADF', 'close');
-    expectErrno(() => task.close(-1), 'EBADF');
-    expectErrno(() => task.close(2 ** 31 - 1), 'EBADF');
+    expect(errnoOf(() => task.close(0), { syscall: true })).toBe('close: EBADF');
+    expect(errnoOf(() => task.close(-1))).toBe('EBADF');
+    expect(errnoOf(() => task.close(2 ** 31 - 1))).toBe('EBADF');
   });
 
   it('dup/dup2/dup3 follow ksys_dup3 order', () => {
     const { task } = boot();
     const fd = task.socket(F, SOCK_DGRAM, 0);
     expect(task.dup(fd)).toBe(1);
-    expectErrno(() => task.dup(7), 'EBADF', 'dup');
+    expect(errnoOf(() => task.dup(7), { syscall: true })).toBe('dup: EBADF');
     expect(task.dup2(fd, fd)).toBe(fd);
-    expectErrno(() => task.dup2(9, 9), 'EBADF');
+    expect(errnoOf(() => task.dup2(9, 9))).toBe('EBADF');
     expect(task.dup2(fd, 9)).toBe(9);
-    expectErrno(() => task.dup3(fd, fd, 0), 'EINVAL');
-    expectErrno(() => task.dup3(fd, 5, O_NONBLOCK), 'EINVAL');
-    expectErrno(() => task.dup3(fd, -1, 0), 'EBADF');
-    expectErrno(() => task.dup3(fd, 1024, 0), 'EBADF'); // >= RLIMIT_NOFILE
-    expectErrno(() => task.dup3(42, 5, 0), 'EBADF');
+    expect(errnoOf(() => task.dup3(fd, fd, 0))).toBe('EINVAL');
+    expect(errnoOf(() => task.dup3(fd, 5, O_NONBLOCK))).toBe('EINVAL');
+    expect(errnoOf(() => task.dup3(fd, -1, 0))).toBe('EBADF');
+    expect(errnoOf(() => task.dup3(fd, 1024, 0))).toBe('EBADF'); // >= RLIMIT_NOFILE
+    expect(errnoOf(() => task.dup3(42, 5, 0))).toBe('EBADF');
     expect(task.dup3(fd, 5, O_CLOEXEC)).toBe(5);
     expect(task.fcntl(5, F_GETFD)).toBe(FD_CLOEXEC);
     // Replacing an open fd closes the old file only after installing the new one.
@@ -94,9 +95,9 @@ describe('file syscalls', () => {
     expect(task.fcntl(fd, F_DUPFD, 10)).toBe(10);
     expect(task.fcntl(fd, F_DUPFD_CLOEXEC, 10)).toBe(11);
     expect(task.fcntl(11, F_GETFD)).toBe(FD_CLOEXEC);
-    expectErrno(() => task.fcntl(fd, F_DUPFD, 1024), 'EINVAL');
-    expectErrno(() => task.fcntl(fd, 9999), 'EINVAL');
-    expectErrno(() => task.fcntl(99, F_GETFD), 'EBADF');
+    expect(errnoOf(() => task.fcntl(fd, F_DUPFD, 1024))).toBe('EINVAL');
+    expect(errnoOf(() => task.fcntl(fd, 9999))).toBe('EINVAL');
+    expect(errnoOf(() => task.fcntl(99, F_GETFD))).toBe('EBADF');
   });
 
   it('EMFILE at the task rlimit; ENFILE at fs.file-max for a task without CAP_SYS_ADMIN', () => {
@@ -105,11 +106,11 @@ describe('file syscalls', () => {
     const user = k.spawn({ uid: 1000, stdio: false });
     for (let i = 0; i < 6; i++) user.socket(F, SOCK_DGRAM, 0);
     const before = counters(k);
-    expectErrno(() => user.socket(F, SOCK_DGRAM, 0), 'ENFILE');
+    expect(errnoOf(() => user.socket(F, SOCK_DGRAM, 0))).toBe('ENFILE');
     expect(counters(k)).toEqual(before);
     const root = k.spawn({ uid: 0, stdio: false });
     for (let i = 0; i < 8; i++) root.socket(F, SOCK_DGRAM, 0);
-    expectErrno(() => root.socket(F, SOCK_DGRAM, 0), 'EMFILE');
+    expect(errnoOf(() => root.socket(F, SOCK_DGRAM, 0))).toBe('EMFILE');
     expect(k.proc.read('/proc/sys/fs/file-max')).toBe('6\n');
   });
 
@@ -117,12 +118,12 @@ describe('file syscalls', () => {
     const k = new Kernel();
     const user = k.spawn({ uid: 1000 });
     expect(user.getrlimit(7)).toEqual([1024, 4096]);
-    expectErrno(() => user.setrlimit(7, 10, 5), 'EINVAL');
-    expectErrno(() => user.setrlimit(7, 10, 5000), 'EPERM');
+    expect(errnoOf(() => user.setrlimit(7, 10, 5))).toBe('EINVAL');
+    expect(errnoOf(() => user.setrlimit(7, 10, 5000))).toBe('EPERM');
     user.setrlimit(7, 3, 4096);
-    expectErrno(() => user.dup(0), 'EMFILE');
+    expect(errnoOf(() => user.dup(0))).toBe('EMFILE');
     const root = k.spawn({});
-    expectErrno(() => root.setrlimit(7, 10, 2 ** 21), 'EPERM'); // above fs.nr_open
+    expect(errnoOf(() => root.setrlimit(7, 10, 2 ** 21))).toBe('EPERM'); // above fs.nr_open
     root.setrlimit(7, 100000, 100000);
   });
 
@@ -152,8 +153,8 @@ describe('file syscalls', () => {
     child.exit(3);
     expect(task.waitpid(child.pid)).toEqual({ pid: child.pid, status: 3 << 8 });
     expect(kernel.sock_inode_cache.active_objs).toBe(0);
-    expectErrno(() => task.waitpid(child.pid), 'ECHILD');
-    expectErrno(() => child.socket(F, SOCK_DGRAM, 0), 'ESRCH');
+    expect(errnoOf(() => task.waitpid(child.pid))).toBe('ECHILD');
+    expect(errnoOf(() => child.socket(F, SOCK_DGRAM, 0))).toBe('ESRCH');
   });
 });
 

@@ -1,11 +1,16 @@
+/**
+ * fs/file.c and fs/file_table.c: struct file and its reference count (get_file(), fput()), the fd table
+ * (include/linux/fdtable.h) with alloc_fd(), fd_install(), close and dup; the inode a file points at.
+ */
+
+import { capable } from './cred.js';
 import type { Kernel } from './kernel.js';
 import type { PollTable } from './poll.js';
-import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
+import { current } from './sched.js';
+import { call_ops, type Fmt, tracepoint, tracing } from './trace.js';
+import { CAP_SYS_ADMIN } from './uapi/capability.js';
 import { EBADF, EBUSY, EINVAL, EMFILE, ENFILE, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC } from './uapi/fcntl.js';
-import { CAP_SYS_ADMIN } from './uapi/capability.js';
-import { current } from './sched.js';
-import { capable } from './cred.js';
 
 /** struct inode, as far as the socket layer and /proc need it. */
 export interface Inode {

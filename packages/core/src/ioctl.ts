@@ -7,11 +7,12 @@
  * in place), or for SIOCGIFCONF a struct ifconf (IfConf). A command that dereferences its argument and
  * finds an integer or too few bytes fails with EFAULT, as a bad user pointer does.
  */
-import { sock_ioctl } from './socket_calls.js';
+
 import { type File, fcheck } from './file.js';
 import { current } from './sched.js';
 import { sock_from_file } from './socket.js';
-import { tracepoint, type Fmt } from './trace.js';
+import { sock_ioctl } from './socket_calls.js';
+import { type Fmt, tracepoint } from './trace.js';
 import { EBADF, EFAULT, EINVAL, ENOIOCTLCMD, ENOTTY } from './uapi/errno.js';
 import { FASYNC, O_NONBLOCK } from './uapi/fcntl.js';
 import { FIOASYNC, FIOCLEX, FIONBIO, FIONCLEX, FIOQSIZE } from './uapi/socket.js';

@@ -12,10 +12,10 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
 import { dev_change_flags, dev_get_by_name, inet_insert_ifa, NetDevice, register_netdevice } from './dev.js';
+import { errname } from './errors.js';
 import { Kernel } from './kernel.js';
 import { kernel_enter, kernel_leave } from './sched.js';
 import type { Task } from './task.js';
-import { errname } from './errors.js';
 import { F_GETFD, F_GETFL, FASYNC, O_NONBLOCK } from './uapi/fcntl.js';
 import { ARPHRD_ETHER, IFF_BROADCAST, IFF_MULTICAST, IFF_UP, RT_SCOPE_UNIVERSE } from './uapi/if.js';
 import { CLONE_NEWNET } from './uapi/sched.js';

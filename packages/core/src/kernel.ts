@@ -1,4 +1,9 @@
-import { RandomState, random_seed } from './random.js';
+/**
+ * One ksock machine: what Linux keeps in global variables and sets up at boot (start_kernel() in init/main.c:
+ * files_init(), sock_init() in net/socket.c, net_ns_init(), the module list) gathered in a Kernel object,
+ * so that several kernels can live in one process.
+ */
+
 import { CapSet, Cred } from './cred.js';
 import type { NetdevNotifier } from './dev.js';
 import { loopback_net_init } from './dev.js';
@@ -9,16 +14,17 @@ import type { ModuleDescriptor } from './module.js';
 import { ModuleTable } from './module.js';
 import type { PernetOperations } from './net_namespace.js';
 import { Net, put_net, register_pernet_subsys, setup_net } from './net_namespace.js';
+import { KERNEL_SLOTS } from './per_kernel.js';
+import { ProcFs } from './proc.js';
 import type { ProcEventNotifier } from './proc_events.js';
 import { proc_event } from './proc_events.js';
-import { ProcFs } from './proc.js';
-import { KERNEL_SLOTS } from './per_kernel.js';
+import { RandomState, random_seed } from './random.js';
 import { in_kernel } from './sched.js';
 import type { SecurityHooks } from './security.js';
 import { KmemCache } from './slab.js';
 import { PROTO_INUSE_NR, type Proto } from './sock.js';
 import type { NetProtoFamily } from './socket.js';
-import { SysctlRegistry, global_int } from './sysctl.js';
+import { global_int, SysctlRegistry } from './sysctl.js';
 import type { SpawnOptions } from './task.js';
 import { Task } from './task.js';
 import type { TraceEvent } from './trace.js';
@@ -26,6 +32,14 @@ import { Tracer } from './trace.js';
 import { ENOMEM } from './uapi/errno.js';
 import { INR_OPEN_CUR, NR_OPEN, O_RDWR } from './uapi/fcntl.js';
 import { NPROTO } from './uapi/socket.js';
+
+/**
+ * PROC_DYNAMIC_FIRST (fs/proc/generic.c): the first inode number proc_alloc_inum() hands out, which
+ * init_net took when it allocated its number like every other namespace (net:[4026531840]). Linux 6.18
+ * gives init_net a fixed NET_NS_INIT_INO (0xEFFFFFF9, include/uapi/linux/nsfs.h) instead; ksock keeps the
+ * dynamic number for init_net and counts up from it for every namespace created later.
+ */
+const PROC_DYNAMIC_FIRST = 0xf0000000;
 
 /** A module descriptor, or (nested) arrays of them: a family package's default export is either. */
 export type ModuleList = ModuleDescriptor | readonly ModuleList[];
@@ -118,7 +132,7 @@ export class Kernel {
   tainted = 0;
   private last_ino = 0;
   private last_pid = 0;
-  private net_inum = 4026531840;
+  private net_inum = PROC_DYNAMIC_FIRST;
 
   constructor(options: KernelOptions = {}) {
     const seed = options.random_seed;

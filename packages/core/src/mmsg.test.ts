@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { addr, testFamily } from './__fixtures__/af_test.js';
-import { expectErrno } from './__fixtures__/helpers.js';
 import { KernelError } from './errors.js';
 import { fcheck } from './file.js';
 import { Kernel } from './kernel.js';
@@ -13,6 +12,7 @@ import type { MsgHdr } from './msg.js';
 import { security_add_hooks } from './security.js';
 import { type Socket, sock_from_file } from './socket.js';
 import type { Task, UserMsg } from './task.js';
+import { errnoOf } from './testing/index.js';
 import { MMSG_VLEN_MAX } from './uaccess.js';
 import { EFAULT, ENOMEM } from './uapi/errno.js';
 import {
@@ -248,8 +248,8 @@ describe('sendmmsg', () => {
 
   it('refuses arguments C could not pass', () => {
     const { task, tx } = boot();
-    expectErrno(() => task.sendmmsg('x' as never, msgs(1)), 'EBADF', 'sendmmsg');
-    expectErrno(() => task.sendmmsg(tx, msgs(1), Number.NaN), 'EINVAL', 'sendmmsg');
+    expect(errnoOf(() => task.sendmmsg('x' as never, msgs(1)), { syscall: true })).toBe('sendmmsg: EBADF');
+    expect(errnoOf(() => task.sendmmsg(tx, msgs(1), Number.NaN), { syscall: true })).toBe('sendmmsg: EINVAL');
     const m = msgs(2);
     m[0]!.flags = 1.5;
     expect(() => task.sendmmsg(tx, m)).toThrow(
@@ -298,7 +298,7 @@ describe('recvmmsg', () => {
     task.sendmmsg(tx, msgs(3));
     expect(task.recvmmsg(rx, MMSG_VLEN_MAX, 64).length).toBe(3);
     expect(task.getsockoptInt(rx, SOL_SOCKET, SO_ERROR)).toBe(0);
-    expectErrno(() => task.recvmmsg(rx, 8, 64), 'EAGAIN', 'recvmmsg');
+    expect(errnoOf(() => task.recvmmsg(rx, 8, 64), { syscall: true })).toBe('recvmmsg: EAGAIN');
   });
 
   it('receives into buffers the caller owns, one per message; an entry past them faults when reached', () => {
@@ -320,15 +320,17 @@ describe('recvmmsg', () => {
 
   it('refuses arguments C could not pass', () => {
     const { task, rx } = boot();
-    expectErrno(() => task.recvmmsg(rx, Number.NaN, 64), 'EINVAL', 'recvmmsg');
-    expectErrno(() => task.recvmmsg(rx, 1.5, 64), 'EINVAL', 'recvmmsg');
-    expectErrno(() => task.recvmmsg(rx, 2 ** 40, 64), 'EINVAL', 'recvmmsg');
+    expect(errnoOf(() => task.recvmmsg(rx, Number.NaN, 64), { syscall: true })).toBe('recvmmsg: EINVAL');
+    expect(errnoOf(() => task.recvmmsg(rx, 1.5, 64), { syscall: true })).toBe('recvmmsg: EINVAL');
+    expect(errnoOf(() => task.recvmmsg(rx, 2 ** 40, 64), { syscall: true })).toBe('recvmmsg: EINVAL');
     // A C caller's vector ends where its memory does; ksock's is bounded up front.
     expect(() => task.recvmmsg(rx, -1, 64)).toThrow(
       'recvmmsg: EINVAL (vlen must be an integer in [0, 65536], got -1)',
     );
-    expectErrno(() => task.recvmmsg(rx, MMSG_VLEN_MAX + 1, 64), 'EINVAL', 'recvmmsg');
-    expectErrno(() => task.recvmmsg(rx, 1, Number.NaN), 'EINVAL', 'recvmmsg');
+    expect(errnoOf(() => task.recvmmsg(rx, MMSG_VLEN_MAX + 1, 64), { syscall: true })).toBe(
+      'recvmmsg: EINVAL',
+    );
+    expect(errnoOf(() => task.recvmmsg(rx, 1, Number.NaN), { syscall: true })).toBe('recvmmsg: EINVAL');
     expect(() => task.recvmmsg(rx, 1, 64, 0, { tv_sec: 1.5, tv_nsec: 0 })).toThrow(
       'recvmmsg: EINVAL (timeout.tv_sec must be an integer, got 1.5)',
     );

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import { expectErrno } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
-import { current } from './sched.js';
 import { defineModule, type ModuleDescriptor, Unwind } from './module.js';
+import { current } from './sched.js';
+import { errnoOf } from './testing/index.js';
 import { CAP_SYS_MODULE } from './uapi/capability.js';
 import { AF_VSOCK, SOCK_DGRAM } from './uapi/socket.js';
 
@@ -31,7 +31,7 @@ describe('modules', () => {
     const k = new Kernel({ modules: fam.module });
     const t = k.spawn({});
     const fd = t.socket(F, SOCK_DGRAM, 0);
-    expectErrno(() => t.rmmod('af_test'), 'EAGAIN', 'delete_module'); // EWOULDBLOCK == EAGAIN
+    expect(errnoOf(() => t.rmmod('af_test'), { syscall: true })).toBe('delete_module: EAGAIN'); // EWOULDBLOCK == EAGAIN
     t.close(fd);
     t.rmmod('af_test');
     expect(k.modules.list()).toEqual([]);
@@ -46,13 +46,13 @@ describe('modules', () => {
     const fam = testFamily(F);
     const k = new Kernel({ modules: fam.module });
     const user = k.spawn({ uid: 1000 });
-    expectErrno(() => user.modprobe('af_test'), 'EPERM', 'init_module');
+    expect(errnoOf(() => user.modprobe('af_test'), { syscall: true })).toBe('init_module: EPERM');
     const admin = k.spawn({ uid: 1000, caps: [CAP_SYS_MODULE] });
     admin.modprobe('net-pf-40');
-    expectErrno(() => admin.modprobe('af_test'), 'EEXIST');
-    expectErrno(() => user.rmmod('af_test'), 'EPERM', 'delete_module');
-    expectErrno(() => admin.rmmod('nope'), 'ENOENT');
-    expectErrno(() => admin.modprobe('nope'), 'ENOENT');
+    expect(errnoOf(() => admin.modprobe('af_test'))).toBe('EEXIST');
+    expect(errnoOf(() => user.rmmod('af_test'), { syscall: true })).toBe('delete_module: EPERM');
+    expect(errnoOf(() => admin.rmmod('nope'))).toBe('ENOENT');
+    expect(errnoOf(() => admin.modprobe('nope'))).toBe('ENOENT');
     admin.rmmod('af_test');
   });
 
@@ -70,7 +70,7 @@ describe('modules', () => {
     const user = k.spawn({ uid: 1000 });
     user.close(user.socket(F, SOCK_DGRAM, 0));
     expect(k.modules.list()).toHaveLength(1);
-    expectErrno(() => user.socket(12, SOCK_DGRAM, 0), 'EAFNOSUPPORT'); // loaded, but registers no family
+    expect(errnoOf(() => user.socket(12, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT'); // loaded, but registers no family
     expect(seen).toEqual([k.init.pid]);
   });
 
@@ -87,8 +87,8 @@ describe('modules', () => {
         '',
       ].join('\n'),
     );
-    expectErrno(() => k.modules.unload('base'), 'EAGAIN');
-    expectErrno(() => k.modules.unload('mid'), 'EAGAIN');
+    expect(errnoOf(() => k.modules.unload('base'))).toBe('EAGAIN');
+    expect(errnoOf(() => k.modules.unload('mid'))).toBe('EAGAIN');
     k.modules.unload('top');
     k.modules.unload('mid');
     k.modules.unload('base');
@@ -99,7 +99,7 @@ describe('modules', () => {
     const k = new Kernel({ modules: [{ name: 'perm', version: '1', init: () => 0 }] });
     k.modules.load('perm');
     expect(k.proc.read('/proc/modules')).toBe('perm 0 0 [permanent], Live 0x0000000000000000\n');
-    expectErrno(() => k.modules.unload('perm'), 'EBUSY');
+    expect(errnoOf(() => k.modules.unload('perm'))).toBe('EBUSY');
   });
 
   it('an init that fails (or throws) leaves nothing behind and the error reaches modprobe', () => {
@@ -114,15 +114,15 @@ describe('modules', () => {
         }),
       ],
     });
-    expectErrno(() => k.modules.load('bad'), 'ENOMEM');
+    expect(errnoOf(() => k.modules.load('bad'))).toBe('ENOMEM');
     expect(k.modules.list()).toEqual([{ name: 'base', refcnt: 0, state: 'Live', usedBy: [] }]);
-    expectErrno(() => k.modules.load('throws'), 'EINVAL');
+    expect(errnoOf(() => k.modules.load('throws'))).toBe('EINVAL');
     expect(k.log.some((l) => l.includes('throws: init threw: boom'))).toBe(true);
   });
 
   it('refuses a module built for another core ABI with ENOEXEC naming both versions', () => {
     const k = new Kernel({ modules: [lib('old', { abi: '0.9' })] });
-    expectErrno(() => k.modules.load('old'), 'ENOEXEC');
+    expect(errnoOf(() => k.modules.load('old'))).toBe('ENOEXEC');
     expect(k.log.at(-1)).toMatch(/built for core ABI 0\.9, core is 1\.0/);
   });
 
@@ -140,7 +140,7 @@ describe('modules', () => {
 
   it('a dependency cycle is refused (ELOOP) and loads nothing', () => {
     const k = new Kernel({ modules: [lib('a', { depends: ['b'] }), lib('b', { depends: ['a'] })] });
-    expectErrno(() => k.modules.load('a'), 'ELOOP');
+    expect(errnoOf(() => k.modules.load('a'))).toBe('ELOOP');
     expect(k.modules.list()).toEqual([]);
   });
 });

@@ -1,6 +1,10 @@
+/**
+ * kernel/module/main.c and include/linux/module.h: loadable modules — load_module(), delete_module(),
+ * try_module_get() / module_put(), the dependency list — and request_module() from kernel/module/kmod.c.
+ */
 import type { Kernel } from './kernel.js';
 import { in_kernel } from './sched.js';
-import { tracepoint, trace_note, type Fmt } from './trace.js';
+import { type Fmt, trace_note, tracepoint } from './trace.js';
 import { EBUSY, EEXIST, EINVAL, ELOOP, ENOENT, ENOEXEC, ENOMEM, EWOULDBLOCK } from './uapi/errno.js';
 
 /**
@@ -257,7 +261,7 @@ export class ModuleTable {
   }
 
   /** Descriptors available, in the order they were given. */
-  availableModules(): ModuleDescriptor[] {
+  available_modules(): ModuleDescriptor[] {
     return [...this.available.values()];
   }
 

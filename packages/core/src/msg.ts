@@ -1,3 +1,7 @@
+/**
+ * include/linux/socket.h: struct msghdr as a protocol sees it and the CMSG_* macros; put_cmsg()
+ * (net/core/scm.c) and memcpy_from_msg() / memcpy_to_msg() (include/linux/skbuff.h).
+ */
 import { kmalloc_reserve } from './skbuff.js';
 import { MSG_CTRUNC } from './uapi/socket.js';
 

@@ -1,20 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import { expectErrno } from './__fixtures__/helpers.js';
 import {
-  NetDevice,
   dev_get_by_name,
   dev_set_mtu,
   dev_validate_mtu,
   inet_addr_is_local,
+  NETDEV_REGISTER,
+  NETDEV_UNREGISTER,
+  NetDevice,
   register_netdevice,
   register_netdevice_notifier,
   unregister_netdevice,
-  NETDEV_REGISTER,
-  NETDEV_UNREGISTER,
 } from './dev.js';
 import { Kernel } from './kernel.js';
 import { net_generic, register_pernet_subsys, unregister_pernet_subsys } from './net_namespace.js';
+import { errnoOf } from './testing/index.js';
 import { CAP_SYS_ADMIN } from './uapi/capability.js';
 import { ARPHRD_CAN, ARPHRD_ETHER, IFF_LOOPBACK, IFF_NOARP, IFF_UP } from './uapi/if.js';
 import { CLONE_NEWNET } from './uapi/sched.js';
@@ -42,8 +42,10 @@ describe('network namespaces', () => {
 
   it('unshare(CLONE_NEWNET) needs CAP_SYS_ADMIN; unknown flags are EINVAL', () => {
     const k = new Kernel();
-    expectErrno(() => k.spawn({ uid: 1000 }).unshare(CLONE_NEWNET), 'EPERM', 'unshare');
-    expectErrno(() => k.spawn({ uid: 1000, caps: [CAP_SYS_ADMIN] }).unshare(1), 'EINVAL');
+    expect(errnoOf(() => k.spawn({ uid: 1000 }).unshare(CLONE_NEWNET), { syscall: true })).toBe(
+      'unshare: EPERM',
+    );
+    expect(errnoOf(() => k.spawn({ uid: 1000, caps: [CAP_SYS_ADMIN] }).unshare(1))).toBe('EINVAL');
     k.spawn({ uid: 1000, caps: [CAP_SYS_ADMIN] }).unshare(CLONE_NEWNET);
   });
 
@@ -125,10 +127,10 @@ describe('sysctls', () => {
     const root = k.spawn({});
     root.sysctl('net.core.rmem_default', '65536\n');
     expect(k.sysctl_rmem_default).toBe(65536);
-    expectErrno(() => root.sysctl('net.core.rmem_default', 'abc'), 'EINVAL');
-    expectErrno(() => root.sysctl('net.core.rmem_default', '-5'), 'EINVAL');
-    expectErrno(() => root.sysctl('net.core.nope', '1'), 'ENOENT');
-    expectErrno(() => k.spawn({ uid: 1000 }).sysctl('net.core.rmem_default', '1'), 'EACCES');
+    expect(errnoOf(() => root.sysctl('net.core.rmem_default', 'abc'))).toBe('EINVAL');
+    expect(errnoOf(() => root.sysctl('net.core.rmem_default', '-5'))).toBe('EINVAL');
+    expect(errnoOf(() => root.sysctl('net.core.nope', '1'))).toBe('ENOENT');
+    expect(errnoOf(() => k.spawn({ uid: 1000 }).sysctl('net.core.rmem_default', '1'))).toBe('EACCES');
   });
 });
 
@@ -139,8 +141,8 @@ describe('/proc/net files registered by families', () => {
     const t = k.spawn({});
     expect(k.proc.read('/proc/net/only_init', t)).toBe('hello\n');
     t.unshare(CLONE_NEWNET);
-    expectErrno(() => k.proc.read('/proc/net/only_init', t), 'ENOENT', 'open');
-    expectErrno(() => k.proc.read('/proc/net/nothing', t), 'ENOENT');
+    expect(errnoOf(() => k.proc.read('/proc/net/only_init', t), { syscall: true })).toBe('open: ENOENT');
+    expect(errnoOf(() => k.proc.read('/proc/net/nothing', t))).toBe('ENOENT');
   });
 });
 
@@ -148,7 +150,7 @@ describe('spawn and exited tasks', () => {
   it('a spawn that cannot open stdio leaves no task behind', () => {
     const k = new Kernel({ rlimit_nofile: 2 });
     const before = [...k.tasks.keys()];
-    expectErrno(() => k.spawn({}), 'EMFILE');
+    expect(errnoOf(() => k.spawn({}))).toBe('EMFILE');
     expect([...k.tasks.keys()]).toEqual(before);
     expect(k.nr_files).toBe(0);
     expect(k.init.children).toEqual([]);
@@ -160,7 +162,7 @@ describe('spawn and exited tasks', () => {
     const c = t.fork();
     c.unshare(CLONE_NEWNET);
     c.exit(0);
-    expectErrno(() => k.proc.read(`/proc/${c.pid}/net/sockstat`), 'ENOENT');
+    expect(errnoOf(() => k.proc.read(`/proc/${c.pid}/net/sockstat`))).toBe('ENOENT');
     expect(k.proc.read(`/proc/${c.pid}/status`)).toMatch(/State:\tZ \(zombie\)/);
   });
 });

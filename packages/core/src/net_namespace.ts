@@ -1,7 +1,13 @@
+/**
+ * net/core/net_namespace.c and include/net/net_namespace.h: struct net, its reference count, the pernet
+ * operations run for every namespace (register_pernet_subsys(), setup_net(), cleanup_net()) and
+ * net_generic() (include/net/netns/generic.h).
+ */
+
+import type { NetDevice } from './dev.js';
+import type { Kernel } from './kernel.js';
 import { NET_SLOTS } from './per_kernel.js';
 import { PROTO_INUSE_NR } from './sock.js';
-import type { Kernel } from './kernel.js';
-import type { NetDevice } from './dev.js';
 
 /**
  * struct net: a network namespace (include/net/net_namespace.h). Holds what is per namespace in Linux:

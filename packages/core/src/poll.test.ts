@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { addr, bootPair, testFamily } from './__fixtures__/af_test.js';
-import { expectErrno } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
 import { DEFAULT_POLLMASK, vfs_poll } from './poll.js';
 import { kernel_enter, kernel_leave } from './sched.js';
 import { SOCK_SELECT_ERR_QUEUE, sock_set_flag } from './sock.js';
 import { sock_from_file } from './socket.js';
+import type { Task } from './task.js';
+import { errnoOf } from './testing/index.js';
 import { ECONNREFUSED } from './uapi/errno.js';
 import {
   EPOLLERR,
@@ -26,8 +27,7 @@ import {
 } from './uapi/poll.js';
 import { AF_VSOCK, SO_SNDBUF, SOCK_DGRAM, SOL_SOCKET } from './uapi/socket.js';
 import { TCP_CLOSE, TCP_SYN_SENT } from './uapi/tcp_states.js';
-import { WaitQueueHead, add_wait_queue, remove_wait_queue, type WaitQueueEntry } from './wait.js';
-import type { Task } from './task.js';
+import { add_wait_queue, remove_wait_queue, type WaitQueueEntry, WaitQueueHead } from './wait.js';
 
 const F = AF_VSOCK;
 const WRITABLE = EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND;
@@ -190,12 +190,14 @@ describe('task.poll', () => {
 
   it('refuses what C could not pass, and more entries than RLIMIT_NOFILE (EINVAL)', () => {
     const { task } = bootPair(F);
-    expectErrno(() => task.poll('x' as never), 'EFAULT', 'poll');
-    expectErrno(() => task.poll([null as never]), 'EFAULT', 'poll');
-    expectErrno(() => task.poll([{ fd: 1.5, events: 0 }]), 'EBADF', 'poll');
-    expectErrno(() => task.poll([], 0.5), 'EINVAL', 'poll');
+    expect(errnoOf(() => task.poll('x' as never), { syscall: true })).toBe('poll: EFAULT');
+    expect(errnoOf(() => task.poll([null as never]), { syscall: true })).toBe('poll: EFAULT');
+    expect(errnoOf(() => task.poll([{ fd: 1.5, events: 0 }]), { syscall: true })).toBe('poll: EBADF');
+    expect(errnoOf(() => task.poll([], 0.5), { syscall: true })).toBe('poll: EINVAL');
     task.setrlimit(7, 4, 4);
-    expectErrno(() => task.poll(Array.from({ length: 5 }, () => ({ fd: 0, events: 0 }))), 'EINVAL', 'poll');
+    expect(
+      errnoOf(() => task.poll(Array.from({ length: 5 }, () => ({ fd: 0, events: 0 }))), { syscall: true }),
+    ).toBe('poll: EINVAL');
   });
 
   it('pollAsync sleeps until data arrives, and leaves no entry behind', async () => {

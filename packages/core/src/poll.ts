@@ -5,7 +5,7 @@
  */
 import type { File, FilesStruct } from './file.js';
 import { fcheck } from './file.js';
-import { call_ops, tracepoint, tracing, type Fmt } from './trace.js';
+import { call_ops, type Fmt, tracepoint, tracing } from './trace.js';
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLNVAL, EPOLLOUT, EPOLLRDNORM, EPOLLWRNORM } from './uapi/poll.js';
 import type { WaitQueueHead } from './wait.js';
 

@@ -1,3 +1,9 @@
+/**
+ * fs/proc: the /proc files core shows — /proc/self, /proc/<pid>/fd and ns/net, /proc/sys (fs/proc/proc_sysctl.c),
+ * /proc/modules (kernel/module/procfs.c), /proc/slabinfo (mm/slab_common.c), /proc/net/protocols
+ * (net/core/sock.c) — and proc_create() / proc_create_net() (fs/proc/generic.c, fs/proc/proc_net.c) for
+ * the rest.
+ */
 import { KernelError } from './errors.js';
 import type { Kernel } from './kernel.js';
 import { module_name } from './module.js';

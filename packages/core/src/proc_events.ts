@@ -1,3 +1,8 @@
+/**
+ * The process-event hooks of kernel/fork.c, fs/exec.c, kernel/exit.c and kernel/sys.c
+ * (proc_fork_connector()… in include/linux/cn_proc.h): core announces the events, a connector module
+ * encodes them.
+ */
 import type { Kernel } from './kernel.js';
 import type { Task } from './task.js';
 

@@ -1,3 +1,6 @@
+/**
+ * drivers/char/random.c: get_random_u32() and the helpers built on it, one generator per kernel.
+ */
 import type { Kernel } from './kernel.js';
 
 /**

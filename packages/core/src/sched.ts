@@ -1,3 +1,7 @@
+/**
+ * `current` (arch/x86/include/asm/current.h): the task the kernel is running for, set on every entry into
+ * a kernel and restored on the way out.
+ */
 import type { Task } from './task.js';
 import type { Tracer } from './trace.js';
 

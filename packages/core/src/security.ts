@@ -1,6 +1,10 @@
+/**
+ * security/security.c and include/linux/lsm_hook_defs.h: the LSM socket hooks (security_socket_create()…)
+ * and security_add_hooks().
+ */
 import { current } from './sched.js';
 import type { Socket } from './socket.js';
-import { tracepoint, type Fmt } from './trace.js';
+import { type Fmt, tracepoint } from './trace.js';
 
 /**
  * A security module's socket hooks (a slice of include/linux/lsm_hook_defs.h). Each returns 0 to allow

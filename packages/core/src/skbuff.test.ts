@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { skb_copy_datagram_msg, skb_free_datagram } from './datagram.js';
 import { MsgHdr, memcpy_from_msg } from './msg.js';
-import { SkBuff, kmalloc_reserve, kmalloc_size_roundup, skb_clone, skb_free_head } from './skbuff.js';
+import { kmalloc_reserve, kmalloc_size_roundup, SkBuff, skb_clone, skb_free_head } from './skbuff.js';
 import type { Sock } from './sock.js';
 import { MSG_PEEK } from './uapi/socket.js';
 

@@ -1,3 +1,7 @@
+/**
+ * net/core/skbuff.c and include/linux/skbuff.h: struct sk_buff, its truesize accounting, alloc_skb(),
+ * skb_clone(), kfree_skb(), the sk_buff_head queues and skb_set_owner_r().
+ */
 import { kasan_report_uaf } from './panic.js';
 import type { Sock } from './sock.js';
 

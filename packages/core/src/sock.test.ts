@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { Kernel } from './kernel.js';
+import { TAINT_BAD_PAGE, TAINT_WARN } from './panic.js';
+import { in_kernel } from './sched.js';
+import { alloc_skb, alloc_skb_truesize, kfree_skb, type SkBuff, skb_cb, skb_set_owner_r } from './skbuff.js';
 import {
   MAX_SCHEDULE_TIMEOUT,
   PROTO_INUSE_NR,
   type Proto,
   proto_register,
   proto_unregister,
-  Sock,
   SEND_SHUTDOWN,
+  Sock,
   sk_alloc,
   sk_wmem_alloc_get,
   sock_alloc_send_pskb,
@@ -18,9 +21,6 @@ import {
   sock_prot_inuse_get,
   sock_put,
 } from './sock.js';
-import { TAINT_BAD_PAGE, TAINT_WARN } from './panic.js';
-import { in_kernel } from './sched.js';
-import { type SkBuff, alloc_skb, alloc_skb_truesize, kfree_skb, skb_cb, skb_set_owner_r } from './skbuff.js';
 import { EAGAIN, ECONNRESET, ENOBUFS, ENOSPC, EPIPE } from './uapi/errno.js';
 
 const proto = (name: string): Proto => ({ name, owner: null, obj_size: 1024 });

@@ -1,17 +1,25 @@
+/**
+ * net/core/sock.c and include/net/sock.h: struct sock and struct proto — sk_alloc(), sock_init_data(),
+ * sock_hold() / sock_put(), the sock_def_*() callbacks, write-space accounting, proto_register() and the
+ * per-namespace in-use counters.
+ */
+
+import type { Cred } from './cred.js';
+import type { File } from './file.js';
+import type { Kernel } from './kernel.js';
 import type { Module } from './module.js';
 import { module_put, try_module_get } from './module.js';
+import type { MsgHdr } from './msg.js';
 import type { Net } from './net_namespace.js';
 import { get_net, put_net, sock_inuse_add } from './net_namespace.js';
 import { __warn } from './panic.js';
-import { SkBuff, SkBuffHead, alloc_skb_truesize, skb_orphan, skb_queue_purge } from './skbuff.js';
-import type { GetsockoptResult, Socket } from './socket.js';
-import type { File } from './file.js';
-import { poll_wait, type PollTable } from './poll.js';
-import type { KmemCache } from './slab.js';
-import { tracepoint, type Fmt } from './trace.js';
+import { type PollTable, poll_wait } from './poll.js';
 import { current } from './sched.js';
+import { alloc_skb_truesize, SkBuff, SkBuffHead, skb_orphan, skb_queue_purge } from './skbuff.js';
+import type { KmemCache } from './slab.js';
+import type { GetsockoptResult, Socket } from './socket.js';
+import { type Fmt, tracepoint } from './trace.js';
 import { EAGAIN, ENOBUFS, ENOSPC, EPIPE } from './uapi/errno.js';
-import { SOCK_NOSPACE } from './uapi/socket.js';
 import {
   EPOLLERR,
   EPOLLIN,
@@ -22,11 +30,9 @@ import {
   EPOLLWRBAND,
   EPOLLWRNORM,
 } from './uapi/poll.js';
+import { SOCK_NOSPACE } from './uapi/socket.js';
 import { TCP_CLOSE } from './uapi/tcp_states.js';
 import type { WaitQueueHead } from './wait.js';
-import type { Cred } from './cred.js';
-import type { Kernel } from './kernel.js';
-import type { MsgHdr } from './msg.js';
 
 /** enum sock_flags (include/net/sock.h): bit numbers in `sk_flags`. */
 export const SOCK_DEAD = 0;
@@ -142,11 +148,6 @@ export interface Proto {
 }
 
 /**
- * The struct sock fields that only a socket option, an ICMP error or a local connection changes from
- * their initial value. Kept out of line so that every other sock is that much smaller; Sock's accessors
- * of the same names read the initial value while the sock has none of these set.
- */
-/**
  * struct sock fields that only setsockopt() changes and nothing else in ksock reads back: busy polling,
  * pacing, timestamping, transmit time, the UDP checksum switch, reserved memory, rehashing. Kept out of
  * line even from SockRare (Sock.opts is null until one is set).
@@ -169,6 +170,11 @@ export class SockOpts {
   sk_scm_rights = 1;
 }
 
+/**
+ * The struct sock fields that only a socket option, an ICMP error or a local connection changes from
+ * their initial value. Kept out of line so that every other sock is that much smaller; Sock's accessors
+ * of the same names read the initial value while the sock has none of these set.
+ */
 class SockRare {
   opts: SockOpts | null = null;
   sk_err_soft = 0;

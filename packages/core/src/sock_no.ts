@@ -1,3 +1,6 @@
+/**
+ * net/core/sock.c: the sock_no_*() proto_ops a family uses for the calls it does not support.
+ */
 import type { MsgHdr } from './msg.js';
 import type { ProtoAcceptArg, Socket } from './socket.js';
 import { EOPNOTSUPP } from './uapi/errno.js';

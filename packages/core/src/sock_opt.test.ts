@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import type { KernelError } from './errors.js';
 import { Kernel } from './kernel.js';
+import { errnoOf } from './testing/index.js';
 import { AF_UNIX, AF_VSOCK, SO_PASSPIDFD, SO_PASSRIGHTS, SOCK_DGRAM, SOL_SOCKET } from './uapi/socket.js';
 
 function socket(family: number) {
@@ -9,15 +9,6 @@ function socket(family: number) {
   const task = new Kernel({ modules: [fam.module] }).spawn({});
   return { task, fd: task.socket(family, SOCK_DGRAM, 0) };
 }
-
-const code = (f: () => unknown) => {
-  try {
-    f();
-    return 'OK';
-  } catch (e) {
-    return (e as KernelError).code;
-  }
-};
 
 describe('SOL_SOCKET options only AF_UNIX has (Linux 6.18)', () => {
   it('SO_PASSRIGHTS starts on and SO_PASSPIDFD off; both read back 0 or 1', () => {
@@ -35,8 +26,8 @@ describe('SOL_SOCKET options only AF_UNIX has (Linux 6.18)', () => {
   it('other families answer EOPNOTSUPP', () => {
     const { task: t, fd } = socket(AF_VSOCK);
     for (const opt of [SO_PASSRIGHTS, SO_PASSPIDFD]) {
-      expect(code(() => t.getsockopt(fd, SOL_SOCKET, opt, 4))).toBe('EOPNOTSUPP');
-      expect(code(() => t.setsockopt(fd, SOL_SOCKET, opt, 1))).toBe('EOPNOTSUPP');
+      expect(errnoOf(() => t.getsockopt(fd, SOL_SOCKET, opt, 4))).toBe('EOPNOTSUPP');
+      expect(errnoOf(() => t.setsockopt(fd, SOL_SOCKET, opt, 1))).toBe('EOPNOTSUPP');
     }
   });
 });

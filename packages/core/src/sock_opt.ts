@@ -1,17 +1,23 @@
-import { call_ops, tracing } from './trace.js';
+/**
+ * net/core/sock.c: the SOL_SOCKET options — sk_setsockopt() / sk_getsockopt() behind sock_setsockopt() and
+ * sock_getsockopt() — and sock_error().
+ */
+
 import { capable } from './cred.js';
 import { dev_get_by_index, dev_get_by_name } from './dev.js';
+import { fcheck } from './file.js';
+import { current } from './sched.js';
 import type { Sock } from './sock.js';
 import {
   MAX_SCHEDULE_TIMEOUT,
   SOCK_BROADCAST,
   SOCK_DBG,
+  SOCK_FILTER_LOCKED,
   SOCK_KEEPOPEN,
   SOCK_LINGER,
   SOCK_LOCALROUTE,
   SOCK_MIN_RCVBUF,
   SOCK_MIN_SNDBUF,
-  SOCK_FILTER_LOCKED,
   SOCK_NOFCS,
   SOCK_RCVBUF_LOCK,
   SOCK_RCVMARK,
@@ -28,13 +34,14 @@ import {
   SOCK_URGINLINE,
   SOCK_WIFI_STATUS,
   SOCK_ZEROCOPY,
-  sock_flag,
-  sock_set_flag,
-  sock_reset_flag,
-  sock_valbool_flag,
   sock_error,
+  sock_flag,
+  sock_reset_flag,
+  sock_set_flag,
+  sock_valbool_flag,
 } from './sock.js';
 import type { Socket } from './socket.js';
+import { call_ops, tracing } from './trace.js';
 import { CAP_NET_ADMIN, CAP_NET_RAW } from './uapi/capability.js';
 import {
   EACCES,
@@ -51,10 +58,9 @@ import {
   EPERM,
 } from './uapi/errno.js';
 import { IFNAMSIZ } from './uapi/if.js';
+import { IPPROTO_TCP, IPPROTO_UDP } from './uapi/in.js';
 import * as S from './uapi/socket.js';
 import { TCP_CLOSE, TCP_LISTEN } from './uapi/tcp_states.js';
-import { fcheck } from './file.js';
-import { current } from './sched.js';
 
 /** Mirrors sk_may_scm_recv(): families that pass credentials in control messages. */
 function sk_may_scm_recv(sk: Sock): boolean {
@@ -312,7 +318,7 @@ const CLOCK_TAI = 11;
 
 /** Mirrors sk_is_tcp(). */
 function sk_is_tcp(sk: Sock): boolean {
-  return sk_is_inet(sk) && sk.sk_type === S.SOCK_STREAM && sk.sk_protocol === 6;
+  return sk_is_inet(sk) && sk.sk_type === S.SOCK_STREAM && sk.sk_protocol === IPPROTO_TCP;
 }
 
 /**
@@ -376,7 +382,9 @@ function sock_setsockopt_more(sk: Sock, optname: number, optval: Uint8Array, val
     }
     case S.SO_ZEROCOPY:
       // TCP and UDP only among inet sockets (RDS too, which ksock lacks).
-      if (!(sk_is_tcp(sk) || (sk_is_inet(sk) && sk.sk_type === S.SOCK_DGRAM && sk.sk_protocol === 17)))
+      if (
+        !(sk_is_tcp(sk) || (sk_is_inet(sk) && sk.sk_type === S.SOCK_DGRAM && sk.sk_protocol === IPPROTO_UDP))
+      )
         return -EOPNOTSUPP;
       if (val < 0 || val > 1) return -EINVAL;
       sock_valbool_flag(sk, SOCK_ZEROCOPY, valbool);

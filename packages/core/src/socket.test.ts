@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from './__fixtures__/af_test.js';
-import { counters, expectErrno } from './__fixtures__/helpers.js';
+import { counters } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
 import { security_add_hooks } from './security.js';
+import { errnoOf } from './testing/index.js';
 import { EACCES, EPERM, EPROTONOSUPPORT } from './uapi/errno.js';
-import { O_CLOEXEC, O_NONBLOCK, O_RDWR, F_GETFD, F_GETFL, FD_CLOEXEC } from './uapi/fcntl.js';
+import { F_GETFD, F_GETFL, FD_CLOEXEC, O_CLOEXEC, O_NONBLOCK, O_RDWR } from './uapi/fcntl.js';
 import {
   AF_INET,
   AF_MAX,
@@ -74,7 +75,9 @@ describe('socket(): __sys_socket and __sock_create', () => {
   it('refuses unknown flag bits with EINVAL before looking at the family', () => {
     const { kernel, task } = boot();
     const before = kernel.get_next_ino();
-    expectErrno(() => task.socket(AF_MAX, SOCK_DGRAM | 0x100000, 0), 'EINVAL', 'socket');
+    expect(errnoOf(() => task.socket(AF_MAX, SOCK_DGRAM | 0x100000, 0), { syscall: true })).toBe(
+      'socket: EINVAL',
+    );
     // No inode was consumed: the flag check comes before sock_alloc().
     expect(kernel.get_next_ino()).toBe(before + 1);
   });
@@ -82,18 +85,18 @@ describe('socket(): __sys_socket and __sock_create', () => {
   it('EAFNOSUPPORT for a family outside 0..NPROTO-1, without allocating an inode', () => {
     const { kernel, task } = boot();
     const before = kernel.get_next_ino();
-    expectErrno(() => task.socket(-1, SOCK_DGRAM, 0), 'EAFNOSUPPORT');
-    expectErrno(() => task.socket(AF_MAX, SOCK_DGRAM, 0), 'EAFNOSUPPORT');
+    expect(errnoOf(() => task.socket(-1, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
+    expect(errnoOf(() => task.socket(AF_MAX, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
     expect(kernel.get_next_ino()).toBe(before + 1);
   });
 
   it('EINVAL for a type outside 0..SOCK_MAX-1 (family checked first)', () => {
     const { task } = boot();
-    expectErrno(() => task.socket(F, SOCK_MAX, 0), 'EINVAL');
-    expectErrno(() => task.socket(F, 15, 0), 'EINVAL');
+    expect(errnoOf(() => task.socket(F, SOCK_MAX, 0))).toBe('EINVAL');
+    expect(errnoOf(() => task.socket(F, 15, 0))).toBe('EINVAL');
     // 7 is unused but in range: the generic check passes it and the family refuses it.
-    expectErrno(() => task.socket(F, 7, 0), 'ESOCKTNOSUPPORT');
-    expectErrno(() => task.socket(AF_MAX, SOCK_MAX, 0), 'EAFNOSUPPORT');
+    expect(errnoOf(() => task.socket(F, 7, 0))).toBe('ESOCKTNOSUPPORT');
+    expect(errnoOf(() => task.socket(AF_MAX, SOCK_MAX, 0))).toBe('EAFNOSUPPORT');
   });
 
   it('an absent family: request_module("net-pf-N") fails, EAFNOSUPPORT, one inode number consumed', () => {
@@ -116,7 +119,7 @@ describe('socket(): __sys_socket and __sock_create', () => {
     const { events } = kernel.trace(() => task.socket(AF_INET, SOCK_PACKET, 0));
     expect(events.find((e) => e.name === 'request_module')?.args).toBe('"net-pf-17"');
     expect(kernel.log.filter((l) => l.includes('uses obsolete (PF_INET,SOCK_PACKET)'))).toHaveLength(1);
-    expectErrno(() => task.socket(AF_INET, SOCK_PACKET, 0), 'EAFNOSUPPORT');
+    expect(errnoOf(() => task.socket(AF_INET, SOCK_PACKET, 0))).toBe('EAFNOSUPPORT');
     expect(kernel.log.filter((l) => l.includes('obsolete'))).toHaveLength(1);
   });
 
@@ -124,7 +127,7 @@ describe('socket(): __sys_socket and __sock_create', () => {
     const { kernel, task } = boot({ create_error: -EPROTONOSUPPORT });
     kernel.modules.load('af_test');
     const before = counters(kernel);
-    expectErrno(() => task.socket(F, SOCK_DGRAM, 0), 'EPROTONOSUPPORT');
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 0))).toBe('EPROTONOSUPPORT');
     expect(counters(kernel)).toEqual(before);
   });
 
@@ -134,7 +137,7 @@ describe('socket(): __sys_socket and __sock_create', () => {
     const mod = kernel.modules.loaded[0]!;
     mod.state = 'Going';
     const before = counters(kernel);
-    expectErrno(() => task.socket(F, SOCK_DGRAM, 0), 'EAFNOSUPPORT');
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
     expect(counters(kernel)).toEqual(before);
     mod.state = 'Live';
   });
@@ -150,7 +153,7 @@ describe('socket(): __sys_socket and __sock_create', () => {
     kernel.modules.load('af_test');
     gone.state = 'Going';
     const inodes = kernel.sock_inode_cache.active_objs;
-    expectErrno(() => task.socket(F, SOCK_DGRAM, 0), 'EAFNOSUPPORT');
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
     expect(kernel.sock_inode_cache.active_objs).toBe(inodes);
     expect(kernel.modules.list()[0]!.refcnt).toBe(1); // the leaked sk still pins its proto module
     expect(kernel.sk_allocated).toBe(1);
@@ -160,7 +163,7 @@ describe('socket(): __sys_socket and __sock_create', () => {
     const { kernel, task } = boot({ forget_ops: true });
     kernel.modules.load('af_test');
     const before = counters(kernel);
-    expectErrno(() => task.socket(F, SOCK_DGRAM, 0), 'EAFNOSUPPORT');
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 0))).toBe('EAFNOSUPPORT');
     expect(counters(kernel)).toEqual(before);
     expect(kernel.log.slice(-3)).toEqual([
       '------------[ cut here ]------------',
@@ -183,7 +186,7 @@ describe('socket(): __sys_socket and __sock_create', () => {
     const before = counters(kernel);
     const fds = task.files.count;
     kernel.faults.inject(site);
-    expectErrno(() => task.socket(F, SOCK_DGRAM, 0), code);
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 0))).toBe(code);
     expect(counters(kernel)).toEqual(before);
     expect(task.files.count).toBe(fds);
     // The next call succeeds: the fault fired once.
@@ -201,10 +204,10 @@ describe('socket(): __sys_socket and __sock_create', () => {
       name: 'deny-create',
       socket_create: (family) => (family === F ? -EACCES : 0),
     });
-    expectErrno(() => task.socket(F, SOCK_DGRAM, 0), 'EACCES');
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 0))).toBe('EACCES');
     remove();
     security_add_hooks(kernel, { name: 'deny-post', socket_post_create: () => -EPERM });
-    expectErrno(() => task.socket(F, SOCK_DGRAM, 0), 'EPERM');
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 0))).toBe('EPERM');
     expect(counters(kernel)).toEqual(before);
   });
 
@@ -216,13 +219,13 @@ describe('socket(): __sys_socket and __sock_create', () => {
     expect(task.kernel.proc.read(`/proc/${task.pid}/fdinfo/${fd}`, task)).toContain(
       `flags:\t0${(O_RDWR | O_NONBLOCK | O_CLOEXEC).toString(8)}`,
     );
-    expectErrno(() => task.recvfrom(fd, 10), 'EAGAIN');
+    expect(errnoOf(() => task.recvfrom(fd, 10))).toBe('EAGAIN');
   });
 
   it('the family decides type and protocol errors', () => {
     const { task } = boot();
-    expectErrno(() => task.socket(F, SOCK_STREAM, 0), 'ESOCKTNOSUPPORT');
-    expectErrno(() => task.socket(F, SOCK_DGRAM, 5), 'EPROTONOSUPPORT');
+    expect(errnoOf(() => task.socket(F, SOCK_STREAM, 0))).toBe('ESOCKTNOSUPPORT');
+    expect(errnoOf(() => task.socket(F, SOCK_DGRAM, 5))).toBe('EPROTONOSUPPORT');
   });
 
   it('refuses values a C caller could not pass, with a clear message', () => {

@@ -1,16 +1,20 @@
+/**
+ * net/socket.c and include/linux/net.h: struct socket and proto_ops, sockfs, sock_register() /
+ * sock_unregister(), __sock_create(), __sock_release() and __sys_socket().
+ */
 import type { File, FileOperations, Inode } from './file.js';
 import { alloc_file_pseudo, fd_install, get_unused_fd_flags, put_unused_fd } from './file.js';
 import type { Kernel } from './kernel.js';
 import type { Module } from './module.js';
 import { module_put, request_module, try_module_get } from './module.js';
 import type { MsgHdr } from './msg.js';
-import type { PollTable } from './poll.js';
 import type { Net } from './net_namespace.js';
 import { __warn } from './panic.js';
+import type { PollTable } from './poll.js';
 import { current } from './sched.js';
 import { security_socket_create, security_socket_post_create } from './security.js';
 import type { Sock } from './sock.js';
-import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
+import { call_ops, type Fmt, tracepoint, tracing } from './trace.js';
 import { EAFNOSUPPORT, EEXIST, EINVAL, ENFILE, ENOBUFS, ENOMEM } from './uapi/errno.js';
 import { O_CLOEXEC, O_NONBLOCK, O_RDWR, S_IFSOCK } from './uapi/fcntl.js';
 import {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { addr, bootPair, testFamily } from './__fixtures__/af_test.js';
-import { expectErrno } from './__fixtures__/helpers.js';
 import { Kernel } from './kernel.js';
+import { errnoOf } from './testing/index.js';
 import { CAP_NET_ADMIN } from './uapi/capability.js';
-import { O_NONBLOCK, F_SETFL } from './uapi/fcntl.js';
+import { F_SETFL, O_NONBLOCK } from './uapi/fcntl.js';
 import {
   AF_VSOCK,
   MSG_DONTWAIT,
@@ -41,26 +41,26 @@ describe('socket syscalls reach the family through proto_ops', () => {
       ['shutdown', (fd: number) => task.shutdown(fd, 0)],
       ['accept4', (fd: number) => task.accept(fd)],
     ] as const) {
-      expectErrno(() => call(99), 'EBADF', name);
-      expectErrno(() => call(0), 'ENOTSOCK', name); // fd 0 is /dev/null
+      expect(errnoOf(() => call(99), { syscall: true })).toBe(`${name}: EBADF`);
+      expect(errnoOf(() => call(0), { syscall: true })).toBe(`${name}: ENOTSOCK`); // fd 0 is /dev/null
     }
   });
 
   it('connect copies the address before the ENOTSOCK check; bind checks the length', () => {
     const { task, a } = boot();
-    expectErrno(() => task.connect(0, new Uint8Array(129)), 'EINVAL', 'connect');
-    expectErrno(() => task.connect(0, new Uint8Array(4)), 'ENOTSOCK');
-    expectErrno(() => task.bind(a, new Uint8Array(129)), 'EINVAL');
-    expectErrno(() => task.bind(a, 'x' as unknown as Uint8Array), 'EFAULT');
+    expect(errnoOf(() => task.connect(0, new Uint8Array(129)), { syscall: true })).toBe('connect: EINVAL');
+    expect(errnoOf(() => task.connect(0, new Uint8Array(4)))).toBe('ENOTSOCK');
+    expect(errnoOf(() => task.bind(a, new Uint8Array(129)))).toBe('EINVAL');
+    expect(errnoOf(() => task.bind(a, 'x' as unknown as Uint8Array))).toBe('EFAULT');
   });
 
   it('sock_no_* operations answer EOPNOTSUPP', () => {
     const { task, a } = boot();
-    expectErrno(() => task.listen(a, 5), 'EOPNOTSUPP');
-    expectErrno(() => task.connect(a, addr(F, 2)), 'EOPNOTSUPP');
-    expectErrno(() => task.shutdown(a, 2), 'EOPNOTSUPP');
-    expectErrno(() => task.socketpair(F, SOCK_DGRAM, 0), 'EOPNOTSUPP');
-    expectErrno(() => task.setsockopt(a, 99, 1, 1), 'EOPNOTSUPP');
+    expect(errnoOf(() => task.listen(a, 5))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => task.connect(a, addr(F, 2)))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => task.shutdown(a, 2))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => task.socketpair(F, SOCK_DGRAM, 0))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => task.setsockopt(a, 99, 1, 1))).toBe('EOPNOTSUPP');
   });
 
   it('datagrams: sendto / recvfrom with the source address, MSG_PEEK and MSG_TRUNC', () => {
@@ -70,11 +70,11 @@ describe('socket syscalls reach the family through proto_ops', () => {
     expect(peek).toMatchObject({ len: 2, flags: MSG_TRUNC, data: bytes(1, 2), addr: addr(F, 1) });
     const r = task.recvfrom(b, 2, MSG_TRUNC);
     expect(r).toMatchObject({ len: 4, flags: MSG_TRUNC, data: bytes(1, 2) });
-    expectErrno(() => task.recvfrom(b, 10, MSG_DONTWAIT), 'EAGAIN');
+    expect(errnoOf(() => task.recvfrom(b, 10, MSG_DONTWAIT))).toBe('EAGAIN');
     expect(task.sendmsg(a, { iov: [bytes(9), bytes(8, 7)], name: addr(F, 2) })).toBe(3);
     expect(task.read(b, 100)).toEqual(bytes(9, 8, 7));
     expect(task.read(b, 0)).toEqual(bytes());
-    expectErrno(() => task.sendto(a, bytes(1), 0, addr(F, 77)), 'ECONNREFUSED');
+    expect(errnoOf(() => task.sendto(a, bytes(1), 0, addr(F, 77)))).toBe('ECONNREFUSED');
   });
 
   it('a blocking recv sleeps until data arrives; SO_RCVTIMEO turns the sleep into EAGAIN', async () => {
@@ -113,10 +113,10 @@ describe('socket syscalls reach the family through proto_ops', () => {
     expect(task.getsockoptInt(a, SOL_SOCKET, SO_RCVBUF)).toBe(2304);
     task.setsockopt(a, SOL_SOCKET, SO_RCVBUF, -1);
     expect(task.getsockoptInt(a, SOL_SOCKET, SO_RCVBUF)).toBe(2 * kernel.sysctl_rmem_max);
-    expectErrno(() => task.setsockopt(a, SOL_SOCKET, SO_RCVBUFFORCE, 1 << 24), 'EPERM');
-    expectErrno(() => task.setsockopt(a, SOL_SOCKET, SO_RCVBUF, new Uint8Array(3)), 'EINVAL');
-    expectErrno(() => task.setsockopt(a, SOL_SOCKET, 9999, 1), 'ENOPROTOOPT');
-    expectErrno(() => task.getsockopt(a, SOL_SOCKET, SO_TYPE, -1), 'EINVAL');
+    expect(errnoOf(() => task.setsockopt(a, SOL_SOCKET, SO_RCVBUFFORCE, 1 << 24))).toBe('EPERM');
+    expect(errnoOf(() => task.setsockopt(a, SOL_SOCKET, SO_RCVBUF, new Uint8Array(3)))).toBe('EINVAL');
+    expect(errnoOf(() => task.setsockopt(a, SOL_SOCKET, 9999, 1))).toBe('ENOPROTOOPT');
+    expect(errnoOf(() => task.getsockopt(a, SOL_SOCKET, SO_TYPE, -1))).toBe('EINVAL');
     expect(task.getsockopt(a, SOL_SOCKET, SO_TYPE, 2)).toEqual(bytes(2, 0));
     const admin = kernel.spawn({ uid: 1000, caps: [CAP_NET_ADMIN] });
     const s = admin.socket(F, SOCK_DGRAM, 0);
@@ -145,24 +145,24 @@ describe('socket syscalls reach the family through proto_ops', () => {
   it('getsockname gives the bound address bytes', () => {
     const { task, a } = boot();
     expect(task.getsockname(a)).toEqual(addr(F, 1));
-    expectErrno(() => task.getpeername(a), 'ENOTCONN');
+    expect(errnoOf(() => task.getpeername(a))).toBe('ENOTCONN');
   });
 });
 
 describe('ioctl', () => {
   it('EBADF, ENOTTY on a non-socket and for commands the family does not know', () => {
     const { task, a } = boot();
-    expectErrno(() => task.ioctl(99, 0x541b), 'EBADF', 'ioctl');
-    expectErrno(() => task.ioctl(0, 0x541b), 'ENOTTY');
-    expectErrno(() => task.ioctl(a, 0x541b), 'ENOTTY');
+    expect(errnoOf(() => task.ioctl(99, 0x541b), { syscall: true })).toBe('ioctl: EBADF');
+    expect(errnoOf(() => task.ioctl(0, 0x541b))).toBe('ENOTTY');
+    expect(errnoOf(() => task.ioctl(a, 0x541b))).toBe('ENOTTY');
   });
 });
 
 describe('generic options that depend on the family or the length', () => {
   it('SO_PASSCRED / SO_PASSSEC only for AF_UNIX, AF_NETLINK and AF_BLUETOOTH (EOPNOTSUPP otherwise)', () => {
     const { task, a } = boot(); // AF_VSOCK
-    expectErrno(() => task.setsockopt(a, SOL_SOCKET, 16 /* SO_PASSCRED */, 1), 'EOPNOTSUPP');
-    expectErrno(() => task.getsockopt(a, SOL_SOCKET, 34 /* SO_PASSSEC */), 'EOPNOTSUPP');
+    expect(errnoOf(() => task.setsockopt(a, SOL_SOCKET, 16 /* SO_PASSCRED */, 1))).toBe('EOPNOTSUPP');
+    expect(errnoOf(() => task.getsockopt(a, SOL_SOCKET, 34 /* SO_PASSSEC */))).toBe('EOPNOTSUPP');
     const fam = testFamily(1);
     const k = new Kernel({ modules: fam.module });
     const t = k.spawn({});
@@ -173,7 +173,7 @@ describe('generic options that depend on the family or the length', () => {
 
   it('SO_COOKIE needs room for 8 bytes; SO_BSDCOMPAT and SO_CNX_ADVICE are accepted and ignored', () => {
     const { task, a } = boot();
-    expectErrno(() => task.getsockopt(a, SOL_SOCKET, 57, 4), 'EINVAL');
+    expect(errnoOf(() => task.getsockopt(a, SOL_SOCKET, 57, 4))).toBe('EINVAL');
     expect(task.getsockopt(a, SOL_SOCKET, 57, 8)).toHaveLength(8);
     task.setsockopt(a, SOL_SOCKET, 14, 1);
     task.setsockopt(a, SOL_SOCKET, 53, 1);

@@ -1,7 +1,15 @@
-import { __module_get } from './module.js';
+/**
+ * net/socket.c: the socket system calls after socket() — __sys_bind() … __sys_shutdown(),
+ * __sys_socketpair(), sendmmsg / recvmmsg, the file operations of a socket (sock_read_iter(),
+ * sock_write_iter(), sock_ioctl()).
+ */
+
+import { dev_ifconf, dev_ioctl, get_user_ifreq } from './dev_ioctl.js';
 import type { File } from './file.js';
 import { fcheck, fd_install, fput, get_unused_fd_flags, put_unused_fd } from './file.js';
+import { __module_get } from './module.js';
 import { MsgHdr, type RecvMMsgVec, type SendMMsgVec } from './msg.js';
+import type { Net } from './net_namespace.js';
 import { current } from './sched.js';
 import {
   security_socket_accept,
@@ -16,13 +24,11 @@ import {
   security_socket_setsockopt,
   security_socket_shutdown,
 } from './security.js';
-import type { GetsockoptResult, Socket } from './socket.js';
-import { sock_alloc, sock_alloc_file, sock_create, sock_from_file, sock_release } from './socket.js';
 import { sock_error } from './sock.js';
 import { sock_getsockopt, sock_setsockopt } from './sock_opt.js';
-import { dev_ifconf, dev_ioctl, get_user_ifreq } from './dev_ioctl.js';
-import type { Net } from './net_namespace.js';
-import { call_ops, tracing, tracepoint, type Fmt } from './trace.js';
+import type { GetsockoptResult, Socket } from './socket.js';
+import { sock_alloc, sock_alloc_file, sock_create, sock_from_file, sock_release } from './socket.js';
+import { call_ops, type Fmt, tracepoint, tracing } from './trace.js';
 import { get_timespec64, type Timespec } from './uaccess.js';
 import {
   EAGAIN,
@@ -49,14 +55,14 @@ import {
   MSG_INTERNAL_SENDMSG_FLAGS,
   MSG_OOB,
   MSG_WAITFORONE,
+  SIOCDEVPRIVATE,
+  SIOCGIFCONF,
   SOCK_CLOEXEC,
   SOCK_CUSTOM_SOCKOPT,
+  SOCK_IOC_TYPE,
   SOCK_NONBLOCK,
   SOCK_SEQPACKET,
   SOCK_TYPE_MASK,
-  SOCK_IOC_TYPE,
-  SIOCDEVPRIVATE,
-  SIOCGIFCONF,
   SOL_SOCKET,
   UIO_MAXIOV,
 } from './uapi/socket.js';

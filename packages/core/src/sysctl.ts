@@ -1,3 +1,7 @@
+/**
+ * kernel/sysctl.c, fs/proc/proc_sysctl.c and include/linux/sysctl.h: ctl_table, register_sysctl() and the
+ * proc_dointvec*() handlers behind /proc/sys.
+ */
 import type { Kernel } from './kernel.js';
 import type { Net } from './net_namespace.js';
 import { EINVAL, ENOENT } from './uapi/errno.js';

@@ -1,13 +1,17 @@
+/**
+ * A task (struct task_struct, include/linux/sched.h) and its system calls: the SYSCALL_DEFINE entry points
+ * of net/socket.c, fs/*.c (close, dup, fcntl, ioctl, poll, read, write) and kernel/*.c (fork, exit,
+ * wait, setuid, unshare, module loading…), each checking its arguments and throwing KernelError for errno.
+ */
 import { CapSet, type Cred, capable } from './cred.js';
+import type { IfConf } from './dev_ioctl.js';
 import { KernelError } from './errors.js';
-import type { FileOperations } from './file.js';
-import type { FilesStruct } from './file.js';
-import type { GetsockoptResult } from './socket.js';
+import type { FileOperations, FilesStruct } from './file.js';
 import {
-  File,
   alloc_fd,
   close_fd,
   dup_fd,
+  File,
   fcheck,
   fd_install,
   fput,
@@ -15,6 +19,7 @@ import {
   ksys_dup3,
   replace_fd,
 } from './file.js';
+import { ksys_ioctl } from './ioctl.js';
 import type { Kernel } from './kernel.js';
 import { delete_module, modprobe } from './module.js';
 import { MsgHdr, type RecvMMsgVec, type SendMMsgVec } from './msg.js';
@@ -24,6 +29,8 @@ import { do_pollfd, type PollTable } from './poll.js';
 import { proc_event } from './proc_events.js';
 import { in_kernel } from './sched.js';
 import { MAX_SCHEDULE_TIMEOUT } from './sock.js';
+import { int_bytes } from './sock_opt.js';
+import type { GetsockoptResult } from './socket.js';
 import { __sys_socket, sock_from_file } from './socket.js';
 import {
   __sys_accept4,
@@ -45,9 +52,6 @@ import {
   sock_read,
   sock_write,
 } from './socket_calls.js';
-import { int_bytes } from './sock_opt.js';
-import type { IfConf } from './dev_ioctl.js';
-import { ksys_ioctl } from './ioctl.js';
 import {
   arg_buf,
   arg_count,
@@ -103,9 +107,9 @@ import {
 import { CLONE_NEWNET, SIGCHLD } from './uapi/sched.js';
 import { MSG_DONTWAIT } from './uapi/socket.js';
 import {
+  type AbortSignalLike,
   add_wait_queue,
   remove_wait_queue,
-  type AbortSignalLike,
   type WaitQueueEntry,
   type WaitQueueHead,
 } from './wait.js';

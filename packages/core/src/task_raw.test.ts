@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addr, bootPair } from './__fixtures__/af_test.js';
 import { KernelError } from './errors.js';
+import { fget, fput } from './file.js';
+import type { GetsockoptResult } from './socket.js';
 import type { RecvResult, Task } from './task.js';
 import { EAGAIN, EBADF, ESRCH } from './uapi/errno.js';
 import { F_GETFD, F_GETFL, O_CLOEXEC } from './uapi/fcntl.js';
@@ -13,8 +15,6 @@ import {
   SOCK_DGRAM,
   SOL_SOCKET,
 } from './uapi/socket.js';
-import type { GetsockoptResult } from './socket.js';
-import { fget, fput } from './file.js';
 
 const F = AF_VSOCK;
 const bytes = (...x: number[]) => new Uint8Array(x);

@@ -1,3 +1,7 @@
+/**
+ * kernel/trace/trace_functions_graph.c: the function-graph tracer, reduced to recording traced calls with
+ * their arguments, return values and errno, and printing them as ftrace does.
+ */
 import { errname } from './errors.js';
 import { active_tracer_or_null } from './sched.js';
 import { MAX_ERRNO } from './uapi/errno.js';

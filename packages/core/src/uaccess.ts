@@ -1,3 +1,7 @@
+/**
+ * include/linux/uaccess.h and the syscall ABI: what crossing from user space does to arguments (ints,
+ * flags, buffers, timespecs, MAX_RW_COUNT from fs/read_write.c) and copy_msghdr_from_user() (net/socket.c).
+ */
 import { KernelError } from './errors.js';
 import { MsgHdr } from './msg.js';
 import type { UserMsg } from './task.js';

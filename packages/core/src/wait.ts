@@ -1,4 +1,8 @@
 /**
+ * include/linux/wait.h and kernel/sched/wait.c: wait queue heads and entries, add_wait_queue() /
+ * remove_wait_queue() and the wake_up() family, with the sleeps of blocking syscalls on them.
+ */
+/**
  * A wait queue entry that stays on its queue until removed (wait_queue_entry_t with its `func`, as
  * poll_wait() and epoll's ep_ptable_queue_proc() add them): `func` runs on every wake_up() of the queue.
  * `key` is the wake-up's poll mask (EPOLLIN… as sock_def_readable() passes it), 0 when the waker gave none

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kernel } from '@ksock/core';
 import { discoverModules } from '@ksock/core/node';
-import { NativeBuildError, ensureNative } from './native.js';
-import { BridgeServer, type PeerCred } from './server/server.js';
 import { select_modules } from './modules.js';
+import { ensureNative, NativeBuildError } from './native.js';
+import { BridgeServer, type PeerCred } from './server/server.js';
 
 const USAGE = `usage:
   ksock run [--kernel SOCKET] [--trace FILE] [--modules a,b] [--uid N --gid N] -- CMD [ARGS...]

@@ -1,5 +1,5 @@
-import inet from '@ksock/af-inet';
 import bluetooth from '@ksock/af-bluetooth';
+import inet from '@ksock/af-inet';
 import netlink from '@ksock/af-netlink';
 import type { ModuleDescriptor } from '@ksock/core/kernel';
 import { describe, expect, it } from 'vitest';

@@ -72,7 +72,7 @@ export function runModules(ctx: Context): Report {
     tone: 'info',
     text: `Installed, not loaded: ${
       kernel.modules
-        .availableModules()
+        .available_modules()
         .map((d) => `${d.name} (${(d.aliases ?? []).join(', ') || 'no alias'})`)
         .join('; ') || 'nothing'
     }`,

@@ -4,7 +4,7 @@
  * portids are far from real pids, and the only NETLINK_ROUTE requests are read-only (GET dumps, messages
  * without NLM_F_REQUEST, or too short to parse), so recording never changes the host.
  */
-import { AF_INET, AF_NETLINK, KernelError, MSG_DONTWAIT, SOCK_NONBLOCK, type Task } from '@ksock/core';
+
 import { sockaddr_in } from '@ksock/af-inet';
 import {
   ifinfomsg,
@@ -16,6 +16,7 @@ import {
   RTM_GETLINK,
   sockaddr_nl,
 } from '@ksock/af-netlink';
+import { AF_INET, AF_NETLINK, KernelError, MSG_DONTWAIT, SOCK_NONBLOCK, type Task } from '@ksock/core';
 import fc from 'fast-check';
 import { boot } from '../harness.js';
 

@@ -8,26 +8,27 @@
  * EHOSTUNREACH — the error an RFCOMM connect() then returns, as on a Linux host without an adapter.
  */
 import type { Kernel } from '@ksock/core';
-import type { Module, Sock, Socket } from '@ksock/core/kernel';
 import { EBUSY, EINPROGRESS, EINVAL, ENOMEM, O_NONBLOCK, PF_BLUETOOTH, SOCK_SEQPACKET } from '@ksock/core';
+import type { Module, Sock, Socket } from '@ksock/core/kernel';
 import {
-  type Fmt,
-  tracepoint,
-  module_put,
-  skb_queue_purge,
-  SkBuffHead,
   call_ops,
   defineModule,
+  type Fmt,
+  module_put,
   perKernel,
-  tracing,
+  SkBuffHead,
+  skb_queue_purge,
   sock_create_kern,
   sock_release,
-  timer_setup,
   TimerList,
+  timer_setup,
+  tracepoint,
+  tracing,
   try_module_get,
   Unwind,
 } from '@ksock/core/kernel';
-import { BDADDR_ANY, ba2str, bacmp, sockaddr_l2, SOCKADDR_L2_SIZE } from '../bdaddr.js';
+import pkg from '../../package.json' with { type: 'json' };
+import { BDADDR_ANY, ba2str, bacmp, SOCKADDR_L2_SIZE, sockaddr_l2 } from '../bdaddr.js';
 import type { L2capPinfo } from '../l2cap_sock.js';
 import {
   BDADDR_BREDR,
@@ -53,7 +54,6 @@ import {
   RFCOMM_V24_RTR,
 } from '../uapi/bluetooth.js';
 import { rfcomm_cleanup_sockets, rfcomm_init_sockets } from './sock.js';
-import pkg from '../../package.json' with { type: 'json' };
 
 /**
  * rfcomm/core.c VERSION, as rfcomm_init() prints it ("Bluetooth: RFCOMM ver 1.11") and MODULE_DESCRIPTION

@@ -14,19 +14,19 @@ import modules, {
   BT_OPEN,
   BT_SECURITY_LOW,
   BTPROTO_RFCOMM,
+  ba2str,
+  parse_sockaddr_rc,
   RFCOMM_CFC_DISABLED,
   RFCOMM_DEFAULT_CREDITS,
   RFCOMM_DEFAULT_MTU,
   RFCOMM_V24_DV,
   RFCOMM_V24_RTC,
   RFCOMM_V24_RTR,
-  ba2str,
-  parse_sockaddr_rc,
   sockaddr_rc,
 } from '../index.js';
-import { type RfcommPinfo, rfcomm_sk_list } from './sock.js';
 import { l2cap_sk_list } from '../l2cap_sock.js';
 import { rfcomm_dlc_count, rfcomm_sessions } from './core.js';
+import { type RfcommPinfo, rfcomm_sk_list } from './sock.js';
 
 const err = (code: string) => expect.objectContaining({ code });
 

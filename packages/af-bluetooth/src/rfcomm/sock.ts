@@ -6,17 +6,6 @@
  * and /proc/net/rfcomm.
  */
 import type { Kernel } from '@ksock/core';
-import type {
-  Module,
-  MsgHdr,
-  Net,
-  NetProtoFamily,
-  Proto,
-  ProtoAcceptArg,
-  ProtoOps,
-  Socket,
-} from '@ksock/core/kernel';
-import { perKernel } from '@ksock/core/kernel';
 import {
   AF_BLUETOOTH,
   EADDRINUSE,
@@ -38,37 +27,48 @@ import {
   SS_CONNECTED,
   SS_UNCONNECTED,
 } from '@ksock/core';
+import type {
+  Module,
+  MsgHdr,
+  Net,
+  NetProtoFamily,
+  Proto,
+  ProtoAcceptArg,
+  ProtoOps,
+  Socket,
+} from '@ksock/core/kernel';
 import {
   current,
   type Fmt,
-  tracepoint,
   int_bytes,
+  perKernel,
   RCV_SHUTDOWN,
   read_int,
   SEND_SHUTDOWN,
   SHUTDOWN_MASK,
+  SOCK_DEAD,
+  SOCK_LINGER,
+  SOCK_ZAPPED,
   sk_free,
   skb_queue_purge,
-  SOCK_DEAD,
   sock_error,
   sock_flag,
   sock_hold,
-  SOCK_LINGER,
   sock_no_socketpair,
   sock_orphan,
   sock_put,
   sock_set_flag,
-  SOCK_ZAPPED,
+  tracepoint,
 } from '@ksock/core/kernel';
 import {
+  type BtProtoState,
   bt_proto_sock_cleanup,
   bt_proto_sock_init,
   bt_sock_alloc,
   bt_sock_link,
+  bt_sock_poll,
   bt_sock_unlink,
   bt_sock_wait_state,
-  type BtProtoState,
-  bt_sock_poll,
 } from '../af_bluetooth.js';
 import { bacmp, bacpy, parse_sockaddr_rc, SOCKADDR_RC_SIZE } from '../bdaddr.js';
 import { BtSock, type BtSockList } from '../bluetooth.js';

@@ -1,4 +1,4 @@
-import { AF_BLUETOOTH, Kernel, SOCK_RAW, SOCK_STREAM, SOL_SOCKET, SO_LINGER } from '@ksock/core';
+import { AF_BLUETOOTH, Kernel, SO_LINGER, SOCK_RAW, SOCK_STREAM, SOL_SOCKET } from '@ksock/core';
 import { describe, expect, it } from 'vitest';
 import modules, {
   BT_CONNECT,
@@ -21,10 +21,10 @@ import modules, {
   SOL_RFCOMM,
   sockaddr_rc,
 } from '../index.js';
-import { type RfcommPinfo, rfcomm_sk_list } from './sock.js';
-import { SOL_BLUETOOTH } from '../uapi/bluetooth.js';
 import { l2cap_sk_list } from '../l2cap_sock.js';
+import { SOL_BLUETOOTH } from '../uapi/bluetooth.js';
 import { rfcomm_dlc_count, rfcomm_sessions } from './core.js';
+import { type RfcommPinfo, rfcomm_sk_list } from './sock.js';
 
 const err = (code: string) => expect.objectContaining({ code });
 

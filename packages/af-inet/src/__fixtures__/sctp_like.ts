@@ -4,8 +4,8 @@
  * SOCK_SEQPACKET, IPPROTO_SCTP) with inet_register_protosw(), and undoes it all at exit.
  */
 import type { Kernel } from '@ksock/core';
+import { PF_INET, SOCK_SEQPACKET, SOCK_STREAM, TCP_CLOSE } from '@ksock/core';
 import type { Module, ModuleDescriptor, Proto, ProtoOps, Sock } from '@ksock/core/kernel';
-import { PF_INET, SOCK_SEQPACKET, SOCK_STREAM } from '@ksock/core';
 import {
   perKernel,
   proto_register,
@@ -16,8 +16,9 @@ import {
   sock_no_socketpair,
 } from '@ksock/core/kernel';
 import {
-  type InetProtosw,
   InetConnectionSock,
+  type InetProtosw,
+  IPPROTO_SCTP,
   inet_bind,
   inet_csk_get_port,
   inet_getname,
@@ -35,7 +36,6 @@ import {
   ip_setsockopt,
   sock_common_getsockopt,
   sock_common_setsockopt,
-  IPPROTO_SCTP,
 } from '../index.js';
 
 export class SctpLikeSock extends InetConnectionSock {
@@ -59,7 +59,7 @@ function sctp_destroy_sock(sk: Sock): void {
 }
 
 function sctp_close(sk: Sock, _timeout: number): void {
-  sk.sk_state = 7;
+  sk.sk_state = TCP_CLOSE;
   sk_common_release(sk);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Task } from '@ksock/core';
 import { AF_INET, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM } from '@ksock/core';
-import { errno_of } from './util.js';
+import { errnoOf } from '@ksock/core/testing';
 
 const KINDS: Record<string, [number, number]> = {
   tcp: [SOCK_STREAM, 0],
@@ -40,7 +40,7 @@ export function errno_name(name: string): string {
 export function probe_sockopt(t: Task, level: number, opt: number): Record<string, Record<string, string>> {
   const get = (fd: number, room: number) => {
     let out = '';
-    const e = errno_of(() => {
+    const e = errnoOf(() => {
       out = `ok:${hex(t.getsockopt(fd, level, opt, room))}`;
     });
     return e === 'OK' ? out : e;
@@ -53,7 +53,7 @@ export function probe_sockopt(t: Task, level: number, opt: number): Record<strin
     t.close(fd);
     for (const [name, value] of Object.entries(VALUES)) {
       const s = t.socket(AF_INET, type, protocol);
-      const e = errno_of(() => t.setsockopt(s, level, opt, value));
+      const e = errnoOf(() => t.setsockopt(s, level, opt, value));
       r[`set${name}`] = `${e === 'OK' ? 'ok' : e} ${get(s, 4)}`;
       t.close(s);
     }

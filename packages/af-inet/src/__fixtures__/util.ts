@@ -1,9 +1,8 @@
 import type { Task } from '@ksock/core';
-import type { Sock, Socket } from '@ksock/core/kernel';
 import { Kernel } from '@ksock/core';
+import type { ModuleDescriptor, Sock, Socket } from '@ksock/core/kernel';
 import { fcheck, sock_from_file } from '@ksock/core/kernel';
 import af_inet from '../index.js';
-import type { ModuleDescriptor } from '@ksock/core/kernel';
 
 /** A kernel with af_inet available (loaded on the first socket(AF_INET, …)). */
 export function boot(extra: ModuleDescriptor[] = [], random_seed?: number): Kernel {
@@ -20,13 +19,4 @@ export function socket_of(t: Task, fd: number): Socket {
 /** The struct sock behind a task's fd. */
 export function sk_of<T extends Sock = Sock>(t: Task, fd: number): T {
   return socket_of(t, fd).sk as T;
-}
-
-export function errno_of(fn: () => unknown): string {
-  try {
-    fn();
-    return 'OK';
-  } catch (e) {
-    return (e as { code?: string }).code ?? String(e);
-  }
 }

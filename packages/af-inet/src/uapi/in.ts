@@ -1,40 +1,42 @@
 /**
- * include/uapi/linux/in.h, tcp.h and icmp.h: IPv4 protocol numbers, struct sockaddr_in and the
- * SOL_IP / SOL_TCP / SOL_RAW option numbers (x86-64 values).
+ * include/uapi/linux/in.h, tcp.h and icmp.h: struct sockaddr_in and the SOL_IP / SOL_TCP / SOL_RAW option
+ * numbers (x86-64 values). The IPv4 protocol numbers are core's (in.h is global), re-exported here.
  */
 import { AF_INET, EAFNOSUPPORT, EINVAL } from '@ksock/core';
 
-export const IPPROTO_IP = 0;
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_IGMP = 2;
-export const IPPROTO_IPIP = 4;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_EGP = 8;
-export const IPPROTO_PUP = 12;
-export const IPPROTO_UDP = 17;
-export const IPPROTO_IDP = 22;
-export const IPPROTO_TP = 29;
-export const IPPROTO_DCCP = 33;
-export const IPPROTO_IPV6 = 41;
-export const IPPROTO_RSVP = 46;
-export const IPPROTO_GRE = 47;
-export const IPPROTO_ESP = 50;
-export const IPPROTO_AH = 51;
-export const IPPROTO_MTP = 92;
-export const IPPROTO_BEETPH = 94;
-export const IPPROTO_ENCAP = 98;
-export const IPPROTO_PIM = 103;
-export const IPPROTO_COMP = 108;
-export const IPPROTO_L2TP = 115;
-export const IPPROTO_SCTP = 132;
-export const IPPROTO_UDPLITE = 136;
-export const IPPROTO_MPLS = 137;
-export const IPPROTO_ETHERNET = 143;
-export const IPPROTO_AGGFRAG = 144;
-export const IPPROTO_RAW = 255;
-export const IPPROTO_SMC = 256;
-export const IPPROTO_MPTCP = 262;
-export const IPPROTO_MAX = 263;
+export {
+  IPPROTO_AGGFRAG,
+  IPPROTO_AH,
+  IPPROTO_BEETPH,
+  IPPROTO_COMP,
+  IPPROTO_DCCP,
+  IPPROTO_EGP,
+  IPPROTO_ENCAP,
+  IPPROTO_ESP,
+  IPPROTO_ETHERNET,
+  IPPROTO_GRE,
+  IPPROTO_ICMP,
+  IPPROTO_IDP,
+  IPPROTO_IGMP,
+  IPPROTO_IP,
+  IPPROTO_IPIP,
+  IPPROTO_IPV6,
+  IPPROTO_L2TP,
+  IPPROTO_MAX,
+  IPPROTO_MPLS,
+  IPPROTO_MPTCP,
+  IPPROTO_MTP,
+  IPPROTO_PIM,
+  IPPROTO_PUP,
+  IPPROTO_RAW,
+  IPPROTO_RSVP,
+  IPPROTO_SCTP,
+  IPPROTO_SMC,
+  IPPROTO_TCP,
+  IPPROTO_TP,
+  IPPROTO_UDP,
+  IPPROTO_UDPLITE,
+} from '@ksock/core';
 
 /** Addresses are kept in host order (as core's ifa_local is): 127.0.0.1 is 0x7f000001. */
 export const INADDR_ANY = 0x00000000;

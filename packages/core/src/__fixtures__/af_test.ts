@@ -3,25 +3,24 @@
  * 16-bit port (sockaddr: u16 family, u16 port). Knobs let a test make create() fail or hand back ops
  * whose module is going away, to drive every branch of __sock_create.
  */
+
+import { datagram_poll, skb_free_datagram, skb_recv_datagram, sock_queue_rcv_skb } from '../datagram.js';
 import { Kernel } from '../kernel.js';
 import type { Module, ModuleDescriptor } from '../module.js';
 import { type MsgHdr, memcpy_from_msg } from '../msg.js';
 import type { Net } from '../net_namespace.js';
 import { alloc_skb, kfree_skb } from '../skbuff.js';
-import { datagram_poll, sock_queue_rcv_skb, skb_free_datagram, skb_recv_datagram } from '../datagram.js';
 import type { Proto } from '../sock.js';
 import {
+  proto_register,
+  proto_unregister,
   Sock,
   sk_alloc,
   sock_init_data,
   sock_orphan,
   sock_prot_inuse_add,
   sock_put,
-  proto_register,
-  proto_unregister,
 } from '../sock.js';
-import type { NetProtoFamily, ProtoOps, Socket } from '../socket.js';
-import { sock_register, sock_unregister } from '../socket.js';
 import {
   sock_no_accept,
   sock_no_connect,
@@ -29,14 +28,16 @@ import {
   sock_no_shutdown,
   sock_no_socketpair,
 } from '../sock_no.js';
+import type { NetProtoFamily, ProtoOps, Socket } from '../socket.js';
+import { sock_register, sock_unregister } from '../socket.js';
 import {
   EADDRINUSE,
   ECONNREFUSED,
   EDESTADDRREQ,
   EINVAL,
   ENOBUFS,
-  ESOCKTNOSUPPORT,
   EPROTONOSUPPORT,
+  ESOCKTNOSUPPORT,
 } from '../uapi/errno.js';
 import { MSG_PEEK, MSG_TRUNC, SOCK_DGRAM } from '../uapi/socket.js';
 

@@ -1,3 +1,7 @@
+/**
+ * What depmod (kmod) does for Linux: find the installed family packages and the module names and aliases
+ * they declare, so that request_module() can resolve an alias. Node only.
+ */
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';

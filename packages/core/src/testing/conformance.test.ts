@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { testFamily } from '../__fixtures__/af_test.js';
 import type { Kernel } from '../kernel.js';
-import { AF_VSOCK, SOCK_DGRAM } from '../uapi/socket.js';
 import { defineModule } from '../module.js';
 import { type Sock, sock_prot_inuse_add } from '../sock.js';
+import { AF_VSOCK, SOCK_DGRAM } from '../uapi/socket.js';
 import { checkFamily, checkPackageModules } from './index.js';
 
 describe('@ksock/core/testing: checkFamily', () => {

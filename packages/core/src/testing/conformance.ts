@@ -1,3 +1,7 @@
+/**
+ * ksock's own conformance kit for family modules; no Linux file (the nearest are the socket tests under
+ * tools/testing/selftests/net).
+ */
 import { KernelError } from '../errors.js';
 import { fcheck } from '../file.js';
 import type { Kernel, ModuleList } from '../kernel.js';

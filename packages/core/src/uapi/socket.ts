@@ -218,6 +218,12 @@ export const MSG_SENDPAGE_NOPOLICY = 0x10000;
 export const MSG_SENDPAGE_DECRYPTED = 0x100000;
 export const MSG_INTERNAL_SENDMSG_FLAGS = MSG_SPLICE_PAGES | MSG_SENDPAGE_NOPOLICY | MSG_SENDPAGE_DECRYPTED;
 
+/** SOL_SOCKET control message types (include/linux/socket.h). */
+export const SCM_RIGHTS = 0x01;
+export const SCM_CREDENTIALS = 0x02;
+export const SCM_SECURITY = 0x03;
+export const SCM_PIDFD = 0x04;
+
 /** Socket option levels. */
 export const SOL_IP = 0;
 export const SOL_SOCKET = 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_MAX, FrameError, FrameReader, decode, encode } from './frame.js';
+import { decode, encode, FRAME_MAX, FrameError, FrameReader } from './frame.js';
 
 describe('bridge frames', () => {
   it('round-trip integers (negative errno included) and buffers', () => {

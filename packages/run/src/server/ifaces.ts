@@ -1,11 +1,19 @@
 // ifaces.ts — the answers glibc computes internally (if_nametoindex, if_indextoname, if_nameindex,
 // getifaddrs), taken from the task's network namespace, and /proc reads (PROTOCOL.md ops 40–44).
 
-import { AF_INET, ENODEV, ENXIO, IFF_BROADCAST, IFF_POINTOPOINT, KernelError, type Task } from '@ksock/core';
+import {
+  AF_INET,
+  AF_PACKET,
+  ENODEV,
+  ENXIO,
+  IFF_BROADCAST,
+  IFF_POINTOPOINT,
+  KernelError,
+  type Task,
+} from '@ksock/core';
 import type { NetDevice } from '@ksock/core/kernel';
 import type { Reply } from './syscalls.js';
 
-const AF_PACKET = 17;
 const enc = new TextEncoder();
 
 function devices(task: Task): readonly NetDevice[] {

@@ -4,13 +4,13 @@
 
 import { EPOLLERR, EPOLLHUP, EPOLLIN, EPOLLPRI, EPOLLRDHUP } from '@ksock/core';
 import {
+  add_wait_queue,
   type File,
   type PollTable,
-  type WaitQueueEntry,
-  type WaitQueueHead,
-  add_wait_queue,
   remove_wait_queue,
   vfs_poll,
+  type WaitQueueEntry,
+  type WaitQueueHead,
 } from '@ksock/core/kernel';
 
 /** What makes the placeholder readable: anything a reader waiting in poll(POLLIN) would wake for. */

@@ -3,17 +3,17 @@
 // its program by a placeholder descriptor whose readability mirrors the socket's.
 
 import { chmodSync, rmSync } from 'node:fs';
-import { type Server, type Socket as NetSocket, createServer } from 'node:net';
+import { createServer, type Socket as NetSocket, type Server } from 'node:net';
 import { EACCES, EINTR, EIO, EPROTO, type Kernel, KernelError, O_CLOEXEC, type Task } from '@ksock/core';
 import { type File, replace_fd } from '@ksock/core/kernel';
-import { type Frame, FrameError, FrameReader, REPLY, encode } from './frame.js';
+import { encode, type Frame, FrameError, FrameReader, REPLY } from './frame.js';
 import { HostProcess, host_exe, host_stat } from './host_process.js';
 import { getifaddrs, if_indextoname, if_nameindex, if_nametoindex, proc_read } from './ifaces.js';
 import { bridge_get, bridge_put, file_at, sys } from './kernel_glue.js';
 import { HELLO_FORK, HELLO_IMAGE, HELLO_THREAD, OP, OP_NAME } from './ops.js';
 import { Placeholder } from './placeholder.js';
 import { readable, watch } from './readiness.js';
-import { type Ctx, type Reply, handlers } from './syscalls.js';
+import { type Ctx, handlers, type Reply } from './syscalls.js';
 
 export interface PeerCred {
   pid: number;

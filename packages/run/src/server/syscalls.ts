@@ -10,10 +10,10 @@ import {
   F_SETFL,
   FD_CLOEXEC,
   MSG_DONTWAIT,
-  SIOCGIFCONF,
   O_CLOEXEC,
   O_NONBLOCK,
   type RecvResult,
+  SIOCGIFCONF,
   type Task,
 } from '@ksock/core';
 import type { File } from '@ksock/core/kernel';
