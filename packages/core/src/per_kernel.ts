@@ -14,9 +14,6 @@ export const KERNEL_SLOTS: unique symbol = Symbol('ksock.perKernel');
 /** The slots of the perNet() tables on a Net (not part of the API). */
 export const NET_SLOTS: unique symbol = Symbol('ksock.perNet');
 
-/** Something with slots: a Kernel or a Net. */
-type Slotted<K extends symbol> = { readonly [k in K]: unknown[] };
-
 /** One value per kernel (or per namespace), for as long as that lives, with the calls of a WeakMap. */
 export interface StateTable<K, T> {
   /** The value for `key`, or undefined when none was set (the module is not loaded there). */
@@ -32,32 +29,66 @@ export type PerKernel<T> = StateTable<Kernel, T>;
 /** A perNet() table. */
 export type PerNet<T> = StateTable<Net, T>;
 
-class Slot<K extends Slotted<S>, S extends symbol, T> implements StateTable<K, T> {
-  private readonly sym: S;
+// One class per table kind, each reading its own symbol as a constant: the property loads in get()
+// then see one receiver shape and one key, and stay monomorphic. A single class shared by both, reading
+// `key[this.sym]`, makes every load polymorphic in key and receiver, and get() is on the path of every
+// socket call.
+
+/** Fill `slots` up to `slot`, so the array stays packed (no holes: fast element loads). */
+function fill(slots: unknown[], slot: number): void {
+  while (slots.length <= slot) slots.push(undefined);
+}
+
+class KernelSlot<T> implements PerKernel<T> {
   private readonly slot: number;
 
-  constructor(sym: S, slot: number) {
-    this.sym = sym;
+  constructor(slot: number) {
     this.slot = slot;
   }
 
-  get(key: K): T | undefined {
-    return key[this.sym][this.slot] as T | undefined;
+  get(key: Kernel): T | undefined {
+    return key[KERNEL_SLOTS][this.slot] as T | undefined;
   }
 
-  set(key: K, value: T): void {
-    const slots = key[this.sym];
-    // Fill up to the slot, so the array stays packed (no holes: fast element loads).
-    while (slots.length <= this.slot) slots.push(undefined);
+  set(key: Kernel, value: T): void {
+    const slots = key[KERNEL_SLOTS];
+    fill(slots, this.slot);
     slots[this.slot] = value;
   }
 
-  has(key: K): boolean {
-    return key[this.sym][this.slot] !== undefined;
+  has(key: Kernel): boolean {
+    return key[KERNEL_SLOTS][this.slot] !== undefined;
   }
 
-  delete(key: K): void {
-    const slots = key[this.sym];
+  delete(key: Kernel): void {
+    const slots = key[KERNEL_SLOTS];
+    if (this.slot < slots.length) slots[this.slot] = undefined;
+  }
+}
+
+class NetSlot<T> implements PerNet<T> {
+  private readonly slot: number;
+
+  constructor(slot: number) {
+    this.slot = slot;
+  }
+
+  get(key: Net): T | undefined {
+    return key[NET_SLOTS][this.slot] as T | undefined;
+  }
+
+  set(key: Net, value: T): void {
+    const slots = key[NET_SLOTS];
+    fill(slots, this.slot);
+    slots[this.slot] = value;
+  }
+
+  has(key: Net): boolean {
+    return key[NET_SLOTS][this.slot] !== undefined;
+  }
+
+  delete(key: Net): void {
+    const slots = key[NET_SLOTS];
     if (this.slot < slots.length) slots[this.slot] = undefined;
   }
 }
@@ -72,7 +103,7 @@ let net_slots = 0;
  * such as a test's generated module, is better a `WeakMap` keyed by the kernel.
  */
 export function perKernel<T>(): PerKernel<T> {
-  return new Slot<Kernel, typeof KERNEL_SLOTS, T>(KERNEL_SLOTS, kernel_slots++);
+  return new KernelSlot<T>(kernel_slots++);
 }
 
 /**
@@ -81,5 +112,5 @@ export function perKernel<T>(): PerKernel<T> {
  * namespace has its value while the module is loaded. Call it once, at module level.
  */
 export function perNet<T>(): PerNet<T> {
-  return new Slot<Net, typeof NET_SLOTS, T>(NET_SLOTS, net_slots++);
+  return new NetSlot<T>(net_slots++);
 }
