@@ -50,6 +50,8 @@ interface Conn {
 /** How often processes whose connections all closed are checked for having exited (ms). */
 const REAP_INTERVAL = 250;
 const EMPTY = new Uint8Array(0);
+/** The calls that sleep until their socket is readable. */
+const RECEIVES = new Set<number>([OP.RECVMSG, OP.READ, OP.ACCEPT, OP.RECVMMSG]);
 
 export class BridgeServer {
   readonly kernel: Kernel;
@@ -63,6 +65,11 @@ export class BridgeServer {
   private readonly dirty = new Set<Placeholder>();
   private readonly conns = new Set<NetSocket>();
   private flush_queued = false;
+  /**
+   * Sockets with a blocking receive sleeping in the server: data arriving there is taken by that call, so
+   * their placeholders are not made readable meanwhile (a byte the program would only have to drain).
+   */
+  private readonly receiving = new Map<Placeholder, number>();
   private readonly server: Server;
   private readonly reaper: ReturnType<typeof setInterval>;
   private readonly opts: BridgeOptions;
@@ -401,9 +408,8 @@ export class BridgeServer {
     this.flush_queued = false;
     for (const ph of this.dirty) {
       if (ph.file === null || ph.ended) continue;
-      const r = readable(ph.file);
-      if (r) ph.signal();
-      else ph.unsignal();
+      if (!readable(ph.file)) ph.unsignal();
+      else if (!this.receiving.has(ph)) ph.signal();
     }
     this.dirty.clear();
   }
@@ -454,6 +460,18 @@ export class BridgeServer {
     this.served++;
     if (r instanceof Promise) {
       conn.busy = ac ?? new AbortController();
+      const ph = RECEIVES.has(f.op) ? this.placeholders.get(f.ints[1] ?? -1) : undefined;
+      if (ph !== undefined) {
+        this.receiving.set(ph, (this.receiving.get(ph) ?? 0) + 1);
+        const done = () => {
+          const n = (this.receiving.get(ph) ?? 1) - 1;
+          if (n === 0) this.receiving.delete(ph);
+          else this.receiving.set(ph, n);
+          // Whatever the call left in the queue makes the placeholder readable now.
+          this.dirty.add(ph);
+        };
+        r = r.finally(done);
+      }
       r.then(
         (rep) => this.reply(conn, f, rep),
         (e) => this.reply(conn, f, this.internal(f, e)),
