@@ -28,6 +28,12 @@ if (
   missing.push(['libc headers', 'libc6-dev']);
 if (missing.length === 0) process.exit(0);
 
+// `--list`: print the Debian packages that are missing, one line, for .ci/run's apt-get.
+if (process.argv.includes('--list')) {
+  console.log([...new Set(missing.map(([, p]) => p))].join(' '));
+  process.exit(0);
+}
+
 const pkgs = [...new Set(missing.map(([, p]) => p))];
 const root = process.getuid?.() === 0;
 if (!root || !has('apt-get')) {
